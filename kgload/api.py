@@ -1,0 +1,161 @@
+"""kgload as a library: everything the CLI does, callable by import.
+
+    import kgload
+    dataset, rejects = kgload.map_files(["examples/afp-2025-06-14-putin-trump-call.json"])
+    report = kgload.load(["examples/"], store="kgload-store")
+    rows = kgload.query("SELECT ?s WHERE { ?s a kg:Person }", store="kgload-store")
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import pyoxigraph as ox
+import rdflib
+
+from kgload.errors import UsageError
+from kgload.mapping.spec import Mapping, load_mapping
+from kgload.pipeline import Source, iter_mapped, sources_from
+from kgload.pipeline import load as _load
+from kgload.rdf.build import Run
+from kgload.rdf.convert import to_rdflib
+from kgload.rdf.serialize import RdfWriter
+from kgload.records import Reject
+from kgload.report import LoadReport, RejectsFile
+from kgload.sinks import Sink
+from kgload.sinks.embedded import EmbeddedStore
+
+PathLike = str | os.PathLike[str]
+
+
+def default_store() -> Path:
+    return Path(os.environ.get("KGLOAD_STORE", ".kgload/store"))
+
+
+def _mapping(mapping: Mapping | PathLike | None) -> Mapping:
+    return mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
+
+
+def _sources(inputs: Iterable[PathLike | Source], fmt: str | None) -> list[Source]:
+    items = list(inputs)
+    if not items:
+        raise UsageError("no input files given")
+    plain = [Path(i) for i in items if not isinstance(i, Source)]
+    return [i for i in items if isinstance(i, Source)] + sources_from(plain, fmt)
+
+
+def map_files(
+    inputs: Iterable[PathLike | Source],
+    *,
+    mapping: Mapping | PathLike | None = None,
+    fmt: str | None = None,
+    run: Run | None = None,
+) -> tuple[rdflib.Dataset, list[Reject]]:
+    """Map input files to an rdflib Dataset (one named graph per source document)."""
+    quads, rejects = map_quads(inputs, mapping=mapping, fmt=fmt, run=run)
+    return to_rdflib(quads), rejects
+
+
+def map_quads(
+    inputs: Iterable[PathLike | Source],
+    *,
+    mapping: Mapping | PathLike | None = None,
+    fmt: str | None = None,
+    run: Run | None = None,
+) -> tuple[list[ox.Quad], list[Reject]]:
+    """Like map_files, as pyoxigraph quads (faster; what the sinks use)."""
+    quads: list[ox.Quad] = []
+    rejects: list[Reject] = []
+    for item in iter_mapped(_sources(inputs, fmt), _mapping(mapping), run or Run.new()):
+        if isinstance(item, Reject):
+            rejects.append(item)
+        else:
+            rejects.extend(item.rejects)
+            quads.extend(item.quads)
+    return quads, rejects
+
+
+def write_rdf(
+    inputs: Iterable[PathLike | Source],
+    out: BinaryIO,
+    rdf_format: str,
+    *,
+    mapping: Mapping | PathLike | None = None,
+    fmt: str | None = None,
+    run: Run | None = None,
+    rejects: RejectsFile | None = None,
+) -> int:
+    """Stream the mapping of ``inputs`` to ``out``; return the number of rejects."""
+    writer = RdfWriter(out, rdf_format)
+    rejects = rejects or RejectsFile(None)
+    try:
+        for item in iter_mapped(_sources(inputs, fmt), _mapping(mapping), run or Run.new()):
+            if isinstance(item, Reject):
+                rejects.write(item)
+                continue
+            for problem in item.rejects:
+                rejects.write(problem)
+            writer.write(item.quads)
+        writer.close()
+    finally:
+        rejects.close()
+    return rejects.count
+
+
+def open_store(path: PathLike | None = None, *, read_only: bool = False) -> EmbeddedStore:
+    return EmbeddedStore(Path(path) if path is not None else default_store(), read_only=read_only)
+
+
+def load(
+    inputs: Iterable[PathLike | Source],
+    *,
+    store: PathLike | None = None,
+    sink: Sink | None = None,
+    mapping: Mapping | PathLike | None = None,
+    fmt: str | None = None,
+    rejects: PathLike | None = None,
+    run: Run | None = None,
+    batch_size: int | None = None,
+    force: bool = False,
+) -> LoadReport:
+    """Load inputs into ``sink`` (default: the embedded store at ``store``)."""
+    compiled = _mapping(mapping)
+    sources = _sources(inputs, fmt)
+    run = run or Run.new()
+    own_sink = sink is None
+    target: Sink = sink if sink is not None else open_store(store)
+    try:
+        kwargs: dict[str, Any] = {"run": run, "rejects": RejectsFile(Path(rejects) if rejects else None), "force": force}
+        if batch_size:
+            kwargs["batch_size"] = batch_size
+        return _load(sources, target, compiled, **kwargs)
+    finally:
+        if own_sink:
+            target.close()
+
+
+def query(sparql: str, *, store: PathLike | None = None) -> tuple[list[str], list[dict[str, Any]]]:
+    """Run a SPARQL SELECT on the embedded store; return the variables and rows of Python values."""
+    target = open_store(store, read_only=True)
+    try:
+        result = target.query(sparql)
+        if not isinstance(result, ox.QuerySolutions):
+            raise UsageError("kgload query runs SELECT queries; use ASK/CONSTRUCT through the library API")
+        variables = [v.value for v in result.variables]
+        rows = [{name: _python(solution[name]) for name in variables} for solution in result]
+        return variables, rows
+    finally:
+        target.close()
+
+
+def _python(term: Any) -> Any:
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        return term.value
+    return term.value
+
+

@@ -1,0 +1,64 @@
+"""The exceptions kgload raises.
+
+The library never prints: it raises one of these, and the CLI turns them into a one-line
+message and an exit code in one place (``kgload.cli``).
+"""
+
+from __future__ import annotations
+
+
+class KgloadError(Exception):
+    """Root of every error kgload raises on purpose."""
+
+    exit_code = 1
+
+
+class UsageError(KgloadError):
+    """A command was called with arguments that cannot work (missing file, bad option)."""
+
+    exit_code = 2
+
+
+class MappingError(KgloadError):
+    """A mapping or ontology file is broken. Nothing was loaded."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[MappingProblem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class MappingProblem:
+    """One thing wrong in a mapping file, located so that a person can fix it."""
+
+    def __init__(self, file: str, line: int | None, key: str, message: str, fix: str = "") -> None:
+        self.file = file
+        self.line = line
+        self.key = key
+        self.message = message
+        self.fix = fix
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        text = f"{where}: {self.key}: {self.message}"
+        return f"{text} ({self.fix})" if self.fix else text
+
+    def __repr__(self) -> str:
+        return f"MappingProblem({self!s})"
+
+
+class ConfigError(KgloadError):
+    """A run configuration is broken. Nothing was loaded."""
+
+    exit_code = 2
+
+
+class TargetUnreachable(KgloadError):
+    """The store or server to load into could not be reached or opened."""
+
+    exit_code = 4
+
+
+class InputTooLarge(KgloadError):
+    """An input exceeds a safety limit (size, nesting); it is rejected, not loaded."""

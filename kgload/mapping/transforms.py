@@ -1,0 +1,73 @@
+"""The small, closed set of value transforms that mapping templates may use.
+
+Transforms are pure string functions. Nothing here evaluates code from a mapping: a template
+names transforms from this table and nothing else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Callable
+from functools import lru_cache
+
+_NOT_WORD = re.compile(r"[^\w]+", re.UNICODE)
+
+
+def slug(value: str) -> str:
+    """'Russian President Vladimir Putin' -> 'russian-president-vladimir-putin'.
+
+    Accents are dropped, other scripts are kept (IRIs allow them), so no name slugs to empty.
+    """
+    text = unicodedata.normalize("NFKD", value.casefold())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = _NOT_WORD.sub("-", text.replace("_", "-")).strip("-")
+    return text or "x-" + short_hash(value)
+
+
+def short_hash(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()[:16]
+
+
+def iso_date(value: str) -> str:
+    """Normalise '2025/6/14', '14.06.2025', '20250614' or '2025-06-14T10:00Z' to '2025-06-14'."""
+    text = value.strip()
+    if m := re.fullmatch(r"(\d{4})(\d{2})(\d{2})(\d{6})?", text):
+        return f"{m[1]}-{m[2]}-{m[3]}"
+    if m := re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ].*)?", text):
+        return f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}"
+    if m := re.fullmatch(r"(\d{1,2})[./](\d{1,2})[./](\d{4})", text):
+        return f"{m[3]}-{int(m[2]):02d}-{int(m[1]):02d}"
+    if m := re.fullmatch(r"(\d{4})[-/](\d{1,2})", text):
+        return f"{m[1]}-{int(m[2]):02d}"
+    if re.fullmatch(r"\d{4}", text):
+        return text
+    raise ValueError(f"{value!r} is not a date kgload understands")
+
+
+@lru_cache(maxsize=4096)
+def iso3166(value: str) -> str:
+    """A country's name or code -> its ISO 3166-1 alpha-2 code ('Russia' -> 'RU')."""
+    import pycountry  # imported lazily: only mappings that use the transform pay for it
+
+    text = value.strip()
+    try:
+        country = pycountry.countries.lookup(text)
+    except LookupError:
+        try:
+            country = pycountry.countries.search_fuzzy(text)[0]
+        except LookupError:
+            raise ValueError(f"{value!r} is not a country ISO 3166 knows") from None
+    return str(country.alpha_2)
+
+
+TRANSFORMS: dict[str, Callable[[str], str]] = {
+    "slug": slug,
+    "lower": str.lower,
+    "upper": str.upper,
+    "trim": str.strip,
+    "hash": short_hash,
+    "iso_date": iso_date,
+    "iso3166": iso3166,
+}

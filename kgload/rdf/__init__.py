@@ -1,0 +1,1 @@
+"""RDF building: records + mapping -> quads, and conversions between RDF libraries."""

@@ -1,0 +1,214 @@
+"""kgload's own extraction format: a JSON object per document, in .json or .jsonl files.
+
+A .json file holds one document object or an array of them; a .jsonl file holds one
+object per line. Each document is checked against ``kgload/schemas/extraction.schema.json``.
+A broken entity or relation is rejected on its own and the rest of its document goes on; a
+broken document envelope rejects the whole document.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from kgload.fingerprint import fingerprint
+from kgload.readers.limits import MAX_RECORD_BYTES, check_depth
+from kgload.records import Document, Entity, Extraction, Mention, Origin, Reject, Relation
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict[str, Any]:
+    text = resources.files("kgload.schemas").joinpath("extraction.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+@lru_cache(maxsize=1)
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(schema())
+
+
+def read(path: Path) -> Iterator[Extraction | Reject]:
+    """Yield one Extraction per valid document and a Reject per broken record or part."""
+    name = str(path)
+    if path.suffix.lower() in (".jsonl", ".ndjson"):
+        yield from _read_jsonl(path, name)
+    else:
+        yield from _read_json(path, name)
+
+
+def _read_jsonl(path: Path, name: str) -> Iterator[Extraction | Reject]:
+    with path.open("rb") as lines:
+        for number, raw in enumerate(lines, start=1):
+            origin = Origin(name, number)
+            if len(raw) > MAX_RECORD_BYTES:
+                yield Reject(origin, f"record is {len(raw)} bytes, over the {MAX_RECORD_BYTES}-byte limit")
+                continue
+            if not raw.strip():
+                continue
+            try:
+                value = json.loads(raw)
+            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                yield Reject(origin, f"invalid JSON: {exc}", raw.decode("utf-8", "replace")[:2000])
+                continue
+            except RecursionError:
+                yield Reject(origin, "invalid JSON: nested too deeply")
+                continue
+            yield from from_value(value, origin)
+
+
+def _read_json(path: Path, name: str) -> Iterator[Extraction | Reject]:
+    size = path.stat().st_size
+    if size > MAX_RECORD_BYTES * 16:
+        yield Reject(Origin(name, 1), f"file is {size} bytes; use JSONL (one document per line) for large inputs")
+        return
+    try:
+        value = json.loads(path.read_bytes())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        yield Reject(Origin(name, 1), f"invalid JSON: {exc}")
+        return
+    except RecursionError:
+        yield Reject(Origin(name, 1), "invalid JSON: nested too deeply")
+        return
+    if isinstance(value, list):
+        for index, item in enumerate(value, start=1):
+            yield from from_value(item, Origin(name, index))
+    else:
+        yield from from_value(value, Origin(name, 1))
+
+
+def from_value(value: Any, origin: Origin) -> Iterator[Extraction | Reject]:
+    """Check one parsed document against the schema and build its records."""
+    if not check_depth(value):
+        yield Reject(origin, "record is nested too deeply", None)
+        return
+    if not isinstance(value, dict):
+        yield Reject(origin, f"expected a JSON object for a document, got {type(value).__name__}", value)
+        return
+    bad_entities: dict[int, str] = {}
+    bad_relations: dict[int, str] = {}
+    document_problems: list[str] = []
+    for error in _validator().iter_errors(value):
+        path = list(error.absolute_path)
+        message = _explain(error)
+        if len(path) >= 2 and path[0] == "entities" and isinstance(path[1], int):
+            bad_entities.setdefault(path[1], message)
+        elif len(path) >= 2 and path[0] == "relations" and isinstance(path[1], int):
+            bad_relations.setdefault(path[1], message)
+        else:
+            document_problems.append(message)
+    if document_problems:
+        yield Reject(origin, "; ".join(sorted(set(document_problems))[:5]), value)
+        return
+
+    entities: list[Entity] = []
+    known: set[str] = set()
+    for index, raw in enumerate(value["entities"]):
+        where = origin.at(f"entities[{index}]")
+        if index in bad_entities:
+            yield Reject(where, bad_entities[index], raw)
+        elif raw["id"] in known:
+            yield Reject(where, f"duplicate entity id {raw['id']!r}", raw)
+        else:
+            known.add(raw["id"])
+            entities.append(_entity(raw))
+
+    relations: list[Relation] = []
+    origins: list[Origin] = []
+    for index, raw in enumerate(value["relations"]):
+        where = origin.at(f"relations[{index}]")
+        problem = bad_relations.get(index) or _reference_problem(raw, known)
+        if problem:
+            yield Reject(where, problem, raw)
+            continue
+        relations.append(_relation(raw))
+        origins.append(where)
+
+    yield Extraction(
+        document=_document(value["document"]),
+        entities=tuple(entities),
+        relations=tuple(relations),
+        origin=origin,
+        fingerprint=fingerprint(value),
+        relation_origins=tuple(origins),
+    )
+
+
+def _reference_problem(raw: dict[str, Any], known: set[str]) -> str | None:
+    refs = [("head", raw["head"]), ("tail", raw["tail"])]
+    refs += [("asserted_by", r) for r in raw.get("asserted_by", [])]
+    refs += [("denied_by", r) for r in raw.get("denied_by", [])]
+    if raw.get("location"):
+        refs.append(("location", raw["location"]))
+    for key, ref in refs:
+        if ref not in known:
+            return f"{key} names unknown entity {ref!r}"
+    start, end = raw.get("start"), raw.get("end")
+    if start and end and len(start) == len(end) and start > end:
+        return f"start {start} is after end {end}"
+    return None
+
+
+def _explain(error: jsonschema.ValidationError) -> str:
+    where = "/".join(str(p) for p in error.absolute_path) or "document"
+    if error.validator == "not" and error.validator_value == {"required": ["date", "start"]}:
+        return f"{where}: give either date (an event) or start/end (a period), not both"
+    if error.validator == "additionalProperties":
+        return f"{where}: {error.message} (see the format in docs/format.md)"
+    if error.validator == "pattern":
+        return f"{where}: {error.instance!r} is not in the expected form"
+    return f"{where}: {error.message}"
+
+
+def _document(raw: dict[str, Any]) -> Document:
+    return Document(
+        id=raw["id"],
+        title=raw["title"],
+        publisher=raw.get("publisher"),
+        published=raw.get("published"),
+        url=raw.get("url"),
+        language=raw.get("language"),
+    )
+
+
+def _entity(raw: dict[str, Any]) -> Entity:
+    return Entity(
+        id=raw["id"],
+        name=raw["name"].strip(),
+        type=raw["type"],
+        aliases=tuple(a.strip() for a in raw.get("aliases", ())),
+        mentions=tuple(
+            Mention(m["text"], m.get("sentence"), m.get("start"), m.get("end"))
+            for m in raw.get("mentions", ())
+        ),
+        attributes=raw.get("attributes") or {},
+        wikidata=raw.get("wikidata"),
+        iso_code=raw.get("iso_code"),
+    )
+
+
+def _relation(raw: dict[str, Any]) -> Relation:
+    return Relation(
+        type=raw["type"],
+        head=raw["head"],
+        tail=raw["tail"],
+        id=raw.get("id"),
+        date=raw.get("date"),
+        start=raw.get("start"),
+        end=raw.get("end"),
+        evidence=raw.get("evidence"),
+        sentence=raw.get("sentence"),
+        confidence=raw.get("confidence"),
+        status=raw.get("status", "asserted"),
+        asserted_by=tuple(raw.get("asserted_by", ())),
+        denied_by=tuple(raw.get("denied_by", ())),
+        location=raw.get("location"),
+        event_code=raw.get("event_code"),
+        event_code_scheme=raw.get("event_code_scheme"),
+        attributes=raw.get("attributes") or {},
+    )

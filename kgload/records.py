@@ -1,0 +1,112 @@
+"""The internal records every reader produces and the mapper consumes.
+
+Readers turn whatever shape they read into these; everything downstream sees only them.
+They are plain frozen dataclasses: cheap to build on the hot path, and hashable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+ClaimStatus = str  # "asserted" | "denied" | "disputed"
+STATUSES: tuple[str, ...] = ("asserted", "denied", "disputed")
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a record came from, for error messages and the rejects file."""
+
+    file: str
+    record: int  # 1-based line (JSONL, CSV) or position in a JSON array
+    path: str = ""  # inside the record, e.g. "relations[3]"
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.record}"
+        return f"{where} {self.path}" if self.path else where
+
+    def at(self, path: str) -> Origin:
+        return Origin(self.file, self.record, path)
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    id: str
+    title: str
+    publisher: str | None = None
+    published: str | None = None  # ISO 8601 date or date-time
+    url: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    text: str
+    sentence: int | None = None
+    start: int | None = None
+    end: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    id: str  # local to its document
+    name: str
+    type: str  # the source's type name; the mapping turns it into a class
+    aliases: tuple[str, ...] = ()
+    mentions: tuple[Mention, ...] = ()
+    attributes: dict[str, Any] = field(default_factory=dict, hash=False)
+    wikidata: str | None = None
+    iso_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    type: str  # the source's relation type; the mapping turns it into a property
+    head: str  # entity id
+    tail: str  # entity id
+    id: str | None = None
+    date: str | None = None
+    start: str | None = None
+    end: str | None = None
+    evidence: str | None = None
+    sentence: int | None = None
+    confidence: float | None = None
+    status: ClaimStatus = "asserted"
+    asserted_by: tuple[str, ...] = ()
+    denied_by: tuple[str, ...] = ()
+    location: str | None = None
+    event_code: str | None = None
+    event_code_scheme: str | None = None
+    attributes: dict[str, Any] = field(default_factory=dict, hash=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """One source document with what was extracted from it."""
+
+    document: Document
+    entities: tuple[Entity, ...]
+    relations: tuple[Relation, ...]
+    origin: Origin
+    fingerprint: str  # content hash of the record as read, see kgload.fingerprint
+    relation_origins: tuple[Origin, ...] = ()  # parallel to relations, for rejects
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    """A record, or part of one, that could not be read, mapped or loaded."""
+
+    origin: Origin
+    reason: str
+    data: Any = None
+    stage: str = "read"  # read | map | validate | load
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "file": self.origin.file,
+            "record": self.origin.record,
+            "path": self.origin.path,
+            "stage": self.stage,
+            "reason": self.reason,
+            "data": self.data,
+        }

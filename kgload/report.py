@@ -1,0 +1,99 @@
+"""What a run did: counts, merges, rejects. The rejects file keeps every record not loaded."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from kgload.rdf.build import Merge
+from kgload.records import Reject
+
+# Exit codes, documented in README "Exit codes"; cron and systemd read them.
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_CONFIG = 2
+EXIT_REJECTS = 3
+EXIT_UNREACHABLE = 4
+EXIT_FAILED = 5
+
+
+class RejectsFile:
+    """Appends rejects as JSON lines; the file is created only when there is something to keep."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._out: IO[str] | None = None
+        self.count = 0
+
+    def write(self, reject: Reject) -> None:
+        self.count += 1
+        if self.path is None:
+            return
+        if self._out is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._out = self.path.open("a", encoding="utf-8")
+        self._out.write(json.dumps(reject.as_json(), ensure_ascii=False, default=str) + "\n")
+        self._out.flush()
+
+    def close(self) -> None:
+        if self._out is not None:
+            self._out.close()
+            self._out = None
+
+
+@dataclass
+class LoadReport:
+    run_id: str
+    target: str
+    inputs: list[str] = field(default_factory=list)
+    documents_read: int = 0
+    documents_loaded: int = 0
+    documents_unchanged: int = 0
+    entities: int = 0
+    relations: int = 0
+    rejected: Counter[str] = field(default_factory=Counter)
+    rejects_path: str | None = None
+    merges: dict[str, Merge] = field(default_factory=dict)
+    unresolved: set[str] = field(default_factory=set)
+    messages: list[str] = field(default_factory=list)  # one line per reject, for the terminal
+    status: str = "running"
+
+    def add_reject(self, reject: Reject) -> None:
+        self.rejected[reject.stage] += 1
+        if len(self.messages) < 1000:
+            self.messages.append(f"{reject.origin}: {reject.reason}")
+
+    @property
+    def rejected_total(self) -> int:
+        return sum(self.rejected.values())
+
+    @property
+    def exit_code(self) -> int:
+        if self.status == "failed":
+            return EXIT_FAILED
+        return EXIT_REJECTS if self.rejected_total else EXIT_OK
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "run": self.run_id,
+            "target": self.target,
+            "status": self.status,
+            "inputs": self.inputs,
+            "documents": {
+                "read": self.documents_read,
+                "loaded": self.documents_loaded,
+                "unchanged": self.documents_unchanged,
+            },
+            "entities": self.entities,
+            "relations": self.relations,
+            "rejected": dict(self.rejected),
+            "rejects_file": self.rejects_path,
+            "merged": [
+                {"entity": m.canonical, "iri": m.iri, "names": list(m.names), "by": m.source}
+                for m in sorted(self.merges.values(), key=lambda m: m.canonical)
+            ],
+            "unresolved": sorted(self.unresolved),
+        }

@@ -1,0 +1,31 @@
+"""Sinks: where mapped documents go. Each replaces a document's contribution atomically enough
+that an interrupted load, re-run, ends in the graph a clean load gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from kgload.rdf.build import MappedDocument
+
+
+class Sink(Protocol):
+    name: str
+
+    def fingerprints(self, documents: list[str]) -> dict[str, str]:
+        """Stored fingerprints of the given document IRIs (absent ones are left out)."""
+        ...
+
+    def write(self, documents: list[MappedDocument]) -> None:
+        """Replace what each document contributed with its new mapping."""
+        ...
+
+    def retract(self, documents: list[str]) -> int:
+        """Remove what the given document IRIs contributed; return how many were present."""
+        ...
+
+    def ensure_ontology(self, ontology: Path, base: str) -> None:
+        """Make the target's schema match the ontology (graph, constraints, …) before writing."""
+        ...
+
+    def close(self) -> None: ...

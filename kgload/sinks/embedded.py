@@ -1,0 +1,95 @@
+"""The embedded default store: a persistent pyoxigraph (RocksDB) store on disk, no server.
+
+Each source document lives in its own named graph; the default graph, as queried, is the
+union of them all. Replacing a document is: drop its graph, add the new quads in one
+transaction. Its fingerprint lives inside that graph, so a crash between the two steps leaves
+no fingerprint and the next run loads the document again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kgload.errors import TargetUnreachable
+from kgload.fingerprint import fingerprint
+from kgload.rdf.build import MappedDocument
+from kgload.rdf.namespaces import KG, PREFIXES
+
+_FINGERPRINT = ox.NamedNode(KG + "fingerprint")
+
+
+class EmbeddedStore:
+    name = "embedded"
+
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        self.path = path
+        self.read_only = read_only
+        try:
+            if read_only:
+                if not path.exists():
+                    raise TargetUnreachable(f"embedded store {path} does not exist yet; load something first")
+                self.store = ox.Store.read_only(str(path))
+            else:
+                path.mkdir(parents=True, exist_ok=True)
+                self.store = ox.Store(str(path))
+        except OSError as exc:
+            if "lock" in str(exc).lower():
+                raise TargetUnreachable(f"embedded store {path} is in use by another kgload process") from exc
+            raise TargetUnreachable(f"cannot open embedded store {path}: {exc}") from exc
+
+    def describe(self) -> str:
+        return f"embedded store {self.path}"
+
+    def fingerprints(self, documents: list[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for iri in documents:
+            for quad in self.store.quads_for_pattern(ox.NamedNode(iri), _FINGERPRINT, None, None):
+                found[iri] = quad.object.value
+        return found
+
+    def write(self, documents: list[MappedDocument]) -> None:
+        for doc in documents:
+            graph = ox.NamedNode(doc.graph)
+            if self.store.contains_named_graph(graph):
+                self.store.remove_graph(graph)
+        self.store.extend(quad for doc in documents for quad in doc.quads)
+
+    def ensure_ontology(self, ontology: Path, base: str) -> None:
+        """Keep the ontology in its own graph, so SPARQL can use its labels and class tree."""
+        graph = ox.NamedNode(f"{base}graph/ontology")
+        marker = ox.NamedNode(f"{base}graph/ontology")
+        digest = fingerprint(ontology.read_text("utf-8"))
+        current = [q.object.value for q in self.store.quads_for_pattern(marker, _FINGERPRINT, None, graph)]
+        if current == [digest]:
+            return
+        quads = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in ox.parse(path=str(ontology), format=ox.RdfFormat.TURTLE)]
+        quads.append(ox.Quad(marker, _FINGERPRINT, ox.Literal(digest), graph))
+        self.store.remove_graph(graph)
+        self.store.extend(quads)
+
+    def retract(self, documents: list[str]) -> int:
+        removed = 0
+        for iri in documents:
+            graphs = {q.graph_name for q in self.store.quads_for_pattern(ox.NamedNode(iri), _FINGERPRINT, None, None)}
+            for graph in graphs:
+                self.store.remove_graph(graph)
+                removed += 1
+        return removed
+
+    def add(self, quads: Iterable[ox.Quad]) -> None:
+        self.store.extend(quads)
+
+    def query(self, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+        return self.store.query(prologue + sparql, use_default_graph_as_union=True)
+
+    def quads(self) -> Iterable[ox.Quad]:
+        return self.store.quads_for_pattern(None, None, None, None)
+
+    def close(self) -> None:
+        if not self.read_only:
+            self.store.flush()
+        del self.store  # releases the RocksDB lock for the next process

@@ -1,0 +1,189 @@
+"""RDF -> property graph, for the RDF kgload's mapper emits. Pure: quads in, rows out.
+
+| RDF                                   | Neo4j                                                   |
+|---------------------------------------|---------------------------------------------------------|
+| entity IRI, rdf:type kg:Person        | (:Resource:Entity:Person:Actor {uri, name, aliases, …}) |
+| rdfs:label / skos:altLabel            | name / aliases (union over the documents naming it)     |
+| owl:sameAs wd:Q7747                   | wikidata: "Q7747", sameAs: [IRI]                        |
+| kg:Document                           | (:Resource:Document {uri, id, title, published, …})     |
+| schema:mentions                       | (:Document)-[:MENTIONS {names}]->(:Entity)              |
+| kg:Claim (every reported relation)    | (:Resource:Claim {uri, key, predicate, status, …})      |
+|                                       |   -[:SUBJECT]->, -[:OBJECT]->, -[:DERIVED_FROM]->,      |
+|                                       |   -[:ASSERTED_BY]->, -[:DENIED_BY]->, -[:LOCATION]->    |
+| asserted claims of one (s, p, o, time)| (s)-[:LEADER_OF {key, date, start, end, evidence, …}]->(o)|
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from kgload.fingerprint import canonical_json
+from kgload.ontology import NEO4J_NAME, Ontology
+from kgload.rdf.build import MappedDocument
+from kgload.rdf.namespaces import DCTERMS, KG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD, XSD
+
+TYPE = RDF + "type"
+
+
+@dataclass
+class EntityRow:
+    uri: str
+    labels: tuple[str, ...]
+    name: str
+    names: list[str]  # every name this document used for it
+    wikidata: str | None = None
+    iso_code: str | None = None
+    same_as: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ClaimRow:
+    uri: str
+    key: str
+    rel_type: str
+    head: str
+    tail: str
+    status: str
+    props: dict[str, Any]
+    asserted_by: list[str] = field(default_factory=list)
+    denied_by: list[str] = field(default_factory=list)
+    location: str | None = None
+
+
+@dataclass
+class DocumentRows:
+    uri: str
+    props: dict[str, Any]
+    entities: list[EntityRow]
+    claims: list[ClaimRow]
+
+
+def relationship_key(head: str, rel_type: str, tail: str, props: dict[str, Any]) -> str:
+    """One relationship per (subject, type, object, time): two calls on two dates are two."""
+    when = [str(props.get(k)) if props.get(k) is not None else None for k in ("date", "start", "end")]
+    return hashlib.sha256(canonical_json([head, rel_type, tail, *when]).encode()).hexdigest()[:32]
+
+
+def value(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Any:
+    """An RDF term as the Neo4j value an analyst would expect (dates as dates, numbers as numbers)."""
+    if not isinstance(term, ox.Literal):
+        return term.value
+    datatype = term.datatype.value
+    text = term.value
+    try:
+        if datatype == XSD + "date":
+            return dt.date.fromisoformat(text)
+        if datatype == XSD + "dateTime":
+            return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        if datatype in (XSD + "decimal", XSD + "double", XSD + "float"):
+            return float(text)
+        if datatype in (XSD + "integer", XSD + "nonNegativeInteger", XSD + "int", XSD + "long", XSD + "positiveInteger"):
+            return int(text)
+        if datatype == XSD + "boolean":
+            return text in ("true", "1")
+    except ValueError:
+        pass  # an ill-typed literal keeps its lexical form rather than failing the load
+    return text
+
+
+def project(doc: MappedDocument, ontology: Ontology) -> DocumentRows:
+    subjects: dict[str, list[tuple[str, ox.NamedNode | ox.BlankNode | ox.Literal]]] = {}
+    for quad in doc.quads:
+        subjects.setdefault(quad.subject.value, []).append((quad.predicate.value, quad.object))
+
+    doc_props: dict[str, Any] = {}
+    mentions: list[str] = []
+    for p, o in subjects.get(doc.iri, ()):
+        if p == DCTERMS + "identifier":
+            doc_props["id"] = o.value
+        elif p == DCTERMS + "title":
+            doc_props["title"] = o.value
+        elif p == DCTERMS + "publisher":
+            doc_props["publisher"] = o.value
+        elif p == DCTERMS + "issued":
+            doc_props["published"] = value(o)
+        elif p == DCTERMS + "language":
+            doc_props["language"] = o.value
+        elif p == SCHEMA + "url":
+            doc_props["url"] = o.value
+        elif p == KG + "fingerprint":
+            doc_props["fingerprint"] = o.value
+        elif p == PROV + "wasGeneratedBy":
+            doc_props["run"] = o.value
+        elif p == SCHEMA + "mentions":
+            mentions.append(o.value)
+
+    entities = [_entity(uri, subjects.get(uri, ()), ontology) for uri in dict.fromkeys(mentions)]
+    claims = [
+        _claim(uri, props, ontology)
+        for uri, props in subjects.items()
+        if (TYPE, ox.NamedNode(KG + "Claim")) in ((p, o) for p, o in props)
+    ]
+    return DocumentRows(doc.iri, doc_props, entities, [c for c in claims if c is not None])
+
+
+def _entity(uri: str, props, ontology: Ontology) -> EntityRow:
+    labels: set[str] = set()
+    name = ""
+    names: list[str] = []
+    row = EntityRow(uri, (), "", names)
+    for p, o in props:
+        if p == TYPE and o.value in ontology.classes:
+            labels.add(ontology.classes[o.value])
+            labels.update(ontology.classes[s] for s in ontology.superclasses.get(o.value, ()))
+        elif p == RDFS + "label":
+            name = o.value
+        elif p == SKOS + "altLabel":
+            names.append(o.value)
+        elif p == OWL + "sameAs":
+            row.same_as.append(o.value)
+            if o.value.startswith(WD):
+                row.wikidata = o.value[len(WD):]
+        elif p == KG + "isoCode":
+            row.iso_code = o.value
+    row.labels = tuple(sorted(label for label in labels if NEO4J_NAME.match(label)))
+    row.name = name or uri
+    row.names[:0] = [row.name]
+    return row
+
+
+def _claim(uri: str, props, ontology: Ontology) -> ClaimRow | None:
+    fields: dict[str, Any] = {}
+    head = tail = predicate = None
+    status = "asserted"
+    row_lists: dict[str, list[str]] = {"assertedBy": [], "deniedBy": []}
+    location = None
+    for p, o in props:
+        if p == RDF + "subject":
+            head = o.value
+        elif p == RDF + "object":
+            tail = o.value
+        elif p == RDF + "predicate":
+            predicate = o.value
+        elif p == KG + "status":
+            status = o.value.rsplit("#", 1)[-1].lower()
+        elif p in (KG + "assertedBy", KG + "deniedBy"):
+            row_lists[p.rsplit("#", 1)[-1]].append(o.value)
+        elif p == KG + "location":
+            location = o.value
+        elif p == PROV + "wasDerivedFrom":
+            fields["document"] = o.value
+        elif p == PROV + "wasGeneratedBy":
+            fields["run"] = o.value
+        elif p.startswith(KG):
+            name = p[len(KG):]
+            fields[{"startDate": "start", "endDate": "end", "sentenceIndex": "sentence"}.get(name, name)] = value(o)
+    relation = ontology.relations.get(predicate or "")
+    if head is None or tail is None or relation is None:
+        return None  # not a relation kgload knows how to project; SHACL reports it upstream
+    fields["predicate"] = relation.neo4j_type
+    fields["predicateUri"] = relation.iri
+    fields["status"] = status
+    key = relationship_key(head, relation.neo4j_type, tail, fields)
+    return ClaimRow(uri, key, relation.neo4j_type, head, tail, status, fields,
+                    row_lists["assertedBy"], row_lists["deniedBy"], location)

@@ -1,0 +1,43 @@
+"""Shared fixtures: repository paths, the seed example, a fixed run, temporary stores."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from kgload.mapping import load_mapping
+from kgload.rdf.build import Run
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "examples" / "afp-2025-06-14-putin-trump-call.json"
+SHARED = ROOT.parent / "shared"
+
+pytest_plugins = ["tests.neo4j_fixtures"]
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def seed() -> Path:
+    return SEED
+
+
+@pytest.fixture(scope="session")
+def mapping():
+    return load_mapping(ROOT / "mappings" / "kgload.yaml")
+
+
+@pytest.fixture
+def run() -> Run:
+    """A fixed run, so mapped RDF is byte-for-byte reproducible in tests."""
+    return Run("20250614T120000Z-test", datetime(2025, 6, 14, 12, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def store_path(tmp_path: Path) -> Path:
+    return tmp_path / "store"

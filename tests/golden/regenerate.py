@@ -1,0 +1,14 @@
+"""Rewrite the expected N-Quads of every golden case from the current code. Review the diff."""
+
+from kgload.api import map_quads
+from kgload.rdf.serialize import RdfWriter
+from tests.golden.test_golden import GOLDEN_RUN, ROOT, all_cases
+
+if __name__ == "__main__":
+    for name, source, expected in all_cases():
+        quads, _ = map_quads([source], run=GOLDEN_RUN, mapping=ROOT / "mappings" / "kgload.yaml")
+        with expected.open("wb") as out:
+            writer = RdfWriter(out, "nquads")
+            writer.write(sorted(quads, key=str))
+            writer.close()
+        print(f"{name}: {len(quads)} quads -> {expected.relative_to(ROOT)}")

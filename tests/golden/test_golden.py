@@ -1,0 +1,62 @@
+"""Golden cases: one folder per case with an input and the expected RDF (N-Quads), compared
+as graphs (isomorphism per named graph), never as text. Adding a case = adding a folder.
+
+To regenerate after a deliberate change (then review the diff!):
+    python -m tests.golden.regenerate
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import rdflib
+from rdflib.compare import graph_diff, isomorphic
+
+from kgload.api import map_files
+from kgload.rdf.build import Run
+
+CASES = Path(__file__).parent / "cases"
+ROOT = Path(__file__).resolve().parents[2]
+GOLDEN_RUN = Run("golden", datetime(2025, 6, 14, 12, 0, tzinfo=UTC))
+
+
+def case_input(case: Path) -> Path:
+    return next(p for p in sorted(case.iterdir()) if p.name.startswith("input."))
+
+
+def all_cases() -> list[tuple[str, Path, Path]]:
+    cases = [(c.name, case_input(c), c / "expected.nq") for c in sorted(CASES.iterdir()) if c.is_dir()]
+    seed = ROOT / "examples" / "afp-2025-06-14-putin-trump-call.json"
+    return [*cases, ("seed", seed, CASES / "seed.expected.nq")]
+
+
+FINGERPRINT = rdflib.URIRef("https://w3id.org/kgload/ontology#fingerprint")
+
+
+def graphs(dataset: rdflib.Dataset) -> dict[str, rdflib.Graph]:
+    """Named graphs by name, each document's fingerprint checked then left out: it hashes the
+    mapping and ontology files too, so it changes whenever they do."""
+    out = {}
+    for g in dataset.graphs():
+        if len(g):
+            fingerprints = list(g.triples((None, FINGERPRINT, None)))
+            assert len(fingerprints) == 1 and str(fingerprints[0][2]).startswith("sha256:")
+            g.remove((None, FINGERPRINT, None))
+            out[str(g.identifier)] = g
+    return out
+
+
+@pytest.mark.parametrize(("name", "source", "expected"), all_cases(), ids=[c[0] for c in all_cases()])
+def test_golden(name, source, expected):
+    actual, _ = map_files([source], run=GOLDEN_RUN, mapping=ROOT / "mappings" / "kgload.yaml")
+    wanted = rdflib.Dataset()
+    wanted.parse(expected, format="nquads")
+    got, want = graphs(actual), graphs(wanted)
+    assert sorted(got) == sorted(want)
+    for graph_name in want:
+        if not isomorphic(got[graph_name], want[graph_name]):
+            _, only_got, only_want = graph_diff(got[graph_name], want[graph_name])
+            pytest.fail(f"{name}: graph {graph_name} differs\nunexpected:\n{only_got.serialize(format='nt')}\n"
+                        f"missing:\n{only_want.serialize(format='nt')}")

@@ -1,0 +1,95 @@
+"""The kgload command, as a user runs it: help, exit codes, outputs, no tracebacks."""
+
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from typer.testing import CliRunner
+
+from kgload.cli import app
+
+runner = CliRunner()
+QUERIES = Path(__file__).resolve().parents[2] / "examples" / "queries"
+
+
+def invoke(*args: str):
+    result = runner.invoke(app, [str(a) for a in args])
+    assert "Traceback" not in result.output
+    return result
+
+
+def test_every_command_explains_itself():
+    top = invoke("--help")
+    assert top.exit_code == 0
+    commands = [c.name for c in app.registered_commands]
+    assert {"map", "load", "query", "check-mapping", "schema"} <= set(commands)
+    for name in commands:
+        result = invoke(name, "--help")
+        assert result.exit_code == 0, name
+        assert len(result.output.strip().splitlines()) > 3, name
+
+
+def test_version():
+    assert invoke("--version").output.startswith("kgload ")
+
+
+@pytest.mark.parametrize(("fmt", "oxformat"), [("turtle", ox.RdfFormat.TURTLE), ("ntriples", ox.RdfFormat.N_TRIPLES),
+                                                 ("nquads", ox.RdfFormat.N_QUADS), ("jsonld", ox.RdfFormat.JSON_LD)])
+def test_map_writes_rdf_that_pyoxigraph_and_rdflib_parse(tmp_path, seed, fmt, oxformat):
+    out = tmp_path / f"seed.{fmt}"
+    result = invoke("map", seed, "--to", fmt, "-o", out)
+    assert result.exit_code == 0, result.output
+    parsed = list(ox.parse(path=str(out), format=oxformat))
+    assert len(parsed) > 400
+    dataset = rdflib.Dataset()
+    dataset.parse(out, format={"turtle": "turtle", "ntriples": "nt", "nquads": "nquads", "jsonld": "json-ld"}[fmt])
+    assert len(list(dataset.quads())) == len(parsed)
+
+
+def test_map_turtle_to_stdout(seed):
+    result = invoke("map", seed)
+    assert result.exit_code == 0
+    assert "kg:called" in result.stdout
+
+
+def test_load_then_query(tmp_path, seed):
+    store = tmp_path / "store"
+    loaded = invoke("load", seed, "--store", store)
+    assert loaded.exit_code == 0, loaded.output
+    assert "1 loaded" in loaded.output and "merged: Vladimir Putin" in loaded.output
+    again = invoke("load", seed, "--store", store)
+    assert "0 loaded, 1 unchanged" in again.output
+    answer = invoke("query", f"@{QUERIES / 'who-called-whom.rq'}", "--store", store, "--output", "json")
+    assert answer.exit_code == 0
+    rows = json.loads(answer.output)
+    assert rows and rows[0]["caller"] == "Vladimir Putin" and rows[0]["date"] == "2025-06-14"
+
+
+def test_load_reports_rejects_with_exit_code_3(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"document": {"id": "x", "title": "t"}, "entities": [], "relations": []}\nnot json\n')
+    result = invoke("load", bad, "--store", tmp_path / "s", "--rejects", tmp_path / "r.jsonl")
+    assert result.exit_code == 3
+    assert f"{bad}:2: invalid JSON" in result.output
+    assert json.loads((tmp_path / "r.jsonl").read_text())["record"] == 2
+
+
+def test_user_errors_are_one_line_not_tracebacks(tmp_path):
+    missing = invoke("load", tmp_path / "nope.json", "--store", tmp_path / "s")
+    assert missing.exit_code == 2 and "no such file" in missing.output
+    bad_query = invoke("query", "SELEKT", "--store", tmp_path / "s")
+    assert bad_query.exit_code in (2, 4)
+    unknown_format = invoke("map", tmp_path / "nope.txt")
+    assert unknown_format.exit_code == 2
+
+
+def test_check_mapping(root):
+    ok = invoke("check-mapping", root / "mappings" / "kgload.yaml")
+    assert ok.exit_code == 0 and "ok" in ok.output
+
+
+def test_schema_command_prints_the_json_schema():
+    schema = json.loads(invoke("schema").output)
+    assert schema["title"] == "kgload extraction document"
