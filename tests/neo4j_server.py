@@ -107,12 +107,15 @@ class Neo4jTestServer:
 
     # --- lifecycle -------------------------------------------------------------------
 
-    def _launcher(self, command: str, *args: str, timeout: float) -> str:
+    def _launcher(
+        self, command: str, *args: str, timeout: float, env: dict[str, str] | None = None
+    ) -> str:
         result = subprocess.run(
             [str(LAUNCHER), command, "--data", str(self.data_dir), *args],
             capture_output=True,
             text=True,
             timeout=timeout,
+            env={**os.environ, **(env or {})},
         )
         if result.returncode != 0:
             raise RuntimeError(
@@ -128,19 +131,16 @@ class Neo4jTestServer:
             args += ["--http-port", str(self.http_port)]
         if self.password:
             args += ["--password", self.password]
-        env_timeout = str(int(timeout))
-        deadline = time.monotonic() + timeout
-        # The launcher waits for the READY line itself; give the build time on top of that.
-        old = os.environ.get("KGLOAD_NEO4J_START_TIMEOUT")
-        os.environ["KGLOAD_NEO4J_START_TIMEOUT"] = env_timeout
-        try:
-            self._launcher("start", *args, timeout=timeout + 1800)
-        finally:
-            if old is None:
-                os.environ.pop("KGLOAD_NEO4J_START_TIMEOUT", None)
-            else:
-                os.environ["KGLOAD_NEO4J_START_TIMEOUT"] = old
+        # The launcher waits for the READY line itself (start timeout); a first-time Maven
+        # build comes on top of that, hence the generous subprocess timeout.
+        self._launcher(
+            "start",
+            *args,
+            timeout=timeout + 1800,
+            env={"KGLOAD_NEO4J_START_TIMEOUT": str(int(timeout))},
+        )
         # READY means Bolt accepted a TCP connection; confirm a full Bolt handshake (+auth).
+        deadline = time.monotonic() + 60
         while not bolt_ready(self.uri, self.auth):
             if time.monotonic() > deadline:
                 raise TimeoutError(f"Neo4j at {self.uri} not answering; see {self.log_file}")

@@ -56,6 +56,7 @@ CHECKS = {
     "string": lambda t: True,
     "integer": _integer,
     "nonNegativeInteger": lambda t: _integer(t) and not t.startswith("-"),
+    "positiveInteger": lambda t: _integer(t) and int(t) > 0,
     "decimal": _decimal,
     "double": _double,
     "float": _double,

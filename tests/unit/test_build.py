@@ -71,7 +71,8 @@ def test_asserted_relation_has_direct_triple_and_claim(mapping, run):
     assert claim[KG + "evidence"] == ox.Literal("Putin called Trump.", language="en")
     assert claim[KG + "confidence"].value == "0.9"
     assert claim[KG + "status"].value == KG + "Asserted"
-    assert claim[KG + "attributes"].value == '{"ordinal":5}'
+    assert claim[KG + "ordinal"].value == "5"  # named by the mapping: a typed property, not JSON
+    assert KG + "attributes" not in claim
     assert claim["http://www.w3.org/ns/prov#wasDerivedFrom"].value == mapped.iri
     assert claim["http://www.w3.org/ns/prov#wasGeneratedBy"].value.endswith(run.id)
 
