@@ -18,7 +18,7 @@ import rdflib
 
 from kgload.errors import UsageError
 from kgload.mapping.spec import Mapping, load_mapping
-from kgload.pipeline import Source, iter_mapped, sources_from
+from kgload.pipeline import Source, iter_mapped, sources_from, validator_for
 from kgload.pipeline import load as _load
 from kgload.rdf.build import Run
 from kgload.rdf.convert import to_rdflib
@@ -53,9 +53,10 @@ def map_files(
     mapping: Mapping | PathLike | None = None,
     fmt: str | None = None,
     run: Run | None = None,
+    validate: bool = False,
 ) -> tuple[rdflib.Dataset, list[Reject]]:
     """Map input files to an rdflib Dataset (one named graph per source document)."""
-    quads, rejects = map_quads(inputs, mapping=mapping, fmt=fmt, run=run)
+    quads, rejects = map_quads(inputs, mapping=mapping, fmt=fmt, run=run, validate=validate)
     return to_rdflib(quads), rejects
 
 
@@ -65,11 +66,14 @@ def map_quads(
     mapping: Mapping | PathLike | None = None,
     fmt: str | None = None,
     run: Run | None = None,
+    validate: bool = False,
 ) -> tuple[list[ox.Quad], list[Reject]]:
     """Like map_files, as pyoxigraph quads (faster; what the sinks use)."""
     quads: list[ox.Quad] = []
     rejects: list[Reject] = []
-    for item in iter_mapped(_sources(inputs, fmt), _mapping(mapping), run or Run.new()):
+    compiled = _mapping(mapping)
+    validator = validator_for(compiled) if validate else None
+    for item in iter_mapped(_sources(inputs, fmt), compiled, run or Run.new(), validator):
         if isinstance(item, Reject):
             rejects.append(item)
         else:
@@ -87,12 +91,15 @@ def write_rdf(
     fmt: str | None = None,
     run: Run | None = None,
     rejects: RejectsFile | None = None,
+    validate: bool = True,
 ) -> int:
     """Stream the mapping of ``inputs`` to ``out``; return the number of rejects."""
     writer = RdfWriter(out, rdf_format)
     rejects = rejects or RejectsFile(None)
+    compiled = _mapping(mapping)
+    validator = validator_for(compiled) if validate else None
     try:
-        for item in iter_mapped(_sources(inputs, fmt), _mapping(mapping), run or Run.new()):
+        for item in iter_mapped(_sources(inputs, fmt), compiled, run or Run.new(), validator):
             if isinstance(item, Reject):
                 rejects.write(item)
                 continue
@@ -120,15 +127,21 @@ def load(
     run: Run | None = None,
     batch_size: int | None = None,
     force: bool = False,
+    validate: bool = True,
 ) -> LoadReport:
-    """Load inputs into ``sink`` (default: the embedded store at ``store``)."""
+    """Load inputs into ``sink`` (default: the embedded store at ``store``).
+
+    With ``validate`` (the default) every mapped document is checked against the mapping's
+    SHACL shapes first; violating records are rejected with the shape's message.
+    """
     compiled = _mapping(mapping)
     sources = _sources(inputs, fmt)
     run = run or Run.new()
     own_sink = sink is None
     target: Sink = sink if sink is not None else open_store(store)
     try:
-        kwargs: dict[str, Any] = {"run": run, "rejects": RejectsFile(Path(rejects) if rejects else None), "force": force}
+        kwargs: dict[str, Any] = {"run": run, "rejects": RejectsFile(Path(rejects) if rejects else None), "force": force,
+                                  "validator": validator_for(compiled) if validate else None}
         if batch_size:
             kwargs["batch_size"] = batch_size
         return _load(sources, target, compiled, **kwargs)

@@ -38,6 +38,7 @@ FormatOpt = Annotated[str | None, typer.Option("--format", "-f", help="Input for
 StoreOpt = Annotated[Path | None, typer.Option("--store", "-s", envvar="KGLOAD_STORE", help="Embedded store folder. Default: .kgload/store")]
 Neo4jUriOpt = Annotated[str | None, typer.Option("--neo4j-uri", envvar="NEO4J_URI", help="Load into this Neo4j (bolt://, neo4j://, neo4j+s://). Login from NEO4J_USERNAME / NEO4J_PASSWORD (or NEO4J_PASSWORD_FILE).", show_default=False)]
 Neo4jDbOpt = Annotated[str | None, typer.Option("--neo4j-database", envvar="NEO4J_DATABASE", help="Neo4j database. Default: the server's default.", show_default=False)]
+ValidateOpt = Annotated[bool, typer.Option("--validate/--no-validate", help="Check mapped records against the SHACL shapes first (violations are rejected). Off for fastest bulk loads.")]
 RejectsOpt = Annotated[Path | None, typer.Option("--rejects", help="File that keeps rejected records (JSON lines). Default: .kgload/rejects/<run>.jsonl")]
 
 
@@ -88,6 +89,7 @@ def map_command(
     mapping: MappingOpt = None,
     fmt: FormatOpt = None,
     rejects: RejectsOpt = None,
+    validate: ValidateOpt = True,
 ) -> None:
     """Map inputs to RDF and write it (Turtle, N-Triples, N-Quads, TriG or JSON-LD)."""
     from kgload.rdf.build import Run
@@ -105,7 +107,7 @@ def map_command(
     else:
         out = sys.stdout.buffer
     try:
-        count = api.write_rdf(inputs, out, rdf_format, mapping=mapping, fmt=fmt, run=run, rejects=rejects_file)
+        count = api.write_rdf(inputs, out, rdf_format, mapping=mapping, fmt=fmt, run=run, rejects=rejects_file, validate=validate)
     finally:
         if output is not None:
             out.close()
@@ -125,6 +127,7 @@ def load_command(
     fmt: FormatOpt = None,
     rejects: RejectsOpt = None,
     force: Annotated[bool, typer.Option("--force", help="Reload documents even when their fingerprint is unchanged.")] = False,
+    validate: ValidateOpt = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run report as JSON.")] = False,
 ) -> None:
     """Load inputs into Neo4j when one is configured, else into the embedded store.
@@ -142,7 +145,7 @@ def load_command(
     sink = Neo4jSink.connect(settings) if settings else None
     try:
         report = api.load(inputs, store=store_path, sink=sink, mapping=mapping, fmt=fmt, rejects=rejects_path,
-                          run=run, force=force)
+                          run=run, force=force, validate=validate)
     finally:
         if sink is not None:
             sink.close()

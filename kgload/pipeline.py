@@ -16,6 +16,7 @@ from kgload.readers import expand_inputs, read
 from kgload.records import Extraction, Reject
 from kgload.report import LoadReport, RejectsFile
 from kgload.sinks import Sink
+from kgload.validate import ShaclValidator
 
 DEFAULT_BATCH = 200  # documents per write; a document is typically tens to hundreds of quads
 
@@ -27,19 +28,30 @@ class Source:
 
 
 def iter_mapped(
-    sources: Iterable[Source], mapping: Mapping, run: Run
+    sources: Iterable[Source], mapping: Mapping, run: Run, validator: ShaclValidator | None = None
 ) -> Iterator[MappedDocument | Reject]:
-    """Read and map every input, yielding mapped documents and rejects in input order."""
+    """Read, map and (optionally) validate every input, yielding mapped documents and rejects
+    in input order."""
     for source in sources:
         for item in read(source.path, source.format):
             if isinstance(item, Reject):
                 yield item
             else:
-                yield map_item(item, mapping, run)
+                yield map_item(item, mapping, run, validator)
 
 
-def map_item(extraction: Extraction, mapping: Mapping, run: Run) -> MappedDocument:
-    return map_extraction(extraction, mapping, run)
+def map_item(extraction: Extraction, mapping: Mapping, run: Run, validator: ShaclValidator | None = None) -> MappedDocument:
+    mapped = map_extraction(extraction, mapping, run)
+    if validator is not None and mapped.iri:
+        validator.check(mapped)
+    return mapped
+
+
+def validator_for(mapping: Mapping) -> ShaclValidator | None:
+    """The mapping's SHACL shapes as a validator, or None when the mapping names no shapes."""
+    if mapping.shapes is None:
+        return None
+    return ShaclValidator(mapping.shapes, mapping.ontology.path)
 
 
 def sources_from(paths: Iterable[Path], fmt: str | None = None) -> list[Source]:
@@ -55,6 +67,7 @@ def load(
     rejects: RejectsFile | None = None,
     batch_size: int = DEFAULT_BATCH,
     force: bool = False,
+    validator: ShaclValidator | None = None,
 ) -> LoadReport:
     """Load every source into ``sink``; documents whose fingerprint is unchanged are skipped."""
     run = run or Run.new()
@@ -89,7 +102,7 @@ def load(
 
     try:
         sink.ensure_ontology(mapping.ontology.path, mapping.base)
-        for item in iter_mapped(sources, mapping, run):
+        for item in iter_mapped(sources, mapping, run, validator):
             if isinstance(item, Reject):
                 reject(item)
                 continue

@@ -89,6 +89,8 @@ class MappedDocument:
     unresolved: list[str] = field(default_factory=list)
     entities: int = 0
     claims: int = 0
+    # claim IRI -> the relation it came from, so a later stage (SHACL) can reject that record
+    claim_sources: dict[str, tuple[Origin, Relation]] = field(default_factory=dict)
 
 
 class _Group:
@@ -145,12 +147,13 @@ def map_extraction(extraction: Extraction, mapping: Mapping, run: Run) -> Mapped
     entity_iris = _map_entities(extraction, mapping, out, add, doc_node)
     recorded = Literal(run.started.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=_XSD["dateTime"])
     for relation, origin in zip(extraction.relations, _origins(extraction), strict=True):
-        problem = _map_relation(relation, mapping, entity_iris, doc, doc_node, run_node, recorded, language, add, graph)
-        if problem:
-            stage = "filter" if problem.startswith(("confidence", "condition")) else "map"
-            out.rejects.append(Reject(origin, problem, _relation_json(relation), stage))
+        outcome = _map_relation(relation, mapping, entity_iris, doc, doc_node, run_node, recorded, language, add, graph)
+        if isinstance(outcome, str):
+            stage = "filter" if outcome.startswith(("confidence", "condition")) else "map"
+            out.rejects.append(Reject(origin, outcome, relation_json(relation), stage))
         else:
             out.claims += 1
+            out.claim_sources[outcome.value] = (origin, relation)
     out.quads = list(dict.fromkeys(quads))  # two claims of one fact share its direct triple
     return out
 
@@ -243,8 +246,8 @@ def _emit_entity(group: _Group, mapping: Mapping, out: MappedDocument, add, doc_
 
 
 def _map_relation(relation: Relation, mapping: Mapping, iris: dict[str, NamedNode], doc, doc_node, run_node, recorded,
-                  language, add, graph: NamedNode) -> str | None:
-    """Emit one relation's quads, or return why it cannot be mapped."""
+                  language, add, graph: NamedNode) -> str | NamedNode:
+    """Emit one relation's quads and return its claim, or return why it cannot be mapped."""
     rule = mapping.relation_rule(relation.type)
     if rule is None:
         known = ", ".join(mapping.known_relation_types())
@@ -321,7 +324,7 @@ def _map_relation(relation: Relation, mapping: Mapping, iris: dict[str, NamedNod
     emit(claim, P["recordedAt"], recorded)
     for quad in quads:
         add(quad.subject, quad.predicate, quad.object, quad.graph_name)
-    return None
+    return claim
 
 
 def _mapped_attributes(attributes: dict[str, Any], rules: dict[str, PropertyRule], node: NamedNode, add) -> dict[str, Any]:
@@ -349,5 +352,5 @@ def _decimal(value: float) -> str:
     return text + "0" if text.endswith(".") else text
 
 
-def _relation_json(relation: Relation) -> dict[str, object]:
+def relation_json(relation: Relation) -> dict[str, object]:
     return {k: v for k in Relation.__slots__ if (v := getattr(relation, k)) not in (None, (), {}, "")}

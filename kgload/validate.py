@@ -1,0 +1,144 @@
+"""SHACL validation of mapped documents, before they reach a sink (pyshacl, real SHACL).
+
+A violation about a claim rejects that claim's relation record, with the shape's message,
+and the rest of the document loads. A violation about anything else (the document node, an
+entity) rejects the whole document: there is no smaller record to blame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+import pyshacl
+import rdflib
+import rdflib.collection
+from rdflib.namespace import RDF, SH
+
+from kgload.rdf.build import MappedDocument, relation_json
+from kgload.rdf.convert import to_rdflib_term
+from kgload.rdf.namespaces import KG
+from kgload.records import Reject
+
+_STATUS = ox.NamedNode(KG + "status")
+_ASSERTED = ox.NamedNode(KG + "Asserted")
+
+
+@dataclass(frozen=True)
+class Violation:
+    focus: str
+    value: str | None
+    path: str | None
+    message: str
+    subjects_of: tuple[str, ...] = ()  # the shape targets subjects / objects of these properties:
+    objects_of: tuple[str, ...] = ()  # a violation there is about a relation, not the entity
+
+
+class ShaclValidator:
+    def __init__(self, shapes: Path, ontology: Path) -> None:
+        self.shapes = rdflib.Graph().parse(shapes, format="turtle")
+        self.ontology = rdflib.Graph().parse(ontology, format="turtle")
+
+    def violations(self, quads: list[ox.Quad]) -> list[Violation]:
+        data = rdflib.Graph()
+        for q in quads:
+            data.add((to_rdflib_term(q.subject), to_rdflib_term(q.predicate), to_rdflib_term(q.object)))
+        # No inference: the mapper writes every type explicitly and subclass chains come from the
+        # ontology graph; RDFS inference would multiply one mistake into dozens of messages.
+        conforms, report, _ = pyshacl.validate(data, shacl_graph=self.shapes, ont_graph=self.ontology,
+                                               inference="none", allow_warnings=True)
+        if conforms:
+            return []
+        out = []
+        # top-level results only: pyshacl also lists the nested results of sh:node/sh:not (sh:detail)
+        results = [r for rep in report.subjects(RDF.type, SH.ValidationReport) for r in report.objects(rep, SH.result)]
+        for result in results:
+            if report.value(result, SH.resultSeverity) != SH.Violation:
+                continue
+            value = report.value(result, SH.value)
+            path = report.value(result, SH.resultPath)
+            shape = report.value(result, SH.sourceShape)
+            out.append(Violation(
+                focus=str(report.value(result, SH.focusNode)),
+                value=str(value) if value is not None else None,
+                path=_last_step(report, path),
+                message=str(report.value(result, SH.resultMessage) or "violates a SHACL shape"),
+                subjects_of=tuple(str(o) for o in self.shapes.objects(shape, SH.targetSubjectsOf)),
+                objects_of=tuple(str(o) for o in self.shapes.objects(shape, SH.targetObjectsOf)),
+            ))
+        return out
+
+    def check(self, doc: MappedDocument) -> MappedDocument:
+        """Drop the records that violate a shape from ``doc`` (recording rejects); return it."""
+        found = self.violations(doc.quads)
+        if not found:
+            return doc
+        bad_claims: dict[str, list[str]] = {}
+        other: list[str] = []
+        statements = _statements(doc)
+        for v in found:
+            blamed = [n for n in (v.focus, v.value) if n in doc.claim_sources]
+            # a shape on the subjects/objects of a relation property is about the relations
+            # that entity takes part in: blame those claims, not the entity
+            blamed += [c for c, (s, p, o) in statements.items()
+                       if (p in v.subjects_of and s == v.focus) or (p in v.objects_of and o == v.focus)
+                       or (p == v.focus and _position(v, s, o))]  # a shape targeting the property itself
+            if blamed:
+                for claim in blamed:
+                    bad_claims.setdefault(claim, []).append(v.message)
+            else:
+                other.append(f"{_short(v.focus)}: {v.message}")
+        if other:
+            reason = "violates SHACL shapes: " + "; ".join(sorted(set(other))[:5])
+            doc.rejects.append(Reject(doc.source.origin, reason, {"document": doc.source.document.id}, "validate"))
+            doc.iri = ""  # nothing of this document loads
+            doc.quads = []
+            return doc
+        for claim, messages in bad_claims.items():
+            origin, relation = doc.claim_sources.pop(claim)
+            doc.rejects.append(Reject(origin, "; ".join(sorted(set(messages))), relation_json(relation), "validate"))
+            doc.claims -= 1
+        _drop_claims(doc, set(bad_claims), statements)
+        return doc
+
+
+def _position(v: Violation, subject: str, obj: str) -> bool:
+    if v.path == str(RDF.subject):
+        return v.value == subject
+    if v.path == str(RDF.object):
+        return v.value == obj
+    return v.value in (subject, obj)
+
+
+def _statements(doc: MappedDocument) -> dict[str, tuple[str, str, str]]:
+    """Each claim's (subject, predicate, object)."""
+    parts: dict[str, dict[str, str]] = {}
+    for q in doc.quads:
+        if q.subject.value in doc.claim_sources:
+            parts.setdefault(q.subject.value, {})[q.predicate.value] = q.object.value
+    return {c: (p.get(str(RDF.subject), ""), p.get(str(RDF.predicate), ""), p.get(str(RDF.object), "")) for c, p in parts.items()}
+
+
+def _drop_claims(doc: MappedDocument, claims: set[str], statements: dict[str, tuple[str, str, str]]) -> None:
+    """Remove the claims' quads, and each direct triple no remaining asserted claim supports."""
+    asserted = {q.subject.value for q in doc.quads if q.predicate == _STATUS and q.object == _ASSERTED}
+    kept = {statements[c] for c in doc.claim_sources if c in asserted and c in statements}
+    orphans = {statements[c] for c in claims if c in statements} - kept
+    doc.quads = [q for q in doc.quads
+                 if q.subject.value not in claims
+                 and (q.subject.value, q.predicate.value, q.object.value) not in orphans]
+
+
+def _last_step(report: rdflib.Graph, path: rdflib.term.Node | None) -> str | None:
+    """The final predicate of a property path (a sequence path is an RDF list)."""
+    if isinstance(path, rdflib.URIRef):
+        return str(path)
+    if isinstance(path, rdflib.BNode) and report.value(path, RDF.first) is not None:
+        items = list(rdflib.collection.Collection(report, path))
+        return str(items[-1]) if items and isinstance(items[-1], rdflib.URIRef) else None
+    return None
+
+
+def _short(iri: str) -> str:
+    return iri.rsplit("/", 1)[-1] if iri.startswith("http") else iri

@@ -1,0 +1,53 @@
+"""SHACL: the mapped seed conforms; a record that violates a shape is rejected with the
+shape's message and the rest of its document loads."""
+
+import json
+
+import pyoxigraph as ox
+import pyshacl
+import rdflib
+
+from kgload import api
+
+QUERY_LEADERS = "SELECT ?l ?c WHERE { ?p kg:leaderOf ?x . ?p rdfs:label ?l . ?x rdfs:label ?c }"
+
+
+def test_map_output_parses_independently_and_conforms(tmp_path, seed, root):
+    out = tmp_path / "seed.ttl"
+    with out.open("wb") as stream:
+        assert api.write_rdf([seed], stream, "turtle") == 0
+    assert len(list(ox.parse(path=str(out), format=ox.RdfFormat.TURTLE))) > 400
+    data = rdflib.Graph().parse(out, format="turtle")
+    shapes = rdflib.Graph().parse(root / "ontology" / "shapes.ttl")
+    ontology = rdflib.Graph().parse(root / "ontology" / "kgload.ttl")
+    conforms, _, text = pyshacl.validate(data, shacl_graph=shapes, ont_graph=ontology, inference="none")
+    assert conforms, text
+
+
+def test_violating_relation_is_rejected_with_the_shape_message(tmp_path):
+    doc = {"document": {"id": "shacl-1", "title": "A wrong leader"},
+           "entities": [{"id": "ru", "name": "Russia", "type": "Country"},
+                        {"id": "ua", "name": "Ukraine", "type": "Country"},
+                        {"id": "p", "name": "Vladimir Putin", "type": "Person"}],
+           "relations": [{"type": "leader-of", "head": "ru", "tail": "ua"},
+                         {"type": "leader-of", "head": "p", "tail": "ru"}]}
+    path = tmp_path / "doc.json"
+    path.write_text(json.dumps(doc))
+    rejects = tmp_path / "rejects.jsonl"
+    report = api.load([path], store=tmp_path / "s", rejects=rejects)
+    assert report.exit_code == 3 and report.relations == 1
+    [kept] = [json.loads(line) for line in rejects.read_text().splitlines()]
+    assert kept["stage"] == "validate" and kept["path"] == "relations[0]"
+    assert "kg:leaderOf" in kept["reason"] and "kg:Person" in kept["reason"]
+    _, rows = api.query(QUERY_LEADERS, store=tmp_path / "s")
+    assert [(r["l"], r["c"]) for r in rows] == [("Vladimir Putin", "Russia")]
+
+
+def test_validation_can_be_turned_off(tmp_path):
+    doc = {"document": {"id": "shacl-2", "title": "t"},
+           "entities": [{"id": "ru", "name": "Russia", "type": "Country"}, {"id": "ua", "name": "Ukraine", "type": "Country"}],
+           "relations": [{"type": "leader-of", "head": "ru", "tail": "ua"}]}
+    path = tmp_path / "doc.json"
+    path.write_text(json.dumps(doc))
+    report = api.load([path], store=tmp_path / "s", validate=False)
+    assert report.exit_code == 0 and report.relations == 1
