@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kgload.mapping.spec import Mapping
-from kgload.rdf.build import MappedDocument, Merge, Run, map_extraction
+from kgload.mapping.tenures import TenureIndex
+from kgload.rdf.build import MappedDocument, Merge, Run, map_extraction, tenure_index
 from kgload.readers import expand_inputs, read
 from kgload.records import Extraction, Reject
 from kgload.report import LoadReport, RejectsFile
@@ -28,20 +29,23 @@ class Source:
 
 
 def iter_mapped(
-    sources: Iterable[Source], mapping: Mapping, run: Run, validator: ShaclValidator | None = None
+    sources: Iterable[Source], mapping: Mapping, run: Run, validator: ShaclValidator | None = None,
+    tenures: TenureIndex | None = None,
 ) -> Iterator[MappedDocument | Reject]:
     """Read, map and (optionally) validate every input, yielding mapped documents and rejects
     in input order."""
+    tenures = tenures if tenures is not None else tenure_index(mapping)
     for source in sources:
         for item in read(source.path, source.format):
             if isinstance(item, Reject):
                 yield item
             else:
-                yield map_item(item, mapping, run, validator)
+                yield map_item(item, mapping, run, validator, tenures)
 
 
-def map_item(extraction: Extraction, mapping: Mapping, run: Run, validator: ShaclValidator | None = None) -> MappedDocument:
-    mapped = map_extraction(extraction, mapping, run)
+def map_item(extraction: Extraction, mapping: Mapping, run: Run, validator: ShaclValidator | None = None,
+             tenures: TenureIndex | None = None) -> MappedDocument:
+    mapped = map_extraction(extraction, mapping, run, tenures)
     if validator is not None and mapped.iri:
         validator.check(mapped)
     return mapped
@@ -102,7 +106,10 @@ def load(
 
     try:
         sink.ensure_ontology(mapping.ontology.path, mapping.base)
-        for item in iter_mapped(sources, mapping, run, validator):
+        tenures = tenure_index(mapping)
+        for office, of_iri, holding in sink.tenures(mapping):
+            tenures.add(office, of_iri, holding)
+        for item in iter_mapped(sources, mapping, run, validator, tenures):
             if isinstance(item, Reject):
                 reject(item)
                 continue

@@ -107,9 +107,7 @@ class Neo4jTestServer:
 
     # --- lifecycle -------------------------------------------------------------------
 
-    def _launcher(
-        self, command: str, *args: str, timeout: float, env: dict[str, str] | None = None
-    ) -> str:
+    def _launcher(self, command: str, *args: str, timeout: float, env: dict[str, str] | None = None) -> str:
         result = subprocess.run(
             [str(LAUNCHER), command, "--data", str(self.data_dir), *args],
             capture_output=True,
@@ -119,8 +117,7 @@ class Neo4jTestServer:
         )
         if result.returncode != 0:
             raise RuntimeError(
-                f"neo4j-test-server {command} failed (exit {result.returncode}):\n"
-                f"{result.stdout}{result.stderr}"
+                f"neo4j-test-server {command} failed (exit {result.returncode}):\n{result.stdout}{result.stderr}"
             )
         return result.stdout
 

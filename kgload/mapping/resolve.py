@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from kgload.errors import MappingError
@@ -41,16 +42,51 @@ class GazetteerEntry:
     aliases: tuple[str, ...] = ()
 
 
-class Gazetteer:
-    """Canonical entities, looked up by any normalised name, optionally restricted by type."""
+@dataclass(frozen=True)
+class Role:
+    """A role phrase ("the US President") that names whoever holds an office on a given day."""
 
-    def __init__(self, entries: Iterable[tuple[GazetteerEntry, Sequence[tuple[str, frozenset[str]]]]] = ()) -> None:
+    names: tuple[str, ...]
+    office: str  # a relation type of the mapping, e.g. "leader-of"
+    of: str  # the gazetteer name of what the office is of, e.g. "United States"
+
+
+@dataclass(frozen=True)
+class Tenure:
+    """Reference data: someone held an office over a period (ISO dates; end None = still)."""
+
+    holder: str
+    office: str
+    of: str
+    start: str
+    end: str | None = None
+
+
+class Gazetteer:
+    """Canonical entities, looked up by any normalised name, optionally restricted by type.
+
+    Countries not listed are still resolved through ISO 3166 (pycountry), by exact name or code.
+    """
+
+    def __init__(self, entries: Iterable[tuple[GazetteerEntry, Sequence[tuple[str, frozenset[str]]]]] = (),
+                 roles: Sequence[Role] = (), tenures: Sequence[Tenure] = ()) -> None:
         self._index: dict[str, list[tuple[GazetteerEntry, frozenset[str]]]] = {}
         self.entries: list[GazetteerEntry] = []
+        self.roles = list(roles)
+        self.tenures = list(tenures)
+        self._role_index = {normalise(n): role for role in roles for n in role.names}
         for entry, names in entries:
             self.entries.append(entry)
-            for name, only_as in names:
+            extra = _iso_names(entry.iso_code) if entry.type == "Country" else []
+            for name, only_as in [*names, *((n, frozenset()) for n in extra)]:
                 self._index.setdefault(normalise(name), []).append((entry, only_as))
+
+    def role(self, names: Iterable[str]) -> Role | None:
+        for name in names:
+            role = self._role_index.get(normalise(name))
+            if role is not None:
+                return role
+        return None
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -63,7 +99,35 @@ class Gazetteer:
                 if not only_as and entry.type != type_name and type_name not in _COMPATIBLE.get(entry.type, ()):
                     continue
                 return entry
+        if type_name in ("Country", "GPE"):
+            return _iso_country(names)
         return None
+
+
+def _iso_names(code: str | None) -> list[str]:
+    """The names ISO 3166 gives a country, so 'Russian Federation' or 'RUS' find 'Russia'."""
+    if not code:
+        return []
+    import pycountry
+
+    country = pycountry.countries.get(alpha_2=code)
+    if country is None:
+        return []
+    return [n for n in (country.name, getattr(country, "official_name", None), getattr(country, "common_name", None),
+                        country.alpha_3) if n]
+
+
+def _iso_country(names: Iterable[str]) -> GazetteerEntry | None:
+    import pycountry
+
+    for name in names:
+        try:
+            country = pycountry.countries.lookup(name.strip())
+        except LookupError:
+            continue
+        canonical = getattr(country, "common_name", None) or country.name
+        return GazetteerEntry(name=canonical, type="Country", iso_code=country.alpha_2)
+    return None
 
 
 # A canonical entity may be named under a looser type by an extractor: a country reported as
@@ -79,6 +143,8 @@ _COMPATIBLE: dict[str, frozenset[str]] = {
 
 def load_gazetteer(paths: Sequence[Path]) -> Gazetteer:
     items: list[tuple[GazetteerEntry, list[tuple[str, frozenset[str]]]]] = []
+    roles: list[Role] = []
+    tenures: list[Tenure] = []
     problems = []
     for path in paths:
         source = YamlSource(path)
@@ -110,6 +176,19 @@ def load_gazetteer(paths: Sequence[Path]) -> Gazetteer:
                 aliases=tuple(plain_aliases),
             )
             items.append((entry, names))
+        for i, raw in enumerate(data.get("roles") or []):
+            if not isinstance(raw, dict) or not all(isinstance(raw.get(k), str) for k in ("office", "of")) \
+                    or not isinstance(raw.get("names"), list):
+                problems.append(source.problem(("roles", i), "a role needs 'names' (a list), 'office' and 'of'"))
+                continue
+            roles.append(Role(tuple(str(n) for n in raw["names"]), raw["office"], raw["of"]))
+        for i, raw in enumerate(data.get("tenures") or []):
+            if not isinstance(raw, dict) or not all(isinstance(raw.get(k), str) for k in ("holder", "office", "of")) \
+                    or not isinstance(raw.get("start"), str | date):
+                problems.append(source.problem(("tenures", i), "a tenure needs 'holder', 'office', 'of' and 'start'"))
+                continue
+            end = raw.get("end")
+            tenures.append(Tenure(raw["holder"], raw["office"], raw["of"], str(raw["start"]), str(end) if end else None))
     if problems:
         raise MappingError(problems)
-    return Gazetteer(items)
+    return Gazetteer(items, roles, tenures)

@@ -22,6 +22,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from kgload.fingerprint import canonical_json, combine
 from kgload.mapping.resolve import GazetteerEntry, normalise
+from kgload.mapping.tenures import Holding, TenureIndex
 from kgload.mapping.spec import EntityRule, Mapping, PropertyRule
 from kgload.mapping.templates import TemplateError
 from kgload.rdf.literals import LiteralError, typed
@@ -110,8 +111,12 @@ class _Group:
         return list(seen)
 
 
-def map_extraction(extraction: Extraction, mapping: Mapping, run: Run) -> MappedDocument:
-    """Map one document's records to quads in its own named graph; never raises on bad input."""
+def map_extraction(extraction: Extraction, mapping: Mapping, run: Run, tenures: TenureIndex | None = None) -> MappedDocument:
+    """Map one document's records to quads in its own named graph; never raises on bad input.
+
+    ``tenures`` resolves role mentions ("the US President") as of the document's date, and
+    learns the office holdings this document states for the documents after it.
+    """
     doc = extraction.document
     values = {"base": mapping.base, "id": doc.id, "publisher": doc.publisher, "published": doc.published}
     try:
@@ -144,7 +149,8 @@ def map_extraction(extraction: Extraction, mapping: Mapping, run: Run) -> Mapped
     add(doc_node, P["fingerprint"], Literal(out.fingerprint))
     add(doc_node, GENERATED_BY, run_node)
 
-    entity_iris = _map_entities(extraction, mapping, out, add, doc_node)
+    day = doc.published[:10] if doc.published else None
+    entity_iris = _map_entities(extraction, mapping, out, add, doc_node, tenures, day)
     recorded = Literal(run.started.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=_XSD["dateTime"])
     for relation, origin in zip(extraction.relations, _origins(extraction), strict=True):
         outcome = _map_relation(relation, mapping, entity_iris, doc, doc_node, run_node, recorded, language, add, graph)
@@ -154,8 +160,23 @@ def map_extraction(extraction: Extraction, mapping: Mapping, run: Run) -> Mapped
         else:
             out.claims += 1
             out.claim_sources[outcome.value] = (origin, relation)
+            if tenures is not None and relation.start and relation.status == "asserted":
+                _learn_tenure(tenures, mapping, relation, entity_iris, out)
     out.quads = list(dict.fromkeys(quads))  # two claims of one fact share its direct triple
     return out
+
+
+def _learn_tenure(tenures: TenureIndex, mapping: Mapping, relation: Relation, iris: dict[str, NamedNode],
+                  out: MappedDocument) -> None:
+    rule = mapping.relation_rule(relation.type)
+    if rule is None or rule.inverse:
+        return
+    offices = {mapping.relation_rule(role.office) for role in mapping.gazetteer.roles}
+    if rule not in offices:
+        return
+    head = iris[relation.head].value
+    name = next((q.object.value for q in out.quads if q.subject.value == head and q.predicate == LABEL), head)
+    tenures.add(rule.property.iri, iris[relation.tail].value, Holding(head, name, relation.start or "", relation.end))
 
 
 def _origins(extraction: Extraction) -> tuple[Origin, ...]:
@@ -164,7 +185,8 @@ def _origins(extraction: Extraction) -> tuple[Origin, ...]:
     return tuple(extraction.origin.at(f"relations[{i}]") for i in range(len(extraction.relations)))
 
 
-def _map_entities(extraction: Extraction, mapping: Mapping, out: MappedDocument, add, doc_node: NamedNode) -> dict[str, NamedNode]:
+def _map_entities(extraction: Extraction, mapping: Mapping, out: MappedDocument, add, doc_node: NamedNode,
+                  tenures: TenureIndex | None, day: str | None) -> dict[str, NamedNode]:
     groups: list[_Group] = []
     by_key: dict[tuple[str, str], _Group] = {}
     group_of: dict[str, _Group] = {}
@@ -193,41 +215,92 @@ def _map_entities(extraction: Extraction, mapping: Mapping, out: MappedDocument,
 
     iris: dict[int, NamedNode] = {}
     for group in groups:
-        iris[id(group)] = _emit_entity(group, mapping, out, add, doc_node)
+        iris[id(group)] = _emit_entity(group, mapping, out, add, doc_node, tenures, day)
     return {entity_id: iris[id(group)] for entity_id, group in group_of.items() if id(group) in iris}
 
 
-def _emit_entity(group: _Group, mapping: Mapping, out: MappedDocument, add, doc_node: NamedNode) -> NamedNode:
+def entity_iri(mapping: Mapping, rule: EntityRule, name: str, local_id: str = "", wikidata: str | None = None,
+               iso: str | None = None) -> str:
+    """The entity's IRI from the first of the rule's templates whose fields all have values."""
+    values = {
+        "base": mapping.base, "name": name, "type": rule.source_type, "id": local_id,
+        "class": rule.class_iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1], "wikidata": wikidata, "iso_code": iso,
+    }
+    for template in rule.templates:
+        try:
+            return NamedNode(template.render(values)).value
+        except (TemplateError, ValueError):
+            continue  # a later template may not need the missing field
+    return f"{mapping.base}id/{values['class'].lower()}/x-{sha256(name.encode()).hexdigest()[:16]}"
+
+
+def gazetteer_iri(mapping: Mapping, name: str, type_name: str) -> tuple[str, GazetteerEntry | None]:
+    """The IRI of a gazetteer entity named ``name`` (or of an unknown one so named)."""
+    entry = mapping.gazetteer.lookup([name], type_name)
+    rule = mapping.entity_rule(entry.type if entry else type_name)
+    if rule is None:
+        raise ValueError(f"type {type_name!r} is not in the mapping")
+    if entry is None:
+        return entity_iri(mapping, rule, name), None
+    return entity_iri(mapping, rule, entry.name, wikidata=entry.wikidata, iso=entry.iso_code), entry
+
+
+def tenure_index(mapping: Mapping) -> TenureIndex:
+    """A fresh index holding the gazetteer's reference tenures."""
+    index = TenureIndex()
+    for tenure in mapping.gazetteer.tenures:
+        rule = mapping.relation_rule(tenure.office)
+        if rule is None:
+            continue
+        holder_iri, entry = gazetteer_iri(mapping, tenure.holder, "Person")
+        of_iri, _ = gazetteer_iri(mapping, tenure.of, "Country")
+        index.add(rule.property.iri, of_iri, Holding(holder_iri, entry.name if entry else tenure.holder,
+                                                      tenure.start, tenure.end))
+    return index
+
+
+def office_properties(mapping: Mapping) -> list[str]:
+    """The relation properties that role phrases refer to (e.g. kg:leaderOf)."""
+    rules = (mapping.relation_rule(role.office) for role in mapping.gazetteer.roles)
+    return sorted({r.property.iri for r in rules if r is not None})
+
+
+def _role_holder(names: list[str], mapping: Mapping, tenures: TenureIndex | None, day: str | None):
+    """(IRI, name) of whoever a role phrase among ``names`` designates on ``day``, if known."""
+    if tenures is None or not day:
+        return None
+    role = mapping.gazetteer.role(names)
+    rule = mapping.relation_rule(role.office) if role else None
+    if role is None or rule is None:
+        return None
+    of_iri, _ = gazetteer_iri(mapping, role.of, "Country")
+    return tenures.holder(rule.property.iri, of_iri, day)
+
+
+def _emit_entity(group: _Group, mapping: Mapping, out: MappedDocument, add, doc_node: NamedNode,
+                 tenures: TenureIndex | None = None, day: str | None = None) -> NamedNode:
     names = group.names()
     first = group.members[0]
     entry: GazetteerEntry | None = mapping.gazetteer.lookup(names, group.rule.source_type)
     rule = group.rule
+    source = "gazetteer"
+    holding = _role_holder(names, mapping, tenures, day) if entry is None else None
+    if holding is not None:
+        entry = mapping.gazetteer.lookup([holding.holder_name], "Person") or GazetteerEntry(holding.holder_name, "Person")
+        source = f"role on {day}"
     if entry is not None:
         canonical = entry.name
-        entry_rule = mapping.entity_rule(entry.type)
-        rule = entry_rule or rule
+        rule = mapping.entity_rule(entry.type) or rule
         wikidata, iso = entry.wikidata, entry.iso_code
     else:
         canonical = max((e.name for e in group.members), key=lambda n: (len(n), n))
         wikidata = next((e.wikidata for e in group.members if e.wikidata), None)
         iso = next((e.iso_code for e in group.members if e.iso_code), None)
         out.unresolved.append(canonical)
-    values = {
-        "base": mapping.base, "name": canonical, "type": rule.source_type, "id": first.id,
-        "class": rule.class_iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1], "wikidata": wikidata, "iso_code": iso,
-    }
-    node = None
-    for template in rule.templates:
-        try:
-            node = _N(template.render(values))
-            break
-        except (TemplateError, ValueError):
-            continue  # a later template may not need the missing field
-    if node is None:
-        node = _N(f"{mapping.base}id/{values['class'].lower()}/x-{sha256(canonical.encode()).hexdigest()[:16]}")
+    node = _N(holding.holder_iri if holding else entity_iri(mapping, rule, canonical, first.id, wikidata, iso))
     surface = [n for n in names if n != canonical]
     if surface:
-        out.merges.append(Merge(node.value, canonical, tuple(surface), "gazetteer" if entry else "document"))
+        out.merges.append(Merge(node.value, canonical, tuple(surface), source if entry else "document"))
     add(node, A, _N(rule.class_iri))
     add(node, LABEL, Literal(canonical))
     for name in surface:

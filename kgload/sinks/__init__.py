@@ -6,6 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
+from collections.abc import Iterable
+
+from collections.abc import Iterable
+
+from kgload.mapping.spec import Mapping
+from kgload.mapping.tenures import Holding
 from kgload.rdf.build import MappedDocument
 
 
@@ -26,6 +32,10 @@ class Sink(Protocol):
 
     def ensure_ontology(self, ontology: Path, base: str) -> None:
         """Make the target's schema match the ontology (graph, constraints, …) before writing."""
+        ...
+
+    def tenures(self, mapping: Mapping) -> Iterable[tuple[str, str, Holding]]:
+        """Office holdings the target already knows: (property IRI, office-of IRI, holding)."""
         ...
 
     def close(self) -> None: ...

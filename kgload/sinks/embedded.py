@@ -15,7 +15,9 @@ import pyoxigraph as ox
 
 from kgload.errors import TargetUnreachable
 from kgload.fingerprint import fingerprint
-from kgload.rdf.build import MappedDocument
+from kgload.mapping.spec import Mapping
+from kgload.mapping.tenures import Holding
+from kgload.rdf.build import MappedDocument, office_properties
 from kgload.rdf.namespaces import KG, PREFIXES
 
 _FINGERPRINT = ox.NamedNode(KG + "fingerprint")
@@ -69,6 +71,26 @@ class EmbeddedStore:
         quads.append(ox.Quad(marker, _FINGERPRINT, ox.Literal(digest), graph))
         self.store.remove_graph(graph)
         self.store.extend(quads)
+
+    def tenures(self, mapping: Mapping) -> Iterable[tuple[str, str, Holding]]:
+        offices = office_properties(mapping)
+        if not offices:
+            return []
+        values = " ".join(ox.NamedNode(iri).__str__() for iri in offices)  # ontology IRIs, not input
+        result = self.query(f"""
+            SELECT ?p ?h ?name ?of ?start ?end WHERE {{
+              VALUES ?p {{ {values} }}
+              ?c a kg:Claim ; rdf:predicate ?p ; rdf:subject ?h ; rdf:object ?of ;
+                 kg:status kg:Asserted ; kg:startDate ?start .
+              OPTIONAL {{ ?c kg:endDate ?end }}
+              OPTIONAL {{ ?h rdfs:label ?name }}
+            }}""")
+        return [
+            (row["p"].value, row["of"].value,
+             Holding(row["h"].value, row["name"].value if row["name"] else row["h"].value, row["start"].value,
+                     row["end"].value if row["end"] else None))
+            for row in result
+        ]
 
     def retract(self, documents: list[str]) -> int:
         removed = 0

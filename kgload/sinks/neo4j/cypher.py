@@ -48,6 +48,13 @@ WHERE d:Document
 RETURN d.uri AS uri, d.fingerprint AS fingerprint
 """
 
+TENURES = """
+MATCH (h:Entity)-[r]->(of:Entity)
+WHERE type(r) IN $types AND r.start IS NOT NULL
+RETURN type(r) AS type, h.uri AS holder, h.name AS name, of.uri AS of,
+       toString(r.start) AS start, toString(r.end) AS end
+"""
+
 # Removes what the given documents contributed (their claims and mentions) and returns what
 # must be recomputed: the relationship keys those claims supported and the entities they named.
 DETACH_DOCUMENTS = """

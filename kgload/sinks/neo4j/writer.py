@@ -17,7 +17,9 @@ from neo4j.exceptions import AuthError, ConfigurationError, ServiceUnavailable
 
 from kgload.errors import ConfigError, TargetUnreachable
 from kgload.ontology import Ontology, load_ontology
-from kgload.rdf.build import MappedDocument
+from kgload.mapping.spec import Mapping
+from kgload.mapping.tenures import Holding
+from kgload.rdf.build import MappedDocument, office_properties
 from kgload.sinks.neo4j import cypher
 from kgload.sinks.neo4j.projection import DocumentRows, project
 from kgload.sinks.neo4j.settings import Neo4jSettings
@@ -27,7 +29,8 @@ def connect(settings: Neo4jSettings) -> neo4j.Driver:
     """Open a driver and check the server answers; errors name the URI, never the password."""
     try:
         driver = neo4j.GraphDatabase.driver(settings.uri, auth=settings.auth)
-        driver.verify_connectivity(database=settings.database)
+        driver.verify_connectivity()
+        driver.execute_query("RETURN 1", database_=settings.database)  # the database exists and answers
     except AuthError:
         raise TargetUnreachable(f"{settings.describe()}: authentication failed (check NEO4J_USERNAME / NEO4J_PASSWORD)") from None
     except (ServiceUnavailable, OSError) as exc:
@@ -77,6 +80,16 @@ class Neo4jSink:
             cypher.FINGERPRINTS, uris=documents, database_=self.database, routing_=neo4j.RoutingControl.READ
         )
         return {r["uri"]: r["fingerprint"] for r in records if r["fingerprint"]}
+
+    def tenures(self, mapping: Mapping) -> list[tuple[str, str, Holding]]:
+        ontology = self._ontology()
+        by_type = {ontology.relations[iri].neo4j_type: iri for iri in office_properties(mapping) if iri in ontology.relations}
+        if not by_type:
+            return []
+        records, _, _ = self.driver.execute_query(
+            cypher.TENURES, types=list(by_type), database_=self.database, routing_=neo4j.RoutingControl.READ)
+        return [(by_type[r["type"]], r["of"], Holding(r["holder"], r["name"] or r["holder"], r["start"], r["end"]))
+                for r in records]
 
     # -- writes ------------------------------------------------------------------------------
 
