@@ -14,7 +14,8 @@ from kgload.mapping.spec import Mapping
 from kgload.mapping.tenures import TenureIndex
 from kgload.rdf.build import MappedDocument, Merge, Run, map_extraction, tenure_index
 from kgload.readers import expand_inputs, read
-from kgload.records import Extraction, Reject
+from kgload.rdf.raw import map_rdf
+from kgload.records import Extraction, RdfSource, Reject
 from kgload.report import LoadReport, RejectsFile
 from kgload.sinks import Sink
 from kgload.validate import ShaclValidator
@@ -39,6 +40,8 @@ def iter_mapped(
         for item in read(source.path, source.format):
             if isinstance(item, Reject):
                 yield item
+            elif isinstance(item, RdfSource):
+                yield map_rdf(item, mapping, run)  # not validated: foreign RDF has its own vocabulary
             else:
                 yield map_item(item, mapping, run, validator, tenures)
 

@@ -110,3 +110,14 @@ class Reject:
             "reason": self.reason,
             "data": self.data,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class RdfSource:
+    """An RDF file read as it is: one source document whose triples skip the mapping."""
+
+    document_id: str
+    title: str
+    quads: tuple[Any, ...]  # pyoxigraph Quads, blank nodes already made document-unique
+    origin: Origin
+    fingerprint: str

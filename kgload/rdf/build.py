@@ -92,6 +92,7 @@ class MappedDocument:
     claims: int = 0
     # claim IRI -> the relation it came from, so a later stage (SHACL) can reject that record
     claim_sources: dict[str, tuple[Origin, Relation]] = field(default_factory=dict)
+    raw: bool = False  # RDF loaded as it is, not through the mapping
 
 
 class _Group:

@@ -11,11 +11,10 @@ GDELT 2.0 exports have no header row and 61 columns (``GDELT_COLUMNS``, in the c
 ICEWS files (Harvard Dataverse) have a header and write ``NA`` for missing values. Both are read
 line by line, without CSV quoting: GDELT and ICEWS do not quote, and quote characters occur in names.
 
-Actor types, from the codes (see ``actor_type``): an actor coded only with a country is a Country
-(ISO 3166 alpha-2 in iso_code when the code is an ISO alpha-3 one); a known IGO/NGO/group or a state
-institution (government, military, police, judiciary, legislature, party, intelligence) is an
-Organization; anything else (persons, populations, companies, named actors) is an Actor, the
-ontology's class for "a person, an organization or a country" when the data does not say which.
+Actor types, from the codes (see ``actor_type``): an actor coded only with an ISO country code is a
+Country (ISO 3166 alpha-2 in iso_code); a known IGO/NGO/group is an Organization; anything else is an
+"Actor": the codes cannot tell a person from an organization (GDELT codes both Vladimir Putin and the
+Russian government RUSGOV), so the mapping decides (mappings/events.yaml). The name stays as given.
 """
 
 from __future__ import annotations
@@ -47,11 +46,11 @@ GDELT_COLUMNS: tuple[str, ...] = (
 ICEWS_REQUIRED = ("Event ID", "Event Date", "Source Name", "Target Name", "CAMEO Code")
 # CAMEO event codes: two to four digits, leading zeros significant ("04", "041", "0841").
 _CAMEO_CODE = re.compile(r"^\d{2,4}$")
-# CAMEO actor type codes naming an organization rather than people (CAMEO manual, chapter 3).
-ORGANIZATION_CODES = frozenset({"GOV", "MIL", "COP", "JUD", "LEG", "PTY", "SPY", "IGO", "NGO", "IMG"})
+# CAMEO actor codes that always name an organization (CAMEO manual, chapter 3). Sectors such as GOV
+# or MIL do not: they code a government's officials as well as the government.
+ORGANIZATION_CODES = frozenset({"IGO", "NGO"})
 # GDELT geography types (codebook: ActionGeo_Type) -> entity type.
 GEO_TYPES = {"1": "Country", "2": "Region", "3": "City", "4": "City", "5": "Region"}
-ICEWS_ORGANIZATION_SECTORS = ("Government", "Military", "Police", "Legislative", "Judicial")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -95,9 +94,9 @@ def actor_type(code: str | None, country: str | None, types: list[str], known_gr
     kinds = {t[:3].upper() for t in types if t}
     if known_group or kinds & ORGANIZATION_CODES or (code or "")[:3] in ("IGO", "NGO"):
         return "Organization"
-    if country and not kinds and code in (None, country):
-        return "Country" if alpha2(country) else "Location"  # CAMEO region codes: EUR, AFR, MEA...
-    return "Actor"
+    if country and not kinds and code in (None, country) and alpha2(country):
+        return "Country"
+    return "Actor"  # including CAMEO region codes (EUR, AFR, MEA...) acting as one
 
 
 def number(value: Any) -> int | float | str | None:
@@ -308,11 +307,10 @@ def _icews_actor(row: dict[str, str], role: str) -> dict[str, Any]:
     sectors = [s.strip() for s in (clean(row.get(f"{role} Sectors")) or "").split(",") if s.strip()]
     country = clean(row.get(f"{role} Country"))
     iso = country_name_alpha2(country) if country else None
-    kind = "Actor"
-    if not sectors and country and (name == country or (iso and country_name_alpha2(name) == iso)):
-        kind = "Country"
-    elif re.search(r"\(.+\)$", name) and any(s.startswith(ICEWS_ORGANIZATION_SECTORS) for s in sectors):
-        kind = "Organization"  # a generic agent such as "Ministry (Japan)" or "Police (India)"
+    # A country is named as its own country and has no sectors; anyone else, from "Donald Trump" to
+    # "Ministry (Japan)" or "Citizen (India)", may be a person or a group: an Actor.
+    same = name == country or (iso is not None and country_name_alpha2(name) == iso)
+    kind = "Country" if not sectors and same else "Actor"
     return {
         "id": role.lower(), "name": name, "type": kind, "iso_code": iso if kind == "Country" else None,
         "attributes": attributes({"sectors": sectors or None, "country": country}),

@@ -21,6 +21,7 @@ from kgload.rdf.build import MappedDocument, office_properties
 from kgload.rdf.namespaces import KG, PREFIXES
 
 _FINGERPRINT = ox.NamedNode(KG + "fingerprint")
+_GRAPH = ox.NamedNode(KG + "graph")
 
 
 class EmbeddedStore:
@@ -56,6 +57,8 @@ class EmbeddedStore:
         for doc in documents:
             graph = ox.NamedNode(doc.graph)
             if self.store.contains_named_graph(graph):
+                for extra in self._extra_graphs(doc.iri, graph):
+                    self.store.remove_graph(extra)
                 self.store.remove_graph(graph)
         self.store.extend(quad for doc in documents for quad in doc.quads)
 
@@ -92,11 +95,17 @@ class EmbeddedStore:
             for row in result
         ]
 
+    def _extra_graphs(self, document: str, graph: ox.NamedNode) -> list[ox.NamedNode | ox.BlankNode]:
+        """Further graphs the document's facts went to (mapping `graph:` rules, RDF named graphs)."""
+        return [q.object for q in self.store.quads_for_pattern(ox.NamedNode(document), _GRAPH, None, graph)]
+
     def retract(self, documents: list[str]) -> int:
         removed = 0
         for iri in documents:
             graphs = {q.graph_name for q in self.store.quads_for_pattern(ox.NamedNode(iri), _FINGERPRINT, None, None)}
             for graph in graphs:
+                for extra in self._extra_graphs(iri, graph):
+                    self.store.remove_graph(extra)
                 self.store.remove_graph(graph)
                 removed += 1
         return removed

@@ -93,6 +93,7 @@ def upsert_entities(labels: tuple[str, ...], allowed: Iterable[str]) -> str:
 UNWIND $rows AS row
 MERGE (e:Resource {{uri: row.uri}})
 SET e{set_labels}
+SET e += row.props
 WITH e, row
 MATCH (d:Resource {{uri: row.document}})
 MERGE (d)-[m:MENTIONS]->(e)
@@ -155,7 +156,7 @@ WITH key, claims, sources, documents, head(claims) AS first
 MATCH (first)-[:SUBJECT]->(h), (first)-[:OBJECT]->(t)
 MERGE (h)-[r:`{name}` {{key: key}}]->(t)
 SET r = {{
-  key: key, date: first.date, start: first.start, end: first.end,
+  key: key, predicate: first.predicateUri, date: first.date, start: first.start, end: first.end,
   evidence: [c IN claims WHERE c.evidence IS NOT NULL | c.evidence],
   confidence: reduce(best = null, c IN claims |
     CASE WHEN c.confidence IS NOT NULL AND (best IS NULL OR c.confidence > best) THEN c.confidence ELSE best END),

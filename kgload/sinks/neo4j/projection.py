@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
 
 from kgload.fingerprint import canonical_json
-from kgload.ontology import NEO4J_NAME, Ontology
+from kgload.ontology import NEO4J_NAME, Ontology, local_name
 from kgload.rdf.build import MappedDocument
 from kgload.rdf.namespaces import DCTERMS, KG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD, XSD
 
@@ -39,6 +40,7 @@ class EntityRow:
     wikidata: str | None = None
     iso_code: str | None = None
     same_as: list[str] = field(default_factory=list)
+    props: dict[str, Any] = field(default_factory=dict)  # literal properties of RDF loaded as it is
 
 
 @dataclass
@@ -63,10 +65,10 @@ class DocumentRows:
     claims: list[ClaimRow]
 
 
-def relationship_key(head: str, rel_type: str, tail: str, props: dict[str, Any]) -> str:
-    """One relationship per (subject, type, object, time): two calls on two dates are two."""
+def relationship_key(head: str, predicate: str, tail: str, props: dict[str, Any]) -> str:
+    """One relationship per (subject, predicate, object, time): two calls on two dates are two."""
     when = [str(props.get(k)) if props.get(k) is not None else None for k in ("date", "start", "end")]
-    return hashlib.sha256(canonical_json([head, rel_type, tail, *when]).encode()).hexdigest()[:32]
+    return hashlib.sha256(canonical_json([head, predicate, tail, *when]).encode()).hexdigest()[:32]
 
 
 def value(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Any:
@@ -92,6 +94,8 @@ def value(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Any:
 
 
 def project(doc: MappedDocument, ontology: Ontology) -> DocumentRows:
+    if doc.raw:
+        return project_raw(doc, ontology)
     subjects: dict[str, list[tuple[str, ox.NamedNode | ox.BlankNode | ox.Literal]]] = {}
     for quad in doc.quads:
         subjects.setdefault(quad.subject.value, []).append((quad.predicate.value, quad.object))
@@ -184,6 +188,87 @@ def _claim(uri: str, props, ontology: Ontology) -> ClaimRow | None:
     fields["predicate"] = relation.neo4j_type
     fields["predicateUri"] = relation.iri
     fields["status"] = status
-    key = relationship_key(head, relation.neo4j_type, tail, fields)
+    key = relationship_key(head, relation.iri, tail, fields)
     return ClaimRow(uri, key, relation.neo4j_type, head, tail, status, fields,
                     row_lists["assertedBy"], row_lists["deniedBy"], location)
+
+
+# -- RDF loaded as it is --------------------------------------------------------------------
+
+NAME_PREDICATES = (RDFS + "label", SKOS + "prefLabel", SCHEMA + "name", "http://xmlns.com/foaf/0.1/name")
+RELATED = KG + "related"
+_SAFE_KEY = re.compile(r"[^A-Za-z0-9_]")
+RESERVED = frozenset({"uri", "name", "aliases", "wikidata", "isoCode", "types"})
+
+
+def node_uri(term: ox.NamedNode | ox.BlankNode) -> str:
+    return f"bnode://{term.value}" if isinstance(term, ox.BlankNode) else term.value
+
+
+def property_key(predicate: str) -> str:
+    """A property key from a predicate's local name (it travels as a map key in a parameter,
+    never in the query text, but is kept to plain characters for analysts' convenience)."""
+    return _SAFE_KEY.sub("_", local_name(predicate)) or "value"
+
+
+def project_raw(doc: MappedDocument, ontology: Ontology) -> DocumentRows:
+    """Generic projection, n10s-like: resources become nodes (labels only from ontology
+    classes), literals properties, and each resource-valued triple a relationship: typed when
+    its predicate is a kgload relation property, else RELATED with the predicate's IRI."""
+    doc_props: dict[str, Any] = {}
+    nodes: dict[str, dict[str, Any]] = {}
+    triples: list[tuple[str, str, str]] = []
+    for quad in doc.quads:
+        s, p, o = quad.subject, quad.predicate.value, quad.object
+        if s.value == doc.iri:
+            if p == DCTERMS + "identifier":
+                doc_props["id"] = o.value
+            elif p == DCTERMS + "title":
+                doc_props["title"] = o.value
+            elif p == KG + "fingerprint":
+                doc_props["fingerprint"] = o.value
+            elif p == PROV + "wasGeneratedBy":
+                doc_props["run"] = o.value
+            continue
+        node = nodes.setdefault(node_uri(s), {"types": [], "literals": {}, "names": []})
+        if p == TYPE and isinstance(o, ox.NamedNode):
+            node["types"].append(o.value)
+        elif isinstance(o, ox.Literal):
+            if p in NAME_PREDICATES:
+                node["names"].append((0 if o.language in (None, "", "en") else 1, o.value))
+            node["literals"].setdefault(property_key(p), []).append(value(o))
+        else:
+            nodes.setdefault(node_uri(o), {"types": [], "literals": {}, "names": []})
+            triples.append((node_uri(s), p, node_uri(o)))
+    entities = [_raw_entity(uri, node, ontology) for uri, node in nodes.items()]
+    claims = []
+    for s, p, o in dict.fromkeys(triples):
+        relation = ontology.relations.get(p) or ontology.relations[RELATED]
+        props = {"predicate": relation.neo4j_type, "predicateUri": p, "status": "asserted", "document": doc.iri}
+        uri = doc.iri + "#" + hashlib.sha256(canonical_json([s, p, o]).encode()).hexdigest()[:24]
+        claims.append(ClaimRow(uri, relationship_key(s, p, o, props), relation.neo4j_type, s, o, "asserted", props))
+    return DocumentRows(doc.iri, doc_props, entities, claims)
+
+
+def _raw_entity(uri: str, node: dict[str, Any], ontology: Ontology) -> EntityRow:
+    labels: set[str] = set()
+    for t in node["types"]:
+        if t in ontology.classes:
+            labels.add(ontology.classes[t])
+            labels.update(ontology.classes[s] for s in ontology.superclasses.get(t, ()))
+    names = [n for _, n in sorted(node["names"])]
+    # keys kgload maintains itself get a trailing underscore rather than overwrite them
+    props: dict[str, Any] = {(k + "_" if k in RESERVED else k): _homogeneous(v) for k, v in node["literals"].items()}
+    if node["types"]:
+        props["types"] = sorted(set(node["types"]))
+    name = names[0] if names else local_name(uri)
+    return EntityRow(uri, tuple(sorted(labels)), name, [name], props=props)
+
+
+def _homogeneous(values: list[Any]) -> Any:
+    """One value stays a value; several become a list, as strings when their types differ
+    (Neo4j lists hold one type)."""
+    if len(values) == 1:
+        return values[0]
+    kinds = {type(v) for v in values}
+    return values if len(kinds) == 1 else [str(v) for v in values]

@@ -143,7 +143,7 @@ def _write_batch(tx: neo4j.ManagedTransaction, docs: list[DocumentRows], ontolog
     for doc in docs:
         for e in doc.entities:
             by_labels[e.labels].append({"uri": e.uri, "document": doc.uri, "name": e.name, "names": e.names,
-                                        "wikidata": e.wikidata, "isoCode": e.iso_code})
+                                        "wikidata": e.wikidata, "isoCode": e.iso_code, "props": e.props})
             entity_uris.add(e.uri)
     labels_allowed = list(ontology.classes.values())
     for labels, rows in by_labels.items():
