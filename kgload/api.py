@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -18,13 +18,14 @@ import rdflib
 
 from kgload.errors import UsageError
 from kgload.mapping.spec import Mapping, load_mapping
-from kgload.pipeline import Source, iter_mapped, sources_from, validator_for
-from kgload.pipeline import load as _load
+from kgload.pipeline import DEFAULT_BATCH, Source, iter_mapped, sources_from, validator_for
 from kgload.rdf.build import Run
 from kgload.rdf.convert import to_rdflib
 from kgload.rdf.serialize import RdfWriter
 from kgload.records import Reject
 from kgload.report import LoadReport, RejectsFile
+from kgload.runs.ledger import RunRecord
+from kgload.runs.runner import DEFAULT_LOCK_TTL, run_load
 from kgload.sinks import Sink
 from kgload.sinks.embedded import EmbeddedStore
 
@@ -128,11 +129,15 @@ def load(
     batch_size: int | None = None,
     force: bool = False,
     validate: bool = True,
+    lock_ttl: int = DEFAULT_LOCK_TTL,
+    progress: Callable[[LoadReport], None] | None = None,
 ) -> LoadReport:
     """Load inputs into ``sink`` (default: the embedded store at ``store``).
 
-    With ``validate`` (the default) every mapped document is checked against the mapping's
-    SHACL shapes first; violating records are rejected with the shape's message.
+    The run takes the target's lock, is recorded in the target's run ledger, and skips
+    documents whose fingerprint is unchanged. With ``validate`` (the default) every mapped
+    document is checked against the mapping's SHACL shapes first; violating records are
+    rejected with the shape's message.
     """
     compiled = _mapping(mapping)
     sources = _sources(inputs, fmt)
@@ -140,13 +145,39 @@ def load(
     own_sink = sink is None
     target: Sink = sink if sink is not None else open_store(store)
     try:
-        kwargs: dict[str, Any] = {"run": run, "rejects": RejectsFile(Path(rejects) if rejects else None), "force": force,
-                                  "validator": validator_for(compiled) if validate else None}
-        if batch_size:
-            kwargs["batch_size"] = batch_size
-        return _load(sources, target, compiled, **kwargs)
+        return run_load(
+            sources, target, compiled, run=run, rejects=RejectsFile(Path(rejects) if rejects else None),
+            batch_size=batch_size or DEFAULT_BATCH, force=force,
+            validator=validator_for(compiled) if validate else None, lock_ttl=lock_ttl, progress=progress,
+        )
     finally:
         if own_sink:
+            target.close()
+
+
+def retract(documents: Iterable[str], *, store: PathLike | None = None, sink: Sink | None = None,
+            mapping: Mapping | PathLike | None = None) -> int:
+    """Remove what the given documents (ids or IRIs) contributed; return how many were present."""
+    compiled = _mapping(mapping)
+    iris = [d if d.startswith(("http://", "https://")) else compiled.document_iri.render(
+        {"base": compiled.base, "id": d, "publisher": None, "published": None}) for d in documents]
+    own_sink = sink is None
+    target: Sink = sink if sink is not None else open_store(store)
+    try:
+        target.ensure_ontology(compiled.ontology.path, compiled.base)
+        return target.retract(iris)
+    finally:
+        if own_sink:
+            target.close()
+
+
+def runs(*, store: PathLike | None = None, sink: Sink | None = None, limit: int = 20) -> list[RunRecord]:
+    """The run ledger of a target, newest first."""
+    target: Sink = sink if sink is not None else open_store(store, read_only=True)
+    try:
+        return target.runs(limit)
+    finally:
+        if sink is None:
             target.close()
 
 

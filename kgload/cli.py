@@ -6,8 +6,10 @@ Each command parses options, calls one library function and formats its result. 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +17,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from kgload import __version__, api
+from kgload import __version__, api, logs
 from kgload.errors import KgloadError, MappingError
 from kgload.report import EXIT_INTERNAL, LoadReport
 from kgload.tables import format_rows
@@ -72,12 +74,30 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+class State:
+    log_format = "text"
+
+
 @app.callback()
 def main_options(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+    log_format: Annotated[str, typer.Option("--log-format", help="text, or json (one JSON object per line on stderr).")] = "text",
+    log_level: Annotated[str, typer.Option("--log-level", help="debug, info, warning or error.")] = "warning",
 ) -> None:
     """kgload reads extracted entities and relations, maps them through a YAML mapping onto an OWL
-    ontology into RDF, and loads them into an embedded store (default) or Neo4j."""
+    ontology into RDF, and loads them into an embedded store (default) or Neo4j.
+
+    Exit codes: 0 all loaded; 3 loaded, but some records were rejected (see the rejects file);
+    2 usage, config or mapping error, nothing loaded; 4 target unreachable; 5 the run failed
+    part-way (re-run it: finished batches are kept, the rest is redone); 75 another run holds
+    the target, try later; 130 interrupted; 1 internal error.
+    """
+    if log_format not in ("text", "json"):
+        raise typer.BadParameter("--log-format is text or json")
+    if log_level.lower() not in ("debug", "info", "warning", "error"):
+        raise typer.BadParameter("--log-level is debug, info, warning or error")
+    State.log_format = log_format
+    logs.setup(log_format, log_level)
 
 
 @app.command("map")
@@ -136,26 +156,60 @@ def load_command(
     contributed before. Rejected records are kept in a JSON-lines rejects file.
     """
     from kgload.rdf.build import Run
-    from kgload.sinks.neo4j import Neo4jSettings, Neo4jSink
+    from kgload.sinks.neo4j import Neo4jSettings
 
     run = Run.new()
     store_path = store or api.default_store()
     rejects_path = rejects or store_path.parent / "rejects" / f"{run.id}.jsonl"
     settings = Neo4jSettings.from_env(uri=neo4j_uri, database=neo4j_database)
+    report = _load_into(settings, store_path, inputs, run=run, mapping=mapping, fmt=fmt, rejects=rejects_path,
+                        force=force, validate=validate)
+    print_report(report, as_json)
+    raise typer.Exit(report.exit_code)
+
+
+def _load_into(settings: Any, store: Path, inputs: Any, **kwargs: Any) -> LoadReport:
+    """Load into Neo4j when settings are given, else into the embedded store at ``store``."""
+    from kgload.sinks.neo4j import Neo4jSink
+
     sink = Neo4jSink.connect(settings) if settings else None
     try:
-        report = api.load(inputs, store=store_path, sink=sink, mapping=mapping, fmt=fmt, rejects=rejects_path,
-                          run=run, force=force, validate=validate)
+        with _progress() as progress:
+            return api.load(inputs, store=store, sink=sink, progress=progress, **kwargs)
     finally:
         if sink is not None:
             sink.close()
-    print_report(report, as_json)
-    raise typer.Exit(report.exit_code)
+
+
+@contextlib.contextmanager
+def _progress():
+    """A live progress line on a terminal; nothing when stderr is piped or logs are JSON."""
+    if not sys.stderr.isatty() or State.log_format == "json":
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("loading…")
+
+        def update(report: LoadReport) -> None:
+            bar.update(task, description=f"{report.documents_read} documents read, {report.documents_loaded} loaded, "
+                                         f"{report.rejected_total} rejected")
+
+        yield update
 
 
 def print_report(report: LoadReport, as_json: bool) -> None:
     if as_json:
         typer.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
+        return
+    if State.log_format == "json":  # machine-readable: rejects as log lines, the report as one JSON line
+        log = logging.getLogger("kgload.report")
+        for line in report.messages:
+            log.warning("rejected", extra={"reject": line, "run": report.run_id})
+        typer.echo(json.dumps(report.as_json(), ensure_ascii=False))
         return
     for line in report.messages[:50]:
         typer.echo(f"rejected: {line}", err=True)
@@ -163,16 +217,110 @@ def print_report(report: LoadReport, as_json: bool) -> None:
         typer.echo(f"rejected: … and {report.rejected_total - 50} more", err=True)
     typer.echo(f"kgload run {report.run_id} → {report.target}: {report.status}")
     typer.echo(
-        f"  documents: {report.documents_read} read, {report.documents_loaded} loaded, "
+        f"  documents: {report.documents_read} read, {report.documents_loaded} loaded "
+        f"({report.documents_added} new, {report.documents_updated} changed), "
         f"{report.documents_unchanged} unchanged (skipped)"
     )
-    typer.echo(f"  loaded: {report.entities} entities, {report.relations} relations")
+    typer.echo(f"  loaded: {report.entities} entities, {report.relations} relations, {report.triples} triples")
     for merge in sorted(report.merges.values(), key=lambda m: m.canonical):
         typer.echo(f"  merged: {merge.canonical} ← {', '.join(merge.names)}  [{merge.source}]")
     if report.unresolved:
         typer.echo(f"  not in the gazetteer: {', '.join(sorted(report.unresolved))}")
     if report.rejected_total:
         typer.echo(f"  rejected: {report.rejected_total} record(s), kept in {report.rejects_path}")
+
+
+@app.command("run")
+@user_errors
+def run_command(
+    config: Annotated[Path, typer.Option("--config", "-c", help="Run configuration (YAML); see docs/scheduling.md.")],
+    force: Annotated[bool, typer.Option("--force", help="Reload documents even when their fingerprint is unchanged.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the run report(s) as JSON.")] = False,
+) -> None:
+    """Run a configured load: every source, into every target, safe to repeat and interrupt.
+
+    Meant for cron and systemd timers: unchanged documents are skipped, changed ones replace
+    what they contributed, a second run against a busy target is refused (exit 75), and the
+    exit code says what happened.
+    """
+    from kgload.rdf.build import Run
+    from kgload.runs.config import load_config
+
+    cfg = load_config(config)
+    sources = cfg.inputs()
+    for missing in cfg.missing:
+        logging.getLogger("kgload.run").warning("source matched no file: %s", missing)
+    if not sources:
+        raise fail(f"{config}: the sources name no files", 2)
+    targets: list[tuple[Any, Path]] = []
+    settings = cfg.neo4j_settings()
+    if settings is not None:
+        targets.append((settings, Path()))
+    if cfg.store is not None:
+        targets.append((None, cfg.store))
+    codes = []
+    for settings_or_none, store in targets:
+        run = Run.new()
+        rejects_dir = cfg.rejects_dir or config.parent / ".kgload" / "rejects"
+        report = _load_into(settings_or_none, store, sources, run=run, mapping=cfg.mapping, rejects=rejects_dir / f"{run.id}.jsonl",
+                            force=force, validate=cfg.validate, batch_size=cfg.batch_size, lock_ttl=cfg.lock_ttl)
+        print_report(report, as_json)
+        codes.append(report.exit_code)
+    raise typer.Exit(max(codes))
+
+
+@app.command("runs")
+@user_errors
+def runs_command(
+    store: StoreOpt = None,
+    neo4j_uri: Neo4jUriOpt = None,
+    neo4j_database: Neo4jDbOpt = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="How many runs, newest first.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the runs as JSON.")] = False,
+) -> None:
+    """List the runs recorded in a target's ledger (Neo4j when configured, else the embedded store)."""
+    from kgload.sinks.neo4j import Neo4jSettings, Neo4jSink
+
+    settings = Neo4jSettings.from_env(uri=neo4j_uri, database=neo4j_database)
+    sink = Neo4jSink.connect(settings) if settings else None
+    try:
+        records = api.runs(store=store or api.default_store(), sink=sink, limit=limit)
+    finally:
+        if sink is not None:
+            sink.close()
+    if as_json:
+        typer.echo(json.dumps([r.as_json() for r in records], indent=2))
+        return
+    rows = [{"run": r.id, "started": r.started.isoformat(timespec="seconds"), "status": r.status,
+             "added": r.counts.get("documents_added", ""), "updated": r.counts.get("documents_updated", ""),
+             "unchanged": r.counts.get("documents_unchanged", ""), "rejected": r.counts.get("rejected", ""),
+             "note": r.note} for r in records]
+    typer.echo(format_rows(["run", "started", "status", "added", "updated", "unchanged", "rejected", "note"], rows))
+
+
+@app.command("retract")
+@user_errors
+def retract_command(
+    documents: Annotated[list[str], typer.Argument(metavar="DOCUMENT...", help="Document ids (as in the input) or document IRIs.", show_default=False)],
+    store: StoreOpt = None,
+    neo4j_uri: Neo4jUriOpt = None,
+    neo4j_database: Neo4jDbOpt = None,
+    mapping: MappingOpt = None,
+) -> None:
+    """Remove everything the given source documents contributed (facts other documents also
+    support stay). Use it when a source document was deleted."""
+    from kgload.sinks.neo4j import Neo4jSettings, Neo4jSink
+
+    settings = Neo4jSettings.from_env(uri=neo4j_uri, database=neo4j_database)
+    sink = Neo4jSink.connect(settings) if settings else None
+    try:
+        removed = api.retract(documents, store=store or api.default_store(), sink=sink, mapping=mapping)
+    finally:
+        if sink is not None:
+            sink.close()
+    typer.echo(f"retracted {removed} of {len(documents)} document(s)")
+    if removed < len(documents):
+        raise typer.Exit(3)
 
 
 @app.command("query")

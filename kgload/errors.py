@@ -62,3 +62,9 @@ class TargetUnreachable(KgloadError):
 
 class InputTooLarge(KgloadError):
     """An input exceeds a safety limit (size, nesting); it is rejected, not loaded."""
+
+
+class TargetBusy(KgloadError):
+    """Another kgload run holds the target's lock. Nothing was loaded; try again later."""
+
+    exit_code = 75

@@ -6,15 +6,16 @@ single-purpose. Memory holds one batch of mapped documents at a time, whatever t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from kgload.mapping.spec import Mapping
 from kgload.mapping.tenures import TenureIndex
 from kgload.rdf.build import MappedDocument, Merge, Run, map_extraction, tenure_index
-from kgload.readers import expand_inputs, read
 from kgload.rdf.raw import map_rdf
+from kgload.readers import expand_inputs, read
 from kgload.records import Extraction, RdfSource, Reject
 from kgload.report import LoadReport, RejectsFile
 from kgload.sinks import Sink
@@ -58,7 +59,12 @@ def validator_for(mapping: Mapping) -> ShaclValidator | None:
     """The mapping's SHACL shapes as a validator, or None when the mapping names no shapes."""
     if mapping.shapes is None:
         return None
-    return ShaclValidator(mapping.shapes, mapping.ontology.path)
+    return _validator(mapping.shapes, mapping.ontology.path, mapping.hash)
+
+
+@lru_cache(maxsize=4)
+def _validator(shapes: Path, ontology: Path, _version: str) -> ShaclValidator:
+    return ShaclValidator(shapes, ontology)  # parsed once per process and mapping version
 
 
 def sources_from(paths: Iterable[Path], fmt: str | None = None) -> list[Source]:
@@ -75,8 +81,12 @@ def load(
     batch_size: int = DEFAULT_BATCH,
     force: bool = False,
     validator: ShaclValidator | None = None,
+    after_batch: Callable[[LoadReport], None] | None = None,
 ) -> LoadReport:
-    """Load every source into ``sink``; documents whose fingerprint is unchanged are skipped."""
+    """Load every source into ``sink``; documents whose fingerprint is unchanged are skipped.
+
+    ``after_batch`` is called after each committed batch (progress, lock renewal).
+    """
     run = run or Run.new()
     sources = list(sources)
     rejects = rejects or RejectsFile(None)
@@ -102,10 +112,16 @@ def load(
         if changed:
             sink.write(changed)
         for doc in changed:
-            report.documents_loaded += 1
+            if doc.iri in stored:
+                report.documents_updated += 1
+            else:
+                report.documents_added += 1
             report.entities += doc.entities
             report.relations += doc.claims
+            report.triples += len(doc.quads)
         batch.clear()
+        if after_batch is not None:
+            after_batch(report)
 
     try:
         sink.ensure_ontology(mapping.ontology.path, mapping.base)

@@ -18,6 +18,8 @@ EXIT_CONFIG = 2
 EXIT_REJECTS = 3
 EXIT_UNREACHABLE = 4
 EXIT_FAILED = 5
+EXIT_BUSY = 75  # sysexits EX_TEMPFAIL: another run holds the target; try again later
+EXIT_INTERRUPTED = 130
 
 
 class RejectsFile:
@@ -50,10 +52,12 @@ class LoadReport:
     target: str
     inputs: list[str] = field(default_factory=list)
     documents_read: int = 0
-    documents_loaded: int = 0
+    documents_added: int = 0
+    documents_updated: int = 0
     documents_unchanged: int = 0
     entities: int = 0
     relations: int = 0
+    triples: int = 0
     rejected: Counter[str] = field(default_factory=Counter)
     rejects_path: str | None = None
     merges: dict[str, Merge] = field(default_factory=dict)
@@ -65,6 +69,10 @@ class LoadReport:
         self.rejected[reject.stage] += 1
         if len(self.messages) < 1000:
             self.messages.append(f"{reject.origin}: {reject.reason}")
+
+    @property
+    def documents_loaded(self) -> int:
+        return self.documents_added + self.documents_updated
 
     @property
     def rejected_total(self) -> int:
@@ -84,11 +92,13 @@ class LoadReport:
             "inputs": self.inputs,
             "documents": {
                 "read": self.documents_read,
-                "loaded": self.documents_loaded,
+                "added": self.documents_added,
+                "updated": self.documents_updated,
                 "unchanged": self.documents_unchanged,
             },
             "entities": self.entities,
             "relations": self.relations,
+            "triples": self.triples,
             "rejected": dict(self.rejected),
             "rejects_file": self.rejects_path,
             "merged": [

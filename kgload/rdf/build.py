@@ -22,9 +22,9 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from kgload.fingerprint import canonical_json, combine
 from kgload.mapping.resolve import GazetteerEntry, normalise
-from kgload.mapping.tenures import Holding, TenureIndex
 from kgload.mapping.spec import EntityRule, Mapping, PropertyRule
 from kgload.mapping.templates import TemplateError
+from kgload.mapping.tenures import Holding, TenureIndex
 from kgload.rdf.literals import LiteralError, typed
 from kgload.rdf.namespaces import DCTERMS, KG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD, XSD
 from kgload.records import Entity, Extraction, Origin, Reject, Relation

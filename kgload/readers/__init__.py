@@ -94,8 +94,10 @@ def detect(path: Path) -> str:
     if suffix in (".json", ".jsonl", ".ndjson"):
         return _json_format(head)
     if suffix in (".tsv", ".tab"):
-        raise UsageError(f"{path}: a tab-separated file that is neither ICEWS (header starting 'Event ID') "
-                         f"nor GDELT 2.0 ({GDELT_FIELDS} columns, no header); pass --format")
+        raise UsageError(
+            f"{path}: a tab-separated file that is neither ICEWS (header starting 'Event ID') "
+            f"nor GDELT 2.0 ({GDELT_FIELDS} columns, no header); pass --format"
+        )
     if suffix == ".csv":
         return "csv"
     if suffix in (".ttl", ".turtle", ".n3", ".nt", ".nq", ".trig", ".jsonld", ".rdf", ".owl"):

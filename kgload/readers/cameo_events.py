@@ -32,16 +32,58 @@ from kgload.records import Extraction, Origin, Reject
 
 # GDELT 2.0 event table, in file order (the GDELT 2.0 Event codebook; gdelt2_events_codebook_columns.csv).
 GDELT_COLUMNS: tuple[str, ...] = (
-    "GLOBALEVENTID", "SQLDATE", "MonthYear", "Year", "FractionDate",
-    *(f"Actor1{c}" for c in ("Code", "Name", "CountryCode", "KnownGroupCode", "EthnicCode", "Religion1Code",
-                             "Religion2Code", "Type1Code", "Type2Code", "Type3Code")),
-    *(f"Actor2{c}" for c in ("Code", "Name", "CountryCode", "KnownGroupCode", "EthnicCode", "Religion1Code",
-                             "Religion2Code", "Type1Code", "Type2Code", "Type3Code")),
-    "IsRootEvent", "EventCode", "EventBaseCode", "EventRootCode", "QuadClass", "GoldsteinScale", "NumMentions",
-    "NumSources", "NumArticles", "AvgTone",
-    *(f"{g}_{c}" for g in ("Actor1Geo", "Actor2Geo", "ActionGeo")
-      for c in ("Type", "FullName", "CountryCode", "ADM1Code", "ADM2Code", "Lat", "Long", "FeatureID")),
-    "DATEADDED", "SOURCEURL",
+    "GLOBALEVENTID",
+    "SQLDATE",
+    "MonthYear",
+    "Year",
+    "FractionDate",
+    *(
+        f"Actor1{c}"
+        for c in (
+            "Code",
+            "Name",
+            "CountryCode",
+            "KnownGroupCode",
+            "EthnicCode",
+            "Religion1Code",
+            "Religion2Code",
+            "Type1Code",
+            "Type2Code",
+            "Type3Code",
+        )
+    ),
+    *(
+        f"Actor2{c}"
+        for c in (
+            "Code",
+            "Name",
+            "CountryCode",
+            "KnownGroupCode",
+            "EthnicCode",
+            "Religion1Code",
+            "Religion2Code",
+            "Type1Code",
+            "Type2Code",
+            "Type3Code",
+        )
+    ),
+    "IsRootEvent",
+    "EventCode",
+    "EventBaseCode",
+    "EventRootCode",
+    "QuadClass",
+    "GoldsteinScale",
+    "NumMentions",
+    "NumSources",
+    "NumArticles",
+    "AvgTone",
+    *(
+        f"{g}_{c}"
+        for g in ("Actor1Geo", "Actor2Geo", "ActionGeo")
+        for c in ("Type", "FullName", "CountryCode", "ADM1Code", "ADM2Code", "Lat", "Long", "FeatureID")
+    ),
+    "DATEADDED",
+    "SOURCEURL",
 )
 ICEWS_REQUIRED = ("Event ID", "Event Date", "Source Name", "Target Name", "CAMEO Code")
 # CAMEO event codes: two to four digits, leading zeros significant ("04", "041", "0841").
@@ -149,8 +191,11 @@ def read_gdelt(path: Path) -> Iterator[Extraction | Reject]:
         line, fields = item
         origin = Origin(str(path), line)
         if len(fields) != len(GDELT_COLUMNS):
-            yield Reject(origin, f"expected {len(GDELT_COLUMNS)} tab-separated fields (GDELT 2.0 events), got {len(fields)}",
-                         "\t".join(fields)[:2000])
+            yield Reject(
+                origin,
+                f"expected {len(GDELT_COLUMNS)} tab-separated fields (GDELT 2.0 events), got {len(fields)}",
+                "\t".join(fields)[:2000],
+            )
             continue
         row = dict(zip(GDELT_COLUMNS, fields, strict=True))
         yield from gdelt_event(row, origin)
@@ -171,24 +216,38 @@ def _gdelt_draft(row: dict[str, str], origin: Origin) -> Draft:
         raise BadValue(f"GLOBALEVENTID {row['GLOBALEVENTID']!r} is not an event number")
     code = cameo_code(row["EventCode"], "EventCode")
     url = clean(row["SOURCEURL"])
-    draft = Draft(origin, row, {
-        "id": f"gdelt-{event_id}",
-        "title": url or f"GDELT event {event_id}",
-        "published": date_value(row["DATEADDED"], "DATEADDED"),
-        "url": http_url(url),
-    })
+    draft = Draft(
+        origin,
+        row,
+        {
+            "id": f"gdelt-{event_id}",
+            "title": url or f"GDELT event {event_id}",
+            "published": date_value(row["DATEADDED"], "DATEADDED"),
+            "url": http_url(url),
+        },
+    )
     for n in ("1", "2"):
         draft.entity(_gdelt_actor(row, n), origin.at(f"Actor{n}Code"), _columns(row, f"Actor{n}"))
     relation: dict[str, Any] = {
-        "type": f"cameo:{code}", "head": "actor1", "tail": "actor2",
-        "date": date_value(row["SQLDATE"], "SQLDATE"), "event_code": code, "event_code_scheme": "CAMEO",
-        "attributes": attributes({
-            "EventBaseCode": clean(row["EventBaseCode"]), "EventRootCode": clean(row["EventRootCode"]),
-            "QuadClass": number(row["QuadClass"]), "GoldsteinScale": number(row["GoldsteinScale"]),
-            "NumMentions": number(row["NumMentions"]), "NumSources": number(row["NumSources"]),
-            "NumArticles": number(row["NumArticles"]), "AvgTone": number(row["AvgTone"]),
-            "IsRootEvent": number(row["IsRootEvent"]),
-        }),
+        "type": f"cameo:{code}",
+        "head": "actor1",
+        "tail": "actor2",
+        "date": date_value(row["SQLDATE"], "SQLDATE"),
+        "event_code": code,
+        "event_code_scheme": "CAMEO",
+        "attributes": attributes(
+            {
+                "EventBaseCode": clean(row["EventBaseCode"]),
+                "EventRootCode": clean(row["EventRootCode"]),
+                "QuadClass": number(row["QuadClass"]),
+                "GoldsteinScale": number(row["GoldsteinScale"]),
+                "NumMentions": number(row["NumMentions"]),
+                "NumSources": number(row["NumSources"]),
+                "NumArticles": number(row["NumArticles"]),
+                "AvgTone": number(row["AvgTone"]),
+                "IsRootEvent": number(row["IsRootEvent"]),
+            }
+        ),
     }
     place = _gdelt_place(row)
     if place is not None:
@@ -205,20 +264,30 @@ def _columns(row: dict[str, str], prefix: str) -> dict[str, str]:
 def _gdelt_actor(row: dict[str, str], n: str) -> dict[str, Any]:
     code, name = clean(row[f"Actor{n}Code"]), clean(row[f"Actor{n}Name"])
     if code is None and name is None:
-        raise BadValue(f"Actor{n} is blank (GDELT identified no {'first' if n == '1' else 'second'} actor); "
-                       "a relation needs both actors")
+        raise BadValue(
+            f"Actor{n} is blank (GDELT identified no {'first' if n == '1' else 'second'} actor); "
+            "a relation needs both actors"
+        )
     country = clean(row[f"Actor{n}CountryCode"])
     types = [t for t in (clean(row[f"Actor{n}Type{i}Code"]) for i in (1, 2, 3)) if t]
     known = clean(row[f"Actor{n}KnownGroupCode"])
     kind = actor_type(code, country, types, known)
     return {
-        "id": f"actor{n}", "name": name or code, "type": kind,
+        "id": f"actor{n}",
+        "name": name or code,
+        "type": kind,
         "iso_code": alpha2(country) if kind == "Country" and country else None,
-        "attributes": attributes({
-            "cameo_code": code, "country_code": country, "known_group_code": known,
-            "ethnic_code": clean(row[f"Actor{n}EthnicCode"]), "religion1_code": clean(row[f"Actor{n}Religion1Code"]),
-            "religion2_code": clean(row[f"Actor{n}Religion2Code"]), "type_codes": types or None,
-        }),
+        "attributes": attributes(
+            {
+                "cameo_code": code,
+                "country_code": country,
+                "known_group_code": known,
+                "ethnic_code": clean(row[f"Actor{n}EthnicCode"]),
+                "religion1_code": clean(row[f"Actor{n}Religion1Code"]),
+                "religion2_code": clean(row[f"Actor{n}Religion2Code"]),
+                "type_codes": types or None,
+            }
+        ),
     }
 
 
@@ -227,13 +296,20 @@ def _gdelt_place(row: dict[str, str]) -> dict[str, Any] | None:
     if name is None:
         return None
     return {
-        "id": "action-geo", "name": name, "type": GEO_TYPES.get(row["ActionGeo_Type"], "Location"),
-        "attributes": attributes({
-            # FIPS 10-4 codes, not ISO 3166: kept as attributes, never as iso_code
-            "fips_country_code": clean(row["ActionGeo_CountryCode"]), "adm1_code": clean(row["ActionGeo_ADM1Code"]),
-            "adm2_code": clean(row["ActionGeo_ADM2Code"]), "latitude": number(row["ActionGeo_Lat"]),
-            "longitude": number(row["ActionGeo_Long"]), "feature_id": clean(row["ActionGeo_FeatureID"]),
-        }),
+        "id": "action-geo",
+        "name": name,
+        "type": GEO_TYPES.get(row["ActionGeo_Type"], "Location"),
+        "attributes": attributes(
+            {
+                # FIPS 10-4 codes, not ISO 3166: kept as attributes, never as iso_code
+                "fips_country_code": clean(row["ActionGeo_CountryCode"]),
+                "adm1_code": clean(row["ActionGeo_ADM1Code"]),
+                "adm2_code": clean(row["ActionGeo_ADM2Code"]),
+                "latitude": number(row["ActionGeo_Lat"]),
+                "longitude": number(row["ActionGeo_Long"]),
+                "feature_id": clean(row["ActionGeo_FeatureID"]),
+            }
+        ),
     }
 
 
@@ -258,8 +334,11 @@ def read_icews(path: Path) -> Iterator[Extraction | Reject]:
         if lacking:  # every row is still accounted for, each with the reason
             yield Reject(origin, f"the header lacks column(s) {', '.join(lacking)}", "\t".join(fields)[:2000])
         elif len(fields) != len(header):
-            yield Reject(origin, f"expected {len(header)} tab-separated fields as in the header, got {len(fields)}",
-                         "\t".join(fields)[:2000])
+            yield Reject(
+                origin,
+                f"expected {len(header)} tab-separated fields as in the header, got {len(fields)}",
+                "\t".join(fields)[:2000],
+            )
         else:
             yield from icews_event(dict(zip(header, fields, strict=True)), origin)
 
@@ -283,14 +362,24 @@ def _icews_draft(row: dict[str, str], origin: Origin) -> Draft:
     title = f"{publisher or 'ICEWS'}, story {story}" if story else f"ICEWS event {event_id}"
     draft = Draft(origin, row, {"id": f"icews-{event_id}", "title": title, "publisher": publisher, "published": date})
     for role in ("Source", "Target"):
-        draft.entity(_icews_actor(row, role), origin.at(f"{role} Name"), {k: v for k, v in row.items() if k.startswith(role)})
+        draft.entity(
+            _icews_actor(row, role), origin.at(f"{role} Name"), {k: v for k, v in row.items() if k.startswith(role)}
+        )
     relation: dict[str, Any] = {
-        "type": f"cameo:{code}", "head": "source", "tail": "target", "date": date,
-        "event_code": code, "event_code_scheme": "CAMEO",
-        "attributes": attributes({
-            "Event Text": clean(row.get("Event Text")), "Intensity": number(row.get("Intensity")),
-            "Story ID": story, "Sentence Number": number(row.get("Sentence Number")),
-        }),
+        "type": f"cameo:{code}",
+        "head": "source",
+        "tail": "target",
+        "date": date,
+        "event_code": code,
+        "event_code_scheme": "CAMEO",
+        "attributes": attributes(
+            {
+                "Event Text": clean(row.get("Event Text")),
+                "Intensity": number(row.get("Intensity")),
+                "Story ID": story,
+                "Sentence Number": number(row.get("Sentence Number")),
+            }
+        ),
     }
     place = _icews_place(row)
     if place is not None:
@@ -312,7 +401,10 @@ def _icews_actor(row: dict[str, str], role: str) -> dict[str, Any]:
     same = name == country or (iso is not None and country_name_alpha2(name) == iso)
     kind = "Country" if not sectors and same else "Actor"
     return {
-        "id": role.lower(), "name": name, "type": kind, "iso_code": iso if kind == "Country" else None,
+        "id": role.lower(),
+        "name": name,
+        "type": kind,
+        "iso_code": iso if kind == "Country" else None,
         "attributes": attributes({"sectors": sectors or None, "country": country}),
     }
 
@@ -323,13 +415,19 @@ def _icews_place(row: dict[str, str]) -> dict[str, Any] | None:
         name = clean(row.get(column))
         if name is not None:
             return {
-                "id": "place", "name": name, "type": kind,
+                "id": "place",
+                "name": name,
+                "type": kind,
                 "iso_code": country_name_alpha2(name) if kind == "Country" else None,
-                "attributes": attributes({
-                    "district": clean(row.get("District")), "province": clean(row.get("Province")),
-                    "country": clean(row.get("Country")), "latitude": number(row.get("Latitude")),
-                    "longitude": number(row.get("Longitude")),
-                }),
+                "attributes": attributes(
+                    {
+                        "district": clean(row.get("District")),
+                        "province": clean(row.get("Province")),
+                        "country": clean(row.get("Country")),
+                        "latitude": number(row.get("Latitude")),
+                        "longitude": number(row.get("Longitude")),
+                    }
+                ),
             }
     return None
 

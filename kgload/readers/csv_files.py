@@ -33,12 +33,43 @@ from kgload.records import Extraction, Origin, Reject
 
 ROLES = ("relations", "entities", "documents")
 DOCUMENT_COLUMNS = ("title", "publisher", "published", "url", "language")
-RELATION_COLUMNS = ("document_id", *(f"document_{c}" for c in DOCUMENT_COLUMNS), "type", "head", "tail", "head_type",
-                    "tail_type", "head_wikidata", "tail_wikidata", "head_iso_code", "tail_iso_code", "location_type",
-                    "id", "date", "start", "end", "evidence", "sentence", "confidence", "status", "asserted_by",
-                    "denied_by", "location", "event_code", "event_code_scheme")
-ENTITY_COLUMNS = ("document_id", *(f"document_{c}" for c in DOCUMENT_COLUMNS), "id", "name", "type", "aliases",
-                  "wikidata", "iso_code")
+RELATION_COLUMNS = (
+    "document_id",
+    *(f"document_{c}" for c in DOCUMENT_COLUMNS),
+    "type",
+    "head",
+    "tail",
+    "head_type",
+    "tail_type",
+    "head_wikidata",
+    "tail_wikidata",
+    "head_iso_code",
+    "tail_iso_code",
+    "location_type",
+    "id",
+    "date",
+    "start",
+    "end",
+    "evidence",
+    "sentence",
+    "confidence",
+    "status",
+    "asserted_by",
+    "denied_by",
+    "location",
+    "event_code",
+    "event_code_scheme",
+)
+ENTITY_COLUMNS = (
+    "document_id",
+    *(f"document_{c}" for c in DOCUMENT_COLUMNS),
+    "id",
+    "name",
+    "type",
+    "aliases",
+    "wikidata",
+    "iso_code",
+)
 Row = tuple[int, dict[str, str]]  # (1-based line where the row starts, cells by column)
 
 
@@ -52,8 +83,11 @@ def read(path: Path) -> Iterator[Extraction | Reject]:
         return
     role = role_of(header)
     if role is None:
-        yield Reject(Origin(name, 1), f"header {header!r} is no kgload CSV layout: it needs head, tail and type "
-                                       "(relations), id, name and type (entities) or id and title (documents)")
+        yield Reject(
+            Origin(name, 1),
+            f"header {header!r} is no kgload CSV layout: it needs head, tail and type "
+            "(relations), id, name and type (entities) or id and title (documents)",
+        )
         return
     siblings = _siblings(path)
     if role != "relations" and ("relations" in siblings or (role == "documents" and "entities" in siblings)):
@@ -110,8 +144,11 @@ def rows(path: Path) -> Iterator[Row | Reject]:
                 if sum(len(c) for c in cells) > MAX_RECORD_BYTES:
                     yield Reject(Origin(name, line), f"row is over the {MAX_RECORD_BYTES}-byte limit")
                 elif len(cells) != len(header):
-                    yield Reject(Origin(name, line), f"expected {len(header)} columns as in the header, got {len(cells)}",
-                                 cells[:50])
+                    yield Reject(
+                        Origin(name, line),
+                        f"expected {len(header)} columns as in the header, got {len(cells)}",
+                        cells[:50],
+                    )
                 else:
                     yield line, dict(zip(header, cells, strict=True))
     except UnicodeDecodeError as exc:  # the rest of the file cannot be read: say where it stopped
@@ -124,8 +161,6 @@ class _Group:
 
     doc_id: str
     origin: Origin
-    document: dict[str, Any] = field(default_factory=dict)
-    document_raw: dict[str, str] | None = None
     entities: list[Row] = field(default_factory=list)
     relations: list[Row] = field(default_factory=list)
 
@@ -146,7 +181,7 @@ def _read_set(path: Path, role: str, siblings: dict[str, Path]) -> Iterator[Extr
         group = _Group(doc_id, Origin(str(entity_file), found[0][0]), entities=found)
         done.add(doc_id)
         yield from _build(group, documents, entity_file, names_layout=False)
-    for doc_id, (line, raw) in documents.items():  # documents with nothing extracted
+    for doc_id, (line, _raw) in documents.items():  # documents with nothing extracted
         if doc_id not in done:
             group = _Group(doc_id, Origin(str(siblings.get("documents", path)), line))
             yield from _build(group, documents, entity_file, names_layout=False)
@@ -162,7 +197,11 @@ def _index_documents(path: Path, into: dict[str, Row]) -> Iterator[Reject]:
         if doc_id is None:
             yield Reject(Origin(str(path), line, "id"), "document id is missing", raw)
         elif doc_id in into:
-            yield Reject(Origin(str(path), line, "id"), f"document {doc_id!r} is given twice (first on line {into[doc_id][0]})", raw)
+            yield Reject(
+                Origin(str(path), line, "id"),
+                f"document {doc_id!r} is given twice (first on line {into[doc_id][0]})",
+                raw,
+            )
         else:
             into[doc_id] = (line, raw)
 
@@ -176,8 +215,14 @@ def _index_entities(path: Path, into: dict[str, list[Row]]) -> Iterator[Reject]:
         into.setdefault(clean(raw.get("document_id")) or path.stem, []).append((line, raw))
 
 
-def _read_relations(path: Path, documents: dict[str, Row], entities: dict[str, list[Row]], entity_file: Path | None,
-                    names_layout: bool, done: set[str]) -> Iterator[Extraction | Reject]:
+def _read_relations(
+    path: Path,
+    documents: dict[str, Row],
+    entities: dict[str, list[Row]],
+    entity_file: Path | None,
+    names_layout: bool,
+    done: set[str],
+) -> Iterator[Extraction | Reject]:
     name = str(path)
     group: _Group | None = None
     for item in rows(path):
@@ -190,8 +235,11 @@ def _read_relations(path: Path, documents: dict[str, Row], entities: dict[str, l
             group.relations.append((line, raw))
             continue
         if doc_id in done:
-            yield Reject(Origin(name, line, "document_id"), f"the rows of document {doc_id!r} must be contiguous "
-                                                           "(sort the file by document_id)", raw)
+            yield Reject(
+                Origin(name, line, "document_id"),
+                f"the rows of document {doc_id!r} must be contiguous (sort the file by document_id)",
+                raw,
+            )
             continue
         if group is not None:
             yield from _build(group, documents, entity_file, names_layout)
@@ -209,13 +257,17 @@ def _default_id(path: Path) -> str:
     return stem
 
 
-def _build(group: _Group, documents: dict[str, Row], entity_file: Path | None,
-           names_layout: bool) -> Iterator[Extraction | Reject]:
+def _build(
+    group: _Group, documents: dict[str, Row], entity_file: Path | None, names_layout: bool
+) -> Iterator[Extraction | Reject]:
     """One document from its rows: document fields, entities, relations, validated by the reference reader."""
     document, document_raw, rejects = _document(group, documents)
     yield from rejects
-    raw_record = {"document": document_raw, "entities": [r for _, r in group.entities],
-                  "relations": [r for _, r in group.relations]}
+    raw_record = {
+        "document": document_raw,
+        "entities": [r for _, r in group.entities],
+        "relations": [r for _, r in group.relations],
+    }
     draft = Draft(group.origin, raw_record, document)
     for line, raw in group.entities:
         where = Origin(str(entity_file), line)
@@ -249,9 +301,14 @@ def _document(group: _Group, documents: dict[str, Row]) -> tuple[dict[str, Any],
                 if value is None:
                     continue
                 if column in values and values[column] != value:
-                    rejects.append(Reject(Origin(group.origin.file, line, f"document_{column}"),
-                                          f"document_{column} {value!r} differs from {values[column]!r} "
-                                          f"given on line {first[column]}; the first value is kept", row))
+                    rejects.append(
+                        Reject(
+                            Origin(group.origin.file, line, f"document_{column}"),
+                            f"document_{column} {value!r} differs from {values[column]!r} "
+                            f"given on line {first[column]}; the first value is kept",
+                            row,
+                        )
+                    )
                     continue
                 values[column], first[column] = value, line
                 raw[f"document_{column}"] = value
@@ -277,9 +334,15 @@ def _entity(raw: dict[str, str]) -> dict[str, Any]:
     for column in ("id", "name", "type"):
         if clean(raw.get(column)) is None:
             raise BadValue(f"{column} is missing")
-    return {"id": raw["id"].strip(), "name": raw["name"].strip(), "type": raw["type"].strip(),
-            "aliases": _split(raw.get("aliases")), "wikidata": clean(raw.get("wikidata")),
-            "iso_code": clean(raw.get("iso_code")), "attributes": _extra(raw, ENTITY_COLUMNS)}
+    return {
+        "id": raw["id"].strip(),
+        "name": raw["name"].strip(),
+        "type": raw["type"].strip(),
+        "aliases": _split(raw.get("aliases")),
+        "wikidata": clean(raw.get("wikidata")),
+        "iso_code": clean(raw.get("iso_code")),
+        "attributes": _extra(raw, ENTITY_COLUMNS),
+    }
 
 
 class _Ends:
@@ -345,8 +408,11 @@ def _name_ends(relation: dict[str, Any], raw: dict[str, str], ends: _Ends, where
         kind = clean(raw.get("location_type"))
         if kind is None and relation["location"] not in ends.by_name:
             raise BadValue("location names no head or tail of the document; give its location_type")
-        relation["location"] = (ends.add(relation["location"], kind.strip(), where.at("location"), raw, {})
-                                if kind else ends.by_name[relation["location"]])
+        relation["location"] = (
+            ends.add(relation["location"], kind.strip(), where.at("location"), raw, {})
+            if kind
+            else ends.by_name[relation["location"]]
+        )
     for column in ("asserted_by", "denied_by"):
         if column in relation:
             unknown = [n for n in relation[column] if n not in ends.by_name]

@@ -35,8 +35,21 @@ _ISO_DATE = re.compile(r"^-?[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))
 _PART = re.compile(r"^(entities|relations)\[(\d+)\]$")
 _SCHEMA_PREFIX = re.compile(r"^(entities|relations)/\d+/?")
 # Relation fields a graph's relationship properties (or a CSV column) may set directly.
-RELATION_FIELDS = ("id", "date", "start", "end", "evidence", "sentence", "confidence", "status", "asserted_by",
-                   "denied_by", "location", "event_code", "event_code_scheme")
+RELATION_FIELDS = (
+    "id",
+    "date",
+    "start",
+    "end",
+    "evidence",
+    "sentence",
+    "confidence",
+    "status",
+    "asserted_by",
+    "denied_by",
+    "location",
+    "event_code",
+    "event_code_scheme",
+)
 ENTITY_FIELDS = ("aliases", "mentions", "wikidata", "iso_code")
 DOCUMENT_FIELDS = ("id", "title", "publisher", "published", "url", "language")
 
@@ -62,7 +75,9 @@ def date_value(value: Any, what: str) -> str | None:
     try:
         text = iso_date(str(value))
     except ValueError:
-        raise BadValue(f"{what} {value!r} is not a date (expected e.g. 2025-06-14, 20250614, 2025-06 or 2025)") from None
+        raise BadValue(
+            f"{what} {value!r} is not a date (expected e.g. 2025-06-14, 20250614, 2025-06 or 2025)"
+        ) from None
     if not _ISO_DATE.match(text):  # iso_date keeps the digits it is given: 2025-13-40 gets here
         raise BadValue(f"{what} {value!r} is not a valid date")
     return text
@@ -272,8 +287,13 @@ def _entity(node: Any) -> dict[str, Any]:
     fields, rest = split_properties(properties, ("name", *ENTITY_FIELDS))
     # The graphrag prompt asks for a "name" property; a node without one is named by its id.
     name = fields.pop("name", None)
-    return {"id": str(node_id), "name": str(name if name is not None else node_id), "type": label, **fields,
-            "attributes": scalar_attributes(rest)}
+    return {
+        "id": str(node_id),
+        "name": str(name if name is not None else node_id),
+        "type": label,
+        **fields,
+        "attributes": scalar_attributes(rest),
+    }
 
 
 def _relation(link: Any) -> dict[str, Any]:
@@ -284,8 +304,13 @@ def _relation(link: Any) -> dict[str, Any]:
             raise BadValue(f"relationship has no {key}")
     fields, rest = split_properties(_properties(link), RELATION_FIELDS)
     fields = _relation_fields(fields)
-    return {"type": str(link["type"]), "head": str(link["start_node_id"]), "tail": str(link["end_node_id"]),
-            **fields, "attributes": scalar_attributes(rest)}
+    return {
+        "type": str(link["type"]),
+        "head": str(link["start_node_id"]),
+        "tail": str(link["end_node_id"]),
+        **fields,
+        "attributes": scalar_attributes(rest),
+    }
 
 
 def _properties(item: dict[str, Any]) -> dict[str, Any]:

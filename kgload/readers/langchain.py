@@ -138,8 +138,13 @@ def _entity(node: Any) -> dict[str, Any]:
         raise BadValue("properties: expected an object")
     fields, rest = split_properties(properties, ("name", *ENTITY_FIELDS))
     name = fields.pop("name", None)
-    return {"id": str(node_id), "name": str(name if name is not None else node_id), "type": node_type, **fields,
-            "attributes": scalar_attributes(rest)}
+    return {
+        "id": str(node_id),
+        "name": str(name if name is not None else node_id),
+        "type": node_type,
+        **fields,
+        "attributes": scalar_attributes(rest),
+    }
 
 
 def _relation(link: Any) -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]:
@@ -164,6 +169,11 @@ def _relation(link: Any) -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]
         if key in fields:
             fields[key] = date_value(fields[key], key)
     fields = {k: v for k, v in fields.items() if v is not None}
-    relation = {"type": link["type"], "head": ends[0][1]["id"], "tail": ends[1][1]["id"], **fields,
-                "attributes": scalar_attributes(rest)}
+    relation = {
+        "type": link["type"],
+        "head": ends[0][1]["id"],
+        "tail": ends[1][1]["id"],
+        **fields,
+        "attributes": scalar_attributes(rest),
+    }
     return relation, ends

@@ -62,10 +62,17 @@ def _draft(raw: Any, origin: Origin) -> Draft:
     if event.upper() == "DOCUMENT":
         raise BadValue("a DOCUMENT record is file metadata (licence, coder, version), not an event")
     date = date_value(raw.get("date"), "date")
-    draft = Draft(origin, raw, {
-        "id": f"plover-{record_id}", "title": str(record_id), "publisher": clean(raw.get("publication")),
-        "published": date, "language": clean(raw.get("language")),
-    })
+    draft = Draft(
+        origin,
+        raw,
+        {
+            "id": f"plover-{record_id}",
+            "title": str(record_id),
+            "publisher": clean(raw.get("publication")),
+            "published": date,
+            "language": clean(raw.get("language")),
+        },
+    )
     sources = _actors(raw, "source", draft, origin)
     targets = _actors(raw, "target", draft, origin)
     pairs = _pairs(raw, sources, targets)
@@ -81,7 +88,7 @@ def _actors(raw: dict[str, Any], role: str, draft: Draft, origin: Origin) -> lis
     if missing(value):
         return []
     if not isinstance(value, list):
-        raise BadValue(f"{role} is {value!r}: expected a list of actors, absent or \"\"")
+        raise BadValue(f'{role} is {value!r}: expected a list of actors, absent or ""')
     ids = []
     for index, actor in enumerate(value):
         where = origin.at(f"{role}[{index}]")
@@ -101,7 +108,9 @@ def _entity(actor: Any, entity_id: str, where: str) -> dict[str, Any]:
     code = code.strip().upper() if isinstance(code, str) else None
     kind = actor_type(code, code if code and not sector else None, [sector] if isinstance(sector, str) else [])
     return {
-        "id": entity_id, "name": name, "type": kind,
+        "id": entity_id,
+        "name": name,
+        "type": kind,
         "wikidata": clean(actor.get("wikidata_id")) or clean(actor.get("wikidata")),
         "iso_code": alpha2(code) if kind == "Country" and code else None,
         "attributes": attributes({"code": actor.get("code"), "sector": sector}),
@@ -116,15 +125,19 @@ def _pairs(raw: dict[str, Any], sources: list[str], targets: list[str]) -> list[
     markup = (raw.get("textInfo") or {}).get("markup") if isinstance(raw.get("textInfo"), dict) else None
     if len(sources) >= 2 and isinstance(markup, str) and "SRC/TAR" in markup:
         return list(permutations(sources, 2))
-    raise BadValue("target is absent or empty and the sources are not coded as reciprocal (SRC/TAR): "
-                   "a relation needs a target actor")
+    raise BadValue(
+        "target is absent or empty and the sources are not coded as reciprocal (SRC/TAR): "
+        "a relation needs a target actor"
+    )
 
 
 def _relation(raw: dict[str, Any], event: str, date: str | None, location: str | None) -> dict[str, Any]:
     mode = clean(raw.get("mode"))
     kind = f"{event}/{mode}".lower() if isinstance(mode, str) and mode.strip() else event.lower()
     relation: dict[str, Any] = {
-        "type": kind, "event_code": event, "event_code_scheme": "PLOVER",
+        "type": kind,
+        "event_code": event,
+        "event_code_scheme": "PLOVER",
         "attributes": attributes({k: raw.get(k) for k in ATTRIBUTE_KEYS if not isinstance(raw.get(k), dict | list)}),
     }
     if date:
@@ -141,7 +154,11 @@ def _location(raw: dict[str, Any], draft: Draft, origin: Origin) -> str | None:
     place = raw.get("eventLoc")
     if not isinstance(place, dict) or missing(place.get("name")):
         return None
-    entity = {"id": "event-location", "name": place["name"], "type": "Location",
-              "attributes": attributes({"country_code": place.get("country code")})}
+    entity = {
+        "id": "event-location",
+        "name": place["name"],
+        "type": "Location",
+        "attributes": attributes({"country_code": place.get("country code")}),
+    }
     draft.entity(entity, origin.at("eventLoc"), place)
     return entity["id"]

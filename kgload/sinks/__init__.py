@@ -3,16 +3,14 @@ that an interrupted load, re-run, ends in the graph a clean load gives."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
-
-from collections.abc import Iterable
-
-from collections.abc import Iterable
 
 from kgload.mapping.spec import Mapping
 from kgload.mapping.tenures import Holding
 from kgload.rdf.build import MappedDocument
+from kgload.runs.ledger import RunRecord
 
 
 class Sink(Protocol):
@@ -36,6 +34,27 @@ class Sink(Protocol):
 
     def tenures(self, mapping: Mapping) -> Iterable[tuple[str, str, Holding]]:
         """Office holdings the target already knows: (property IRI, office-of IRI, holding)."""
+        ...
+
+    def describe(self) -> str: ...
+
+    def acquire_lock(self, owner: str, ttl: int) -> None:
+        """Take the target's lock (a lease of ``ttl`` seconds) or raise TargetBusy."""
+        ...
+
+    def renew_lock(self, owner: str, ttl: int) -> None: ...
+
+    def release_lock(self, owner: str) -> None: ...
+
+    def record_run(self, record: RunRecord, base: str) -> None:
+        """Create or update the run's ledger entry in the target."""
+        ...
+
+    def runs(self, limit: int = 20) -> list[RunRecord]: ...
+
+    def fail_interrupted_runs(self, current: str, base: str) -> int:
+        """Mark runs still 'running' (other than ``current``) as failed; we hold the lock, so
+        they were interrupted."""
         ...
 
     def close(self) -> None: ...

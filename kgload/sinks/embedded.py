@@ -8,6 +8,7 @@ no fingerprint and the next run loads the document again.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -18,7 +19,8 @@ from kgload.fingerprint import fingerprint
 from kgload.mapping.spec import Mapping
 from kgload.mapping.tenures import Holding
 from kgload.rdf.build import MappedDocument, office_properties
-from kgload.rdf.namespaces import KG, PREFIXES
+from kgload.rdf.namespaces import KG, PREFIXES, PROV, RDF, XSD
+from kgload.runs.ledger import FAILED, RUNNING, RunRecord, camel
 
 _FINGERPRINT = ox.NamedNode(KG + "fingerprint")
 _GRAPH = ox.NamedNode(KG + "graph")
@@ -99,6 +101,51 @@ class EmbeddedStore:
         """Further graphs the document's facts went to (mapping `graph:` rules, RDF named graphs)."""
         return [q.object for q in self.store.quads_for_pattern(ox.NamedNode(document), _GRAPH, None, graph)]
 
+    # -- run ledger and lock ----------------------------------------------------------------
+
+    def acquire_lock(self, owner: str, ttl: int) -> None:
+        """Nothing to do: the open store holds RocksDB's lock, which the OS drops with the process."""
+
+    def renew_lock(self, owner: str, ttl: int) -> None:
+        pass
+
+    def release_lock(self, owner: str) -> None:
+        pass
+
+    def record_run(self, record: RunRecord, base: str) -> None:
+        graph = ox.NamedNode(f"{base}graph/runs")
+        node = ox.NamedNode(f"{base}run/{record.id}")
+        old = list(self.store.quads_for_pattern(node, None, None, graph))
+        for quad in old:
+            self.store.remove(quad)
+        self.store.extend(ox.Quad(node, p, o, graph) for p, o in _run_triples(record))
+
+    def runs(self, limit: int = 20) -> list[RunRecord]:
+        rows = self.query("""
+            SELECT ?run ?p ?o WHERE { ?run a kg:LoadRun ; ?p ?o }""")
+        found: dict[str, dict[str, object]] = {}
+        for row in rows:
+            props = found.setdefault(row["run"].value, {"inputs": []})
+            key = _RUN_KEYS.get(row["p"].value)
+            if key == "inputs":
+                props["inputs"].append(row["o"].value)  # type: ignore[union-attr]
+            elif key == "counts":
+                props.update({k: v for k, v in json.loads(row["o"].value).items()})
+            elif key:
+                props[key] = row["o"].value
+        records = [RunRecord.from_properties(p) for p in found.values() if "id" in p]
+        return sorted(records, key=lambda r: r.started, reverse=True)[:limit]
+
+    def fail_interrupted_runs(self, current: str, base: str) -> int:
+        """Runs still 'running' when we hold the store can only have been interrupted."""
+        count = 0
+        for record in self.runs(limit=1000):
+            if record.status == RUNNING and record.id != current:
+                record.status, record.note = FAILED, f"interrupted; found still running by run {current}"
+                self.record_run(record, base)
+                count += 1
+        return count
+
     def retract(self, documents: list[str]) -> int:
         removed = 0
         for iri in documents:
@@ -124,3 +171,35 @@ class EmbeddedStore:
         if not self.read_only:
             self.store.flush()
         del self.store  # releases the RocksDB lock for the next process
+
+
+_RUN_KEYS = {
+    KG + "runId": "id", PROV + "startedAtTime": "started", PROV + "endedAtTime": "ended", KG + "runStatus": "status",
+    KG + "runTarget": "target", KG + "kgloadVersion": "kgloadVersion", KG + "mappingHash": "mappingHash",
+    KG + "runInput": "inputs", KG + "runCounts": "counts", "http://www.w3.org/2000/01/rdf-schema#comment": "note",
+}
+
+
+def _run_triples(record: RunRecord) -> list[tuple[ox.NamedNode, ox.Literal | ox.NamedNode]]:
+    def when(value) -> ox.Literal:
+        return ox.Literal(value.isoformat().replace("+00:00", "Z"), datatype=ox.NamedNode(XSD + "dateTime"))
+
+    by_key = {v: ox.NamedNode(k) for k, v in _RUN_KEYS.items()}
+    triples: list[tuple[ox.NamedNode, ox.Literal | ox.NamedNode]] = [
+        (ox.NamedNode(RDF + "type"), ox.NamedNode(KG + "LoadRun")),
+        (by_key["id"], ox.Literal(record.id)),
+        (by_key["started"], when(record.started)),
+        (by_key["status"], ox.Literal(record.status)),
+        (by_key["target"], ox.Literal(record.target)),
+        (by_key["kgloadVersion"], ox.Literal(record.kgload_version)),
+        (by_key["mappingHash"], ox.Literal(record.mapping_hash)),
+        (by_key["counts"], ox.Literal(json.dumps({camel(k): v for k, v in record.counts.items()}),
+                                      datatype=ox.NamedNode(RDF + "JSON"))),
+    ]
+    if record.ended:
+        triples.append((by_key["ended"], when(record.ended)))
+    if record.note:
+        triples.append((by_key["note"], ox.Literal(record.note)))
+    triples += [(by_key["inputs"], ox.Literal(i)) for i in record.inputs]
+    return triples
+

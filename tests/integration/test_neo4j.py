@@ -118,7 +118,7 @@ def test_every_cypher_example_answers(seeded):
 def test_loading_twice_changes_nothing(seeded, seed, neo4j_db, tmp_path):
     before, dump = counts(seeded), graph_dump(seeded)
     again = load_cli(seed, neo4j_db, tmp_path)
-    assert again.exit_code == 0 and "0 loaded, 1 unchanged" in again.output
+    assert again.exit_code == 0 and "0 loaded (0 new, 0 changed), 1 unchanged" in again.output
     forced = api.load([seed], sink=Neo4jSink.connect(neo4j_db), force=True)
     assert forced.documents_loaded == 1
     assert counts(seeded) == before

@@ -30,7 +30,8 @@ def schema_statements(rel_types: Iterable[str]) -> list[str]:
         "CREATE INDEX kgload_claim_key IF NOT EXISTS FOR (c:Claim) ON (c.key)",
         "CREATE INDEX kgload_entity_name IF NOT EXISTS FOR (e:Entity) ON (e.name)",
         "CREATE INDEX kgload_document_id IF NOT EXISTS FOR (d:Document) ON (d.id)",
-        "CREATE INDEX kgload_loadrun_started IF NOT EXISTS FOR (r:LoadRun) ON (r.started)",
+        "CREATE CONSTRAINT kgload_loadrun_id IF NOT EXISTS FOR (r:LoadRun) REQUIRE r.id IS UNIQUE",
+        "CREATE CONSTRAINT kgload_lock_name IF NOT EXISTS FOR (l:KgloadLock) REQUIRE l.name IS UNIQUE",
     ]
     for rel_type in sorted(set(rel_types)):
         if not NEO4J_TYPE.match(rel_type):
@@ -174,4 +175,53 @@ UNWIND $keys AS key
 MATCH ()-[r:`{name}` {{key: key}}]->()
 WHERE NOT EXISTS {{ MATCH (c:Claim {{key: key}}) WHERE c.status = 'asserted' }}
 DELETE r
+"""
+
+
+# -- run ledger and lock --------------------------------------------------------------------
+
+RECORD_RUN = """
+MERGE (r:LoadRun {id: $props.id})
+SET r = $props
+"""
+
+LIST_RUNS = """
+MATCH (r:LoadRun)
+RETURN properties(r) AS props
+ORDER BY r.started DESC
+LIMIT $limit
+"""
+
+FAIL_INTERRUPTED_RUNS = """
+MATCH (r:LoadRun {status: 'running'})
+WHERE r.id <> $current
+SET r.status = 'failed', r.note = 'interrupted; found still running by run ' + $current
+RETURN count(r) AS n
+"""
+
+# A lease, not a flag: a lock whose holder died expires by itself after its TTL.
+ACQUIRE_LOCK = """
+MERGE (l:KgloadLock {name: $name})
+WITH l
+WHERE l.owner IS NULL OR l.owner = $owner OR l.expires < datetime()
+SET l.owner = $owner, l.acquired = datetime(), l.expires = datetime() + duration({seconds: $ttl})
+RETURN l.owner AS owner
+"""
+
+LOCK_HOLDER = """
+MATCH (l:KgloadLock {name: $name})
+RETURN l.owner AS owner, l.expires AS expires
+"""
+
+RENEW_LOCK = """
+MATCH (l:KgloadLock {name: $name})
+WHERE l.owner = $owner
+SET l.expires = datetime() + duration({seconds: $ttl})
+RETURN l.owner AS owner
+"""
+
+RELEASE_LOCK = """
+MATCH (l:KgloadLock {name: $name})
+WHERE l.owner = $owner
+REMOVE l.owner, l.expires, l.acquired
 """

@@ -15,14 +15,17 @@ from typing import Any
 import neo4j
 from neo4j.exceptions import AuthError, ConfigurationError, ServiceUnavailable
 
-from kgload.errors import ConfigError, TargetUnreachable
-from kgload.ontology import Ontology, load_ontology
+from kgload.errors import ConfigError, TargetBusy, TargetUnreachable
 from kgload.mapping.spec import Mapping
 from kgload.mapping.tenures import Holding
+from kgload.ontology import Ontology, load_ontology
 from kgload.rdf.build import MappedDocument, office_properties
+from kgload.runs.ledger import RunRecord
 from kgload.sinks.neo4j import cypher
 from kgload.sinks.neo4j.projection import DocumentRows, project
 from kgload.sinks.neo4j.settings import Neo4jSettings
+
+LOCK_NAME = "kgload"
 
 
 def connect(settings: Neo4jSettings) -> neo4j.Driver:
@@ -103,6 +106,40 @@ class Neo4jSink:
         ontology = self._ontology()
         with self.driver.session(database=self.database) as session:
             return session.execute_write(_retract, documents, ontology)
+
+    # -- run ledger and lock ------------------------------------------------------------------
+
+    def acquire_lock(self, owner: str, ttl: int) -> None:
+        records, _, _ = self.driver.execute_query(cypher.ACQUIRE_LOCK, name=LOCK_NAME, owner=owner, ttl=ttl,
+                                                  database_=self.database)
+        if not records:
+            holder = self.driver.execute_query(cypher.LOCK_HOLDER, name=LOCK_NAME, database_=self.database).records
+            who = holder[0]["owner"] if holder else "another run"
+            until = holder[0]["expires"] if holder else None
+            raise TargetBusy(f"{self._description} is being loaded by {who} (lease until {until}); "
+                             "try again later, or wait for the lease to expire if that run died")
+
+    def renew_lock(self, owner: str, ttl: int) -> None:
+        records, _, _ = self.driver.execute_query(cypher.RENEW_LOCK, name=LOCK_NAME, owner=owner, ttl=ttl,
+                                                  database_=self.database)
+        if not records:
+            raise TargetBusy(f"{self._description}: this run lost its lock (lease expired); stopping")
+
+    def release_lock(self, owner: str) -> None:
+        self.driver.execute_query(cypher.RELEASE_LOCK, name=LOCK_NAME, owner=owner, database_=self.database)
+
+    def record_run(self, record: RunRecord, base: str) -> None:
+        props = {k: v for k, v in record.properties().items() if v is not None}
+        self.driver.execute_query(cypher.RECORD_RUN, props=props, database_=self.database)
+
+    def runs(self, limit: int = 20) -> list[RunRecord]:
+        records, _, _ = self.driver.execute_query(cypher.LIST_RUNS, limit=limit, database_=self.database,
+                                                  routing_=neo4j.RoutingControl.READ)
+        return [RunRecord.from_properties(r["props"]) for r in records]
+
+    def fail_interrupted_runs(self, current: str, base: str) -> int:
+        records, _, _ = self.driver.execute_query(cypher.FAIL_INTERRUPTED_RUNS, current=current, database_=self.database)
+        return int(records[0]["n"]) if records else 0
 
     def run(self, query: str, **params: Any) -> list[dict[str, Any]]:
         records, _, _ = self.driver.execute_query(query, params, database_=self.database)

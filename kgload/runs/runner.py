@@ -1,0 +1,81 @@
+"""One run against one target: take the target's lock, record the run in its ledger, load,
+record the outcome, let go of the lock — whatever happens in between."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+
+from kgload.mapping.spec import Mapping
+from kgload.pipeline import DEFAULT_BATCH, Source
+from kgload.pipeline import load as pipeline_load
+from kgload.rdf.build import Run
+from kgload.report import LoadReport, RejectsFile
+from kgload.runs.ledger import FAILED, RunRecord
+from kgload.sinks import Sink
+from kgload.validate import ShaclValidator
+
+log = logging.getLogger("kgload.run")
+DEFAULT_LOCK_TTL = 600
+
+
+def run_load(
+    sources: Iterable[Source],
+    sink: Sink,
+    mapping: Mapping,
+    *,
+    run: Run,
+    rejects: RejectsFile,
+    batch_size: int = DEFAULT_BATCH,
+    force: bool = False,
+    validator: ShaclValidator | None = None,
+    lock_ttl: int = DEFAULT_LOCK_TTL,
+    progress: Callable[[LoadReport], None] | None = None,
+) -> LoadReport:
+    from kgload import __version__
+
+    sources = list(sources)
+    owner = f"{socket.gethostname()}:{os.getpid()}:{run.id}"
+    sink.ensure_ontology(mapping.ontology.path, mapping.base)
+    sink.acquire_lock(owner, lock_ttl)
+    record = RunRecord(id=run.id, started=run.started, target=sink.describe(), kgload_version=__version__,
+                       mapping_hash=mapping.hash, inputs=[str(s.path) for s in sources])
+    latest: list[LoadReport] = []
+
+    def after_batch(report: LoadReport) -> None:
+        latest[:] = [report]
+        sink.renew_lock(owner, lock_ttl)  # a run that lost its lease stops before writing more
+        log.info("batch committed", extra={"run": run.id, "documents": report.documents_read,
+                                           "loaded": report.documents_loaded, "rejected": report.rejected_total})
+        if progress is not None:
+            progress(report)
+
+    try:
+        interrupted = sink.fail_interrupted_runs(run.id, mapping.base)
+        if interrupted:
+            log.warning("marked %d interrupted run(s) as failed", interrupted, extra={"run": run.id})
+        sink.record_run(record, mapping.base)
+        log.info("run started", extra={"run": run.id, "target": sink.describe(), "inputs": len(sources)})
+        report = pipeline_load(sources, sink, mapping, run=run, rejects=rejects, batch_size=batch_size, force=force,
+                               validator=validator, after_batch=after_batch)
+    except BaseException as exc:
+        record.finish(latest[0] if latest else None, FAILED, note=f"{type(exc).__name__}: {exc}"[:500])
+        try:
+            sink.record_run(record, mapping.base)
+        except Exception:  # the target may be what failed: the next run marks this one failed
+            log.warning("could not record the failed run in the target", extra={"run": run.id})
+        raise
+    else:
+        record.finish(report)
+        record.ended = record.ended or datetime.now(UTC)
+        sink.record_run(record, mapping.base)
+        log.info("run finished", extra={"run": run.id, "status": report.status})
+        return report
+    finally:
+        try:
+            sink.release_lock(owner)
+        except Exception:  # an unreleased lease expires by itself
+            log.warning("could not release the target's lock; it expires in %ss", lock_ttl, extra={"run": run.id})
