@@ -102,10 +102,10 @@ def load(
     def flush() -> None:
         if not batch:
             return
-        stored = {} if force else sink.fingerprints([d.iri for d in batch])
+        stored = sink.fingerprints([d.iri for d in batch])
         changed = []
         for doc in _last_version(batch):
-            if stored.get(doc.iri) == doc.fingerprint:
+            if stored.get(doc.iri) == doc.fingerprint and not force:
                 report.documents_unchanged += 1
             else:
                 changed.append(doc)

@@ -31,7 +31,10 @@ LOCK_NAME = "kgload"
 def connect(settings: Neo4jSettings) -> neo4j.Driver:
     """Open a driver and check the server answers; errors name the URI, never the password."""
     try:
-        driver = neo4j.GraphDatabase.driver(settings.uri, auth=settings.auth)
+        # Server notifications ("property key does not exist" on an empty database, …) are for
+        # people writing queries, not for a loader's output.
+        driver = neo4j.GraphDatabase.driver(settings.uri, auth=settings.auth,
+                                            notifications_min_severity=neo4j.NotificationMinimumSeverity.OFF)
         driver.verify_connectivity()
         driver.execute_query("RETURN 1", database_=settings.database)  # the database exists and answers
     except AuthError:
