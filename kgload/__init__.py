@@ -7,10 +7,10 @@ try:
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0.0.0+unknown"
 
-from kgload.api import load, map_files, map_quads, open_store, query, write_rdf  # noqa: E402
-from kgload.errors import KgloadError, MappingError, UsageError  # noqa: E402
-from kgload.mapping import load_mapping  # noqa: E402
-from kgload.rdf.build import Run  # noqa: E402
+from kgload.api import load, map_files, map_quads, open_store, query, write_rdf
+from kgload.errors import KgloadError, MappingError, UsageError
+from kgload.mapping import load_mapping
+from kgload.rdf.build import Run
 
 __all__ = [
     "KgloadError",

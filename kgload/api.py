@@ -1,9 +1,9 @@
 """kgload as a library: everything the CLI does, callable by import.
 
-    import kgload
-    dataset, rejects = kgload.map_files(["examples/afp-2025-06-14-putin-trump-call.json"])
-    report = kgload.load(["examples/"], store="kgload-store")
-    rows = kgload.query("SELECT ?s WHERE { ?s a kg:Person }", store="kgload-store")
+import kgload
+dataset, rejects = kgload.map_files(["examples/afp-2025-06-14-putin-trump-call.json"])
+report = kgload.load(["examples/"], store="kgload-store")
+rows = kgload.query("SELECT ?s WHERE { ?s a kg:Person }", store="kgload-store")
 """
 
 from __future__ import annotations
@@ -146,21 +146,37 @@ def load(
     target: Sink = sink if sink is not None else open_store(store)
     try:
         return run_load(
-            sources, target, compiled, run=run, rejects=RejectsFile(Path(rejects) if rejects else None),
-            batch_size=batch_size or DEFAULT_BATCH, force=force,
-            validator=validator_for(compiled) if validate else None, lock_ttl=lock_ttl, progress=progress,
+            sources,
+            target,
+            compiled,
+            run=run,
+            rejects=RejectsFile(Path(rejects) if rejects else None),
+            batch_size=batch_size or DEFAULT_BATCH,
+            force=force,
+            validator=validator_for(compiled) if validate else None,
+            lock_ttl=lock_ttl,
+            progress=progress,
         )
     finally:
         if own_sink:
             target.close()
 
 
-def retract(documents: Iterable[str], *, store: PathLike | None = None, sink: Sink | None = None,
-            mapping: Mapping | PathLike | None = None) -> int:
+def retract(
+    documents: Iterable[str],
+    *,
+    store: PathLike | None = None,
+    sink: Sink | None = None,
+    mapping: Mapping | PathLike | None = None,
+) -> int:
     """Remove what the given documents (ids or IRIs) contributed; return how many were present."""
     compiled = _mapping(mapping)
-    iris = [d if d.startswith(("http://", "https://")) else compiled.document_iri.render(
-        {"base": compiled.base, "id": d, "publisher": None, "published": None}) for d in documents]
+    iris = [
+        d
+        if d.startswith(("http://", "https://"))
+        else compiled.document_iri.render({"base": compiled.base, "id": d, "publisher": None, "published": None})
+        for d in documents
+    ]
     own_sink = sink is None
     target: Sink = sink if sink is not None else open_store(store)
     try:
@@ -201,5 +217,3 @@ def _python(term: Any) -> Any:
     if isinstance(term, ox.Literal):
         return term.value
     return term.value
-
-

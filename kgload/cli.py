@@ -34,14 +34,55 @@ app = typer.Typer(
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-Inputs = Annotated[list[Path], typer.Argument(metavar="INPUT...", help="Input files or folders (folders are read recursively).", show_default=False)]
-MappingOpt = Annotated[Path | None, typer.Option("--mapping", "-m", help="Mapping YAML. Default: the bundled mappings/kgload.yaml.")]
-FormatOpt = Annotated[str | None, typer.Option("--format", "-f", help="Input format. Default: detected from the file name.")]
-StoreOpt = Annotated[Path | None, typer.Option("--store", "-s", envvar="KGLOAD_STORE", help="Embedded store folder. Default: .kgload/store")]
-Neo4jUriOpt = Annotated[str | None, typer.Option("--neo4j-uri", envvar="NEO4J_URI", help="Load into this Neo4j (bolt://, neo4j://, neo4j+s://). Login from NEO4J_USERNAME / NEO4J_PASSWORD (or NEO4J_PASSWORD_FILE).", show_default=False)]
-Neo4jDbOpt = Annotated[str | None, typer.Option("--neo4j-database", envvar="NEO4J_DATABASE", help="Neo4j database. Default: the server's default.", show_default=False)]
-ValidateOpt = Annotated[bool, typer.Option("--validate/--no-validate", help="Check mapped records against the SHACL shapes first (violations are rejected). Off for fastest bulk loads.")]
-RejectsOpt = Annotated[Path | None, typer.Option("--rejects", help="File that keeps rejected records (JSON lines). Default: .kgload/rejects/<run>.jsonl")]
+Inputs = Annotated[
+    list[Path],
+    typer.Argument(
+        metavar="INPUT...", help="Input files or folders (folders are read recursively).", show_default=False
+    ),
+]
+MappingOpt = Annotated[
+    Path | None, typer.Option("--mapping", "-m", help="Mapping YAML. Default: the bundled mappings/kgload.yaml.")
+]
+FormatOpt = Annotated[
+    str | None, typer.Option("--format", "-f", help="Input format. Default: detected from the file name.")
+]
+StoreOpt = Annotated[
+    Path | None,
+    typer.Option("--store", "-s", envvar="KGLOAD_STORE", help="Embedded store folder. Default: .kgload/store"),
+]
+Neo4jUriOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--neo4j-uri",
+        envvar="NEO4J_URI",
+        help="Load into this Neo4j (bolt://, neo4j://, neo4j+s://). "
+        "Login from NEO4J_USERNAME / NEO4J_PASSWORD (or NEO4J_PASSWORD_FILE).",
+        show_default=False,
+    ),
+]
+Neo4jDbOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--neo4j-database",
+        envvar="NEO4J_DATABASE",
+        help="Neo4j database. Default: the server's default.",
+        show_default=False,
+    ),
+]
+ValidateOpt = Annotated[
+    bool,
+    typer.Option(
+        "--validate/--no-validate",
+        help="Check mapped records against the SHACL shapes first (violations are rejected). "
+        "Off for fastest bulk loads.",
+    ),
+]
+RejectsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--rejects", help="File that keeps rejected records (JSON lines). Default: .kgload/rejects/<run>.jsonl"
+    ),
+]
 
 
 def fail(message: str, code: int) -> typer.Exit:
@@ -80,8 +121,12 @@ class State:
 
 @app.callback()
 def main_options(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
-    log_format: Annotated[str, typer.Option("--log-format", help="text, or json (one JSON object per line on stderr).")] = "text",
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+    log_format: Annotated[
+        str, typer.Option("--log-format", help="text, or json (one JSON object per line on stderr).")
+    ] = "text",
     log_level: Annotated[str, typer.Option("--log-level", help="debug, info, warning or error.")] = "warning",
 ) -> None:
     """kgload reads extracted entities and relations, maps them through a YAML mapping onto an OWL
@@ -104,8 +149,18 @@ def main_options(
 @user_errors
 def map_command(
     inputs: Inputs,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Output file. Default: standard output.")] = None,
-    to: Annotated[str | None, typer.Option("--to", "-t", help="RDF format: turtle, ntriples, nquads, trig, jsonld. Default: from the output's extension, else turtle.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Output file. Default: standard output.")
+    ] = None,
+    to: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            "-t",
+            help="RDF format: turtle, ntriples, nquads, trig, jsonld. "
+            "Default: from the output's extension, else turtle.",
+        ),
+    ] = None,
     mapping: MappingOpt = None,
     fmt: FormatOpt = None,
     rejects: RejectsOpt = None,
@@ -127,7 +182,9 @@ def map_command(
     else:
         out = sys.stdout.buffer
     try:
-        count = api.write_rdf(inputs, out, rdf_format, mapping=mapping, fmt=fmt, run=run, rejects=rejects_file, validate=validate)
+        count = api.write_rdf(
+            inputs, out, rdf_format, mapping=mapping, fmt=fmt, run=run, rejects=rejects_file, validate=validate
+        )
     finally:
         if output is not None:
             out.close()
@@ -146,7 +203,9 @@ def load_command(
     mapping: MappingOpt = None,
     fmt: FormatOpt = None,
     rejects: RejectsOpt = None,
-    force: Annotated[bool, typer.Option("--force", help="Reload documents even when their fingerprint is unchanged.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Reload documents even when their fingerprint is unchanged.")
+    ] = False,
     validate: ValidateOpt = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run report as JSON.")] = False,
 ) -> None:
@@ -162,8 +221,17 @@ def load_command(
     store_path = store or api.default_store()
     rejects_path = rejects or store_path.parent / "rejects" / f"{run.id}.jsonl"
     settings = Neo4jSettings.from_env(uri=neo4j_uri, database=neo4j_database)
-    report = _load_into(settings, store_path, inputs, run=run, mapping=mapping, fmt=fmt, rejects=rejects_path,
-                        force=force, validate=validate)
+    report = _load_into(
+        settings,
+        store_path,
+        inputs,
+        run=run,
+        mapping=mapping,
+        fmt=fmt,
+        rejects=rejects_path,
+        force=force,
+        validate=validate,
+    )
     print_report(report, as_json)
     raise typer.Exit(report.exit_code)
 
@@ -190,13 +258,21 @@ def _progress():
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                  console=Console(stderr=True), transient=True) as bar:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
         task = bar.add_task("loading…")
 
         def update(report: LoadReport) -> None:
-            bar.update(task, description=f"{report.documents_read} documents read, {report.documents_loaded} loaded, "
-                                         f"{report.rejected_total} rejected")
+            bar.update(
+                task,
+                description=f"{report.documents_read} documents read, {report.documents_loaded} loaded, "
+                f"{report.rejected_total} rejected",
+            )
 
         yield update
 
@@ -234,7 +310,9 @@ def print_report(report: LoadReport, as_json: bool) -> None:
 @user_errors
 def run_command(
     config: Annotated[Path, typer.Option("--config", "-c", help="Run configuration (YAML); see docs/scheduling.md.")],
-    force: Annotated[bool, typer.Option("--force", help="Reload documents even when their fingerprint is unchanged.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Reload documents even when their fingerprint is unchanged.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run report(s) as JSON.")] = False,
 ) -> None:
     """Run a configured load: every source, into every target, safe to repeat and interrupt.
@@ -262,8 +340,18 @@ def run_command(
     for settings_or_none, store in targets:
         run = Run.new()
         rejects_dir = cfg.rejects_dir or config.parent / ".kgload" / "rejects"
-        report = _load_into(settings_or_none, store, sources, run=run, mapping=cfg.mapping, rejects=rejects_dir / f"{run.id}.jsonl",
-                            force=force, validate=cfg.validate, batch_size=cfg.batch_size, lock_ttl=cfg.lock_ttl)
+        report = _load_into(
+            settings_or_none,
+            store,
+            sources,
+            run=run,
+            mapping=cfg.mapping,
+            rejects=rejects_dir / f"{run.id}.jsonl",
+            force=force,
+            validate=cfg.validate,
+            batch_size=cfg.batch_size,
+            lock_ttl=cfg.lock_ttl,
+        )
         print_report(report, as_json)
         codes.append(report.exit_code)
     raise typer.Exit(max(codes))
@@ -291,17 +379,31 @@ def runs_command(
     if as_json:
         typer.echo(json.dumps([r.as_json() for r in records], indent=2))
         return
-    rows = [{"run": r.id, "started": r.started.isoformat(timespec="seconds"), "status": r.status,
-             "added": r.counts.get("documents_added", ""), "updated": r.counts.get("documents_updated", ""),
-             "unchanged": r.counts.get("documents_unchanged", ""), "rejected": r.counts.get("rejected", ""),
-             "note": r.note} for r in records]
+    rows = [
+        {
+            "run": r.id,
+            "started": r.started.isoformat(timespec="seconds"),
+            "status": r.status,
+            "added": r.counts.get("documents_added", ""),
+            "updated": r.counts.get("documents_updated", ""),
+            "unchanged": r.counts.get("documents_unchanged", ""),
+            "rejected": r.counts.get("rejected", ""),
+            "note": r.note,
+        }
+        for r in records
+    ]
     typer.echo(format_rows(["run", "started", "status", "added", "updated", "unchanged", "rejected", "note"], rows))
 
 
 @app.command("retract")
 @user_errors
 def retract_command(
-    documents: Annotated[list[str], typer.Argument(metavar="DOCUMENT...", help="Document ids (as in the input) or document IRIs.", show_default=False)],
+    documents: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="DOCUMENT...", help="Document ids (as in the input) or document IRIs.", show_default=False
+        ),
+    ],
     store: StoreOpt = None,
     neo4j_uri: Neo4jUriOpt = None,
     neo4j_database: Neo4jDbOpt = None,
@@ -326,7 +428,9 @@ def retract_command(
 @app.command("query")
 @user_errors
 def query_command(
-    sparql: Annotated[str | None, typer.Argument(help="A SPARQL SELECT query, or @FILE to read it from a file.", show_default=False)] = None,
+    sparql: Annotated[
+        str | None, typer.Argument(help="A SPARQL SELECT query, or @FILE to read it from a file.", show_default=False)
+    ] = None,
     file: Annotated[Path | None, typer.Option("--file", "-q", help="Read the query from this file.")] = None,
     store: StoreOpt = None,
     output: Annotated[str, typer.Option("--output", "-o", help="table, csv, tsv or json.")] = "table",
@@ -355,7 +459,9 @@ def query_command(
 @app.command("check-mapping")
 @user_errors
 def check_mapping_command(
-    mapping: Annotated[Path | None, typer.Argument(help="Mapping YAML. Default: the bundled mapping.", show_default=False)] = None,
+    mapping: Annotated[
+        Path | None, typer.Argument(help="Mapping YAML. Default: the bundled mapping.", show_default=False)
+    ] = None,
 ) -> None:
     """Validate a mapping and the ontology terms it names, without loading anything."""
     from kgload.mapping import load_mapping

@@ -64,6 +64,13 @@ class InputTooLarge(KgloadError):
     """An input exceeds a safety limit (size, nesting); it is rejected, not loaded."""
 
 
+class RunFailed(KgloadError):
+    """The target failed part-way through a run (e.g. the server went away). Committed batches
+    are kept; a re-run finishes the rest."""
+
+    exit_code = 5
+
+
 class TargetBusy(KgloadError):
     """Another kgload run holds the target's lock. Nothing was loaded; try again later."""
 

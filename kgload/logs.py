@@ -34,3 +34,8 @@ def setup(fmt: str = "text", level: str = "warning", stream: TextIO | None = Non
     logger.addHandler(handler)
     logger.setLevel(level.upper())
     logger.propagate = False
+    # Without a handler of its own, the driver's warnings ("Transaction failed and will be
+    # retried…") would reach stderr through logging's last-resort handler, JSON logs or not.
+    driver = logging.getLogger("neo4j")
+    if not any(isinstance(h, logging.NullHandler) for h in driver.handlers):
+        driver.addHandler(logging.NullHandler())

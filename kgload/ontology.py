@@ -78,7 +78,9 @@ def load_ontology(path: Path) -> Ontology:
     for prop, neo4j_type in graph.subject_objects(rdflib.URIRef(KG + "neo4jType")):
         text = str(neo4j_type)
         if not NEO4J_TYPE.match(text):
-            problems.append(MappingProblem(str(path), None, str(prop), f"kg:neo4jType {text!r} is not UPPER_SNAKE_CASE"))
+            problems.append(
+                MappingProblem(str(path), None, str(prop), f"kg:neo4jType {text!r} is not UPPER_SNAKE_CASE")
+            )
             continue
         inverse = graph.value(prop, OWL.inverseOf)
         onto.relations[str(prop)] = RelationProperty(

@@ -31,7 +31,10 @@ class Source:
 
 
 def iter_mapped(
-    sources: Iterable[Source], mapping: Mapping, run: Run, validator: ShaclValidator | None = None,
+    sources: Iterable[Source],
+    mapping: Mapping,
+    run: Run,
+    validator: ShaclValidator | None = None,
     tenures: TenureIndex | None = None,
 ) -> Iterator[MappedDocument | Reject]:
     """Read, map and (optionally) validate every input, yielding mapped documents and rejects
@@ -47,8 +50,13 @@ def iter_mapped(
                 yield map_item(item, mapping, run, validator, tenures)
 
 
-def map_item(extraction: Extraction, mapping: Mapping, run: Run, validator: ShaclValidator | None = None,
-             tenures: TenureIndex | None = None) -> MappedDocument:
+def map_item(
+    extraction: Extraction,
+    mapping: Mapping,
+    run: Run,
+    validator: ShaclValidator | None = None,
+    tenures: TenureIndex | None = None,
+) -> MappedDocument:
     mapped = map_extraction(extraction, mapping, run, tenures)
     if validator is not None and mapped.iri:
         validator.check(mapped)

@@ -46,8 +46,9 @@ class ShaclValidator:
             data.add((to_rdflib_term(q.subject), to_rdflib_term(q.predicate), to_rdflib_term(q.object)))
         # No inference: the mapper writes every type explicitly and subclass chains come from the
         # ontology graph; RDFS inference would multiply one mistake into dozens of messages.
-        conforms, report, _ = pyshacl.validate(data, shacl_graph=self.shapes, ont_graph=self.ontology,
-                                               inference="none", allow_warnings=True)
+        conforms, report, _ = pyshacl.validate(
+            data, shacl_graph=self.shapes, ont_graph=self.ontology, inference="none", allow_warnings=True
+        )
         if conforms:
             return []
         out = []
@@ -59,14 +60,16 @@ class ShaclValidator:
             value = report.value(result, SH.value)
             path = report.value(result, SH.resultPath)
             shape = report.value(result, SH.sourceShape)
-            out.append(Violation(
-                focus=str(report.value(result, SH.focusNode)),
-                value=str(value) if value is not None else None,
-                path=_last_step(report, path),
-                message=str(report.value(result, SH.resultMessage) or "violates a SHACL shape"),
-                subjects_of=tuple(str(o) for o in self.shapes.objects(shape, SH.targetSubjectsOf)),
-                objects_of=tuple(str(o) for o in self.shapes.objects(shape, SH.targetObjectsOf)),
-            ))
+            out.append(
+                Violation(
+                    focus=str(report.value(result, SH.focusNode)),
+                    value=str(value) if value is not None else None,
+                    path=_last_step(report, path),
+                    message=str(report.value(result, SH.resultMessage) or "violates a SHACL shape"),
+                    subjects_of=tuple(str(o) for o in self.shapes.objects(shape, SH.targetSubjectsOf)),
+                    objects_of=tuple(str(o) for o in self.shapes.objects(shape, SH.targetObjectsOf)),
+                )
+            )
         return out
 
     def check(self, doc: MappedDocument) -> MappedDocument:
@@ -81,9 +84,13 @@ class ShaclValidator:
             blamed = [n for n in (v.focus, v.value) if n in doc.claim_sources]
             # a shape on the subjects/objects of a relation property is about the relations
             # that entity takes part in: blame those claims, not the entity
-            blamed += [c for c, (s, p, o) in statements.items()
-                       if (p in v.subjects_of and s == v.focus) or (p in v.objects_of and o == v.focus)
-                       or (p == v.focus and _position(v, s, o))]  # a shape targeting the property itself
+            blamed += [
+                c
+                for c, (s, p, o) in statements.items()
+                if (p in v.subjects_of and s == v.focus)
+                or (p in v.objects_of and o == v.focus)
+                or (p == v.focus and _position(v, s, o))
+            ]  # a shape targeting the property itself
             if blamed:
                 for claim in blamed:
                     bad_claims.setdefault(claim, []).append(v.message)
@@ -117,7 +124,10 @@ def _statements(doc: MappedDocument) -> dict[str, tuple[str, str, str]]:
     for q in doc.quads:
         if q.subject.value in doc.claim_sources:
             parts.setdefault(q.subject.value, {})[q.predicate.value] = q.object.value
-    return {c: (p.get(str(RDF.subject), ""), p.get(str(RDF.predicate), ""), p.get(str(RDF.object), "")) for c, p in parts.items()}
+    return {
+        c: (p.get(str(RDF.subject), ""), p.get(str(RDF.predicate), ""), p.get(str(RDF.object), ""))
+        for c, p in parts.items()
+    }
 
 
 def _drop_claims(doc: MappedDocument, claims: set[str], statements: dict[str, tuple[str, str, str]]) -> None:
@@ -125,9 +135,11 @@ def _drop_claims(doc: MappedDocument, claims: set[str], statements: dict[str, tu
     asserted = {q.subject.value for q in doc.quads if q.predicate == _STATUS and q.object == _ASSERTED}
     kept = {statements[c] for c in doc.claim_sources if c in asserted and c in statements}
     orphans = {statements[c] for c in claims if c in statements} - kept
-    doc.quads = [q for q in doc.quads
-                 if q.subject.value not in claims
-                 and (q.subject.value, q.predicate.value, q.object.value) not in orphans]
+    doc.quads = [
+        q
+        for q in doc.quads
+        if q.subject.value not in claims and (q.subject.value, q.predicate.value, q.object.value) not in orphans
+    ]
 
 
 def _last_step(report: rdflib.Graph, path: rdflib.term.Node | None) -> str | None:

@@ -28,11 +28,32 @@ __all__ = ["FORMATS", "EmptySelection", "ExportResult", "Selection", "export", "
 
 RDF_FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld")
 FORMATS = (*RDF_FORMATS, "graphml", "csv", "cypher", "html", "svg", "png")
-EXTENSIONS = {".ttl": "turtle", ".nt": "ntriples", ".nq": "nquads", ".trig": "trig", ".jsonld": "jsonld",
-              ".json": "jsonld", ".graphml": "graphml", ".zip": "csv", ".cypher": "cypher", ".cql": "cypher",
-              ".html": "html", ".htm": "html", ".svg": "svg", ".png": "png"}
-ALIASES = {"ttl": "turtle", "nt": "ntriples", "nq": "nquads", "json-ld": "jsonld", "n-triples": "ntriples",
-           "n-quads": "nquads", "cql": "cypher", "htm": "html"}
+EXTENSIONS = {
+    ".ttl": "turtle",
+    ".nt": "ntriples",
+    ".nq": "nquads",
+    ".trig": "trig",
+    ".jsonld": "jsonld",
+    ".json": "jsonld",
+    ".graphml": "graphml",
+    ".zip": "csv",
+    ".cypher": "cypher",
+    ".cql": "cypher",
+    ".html": "html",
+    ".htm": "html",
+    ".svg": "svg",
+    ".png": "png",
+}
+ALIASES = {
+    "ttl": "turtle",
+    "nt": "ntriples",
+    "nq": "nquads",
+    "json-ld": "jsonld",
+    "n-triples": "ntriples",
+    "n-quads": "nquads",
+    "cql": "cypher",
+    "htm": "html",
+}
 BINARY = set(RDF_FORMATS)  # written as bytes; the rest as UTF-8 text
 
 
@@ -85,9 +106,16 @@ def open_source(mapping: Mapping, store: Path | None = None, neo4j: Neo4jSetting
         target.close()
 
 
-def export(selection: Selection, fmt: str | None, output: Path | None, *, store: Path | None = None,
-           neo4j: Neo4jSettings | None = None, mapping: Mapping | Path | None = None,
-           show_progress: bool | None = None) -> ExportResult:
+def export(
+    selection: Selection,
+    fmt: str | None,
+    output: Path | None,
+    *,
+    store: Path | None = None,
+    neo4j: Neo4jSettings | None = None,
+    mapping: Mapping | Path | None = None,
+    show_progress: bool | None = None,
+) -> ExportResult:
     """Select from the store or Neo4j and write one format to ``output`` (None: standard output)."""
     started = time.perf_counter()
     fmt = format_for(fmt, output)
@@ -99,11 +127,21 @@ def export(selection: Selection, fmt: str | None, output: Path | None, *, store:
     with open_source(compiled, store, neo4j) as source:
         subgraph = extract(source, selection, compiled)
     items = write(subgraph, fmt, output, compiled, show_progress)
-    return ExportResult(fmt, str(output) if output is not None else "-", len(subgraph.entities), len(subgraph.edges()),
-                        len(subgraph.claims), len(subgraph.documents), items, time.perf_counter() - started)
+    return ExportResult(
+        fmt,
+        str(output) if output is not None else "-",
+        len(subgraph.entities),
+        len(subgraph.edges()),
+        len(subgraph.claims),
+        len(subgraph.documents),
+        items,
+        time.perf_counter() - started,
+    )
 
 
-def write(subgraph: Subgraph, fmt: str, output: Path | None, mapping: Mapping, show_progress: bool | None = None) -> int:
+def write(
+    subgraph: Subgraph, fmt: str, output: Path | None, mapping: Mapping, show_progress: bool | None = None
+) -> int:
     """Write an extracted subgraph in one format."""
     from kgload.export import csv_files, cypher_script, graphml, html, rdf, svg
 

@@ -43,30 +43,117 @@ def _query_text(value: str | None, option: str) -> str | None:
 
 
 def _size(path: Path) -> str:
-    if path.is_dir():
-        total = sum(p.stat().st_size for p in path.iterdir() if p.is_file())
-    else:
-        total = path.stat().st_size
+    files = [p for p in path.iterdir() if p.is_file()] if path.is_dir() else [path]
+    total = sum(p.stat().st_size for p in files)
     return f"{total / 1024:.1f} KiB" if total >= 1024 else f"{total} B"
 
 
 @user_errors
 def export_command(
-    around: Annotated[list[str] | None, typer.Option("--around", "-a", help="Start from this entity (name, alias or IRI). Repeatable.", show_default=False)] = None,
+    around: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--around", "-a", help="Start from this entity (name, alias or IRI). Repeatable.", show_default=False
+        ),
+    ] = None,
     depth: Annotated[int, typer.Option("--depth", "-d", min=0, help="Hops from the --around entities.")] = 1,
-    relation: Annotated[list[str] | None, typer.Option("--relation", "-r", help="Only this relation type (called, kg:called, CALLED). Repeatable.", show_default=False)] = None,
-    since: Annotated[str | None, typer.Option("--since", help="Facts true or reported on or after this date (YYYY[-MM[-DD]]).", show_default=False)] = None,
-    until: Annotated[str | None, typer.Option("--until", help="Facts true or reported on or before this date (YYYY[-MM[-DD]]).", show_default=False)] = None,
-    document: Annotated[list[str] | None, typer.Option("--document", help="Only claims from this document (id or IRI). Repeatable.", show_default=False)] = None,
-    cypher: Annotated[str | None, typer.Option("--cypher", help="Neo4j only: a read query, or @FILE; the kgload nodes, relationships and paths it returns are the scope.", show_default=False)] = None,
-    sparql: Annotated[str | None, typer.Option("--sparql", help="Embedded store only: a CONSTRUCT (or SELECT) query, or @FILE; the resources it returns are the scope.", show_default=False)] = None,
-    fmt: Annotated[str | None, typer.Option("--format", "-f", help="turtle, ntriples, nquads, trig, jsonld, graphml, csv, cypher, html, svg or png. Default: from the output's extension, else turtle.", show_default=False)] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Output file (csv: a folder or a .zip). Default: standard output.", show_default=False)] = None,
-    store: Annotated[Path | None, typer.Option("--store", "-s", envvar="KGLOAD_STORE", help="Embedded store folder. Default: .kgload/store")] = None,
-    neo4j_uri: Annotated[str | None, typer.Option("--neo4j-uri", envvar="NEO4J_URI", help="Export from this Neo4j instead of the embedded store. Login from NEO4J_USERNAME / NEO4J_PASSWORD (or NEO4J_PASSWORD_FILE).", show_default=False)] = None,
-    neo4j_database: Annotated[str | None, typer.Option("--neo4j-database", envvar="NEO4J_DATABASE", help="Neo4j database. Default: the server's default.", show_default=False)] = None,
-    mapping: Annotated[Path | None, typer.Option("--mapping", "-m", help="Mapping YAML (ontology, relation names, graph IRIs). Default: the bundled one.")] = None,
-    show_progress: Annotated[bool | None, typer.Option("--progress/--no-progress", help="Progress bar. Default: on when stderr is a terminal.", show_default=False)] = None,
+    relation: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--relation",
+            "-r",
+            help="Only this relation type (called, kg:called, CALLED). Repeatable.",
+            show_default=False,
+        ),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since", help="Facts true or reported on or after this date (YYYY[-MM[-DD]]).", show_default=False
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            "--until", help="Facts true or reported on or before this date (YYYY[-MM[-DD]]).", show_default=False
+        ),
+    ] = None,
+    document: Annotated[
+        list[str] | None,
+        typer.Option("--document", help="Only claims from this document (id or IRI). Repeatable.", show_default=False),
+    ] = None,
+    cypher: Annotated[
+        str | None,
+        typer.Option(
+            "--cypher",
+            help="Neo4j only: a read query, or @FILE; the kgload nodes, relationships and paths it returns "
+            "are the scope.",
+            show_default=False,
+        ),
+    ] = None,
+    sparql: Annotated[
+        str | None,
+        typer.Option(
+            "--sparql",
+            help="Embedded store only: a CONSTRUCT (or SELECT) query, or @FILE; the resources it returns "
+            "are the scope.",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="turtle, ntriples, nquads, trig, jsonld, graphml, csv, cypher, html, svg or png. "
+            "Default: from the output's extension, else turtle.",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Output file (csv: a folder or a .zip). Default: standard output.",
+            show_default=False,
+        ),
+    ] = None,
+    store: Annotated[
+        Path | None,
+        typer.Option("--store", "-s", envvar="KGLOAD_STORE", help="Embedded store folder. Default: .kgload/store"),
+    ] = None,
+    neo4j_uri: Annotated[
+        str | None,
+        typer.Option(
+            "--neo4j-uri",
+            envvar="NEO4J_URI",
+            help="Export from this Neo4j instead of the embedded store. Login from NEO4J_USERNAME / "
+            "NEO4J_PASSWORD (or NEO4J_PASSWORD_FILE).",
+            show_default=False,
+        ),
+    ] = None,
+    neo4j_database: Annotated[
+        str | None,
+        typer.Option(
+            "--neo4j-database",
+            envvar="NEO4J_DATABASE",
+            help="Neo4j database. Default: the server's default.",
+            show_default=False,
+        ),
+    ] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option(
+            "--mapping", "-m", help="Mapping YAML (ontology, relation names, graph IRIs). Default: the bundled one."
+        ),
+    ] = None,
+    show_progress: Annotated[
+        bool | None,
+        typer.Option(
+            "--progress/--no-progress", help="Progress bar. Default: on when stderr is a terminal.", show_default=False
+        ),
+    ] = None,
 ) -> None:
     """Export part of the graph: around entities, by relation, time window or document, or by a query.
 
@@ -85,11 +172,23 @@ def export_command(
     if sparql and settings is not None:
         raise UsageError("--sparql runs on the embedded store; use --cypher with Neo4j")
     selection = Selection(
-        around=list(around or []), depth=depth, relation_types=list(relation or []), since=since, until=until,
-        documents=list(document or []), query=_query_text(cypher, "--cypher") or _query_text(sparql, "--sparql"),
+        around=list(around or []),
+        depth=depth,
+        relation_types=list(relation or []),
+        since=since,
+        until=until,
+        documents=list(document or []),
+        query=_query_text(cypher, "--cypher") or _query_text(sparql, "--sparql"),
     )
-    result = export(selection, fmt, output, store=store or default_store(), neo4j=settings, mapping=mapping,
-                    show_progress=show_progress)
+    result = export(
+        selection,
+        fmt,
+        output,
+        store=store or default_store(),
+        neo4j=settings,
+        mapping=mapping,
+        show_progress=show_progress,
+    )
     where = f"{output} ({_size(output)})" if output is not None else "standard output"
     typer.echo(
         f"kgload export: {result.entities} entities, {result.relations} relations ({result.claims} claims, "

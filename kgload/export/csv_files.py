@@ -18,8 +18,23 @@ from typing import Any, TextIO
 from kgload.export.subgraph import Subgraph, iso
 
 NODE_COLUMNS = ["Id", "Label", "type", "uri", "aliases", "wikidata", "isoCode"]
-EDGE_COLUMNS = ["Source", "Target", "Type", "Label", "relation", "status", "date", "startDate", "endDate",
-                "evidence", "sources", "documents", "confidence", "claims", "key"]
+EDGE_COLUMNS = [
+    "Source",
+    "Target",
+    "Type",
+    "Label",
+    "relation",
+    "status",
+    "date",
+    "startDate",
+    "endDate",
+    "evidence",
+    "sources",
+    "documents",
+    "confidence",
+    "claims",
+    "key",
+]
 SEPARATOR = " | "
 
 
@@ -39,9 +54,26 @@ def rows(subgraph: Subgraph) -> tuple[Iterator[list[Any]], Iterator[list[Any]]]:
 
     def edges() -> Iterator[list[Any]]:
         for e in subgraph.edges():
-            yield [cell(v) for v in (e.subject, e.object, "Undirected" if e.symmetric else "Directed", e.label, e.type,
-                                     e.status, e.date, e.start, e.end, e.evidence, e.sources, e.documents,
-                                     e.confidence, e.claims, e.key)]
+            yield [
+                cell(v)
+                for v in (
+                    e.subject,
+                    e.object,
+                    "Undirected" if e.symmetric else "Directed",
+                    e.label,
+                    e.type,
+                    e.status,
+                    e.date,
+                    e.start,
+                    e.end,
+                    e.evidence,
+                    e.sources,
+                    e.documents,
+                    e.confidence,
+                    e.claims,
+                    e.key,
+                )
+            ]
 
     return nodes(), edges()
 

@@ -97,37 +97,94 @@ def statements(subgraph: Subgraph, mapping: Mapping) -> Iterator[tuple[str, int]
     for statement in schema_statements({e.type for e in edges}):
         yield statement + ";\n", 0
 
-    docs = [{"uri": d.uri, "props": _props({"uri": d.uri, "id": d.id, "title": d.title, "publisher": d.publisher,
-                                            "published": d.published, "language": d.language, "url": d.url,
-                                            "run": d.run})} for d in subgraph.documents.values()]
+    docs = [
+        {
+            "uri": d.uri,
+            "props": _props(
+                {
+                    "uri": d.uri,
+                    "id": d.id,
+                    "title": d.title,
+                    "publisher": d.publisher,
+                    "published": d.published,
+                    "language": d.language,
+                    "url": d.url,
+                    "run": d.run,
+                }
+            ),
+        }
+        for d in subgraph.documents.values()
+    ]
     for batch in batched(docs, ROWS_PER_STATEMENT):
         yield _unwind(batch, "MERGE (d:Resource {uri: row.uri}) SET d = row.props SET d:Document"), len(batch)
 
     by_labels: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
     mentions: list[dict[str, Any]] = []
     for e in subgraph.entities.values():
-        props = _props({"uri": e.uri, "name": e.name, "aliases": e.aliases, "wikidata": e.wikidata, "isoCode": e.iso_code})
+        props = _props(
+            {"uri": e.uri, "name": e.name, "aliases": e.aliases, "wikidata": e.wikidata, "isoCode": e.iso_code}
+        )
         props.setdefault("aliases", [])  # the projection keeps an empty list, not a missing key
         by_labels[tuple(sorted(e.classes))].append({"uri": e.uri, "props": props})
-        mentions += [{"document": m.document, "entity": e.uri,
-                      "props": _props({"name": m.name, "names": m.names, "wikidata": m.wikidata, "isoCode": m.iso_code})}
-                     for m in e.mentions if m.document in subgraph.documents]
+        mentions += [
+            {
+                "document": m.document,
+                "entity": e.uri,
+                "props": _props({"name": m.name, "names": m.names, "wikidata": m.wikidata, "isoCode": m.iso_code}),
+            }
+            for m in e.mentions
+            if m.document in subgraph.documents
+        ]
     for labels, rows in sorted(by_labels.items()):
-        set_labels = "".join(f":`{check_name(label, labels_allowed)}`" for label in ("Entity", *labels) if label != "Entity")
+        set_labels = "".join(
+            f":`{check_name(label, labels_allowed)}`" for label in ("Entity", *labels) if label != "Entity"
+        )
         for batch in batched(rows, ROWS_PER_STATEMENT):
-            yield _unwind(batch, f"MERGE (e:Resource {{uri: row.uri}}) SET e = row.props SET e:Entity{set_labels}"), len(batch)
+            yield (
+                _unwind(batch, f"MERGE (e:Resource {{uri: row.uri}}) SET e = row.props SET e:Entity{set_labels}"),
+                len(batch),
+            )
     for batch in batched(mentions, ROWS_PER_STATEMENT):
-        yield _unwind(batch, "MATCH (d:Resource {uri: row.document}), (e:Resource {uri: row.entity}) "
-                             "MERGE (d)-[m:MENTIONS]->(e) SET m = row.props"), len(batch)
+        yield (
+            _unwind(
+                batch,
+                "MATCH (d:Resource {uri: row.document}), (e:Resource {uri: row.entity}) "
+                "MERGE (d)-[m:MENTIONS]->(e) SET m = row.props",
+            ),
+            len(batch),
+        )
 
-    claims = [{"uri": c.uri, "document": c.document, "head": c.subject, "tail": c.object,
-               "props": _props({"uri": c.uri, "key": c.key, "predicate": c.type, "predicateUri": c.predicate,
-                                "status": c.status, "document": c.document, **c.props})} for c in subgraph.claims]
+    claims = [
+        {
+            "uri": c.uri,
+            "document": c.document,
+            "head": c.subject,
+            "tail": c.object,
+            "props": _props(
+                {
+                    "uri": c.uri,
+                    "key": c.key,
+                    "predicate": c.type,
+                    "predicateUri": c.predicate,
+                    "status": c.status,
+                    "document": c.document,
+                    **c.props,
+                }
+            ),
+        }
+        for c in subgraph.claims
+    ]
     for batch in batched(claims, ROWS_PER_STATEMENT):
-        yield _unwind(batch, "MATCH (d:Resource {uri: row.document}), (h:Resource {uri: row.head}), "
-                             "(t:Resource {uri: row.tail}) MERGE (c:Resource {uri: row.uri}) SET c = row.props "
-                             "SET c:Claim MERGE (c)-[:DERIVED_FROM]->(d) MERGE (c)-[:SUBJECT]->(h) "
-                             "MERGE (c)-[:OBJECT]->(t)"), len(batch)
+        yield (
+            _unwind(
+                batch,
+                "MATCH (d:Resource {uri: row.document}), (h:Resource {uri: row.head}), "
+                "(t:Resource {uri: row.tail}) MERGE (c:Resource {uri: row.uri}) SET c = row.props "
+                "SET c:Claim MERGE (c)-[:DERIVED_FROM]->(d) MERGE (c)-[:SUBJECT]->(h) "
+                "MERGE (c)-[:OBJECT]->(t)",
+            ),
+            len(batch),
+        )
     links: dict[str, list[dict[str, str]]] = defaultdict(list)
     for c in subgraph.claims:
         links["ASSERTED_BY"] += [{"claim": c.uri, "target": t} for t in c.asserted_by]
@@ -137,21 +194,44 @@ def statements(subgraph: Subgraph, mapping: Mapping) -> Iterator[tuple[str, int]
     for link_type, rows in sorted(links.items()):
         link = check_name(link_type, ("ASSERTED_BY", "DENIED_BY", "LOCATION"), relationship=True)
         for batch in batched(rows, ROWS_PER_STATEMENT):
-            yield _unwind(batch, f"MATCH (c:Resource {{uri: row.claim}}), (x:Resource {{uri: row.target}}) "
-                                 f"MERGE (c)-[:`{link}`]->(x)"), len(batch)
+            yield (
+                _unwind(
+                    batch,
+                    f"MATCH (c:Resource {{uri: row.claim}}), (x:Resource {{uri: row.target}}) "
+                    f"MERGE (c)-[:`{link}`]->(x)",
+                ),
+                len(batch),
+            )
 
     by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for e in edges:
-        props = _props({"key": e.key, "date": e.date, "start": e.start, "end": e.end, "evidence": e.evidence,
-                        "confidence": e.confidence, "sources": e.sources, "documents": e.documents,
-                        "claims": e.claims, "recordedAt": e.recorded_at})
+        props = _props(
+            {
+                "key": e.key,
+                "date": e.date,
+                "start": e.start,
+                "end": e.end,
+                "evidence": e.evidence,
+                "confidence": e.confidence,
+                "sources": e.sources,
+                "documents": e.documents,
+                "claims": e.claims,
+                "recordedAt": e.recorded_at,
+            }
+        )
         props.setdefault("evidence", [])
         by_type[e.type].append({"head": e.subject, "tail": e.object, "key": e.key, "props": props})
     for rel_type, rows in sorted(by_type.items()):
         checked = check_name(rel_type, types_allowed, relationship=True)
         for batch in batched(rows, ROWS_PER_STATEMENT):
-            yield _unwind(batch, f"MATCH (h:Resource {{uri: row.head}}), (t:Resource {{uri: row.tail}}) "
-                                 f"MERGE (h)-[r:`{checked}` {{key: row.key}}]->(t) SET r = row.props"), len(batch)
+            yield (
+                _unwind(
+                    batch,
+                    f"MATCH (h:Resource {{uri: row.head}}), (t:Resource {{uri: row.tail}}) "
+                    f"MERGE (h)-[r:`{checked}` {{key: row.key}}]->(t) SET r = row.props",
+                ),
+                len(batch),
+            )
 
 
 def write(subgraph: Subgraph, mapping: Mapping, out: TextIO, advance: Callable[[int], None]) -> int:

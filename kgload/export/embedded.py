@@ -24,8 +24,18 @@ from kgload.sinks.neo4j.projection import relationship_key, value
 BATCH = 200  # IRIs per VALUES block: keeps query texts small, round trips few
 
 _CLAIM_FIELDS = {"startDate": "start", "endDate": "end", "sentenceIndex": "sentence"}
-_CLAIM_SKIP = {RDF + "type", RDF + "subject", RDF + "object", RDF + "predicate", KG + "status", KG + "assertedBy",
-               KG + "deniedBy", KG + "location", PROV + "wasDerivedFrom", PROV + "wasGeneratedBy"}
+_CLAIM_SKIP = {
+    RDF + "type",
+    RDF + "subject",
+    RDF + "object",
+    RDF + "predicate",
+    KG + "status",
+    KG + "assertedBy",
+    KG + "deniedBy",
+    KG + "location",
+    PROV + "wasDerivedFrom",
+    PROV + "wasGeneratedBy",
+}
 
 _BRIEF = """
 SELECT DISTINCT ?c ?s ?p ?o ?doc ?date ?start ?end ?published WHERE {{
@@ -40,6 +50,11 @@ SELECT DISTINCT ?c ?s ?p ?o ?doc ?date ?start ?end ?published WHERE {{
 def iri(text: str) -> str:
     """A validated IRI in SPARQL syntax (``<…>``); ValueError if ``text`` is not an IRI."""
     return str(ox.NamedNode(text))
+
+
+def values(iris: list[str]) -> str:
+    """The body of a VALUES block of validated IRIs."""
+    return " ".join(iri(x) for x in iris)
 
 
 def literal(text: str) -> str:
@@ -82,11 +97,15 @@ class EmbeddedBackend:
             except ValueError:
                 continue
         if iris:
-            for row in self._select(f"SELECT DISTINCT ?e WHERE {{ VALUES ?e {{ {' '.join(iris)} }} ?d schema:mentions ?e }}"):
+            for row in self._select(
+                f"SELECT DISTINCT ?e WHERE {{ VALUES ?e {{ {' '.join(iris)} }} ?d schema:mentions ?e }}"
+            ):
                 found[row["e"].value].add(row["e"].value)
         missing = {k.casefold(): k for k in keys if not found.get(k)}
         if missing:  # case-insensitive: one pass over the names, never a query built from them
-            for row in self._select("SELECT DISTINCT ?e ?n WHERE { ?d schema:mentions ?e . ?e rdfs:label|skos:altLabel ?n }"):
+            for row in self._select(
+                "SELECT DISTINCT ?e ?n WHERE { ?d schema:mentions ?e . ?e rdfs:label|skos:altLabel ?n }"
+            ):
                 key = missing.get(row["n"].value.casefold())
                 if key is not None:
                     found[key].add(row["e"].value)
@@ -117,14 +136,21 @@ class EmbeddedBackend:
             if relation is None:
                 continue  # not a relation kgload projects (the Neo4j sink skips it too)
             yield ClaimBrief(
-                row["c"].value, relation.neo4j_type, row["s"].value, row["o"].value, row["doc"].value,
+                row["c"].value,
+                relation.neo4j_type,
+                row["s"].value,
+                row["o"].value,
+                row["doc"].value,
                 *(row[k].value if row[k] is not None else None for k in ("date", "start", "end", "published")),
             )
 
-    def claims_touching(self, entities: list[str], types: list[str] | None, documents: list[str] | None) -> Iterator[ClaimBrief]:
+    def claims_touching(
+        self, entities: list[str], types: list[str] | None, documents: list[str] | None
+    ) -> Iterator[ClaimBrief]:
         filters = self._filters(types, documents)
         for batch in batched(entities, BATCH):
-            head = f"VALUES ?e {{ {' '.join(iri(e) for e in batch)} }} {{ ?c rdf:subject ?e }} UNION {{ ?c rdf:object ?e }}"
+            values = " ".join(iri(e) for e in batch)
+            head = f"VALUES ?e {{ {values} }} {{ ?c rdf:subject ?e }} UNION {{ ?c rdf:object ?e }}"
             yield from self._briefs(_BRIEF.format(head=head, filters=filters))
 
     def all_claims(self, types: list[str] | None, documents: list[str] | None) -> Iterator[ClaimBrief]:
@@ -152,7 +178,9 @@ class EmbeddedBackend:
             raise UsageError("--sparql takes a CONSTRUCT, DESCRIBE or SELECT query")
         scope = Scope()
         for batch in batched(sorted(iris), BATCH):
-            rows = self._select(f"SELECT DISTINCT ?x ?t WHERE {{ VALUES ?x {{ {' '.join(iri(x) for x in batch)} }} ?x a ?t }}")
+            rows = self._select(
+                f"SELECT DISTINCT ?x ?t WHERE {{ VALUES ?x {{ {' '.join(iri(x) for x in batch)} }} ?x a ?t }}"
+            )
             for row in rows:
                 kind = row["t"].value
                 if kind == KG + "Claim":
@@ -173,7 +201,9 @@ class EmbeddedBackend:
     def claims(self, uris: list[str]) -> Iterator[Claim]:
         for batch in batched(uris, BATCH):
             props: dict[str, list[tuple[str, ox.NamedNode | ox.BlankNode | ox.Literal, str]]] = defaultdict(list)
-            rows = self._select(f"SELECT ?c ?p ?o ?g WHERE {{ VALUES ?c {{ {' '.join(iri(u) for u in batch)} }} GRAPH ?g {{ ?c ?p ?o }} }}")
+            rows = self._select(
+                f"SELECT ?c ?p ?o ?g WHERE {{ VALUES ?c {{ {values(batch)} }} GRAPH ?g {{ ?c ?p ?o }} }}"
+            )
             for row in rows:
                 props[row["c"].value].append((row["p"].value, row["o"], row["g"].value))
             for uri in batch:
@@ -203,7 +233,7 @@ class EmbeddedBackend:
             elif p == PROV + "wasGeneratedBy":
                 fields["run"] = o.value
             elif p.startswith(KG) and p != KG + "status":
-                name = _CLAIM_FIELDS.get(p[len(KG):], p[len(KG):])
+                name = _CLAIM_FIELDS.get(p[len(KG) :], p[len(KG) :])
                 if name in fields:  # Neo4j keeps one value per property; the RDF keeps them all
                     extra.append((p, term(o)))
                 else:
@@ -215,24 +245,38 @@ class EmbeddedBackend:
         if relation is None or subject is None or obj is None:
             return None
         return Claim(
-            uri=uri, key=relationship_key(subject, relation.neo4j_type, obj, fields), type=relation.neo4j_type,
-            predicate=relation.iri, subject=subject, object=obj, status=found.get(KG + "status", "asserted"),
-            document=found.get(PROV + "wasDerivedFrom", ""), graph=graph, props=fields, asserted_by=asserted,
-            denied_by=denied, location=location, extra=extra,
+            uri=uri,
+            key=relationship_key(subject, relation.neo4j_type, obj, fields),
+            type=relation.neo4j_type,
+            predicate=relation.iri,
+            subject=subject,
+            object=obj,
+            status=found.get(KG + "status", "asserted"),
+            document=found.get(PROV + "wasDerivedFrom", ""),
+            graph=graph,
+            props=fields,
+            asserted_by=asserted,
+            denied_by=denied,
+            location=location,
+            extra=extra,
         )
 
     def entities(self, uris: list[str]) -> Iterator[Entity]:
         for batch in batched(uris, BATCH):
-            rows = self._select(f"""SELECT ?e ?d ?p ?o WHERE {{ VALUES ?e {{ {' '.join(iri(u) for u in batch)} }}
+            rows = self._select(f"""SELECT ?e ?d ?p ?o WHERE {{ VALUES ?e {{ {" ".join(iri(u) for u in batch)} }}
                                     GRAPH ?g {{ ?d schema:mentions ?e . ?e ?p ?o }} }}""")
-            per: dict[str, dict[str, list[tuple[str, ox.NamedNode | ox.BlankNode | ox.Literal]]]] = defaultdict(lambda: defaultdict(list))
+            per: dict[str, dict[str, list[tuple[str, ox.NamedNode | ox.BlankNode | ox.Literal]]]] = defaultdict(
+                lambda: defaultdict(list)
+            )
             for row in rows:
                 per[row["e"].value][row["d"].value].append((row["p"].value, row["o"]))
             for uri in batch:
                 if uri in per:
                     yield self._entity(uri, per[uri])
 
-    def _entity(self, uri: str, by_doc: dict[str, list[tuple[str, ox.NamedNode | ox.BlankNode | ox.Literal]]]) -> Entity:
+    def _entity(
+        self, uri: str, by_doc: dict[str, list[tuple[str, ox.NamedNode | ox.BlankNode | ox.Literal]]]
+    ) -> Entity:
         mentions: list[Mention] = []
         classes: set[str] = set()
         for doc, props in sorted(by_doc.items()):
@@ -248,7 +292,7 @@ class EmbeddedBackend:
                 elif p == SKOS + "altLabel":
                     mention.names.append(o.value)
                 elif p == OWL + "sameAs" and o.value.startswith(WD):
-                    mention.wikidata = o.value[len(WD):]
+                    mention.wikidata = o.value[len(WD) :]
                 elif p == OWL + "sameAs":
                     mention.same_as.append(o.value)
                 elif p == KG + "isoCode":
@@ -263,14 +307,21 @@ class EmbeddedBackend:
         names = sorted({n for m in mentions for n in m.names})
         name = min(m.name for m in mentions)
         return Entity(
-            uri=uri, name=name, aliases=[n for n in names if n != name], classes=labels, class_iris=class_iris,
+            uri=uri,
+            name=name,
+            aliases=[n for n in names if n != name],
+            classes=labels,
+            class_iris=class_iris,
             wikidata=max((m.wikidata for m in mentions if m.wikidata), default=None),
-            iso_code=max((m.iso_code for m in mentions if m.iso_code), default=None), mentions=mentions,
+            iso_code=max((m.iso_code for m in mentions if m.iso_code), default=None),
+            mentions=mentions,
         )
 
     def documents(self, uris: Iterable[str]) -> Iterator[Document]:
         for batch in batched(sorted(uris), BATCH):
-            rows = self._select(f"SELECT ?d ?g ?p ?o WHERE {{ VALUES ?d {{ {' '.join(iri(u) for u in batch)} }} GRAPH ?g {{ ?d ?p ?o }} }}")
+            rows = self._select(
+                f"SELECT ?d ?g ?p ?o WHERE {{ VALUES ?d {{ {values(batch)} }} GRAPH ?g {{ ?d ?p ?o }} }}"
+            )
             per: dict[str, list[tuple[str, ox.NamedNode | ox.BlankNode | ox.Literal, str]]] = defaultdict(list)
             for row in rows:
                 per[row["d"].value].append((row["p"].value, row["o"], row["g"].value))

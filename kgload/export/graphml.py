@@ -20,12 +20,33 @@ from kgload.export.subgraph import Subgraph, iso
 # XML 1.0 cannot carry these at all, not even as character references
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
-NODE_KEYS = [("label", "string"), ("type", "string"), ("uri", "string"), ("aliases", "string"),
-             ("wikidata", "string"), ("isoCode", "string"), ("r", "int"), ("g", "int"), ("b", "int")]
-EDGE_KEYS = [("label", "string"), ("type", "string"), ("status", "string"), ("date", "string"),
-             ("startDate", "string"), ("endDate", "string"), ("evidence", "string"), ("sources", "string"),
-             ("documents", "string"), ("confidence", "double"), ("claims", "int"), ("key", "string"),
-             ("recordedAt", "string"), ("symmetric", "boolean")]
+NODE_KEYS = [
+    ("label", "string"),
+    ("type", "string"),
+    ("uri", "string"),
+    ("aliases", "string"),
+    ("wikidata", "string"),
+    ("isoCode", "string"),
+    ("r", "int"),
+    ("g", "int"),
+    ("b", "int"),
+]
+EDGE_KEYS = [
+    ("label", "string"),
+    ("type", "string"),
+    ("status", "string"),
+    ("date", "string"),
+    ("startDate", "string"),
+    ("endDate", "string"),
+    ("evidence", "string"),
+    ("sources", "string"),
+    ("documents", "string"),
+    ("confidence", "double"),
+    ("claims", "int"),
+    ("key", "string"),
+    ("recordedAt", "string"),
+    ("symmetric", "boolean"),
+]
 SEPARATOR = " | "  # lists become one string: GraphML attributes are scalars
 
 HEADER = """<?xml version="1.0" encoding="UTF-8"?>
@@ -52,20 +73,31 @@ def attr(value: str) -> str:
 def write(subgraph: Subgraph, out: TextIO, advance: Callable[[int], None]) -> int:
     edges = subgraph.edges()
     ids = {uri: f"n{i}" for i, uri in enumerate(subgraph.entities)}
-    positions = layout(list(ids), ((e.subject, e.object) for e in edges),
-                       {u: e.type for u, e in subgraph.entities.items()})
+    positions = layout(
+        list(ids), ((e.subject, e.object) for e in edges), {u: e.type for u, e in subgraph.entities.items()}
+    )
     size = max(600.0, 90.0 * len(ids) ** 0.5)
     out.write(HEADER)
     for prefix, scope, keys in (("d", "node", NODE_KEYS), ("e", "edge", EDGE_KEYS)):
         for i, (name, kind) in enumerate(keys):
             out.write(f'  <key id="{prefix}{i}" for="{scope}" attr.name="{name}" attr.type="{kind}"/>\n')
-    out.write('  <key id="ng" for="node" yfiles.type="nodegraphics"/>\n  <key id="eg" for="edge" yfiles.type="edgegraphics"/>\n')
-    out.write(f'  <graph id="G" edgedefault="directed">\n    <desc>{text("kgload export: " + subgraph.description)}</desc>\n')
+    out.write(
+        '  <key id="ng" for="node" yfiles.type="nodegraphics"/>\n'
+        '  <key id="eg" for="edge" yfiles.type="edgegraphics"/>\n'
+    )
+    out.write(
+        f'  <graph id="G" edgedefault="directed">\n    <desc>{text("kgload export: " + subgraph.description)}</desc>\n'
+    )
     node_names = [name for name, _ in NODE_KEYS]
     for uri, entity in subgraph.entities.items():
         r, g, b = rgb(entity.type)
-        values = dict(zip(node_names, [entity.name, entity.type, uri, entity.aliases, entity.wikidata, entity.iso_code,
-                                       r, g, b], strict=True))
+        values = dict(
+            zip(
+                node_names,
+                [entity.name, entity.type, uri, entity.aliases, entity.wikidata, entity.iso_code, r, g, b],
+                strict=True,
+            )
+        )
         out.write(f"    <node id={attr(ids[uri])}>\n")
         for i, name in enumerate(node_names):
             if values[name] not in (None, [], ""):
@@ -76,24 +108,46 @@ def write(subgraph: Subgraph, out: TextIO, advance: Callable[[int], None]) -> in
             f'      <data key="ng"><y:ShapeNode><y:Geometry height="30.0" width="{width:.1f}" x="{x * size:.1f}" '
             f'y="{y * size:.1f}"/><y:Fill color="{colour(entity.type)}" transparent="false"/>'
             f'<y:NodeLabel>{text(entity.name)}</y:NodeLabel><y:Shape type="roundrectangle"/></y:ShapeNode></data>\n'
-            "    </node>\n")
+            "    </node>\n"
+        )
         advance(1)
     edge_names = [name for name, _ in EDGE_KEYS]
     for n, edge in enumerate(edges):
         if edge.subject not in ids or edge.object not in ids:
             continue
-        values = dict(zip(edge_names, [edge.label, edge.type, edge.status, edge.date, edge.start, edge.end,
-                                       edge.evidence, edge.sources, edge.documents, edge.confidence, edge.claims,
-                                       edge.key, edge.recorded_at, edge.symmetric], strict=True))
+        values = dict(
+            zip(
+                edge_names,
+                [
+                    edge.label,
+                    edge.type,
+                    edge.status,
+                    edge.date,
+                    edge.start,
+                    edge.end,
+                    edge.evidence,
+                    edge.sources,
+                    edge.documents,
+                    edge.confidence,
+                    edge.claims,
+                    edge.key,
+                    edge.recorded_at,
+                    edge.symmetric,
+                ],
+                strict=True,
+            )
+        )
         out.write(f'    <edge id="e{n}" source="{ids[edge.subject]}" target="{ids[edge.object]}">\n')
         for i, name in enumerate(edge_names):
             if values[name] not in (None, [], ""):
                 out.write(f'      <data key="e{i}">{text(values[name])}</data>\n')
         style = "dashed" if edge.status != "asserted" else "line"
         arrow = "none" if edge.symmetric else "standard"
-        out.write(f'      <data key="eg"><y:PolyLineEdge><y:LineStyle type="{style}"/><y:Arrows source="none" '
-                  f'target="{arrow}"/><y:EdgeLabel>{text(edge.label)}</y:EdgeLabel></y:PolyLineEdge></data>\n'
-                  "    </edge>\n")
+        out.write(
+            f'      <data key="eg"><y:PolyLineEdge><y:LineStyle type="{style}"/><y:Arrows source="none" '
+            f'target="{arrow}"/><y:EdgeLabel>{text(edge.label)}</y:EdgeLabel></y:PolyLineEdge></data>\n'
+            "    </edge>\n"
+        )
         advance(1)
     out.write("  </graph>\n</graphml>\n")
     return len(ids) + len(edges)

@@ -43,10 +43,12 @@ html,body{margin:0;height:100%;font:13px Helvetica,Arial,sans-serif;color:#222;b
 #tip b{display:block;margin-bottom:4px}
 </style></head>
 <body>
-<div id="bar"><h1 id="heading"></h1><input id="find" type="search" placeholder="highlight a name…" aria-label="highlight">
+<div id="bar"><h1 id="heading"></h1>
+<input id="find" type="search" placeholder="highlight a name…" aria-label="highlight">
 <div id="legend"></div><small>drag nodes · wheel to zoom · drag background to pan</small></div>
 <svg id="graph" xmlns="http://www.w3.org/2000/svg"><defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5"
- markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#7a7a7a"/></marker></defs>
+ markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+<path d="M0,0 L10,5 L0,10 z" fill="#7a7a7a"/></marker></defs>
 <g id="view"><g id="edges"></g><g id="elabels"></g><g id="nodes"></g></g></svg>
 <div id="tip"></div>
 <script type="application/json" id="data">__DATA__</script>
@@ -91,7 +93,8 @@ window.addEventListener("error", function (e) { document.body.dataset.error = St
   }
   function hide() { tip.style.display = "none"; }
   data.edges.forEach(function (e) {
-    e.path = el("path", {"class": "edge" + (e.status === "asserted" ? "" : " claim")}, document.getElementById("edges"));
+    var kind = "edge" + (e.status === "asserted" ? "" : " claim");
+    e.path = el("path", {"class": kind}, document.getElementById("edges"));
     if (!e.symmetric) e.path.setAttribute("marker-end", "url(#arrow)");
     e.text = el("text", {"class": "elabel"}, document.getElementById("elabels"));
     e.text.textContent = e.label;
@@ -114,7 +117,8 @@ window.addEventListener("error", function (e) { document.body.dataset.error = St
   function drawEdge(e) {
     var a = byId[e.s], b = byId[e.t], dx = b.x - a.x, dy = b.y - a.y, len = Math.hypot(dx, dy) || 1;
     var cx = (a.x + b.x) / 2 - dy / len * e.bend, cy = (a.y + b.y) / 2 + dx / len * e.bend;
-    var d = Math.hypot(b.x - cx, b.y - cy) || 1, tx = b.x - (b.x - cx) / d * (R + 3), ty = b.y - (b.y - cy) / d * (R + 3);
+    var d = Math.hypot(b.x - cx, b.y - cy) || 1;
+    var tx = b.x - (b.x - cx) / d * (R + 3), ty = b.y - (b.y - cy) / d * (R + 3);
     e.path.setAttribute("d", "M" + a.x + "," + a.y + " Q" + cx + "," + cy + " " + tx + "," + ty);
     e.text.setAttribute("x", 0.25 * a.x + 0.5 * cx + 0.25 * b.x);
     e.text.setAttribute("y", 0.25 * a.y + 0.5 * cy + 0.25 * b.y - 3);
@@ -193,19 +197,56 @@ def page_data(subgraph: Subgraph) -> dict[str, Any]:
     nodes = []
     for uri, (x, y) in placed.nodes.items():
         e = subgraph.entities[uri]
-        nodes.append({"id": uri, "name": e.name, "type": e.type, "colour": colour(e.type), "x": round(x, 1),
-                      "y": round(y, 1), "aliases": " ".join(e.aliases),
-                      "details": _lines([("aliases", ", ".join(e.aliases)), ("wikidata", e.wikidata),
-                                         ("ISO code", e.iso_code), ("IRI", uri)])})
+        nodes.append(
+            {
+                "id": uri,
+                "name": e.name,
+                "type": e.type,
+                "colour": colour(e.type),
+                "x": round(x, 1),
+                "y": round(y, 1),
+                "aliases": " ".join(e.aliases),
+                "details": _lines(
+                    [
+                        ("aliases", ", ".join(e.aliases)),
+                        ("wikidata", e.wikidata),
+                        ("ISO code", e.iso_code),
+                        ("IRI", uri),
+                    ]
+                ),
+            }
+        )
     edges = []
     for edge, _, _ in placed.curves:
-        edges.append({"s": edge.subject, "t": edge.object, "type": edge.type, "label": edge.label,
-                      "status": edge.status, "symmetric": edge.symmetric,
-                      "details": _lines([("status", edge.status), ("date", edge.date), ("from", edge.start),
-                                         ("until", edge.end), ("confidence", edge.confidence),
-                                         ("sources", edge.sources), ("evidence", edge.evidence)])})
-    return {"title": "kgload export: " + subgraph.description, "width": placed.width, "height": placed.height,
-            "legend": [[t, colour(t)] for t in legend(subgraph)], "nodes": nodes, "edges": edges}
+        edges.append(
+            {
+                "s": edge.subject,
+                "t": edge.object,
+                "type": edge.type,
+                "label": edge.label,
+                "status": edge.status,
+                "symmetric": edge.symmetric,
+                "details": _lines(
+                    [
+                        ("status", edge.status),
+                        ("date", edge.date),
+                        ("from", edge.start),
+                        ("until", edge.end),
+                        ("confidence", edge.confidence),
+                        ("sources", edge.sources),
+                        ("evidence", edge.evidence),
+                    ]
+                ),
+            }
+        )
+    return {
+        "title": "kgload export: " + subgraph.description,
+        "width": placed.width,
+        "height": placed.height,
+        "legend": [[t, colour(t)] for t in legend(subgraph)],
+        "nodes": nodes,
+        "edges": edges,
+    }
 
 
 def write(subgraph: Subgraph, out: TextIO) -> int:

@@ -15,7 +15,9 @@ BUDGET = 30_000_000
 GRAVITY = 1.0  # pair computations per layout: about a second or two of Python
 
 
-def layout(nodes: list[str], edges: Iterable[tuple[str, str]], types: dict[str, str] | None = None) -> dict[str, tuple[float, float]]:
+def layout(
+    nodes: list[str], edges: Iterable[tuple[str, str]], types: dict[str, str] | None = None
+) -> dict[str, tuple[float, float]]:
     """Positions in the unit square for ``nodes`` (order matters only for ties)."""
     n = len(nodes)
     if n == 0:
@@ -26,11 +28,14 @@ def layout(nodes: list[str], edges: Iterable[tuple[str, str]], types: dict[str, 
     if n > LARGE:
         return _rings(order, types or {})
     index = {node: i for i, node in enumerate(order)}
-    links = sorted({(min(index[a], index[b]), max(index[a], index[b])) for a, b in edges
-                    if a in index and b in index and a != b})
+    links = sorted(
+        {(min(index[a], index[b]), max(index[a], index[b])) for a, b in edges if a in index and b in index and a != b}
+    )
     # start on a golden-angle spiral: spread out, no randomness
-    pos = [[math.sqrt((i + 0.5) / n) * math.cos(i * 2.399963), math.sqrt((i + 0.5) / n) * math.sin(i * 2.399963)]
-           for i in range(n)]
+    pos = [
+        [math.sqrt((i + 0.5) / n) * math.cos(i * 2.399963), math.sqrt((i + 0.5) / n) * math.sin(i * 2.399963)]
+        for i in range(n)
+    ]
     k = math.sqrt(1.0 / n)
     iterations = max(15, min(300, BUDGET // (n * n)))
     temperature = 0.1

@@ -113,7 +113,9 @@ class Neo4jBackend:
         self.relation_types = {r.neo4j_type: r for r in self.ontology.relations.values()}
 
     def _read(self, query: str, **params: Any) -> list[dict[str, Any]]:
-        records, _, _ = self.driver.execute_query(query, params, database_=self.database, routing_=neo4j.RoutingControl.READ)
+        records, _, _ = self.driver.execute_query(
+            query, params, database_=self.database, routing_=neo4j.RoutingControl.READ
+        )
         return [r.data() for r in records]
 
     def _stream(self, query: str, **params: Any) -> Iterator[dict[str, Any]]:
@@ -143,10 +145,21 @@ class Neo4jBackend:
 
     @staticmethod
     def _brief(row: dict[str, Any]) -> ClaimBrief:
-        return ClaimBrief(row["uri"], row["type"], row["subject"], row["object"], row["document"], row["date"],
-                          row["start"], row["end"], row["published"])
+        return ClaimBrief(
+            row["uri"],
+            row["type"],
+            row["subject"],
+            row["object"],
+            row["document"],
+            row["date"],
+            row["start"],
+            row["end"],
+            row["published"],
+        )
 
-    def claims_touching(self, entities: list[str], types: list[str] | None, documents: list[str] | None) -> Iterator[ClaimBrief]:
+    def claims_touching(
+        self, entities: list[str], types: list[str] | None, documents: list[str] | None
+    ) -> Iterator[ClaimBrief]:
         for batch in batched(entities, BATCH):
             for row in self._stream(CLAIMS_TOUCHING, uris=batch, types=types, documents=documents):
                 yield self._brief(row)
@@ -221,11 +234,19 @@ class Neo4jBackend:
                     continue
                 document = props.get("document", "")
                 yield Claim(
-                    uri=props["uri"], key=props.get("key", ""), type=relation.neo4j_type, predicate=relation.iri,
-                    subject=row["subject"], object=row["object"], status=props.get("status", "asserted"),
-                    document=document, graph=graphs.get(document, ""),
+                    uri=props["uri"],
+                    key=props.get("key", ""),
+                    type=relation.neo4j_type,
+                    predicate=relation.iri,
+                    subject=row["subject"],
+                    object=row["object"],
+                    status=props.get("status", "asserted"),
+                    document=document,
+                    graph=graphs.get(document, ""),
                     props={k: v for k, v in props.items() if k not in _CLAIM_OWN},
-                    asserted_by=row["assertedBy"], denied_by=row["deniedBy"], location=row["location"],
+                    asserted_by=row["assertedBy"],
+                    denied_by=row["deniedBy"],
+                    location=row["location"],
                 )
 
     def entities(self, uris: list[str]) -> Iterator[Entity]:
@@ -233,27 +254,47 @@ class Neo4jBackend:
             for row in self._read(ENTITIES, uris=batch):
                 labels, class_iris = most_specific(row["labels"], self.ontology)
                 mentions = sorted(
-                    (Mention(m["document"], m["name"], list(m["names"] or [m["name"]]), m["wikidata"], m["isoCode"])
-                     for m in row["mentions"]),
+                    (
+                        Mention(m["document"], m["name"], list(m["names"] or [m["name"]]), m["wikidata"], m["isoCode"])
+                        for m in row["mentions"]
+                    ),
                     key=lambda m: m.document,
                 )
-                yield Entity(row["uri"], row["name"], list(row["aliases"] or []), labels, class_iris, row["wikidata"],
-                             row["isoCode"], mentions)
+                yield Entity(
+                    row["uri"],
+                    row["name"],
+                    list(row["aliases"] or []),
+                    labels,
+                    class_iris,
+                    row["wikidata"],
+                    row["isoCode"],
+                    mentions,
+                )
 
     def documents(self, uris: Iterable[str]) -> Iterator[Document]:
         for batch in batched(sorted(uris), BATCH):
             for row in self._read(DOCUMENTS, uris=batch):
                 props = {k: native(v) for k, v in row["props"].items()}
                 yield Document(
-                    uri=props["uri"], graph=self._graph(props), id=props.get("id", ""), title=props.get("title"),
-                    publisher=props.get("publisher"), published=props.get("published"), language=props.get("language"),
-                    url=props.get("url"), run=props.get("run"),
+                    uri=props["uri"],
+                    graph=self._graph(props),
+                    id=props.get("id", ""),
+                    title=props.get("title"),
+                    publisher=props.get("publisher"),
+                    published=props.get("published"),
+                    language=props.get("language"),
+                    url=props.get("url"),
+                    run=props.get("run"),
                 )
 
     def _graph(self, props: dict[str, Any]) -> str:
         published = props.get("published")
-        values = {"base": self.mapping.base, "id": props.get("id"), "publisher": props.get("publisher"),
-                  "published": published.isoformat() if isinstance(published, dt.date) else published}
+        values = {
+            "base": self.mapping.base,
+            "id": props.get("id"),
+            "publisher": props.get("publisher"),
+            "published": published.isoformat() if isinstance(published, dt.date) else published,
+        }
         try:
             return self.mapping.graph_iri.render(values)
         except (TemplateError, ValueError):

@@ -4,7 +4,6 @@ failed export never leaves half a file), standard output, or a folder; and the p
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -36,18 +35,22 @@ def check_writable(path: Path, folder: bool = False) -> None:
 
 @contextlib.contextmanager
 def atomic(path: Path, mode: str = "wb") -> Iterator[IO]:
+    text = {} if "b" in mode else {"encoding": "utf-8", "newline": ""}
     try:
-        handle = tempfile.NamedTemporaryFile(mode, dir=path.parent, prefix=f".{path.name}.", suffix=".part", delete=False,
-                                             **({} if "b" in mode else {"encoding": "utf-8", "newline": ""}))
+        # closed by the with-block below, then renamed into place: not a leaked handle
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115
+            mode, dir=path.parent, prefix=f".{path.name}.", suffix=".part", delete=False, **text
+        )
     except OSError as exc:
         raise unwritable(path, exc) from None
+    part = Path(handle.name)
     try:
         with handle:
             yield handle
-        os.replace(handle.name, path)
+        part.replace(path)
     except BaseException:
         with contextlib.suppress(OSError):
-            os.unlink(handle.name)
+            part.unlink()
         raise
 
 
@@ -69,7 +72,13 @@ def progress(total: int, label: str, enabled: bool | None = None) -> Iterator[Ca
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=Console(stderr=True), transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
         task = bar.add_task(label, total=total)
         yield lambda n: bar.advance(task, n)

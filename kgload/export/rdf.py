@@ -91,9 +91,13 @@ class QuadMaker:
         g, c = N(claim.graph or (doc.graph if doc else claim.document)), N(claim.uri)
         s, p, o = N(claim.subject), N(claim.predicate), N(claim.object)
         out = [ox.Quad(s, p, o, g)] if claim.status == "asserted" else []
-        out += [ox.Quad(c, A, N(KG + "Claim"), g), ox.Quad(c, N(RDF + "subject"), s, g),
-                ox.Quad(c, N(RDF + "predicate"), p, g), ox.Quad(c, N(RDF + "object"), o, g),
-                ox.Quad(c, N(KG + "status"), _STATUS.get(claim.status, _STATUS["asserted"]), g)]
+        out += [
+            ox.Quad(c, A, N(KG + "Claim"), g),
+            ox.Quad(c, N(RDF + "subject"), s, g),
+            ox.Quad(c, N(RDF + "predicate"), p, g),
+            ox.Quad(c, N(RDF + "object"), o, g),
+            ox.Quad(c, N(KG + "status"), _STATUS.get(claim.status, _STATUS["asserted"]), g),
+        ]
         language = doc.language if doc else None
         for name, value in claim.props.items():
             if value is None:
@@ -126,7 +130,11 @@ class QuadMaker:
             return ox.Literal(text, datatype=N(RDF + "JSON"))
         rule = self.rules.get(KG + name)
         if isinstance(value, dt.date):
-            return _temporal(iso(value)) if rule is None else ox.Literal(iso(value), datatype=N(rule.datatype or XSD + "date"))
+            return (
+                _temporal(iso(value))
+                if rule is None
+                else ox.Literal(iso(value), datatype=N(rule.datatype or XSD + "date"))
+            )
         try:
             return typed(value, rule.datatype, rule.language) if rule else typed(value)
         except LiteralError:

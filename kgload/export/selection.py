@@ -91,7 +91,9 @@ class Backend(Protocol):
         """Every document: IRI -> id."""
         ...
 
-    def claims_touching(self, entities: list[str], types: list[str] | None, documents: list[str] | None) -> Iterable[ClaimBrief]: ...
+    def claims_touching(
+        self, entities: list[str], types: list[str] | None, documents: list[str] | None
+    ) -> Iterable[ClaimBrief]: ...
 
     def all_claims(self, types: list[str] | None, documents: list[str] | None) -> Iterable[ClaimBrief]: ...
 
@@ -118,7 +120,9 @@ def relation_types(names: list[str], mapping: Mapping) -> list[str] | None:
         found = known.get(name.lower()) or known.get(type_key(name)) or (known.get(iri.lower()) if iri else None)
         if found is None:
             close = difflib.get_close_matches(name.lower(), list(known), n=3, cutoff=0.6)
-            hint = f"; did you mean {', '.join(close)}?" if close else f"; known: {', '.join(sorted(set(known.values())))}"
+            hint = (
+                f"; did you mean {', '.join(close)}?" if close else f"; known: {', '.join(sorted(set(known.values())))}"
+            )
             raise UsageError(f"unknown relation type {name!r}{hint}")
         if found not in out:
             out.append(found)
@@ -232,8 +236,9 @@ def pick(backend: Backend, selection: Selection, mapping: Mapping) -> Picked:
     return Picked(claims, seeds, set(documents or ()))
 
 
-def _around(backend: Backend, seeds: set[str], depth: int, types: list[str] | None, documents: list[str] | None,
-            passes) -> list[ClaimBrief]:
+def _around(
+    backend: Backend, seeds: set[str], depth: int, types: list[str] | None, documents: list[str] | None, passes
+) -> list[ClaimBrief]:
     reached = set(seeds)
     frontier = sorted(seeds)
     found: dict[str, ClaimBrief] = {}

@@ -153,7 +153,9 @@ def iso(value: Any) -> str:
     return str(value)
 
 
-def edges_from(claims: Iterable[Claim], documents: dict[str, Document], symmetric: frozenset[str] = frozenset()) -> list[Edge]:
+def edges_from(
+    claims: Iterable[Claim], documents: dict[str, Document], symmetric: frozenset[str] = frozenset()
+) -> list[Edge]:
     """Fold asserted claims into one edge per relationship key, exactly as the Neo4j writer
     does (claims ordered by document id, sentence, IRI; the first gives the dates)."""
     by_key: dict[str, list[Claim]] = defaultdict(list)
@@ -186,11 +188,21 @@ def _edge(key: str, group: list[Claim], documents: dict[str, Document], symmetri
     confidences = [c.props["confidence"] for c in group if isinstance(c.props.get("confidence"), int | float)]
     recorded = [c.props["recordedAt"] for c in group if c.props.get("recordedAt") is not None]
     return Edge(
-        key=key, type=first.type, subject=first.subject, object=first.object, status=status,
-        date=first.props.get("date"), start=first.props.get("start"), end=first.props.get("end"),
+        key=key,
+        type=first.type,
+        subject=first.subject,
+        object=first.object,
+        status=status,
+        date=first.props.get("date"),
+        start=first.props.get("start"),
+        end=first.props.get("end"),
         evidence=[c.props["evidence"] for c in group if c.props.get("evidence") is not None],
-        sources=list(sources), documents=list(uris), confidence=max(confidences) if confidences else None,
-        claims=len(group), recorded_at=min(recorded) if recorded else None, symmetric=first.type in symmetric,
+        sources=list(sources),
+        documents=list(uris),
+        confidence=max(confidences) if confidences else None,
+        claims=len(group),
+        recorded_at=min(recorded) if recorded else None,
+        symmetric=first.type in symmetric,
     )
 
 

@@ -37,11 +37,16 @@ class Placed:
 
 def place(subgraph: Subgraph) -> Placed:
     edges = subgraph.edges()
-    positions = layout(list(subgraph.entities), ((e.subject, e.object) for e in edges),
-                       {u: e.type for u, e in subgraph.entities.items()})
+    positions = layout(
+        list(subgraph.entities),
+        ((e.subject, e.object) for e in edges),
+        {u: e.type for u, e in subgraph.entities.items()},
+    )
     side = int(max(700, 110 * math.sqrt(max(len(positions), 1))))
     width, height = int(side * 1.4) + 2 * MARGIN, side + 2 * MARGIN
-    nodes = {u: (MARGIN + x * (width - 2 * MARGIN), MARGIN + y * (height - 2 * MARGIN)) for u, (x, y) in positions.items()}
+    nodes = {
+        u: (MARGIN + x * (width - 2 * MARGIN), MARGIN + y * (height - 2 * MARGIN)) for u, (x, y) in positions.items()
+    }
     return Placed(width, height, nodes, list(curves(edges, nodes)))
 
 
@@ -69,11 +74,15 @@ def curves(edges: list[Edge], nodes: dict[str, tuple[float, float]]):
 def write(subgraph: Subgraph, out: TextIO) -> int:
     placed = place(subgraph)
     w, h = placed.width, placed.height
-    out.write(f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
-              'font-family="Helvetica, Arial, sans-serif">\n')
+    out.write(
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
+        'font-family="Helvetica, Arial, sans-serif">\n'
+    )
     out.write(f"<title>{text('kgload export: ' + subgraph.description)}</title>\n")
-    out.write('<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
-              'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#7a7a7a"/></marker></defs>\n')
+    out.write(
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
+        'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#7a7a7a"/></marker></defs>\n'
+    )
     out.write(f'<rect width="{w}" height="{h}" fill="#ffffff"/>\n<g class="edges" fill="none">\n')
     for edge, path, _ in placed.curves:
         dash = ' stroke-dasharray="6 4"' if edge.status != "asserted" else ""
@@ -81,20 +90,26 @@ def write(subgraph: Subgraph, out: TextIO) -> int:
         out.write(f'<path d="{path}" stroke="#9a9a9a" stroke-width="1.6"{dash}{arrow}/>\n')
     out.write('</g>\n<g class="edge-labels" font-size="10" fill="#444" text-anchor="middle">\n')
     for edge, _, (lx, ly) in placed.curves:
-        out.write(f'<text x="{lx:.1f}" y="{ly - 3:.1f}" stroke="#fff" stroke-width="3" paint-order="stroke">'
-                  f"{text(edge.label)}</text>\n")
+        out.write(
+            f'<text x="{lx:.1f}" y="{ly - 3:.1f}" stroke="#fff" stroke-width="3" paint-order="stroke">'
+            f"{text(edge.label)}</text>\n"
+        )
     out.write('</g>\n<g class="nodes" font-size="12" text-anchor="middle">\n')
     for uri, (x, y) in placed.nodes.items():
         entity = subgraph.entities[uri]
-        out.write(f'<g class="node" data-uri={attr(uri)}><title>{text(entity.type + ": " + entity.name)}</title>'
-                  f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{RADIUS}" fill="{colour(entity.type)}" stroke="#333" '
-                  f'stroke-width="1"/><text x="{x:.1f}" y="{y + RADIUS + 13:.1f}" stroke="#fff" stroke-width="3" '
-                  f'paint-order="stroke">{text(entity.name)}</text></g>\n')
+        out.write(
+            f'<g class="node" data-uri={attr(uri)}><title>{text(entity.type + ": " + entity.name)}</title>'
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{RADIUS}" fill="{colour(entity.type)}" stroke="#333" '
+            f'stroke-width="1"/><text x="{x:.1f}" y="{y + RADIUS + 13:.1f}" stroke="#fff" stroke-width="3" '
+            f'paint-order="stroke">{text(entity.name)}</text></g>\n'
+        )
     out.write("</g>\n")
     out.write('<g class="legend" font-size="12">\n')
     for i, node_type in enumerate(legend(subgraph)):
-        out.write(f'<circle cx="20" cy="{20 + 20 * i}" r="6" fill="{colour(node_type)}" stroke="#333"/>'
-                  f'<text x="32" y="{24 + 20 * i}">{text(node_type)}</text>\n')
+        out.write(
+            f'<circle cx="20" cy="{20 + 20 * i}" r="6" fill="{colour(node_type)}" stroke="#333"/>'
+            f'<text x="32" y="{24 + 20 * i}">{text(node_type)}</text>\n'
+        )
     out.write("</g>\n</svg>\n")
     return len(placed.nodes) + len(placed.curves)
 
@@ -115,20 +130,36 @@ def chromium() -> str | None:
     return None
 
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--hide-scrollbars", "--mute-audio"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--mute-audio",
+]
 
 
 def screenshot(page: Path, png: Path, width: int, height: int, timeout: float = 120) -> None:
     """Render a local page to PNG with headless Chromium (no network needed)."""
     browser = chromium()
     if browser is None:
-        raise UsageError("PNG export needs Chromium (apt-get install chromium, or set KGLOAD_CHROMIUM); "
-                         "export --format svg instead")
+        raise UsageError(
+            "PNG export needs Chromium (apt-get install chromium, or set KGLOAD_CHROMIUM); export --format svg instead"
+        )
     with tempfile.TemporaryDirectory(prefix="kgload-chromium-") as profile:
-        command = [browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--screenshot={png}",
-                   f"--window-size={width},{height}", page.as_uri()]
+        command = [
+            browser,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={profile}",
+            f"--screenshot={png}",
+            f"--window-size={width},{height}",
+            page.as_uri(),
+        ]
         try:
             subprocess.run(command, capture_output=True, timeout=timeout, check=False)
         except (OSError, subprocess.TimeoutExpired) as exc:
@@ -144,7 +175,9 @@ def write_png(subgraph: Subgraph, png: Path) -> int:
             count = write(subgraph, out)
         placed_size = _size(svg_path)
         page = Path(folder) / "page.html"
-        page.write_text(f'<!doctype html><html><body style="margin:0"><img src="{svg_path.name}"></body></html>', "utf-8")
+        page.write_text(
+            f'<!doctype html><html><body style="margin:0"><img src="{svg_path.name}"></body></html>', "utf-8"
+        )
         shot = Path(folder) / "shot.png"  # Chromium picks the image format from the extension
         screenshot(page, shot, *placed_size)
         shutil.copyfile(shot, png)

@@ -68,8 +68,12 @@ class Gazetteer:
     Countries not listed are still resolved through ISO 3166 (pycountry), by exact name or code.
     """
 
-    def __init__(self, entries: Iterable[tuple[GazetteerEntry, Sequence[tuple[str, frozenset[str]]]]] = (),
-                 roles: Sequence[Role] = (), tenures: Sequence[Tenure] = ()) -> None:
+    def __init__(
+        self,
+        entries: Iterable[tuple[GazetteerEntry, Sequence[tuple[str, frozenset[str]]]]] = (),
+        roles: Sequence[Role] = (),
+        tenures: Sequence[Tenure] = (),
+    ) -> None:
         self._index: dict[str, list[tuple[GazetteerEntry, frozenset[str]]]] = {}
         self.entries: list[GazetteerEntry] = []
         self.roles = list(roles)
@@ -113,8 +117,16 @@ def _iso_names(code: str | None) -> list[str]:
     country = pycountry.countries.get(alpha_2=code)
     if country is None:
         return []
-    return [n for n in (country.name, getattr(country, "official_name", None), getattr(country, "common_name", None),
-                        country.alpha_3) if n]
+    return [
+        n
+        for n in (
+            country.name,
+            getattr(country, "official_name", None),
+            getattr(country, "common_name", None),
+            country.alpha_3,
+        )
+        if n
+    ]
 
 
 def _iso_country(names: Iterable[str]) -> GazetteerEntry | None:
@@ -154,7 +166,11 @@ def load_gazetteer(paths: Sequence[Path]) -> Gazetteer:
             continue
         for i, raw in enumerate(data["entities"]):
             where = ("entities", i)
-            if not isinstance(raw, dict) or not isinstance(raw.get("name"), str) or not isinstance(raw.get("type"), str):
+            if (
+                not isinstance(raw, dict)
+                or not isinstance(raw.get("name"), str)
+                or not isinstance(raw.get("type"), str)
+            ):
                 problems.append(source.problem(where, "each entity needs a 'name' and a 'type' (strings)"))
                 continue
             names: list[tuple[str, frozenset[str]]] = [(raw["name"], frozenset())]
@@ -167,7 +183,9 @@ def load_gazetteer(paths: Sequence[Path]) -> Gazetteer:
                     names.append((alias["name"], frozenset(alias.get("as") or ())))
                     plain_aliases.append(alias["name"])
                 else:
-                    problems.append(source.problem((*where, "aliases", j), "an alias is a string or {name, as: [types]}"))
+                    problems.append(
+                        source.problem((*where, "aliases", j), "an alias is a string or {name, as: [types]}")
+                    )
             entry = GazetteerEntry(
                 name=raw["name"],
                 type=raw["type"],
@@ -177,18 +195,26 @@ def load_gazetteer(paths: Sequence[Path]) -> Gazetteer:
             )
             items.append((entry, names))
         for i, raw in enumerate(data.get("roles") or []):
-            if not isinstance(raw, dict) or not all(isinstance(raw.get(k), str) for k in ("office", "of")) \
-                    or not isinstance(raw.get("names"), list):
+            if (
+                not isinstance(raw, dict)
+                or not all(isinstance(raw.get(k), str) for k in ("office", "of"))
+                or not isinstance(raw.get("names"), list)
+            ):
                 problems.append(source.problem(("roles", i), "a role needs 'names' (a list), 'office' and 'of'"))
                 continue
             roles.append(Role(tuple(str(n) for n in raw["names"]), raw["office"], raw["of"]))
         for i, raw in enumerate(data.get("tenures") or []):
-            if not isinstance(raw, dict) or not all(isinstance(raw.get(k), str) for k in ("holder", "office", "of")) \
-                    or not isinstance(raw.get("start"), str | date):
+            if (
+                not isinstance(raw, dict)
+                or not all(isinstance(raw.get(k), str) for k in ("holder", "office", "of"))
+                or not isinstance(raw.get("start"), str | date)
+            ):
                 problems.append(source.problem(("tenures", i), "a tenure needs 'holder', 'office', 'of' and 'start'"))
                 continue
             end = raw.get("end")
-            tenures.append(Tenure(raw["holder"], raw["office"], raw["of"], str(raw["start"]), str(end) if end else None))
+            tenures.append(
+                Tenure(raw["holder"], raw["office"], raw["of"], str(raw["start"]), str(end) if end else None)
+            )
     if problems:
         raise MappingError(problems)
     return Gazetteer(items, roles, tenures)

@@ -105,7 +105,9 @@ class Mapping:
         return self.fallback
 
     def known_relation_types(self) -> list[str]:
-        return sorted({r.source_type for r in self.relation_rules.values()} | {p + "*" for p, _ in self.relation_prefixes})
+        return sorted(
+            {r.source_type for r in self.relation_rules.values()} | {p + "*" for p, _ in self.relation_prefixes}
+        )
 
 
 @lru_cache(maxsize=1)
@@ -135,11 +137,17 @@ def _schema_problem(source: YamlSource, error: jsonschema.ValidationError) -> Ma
     if error.validator == "additionalProperties":
         extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
         allowed = ", ".join(sorted(error.schema.get("properties", {})))
-        return source.problem((*path, *extra[:1]), f"unknown key {extra[0]!r}" if extra else error.message, f"allowed keys here: {allowed}")
+        return source.problem(
+            (*path, *extra[:1]),
+            f"unknown key {extra[0]!r}" if extra else error.message,
+            f"allowed keys here: {allowed}",
+        )
     if error.validator == "required":
         return source.problem(path, error.message, "add the missing key")
     if error.validator == "oneOf":
-        return source.problem(path, "must be a CURIE string or a mapping with the documented keys", "see docs/mapping.md")
+        return source.problem(
+            path, "must be a CURIE string or a mapping with the documented keys", "see docs/mapping.md"
+        )
     return source.problem(path, error.message)
 
 
@@ -172,22 +180,34 @@ class _Compiler:
             ontology=ontology,
             shapes=shapes_path,
             gazetteer=gazetteer,
-            document_iri=self._template(("document", "iri"), document.get("iri", DEFAULT_DOCUMENT_IRI), DOCUMENT_FIELDS),
-            graph_iri=self._graph(("document", "graph"), document.get("graph", DEFAULT_GRAPH_IRI)) or compile_template("", frozenset()),
+            document_iri=self._template(
+                ("document", "iri"), document.get("iri", DEFAULT_DOCUMENT_IRI), DOCUMENT_FIELDS
+            ),
+            graph_iri=self._graph(("document", "graph"), document.get("graph", DEFAULT_GRAPH_IRI))
+            or compile_template("", frozenset()),
             language=document.get("language"),
         )
         self._entities(mapping)
         self._relations(mapping)
         if self.problems:
             raise MappingError(self.problems)
-        hashed = [self.source.path, ontology_path, *(p for p in gazetteer_files if p), *([shapes_path] if shapes_path else [])]
+        hashed = [
+            self.source.path,
+            ontology_path,
+            *(p for p in gazetteer_files if p),
+            *([shapes_path] if shapes_path else []),
+        ]
         mapping.hash = combine(*(p.read_text("utf-8") for p in hashed))
         return mapping
 
     def _file(self, where: tuple[str | int, ...], relative: str) -> Path | None:
         path = (self.dir / relative).resolve()
         if not path.is_file():
-            self.problems.append(self.source.problem(where, f"file {relative!r} not found (looked in {path})", "give a path relative to the mapping file"))
+            self.problems.append(
+                self.source.problem(
+                    where, f"file {relative!r} not found (looked in {path})", "give a path relative to the mapping file"
+                )
+            )
             return None
         return path
 
@@ -201,7 +221,13 @@ class _Compiler:
     def _term(self, where: tuple[str | int, ...], curie: str, prefixes: dict[str, str]) -> str | None:
         iri = expand(curie, prefixes)
         if iri is None:
-            self.problems.append(self.source.problem(where, f"unknown prefix in {curie!r}", f"declare it under prefixes: (known: {', '.join(sorted(prefixes))})"))
+            self.problems.append(
+                self.source.problem(
+                    where,
+                    f"unknown prefix in {curie!r}",
+                    f"declare it under prefixes: (known: {', '.join(sorted(prefixes))})",
+                )
+            )
         return iri
 
     def _entities(self, mapping: Mapping) -> None:
@@ -211,11 +237,19 @@ class _Compiler:
         for name, rule in section["types"].items():
             where: tuple[str | int, ...] = ("entities", "types", name)
             spec = {"class": rule} if isinstance(rule, str) else rule
-            class_iri = self._term((*where, "class") if isinstance(rule, dict) else where, spec["class"], mapping.prefixes)
+            class_iri = self._term(
+                (*where, "class") if isinstance(rule, dict) else where, spec["class"], mapping.prefixes
+            )
             if class_iri is None:
                 continue
             if class_iri not in mapping.ontology.classes:
-                self.problems.append(self.source.problem(where, f"class {spec['class']} is not in the ontology", mapping.ontology.suggest(class_iri, "class")))
+                self.problems.append(
+                    self.source.problem(
+                        where,
+                        f"class {spec['class']} is not in the ontology",
+                        mapping.ontology.suggest(class_iri, "class"),
+                    )
+                )
                 continue
             templates = self._templates((*where, "iri"), spec["iri"], ENTITY_FIELDS) if "iri" in spec else default
             props = {**default_props, **self._properties((*where, "properties"), spec.get("properties") or {}, mapping)}
@@ -233,7 +267,9 @@ class _Compiler:
         for name, rule in section["types"].items():
             where: tuple[str | int, ...] = ("relations", "types", name)
             spec = {"property": rule} if isinstance(rule, str) else rule
-            prop = self._relation_property((*where, "property") if isinstance(rule, dict) else where, spec["property"], mapping)
+            prop = self._relation_property(
+                (*where, "property") if isinstance(rule, dict) else where, spec["property"], mapping
+            )
             if prop is None:
                 continue
             relation = RelationRule(
@@ -243,7 +279,10 @@ class _Compiler:
                 min_confidence=float(spec.get("min_confidence", defaults["min_confidence"])),
                 when=self._conditions((*where, "when"), spec.get("when") or {}),
                 constants={**defaults["constants"], **(spec.get("constants") or {})},
-                properties={**defaults["properties"], **self._properties((*where, "properties"), spec.get("properties") or {}, mapping)},
+                properties={
+                    **defaults["properties"],
+                    **self._properties((*where, "properties"), spec.get("properties") or {}, mapping),
+                },
                 graph=self._graph((*where, "graph"), spec["graph"]) if "graph" in spec else defaults["graph"],
             )
             for alias in [name, *spec.get("also", [])]:
@@ -255,9 +294,15 @@ class _Compiler:
         if section.get("fallback"):
             prop = self._relation_property(("relations", "fallback"), section["fallback"], mapping)
             if prop is not None:
-                mapping.fallback = RelationRule("(fallback)", prop, min_confidence=defaults["min_confidence"],
-                                                constants=defaults["constants"], properties=defaults["properties"],
-                                                graph=defaults["graph"], fallback=True)
+                mapping.fallback = RelationRule(
+                    "(fallback)",
+                    prop,
+                    min_confidence=defaults["min_confidence"],
+                    constants=defaults["constants"],
+                    properties=defaults["properties"],
+                    graph=defaults["graph"],
+                    fallback=True,
+                )
 
     def _relation_property(self, where: tuple[str | int, ...], curie: str, mapping: Mapping) -> RelationProperty | None:
         iri = self._term(where, curie, mapping.prefixes)
@@ -265,17 +310,33 @@ class _Compiler:
             return None
         prop = mapping.ontology.relations.get(iri)
         if prop is None:
-            self.problems.append(self.source.problem(where, f"property {curie} is not a relation property of the ontology", mapping.ontology.suggest(iri, "property")))
+            self.problems.append(
+                self.source.problem(
+                    where,
+                    f"property {curie} is not a relation property of the ontology",
+                    mapping.ontology.suggest(iri, "property"),
+                )
+            )
         return prop
 
-    def _templates(self, where: tuple[str | int, ...], spec: str | list[str], fields: frozenset[str]) -> tuple[Template, ...]:
+    def _templates(
+        self, where: tuple[str | int, ...], spec: str | list[str], fields: frozenset[str]
+    ) -> tuple[Template, ...]:
         texts = [spec] if isinstance(spec, str) else spec
-        return tuple(self._template((*where, i) if isinstance(spec, list) else where, t, fields) for i, t in enumerate(texts))
+        return tuple(
+            self._template((*where, i) if isinstance(spec, list) else where, t, fields) for i, t in enumerate(texts)
+        )
 
     def _graph(self, where: tuple[str | int, ...], text: str) -> Template | None:
         template = self._template(where, text, GRAPH_FIELDS)
         if template.text and "id" not in template.fields:
-            self.problems.append(self.source.problem(where, "a graph template must contain {id}", "facts of one document must stay in graphs of that document, so a reload can replace them"))
+            self.problems.append(
+                self.source.problem(
+                    where,
+                    "a graph template must contain {id}",
+                    "facts of one document must stay in graphs of that document, so a reload can replace them",
+                )
+            )
         return template
 
     def _conditions(self, where: tuple[str | int, ...], spec: dict[str, Any]) -> tuple[Condition, ...]:
@@ -287,7 +348,9 @@ class _Compiler:
                 self.problems.append(self.source.problem((*where, name), str(exc)))
         return tuple(out)
 
-    def _properties(self, where: tuple[str | int, ...], spec: dict[str, Any], mapping: Mapping) -> dict[str, PropertyRule]:
+    def _properties(
+        self, where: tuple[str | int, ...], spec: dict[str, Any], mapping: Mapping
+    ) -> dict[str, PropertyRule]:
         out: dict[str, PropertyRule] = {}
         for attribute, rule in spec.items():
             here = (*where, attribute)
@@ -296,13 +359,26 @@ class _Compiler:
             if iri is None:
                 continue
             if iri not in mapping.ontology.properties and not iri.startswith(STANDARD_NAMESPACES):
-                self.problems.append(self.source.problem((*here, "property"), f"property {rule['property']} is neither in the ontology nor in RDFS/SKOS/DC Terms/schema.org/PROV", "declare it in the ontology"))
+                self.problems.append(
+                    self.source.problem(
+                        (*here, "property"),
+                        f"property {rule['property']} is neither in the ontology "
+                        "nor in RDFS/SKOS/DC Terms/schema.org/PROV",
+                        "declare it in the ontology",
+                    )
+                )
                 continue
             datatype = None
             if "datatype" in rule:
                 datatype = self._term((*here, "datatype"), rule["datatype"], mapping.prefixes)
                 if datatype is not None and datatype not in SUPPORTED_DATATYPES:
-                    self.problems.append(self.source.problem((*here, "datatype"), f"unsupported datatype {rule['datatype']}", "use an xsd: type such as xsd:integer, xsd:decimal, xsd:date, xsd:string"))
+                    self.problems.append(
+                        self.source.problem(
+                            (*here, "datatype"),
+                            f"unsupported datatype {rule['datatype']}",
+                            "use an xsd: type such as xsd:integer, xsd:decimal, xsd:date, xsd:string",
+                        )
+                    )
                     continue
             if datatype and rule.get("language"):
                 self.problems.append(self.source.problem(here, "give a datatype or a language, not both"))
@@ -313,5 +389,7 @@ class _Compiler:
     def _register(self, table: dict[str, Any], name: str, rule: Any, where: tuple[str | int, ...]) -> None:
         key = type_key(name)
         if key in table and table[key] != rule:
-            self.problems.append(self.source.problem(where, f"type name {name!r} is mapped twice", "keep one rule per source type"))
+            self.problems.append(
+                self.source.problem(where, f"type name {name!r} is mapped twice", "keep one rule per source type")
+            )
         table[key] = rule

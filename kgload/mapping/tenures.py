@@ -38,7 +38,8 @@ class TenureIndex:
         """The holder on ``day`` (the latest to take office, on a handover day)."""
         day = day[:10]
         current = [
-            h for h in self._by_office.get((office, of_iri), ())
+            h
+            for h in self._by_office.get((office, of_iri), ())
             if _first_day(h.start) <= day and (h.end is None or day <= _last_day(h.end))
         ]
         return max(current, key=lambda h: (_first_day(h.start), h.holder_iri)) if current else None

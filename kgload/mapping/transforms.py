@@ -48,18 +48,36 @@ def iso_date(value: str) -> str:
 
 @lru_cache(maxsize=4096)
 def iso3166(value: str) -> str:
-    """A country's name or code -> its ISO 3166-1 alpha-2 code ('Russia' -> 'RU')."""
+    """A country's name or code -> its ISO 3166-1 alpha-2 code ('Russia' -> 'RU').
+
+    Exact names and codes first; else a name that begins one word of exactly one country's
+    names ("Russia" → Russian Federation). Never a city or a subdivision: pycountry's fuzzy
+    search would turn "Kyiv" into UA and "Korea" into KP.
+    """
     import pycountry  # imported lazily: only mappings that use the transform pay for it
 
     text = value.strip()
     try:
-        country = pycountry.countries.lookup(text)
+        return str(pycountry.countries.lookup(text).alpha_2)
     except LookupError:
-        try:
-            country = pycountry.countries.search_fuzzy(text)[0]
-        except LookupError:
-            raise ValueError(f"{value!r} is not a country ISO 3166 knows") from None
-    return str(country.alpha_2)
+        pass
+    key = text.casefold()
+    if len(key) >= 4:
+        found = {
+            country.alpha_2
+            for country in pycountry.countries
+            for name in (country.name, getattr(country, "official_name", ""), getattr(country, "common_name", ""))
+            if name and any(word.startswith(key) for word in _words(name.casefold()))
+        }
+        if len(found) == 1:
+            return str(found.pop())
+    raise ValueError(f"{value!r} is not a country name or code ISO 3166 knows")
+
+
+def _words(name: str) -> list[str]:
+    """Every word-start suffix of a name: 'great britain' -> ['great britain', 'britain']."""
+    parts = re.split(r"[\s,()-]+", name)
+    return [" ".join(parts[i:]) for i in range(len(parts)) if parts[i]]
 
 
 TRANSFORMS: dict[str, Callable[[str], str]] = {

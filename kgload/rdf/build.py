@@ -38,15 +38,37 @@ STATUS = {s: _N(KG + s.capitalize()) for s in ("asserted", "denied", "disputed")
 P = {
     name: _N(KG + name)
     for name in (
-        "date", "startDate", "endDate", "evidence", "sentenceIndex", "confidence", "status", "assertedBy",
-        "deniedBy", "location", "eventCode", "eventCodeScheme", "attributes", "recordedAt", "fingerprint", "isoCode",
+        "date",
+        "startDate",
+        "endDate",
+        "evidence",
+        "sentenceIndex",
+        "confidence",
+        "status",
+        "assertedBy",
+        "deniedBy",
+        "location",
+        "eventCode",
+        "eventCodeScheme",
+        "attributes",
+        "recordedAt",
+        "fingerprint",
+        "isoCode",
     )
 }
 GRAPH = _N(KG + "graph")  # a further named graph a document's facts went to (mapping `graph:`)
 DERIVED_FROM, GENERATED_BY = _N(PROV + "wasDerivedFrom"), _N(PROV + "wasGeneratedBy")
 TITLE, PUBLISHER, ISSUED = _N(DCTERMS + "title"), _N(DCTERMS + "publisher"), _N(DCTERMS + "issued")
-IDENTIFIER, LANGUAGE, URL, MENTIONS = _N(DCTERMS + "identifier"), _N(DCTERMS + "language"), _N(SCHEMA + "url"), _N(SCHEMA + "mentions")
-_XSD = {name: _N(XSD + name) for name in ("date", "gYearMonth", "gYear", "dateTime", "decimal", "nonNegativeInteger", "anyURI")}
+IDENTIFIER, LANGUAGE, URL, MENTIONS = (
+    _N(DCTERMS + "identifier"),
+    _N(DCTERMS + "language"),
+    _N(SCHEMA + "url"),
+    _N(SCHEMA + "mentions"),
+)
+_XSD = {
+    name: _N(XSD + name)
+    for name in ("date", "gYearMonth", "gYear", "dateTime", "decimal", "nonNegativeInteger", "anyURI")
+}
 _JSON = _N(RDF + "JSON")
 _DATE_TYPES = {10: _XSD["date"], 7: _XSD["gYearMonth"], 4: _XSD["gYear"]}
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T")
@@ -112,7 +134,9 @@ class _Group:
         return list(seen)
 
 
-def map_extraction(extraction: Extraction, mapping: Mapping, run: Run, tenures: TenureIndex | None = None) -> MappedDocument:
+def map_extraction(
+    extraction: Extraction, mapping: Mapping, run: Run, tenures: TenureIndex | None = None
+) -> MappedDocument:
     """Map one document's records to quads in its own named graph; never raises on bad input.
 
     ``tenures`` resolves role mentions ("the US President") as of the document's date, and
@@ -167,8 +191,9 @@ def map_extraction(extraction: Extraction, mapping: Mapping, run: Run, tenures: 
     return out
 
 
-def _learn_tenure(tenures: TenureIndex, mapping: Mapping, relation: Relation, iris: dict[str, NamedNode],
-                  out: MappedDocument) -> None:
+def _learn_tenure(
+    tenures: TenureIndex, mapping: Mapping, relation: Relation, iris: dict[str, NamedNode], out: MappedDocument
+) -> None:
     rule = mapping.relation_rule(relation.type)
     if rule is None or rule.inverse:
         return
@@ -186,8 +211,15 @@ def _origins(extraction: Extraction) -> tuple[Origin, ...]:
     return tuple(extraction.origin.at(f"relations[{i}]") for i in range(len(extraction.relations)))
 
 
-def _map_entities(extraction: Extraction, mapping: Mapping, out: MappedDocument, add, doc_node: NamedNode,
-                  tenures: TenureIndex | None, day: str | None) -> dict[str, NamedNode]:
+def _map_entities(
+    extraction: Extraction,
+    mapping: Mapping,
+    out: MappedDocument,
+    add,
+    doc_node: NamedNode,
+    tenures: TenureIndex | None,
+    day: str | None,
+) -> dict[str, NamedNode]:
     groups: list[_Group] = []
     by_key: dict[tuple[str, str], _Group] = {}
     group_of: dict[str, _Group] = {}
@@ -195,8 +227,18 @@ def _map_entities(extraction: Extraction, mapping: Mapping, out: MappedDocument,
         rule = mapping.entity_rule(entity.type)
         if rule is None:
             known = ", ".join(sorted({r.source_type for r in mapping.entity_rules.values()}))
-            reason = f"entity type {entity.type!r} is not in the mapping ({mapping.path.name}: entities.types; known: {known})"
-            out.rejects.append(Reject(extraction.origin.at(f"entities[{index}]"), reason, {"id": entity.id, "name": entity.name, "type": entity.type}, "map"))
+            reason = (
+                f"entity type {entity.type!r} is not in the mapping "
+                f"({mapping.path.name}: entities.types; known: {known})"
+            )
+            out.rejects.append(
+                Reject(
+                    extraction.origin.at(f"entities[{index}]"),
+                    reason,
+                    {"id": entity.id, "name": entity.name, "type": entity.type},
+                    "map",
+                )
+            )
             continue
         keys = [(rule.class_iri, k) for k in {normalise(n) for n in (entity.name, *entity.aliases)} if k]
         found = [by_key[k] for k in keys if k in by_key]
@@ -220,12 +262,23 @@ def _map_entities(extraction: Extraction, mapping: Mapping, out: MappedDocument,
     return {entity_id: iris[id(group)] for entity_id, group in group_of.items() if id(group) in iris}
 
 
-def entity_iri(mapping: Mapping, rule: EntityRule, name: str, local_id: str = "", wikidata: str | None = None,
-               iso: str | None = None) -> str:
+def entity_iri(
+    mapping: Mapping,
+    rule: EntityRule,
+    name: str,
+    local_id: str = "",
+    wikidata: str | None = None,
+    iso: str | None = None,
+) -> str:
     """The entity's IRI from the first of the rule's templates whose fields all have values."""
     values = {
-        "base": mapping.base, "name": name, "type": rule.source_type, "id": local_id,
-        "class": rule.class_iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1], "wikidata": wikidata, "iso_code": iso,
+        "base": mapping.base,
+        "name": name,
+        "type": rule.source_type,
+        "id": local_id,
+        "class": rule.class_iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1],
+        "wikidata": wikidata,
+        "iso_code": iso,
     }
     for template in rule.templates:
         try:
@@ -255,8 +308,11 @@ def tenure_index(mapping: Mapping) -> TenureIndex:
             continue
         holder_iri, entry = gazetteer_iri(mapping, tenure.holder, "Person")
         of_iri, _ = gazetteer_iri(mapping, tenure.of, "Country")
-        index.add(rule.property.iri, of_iri, Holding(holder_iri, entry.name if entry else tenure.holder,
-                                                      tenure.start, tenure.end))
+        index.add(
+            rule.property.iri,
+            of_iri,
+            Holding(holder_iri, entry.name if entry else tenure.holder, tenure.start, tenure.end),
+        )
     return index
 
 
@@ -278,8 +334,15 @@ def _role_holder(names: list[str], mapping: Mapping, tenures: TenureIndex | None
     return tenures.holder(rule.property.iri, of_iri, day)
 
 
-def _emit_entity(group: _Group, mapping: Mapping, out: MappedDocument, add, doc_node: NamedNode,
-                 tenures: TenureIndex | None = None, day: str | None = None) -> NamedNode:
+def _emit_entity(
+    group: _Group,
+    mapping: Mapping,
+    out: MappedDocument,
+    add,
+    doc_node: NamedNode,
+    tenures: TenureIndex | None = None,
+    day: str | None = None,
+) -> NamedNode:
     names = group.names()
     first = group.members[0]
     entry: GazetteerEntry | None = mapping.gazetteer.lookup(names, group.rule.source_type)
@@ -287,7 +350,9 @@ def _emit_entity(group: _Group, mapping: Mapping, out: MappedDocument, add, doc_
     source = "gazetteer"
     holding = _role_holder(names, mapping, tenures, day) if entry is None else None
     if holding is not None:
-        entry = mapping.gazetteer.lookup([holding.holder_name], "Person") or GazetteerEntry(holding.holder_name, "Person")
+        entry = mapping.gazetteer.lookup([holding.holder_name], "Person") or GazetteerEntry(
+            holding.holder_name, "Person"
+        )
         source = f"role on {day}"
     if entry is not None:
         canonical = entry.name
@@ -311,7 +376,12 @@ def _emit_entity(group: _Group, mapping: Mapping, out: MappedDocument, add, doc_
     if iso:
         add(node, P["isoCode"], Literal(iso))
     for entity in group.members:
-        rest = _mapped_attributes(entity.attributes, rule.properties, node, add)
+        try:
+            rest = _mapped_attributes(entity.attributes, rule.properties, node, add)
+        except LiteralError as exc:  # keep the entity; its attributes stay, untyped, in the JSON
+            out.rejects.append(Reject(out.source.origin.at(f"entities[{entity.id}].attributes"),
+                                      f"attribute of {entity.name!r}: {exc}", entity.attributes, "map"))
+            rest = entity.attributes
         if rest:
             add(node, P["attributes"], Literal(canonical_json(rest), datatype=_JSON))
     add(doc_node, MENTIONS, node)
@@ -319,15 +389,31 @@ def _emit_entity(group: _Group, mapping: Mapping, out: MappedDocument, add, doc_
     return node
 
 
-def _map_relation(relation: Relation, mapping: Mapping, iris: dict[str, NamedNode], doc, doc_node, run_node, recorded,
-                  language, add, graph: NamedNode) -> str | NamedNode:
+def _map_relation(
+    relation: Relation,
+    mapping: Mapping,
+    iris: dict[str, NamedNode],
+    doc,
+    doc_node,
+    run_node,
+    recorded,
+    language,
+    add,
+    graph: NamedNode,
+) -> str | NamedNode:
     """Emit one relation's quads and return its claim, or return why it cannot be mapped."""
     rule = mapping.relation_rule(relation.type)
     if rule is None:
         known = ", ".join(mapping.known_relation_types())
-        return f"relation type {relation.type!r} is not in the mapping ({mapping.path.name}: relations.types; known: {known})"
+        return (
+            f"relation type {relation.type!r} is not in the mapping "
+            f"({mapping.path.name}: relations.types; known: {known})"
+        )
     if relation.confidence is not None and relation.confidence < rule.min_confidence:
-        return f"confidence {relation.confidence} is below the mapping's threshold {rule.min_confidence} for {relation.type!r}"
+        return (
+            f"confidence {relation.confidence} is below the mapping's threshold "
+            f"{rule.min_confidence} for {relation.type!r}"
+        )
     for condition in rule.when:
         if not condition.holds(relation):
             return f"condition not met: {condition.describe()} (mapping rule {rule.source_type!r})"
@@ -345,8 +431,17 @@ def _map_relation(relation: Relation, mapping: Mapping, iris: dict[str, NamedNod
         head, tail = tail, head  # one canonical direction, so A-B and B-A are one fact
     if rule.graph is not None:
         try:
-            graph = _N(rule.graph.render({"base": mapping.base, "id": doc.id, "publisher": doc.publisher,
-                                          "published": doc.published, "type": relation.type}))
+            graph = _N(
+                rule.graph.render(
+                    {
+                        "base": mapping.base,
+                        "id": doc.id,
+                        "publisher": doc.publisher,
+                        "published": doc.published,
+                        "type": relation.type,
+                    }
+                )
+            )
         except (TemplateError, ValueError) as exc:
             return f"graph template: {exc}"
         add(doc_node, GRAPH, graph)
@@ -357,8 +452,18 @@ def _map_relation(relation: Relation, mapping: Mapping, iris: dict[str, NamedNod
 
     attributes = {**rule.constants, **relation.attributes}
     predicate = _N(prop.iri)
-    claim_key = [doc.id, head.value, prop.iri, tail.value, relation.date, relation.start, relation.end,
-                 relation.status, relation.evidence, relation.sentence]
+    claim_key = [
+        doc.id,
+        head.value,
+        prop.iri,
+        tail.value,
+        relation.date,
+        relation.start,
+        relation.end,
+        relation.status,
+        relation.evidence,
+        relation.sentence,
+    ]
     claim = _N(f"{mapping.base}claim/{sha256(canonical_json(claim_key).encode()).hexdigest()[:32]}")
     try:
         rest = _mapped_attributes(attributes, rule.properties, claim, emit)
@@ -375,7 +480,11 @@ def _map_relation(relation: Relation, mapping: Mapping, iris: dict[str, NamedNod
         if value:
             emit(claim, P[key], _temporal(value))
     if relation.evidence:
-        emit(claim, P["evidence"], Literal(relation.evidence, language=language) if language else Literal(relation.evidence))
+        emit(
+            claim,
+            P["evidence"],
+            Literal(relation.evidence, language=language) if language else Literal(relation.evidence),
+        )
     if relation.sentence is not None:
         emit(claim, P["sentenceIndex"], Literal(str(relation.sentence), datatype=_XSD["nonNegativeInteger"]))
     if relation.confidence is not None:
@@ -401,16 +510,21 @@ def _map_relation(relation: Relation, mapping: Mapping, iris: dict[str, NamedNod
     return claim
 
 
-def _mapped_attributes(attributes: dict[str, Any], rules: dict[str, PropertyRule], node: NamedNode, add) -> dict[str, Any]:
+def _mapped_attributes(
+    attributes: dict[str, Any], rules: dict[str, PropertyRule], node: NamedNode, add
+) -> dict[str, Any]:
     """Write the attributes the mapping names as typed properties; return the others."""
     rest: dict[str, Any] = {}
+    typed_values: list[tuple[NamedNode, Literal]] = []
     for name, raw in attributes.items():
         rule = rules.get(name)
         if rule is None or raw is None:
             rest[name] = raw
             continue
         for item in raw if isinstance(raw, list) else [raw]:
-            add(node, _N(rule.iri), typed(item, rule.datatype, rule.language))
+            typed_values.append((_N(rule.iri), typed(item, rule.datatype, rule.language)))
+    for predicate, value in typed_values:  # all or nothing: a bad value raises before any is written
+        add(node, predicate, value)
     return rest
 
 

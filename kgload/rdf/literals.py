@@ -90,7 +90,7 @@ def typed(value: Any, datatype: str | None = None, language: str | None = None) 
             datatype = XSD + "double"
         else:
             return Literal(text)
-    check = CHECKS.get(datatype[len(XSD):]) if datatype.startswith(XSD) else None
+    check = CHECKS.get(datatype[len(XSD) :]) if datatype.startswith(XSD) else None
     if check is not None and not check(text):
-        raise LiteralError(f"{text!r} is not a valid xsd:{datatype[len(XSD):]}")
+        raise LiteralError(f"{text!r} is not a valid xsd:{datatype[len(XSD) :]}")
     return Literal(text, datatype=NamedNode(datatype))

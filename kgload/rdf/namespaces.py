@@ -43,5 +43,5 @@ def expand(curie_or_iri: str, prefixes: dict[str, str] | None = None) -> str | N
 def shorten(iri: str, prefixes: dict[str, str] | None = None) -> str:
     for prefix, namespace in (prefixes or PREFIXES).items():
         if iri.startswith(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
+            return f"{prefix}:{iri[len(namespace) :]}"
     return iri

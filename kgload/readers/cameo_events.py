@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from kgload.readers.graphrag import BadValue, Draft, all_or_nothing, assemble, clean, date_value, http_url, missing
+from kgload.readers.common import BadValue, Draft, all_or_nothing, assemble, clean, date_value, http_url, missing
 from kgload.readers.limits import MAX_RECORD_BYTES
 from kgload.records import Extraction, Origin, Reject
 

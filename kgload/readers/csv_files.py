@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kgload.readers.graphrag import BadValue, Draft, assemble, clean, date_value
+from kgload.readers.common import BadValue, Draft, assemble, clean, date_value
 from kgload.readers.limits import MAX_RECORD_BYTES
 from kgload.records import Extraction, Origin, Reject
 

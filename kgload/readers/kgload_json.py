@@ -9,6 +9,7 @@ broken document envelope rejects the whole document.
 from __future__ import annotations
 
 import json
+from datetime import date
 from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
@@ -44,16 +45,20 @@ def read(path: Path) -> Iterator[Extraction | Reject]:
 
 def _read_jsonl(path: Path, name: str) -> Iterator[Extraction | Reject]:
     with path.open("rb") as lines:
-        for number, raw in enumerate(lines, start=1):
+        # readline(limit): an over-long line is measured in chunks and skipped, never held whole
+        for number, raw in enumerate(iter(lambda: lines.readline(MAX_RECORD_BYTES + 1), b""), start=1):
             origin = Origin(name, number)
             if len(raw) > MAX_RECORD_BYTES:
-                yield Reject(origin, f"record is {len(raw)} bytes, over the {MAX_RECORD_BYTES}-byte limit")
+                size = len(raw)
+                while not raw.endswith(b"\n") and (raw := lines.readline(1 << 20)):
+                    size += len(raw)
+                yield Reject(origin, f"record is {size} bytes, over the {MAX_RECORD_BYTES}-byte limit")
                 continue
             if not raw.strip():
                 continue
             try:
-                value = json.loads(raw)
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                value = json.loads(raw, parse_constant=_no_constant)
+            except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, NaN/Infinity
                 yield Reject(origin, f"invalid JSON: {exc}", raw.decode("utf-8", "replace")[:2000])
                 continue
             except RecursionError:
@@ -68,8 +73,8 @@ def _read_json(path: Path, name: str) -> Iterator[Extraction | Reject]:
         yield Reject(Origin(name, 1), f"file is {size} bytes; use JSONL (one document per line) for large inputs")
         return
     try:
-        value = json.loads(path.read_bytes())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        value = json.loads(path.read_bytes(), parse_constant=_no_constant)
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, NaN/Infinity
         yield Reject(Origin(name, 1), f"invalid JSON: {exc}")
         return
     except RecursionError:
@@ -78,8 +83,14 @@ def _read_json(path: Path, name: str) -> Iterator[Extraction | Reject]:
     if isinstance(value, list):
         for index, item in enumerate(value, start=1):
             yield from from_value(item, Origin(name, index))
+    elif size > MAX_RECORD_BYTES:  # one document, as in JSONL
+        yield Reject(Origin(name, 1), f"record is {size} bytes, over the {MAX_RECORD_BYTES}-byte limit")
     else:
         yield from from_value(value, Origin(name, 1))
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def from_value(value: Any, origin: Origin) -> Iterator[Extraction | Reject]:
@@ -89,6 +100,11 @@ def from_value(value: Any, origin: Origin) -> Iterator[Extraction | Reject]:
         return
     if not isinstance(value, dict):
         yield Reject(origin, f"expected a JSON object for a document, got {type(value).__name__}", value)
+        return
+    try:
+        digest = fingerprint(value)
+    except UnicodeEncodeError:  # a lone surrogate escape ("\\ud800"): not text, and not storable
+        yield Reject(origin, "record holds a lone UTF-16 surrogate (an escape like \\ud800 that is no character)", None)
         return
     bad_entities: dict[int, str] = {}
     bad_relations: dict[int, str] = {}
@@ -134,7 +150,7 @@ def from_value(value: Any, origin: Origin) -> Iterator[Extraction | Reject]:
         entities=tuple(entities),
         relations=tuple(relations),
         origin=origin,
-        fingerprint=fingerprint(value),
+        fingerprint=digest,
         relation_origins=tuple(origins),
     )
 
@@ -148,21 +164,43 @@ def _reference_problem(raw: dict[str, Any], known: set[str]) -> str | None:
     for key, ref in refs:
         if ref not in known:
             return f"{key} names unknown entity {ref!r}"
+    for key in ("date", "start", "end"):
+        value = raw.get(key)
+        if value and len(value) == 10 and not _real_day(value):
+            return f"{key} {value} is not a real day"
+    if raw.get("date") and raw.get("end"):
+        return "give either date (an event) or start/end (a period), not both"
     start, end = raw.get("start"), raw.get("end")
     if start and end and len(start) == len(end) and start > end:
         return f"start {start} is after end {end}"
     return None
 
 
+def _real_day(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
 def _explain(error: jsonschema.ValidationError) -> str:
     where = "/".join(str(p) for p in error.absolute_path) or "document"
     if error.validator == "not" and error.validator_value == {"required": ["date", "start"]}:
-        return f"{where}: give either date (an event) or start/end (a period), not both"
+        return _cap(f"{where}: give either date (an event) or start/end (a period), not both")
     if error.validator == "additionalProperties":
-        return f"{where}: {error.message} (see the format in docs/format.md)"
+        return _cap(f"{where}: {error.message} (see the format in docs/format.md)")
     if error.validator == "pattern":
-        return f"{where}: {error.instance!r} is not in the expected form"
-    return f"{where}: {error.message}"
+        return _cap(f"{where}: {error.instance!r} is not in the expected form")
+    if error.validator == "maxLength" and isinstance(error.instance, str):
+        limit = error.validator_value
+        return _cap(f"{where}: text of {len(error.instance)} characters, over the {limit}-character limit")
+    return _cap(f"{where}: {error.message}")
+
+
+def _cap(message: str, limit: int = 500) -> str:
+    """A reason stays one readable line, whatever the record holds (it quotes input values)."""
+    return message if len(message) <= limit else f"{message[:limit]}… ({len(message)} characters)"
 
 
 def _document(raw: dict[str, Any]) -> Document:
@@ -183,8 +221,7 @@ def _entity(raw: dict[str, Any]) -> Entity:
         type=raw["type"],
         aliases=tuple(a.strip() for a in raw.get("aliases", ())),
         mentions=tuple(
-            Mention(m["text"], m.get("sentence"), m.get("start"), m.get("end"))
-            for m in raw.get("mentions", ())
+            Mention(m["text"], m.get("sentence"), m.get("start"), m.get("end")) for m in raw.get("mentions", ())
         ),
         attributes=raw.get("attributes") or {},
         wikidata=raw.get("wikidata"),

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from kgload.readers.graphrag import (
+from kgload.readers.common import (
     ENTITY_FIELDS,
     RELATION_FIELDS,
     BadValue,

@@ -55,7 +55,9 @@ def read(path: Path) -> Iterator[RdfSource | Reject]:
     for quad in quads:
         for term in (quad.subject, quad.object):
             if isinstance(term, ox.NamedNode) and term.value.lower().startswith("file:"):
-                yield Reject(origin, f"refers to a local file ({term.value}); kgload does not load file: IRIs", None, "read")
+                yield Reject(
+                    origin, f"refers to a local file ({term.value}); kgload does not load file: IRIs", None, "read"
+                )
                 return
     digest = "sha256:" + hashlib.sha256(data).hexdigest()
     yield RdfSource(document_id, path.name, tuple(quads), origin, combine(digest))
@@ -65,7 +67,10 @@ def _rename_blank_nodes(quad: ox.Quad, salt: str) -> ox.Quad:
     def fix(term):
         return ox.BlankNode(f"{salt}x{term.value}") if isinstance(term, ox.BlankNode) else term
 
-    if not isinstance(quad.subject, ox.BlankNode) and not isinstance(quad.object, ox.BlankNode) \
-            and not isinstance(quad.graph_name, ox.BlankNode):
+    if (
+        not isinstance(quad.subject, ox.BlankNode)
+        and not isinstance(quad.object, ox.BlankNode)
+        and not isinstance(quad.graph_name, ox.BlankNode)
+    ):
         return quad
     return ox.Quad(fix(quad.subject), quad.predicate, fix(quad.object), fix(quad.graph_name))

@@ -30,7 +30,8 @@ class SourceSpec:
 
     def files(self, base: Path) -> list[Path]:
         if self.glob is not None:
-            matches = sorted(globbing.glob(str(base / self.glob), recursive=True))
+            # glob.glob, not Path.glob: the pattern may climb out of base ("../inbox/**")
+            matches = sorted(globbing.glob(str(base / self.glob), recursive=True))  # noqa: PTH207
             return [Path(m) for m in matches if Path(m).is_file()]
         assert self.path is not None
         return expand_inputs([self.path]) if self.path.exists() else []
@@ -66,7 +67,9 @@ class RunConfig:
             return None
         password_file = self.neo4j.get("password_file")
         settings = Neo4jSettings.from_env(
-            uri=self.neo4j.get("uri"), username=self.neo4j.get("username"), database=self.neo4j.get("database"),
+            uri=self.neo4j.get("uri"),
+            username=self.neo4j.get("username"),
+            database=self.neo4j.get("database"),
             password_file=(self.path.parent / password_file) if password_file else None,
         )
         if settings is None:
@@ -88,8 +91,15 @@ def load_config(path: Path) -> RunConfig:
     data = source.data
     problems = []
     for secret_path in _secrets(data):
-        problems.append(str(source.problem(secret_path, "secrets do not belong in the config file",
-                                           "set NEO4J_PASSWORD or NEO4J_PASSWORD_FILE in the environment")))
+        problems.append(
+            str(
+                source.problem(
+                    secret_path,
+                    "secrets do not belong in the config file",
+                    "set NEO4J_PASSWORD or NEO4J_PASSWORD_FILE in the environment",
+                )
+            )
+        )
     if not problems:
         for error in _validator().iter_errors(data):
             where = tuple(error.absolute_path)
@@ -106,8 +116,10 @@ def load_config(path: Path) -> RunConfig:
     targets = data["targets"]
     return RunConfig(
         path=path,
-        sources=[SourceSpec(_join(base, s["path"]) if "path" in s else None, s.get("glob"), s.get("format"))
-                 for s in data["sources"]],
+        sources=[
+            SourceSpec(_join(base, s["path"]) if "path" in s else None, s.get("glob"), s.get("format"))
+            for s in data["sources"]
+        ],
         mapping=_join(base, data["mapping"]) if data.get("mapping") else None,
         store=_join(base, targets["embedded"]["path"]) if "embedded" in targets else None,
         neo4j=dict(targets["neo4j"]) if "neo4j" in targets else None,

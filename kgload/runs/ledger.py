@@ -73,7 +73,8 @@ class RunRecord:
             target=str(props.get("target", "")),
             kgload_version=str(props.get("kgloadVersion", "")),
             mapping_hash=str(props.get("mappingHash", "")),
-            inputs=list(props.get("inputs") or []) if not isinstance(props.get("inputs"), str)
+            inputs=list(props.get("inputs") or [])
+            if not isinstance(props.get("inputs"), str)
             else json.loads(props["inputs"]),
             status=str(props.get("status", "")),
             counts=counts,
@@ -81,8 +82,16 @@ class RunRecord:
         )
 
 
-COUNT_KEYS = ("documents_read", "documents_added", "documents_updated", "documents_unchanged",
-              "entities", "relations", "triples", "rejected")
+COUNT_KEYS = (
+    "documents_read",
+    "documents_added",
+    "documents_updated",
+    "documents_unchanged",
+    "entities",
+    "relations",
+    "triples",
+    "rejected",
+)
 
 
 def camel(name: str) -> str:

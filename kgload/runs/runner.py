@@ -9,6 +9,7 @@ import socket
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
+from kgload.errors import KgloadError, RunFailed
 from kgload.mapping.spec import Mapping
 from kgload.pipeline import DEFAULT_BATCH, Source
 from kgload.pipeline import load as pipeline_load
@@ -41,15 +42,28 @@ def run_load(
     owner = f"{socket.gethostname()}:{os.getpid()}:{run.id}"
     sink.ensure_ontology(mapping.ontology.path, mapping.base)
     sink.acquire_lock(owner, lock_ttl)
-    record = RunRecord(id=run.id, started=run.started, target=sink.describe(), kgload_version=__version__,
-                       mapping_hash=mapping.hash, inputs=[str(s.path) for s in sources])
+    record = RunRecord(
+        id=run.id,
+        started=run.started,
+        target=sink.describe(),
+        kgload_version=__version__,
+        mapping_hash=mapping.hash,
+        inputs=[str(s.path) for s in sources],
+    )
     latest: list[LoadReport] = []
 
     def after_batch(report: LoadReport) -> None:
         latest[:] = [report]
         sink.renew_lock(owner, lock_ttl)  # a run that lost its lease stops before writing more
-        log.info("batch committed", extra={"run": run.id, "documents": report.documents_read,
-                                           "loaded": report.documents_loaded, "rejected": report.rejected_total})
+        log.info(
+            "batch committed",
+            extra={
+                "run": run.id,
+                "documents": report.documents_read,
+                "loaded": report.documents_loaded,
+                "rejected": report.rejected_total,
+            },
+        )
         if progress is not None:
             progress(report)
 
@@ -59,14 +73,29 @@ def run_load(
             log.warning("marked %d interrupted run(s) as failed", interrupted, extra={"run": run.id})
         sink.record_run(record, mapping.base)
         log.info("run started", extra={"run": run.id, "target": sink.describe(), "inputs": len(sources)})
-        report = pipeline_load(sources, sink, mapping, run=run, rejects=rejects, batch_size=batch_size, force=force,
-                               validator=validator, after_batch=after_batch)
+        report = pipeline_load(
+            sources,
+            sink,
+            mapping,
+            run=run,
+            rejects=rejects,
+            batch_size=batch_size,
+            force=force,
+            validator=validator,
+            after_batch=after_batch,
+        )
     except BaseException as exc:
         record.finish(latest[0] if latest else None, FAILED, note=f"{type(exc).__name__}: {exc}"[:500])
         try:
             sink.record_run(record, mapping.base)
         except Exception:  # the target may be what failed: the next run marks this one failed
             log.warning("could not record the failed run in the target", extra={"run": run.id})
+        if _target_error(exc):  # the server went away or refused mid-run: exit 5, not "internal error"
+            cause = " ".join(f"{type(exc).__name__}: {exc}".split())
+            raise RunFailed(
+                f"{sink.describe()}: the run failed part-way ({cause}); "
+                "re-run it: committed batches are kept, the rest is redone"
+            ) from None
         raise
     else:
         record.finish(report)
@@ -79,3 +108,12 @@ def run_load(
             sink.release_lock(owner)
         except Exception:  # an unreleased lease expires by itself
             log.warning("could not release the target's lock; it expires in %ss", lock_ttl, extra={"run": run.id})
+
+
+def _target_error(exc: BaseException) -> bool:
+    """An error of the target (driver, server, disk), as opposed to one of kgload's own."""
+    if isinstance(exc, KgloadError) or not isinstance(exc, Exception):
+        return False
+    import neo4j.exceptions
+
+    return isinstance(exc, neo4j.exceptions.DriverError | neo4j.exceptions.Neo4jError | OSError)

@@ -72,7 +72,10 @@ class EmbeddedStore:
         current = [q.object.value for q in self.store.quads_for_pattern(marker, _FINGERPRINT, None, graph)]
         if current == [digest]:
             return
-        quads = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in ox.parse(path=str(ontology), format=ox.RdfFormat.TURTLE)]
+        quads = [
+            ox.Quad(t.subject, t.predicate, t.object, graph)
+            for t in ox.parse(path=str(ontology), format=ox.RdfFormat.TURTLE)
+        ]
         quads.append(ox.Quad(marker, _FINGERPRINT, ox.Literal(digest), graph))
         self.store.remove_graph(graph)
         self.store.extend(quads)
@@ -91,9 +94,16 @@ class EmbeddedStore:
               OPTIONAL {{ ?h rdfs:label ?name }}
             }}""")
         return [
-            (row["p"].value, row["of"].value,
-             Holding(row["h"].value, row["name"].value if row["name"] else row["h"].value, row["start"].value,
-                     row["end"].value if row["end"] else None))
+            (
+                row["p"].value,
+                row["of"].value,
+                Holding(
+                    row["h"].value,
+                    row["name"].value if row["name"] else row["h"].value,
+                    row["start"].value,
+                    row["end"].value if row["end"] else None,
+                ),
+            )
             for row in result
         ]
 
@@ -174,9 +184,16 @@ class EmbeddedStore:
 
 
 _RUN_KEYS = {
-    KG + "runId": "id", PROV + "startedAtTime": "started", PROV + "endedAtTime": "ended", KG + "runStatus": "status",
-    KG + "runTarget": "target", KG + "kgloadVersion": "kgloadVersion", KG + "mappingHash": "mappingHash",
-    KG + "runInput": "inputs", KG + "runCounts": "counts", "http://www.w3.org/2000/01/rdf-schema#comment": "note",
+    KG + "runId": "id",
+    PROV + "startedAtTime": "started",
+    PROV + "endedAtTime": "ended",
+    KG + "runStatus": "status",
+    KG + "runTarget": "target",
+    KG + "kgloadVersion": "kgloadVersion",
+    KG + "mappingHash": "mappingHash",
+    KG + "runInput": "inputs",
+    KG + "runCounts": "counts",
+    "http://www.w3.org/2000/01/rdf-schema#comment": "note",
 }
 
 
@@ -193,8 +210,12 @@ def _run_triples(record: RunRecord) -> list[tuple[ox.NamedNode, ox.Literal | ox.
         (by_key["target"], ox.Literal(record.target)),
         (by_key["kgloadVersion"], ox.Literal(record.kgload_version)),
         (by_key["mappingHash"], ox.Literal(record.mapping_hash)),
-        (by_key["counts"], ox.Literal(json.dumps({camel(k): v for k, v in record.counts.items()}),
-                                      datatype=ox.NamedNode(RDF + "JSON"))),
+        (
+            by_key["counts"],
+            ox.Literal(
+                json.dumps({camel(k): v for k, v in record.counts.items()}), datatype=ox.NamedNode(RDF + "JSON")
+            ),
+        ),
     ]
     if record.ended:
         triples.append((by_key["ended"], when(record.ended)))
@@ -202,4 +223,3 @@ def _run_triples(record: RunRecord) -> list[tuple[ox.NamedNode, ox.Literal | ox.
         triples.append((by_key["note"], ox.Literal(record.note)))
     triples += [(by_key["inputs"], ox.Literal(i)) for i in record.inputs]
     return triples
-

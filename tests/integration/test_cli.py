@@ -93,3 +93,26 @@ def test_check_mapping(root):
 def test_schema_command_prints_the_json_schema():
     schema = json.loads(invoke("schema").output)
     assert schema["title"] == "kgload extraction document"
+
+
+def test_check_mapping_reports_three_located_errors(tmp_path, root):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(f"""kgload_mapping: 1
+ontology: {root / 'ontology' / 'kgload.ttl'}
+base: https://example.org/
+entities:
+  iri: "{{base}}id/{{nmae|slug}}"
+  types:
+    Person: kg:Persn
+relations:
+  types:
+    called: kg:caled
+""")
+    result = invoke("check-mapping", broken)
+    assert result.exit_code == 2
+    errors = [line for line in result.output.splitlines() if line.startswith("kgload: mapping error:")]
+    assert len(errors) == 3
+    assert all(f"{broken}:" in line for line in errors)
+    assert any(":5:" in e and "{nmae}" in e for e in errors)
+    assert any(":7:" in e and "kg:Persn" in e for e in errors)
+    assert any(":10:" in e and "kg:caled" in e for e in errors)

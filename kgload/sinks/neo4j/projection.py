@@ -84,7 +84,13 @@ def value(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Any:
             return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
         if datatype in (XSD + "decimal", XSD + "double", XSD + "float"):
             return float(text)
-        if datatype in (XSD + "integer", XSD + "nonNegativeInteger", XSD + "int", XSD + "long", XSD + "positiveInteger"):
+        if datatype in (
+            XSD + "integer",
+            XSD + "nonNegativeInteger",
+            XSD + "int",
+            XSD + "long",
+            XSD + "positiveInteger",
+        ):
             return int(text)
         if datatype == XSD + "boolean":
             return text in ("true", "1")
@@ -147,7 +153,7 @@ def _entity(uri: str, props, ontology: Ontology) -> EntityRow:
         elif p == OWL + "sameAs":
             row.same_as.append(o.value)
             if o.value.startswith(WD):
-                row.wikidata = o.value[len(WD):]
+                row.wikidata = o.value[len(WD) :]
         elif p == KG + "isoCode":
             row.iso_code = o.value
     row.labels = tuple(sorted(label for label in labels if NEO4J_NAME.match(label)))
@@ -180,7 +186,7 @@ def _claim(uri: str, props, ontology: Ontology) -> ClaimRow | None:
         elif p == PROV + "wasGeneratedBy":
             fields["run"] = o.value
         elif p.startswith(KG):
-            name = p[len(KG):]
+            name = p[len(KG) :]
             fields[{"startDate": "start", "endDate": "end", "sentenceIndex": "sentence"}.get(name, name)] = value(o)
     relation = ontology.relations.get(predicate or "")
     if head is None or tail is None or relation is None:
@@ -189,8 +195,18 @@ def _claim(uri: str, props, ontology: Ontology) -> ClaimRow | None:
     fields["predicateUri"] = relation.iri
     fields["status"] = status
     key = relationship_key(head, relation.iri, tail, fields)
-    return ClaimRow(uri, key, relation.neo4j_type, head, tail, status, fields,
-                    row_lists["assertedBy"], row_lists["deniedBy"], location)
+    return ClaimRow(
+        uri,
+        key,
+        relation.neo4j_type,
+        head,
+        tail,
+        status,
+        fields,
+        row_lists["assertedBy"],
+        row_lists["deniedBy"],
+        location,
+    )
 
 
 # -- RDF loaded as it is --------------------------------------------------------------------

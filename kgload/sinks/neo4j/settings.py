@@ -33,7 +33,14 @@ class Neo4jSettings:
         if not uri:
             return None
         if not uri.startswith(("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")):
-            raise ConfigError(f"Neo4j URI must start with bolt:// or neo4j:// (optionally +s/+ssc), got {uri.split('://')[0]}://")
+            raise ConfigError(
+                f"Neo4j URI must start with bolt:// or neo4j:// (optionally +s/+ssc), got {uri.split('://')[0]}://"
+            )
+        if "@" in uri.split("://", 1)[1].split("/", 1)[0]:  # never echo it: it may hold a password
+            raise ConfigError(
+                "the Neo4j URI must not carry a user or password (user:pass@host); "
+                "set NEO4J_USERNAME and NEO4J_PASSWORD (or NEO4J_PASSWORD_FILE)"
+            )
         password = os.environ.get("NEO4J_PASSWORD")
         password_file = password_file or (Path(p) if (p := os.environ.get("NEO4J_PASSWORD_FILE")) else None)
         if password_file is not None:
@@ -43,7 +50,10 @@ class Neo4jSettings:
                 raise ConfigError(f"cannot read the Neo4j password file {password_file}: {exc.strerror}") from exc
         return cls(
             uri=uri,
-            username=username or os.environ.get("NEO4J_USERNAME") or os.environ.get("NEO4J_USER") or ("neo4j" if password else None),
+            username=username
+            or os.environ.get("NEO4J_USERNAME")
+            or os.environ.get("NEO4J_USER")
+            or ("neo4j" if password else None),
             password=password,
             database=database or os.environ.get("NEO4J_DATABASE") or None,
         )

@@ -33,12 +33,15 @@ def connect(settings: Neo4jSettings) -> neo4j.Driver:
     try:
         # Server notifications ("property key does not exist" on an empty database, …) are for
         # people writing queries, not for a loader's output.
-        driver = neo4j.GraphDatabase.driver(settings.uri, auth=settings.auth,
-                                            notifications_min_severity=neo4j.NotificationMinimumSeverity.OFF)
+        driver = neo4j.GraphDatabase.driver(
+            settings.uri, auth=settings.auth, notifications_min_severity=neo4j.NotificationMinimumSeverity.OFF
+        )
         driver.verify_connectivity()
         driver.execute_query("RETURN 1", database_=settings.database)  # the database exists and answers
     except AuthError:
-        raise TargetUnreachable(f"{settings.describe()}: authentication failed (check NEO4J_USERNAME / NEO4J_PASSWORD)") from None
+        raise TargetUnreachable(
+            f"{settings.describe()}: authentication failed (check NEO4J_USERNAME / NEO4J_PASSWORD)"
+        ) from None
     except (ServiceUnavailable, OSError) as exc:
         raise TargetUnreachable(f"{settings.describe()}: cannot connect ({type(exc).__name__})") from None
     except (ConfigurationError, ValueError) as exc:
@@ -51,8 +54,15 @@ def connect(settings: Neo4jSettings) -> neo4j.Driver:
 class Neo4jSink:
     name = "neo4j"
 
-    def __init__(self, driver: neo4j.Driver, database: str | None = None, *, ontology: Ontology | None = None,
-                 description: str = "neo4j", owns_driver: bool = False) -> None:
+    def __init__(
+        self,
+        driver: neo4j.Driver,
+        database: str | None = None,
+        *,
+        ontology: Ontology | None = None,
+        description: str = "neo4j",
+        owns_driver: bool = False,
+    ) -> None:
         self.driver = driver
         self.database = database
         self.ontology = ontology
@@ -89,13 +99,18 @@ class Neo4jSink:
 
     def tenures(self, mapping: Mapping) -> list[tuple[str, str, Holding]]:
         ontology = self._ontology()
-        by_type = {ontology.relations[iri].neo4j_type: iri for iri in office_properties(mapping) if iri in ontology.relations}
+        by_type = {
+            ontology.relations[iri].neo4j_type: iri for iri in office_properties(mapping) if iri in ontology.relations
+        }
         if not by_type:
             return []
         records, _, _ = self.driver.execute_query(
-            cypher.TENURES, types=list(by_type), database_=self.database, routing_=neo4j.RoutingControl.READ)
-        return [(by_type[r["type"]], r["of"], Holding(r["holder"], r["name"] or r["holder"], r["start"], r["end"]))
-                for r in records]
+            cypher.TENURES, types=list(by_type), database_=self.database, routing_=neo4j.RoutingControl.READ
+        )
+        return [
+            (by_type[r["type"]], r["of"], Holding(r["holder"], r["name"] or r["holder"], r["start"], r["end"]))
+            for r in records
+        ]
 
     # -- writes ------------------------------------------------------------------------------
 
@@ -113,18 +128,22 @@ class Neo4jSink:
     # -- run ledger and lock ------------------------------------------------------------------
 
     def acquire_lock(self, owner: str, ttl: int) -> None:
-        records, _, _ = self.driver.execute_query(cypher.ACQUIRE_LOCK, name=LOCK_NAME, owner=owner, ttl=ttl,
-                                                  database_=self.database)
+        records, _, _ = self.driver.execute_query(
+            cypher.ACQUIRE_LOCK, name=LOCK_NAME, owner=owner, ttl=ttl, database_=self.database
+        )
         if not records:
             holder = self.driver.execute_query(cypher.LOCK_HOLDER, name=LOCK_NAME, database_=self.database).records
             who = holder[0]["owner"] if holder else "another run"
             until = holder[0]["expires"] if holder else None
-            raise TargetBusy(f"{self._description} is being loaded by {who} (lease until {until}); "
-                             "try again later, or wait for the lease to expire if that run died")
+            raise TargetBusy(
+                f"{self._description} is being loaded by {who} (lease until {until}); "
+                "try again later, or wait for the lease to expire if that run died"
+            )
 
     def renew_lock(self, owner: str, ttl: int) -> None:
-        records, _, _ = self.driver.execute_query(cypher.RENEW_LOCK, name=LOCK_NAME, owner=owner, ttl=ttl,
-                                                  database_=self.database)
+        records, _, _ = self.driver.execute_query(
+            cypher.RENEW_LOCK, name=LOCK_NAME, owner=owner, ttl=ttl, database_=self.database
+        )
         if not records:
             raise TargetBusy(f"{self._description}: this run lost its lock (lease expired); stopping")
 
@@ -136,12 +155,15 @@ class Neo4jSink:
         self.driver.execute_query(cypher.RECORD_RUN, props=props, database_=self.database)
 
     def runs(self, limit: int = 20) -> list[RunRecord]:
-        records, _, _ = self.driver.execute_query(cypher.LIST_RUNS, limit=limit, database_=self.database,
-                                                  routing_=neo4j.RoutingControl.READ)
+        records, _, _ = self.driver.execute_query(
+            cypher.LIST_RUNS, limit=limit, database_=self.database, routing_=neo4j.RoutingControl.READ
+        )
         return [RunRecord.from_properties(r["props"]) for r in records]
 
     def fail_interrupted_runs(self, current: str, base: str) -> int:
-        records, _, _ = self.driver.execute_query(cypher.FAIL_INTERRUPTED_RUNS, current=current, database_=self.database)
+        records, _, _ = self.driver.execute_query(
+            cypher.FAIL_INTERRUPTED_RUNS, current=current, database_=self.database
+        )
         return int(records[0]["n"]) if records else 0
 
     def run(self, query: str, **params: Any) -> list[dict[str, Any]]:
@@ -182,8 +204,17 @@ def _write_batch(tx: neo4j.ManagedTransaction, docs: list[DocumentRows], ontolog
     entity_uris: set[str] = set()
     for doc in docs:
         for e in doc.entities:
-            by_labels[e.labels].append({"uri": e.uri, "document": doc.uri, "name": e.name, "names": e.names,
-                                        "wikidata": e.wikidata, "isoCode": e.iso_code, "props": e.props})
+            by_labels[e.labels].append(
+                {
+                    "uri": e.uri,
+                    "document": doc.uri,
+                    "name": e.name,
+                    "names": e.names,
+                    "wikidata": e.wikidata,
+                    "isoCode": e.iso_code,
+                    "props": e.props,
+                }
+            )
             entity_uris.add(e.uri)
     labels_allowed = list(ontology.classes.values())
     for labels, rows in by_labels.items():
@@ -194,8 +225,15 @@ def _write_batch(tx: neo4j.ManagedTransaction, docs: list[DocumentRows], ontolog
     links: dict[str, list[dict[str, str]]] = defaultdict(list)
     for doc in docs:
         for c in doc.claims:
-            claim_rows.append({"uri": c.uri, "document": doc.uri, "head": c.head, "tail": c.tail,
-                               "props": {"uri": c.uri, "key": c.key, **c.props}})
+            claim_rows.append(
+                {
+                    "uri": c.uri,
+                    "document": doc.uri,
+                    "head": c.head,
+                    "tail": c.tail,
+                    "props": {"uri": c.uri, "key": c.key, **c.props},
+                }
+            )
             links["ASSERTED_BY"] += [{"claim": c.uri, "target": t} for t in c.asserted_by]
             links["DENIED_BY"] += [{"claim": c.uri, "target": t} for t in c.denied_by]
             if c.location:

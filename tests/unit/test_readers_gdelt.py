@@ -1,0 +1,135 @@
+"""GDELT 2.0 event exports: example equivalence, actors, codes, rejects, detection."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from kgload.api import map_quads
+from kgload.rdf.build import Run
+from kgload.readers import detect, read
+from kgload.readers.cameo_events import GDELT_COLUMNS
+from kgload.records import Extraction, Reject
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "inputs" / "gdelt"
+EVENTS = ROOT / "mappings" / "events.yaml"
+RUN = Run("golden", datetime(2025, 6, 14, tzinfo=UTC))
+
+
+def graph(path: Path, fmt: str | None = None) -> set:
+    quads, rejects = map_quads([path], mapping=EVENTS, fmt=fmt, run=RUN)
+    assert rejects == []
+    return {q for q in quads if not q.predicate.value.endswith("ontology#fingerprint")}
+
+
+def split(items):
+    items = list(items)
+    return [i for i in items if isinstance(i, Extraction)], [i for i in items if isinstance(i, Reject)]
+
+
+def row(**values) -> str:
+    base = {
+        "GLOBALEVENTID": "1",
+        "SQLDATE": "20250614",
+        "Actor1Code": "RUSGOV",
+        "Actor1Name": "RUSSIA",
+        "Actor1CountryCode": "RUS",
+        "Actor1Type1Code": "GOV",
+        "Actor2Code": "UKR",
+        "Actor2Name": "UKRAINE",
+        "Actor2CountryCode": "UKR",
+        "EventCode": "041",
+        "GoldsteinScale": "1.0",
+        "DATEADDED": "20250614150000",
+        "SOURCEURL": "https://example.org/a",
+    }
+    base.update(values)
+    return "\t".join(base.get(c, "") for c in GDELT_COLUMNS)
+
+
+def run(tmp_path: Path, *lines: str):
+    path = tmp_path / "x.export.CSV"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return split(read(path, "gdelt"))
+
+
+def test_example_maps_to_the_same_graph_as_its_kgload_equivalent():
+    assert graph(EXAMPLE / "20250614150000.export.CSV") == graph(EXAMPLE / "equivalent.kgload.json", "kgload")
+
+
+def test_row_becomes_a_document_with_one_cameo_relation(tmp_path):
+    good, bad = run(tmp_path, row())
+    assert bad == []
+    doc = good[0].document
+    assert (doc.id, doc.published, doc.url, doc.title) == (
+        "gdelt-1",
+        "2025-06-14",
+        "https://example.org/a",
+        "https://example.org/a",
+    )
+    relation = good[0].relations[0]
+    assert (relation.type, relation.event_code, relation.event_code_scheme, relation.date) == (
+        "cameo:041",
+        "041",
+        "CAMEO",
+        "2025-06-14",
+    )
+    assert relation.attributes["GoldsteinScale"] == 1.0
+    actor1, actor2 = good[0].entities
+    assert (actor1.name, actor1.type, actor1.iso_code) == (
+        "RUSSIA",
+        "Actor",
+        None,
+    )  # RUSGOV: a government or its people
+    assert (actor2.name, actor2.type, actor2.iso_code) == ("UKRAINE", "Country", "UA")
+
+
+def test_leading_zeros_are_kept_and_bad_codes_rejected(tmp_path):
+    good, bad = run(tmp_path, row(EventCode="0841"), row(GLOBALEVENTID="2", EventCode="41a"))
+    assert good[0].relations[0].type == "cameo:0841"
+    assert "not a CAMEO event code" in bad[0].reason and bad[0].origin.record == 2
+
+
+def test_known_groups_are_organizations_and_regions_actors(tmp_path):
+    good, _ = run(
+        tmp_path,
+        row(
+            Actor1Code="IGOEUREEC",
+            Actor1Name="THE EU",
+            Actor1CountryCode="EUR",
+            Actor1KnownGroupCode="EEC",
+            Actor1Type1Code="IGO",
+            Actor2Code="EUR",
+            Actor2Name="EUROPE",
+            Actor2CountryCode="EUR",
+        ),
+    )
+    assert [(e.type, e.iso_code) for e in good[0].entities] == [("Organization", None), ("Actor", None)]
+
+
+def test_rows_that_cannot_be_events_are_rejected(tmp_path):
+    lines = [
+        row(Actor1Code="", Actor1Name="", Actor1CountryCode="", Actor1Type1Code=""),
+        row(GLOBALEVENTID="x"),
+        row(SQLDATE="20251340"),
+        "1\t2\t3",
+        row(Actor2Code="", Actor2Name="", Actor2CountryCode=""),
+    ]
+    good, bad = run(tmp_path, *lines)
+    assert good == [] and [b.origin.record for b in bad] == [1, 2, 3, 4, 5]
+    assert "Actor1 is blank" in bad[0].reason and "Actor2 is blank" in bad[4].reason
+    assert "GLOBALEVENTID" in bad[1].reason
+    assert "SQLDATE '20251340' is not a valid date" in bad[2].reason
+    assert "expected 61 tab-separated fields" in bad[3].reason
+    assert all(b.data for b in bad)
+
+
+def test_a_non_web_sourceurl_is_a_title_not_a_url(tmp_path):
+    good, _ = run(tmp_path, row(SOURCEURL="BBC Monitoring"))
+    assert good[0].document.url is None and good[0].document.title == "BBC Monitoring"
+
+
+def test_detected_by_name_and_by_shape(tmp_path):
+    assert detect(EXAMPLE / "20250614150000.export.CSV") == "gdelt"
+    path = tmp_path / "events.txt"
+    path.write_text(row() + "\n", encoding="utf-8")
+    assert detect(path) == "gdelt"

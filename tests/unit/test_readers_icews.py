@@ -1,0 +1,141 @@
+"""ICEWS coded-event files: example equivalence, NA, actors, rejects, detection."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from kgload.api import map_quads
+from kgload.rdf.build import Run
+from kgload.readers import detect, read
+from kgload.records import Extraction, Reject
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "inputs" / "icews"
+EVENTS = ROOT / "mappings" / "events.yaml"
+RUN = Run("golden", datetime(2025, 6, 14, tzinfo=UTC))
+HEADER = [
+    "Event ID",
+    "Event Date",
+    "Source Name",
+    "Source Sectors",
+    "Source Country",
+    "Event Text",
+    "CAMEO Code",
+    "Intensity",
+    "Target Name",
+    "Target Sectors",
+    "Target Country",
+    "Story ID",
+    "Sentence Number",
+    "Publisher",
+    "City",
+    "District",
+    "Province",
+    "Country",
+    "Latitude",
+    "Longitude",
+]
+
+
+def graph(path: Path, fmt: str | None = None) -> set:
+    quads, rejects = map_quads([path], mapping=EVENTS, fmt=fmt, run=RUN)
+    assert rejects == []
+    return {q for q in quads if not q.predicate.value.endswith("ontology#fingerprint")}
+
+
+def split(items):
+    items = list(items)
+    return [i for i in items if isinstance(i, Extraction)], [i for i in items if isinstance(i, Reject)]
+
+
+def row(**values) -> list[str]:
+    base = dict(
+        zip(
+            HEADER,
+            [
+                "1",
+                "2018-06-01",
+                "Japan",
+                "NA",
+                "Japan",
+                "Consult",
+                "040",
+                "1",
+                "Citizen (Japan)",
+                "Social",
+                "Japan",
+                "47400357",
+                "5",
+                "Mainichi Daily News",
+                "Osaka",
+                "NA",
+                "Osaka-fu",
+                "Japan",
+                "34.6937",
+                "135.502",
+            ],
+            strict=True,
+        )
+    )
+    base.update(values)
+    return [base[c] for c in HEADER]
+
+
+def run(tmp_path: Path, *rows: list[str], header: list[str] = HEADER):
+    path = tmp_path / "events.tab"
+    path.write_text("\n".join("\t".join(r) for r in [header, *rows]) + "\n", encoding="utf-8")
+    return split(read(path, "icews"))
+
+
+def test_example_maps_to_the_same_graph_as_its_kgload_equivalent():
+    assert graph(EXAMPLE / "events.tab") == graph(EXAMPLE / "equivalent.kgload.json", "kgload")
+
+
+def test_row_becomes_a_document_with_one_cameo_relation(tmp_path):
+    good, bad = run(tmp_path, row())
+    assert bad == []
+    doc = good[0].document
+    assert (doc.id, doc.title, doc.publisher, doc.published) == (
+        "icews-1",
+        "Mainichi Daily News, story 47400357",
+        "Mainichi Daily News",
+        "2018-06-01",
+    )
+    relation = good[0].relations[0]
+    assert (relation.type, relation.event_code, relation.location) == ("cameo:040", "040", "place")
+    assert relation.attributes == {
+        "Event Text": "Consult",
+        "Intensity": 1,
+        "Story ID": "47400357",
+        "Sentence Number": 5,
+    }
+    japan, citizens, osaka = good[0].entities
+    assert (japan.type, japan.iso_code) == ("Country", "JP")
+    assert (citizens.type, citizens.attributes["sectors"]) == ("Actor", ["Social"])
+    assert (osaka.type, osaka.name) == ("City", "Osaka")
+    assert "district" not in osaka.attributes  # NA is no value
+
+
+def test_na_city_falls_back_to_province_then_country(tmp_path):
+    good, _ = run(tmp_path, row(City="NA"), row(**{"Event ID": "2", "City": "NA", "Province": "NA"}))
+    assert [(e.type, e.name) for e in (g.entities[-1] for g in good)] == [("Region", "Osaka-fu"), ("Country", "Japan")]
+
+
+def test_rows_that_cannot_be_events_are_rejected(tmp_path):
+    good, bad = run(
+        tmp_path, row(**{"Target Name": "NA"}), row(**{"CAMEO Code": "NA"}), row(**{"Event Date": "June"}), row()[:5]
+    )
+    assert good == [] and [b.origin.record for b in bad] == [2, 3, 4, 5]
+    assert "Target Name is missing" in bad[0].reason
+    assert "CAMEO code is missing" in bad[1].reason
+    assert "Event Date 'June' is not a date" in bad[2].reason
+    assert "expected 20 tab-separated fields" in bad[3].reason
+
+
+def test_a_header_without_required_columns_rejects_every_row(tmp_path):
+    header = [c for c in HEADER if c != "CAMEO Code"]
+    _, bad = run(tmp_path, row()[:19], row()[:19], header=header)
+    assert len(bad) == 2 and all("lacks column(s) CAMEO Code" in b.reason for b in bad)
+
+
+def test_detected(tmp_path):
+    assert detect(EXAMPLE / "events.tab") == "icews"
