@@ -101,3 +101,8 @@ def test_a_second_process_cannot_open_the_store_while_loading(loaded):
             api.open_store(loaded)
     finally:
         first.close()
+
+
+def test_every_sparql_example_answers(loaded):
+    for path in sorted(QUERIES.glob("*.rq")):
+        assert rows(loaded, path.name), path.name
