@@ -16,8 +16,11 @@ FIXED_RUN = Run("fixed", datetime(2025, 6, 14, tzinfo=UTC))
 
 
 def extraction(entities, relations, doc_id="d1", language=None):
-    value = {"document": {"id": doc_id, "title": "T", "language": language} if language else {"id": doc_id, "title": "T"},
-             "entities": entities, "relations": relations}
+    value = {
+        "document": {"id": doc_id, "title": "T", "language": language} if language else {"id": doc_id, "title": "T"},
+        "entities": entities,
+        "relations": relations,
+    }
     items = list(from_value(value, Origin("test.json", 1)))
     assert all(isinstance(i, Extraction) for i in items), items
     return items[0]
@@ -49,8 +52,10 @@ def test_same_entity_in_two_documents_gets_the_same_iri(mapping, run):
 
 
 def test_aliases_within_a_document_merge(mapping, run):
-    entities = [{"id": "a", "name": "Rustem Umerov", "type": "Person", "aliases": ["Umerov"]},
-                {"id": "b", "name": "Umerov", "type": "Person"}]
+    entities = [
+        {"id": "a", "name": "Rustem Umerov", "type": "Person", "aliases": ["Umerov"]},
+        {"id": "b", "name": "Umerov", "type": "Person"},
+    ]
     relations = [{"type": "called", "head": "b", "tail": "a"}]
     mapped = map_extraction(extraction(entities, relations), mapping, run)
     people = {s for s, p, o in triples(mapped) if p == RDF + "type" and o == KG + "Person"}
@@ -58,8 +63,16 @@ def test_aliases_within_a_document_merge(mapping, run):
 
 
 def test_asserted_relation_has_direct_triple_and_claim(mapping, run):
-    rel = {"type": "called", "head": "p", "tail": "t", "date": "2025-06-14", "evidence": "Putin called Trump.",
-           "confidence": 0.9, "sentence": 2, "attributes": {"ordinal": 5}}
+    rel = {
+        "type": "called",
+        "head": "p",
+        "tail": "t",
+        "date": "2025-06-14",
+        "evidence": "Putin called Trump.",
+        "confidence": 0.9,
+        "sentence": 2,
+        "attributes": {"ordinal": 5},
+    }
     mapped = map_extraction(extraction([PUTIN, TRUMP], [rel], language="en"), mapping, run)
     putin, trump = ID + "person/vladimir-putin", ID + "person/donald-trump"
     t = triples(mapped)
@@ -67,7 +80,9 @@ def test_asserted_relation_has_direct_triple_and_claim(mapping, run):
     claims = [q.subject for q in mapped.quads if q.object == ox.NamedNode(KG + "Claim")]
     assert len(claims) == 1
     claim = {q.predicate.value: q.object for q in mapped.quads if q.subject == claims[0]}
-    assert claim[KG + "date"] == ox.Literal("2025-06-14", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))
+    assert claim[KG + "date"] == ox.Literal(
+        "2025-06-14", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
+    )
     assert claim[KG + "evidence"] == ox.Literal("Putin called Trump.", language="en")
     assert claim[KG + "confidence"].value == "0.9"
     assert claim[KG + "status"].value == KG + "Asserted"
@@ -78,10 +93,19 @@ def test_asserted_relation_has_direct_triple_and_claim(mapping, run):
 
 
 def test_disputed_claim_is_not_a_plain_fact(mapping, run):
-    entities = [{"id": "r", "name": "Russia", "type": "Country"},
-                {"id": "d", "name": "Dnipropetrovsk Oblast", "type": "Region"},
-                {"id": "z", "name": "Zelensky", "type": "Person"}]
-    rel = {"type": "advancing-on", "head": "r", "tail": "d", "status": "disputed", "asserted_by": ["r"], "denied_by": ["z"]}
+    entities = [
+        {"id": "r", "name": "Russia", "type": "Country"},
+        {"id": "d", "name": "Dnipropetrovsk Oblast", "type": "Region"},
+        {"id": "z", "name": "Zelensky", "type": "Person"},
+    ]
+    rel = {
+        "type": "advancing-on",
+        "head": "r",
+        "tail": "d",
+        "status": "disputed",
+        "asserted_by": ["r"],
+        "denied_by": ["z"],
+    }
     mapped = map_extraction(extraction(entities, [rel]), mapping, run)
     t = triples(mapped)
     assert not any(p == KG + "advancingOn" for s, p, o in t)
@@ -122,12 +146,23 @@ def test_mapping_is_deterministic_whatever_the_order_and_local_ids(mapping, orde
     run = FIXED_RUN
     names = [("Russia", "Country"), ("Ukraine", "Country"), ("Sumy Oblast", "Region"), ("Vladimir Putin", "Person")]
     ents = [{"id": f"{prefix}{i}", "name": names[i][0], "type": names[i][1]} for i in order]
-    rels = [{"type": "advancing-on", "head": f"{prefix}0", "tail": f"{prefix}2", "evidence": "x"},
-            {"type": "leader-of", "head": f"{prefix}3", "tail": f"{prefix}0"}]
+    rels = [
+        {"type": "advancing-on", "head": f"{prefix}0", "tail": f"{prefix}2", "evidence": "x"},
+        {"type": "leader-of", "head": f"{prefix}3", "tail": f"{prefix}0"},
+    ]
     mapped = map_extraction(extraction(ents, rels), mapping, run)
-    baseline = map_extraction(extraction([{"id": str(i), "name": n, "type": t} for i, (n, t) in enumerate(names)],
-                                         [{"type": "advancing-on", "head": "0", "tail": "2", "evidence": "x"},
-                                          {"type": "leader-of", "head": "3", "tail": "0"}]), mapping, run)
+    baseline = map_extraction(
+        extraction(
+            [{"id": str(i), "name": n, "type": t} for i, (n, t) in enumerate(names)],
+            [
+                {"type": "advancing-on", "head": "0", "tail": "2", "evidence": "x"},
+                {"type": "leader-of", "head": "3", "tail": "0"},
+            ],
+        ),
+        mapping,
+        run,
+    )
+
     def content(m):  # the fingerprint hashes the input text, which differs by design
         return {t for t in triples(m) if t[1] != KG + "fingerprint"}
 

@@ -7,7 +7,9 @@ from kgload.sinks.neo4j import cypher
 ALLOWED = ["CALLED", "LEADER_OF"]
 
 
-@pytest.mark.parametrize("hostile", ["CALLED`]->() DETACH DELETE n //", "called", "X\u0060", "LEADER_OF\n", "", "ANYTHING"])
+@pytest.mark.parametrize(
+    "hostile", ["CALLED`]->() DETACH DELETE n //", "called", "X\u0060", "LEADER_OF\n", "", "ANYTHING"]
+)
 def test_relationship_types_outside_the_ontology_are_refused(hostile):
     with pytest.raises(cypher.UnsafeName):
         cypher.upsert_relationships(hostile, ALLOWED)

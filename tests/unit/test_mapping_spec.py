@@ -36,13 +36,18 @@ entities:
 
 
 def test_three_mistakes_give_three_located_errors(tmp_path, root):
-    path = broken(tmp_path, root, GOOD_HEAD + """  iri: "{base}id/{nmae|slug}"
+    path = broken(
+        tmp_path,
+        root,
+        GOOD_HEAD
+        + """  iri: "{base}id/{nmae|slug}"
   types:
     Person: kg:Persn
 relations:
   types:
     called: kg:caled
-""")
+""",
+    )
     with pytest.raises(MappingError) as info:
         load_mapping(path)
     problems = info.value.problems
@@ -55,13 +60,18 @@ relations:
 
 
 def test_unknown_key_is_named_with_the_allowed_ones(tmp_path, root):
-    path = broken(tmp_path, root, GOOD_HEAD + """  types:
+    path = broken(
+        tmp_path,
+        root,
+        GOOD_HEAD
+        + """  types:
     Person: kg:Person
 relations:
   treshold: 0.5
   types:
     called: kg:called
-""")
+""",
+    )
     with pytest.raises(MappingError) as info:
         load_mapping(path)
     (problem,) = info.value.problems
@@ -84,11 +94,16 @@ def test_yaml_tags_are_not_executed(tmp_path, root):
 
 
 def test_missing_ontology_file(tmp_path, root):
-    path = broken(tmp_path, root, GOOD_HEAD.replace("../ontology/kgload.ttl", "nowhere.ttl") + """  types:
+    path = broken(
+        tmp_path,
+        root,
+        GOOD_HEAD.replace("../ontology/kgload.ttl", "nowhere.ttl")
+        + """  types:
     Person: kg:Person
 relations:
   types:
     called: kg:called
-""")
-    with pytest.raises(MappingError, match="nowhere.ttl' not found"):
+""",
+    )
+    with pytest.raises(MappingError, match=r"nowhere\.ttl' not found"):
         load_mapping(path)

@@ -94,9 +94,13 @@ def test_deep_nesting_is_rejected_not_crashing(tmp_path):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
-                    lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=10), c, max_size=4),
-                    max_leaves=20))
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+        lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=10), c, max_size=4),
+        max_leaves=20,
+    )
+)
 def test_any_json_value_is_read_or_rejected(tmp_path_factory, value):
     path = tmp_path_factory.mktemp("fuzz") / "x.jsonl"
     path.write_text(json.dumps(value) + "\n", encoding="utf-8")

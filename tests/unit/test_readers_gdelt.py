@@ -1,29 +1,12 @@
 """GDELT 2.0 event exports: example equivalence, actors, codes, rejects, detection."""
 
-from datetime import UTC, datetime
 from pathlib import Path
 
-from kgload.api import map_quads
-from kgload.rdf.build import Run
 from kgload.readers import detect, read
 from kgload.readers.cameo_events import GDELT_COLUMNS
-from kgload.records import Extraction, Reject
+from tests.unit.readers_support import ROOT, graph, split
 
-ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "inputs" / "gdelt"
-EVENTS = ROOT / "mappings" / "events.yaml"
-RUN = Run("golden", datetime(2025, 6, 14, tzinfo=UTC))
-
-
-def graph(path: Path, fmt: str | None = None) -> set:
-    quads, rejects = map_quads([path], mapping=EVENTS, fmt=fmt, run=RUN)
-    assert rejects == []
-    return {q for q in quads if not q.predicate.value.endswith("ontology#fingerprint")}
-
-
-def split(items):
-    items = list(items)
-    return [i for i in items if isinstance(i, Extraction)], [i for i in items if isinstance(i, Reject)]
 
 
 def row(**values) -> str:
