@@ -29,6 +29,17 @@ from kgload.rdf.build import MappedDocument
 from kgload.rdf.namespaces import DCTERMS, KG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD, XSD
 
 TYPE = RDF + "type"
+# a document node's RDF properties -> its Neo4j properties
+DOCUMENT_PROPERTIES = {
+    DCTERMS + "identifier": "id",
+    DCTERMS + "title": "title",
+    DCTERMS + "publisher": "publisher",
+    DCTERMS + "issued": "published",
+    DCTERMS + "language": "language",
+    SCHEMA + "url": "url",
+    KG + "fingerprint": "fingerprint",
+    PROV + "wasGeneratedBy": "run",
+}
 
 
 @dataclass
@@ -109,22 +120,8 @@ def project(doc: MappedDocument, ontology: Ontology) -> DocumentRows:
     doc_props: dict[str, Any] = {}
     mentions: list[str] = []
     for p, o in subjects.get(doc.iri, ()):
-        if p == DCTERMS + "identifier":
-            doc_props["id"] = o.value
-        elif p == DCTERMS + "title":
-            doc_props["title"] = o.value
-        elif p == DCTERMS + "publisher":
-            doc_props["publisher"] = o.value
-        elif p == DCTERMS + "issued":
-            doc_props["published"] = value(o)
-        elif p == DCTERMS + "language":
-            doc_props["language"] = o.value
-        elif p == SCHEMA + "url":
-            doc_props["url"] = o.value
-        elif p == KG + "fingerprint":
-            doc_props["fingerprint"] = o.value
-        elif p == PROV + "wasGeneratedBy":
-            doc_props["run"] = o.value
+        if p in DOCUMENT_PROPERTIES:
+            doc_props[DOCUMENT_PROPERTIES[p]] = value(o)
         elif p == SCHEMA + "mentions":
             mentions.append(o.value)
 
@@ -237,14 +234,8 @@ def project_raw(doc: MappedDocument, ontology: Ontology) -> DocumentRows:
     for quad in doc.quads:
         s, p, o = quad.subject, quad.predicate.value, quad.object
         if s.value == doc.iri:
-            if p == DCTERMS + "identifier":
-                doc_props["id"] = o.value
-            elif p == DCTERMS + "title":
-                doc_props["title"] = o.value
-            elif p == KG + "fingerprint":
-                doc_props["fingerprint"] = o.value
-            elif p == PROV + "wasGeneratedBy":
-                doc_props["run"] = o.value
+            if p in DOCUMENT_PROPERTIES:
+                doc_props[DOCUMENT_PROPERTIES[p]] = value(o)
             continue
         node = nodes.setdefault(node_uri(s), {"types": [], "literals": {}, "names": []})
         if p == TYPE and isinstance(o, ox.NamedNode):
