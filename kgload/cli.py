@@ -85,8 +85,11 @@ RejectsOpt = Annotated[
 ]
 
 
-def fail(message: str, code: int) -> typer.Exit:
-    typer.echo(f"kgload: error: {message}", err=True)
+def fail(message: str, code: int, kind: str = "error") -> typer.Exit:
+    if State.log_format == "json":  # a JSON log stays one JSON object a line, to its last line
+        logging.getLogger("kgload.cli").error(message, extra={"error": kind, "exit_code": code})
+    else:
+        typer.echo(f"kgload: {kind}: {message}", err=True)
     return typer.Exit(code)
 
 
@@ -99,7 +102,7 @@ def user_errors(command: F) -> F:
             return command(*args, **kwargs)
         except MappingError as exc:
             for problem in exc.problems:
-                typer.echo(f"kgload: mapping error: {problem}", err=True)
+                fail(str(problem), exc.exit_code, "mapping error")
             raise typer.Exit(exc.exit_code) from None
         except KgloadError as exc:
             raise fail(str(exc), exc.exit_code) from None
@@ -489,7 +492,7 @@ def main() -> None:
     except SystemExit:
         raise
     except Exception as exc:  # a bug, not a user error: say so plainly, with a way to report it
-        typer.echo(f"kgload: internal error: {type(exc).__name__}: {exc} (please report this)", err=True)
+        fail(f"{type(exc).__name__}: {exc} (please report this)", EXIT_INTERNAL, "internal error")
         sys.exit(EXIT_INTERNAL)
 
 

@@ -10,8 +10,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
+from kgload.fingerprint import combine
 from kgload.mapping.spec import Mapping
+from kgload.mapping.templates import TemplateError
 from kgload.mapping.tenures import TenureIndex
 from kgload.rdf.build import MappedDocument, Merge, Run, map_extraction, tenure_index
 from kgload.rdf.raw import map_rdf
@@ -93,7 +96,9 @@ def load(
 ) -> LoadReport:
     """Load every source into ``sink``; documents whose fingerprint is unchanged are skipped.
 
-    ``after_batch`` is called after each committed batch (progress, lock renewal).
+    Fingerprints are compared before mapping, so an unchanged document costs a read and a
+    lookup, not a mapping and a validation; its rejects were reported by the run that first
+    saw it. ``after_batch`` is called after each committed batch (progress, lock renewal).
     """
     run = run or Run.new()
     sources = list(sources)
@@ -101,7 +106,8 @@ def load(
     report = LoadReport(run_id=run.id, target=getattr(sink, "describe", lambda: sink.name)())
     report.inputs = [str(s.path) for s in sources]
     report.rejects_path = str(rejects.path) if rejects.path else None
-    batch: list[MappedDocument] = []
+    batch: list[Extraction | RdfSource] = []
+    tenures = tenure_index(mapping)
 
     def reject(item: Reject) -> None:
         report.add_reject(item)
@@ -110,13 +116,20 @@ def load(
     def flush() -> None:
         if not batch:
             return
-        stored = sink.fingerprints([d.iri for d in batch])
-        changed = []
-        for doc in _last_version(batch):
-            if stored.get(doc.iri) == doc.fingerprint and not force:
+        keyed = _last_version([(item, *_identity(item, mapping)) for item in batch])
+        stored = sink.fingerprints([iri for _, iri, _ in keyed if iri])
+        changed: list[MappedDocument] = []
+        for item, iri, fingerprint in keyed:
+            if iri and stored.get(iri) == fingerprint and not force:
                 report.documents_unchanged += 1
-            else:
-                changed.append(doc)
+                continue
+            mapped = map_rdf(item, mapping, run) if isinstance(item, RdfSource) else \
+                map_item(item, mapping, run, validator, tenures)
+            for problem in mapped.rejects:
+                reject(problem)
+            if mapped.iri:  # else the whole document failed to map
+                _note_resolution(report, mapped)
+                changed.append(mapped)
         if changed:
             sink.write(changed)
         for doc in changed:
@@ -133,22 +146,17 @@ def load(
 
     try:
         sink.ensure_ontology(mapping.ontology.path, mapping.base)
-        tenures = tenure_index(mapping)
         for office, of_iri, holding in sink.tenures(mapping):
             tenures.add(office, of_iri, holding)
-        for item in iter_mapped(sources, mapping, run, validator, tenures):
-            if isinstance(item, Reject):
-                reject(item)
-                continue
-            report.documents_read += 1
-            for problem in item.rejects:
-                reject(problem)
-            if not item.iri:  # the whole document failed to map
-                continue
-            _note_resolution(report, item)
-            batch.append(item)
-            if len(batch) >= batch_size:
-                flush()
+        for source in sources:
+            for item in read(source.path, source.format):
+                if isinstance(item, Reject):
+                    reject(item)
+                    continue
+                report.documents_read += 1
+                batch.append(item)
+                if len(batch) >= batch_size:
+                    flush()
         flush()
     except BaseException:
         report.status = "failed"
@@ -159,12 +167,27 @@ def load(
     return report
 
 
-def _last_version(batch: list[MappedDocument]) -> list[MappedDocument]:
+def _identity(item: Extraction | RdfSource, mapping: Mapping) -> tuple[str, str]:
+    """The document IRI and the fingerprint its mapping will carry, without mapping it."""
+    if isinstance(item, RdfSource):
+        values = {"base": mapping.base, "id": item.document_id, "publisher": None, "published": None}
+    else:
+        doc = item.document
+        values = {"base": mapping.base, "id": doc.id, "publisher": doc.publisher, "published": doc.published}
+    try:
+        iri = mapping.document_iri.render(values)
+    except (TemplateError, ValueError):
+        return "", ""  # mapping it will report why
+    return iri, combine(item.fingerprint, mapping.hash)
+
+
+def _last_version(batch: list[tuple[Any, str, str]]) -> list[tuple[Any, str, str]]:
     """If one input holds a document twice, the later version wins, as it would across runs."""
-    latest: dict[str, MappedDocument] = {}
-    for doc in batch:
-        latest.pop(doc.iri, None)
-        latest[doc.iri] = doc
+    latest: dict[str, tuple[Any, str, str]] = {}
+    for position, entry in enumerate(batch):
+        key = entry[1] or f"unmapped-{position}"
+        latest.pop(key, None)
+        latest[key] = entry
     return list(latest.values())
 
 

@@ -120,15 +120,14 @@ WHERE e:Entity AND NOT EXISTS { MATCH (:Document)-[:MENTIONS]->(e) }
 DETACH DELETE e
 """
 
+# CREATE, not MERGE: a claim belongs to one document, and the same transaction has just
+# detached everything that document contributed before (the uri constraint would catch a slip).
 CREATE_CLAIMS = """
 UNWIND $rows AS row
 MATCH (d:Resource {uri: row.document}), (h:Resource {uri: row.head}), (t:Resource {uri: row.tail})
-MERGE (c:Resource {uri: row.uri})
+CREATE (c:Resource:Claim)
 SET c = row.props
-SET c:Claim
-MERGE (c)-[:DERIVED_FROM]->(d)
-MERGE (c)-[:SUBJECT]->(h)
-MERGE (c)-[:OBJECT]->(t)
+CREATE (c)-[:DERIVED_FROM]->(d), (c)-[:SUBJECT]->(h), (c)-[:OBJECT]->(t)
 RETURN count(*) AS claims
 """
 
