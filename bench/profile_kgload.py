@@ -1,0 +1,205 @@
+"""Profile kgload's mapping and Neo4j loading on a benchmark corpus; try proposed fixes.
+
+    .venv/bin/python bench/profile_kgload.py map --corpus bench/out/corpus-100k [--what-if fast-schema]
+    .venv/bin/python bench/profile_kgload.py neo4j --corpus bench/out/corpus-10k --neo4j-uri bolt://127.0.0.1:7687
+
+``map`` runs kgload.api.map_quads under cProfile and prints the top functions by own and by
+cumulative time. ``neo4j`` loads into an emptied database and times every Cypher statement the
+writer sends (from tx.run to its result being consumed, i.e. the server's share) next to the
+client-side cProfile.
+
+``--what-if`` monkeypatches kgload *in this process only* to measure a proposed change before
+anyone writes it (nothing under kgload/ is modified):
+
+- ``fast-schema``: validate each document with a compiled fastjsonschema validator first and run
+  jsonschema's iter_errors (for the messages) only on documents that fail it. Needs fastjsonschema
+  in bench/.whatif-libs (``pip install --target bench/.whatif-libs fastjsonschema``).
+- ``cache-entities``: memoise the gazetteer lookup and the entity IRI template per name.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from common import BENCH, ROOT
+from systems import MAPPING, neo4j_reset
+
+QUERY_TIMES: dict[str, list[float]] = defaultdict(list)
+
+
+def what_if(names: list[str]) -> None:
+    """Apply the named experimental patches to the imported kgload modules."""
+    if "fast-schema" in names:
+        sys.path.insert(0, str(BENCH / ".whatif-libs"))
+        import fastjsonschema
+
+        from kgload.readers import kgload_json
+
+        compiled = fastjsonschema.compile(kgload_json.schema())
+        slow = kgload_json._validator()
+
+        class FastFirst:
+            def iter_errors(self, value: Any) -> Iterator[Any]:
+                try:
+                    compiled(value)
+                except fastjsonschema.JsonSchemaException:
+                    yield from slow.iter_errors(value)
+
+        kgload_json._validator = lambda: FastFirst()  # type: ignore[assignment]
+    if "cache-entities" in names:
+        from functools import lru_cache
+
+        from kgload.mapping import resolve
+        from kgload.rdf import build
+
+        cached_normalise = lru_cache(maxsize=65536)(resolve.normalise)
+        resolve.normalise = build.normalise = cached_normalise  # type: ignore[assignment]
+        plain_entity_iri = build.entity_iri
+        memo: dict[tuple[Any, ...], str] = {}
+
+        def entity_iri(mapping: Any, rule: Any, name: str, local_id: str = "", wikidata: str | None = None,
+                       iso: str | None = None) -> str:
+            key = (id(mapping), id(rule), name, local_id, wikidata, iso)
+            if key not in memo:
+                memo[key] = plain_entity_iri(mapping, rule, name, local_id, wikidata, iso)
+            return memo[key]
+
+        build.entity_iri = entity_iri  # type: ignore[assignment]
+
+
+def profile_map(args: argparse.Namespace) -> None:
+    from kgload import api
+    from kgload.mapping.spec import load_mapping
+
+    mapping = load_mapping(MAPPING)
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    if not args.time_only:
+        profiler.enable()
+    quads, rejects = api.map_quads([args.corpus / "corpus.jsonl"], mapping=mapping, validate=False)
+    profiler.disable()
+    elapsed = time.perf_counter() - started
+    how = "without profiler" if args.time_only else "under cProfile"
+    print(f"map_quads: {len(quads)} quads, {len(rejects)} rejects, {elapsed:.1f} s {how} "
+          f"({len(quads) / elapsed:,.0f} quads/s; what-if: {args.what_if or 'none'})")
+    if not args.time_only:
+        _print_stats(profiler, args.top)
+
+
+def _print_stats(profiler: cProfile.Profile, top: int) -> None:
+    for key in ("tottime", "cumulative"):
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out)
+        stats.strip_dirs().sort_stats(key).print_stats(top)
+        text = out.getvalue()
+        print(f"--- top {top} by {key} ---")
+        print(text[text.index("   ncalls"):] if "   ncalls" in text else text)
+
+
+class TimedResult:
+    """Wraps a neo4j Result; the time from tx.run to the result's consumption goes to its query."""
+
+    def __init__(self, result: Any, label: str, started: float) -> None:
+        self._result, self._label, self._started = result, label, started
+
+    def __getattr__(self, name: str) -> Any:  # driver internals (execute_query's eager transformer)
+        return getattr(self._result, name)
+
+    def _done(self) -> None:
+        QUERY_TIMES[self._label].append(time.perf_counter() - self._started)
+
+    def consume(self) -> Any:
+        summary = self._result.consume()
+        self._done()
+        return summary
+
+    def single(self, *args: Any, **kwargs: Any) -> Any:
+        record = self._result.single(*args, **kwargs)
+        self._done()
+        return record
+
+    def __iter__(self) -> Iterator[Any]:
+        yield from self._result
+        self._done()
+
+
+def _label(query: str) -> str:
+    words = " ".join(query.split())
+    return words[:90]
+
+
+def profile_neo4j(args: argparse.Namespace) -> None:
+    import neo4j
+
+    from kgload import api
+    from kgload.mapping.spec import load_mapping
+    from kgload.sinks.neo4j import Neo4jSink
+
+    original_run = neo4j.ManagedTransaction.run
+
+    def timed_run(self: Any, query: str, parameters: Any = None, **kwargs: Any) -> TimedResult:
+        started = time.perf_counter()
+        return TimedResult(original_run(self, query, parameters, **kwargs), _label(query), started)
+
+    neo4j.ManagedTransaction.run = timed_run  # type: ignore[method-assign]
+    original_execute = neo4j.Driver.execute_query
+
+    def timed_execute(self: Any, query: Any, *a: Any, **kw: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return original_execute(self, query, *a, **kw)
+        finally:
+            QUERY_TIMES["execute_query: " + _label(str(query))].append(time.perf_counter() - started)
+
+    neo4j.Driver.execute_query = timed_execute  # type: ignore[method-assign]
+
+    neo4j_reset(args.neo4j_uri)
+    mapping = load_mapping(MAPPING)
+    for label in ("first load", "re-run"):
+        QUERY_TIMES.clear()
+        driver = neo4j.GraphDatabase.driver(args.neo4j_uri, auth=None)
+        profiler = cProfile.Profile()
+        started = time.perf_counter()
+        profiler.enable()
+        report = api.load([args.corpus / "corpus.jsonl"], sink=Neo4jSink(driver, None), mapping=mapping,
+                          validate=False, batch_size=args.batch_size)
+        profiler.disable()
+        elapsed = time.perf_counter() - started
+        driver.close()
+        print(f"=== {label}: {elapsed:.1f} s, {report.documents_loaded} documents loaded, "
+              f"{report.documents_unchanged} unchanged, batch {args.batch_size} documents")
+        total = sum(sum(v) for v in QUERY_TIMES.values())
+        print(f"--- Cypher statements: {total:.1f} s in all (server work + transfer) ---")
+        print(f"{'seconds':>8} {'share':>6} {'calls':>6} {'mean ms':>8}  statement")
+        for query, times in sorted(QUERY_TIMES.items(), key=lambda kv: -sum(kv[1])):
+            print(f"{sum(times):8.2f} {sum(times) / elapsed:6.1%} {len(times):6d} "
+                  f"{1000 * sum(times) / len(times):8.1f}  {query}")
+        _print_stats(profiler, args.top)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("what", choices=["map", "neo4j"])
+    parser.add_argument("--corpus", type=Path, required=True)
+    parser.add_argument("--neo4j-uri")
+    parser.add_argument("--batch-size", type=int, default=200)
+    parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--time-only", action="store_true", help="map: time without cProfile (true speed)")
+    parser.add_argument("--what-if", action="append", default=[], choices=["fast-schema", "cache-entities"])
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    what_if(args.what_if)
+    (profile_map if args.what == "map" else profile_neo4j)(args)
+
+
+if __name__ == "__main__":
+    main()

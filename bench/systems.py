@@ -1,0 +1,198 @@
+"""Worker: run ONE measured system once, in this (fresh) process, and print its Result.
+
+Run by bench/run.py with kgload's virtual environment; each call is its own process so that
+peak RSS is per system. Usable by hand too:
+
+    .venv/bin/python bench/systems.py kgload-map --corpus bench/out/corpus-100k --out /tmp/k.nq
+    .venv/bin/python bench/systems.py kgload-neo4j --corpus bench/out/corpus-100k --neo4j-uri bolt://127.0.0.1:7687
+
+Systems (mapping): kgload-map (kgload.api.write_rdf to N-Quads, the bulk path, validate off),
+kgload-map-mem (kgload.api.map_quads: all quads in a list), kgload-map-validate (write_rdf with
+SHACL on, on the first --limit-docs documents), rdflib-add (bench/baselines/rdflib_add.py).
+Systems (Neo4j): kgload-neo4j (kgload.api.load into Neo4jSink, validate off; run it again without
+resetting for the re-run figure). Helpers: export-nt, neo4j-reset, neo4j-stats.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from common import ROOT, Result, emit
+
+MAPPING = ROOT / "mappings" / "kgload.yaml"
+
+
+def _records(corpus: Path) -> int:
+    return int(json.loads((corpus / "manifest.json").read_text())["counts"]["relations"])
+
+
+def _head(corpus: Path, docs: int, into: Path) -> tuple[Path, int]:
+    """The first ``docs`` lines of the corpus as their own file; (path, relations in it)."""
+    relations = 0
+    with (corpus / "corpus.jsonl").open("rb") as src, into.open("wb") as dst:
+        for line in itertools.islice(src, docs):
+            dst.write(line)
+            try:
+                relations += len(json.loads(line)["relations"])
+            except (ValueError, KeyError):
+                relations += 0
+    return into, relations
+
+
+def kgload_map(args: argparse.Namespace) -> Result:
+    from kgload import api
+    from kgload.mapping.spec import load_mapping
+
+    mapping = load_mapping(MAPPING)
+    source = args.corpus / "corpus.jsonl"
+    records = _records(args.corpus)
+    validate = args.system == "kgload-map-validate"
+    if validate:
+        source, records = _head(args.corpus, args.limit_docs, Path(tempfile.mkdtemp()) / "head.jsonl")
+    out_path = args.out or Path(tempfile.mkdtemp()) / "kgload.nq"
+    started = time.perf_counter()
+    with out_path.open("wb") as out:
+        rejects = api.write_rdf([source], out, "nquads", mapping=mapping, validate=validate)
+    seconds = time.perf_counter() - started
+    with out_path.open("rb") as f:
+        quads = sum(1 for _ in f)
+    return Result(args.system, records, quads, seconds,
+                  {"rejects": rejects, "output": str(out_path), "validate": validate})
+
+
+def kgload_map_mem(args: argparse.Namespace) -> Result:
+    from kgload import api
+    from kgload.mapping.spec import load_mapping
+
+    mapping = load_mapping(MAPPING)
+    started = time.perf_counter()
+    quads, rejects = api.map_quads([args.corpus / "corpus.jsonl"], mapping=mapping, validate=False)
+    seconds = time.perf_counter() - started
+    return Result(args.system, _records(args.corpus), len(quads), seconds, {"rejects": len(rejects)})
+
+
+def rdflib_add(args: argparse.Namespace) -> Result:
+    sys.path.insert(0, str(Path(__file__).parent / "baselines"))
+    from rdflib_add import map_corpus
+
+    source = args.corpus / "corpus.jsonl"
+    records = _records(args.corpus)
+    if args.limit_docs:
+        source, records = _head(args.corpus, args.limit_docs, Path(tempfile.mkdtemp()) / "head.jsonl")
+    started = time.perf_counter()
+    graph, rejects = map_corpus(source)
+    seconds = time.perf_counter() - started
+    return Result(args.system, records, len(graph), seconds,
+                  {"rejects": rejects, "limit_docs": args.limit_docs or None})
+
+
+def _driver(uri: str):  # neo4j is imported lazily
+    import neo4j
+
+    return neo4j.GraphDatabase.driver(uri, auth=None)
+
+
+def neo4j_stats(uri: str) -> dict[str, int]:
+    with _driver(uri) as driver:
+        nodes = driver.execute_query("MATCH (n) RETURN count(n) AS c").records[0]["c"]
+        rels = driver.execute_query("MATCH ()-[r]->() RETURN count(r) AS c").records[0]["c"]
+    return {"nodes": int(nodes), "relationships": int(rels)}
+
+
+def neo4j_reset(uri: str) -> None:
+    """Empty the database: every node and relationship, every constraint and index."""
+    with _driver(uri) as driver:
+        with driver.session() as session:  # CALL { } IN TRANSACTIONS needs an auto-commit transaction
+            session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 20000 ROWS").consume()
+        for record in driver.execute_query("SHOW CONSTRAINTS YIELD name").records:
+            driver.execute_query(f"DROP CONSTRAINT `{record['name']}` IF EXISTS")
+        for record in driver.execute_query("SHOW INDEXES YIELD name, type WHERE type <> 'LOOKUP'").records:
+            driver.execute_query(f"DROP INDEX `{record['name']}` IF EXISTS")
+
+
+def kgload_neo4j(args: argparse.Namespace) -> Result:
+    from kgload import api
+    from kgload.mapping.spec import load_mapping
+    from kgload.sinks.neo4j import Neo4jSink
+
+    mapping = load_mapping(MAPPING)
+    driver = _driver(args.neo4j_uri)
+    sink = Neo4jSink(driver, None)
+    started = time.perf_counter()
+    report = api.load([args.corpus / "corpus.jsonl"], sink=sink, mapping=mapping, validate=False,
+                      batch_size=args.batch_size)
+    seconds = time.perf_counter() - started
+    driver.close()
+    extra = {"documents_read": report.documents_read, "documents_loaded": report.documents_loaded,
+             "documents_unchanged": report.documents_unchanged, "relations_loaded": report.relations,
+             "rejected": report.rejected_total, "batch_size": args.batch_size, **neo4j_stats(args.neo4j_uri)}
+    return Result(args.system, _records(args.corpus), args.triples, seconds, extra)
+
+
+def export_nt(args: argparse.Namespace) -> Result:
+    """N-Quads (kgload's mapping output) -> the union graph as N-Triples, each triple once, for
+    rdflib-neo4j (untimed preparation). A document's entity triples recur in every document
+    naming the entity; rdflib-neo4j's streaming store does not deduplicate, so it gets the set."""
+    import pyoxigraph as ox
+
+    started = time.perf_counter()
+    count = 0
+    raw = args.out.with_suffix(".unsorted.nt")
+    with raw.open("wb") as out:
+        batch: list[ox.Triple] = []
+        for quad in ox.parse(path=str(args.nquads), format=ox.RdfFormat.N_QUADS):
+            batch.append(quad.triple)
+            if len(batch) >= 100_000:
+                out.write(ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES))
+                count += len(batch)
+                batch.clear()
+        out.write(ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES))
+        count += len(batch)
+    # One serializer wrote every line, so equal triples are equal lines: an external sort dedups
+    # them in bounded memory.
+    subprocess.run(["sort", "-u", "-S", "1G", "-T", str(args.out.parent), "-o", str(args.out), str(raw)],
+                   check=True, env={**os.environ, "LC_ALL": "C"})
+    raw.unlink()
+    with args.out.open("rb") as f:
+        unique = sum(1 for _ in f)
+    return Result("export-nt", 0, unique, time.perf_counter() - started,
+                  {"output": str(args.out), "quads_in": count})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("system", choices=["kgload-map", "kgload-map-mem", "kgload-map-validate", "rdflib-add",
+                                           "kgload-neo4j", "export-nt", "neo4j-reset", "neo4j-stats"])
+    parser.add_argument("--corpus", type=Path)
+    parser.add_argument("--out", type=Path)
+    parser.add_argument("--nquads", type=Path)
+    parser.add_argument("--neo4j-uri")
+    parser.add_argument("--triples", type=int, default=0, help="triples the corpus maps to (for kgload-neo4j)")
+    parser.add_argument("--batch-size", type=int, default=200, help="documents per Neo4j transaction")
+    parser.add_argument("--limit-docs", type=int, default=0)
+    parser.add_argument("--label", help="name to report instead of the system (e.g. kgload-neo4j-rerun)")
+    args = parser.parse_args()
+    if args.system == "neo4j-reset":
+        neo4j_reset(args.neo4j_uri)
+        return
+    if args.system == "neo4j-stats":
+        print(json.dumps(neo4j_stats(args.neo4j_uri)))
+        return
+    run = {"kgload-map": kgload_map, "kgload-map-validate": kgload_map, "kgload-map-mem": kgload_map_mem,
+           "rdflib-add": rdflib_add, "kgload-neo4j": kgload_neo4j, "export-nt": export_nt}[args.system]
+    result = run(args)
+    if args.label:
+        result.system = args.label
+    emit(result)
+
+
+if __name__ == "__main__":
+    main()
