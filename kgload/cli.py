@@ -428,6 +428,12 @@ def retract_command(
         raise typer.Exit(3)
 
 
+# `kgload export` lives with the export package; registered here so `kgload --help` lists it.
+from kgload.export.cli import export_command  # noqa: E402
+
+app.command("export")(export_command)
+
+
 @app.command("query")
 @user_errors
 def query_command(
