@@ -182,5 +182,13 @@ BY_TYPE: dict[str, tuple[Actor, ...]] = {
 }
 
 PUBLISHERS: tuple[str, ...] = (
-    "AFP", "Reuters", "AP", "BBC", "Al Jazeera", "DW", "Kyiv Independent", "TASS", "Le Monde",
+    "AFP",
+    "Reuters",
+    "AP",
+    "BBC",
+    "Al Jazeera",
+    "DW",
+    "Kyiv Independent",
+    "TASS",
+    "Le Monde",
 )

@@ -88,8 +88,9 @@ def _pss_kb(pid: int) -> int:
     return 0
 
 
-def run_measured(argv: list[str], log: Path, timeout: float | None = None,
-                 env: dict[str, str] | None = None) -> tuple[Result | None, float, float, int]:
+def run_measured(
+    argv: list[str], log: Path, timeout: float | None = None, env: dict[str, str] | None = None
+) -> tuple[Result | None, float, float, int]:
     """Run ``argv`` as a fresh process; return (its Result, peak RSS MB, wall seconds, exit code).
 
     Peak RSS is the larger of wait4()'s (the biggest single process of the tree) and the peak of
@@ -100,8 +101,7 @@ def run_measured(argv: list[str], log: Path, timeout: float | None = None,
     log.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     with log.open("w") as out:
-        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT,
-                                env={**os.environ, **(env or {})})
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, env={**os.environ, **(env or {})})
         deadline = None if timeout is None else started + timeout
         tree_peak, next_sample = 0.0, 0.0
         while True:
@@ -122,7 +122,7 @@ def run_measured(argv: list[str], log: Path, timeout: float | None = None,
     result = None
     for line in log.read_text(errors="replace").splitlines():
         if line.startswith(RESULT_PREFIX):
-            data = json.loads(line[len(RESULT_PREFIX):])
+            data = json.loads(line[len(RESULT_PREFIX) :])
             data.pop("triples_per_s", None)
             data.pop("records_per_s", None)
             result = Result(**data)

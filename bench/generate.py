@@ -59,48 +59,186 @@ class RelationSpec:
 
 
 SPECS: tuple[RelationSpec, ...] = (
-    RelationSpec("leader-of", "leaderOf", ("Person",), ("Country", "Organization"), "period", 3,
-                 "{h}, who has led {t} since {d}, addressed the nation.", ("head-of-state", "leads")),
-    RelationSpec("called", "called", ("Person",), ("Person",), "date", 6,
-                 "{h} spoke with {t} by phone on {d}, officials said.", ("phoned", "telephoned")),
-    RelationSpec("exchanged-prisoners-with", "exchangedPrisonersWith", ("Country",), ("Country",), "date", 2,
-                 "{h} and {t} swapped prisoners on {d} in the latest such exchange.", ("prisoner-exchange",),
-                 symmetric=True),
-    RelationSpec("advancing-on", "advancingOn", ("Country",), PLACE, "date", 4,
-                 "{h} said its forces were advancing on {t} as of {d}.", ("advances-on",)),
-    RelationSpec("attacked", "attacked", ("Country", "Organization"), ("Country", *PLACE), "date", 8,
-                 "{h} launched a large-scale attack on {t} on {d}, authorities said.", ("struck", "invaded")),
-    RelationSpec("located-in", "locatedIn", PLACE, ("Country",), "none", 5,
-                 "{h}, in {t}, has been the scene of heavy fighting.", ("in",)),
-    RelationSpec("negotiated-with", "negotiatedWith", ("Country", "Person"), ("Country", "Person"), "date", 6,
-                 "{h} held talks with {t} on {d}, a spokesman said.", ("held-talks-with",), symmetric=True),
-    RelationSpec("predecessor-of", "predecessorOf", ("Person",), ("Person",), "none", 1,
-                 "{t} took over from {h}."),
-    RelationSpec("successor-of", "predecessorOf", ("Person",), ("Person",), "none", 1,
-                 "{h} succeeded {t} in office.", inverse=True),
-    RelationSpec("member-of", "memberOf", ("Person",), ("Organization",), "period", 2,
-                 "{h} has been a member of {t} since {d}."),
-    RelationSpec("ally-of", "allyOf", ("Country",), ("Country",), "none", 3,
-                 "{h} reaffirmed its alliance with {t}.", ("allied-with",), symmetric=True),
-    RelationSpec("in-conflict-with", "inConflictWith", ("Country", "Organization"), ("Country", "Organization"),
-                 "period", 4, "The conflict between {h} and {t}, which began in {d}, shows no sign of ending.",
-                 ("at-war-with",), symmetric=True),
-    RelationSpec("occupied", "occupied", ("Country",), PLACE, "period", 2,
-                 "{t} has been occupied by {h} since {d}.", ("occupies",)),
-    RelationSpec("shares-border-with", "sharesBorderWith", ("Country",), ("Country",), "none", 2,
-                 "{h} shares a long border with {t}.", ("borders",), symmetric=True),
-    RelationSpec("appealed-to", "appealedTo", ("Person", "Country"), ACTOR, "date", 4,
-                 "{h} urged {t} on {d} to do more to end the fighting.", ("urged",)),
-    RelationSpec("demanded", "demanded", ACTOR, ACTOR, "date", 3,
-                 "{h} demanded on {d} that {t} withdraw its troops.", ("demands",)),
-    RelationSpec("returned-remains-to", "returnedRemainsTo", ("Country",), ("Country",), "date", 1,
-                 "{h} returned the bodies of fallen soldiers to {t} on {d}.", ("returned-bodies-to",)),
-    RelationSpec("provides-aid-to", "providesAidTo", ("Country", "Organization"), ("Country",), "period", 4,
-                 "{h} has provided military and financial aid to {t} since {d}.", ("aids",)),
-    RelationSpec("part-of", "partOf", ("Organization",), ("Country", "Organization"), "none", 2,
-                 "{h} is part of {t}."),
-    RelationSpec("interacted-with", "interactedWith", ACTOR, ACTOR, "date", 5,
-                 "{h} and {t} met on {d} to discuss the crisis.", ("event",)),
+    RelationSpec(
+        "leader-of",
+        "leaderOf",
+        ("Person",),
+        ("Country", "Organization"),
+        "period",
+        3,
+        "{h}, who has led {t} since {d}, addressed the nation.",
+        ("head-of-state", "leads"),
+    ),
+    RelationSpec(
+        "called",
+        "called",
+        ("Person",),
+        ("Person",),
+        "date",
+        6,
+        "{h} spoke with {t} by phone on {d}, officials said.",
+        ("phoned", "telephoned"),
+    ),
+    RelationSpec(
+        "exchanged-prisoners-with",
+        "exchangedPrisonersWith",
+        ("Country",),
+        ("Country",),
+        "date",
+        2,
+        "{h} and {t} swapped prisoners on {d} in the latest such exchange.",
+        ("prisoner-exchange",),
+        symmetric=True,
+    ),
+    RelationSpec(
+        "advancing-on",
+        "advancingOn",
+        ("Country",),
+        PLACE,
+        "date",
+        4,
+        "{h} said its forces were advancing on {t} as of {d}.",
+        ("advances-on",),
+    ),
+    RelationSpec(
+        "attacked",
+        "attacked",
+        ("Country", "Organization"),
+        ("Country", *PLACE),
+        "date",
+        8,
+        "{h} launched a large-scale attack on {t} on {d}, authorities said.",
+        ("struck", "invaded"),
+    ),
+    RelationSpec(
+        "located-in",
+        "locatedIn",
+        PLACE,
+        ("Country",),
+        "none",
+        5,
+        "{h}, in {t}, has been the scene of heavy fighting.",
+        ("in",),
+    ),
+    RelationSpec(
+        "negotiated-with",
+        "negotiatedWith",
+        ("Country", "Person"),
+        ("Country", "Person"),
+        "date",
+        6,
+        "{h} held talks with {t} on {d}, a spokesman said.",
+        ("held-talks-with",),
+        symmetric=True,
+    ),
+    RelationSpec("predecessor-of", "predecessorOf", ("Person",), ("Person",), "none", 1, "{t} took over from {h}."),
+    RelationSpec(
+        "successor-of",
+        "predecessorOf",
+        ("Person",),
+        ("Person",),
+        "none",
+        1,
+        "{h} succeeded {t} in office.",
+        inverse=True,
+    ),
+    RelationSpec(
+        "member-of", "memberOf", ("Person",), ("Organization",), "period", 2, "{h} has been a member of {t} since {d}."
+    ),
+    RelationSpec(
+        "ally-of",
+        "allyOf",
+        ("Country",),
+        ("Country",),
+        "none",
+        3,
+        "{h} reaffirmed its alliance with {t}.",
+        ("allied-with",),
+        symmetric=True,
+    ),
+    RelationSpec(
+        "in-conflict-with",
+        "inConflictWith",
+        ("Country", "Organization"),
+        ("Country", "Organization"),
+        "period",
+        4,
+        "The conflict between {h} and {t}, which began in {d}, shows no sign of ending.",
+        ("at-war-with",),
+        symmetric=True,
+    ),
+    RelationSpec(
+        "occupied",
+        "occupied",
+        ("Country",),
+        PLACE,
+        "period",
+        2,
+        "{t} has been occupied by {h} since {d}.",
+        ("occupies",),
+    ),
+    RelationSpec(
+        "shares-border-with",
+        "sharesBorderWith",
+        ("Country",),
+        ("Country",),
+        "none",
+        2,
+        "{h} shares a long border with {t}.",
+        ("borders",),
+        symmetric=True,
+    ),
+    RelationSpec(
+        "appealed-to",
+        "appealedTo",
+        ("Person", "Country"),
+        ACTOR,
+        "date",
+        4,
+        "{h} urged {t} on {d} to do more to end the fighting.",
+        ("urged",),
+    ),
+    RelationSpec(
+        "demanded",
+        "demanded",
+        ACTOR,
+        ACTOR,
+        "date",
+        3,
+        "{h} demanded on {d} that {t} withdraw its troops.",
+        ("demands",),
+    ),
+    RelationSpec(
+        "returned-remains-to",
+        "returnedRemainsTo",
+        ("Country",),
+        ("Country",),
+        "date",
+        1,
+        "{h} returned the bodies of fallen soldiers to {t} on {d}.",
+        ("returned-bodies-to",),
+    ),
+    RelationSpec(
+        "provides-aid-to",
+        "providesAidTo",
+        ("Country", "Organization"),
+        ("Country",),
+        "period",
+        4,
+        "{h} has provided military and financial aid to {t} since {d}.",
+        ("aids",),
+    ),
+    RelationSpec("part-of", "partOf", ("Organization",), ("Country", "Organization"), "none", 2, "{h} is part of {t}."),
+    RelationSpec(
+        "interacted-with",
+        "interactedWith",
+        ACTOR,
+        ACTOR,
+        "date",
+        5,
+        "{h} and {t} met on {d} to discuss the crisis.",
+        ("event",),
+    ),
 )
 SPEC_BY_TYPE = {s.type: s for s in SPECS}
 CAMEO = ("036", "040", "042", "043", "051", "057", "111", "130", "190")
@@ -146,11 +284,40 @@ class Counts:
 
 
 FLAT_COLUMNS = (
-    "doc_id", "doc_title", "doc_publisher", "doc_published", "doc_url", "rel_index", "claim_id", "status",
-    "asserted_prop", "prop", "head_class", "head_kind", "head_slug", "head_name", "head_alias", "head_iso",
-    "tail_class", "tail_kind", "tail_slug", "tail_name", "tail_alias", "tail_iso",
-    "date", "start", "end", "evidence", "sentence", "confidence", "location_slug", "event_code",
-    "asserted_kind", "asserted_slug", "denied_kind", "denied_slug",
+    "doc_id",
+    "doc_title",
+    "doc_publisher",
+    "doc_published",
+    "doc_url",
+    "rel_index",
+    "claim_id",
+    "status",
+    "asserted_prop",
+    "prop",
+    "head_class",
+    "head_kind",
+    "head_slug",
+    "head_name",
+    "head_alias",
+    "head_iso",
+    "tail_class",
+    "tail_kind",
+    "tail_slug",
+    "tail_name",
+    "tail_alias",
+    "tail_iso",
+    "date",
+    "start",
+    "end",
+    "evidence",
+    "sentence",
+    "confidence",
+    "location_slug",
+    "event_code",
+    "asserted_kind",
+    "asserted_slug",
+    "denied_kind",
+    "denied_slug",
 )
 
 
@@ -184,8 +351,13 @@ class Generator:
         mentions = [{"text": name, "sentence": sentence, "start": 0, "end": len(name)}]
         if aliases:
             mentions.append({"text": aliases[0], "sentence": sentence + 1, "start": 4, "end": 4 + len(aliases[0])})
-        entity: dict[str, Any] = {"id": local_id, "name": name, "type": actor.type, "aliases": aliases,
-                                  "mentions": mentions}
+        entity: dict[str, Any] = {
+            "id": local_id,
+            "name": name,
+            "type": actor.type,
+            "aliases": aliases,
+            "mentions": mentions,
+        }
         if actor.iso_code:
             entity["iso_code"] = actor.iso_code
         return entity
@@ -224,7 +396,9 @@ class Generator:
             rel: dict[str, Any] = {
                 "id": f"r{n}",
                 "type": rng.choice(spec.spellings) if spec.spellings and rng.random() < 0.15 else spec.type,
-                "head": ref(head, n), "tail": ref(tail, n), "sentence": n,
+                "head": ref(head, n),
+                "tail": ref(tail, n),
+                "sentence": n,
             }
             phrase = ""
             if spec.time == "date":
@@ -284,8 +458,14 @@ class Generator:
         }
         meta = doc["document"]
         for row in flat:
-            row.update({"doc_title": meta["title"], "doc_publisher": meta["publisher"],
-                        "doc_published": meta["published"], "doc_url": meta["url"]})
+            row.update(
+                {
+                    "doc_title": meta["title"],
+                    "doc_publisher": meta["publisher"],
+                    "doc_published": meta["published"],
+                    "doc_url": meta["url"],
+                }
+            )
         return doc, flat
 
     def _maybe_bad(self, rel: dict[str, Any]) -> bool:
@@ -305,8 +485,9 @@ class Generator:
         return True
 
     @staticmethod
-    def _flat_row(doc_id: str, n: int, rel: dict[str, Any], spec: RelationSpec, head: Actor, tail: Actor,
-                  location: Actor | None) -> dict[str, str]:
+    def _flat_row(
+        doc_id: str, n: int, rel: dict[str, Any], spec: RelationSpec, head: Actor, tail: Actor, location: Actor | None
+    ) -> dict[str, str]:
         """A flat row for RML: lookups RML cannot do (type -> property, name -> canonical IRI,
         inverse/symmetric direction, claim id) are done here, as a preprocessing step would."""
         if spec.inverse:
@@ -317,26 +498,45 @@ class Generator:
             head, tail, h_slug, t_slug = tail, head, t_slug, h_slug
         status = rel["status"]
         return {
-            "doc_id": doc_id, "rel_index": str(n), "claim_id": f"{doc_id}-{n}", "status": status.capitalize(),
-            "asserted_prop": spec.property if status == "asserted" else "", "prop": spec.property,
-            "head_class": head.type, "head_kind": head.type.lower(), "head_slug": h_slug, "head_name": head.name,
-            "head_alias": head.aliases[0] if head.aliases else "", "head_iso": head.iso_code or "",
-            "tail_class": tail.type, "tail_kind": tail.type.lower(), "tail_slug": t_slug, "tail_name": tail.name,
-            "tail_alias": tail.aliases[0] if tail.aliases else "", "tail_iso": tail.iso_code or "",
-            "date": rel.get("date", ""), "start": rel.get("start", "") if len(rel.get("start", "")) == 10 else "",
+            "doc_id": doc_id,
+            "rel_index": str(n),
+            "claim_id": f"{doc_id}-{n}",
+            "status": status.capitalize(),
+            "asserted_prop": spec.property if status == "asserted" else "",
+            "prop": spec.property,
+            "head_class": head.type,
+            "head_kind": head.type.lower(),
+            "head_slug": h_slug,
+            "head_name": head.name,
+            "head_alias": head.aliases[0] if head.aliases else "",
+            "head_iso": head.iso_code or "",
+            "tail_class": tail.type,
+            "tail_kind": tail.type.lower(),
+            "tail_slug": t_slug,
+            "tail_name": tail.name,
+            "tail_alias": tail.aliases[0] if tail.aliases else "",
+            "tail_iso": tail.iso_code or "",
+            "date": rel.get("date", ""),
+            "start": rel.get("start", "") if len(rel.get("start", "")) == 10 else "",
             "end": rel.get("end", "") if len(rel.get("end", "")) == 10 else "",
-            "evidence": rel["evidence"], "sentence": str(rel["sentence"]), "confidence": str(rel["confidence"]),
-            "location_slug": slug(location.name) if location else "", "event_code": rel.get("event_code", ""),
+            "evidence": rel["evidence"],
+            "sentence": str(rel["sentence"]),
+            "confidence": str(rel["confidence"]),
+            "location_slug": slug(location.name) if location else "",
+            "event_code": rel.get("event_code", ""),
         }
 
 
-def generate(out_dir: Path, docs: int, per_doc: int, seed: int = 8, bad_rate: float = 0.01,
-             bad_json_rate: float = 0.001) -> dict[str, Any]:
+def generate(
+    out_dir: Path, docs: int, per_doc: int, seed: int = 8, bad_rate: float = 0.01, bad_json_rate: float = 0.001
+) -> dict[str, Any]:
     """Write corpus.jsonl, flat.csv and manifest.json into ``out_dir``; return the manifest."""
     out_dir.mkdir(parents=True, exist_ok=True)
     gen = Generator(seed, bad_rate=bad_rate)
-    with (out_dir / "corpus.jsonl").open("w", encoding="utf-8") as jsonl, \
-            (out_dir / "flat.csv").open("w", encoding="utf-8", newline="") as flat_file:
+    with (
+        (out_dir / "corpus.jsonl").open("w", encoding="utf-8") as jsonl,
+        (out_dir / "flat.csv").open("w", encoding="utf-8", newline="") as flat_file,
+    ):
         writer = csv.DictWriter(flat_file, FLAT_COLUMNS)
         writer.writeheader()
         for i in range(docs):
@@ -352,9 +552,15 @@ def generate(out_dir: Path, docs: int, per_doc: int, seed: int = 8, bad_rate: fl
             jsonl.write(line + "\n")
             writer.writerows(rows)
             gen.counts.flat_rows += len(rows)
-    manifest = {"documents": docs, "relations_per_doc": per_doc, "seed": seed, "bad_rate": bad_rate,
-                "bad_json_rate": bad_json_rate, "counts": vars(gen.counts),
-                "files": {"jsonl": "corpus.jsonl", "flat": "flat.csv"}}
+    manifest = {
+        "documents": docs,
+        "relations_per_doc": per_doc,
+        "seed": seed,
+        "bad_rate": bad_rate,
+        "bad_json_rate": bad_json_rate,
+        "counts": vars(gen.counts),
+        "files": {"jsonl": "corpus.jsonl", "flat": "flat.csv"},
+    }
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return manifest
 

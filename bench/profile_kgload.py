@@ -66,8 +66,9 @@ def what_if(names: list[str]) -> None:
         plain_entity_iri = build.entity_iri
         memo: dict[tuple[Any, ...], str] = {}
 
-        def entity_iri(mapping: Any, rule: Any, name: str, local_id: str = "", wikidata: str | None = None,
-                       iso: str | None = None) -> str:
+        def entity_iri(
+            mapping: Any, rule: Any, name: str, local_id: str = "", wikidata: str | None = None, iso: str | None = None
+        ) -> str:
             key = (id(mapping), id(rule), name, local_id, wikidata, iso)
             if key not in memo:
                 memo[key] = plain_entity_iri(mapping, rule, name, local_id, wikidata, iso)
@@ -89,8 +90,10 @@ def profile_map(args: argparse.Namespace) -> None:
     profiler.disable()
     elapsed = time.perf_counter() - started
     how = "without profiler" if args.time_only else "under cProfile"
-    print(f"map_quads: {len(quads)} quads, {len(rejects)} rejects, {elapsed:.1f} s {how} "
-          f"({len(quads) / elapsed:,.0f} quads/s; what-if: {args.what_if or 'none'})")
+    print(
+        f"map_quads: {len(quads)} quads, {len(rejects)} rejects, {elapsed:.1f} s {how} "
+        f"({len(quads) / elapsed:,.0f} quads/s; what-if: {args.what_if or 'none'})"
+    )
     if not args.time_only:
         _print_stats(profiler, args.top)
 
@@ -102,7 +105,7 @@ def _print_stats(profiler: cProfile.Profile, top: int) -> None:
         stats.strip_dirs().sort_stats(key).print_stats(top)
         text = out.getvalue()
         print(f"--- top {top} by {key} ---")
-        print(text[text.index("   ncalls"):] if "   ncalls" in text else text)
+        print(text[text.index("   ncalls") :] if "   ncalls" in text else text)
 
 
 class TimedResult:
@@ -170,19 +173,28 @@ def profile_neo4j(args: argparse.Namespace) -> None:
         profiler = cProfile.Profile()
         started = time.perf_counter()
         profiler.enable()
-        report = api.load([args.corpus / "corpus.jsonl"], sink=Neo4jSink(driver, None), mapping=mapping,
-                          validate=False, batch_size=args.batch_size)
+        report = api.load(
+            [args.corpus / "corpus.jsonl"],
+            sink=Neo4jSink(driver, None),
+            mapping=mapping,
+            validate=False,
+            batch_size=args.batch_size,
+        )
         profiler.disable()
         elapsed = time.perf_counter() - started
         driver.close()
-        print(f"=== {label}: {elapsed:.1f} s, {report.documents_loaded} documents loaded, "
-              f"{report.documents_unchanged} unchanged, batch {args.batch_size} documents")
+        print(
+            f"=== {label}: {elapsed:.1f} s, {report.documents_loaded} documents loaded, "
+            f"{report.documents_unchanged} unchanged, batch {args.batch_size} documents"
+        )
         total = sum(sum(v) for v in QUERY_TIMES.values())
         print(f"--- Cypher statements: {total:.1f} s in all (server work + transfer) ---")
         print(f"{'seconds':>8} {'share':>6} {'calls':>6} {'mean ms':>8}  statement")
         for query, times in sorted(QUERY_TIMES.items(), key=lambda kv: -sum(kv[1])):
-            print(f"{sum(times):8.2f} {sum(times) / elapsed:6.1%} {len(times):6d} "
-                  f"{1000 * sum(times) / len(times):8.1f}  {query}")
+            print(
+                f"{sum(times):8.2f} {sum(times) / elapsed:6.1%} {len(times):6d} "
+                f"{1000 * sum(times) / len(times):8.1f}  {query}"
+            )
         _print_stats(profiler, args.top)
 
 

@@ -36,8 +36,10 @@ from common import BENCH, KGLOAD_PY, ROOT, Result, python_of, run_measured
 
 MORPH_VENV = BENCH / ".venv-morph"
 RDFLIB_NEO4J_VENV = BENCH / ".venv-rdflib-neo4j"
-N10S_NOTE = ("neosemantics (n10s): not measured - org.neo4j:neosemantics has no build for Neo4j 5.26 "
-             "on Maven Central, so it cannot be installed into the test server")
+N10S_NOTE = (
+    "neosemantics (n10s): not measured - org.neo4j:neosemantics has no build for Neo4j 5.26 "
+    "on Maven Central, so it cannot be installed into the test server"
+)
 # (kgload system, peer system, what the ratio compares)
 RATIOS = (
     ("kgload-map", "morph-kgc", "triples_per_s"),
@@ -49,13 +51,23 @@ RATIOS = (
 
 
 def machine_info(neo4j_uri: str | None) -> dict[str, Any]:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                  if line.startswith("MemTotal"))
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem_kb = next(
+        int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
+    )
     info: dict[str, Any] = {
-        "cpu": cpu, "cores": os.cpu_count(), "ram_gb": round(mem_kb / 1024 / 1024, 1),
-        "os": platform.platform(), "python": platform.python_version(),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "ram_gb": round(mem_kb / 1024 / 1024, 1),
+        "os": platform.platform(),
+        "python": platform.python_version(),
     }
     try:
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
@@ -63,20 +75,32 @@ def machine_info(neo4j_uri: str | None) -> dict[str, Any]:
         info["kgload_commit"] = head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
     except OSError:
         pass
-    versions = subprocess.run([KGLOAD_PY, "-c", "import importlib.metadata as m; print({p: m.version(p) for p in "
-                               "('kgload', 'pyoxigraph', 'rdflib', 'neo4j', 'jsonschema')})"],
-                              capture_output=True, text=True)
+    versions = subprocess.run(
+        [
+            KGLOAD_PY,
+            "-c",
+            "import importlib.metadata as m; print({p: m.version(p) for p in "
+            "('kgload', 'pyoxigraph', 'rdflib', 'neo4j', 'jsonschema')})",
+        ],
+        capture_output=True,
+        text=True,
+    )
     info["packages"] = versions.stdout.strip()
     peers = (("morph_kgc", MORPH_VENV, "morph-kgc"), ("rdflib_neo4j", RDFLIB_NEO4J_VENV, "rdflib-neo4j"))
     for name, venv, pkg in peers:
         if venv.exists():
-            out = subprocess.run([python_of(venv), "-c", f"import importlib.metadata as m; print(m.version('{pkg}'))"],
-                                 capture_output=True, text=True)
+            out = subprocess.run(
+                [python_of(venv), "-c", f"import importlib.metadata as m; print(m.version('{pkg}'))"],
+                capture_output=True,
+                text=True,
+            )
             info[name] = out.stdout.strip()
     if neo4j_uri:
-        code = ("import neo4j,sys; d=neo4j.GraphDatabase.driver(sys.argv[1]); "
-                "r=d.execute_query('CALL dbms.components() YIELD name, versions, edition "
-                "RETURN name, versions[0] AS v, edition').records[0]; print(r['name'], r['v'], r['edition'])")
+        code = (
+            "import neo4j,sys; d=neo4j.GraphDatabase.driver(sys.argv[1]); "
+            "r=d.execute_query('CALL dbms.components() YIELD name, versions, edition "
+            "RETURN name, versions[0] AS v, edition').records[0]; print(r['name'], r['v'], r['edition'])"
+        )
         out = subprocess.run([KGLOAD_PY, "-c", code, neo4j_uri], capture_output=True, text=True)
         info["neo4j"] = out.stdout.strip()
     return info
@@ -103,8 +127,11 @@ class Bench:
             self.notes.append(f"{name}: no result ({why}; see {self.work / (name + '.log')})")
             print(f"[bench] {name}: FAILED ({why})", flush=True)
             return None
-        print(f"[bench] {name}: {result.triples} triples in {result.seconds:.1f} s "
-              f"({result.triples_per_s:,.0f}/s), peak RSS {result.peak_rss_mb:.0f} MB", flush=True)
+        print(
+            f"[bench] {name}: {result.triples} triples in {result.seconds:.1f} s "
+            f"({result.triples_per_s:,.0f}/s), peak RSS {result.peak_rss_mb:.0f} MB",
+            flush=True,
+        )
         self.results.append(result)
         return result
 
@@ -115,8 +142,17 @@ class Bench:
         nq = self.work / "kgload.nq"
         self.measure("kgload-map", self.kg("kgload-map", "--out", str(nq)))
         if MORPH_VENV.exists():
-            self.measure("morph-kgc", [python_of(MORPH_VENV), str(BENCH / "baselines" / "run_morph.py"),
-                                       "--corpus", str(self.corpus), "--work", str(self.work / "morph")])
+            self.measure(
+                "morph-kgc",
+                [
+                    python_of(MORPH_VENV),
+                    str(BENCH / "baselines" / "run_morph.py"),
+                    "--corpus",
+                    str(self.corpus),
+                    "--work",
+                    str(self.work / "morph"),
+                ],
+            )
         else:
             self.notes.append("morph-kgc: bench/.venv-morph missing (run bench/baselines/setup_venvs.sh)")
         self.measure("kgload-map-mem", self.kg("kgload-map-mem"))
@@ -133,23 +169,44 @@ class Bench:
         if corpus == self.corpus and (self.work / "kgload.nq").exists():
             nq = self.work / "kgload.nq"
         else:  # untimed preparation: kgload's RDF for the (smaller) Neo4j corpus
-            run_measured([*systems, "kgload-map", "--corpus", str(corpus), "--out", str(nq)],
-                         self.work / "prep-map.log")
-        exported, _, _, _ = run_measured([*systems, "export-nt", "--nquads", str(nq), "--out", str(nt)],
-                                         self.work / "export-nt.log")
+            run_measured(
+                [*systems, "kgload-map", "--corpus", str(corpus), "--out", str(nq)], self.work / "prep-map.log"
+            )
+        exported, _, _, _ = run_measured(
+            [*systems, "export-nt", "--nquads", str(nq), "--out", str(nt)], self.work / "export-nt.log"
+        )
         triples = exported.triples if exported else 0
         records = _records(corpus)
         reset = [*systems, "neo4j-reset", "--neo4j-uri", uri]
         if "rdflib-neo4j" not in self.args.skip and RDFLIB_NEO4J_VENV.exists():
             run_measured(reset, self.work / "reset-1.log")
             loader = str(BENCH / "baselines" / "rdflib_neo4j_load.py")
-            self.measure("rdflib-neo4j", [python_of(RDFLIB_NEO4J_VENV), loader,
-                                          "--ntriples", str(nt), "--neo4j-uri", uri, "--records", str(records)])
+            self.measure(
+                "rdflib-neo4j",
+                [
+                    python_of(RDFLIB_NEO4J_VENV),
+                    loader,
+                    "--ntriples",
+                    str(nt),
+                    "--neo4j-uri",
+                    uri,
+                    "--records",
+                    str(records),
+                ],
+            )
         elif "rdflib-neo4j" not in self.args.skip:
             self.notes.append("rdflib-neo4j: bench/.venv-rdflib-neo4j missing (run bench/baselines/setup_venvs.sh)")
         run_measured(reset, self.work / "reset-2.log")
-        neo = ["--corpus", str(corpus), "--neo4j-uri", uri, "--triples", str(triples),
-               "--batch-size", str(self.args.batch_size)]
+        neo = [
+            "--corpus",
+            str(corpus),
+            "--neo4j-uri",
+            uri,
+            "--triples",
+            str(triples),
+            "--batch-size",
+            str(self.args.batch_size),
+        ]
         first = self.measure("kgload-neo4j", [*systems, "kgload-neo4j", *neo])
         if first is not None:
             self.measure("kgload-neo4j-rerun", [*systems, "kgload-neo4j", *neo, "--label", "kgload-neo4j-rerun"])
@@ -165,8 +222,22 @@ def ensure_corpus(out: Path, relations: int, per_doc: int, seed: int) -> Path:
     if not (corpus / "manifest.json").exists():
         docs = max(1, relations // per_doc)
         print(f"[bench] generating {docs} documents x {per_doc} relations into {corpus}", flush=True)
-        subprocess.run([KGLOAD_PY, str(BENCH / "generate.py"), "--docs", str(docs), "--relations-per-doc",
-                        str(per_doc), "--seed", str(seed), "--out", str(corpus)], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                KGLOAD_PY,
+                str(BENCH / "generate.py"),
+                "--docs",
+                str(docs),
+                "--relations-per-doc",
+                str(per_doc),
+                "--seed",
+                str(seed),
+                "--out",
+                str(corpus),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     return corpus
 
 
@@ -179,20 +250,30 @@ def ratios(results: list[Result]) -> list[dict[str, Any]]:
             out.append({"kgload": mine, "peer": peer, "metric": metric, "ratio": round(a / b, 3) if b else None})
     if "kgload-neo4j" in by and "kgload-neo4j-rerun" in by:
         first, rerun = by["kgload-neo4j"].seconds, by["kgload-neo4j-rerun"].seconds
-        out.append({"kgload": "kgload-neo4j-rerun", "peer": "kgload-neo4j", "metric": "seconds",
-                    "ratio": round(rerun / first, 3) if first else None})
+        out.append(
+            {
+                "kgload": "kgload-neo4j-rerun",
+                "peer": "kgload-neo4j",
+                "metric": "seconds",
+                "ratio": round(rerun / first, 3) if first else None,
+            }
+        )
     return out
 
 
 def table(results: list[Result], ratio_rows: list[dict[str, Any]]) -> str:
     peer_of = {r["kgload"]: r for r in ratio_rows if r["metric"] == "triples_per_s" or r["metric"] == "seconds"}
-    lines = [f"{'system':<22} {'records':>9} {'triples':>11} {'seconds':>9} {'triples/s':>11} {'records/s':>10} "
-             f"{'peak RSS MB':>11}  ratio (kgload / peer)"]
+    lines = [
+        f"{'system':<22} {'records':>9} {'triples':>11} {'seconds':>9} {'triples/s':>11} {'records/s':>10} "
+        f"{'peak RSS MB':>11}  ratio (kgload / peer)"
+    ]
     for r in results:
         ratio = peer_of.get(r.system)
         note = f"{ratio['ratio']:.2f}x {ratio['peer']} ({ratio['metric']})" if ratio and ratio["ratio"] else ""
-        lines.append(f"{r.system:<22} {r.records:>9,} {r.triples:>11,} {r.seconds:>9.1f} {r.triples_per_s:>11,.0f} "
-                     f"{r.records_per_s:>10,.0f} {r.peak_rss_mb or 0:>11,.0f}  {note}")
+        lines.append(
+            f"{r.system:<22} {r.records:>9,} {r.triples:>11,} {r.seconds:>9.1f} {r.triples_per_s:>11,.0f} "
+            f"{r.records_per_s:>10,.0f} {r.peak_rss_mb or 0:>11,.0f}  {note}"
+        )
     return "\n".join(lines)
 
 
@@ -204,13 +285,19 @@ def main() -> None:
     parser.add_argument("--neo4j-uri", help="use this server (must be empty or disposable: it is emptied)")
     parser.add_argument("--no-neo4j", action="store_true", help="mapping systems only")
     parser.add_argument("--batch-size", type=int, default=200, help="kgload documents per Neo4j transaction")
-    parser.add_argument("--rdflib-docs", type=int, default=0,
-                        help="cap the rdflib Graph.add baseline at this many documents (0: all)")
-    parser.add_argument("--neo4j-relations", type=int, default=0,
-                        help="run the Neo4j systems on a corpus of this many relations (default: --relations)")
+    parser.add_argument(
+        "--rdflib-docs", type=int, default=0, help="cap the rdflib Graph.add baseline at this many documents (0: all)"
+    )
+    parser.add_argument(
+        "--neo4j-relations",
+        type=int,
+        default=0,
+        help="run the Neo4j systems on a corpus of this many relations (default: --relations)",
+    )
     parser.add_argument("--validate-docs", type=int, default=20, help="documents for the SHACL-on figure")
-    parser.add_argument("--skip", type=lambda s: set(s.split(",")), default=set(),
-                        help="systems to skip, comma-separated")
+    parser.add_argument(
+        "--skip", type=lambda s: set(s.split(",")), default=set(), help="systems to skip, comma-separated"
+    )
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per system before it is stopped")
     parser.add_argument("--out", type=Path, default=BENCH / "out")
     args = parser.parse_args()
@@ -247,11 +334,17 @@ def main() -> None:
     ratio_rows = ratios(bench.results)
     manifest = json.loads((corpus / "manifest.json").read_text())
     report = {
-        "timestamp": stamp, "machine": info, "corpus": {"path": str(corpus), **manifest},
+        "timestamp": stamp,
+        "machine": info,
+        "corpus": {"path": str(corpus), **manifest},
         "neo4j_corpus": str(neo4j_corpus),
-        "parameters": {k: (sorted(v) if isinstance(v, set) else str(v) if isinstance(v, Path) else v)
-                       for k, v in vars(args).items()},
-        "results": [r.as_json() for r in bench.results], "ratios": ratio_rows, "notes": bench.notes,
+        "parameters": {
+            k: (sorted(v) if isinstance(v, set) else str(v) if isinstance(v, Path) else v)
+            for k, v in vars(args).items()
+        },
+        "results": [r.as_json() for r in bench.results],
+        "ratios": ratio_rows,
+        "notes": bench.notes,
         "total_seconds": round(time.perf_counter() - started, 1),
     }
     text = table(bench.results, ratio_rows)

@@ -64,8 +64,9 @@ def kgload_map(args: argparse.Namespace) -> Result:
     seconds = time.perf_counter() - started
     with out_path.open("rb") as f:
         quads = sum(1 for _ in f)
-    return Result(args.system, records, quads, seconds,
-                  {"rejects": rejects, "output": str(out_path), "validate": validate})
+    return Result(
+        args.system, records, quads, seconds, {"rejects": rejects, "output": str(out_path), "validate": validate}
+    )
 
 
 def kgload_map_mem(args: argparse.Namespace) -> Result:
@@ -90,8 +91,9 @@ def rdflib_add(args: argparse.Namespace) -> Result:
     started = time.perf_counter()
     graph, rejects = map_corpus(source)
     seconds = time.perf_counter() - started
-    return Result(args.system, records, len(graph), seconds,
-                  {"rejects": rejects, "limit_docs": args.limit_docs or None})
+    return Result(
+        args.system, records, len(graph), seconds, {"rejects": rejects, "limit_docs": args.limit_docs or None}
+    )
 
 
 def _driver(uri: str):  # neo4j is imported lazily
@@ -127,13 +129,20 @@ def kgload_neo4j(args: argparse.Namespace) -> Result:
     driver = _driver(args.neo4j_uri)
     sink = Neo4jSink(driver, None)
     started = time.perf_counter()
-    report = api.load([args.corpus / "corpus.jsonl"], sink=sink, mapping=mapping, validate=False,
-                      batch_size=args.batch_size)
+    report = api.load(
+        [args.corpus / "corpus.jsonl"], sink=sink, mapping=mapping, validate=False, batch_size=args.batch_size
+    )
     seconds = time.perf_counter() - started
     driver.close()
-    extra = {"documents_read": report.documents_read, "documents_loaded": report.documents_loaded,
-             "documents_unchanged": report.documents_unchanged, "relations_loaded": report.relations,
-             "rejected": report.rejected_total, "batch_size": args.batch_size, **neo4j_stats(args.neo4j_uri)}
+    extra = {
+        "documents_read": report.documents_read,
+        "documents_loaded": report.documents_loaded,
+        "documents_unchanged": report.documents_unchanged,
+        "relations_loaded": report.relations,
+        "rejected": report.rejected_total,
+        "batch_size": args.batch_size,
+        **neo4j_stats(args.neo4j_uri),
+    }
     return Result(args.system, _records(args.corpus), args.triples, seconds, extra)
 
 
@@ -158,19 +167,32 @@ def export_nt(args: argparse.Namespace) -> Result:
         count += len(batch)
     # One serializer wrote every line, so equal triples are equal lines: an external sort dedups
     # them in bounded memory.
-    subprocess.run(["sort", "-u", "-S", "1G", "-T", str(args.out.parent), "-o", str(args.out), str(raw)],
-                   check=True, env={**os.environ, "LC_ALL": "C"})
+    subprocess.run(
+        ["sort", "-u", "-S", "1G", "-T", str(args.out.parent), "-o", str(args.out), str(raw)],
+        check=True,
+        env={**os.environ, "LC_ALL": "C"},
+    )
     raw.unlink()
     with args.out.open("rb") as f:
         unique = sum(1 for _ in f)
-    return Result("export-nt", 0, unique, time.perf_counter() - started,
-                  {"output": str(args.out), "quads_in": count})
+    return Result("export-nt", 0, unique, time.perf_counter() - started, {"output": str(args.out), "quads_in": count})
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("system", choices=["kgload-map", "kgload-map-mem", "kgload-map-validate", "rdflib-add",
-                                           "kgload-neo4j", "export-nt", "neo4j-reset", "neo4j-stats"])
+    parser.add_argument(
+        "system",
+        choices=[
+            "kgload-map",
+            "kgload-map-mem",
+            "kgload-map-validate",
+            "rdflib-add",
+            "kgload-neo4j",
+            "export-nt",
+            "neo4j-reset",
+            "neo4j-stats",
+        ],
+    )
     parser.add_argument("--corpus", type=Path)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--nquads", type=Path)
@@ -186,8 +208,14 @@ def main() -> None:
     if args.system == "neo4j-stats":
         print(json.dumps(neo4j_stats(args.neo4j_uri)))
         return
-    run = {"kgload-map": kgload_map, "kgload-map-validate": kgload_map, "kgload-map-mem": kgload_map_mem,
-           "rdflib-add": rdflib_add, "kgload-neo4j": kgload_neo4j, "export-nt": export_nt}[args.system]
+    run = {
+        "kgload-map": kgload_map,
+        "kgload-map-validate": kgload_map,
+        "kgload-map-mem": kgload_map_mem,
+        "rdflib-add": rdflib_add,
+        "kgload-neo4j": kgload_neo4j,
+        "export-nt": export_nt,
+    }[args.system]
     result = run(args)
     if args.label:
         result.system = args.label

@@ -75,3 +75,10 @@ class TargetBusy(KgloadError):
     """Another kgload run holds the target's lock. Nothing was loaded; try again later."""
 
     exit_code = 75
+
+
+class TargetInUse(TargetBusy, TargetUnreachable):
+    """The target cannot be opened because another process holds it right now (the embedded
+    store's lock): busy rather than broken, so exit 75 like a held lease."""
+
+    exit_code = 75

@@ -123,8 +123,11 @@ def load(
             if iri and stored.get(iri) == fingerprint and not force:
                 report.documents_unchanged += 1
                 continue
-            mapped = map_rdf(item, mapping, run) if isinstance(item, RdfSource) else \
-                map_item(item, mapping, run, validator, tenures)
+            mapped = (
+                map_rdf(item, mapping, run)
+                if isinstance(item, RdfSource)
+                else map_item(item, mapping, run, validator, tenures)
+            )
             for problem in mapped.rejects:
                 reject(problem)
             if mapped.iri:  # else the whole document failed to map

@@ -25,18 +25,45 @@ BASE = "https://w3id.org/kgload/"
 KG = Namespace("https://w3id.org/kgload/ontology#")
 SCHEMA = Namespace("https://schema.org/")
 PROPS = {  # the mapping's relation types (mappings/kgload.yaml), without the ``also:`` spellings' detail
-    "leader-of": "leaderOf", "head-of-state": "leaderOf", "leads": "leaderOf", "called": "called",
-    "phoned": "called", "telephoned": "called", "exchanged-prisoners-with": "exchangedPrisonersWith",
-    "prisoner-exchange": "exchangedPrisonersWith", "advancing-on": "advancingOn", "advances-on": "advancingOn",
-    "attacked": "attacked", "struck": "attacked", "invaded": "attacked", "located-in": "locatedIn", "in": "locatedIn",
-    "negotiated-with": "negotiatedWith", "held-talks-with": "negotiatedWith", "predecessor-of": "predecessorOf",
-    "successor-of": "predecessorOf", "member-of": "memberOf", "ally-of": "allyOf", "allied-with": "allyOf",
-    "in-conflict-with": "inConflictWith", "at-war-with": "inConflictWith", "occupied": "occupied",
-    "occupies": "occupied", "shares-border-with": "sharesBorderWith", "borders": "sharesBorderWith",
-    "appealed-to": "appealedTo", "urged": "appealedTo", "demanded": "demanded", "demands": "demanded",
-    "returned-remains-to": "returnedRemainsTo", "returned-bodies-to": "returnedRemainsTo",
-    "provides-aid-to": "providesAidTo", "aids": "providesAidTo", "part-of": "partOf",
-    "interacted-with": "interactedWith", "event": "interactedWith",
+    "leader-of": "leaderOf",
+    "head-of-state": "leaderOf",
+    "leads": "leaderOf",
+    "called": "called",
+    "phoned": "called",
+    "telephoned": "called",
+    "exchanged-prisoners-with": "exchangedPrisonersWith",
+    "prisoner-exchange": "exchangedPrisonersWith",
+    "advancing-on": "advancingOn",
+    "advances-on": "advancingOn",
+    "attacked": "attacked",
+    "struck": "attacked",
+    "invaded": "attacked",
+    "located-in": "locatedIn",
+    "in": "locatedIn",
+    "negotiated-with": "negotiatedWith",
+    "held-talks-with": "negotiatedWith",
+    "predecessor-of": "predecessorOf",
+    "successor-of": "predecessorOf",
+    "member-of": "memberOf",
+    "ally-of": "allyOf",
+    "allied-with": "allyOf",
+    "in-conflict-with": "inConflictWith",
+    "at-war-with": "inConflictWith",
+    "occupied": "occupied",
+    "occupies": "occupied",
+    "shares-border-with": "sharesBorderWith",
+    "borders": "sharesBorderWith",
+    "appealed-to": "appealedTo",
+    "urged": "appealedTo",
+    "demanded": "demanded",
+    "demands": "demanded",
+    "returned-remains-to": "returnedRemainsTo",
+    "returned-bodies-to": "returnedRemainsTo",
+    "provides-aid-to": "providesAidTo",
+    "aids": "providesAidTo",
+    "part-of": "partOf",
+    "interacted-with": "interactedWith",
+    "event": "interactedWith",
 }
 XSD_DATE = {10: XSD.date, 7: XSD.gYearMonth, 4: XSD.gYear}
 
@@ -101,8 +128,18 @@ def map_corpus(path: Path) -> tuple[Graph, int]:
                     head, tail = tail, head
                 p = KG[prop]
                 status = r.get("status", "asserted")
-                key = [doc["id"], str(head), str(p), str(tail), r.get("date"), r.get("start"), r.get("end"),
-                       status, r.get("evidence"), r.get("sentence")]
+                key = [
+                    doc["id"],
+                    str(head),
+                    str(p),
+                    str(tail),
+                    r.get("date"),
+                    r.get("start"),
+                    r.get("end"),
+                    status,
+                    r.get("evidence"),
+                    r.get("sentence"),
+                ]
                 digest = hashlib.sha256(json.dumps(key, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
                 c = URIRef(f"{BASE}claim/{digest[:32]}")
                 if status == "asserted":

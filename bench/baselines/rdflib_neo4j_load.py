@@ -52,8 +52,15 @@ def main() -> None:
     nodes = driver.execute_query("MATCH (n) RETURN count(n) AS c").records[0]["c"]
     rels = driver.execute_query("MATCH ()-[r]->() RETURN count(r) AS c").records[0]["c"]
     driver.close()
-    emit(Result("rdflib-neo4j", args.records, triples, seconds,
-                {"nodes": nodes, "relationships": rels, "batch_size": args.batch_size}))
+    emit(
+        Result(
+            "rdflib-neo4j",
+            args.records,
+            triples,
+            seconds,
+            {"nodes": nodes, "relationships": rels, "batch_size": args.batch_size},
+        )
+    )
 
 
 if __name__ == "__main__":

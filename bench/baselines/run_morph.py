@@ -46,8 +46,9 @@ def main() -> None:
     import_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "morph_kgc", str(args.work / "config.ini")],
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "morph_kgc", str(args.work / "config.ini")], capture_output=True, text=True, check=False
+    )
     total = time.perf_counter() - started
     (args.work / "morph.log").write_text(proc.stdout + proc.stderr)
     if proc.returncode != 0:
@@ -57,11 +58,21 @@ def main() -> None:
     with output.open("rb") as f:
         quads = sum(1 for _ in f)
     rows = json.loads((args.corpus / "manifest.json").read_text())["counts"]["flat_rows"]
-    emit(Result("morph-kgc", rows, quads, total - import_seconds, {
-        "cli_seconds": round(total, 2), "import_seconds": round(import_seconds, 2),
-        "materialization_seconds_reported": float(reported.group(1)) if reported else None,
-        "output": str(output), "input": "flat.csv (valid relations only)",
-    }))
+    emit(
+        Result(
+            "morph-kgc",
+            rows,
+            quads,
+            total - import_seconds,
+            {
+                "cli_seconds": round(total, 2),
+                "import_seconds": round(import_seconds, 2),
+                "materialization_seconds_reported": float(reported.group(1)) if reported else None,
+                "output": str(output),
+                "input": "flat.csv (valid relations only)",
+            },
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -379,8 +379,14 @@ def _emit_entity(
         try:
             rest = _mapped_attributes(entity.attributes, rule.properties, node, add)
         except LiteralError as exc:  # keep the entity; its attributes stay, untyped, in the JSON
-            out.rejects.append(Reject(out.source.origin.at(f"entities[{entity.id}].attributes"),
-                                      f"attribute of {entity.name!r}: {exc}", entity.attributes, "map"))
+            out.rejects.append(
+                Reject(
+                    out.source.origin.at(f"entities[{entity.id}].attributes"),
+                    f"attribute of {entity.name!r}: {exc}",
+                    entity.attributes,
+                    "map",
+                )
+            )
             rest = entity.attributes
         if rest:
             add(node, P["attributes"], Literal(canonical_json(rest), datatype=_JSON))

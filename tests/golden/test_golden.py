@@ -58,5 +58,7 @@ def test_golden(name, source, expected):
     for graph_name in want:
         if not isomorphic(got[graph_name], want[graph_name]):
             _, only_got, only_want = graph_diff(got[graph_name], want[graph_name])
-            pytest.fail(f"{name}: graph {graph_name} differs\nunexpected:\n{only_got.serialize(format='nt')}\n"
-                        f"missing:\n{only_want.serialize(format='nt')}")
+            pytest.fail(
+                f"{name}: graph {graph_name} differs\nunexpected:\n{only_got.serialize(format='nt')}\n"
+                f"missing:\n{only_want.serialize(format='nt')}"
+            )

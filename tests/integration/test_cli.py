@@ -35,8 +35,15 @@ def test_version():
     assert invoke("--version").output.startswith("kgload ")
 
 
-@pytest.mark.parametrize(("fmt", "oxformat"), [("turtle", ox.RdfFormat.TURTLE), ("ntriples", ox.RdfFormat.N_TRIPLES),
-                                                 ("nquads", ox.RdfFormat.N_QUADS), ("jsonld", ox.RdfFormat.JSON_LD)])
+@pytest.mark.parametrize(
+    ("fmt", "oxformat"),
+    [
+        ("turtle", ox.RdfFormat.TURTLE),
+        ("ntriples", ox.RdfFormat.N_TRIPLES),
+        ("nquads", ox.RdfFormat.N_QUADS),
+        ("jsonld", ox.RdfFormat.JSON_LD),
+    ],
+)
 def test_map_writes_rdf_that_pyoxigraph_and_rdflib_parse(tmp_path, seed, fmt, oxformat):
     out = tmp_path / f"seed.{fmt}"
     result = invoke("map", seed, "--to", fmt, "-o", out)
@@ -98,7 +105,7 @@ def test_schema_command_prints_the_json_schema():
 def test_check_mapping_reports_three_located_errors(tmp_path, root):
     broken = tmp_path / "broken.yaml"
     broken.write_text(f"""kgload_mapping: 1
-ontology: {root / 'ontology' / 'kgload.ttl'}
+ontology: {root / "ontology" / "kgload.ttl"}
 base: https://example.org/
 entities:
   iri: "{{base}}id/{{nmae|slug}}"

@@ -27,11 +27,14 @@ def cypher(driver: neo4j.Driver, query: str, **params) -> list[dict]:
 
 def counts(driver: neo4j.Driver) -> dict[str, int]:
     """Nodes, relationships and properties, the ledger's LoadRun nodes left out."""
-    [row] = cypher(driver, """
+    [row] = cypher(
+        driver,
+        """
         MATCH (n) WHERE NOT n:LoadRun
         WITH count(n) AS nodes, sum(size(keys(n))) AS nodeProps
         OPTIONAL MATCH ()-[r]->()
-        RETURN nodes, nodeProps, count(r) AS rels, sum(size(keys(r))) AS relProps""")
+        RETURN nodes, nodeProps, count(r) AS rels, sum(size(keys(r))) AS relProps""",
+    )
     return row
 
 
@@ -40,14 +43,21 @@ def graph_dump(driver: neo4j.Driver) -> set[str]:
     skip = {"run", "recordedAt"}
     nodes = cypher(driver, "MATCH (n) WHERE NOT n:LoadRun RETURN labels(n) AS l, properties(n) AS p")
     rels = cypher(driver, "MATCH (a)-[r]->(b) RETURN a.uri AS a, type(r) AS t, properties(r) AS p, b.uri AS b")
-    out = {json.dumps([sorted(n["l"]), {k: str(v) for k, v in n["p"].items() if k not in skip}], sort_keys=True) for n in nodes}
-    out |= {json.dumps([r["a"], r["t"], {k: str(v) for k, v in r["p"].items() if k not in skip}, r["b"]], sort_keys=True)
-            for r in rels}
+    out = {
+        json.dumps([sorted(n["l"]), {k: str(v) for k, v in n["p"].items() if k not in skip}], sort_keys=True)
+        for n in nodes
+    }
+    out |= {
+        json.dumps([r["a"], r["t"], {k: str(v) for k, v in r["p"].items() if k not in skip}, r["b"]], sort_keys=True)
+        for r in rels
+    }
     return out
 
 
 def load_cli(path: Path, settings: Neo4jSettings, tmp_path: Path):
-    result = CliRunner().invoke(app, ["load", str(path), "--neo4j-uri", settings.uri, "--rejects", str(tmp_path / "r.jsonl")])
+    result = CliRunner().invoke(
+        app, ["load", str(path), "--neo4j-uri", settings.uri, "--rejects", str(tmp_path / "r.jsonl")]
+    )
     assert "Traceback" not in result.output
     return result
 
@@ -63,8 +73,12 @@ def seeded(neo4j_db, neo4j_driver, seed, tmp_path):
 def test_who_leads_which_country(seeded):
     rows = cypher(seeded, (CYPHER / "who-leads-what.cypher").read_text())
     pairs = {(r["leader"], r["leads"]) for r in rows}
-    assert {("Vladimir Putin", "Russia"), ("Donald Trump", "United States"), ("Volodymyr Zelensky", "Ukraine"),
-            ("Joe Biden", "United States")} <= pairs
+    assert {
+        ("Vladimir Putin", "Russia"),
+        ("Donald Trump", "United States"),
+        ("Volodymyr Zelensky", "Ukraine"),
+        ("Joe Biden", "United States"),
+    } <= pairs
     biden = next(r for r in rows if r["leader"] == "Joe Biden")
     assert str(biden["until"]) == "2025-01-20"
 
@@ -127,30 +141,49 @@ def test_loading_twice_changes_nothing(seeded, seed, neo4j_db, tmp_path):
 
 def test_two_documents_one_relationship_two_dates_two(neo4j_db, neo4j_driver, tmp_path):
     def doc(doc_id, date):
-        return {"document": {"id": doc_id, "title": doc_id},
-                "entities": [{"id": "a", "name": "Putin", "type": "Person"}, {"id": "b", "name": "Trump", "type": "Person"}],
-                "relations": [{"type": "called", "head": "a", "tail": "b", "date": date, "evidence": f"{doc_id} says so"}]}
+        return {
+            "document": {"id": doc_id, "title": doc_id},
+            "entities": [
+                {"id": "a", "name": "Putin", "type": "Person"},
+                {"id": "b", "name": "Trump", "type": "Person"},
+            ],
+            "relations": [{"type": "called", "head": "a", "tail": "b", "date": date, "evidence": f"{doc_id} says so"}],
+        }
 
     path = tmp_path / "docs.jsonl"
-    path.write_text("\n".join(json.dumps(d) for d in [doc("one", "2025-06-14"), doc("two", "2025-06-14"),
-                                                      doc("three", "2025-03-18")]))
+    path.write_text(
+        "\n".join(
+            json.dumps(d) for d in [doc("one", "2025-06-14"), doc("two", "2025-06-14"), doc("three", "2025-03-18")]
+        )
+    )
     sink = Neo4jSink.connect(neo4j_db)
     api.load([path], sink=sink)
-    rows = cypher(neo4j_driver, "MATCH (:Person)-[r:CALLED]->(:Person) RETURN toString(r.date) AS d, r.sources AS s ORDER BY d")
+    rows = cypher(
+        neo4j_driver, "MATCH (:Person)-[r:CALLED]->(:Person) RETURN toString(r.date) AS d, r.sources AS s ORDER BY d"
+    )
     assert rows == [{"d": "2025-03-18", "s": ["three"]}, {"d": "2025-06-14", "s": ["one", "two"]}]
 
     sink.retract(["https://w3id.org/kgload/doc/one"])
-    rows = cypher(neo4j_driver, "MATCH (:Person)-[r:CALLED]->(:Person) RETURN toString(r.date) AS d, r.sources AS s, r.evidence AS e ORDER BY d")
-    assert rows == [{"d": "2025-03-18", "s": ["three"], "e": ["three says so"]},
-                    {"d": "2025-06-14", "s": ["two"], "e": ["two says so"]}]
+    rows = cypher(
+        neo4j_driver,
+        "MATCH (:Person)-[r:CALLED]->(:Person) "
+        "RETURN toString(r.date) AS d, r.sources AS s, r.evidence AS e ORDER BY d",
+    )
+    assert rows == [
+        {"d": "2025-03-18", "s": ["three"], "e": ["three says so"]},
+        {"d": "2025-06-14", "s": ["two"], "e": ["two says so"]},
+    ]
     sink.close()
 
 
 def test_changed_document_equals_a_clean_load(neo4j_db, neo4j_driver, seed, tmp_path):
     edited = json.loads(seed.read_text())
     edited["relations"] = [r for r in edited["relations"] if r["type"] not in ("called", "advancing-on")]
-    edited["entities"] = [e for e in edited["entities"] if e["id"] != "truth-social"] if any(
-        e["id"] == "truth-social" for e in edited["entities"]) else edited["entities"]
+    edited["entities"] = (
+        [e for e in edited["entities"] if e["id"] != "truth-social"]
+        if any(e["id"] == "truth-social" for e in edited["entities"])
+        else edited["entities"]
+    )
     path = tmp_path / "edited.json"
     path.write_text(json.dumps(edited))
     sink = Neo4jSink.connect(neo4j_db)

@@ -24,10 +24,18 @@ def sink(neo4j_db):
 
 def test_one_node_per_actor_with_qid(sink, neo4j_driver, seed):
     api.load([seed], sink=sink)
-    rows = cypher(neo4j_driver, "MATCH (p:Person) WHERE p.name = 'Vladimir Putin' OR 'Putin' IN p.aliases RETURN p.wikidata AS q, p.aliases AS a")
+    rows = cypher(
+        neo4j_driver,
+        "MATCH (p:Person) WHERE p.name = 'Vladimir Putin' OR 'Putin' IN p.aliases "
+        "RETURN p.wikidata AS q, p.aliases AS a",
+    )
     assert len(rows) == 1 and rows[0]["q"] == "Q7747"
     assert "Russian President Vladimir Putin" in rows[0]["a"]
-    us = cypher(neo4j_driver, "MATCH (c:Entity) WHERE c.name IN ['US', 'Washington', 'United States'] OR 'Washington' IN c.aliases RETURN c.name AS n")
+    us = cypher(
+        neo4j_driver,
+        "MATCH (c:Entity) WHERE c.name IN ['US', 'Washington', 'United States'] OR 'Washington' IN c.aliases "
+        "RETURN c.name AS n",
+    )
     assert [r["n"] for r in us] == ["United States"]
 
 
@@ -40,14 +48,21 @@ def test_who_led_the_united_states_on_a_day(sink, neo4j_driver, seed, day, leade
 
 def test_role_mention_resolves_in_neo4j(sink, neo4j_driver, tmp_path):
     api.load([write(tmp_path, "d.jsonl", role_doc("role-2024", "2024-12-01"))], sink=sink)
-    rows = cypher(neo4j_driver, "MATCH (a)-[:CALLED]->(b) RETURN a.name AS caller, a.aliases AS aliases, b.name AS callee")
+    rows = cypher(
+        neo4j_driver, "MATCH (a)-[:CALLED]->(b) RETURN a.name AS caller, a.aliases AS aliases, b.name AS callee"
+    )
     assert rows == [{"caller": "Joe Biden", "aliases": ["the US President"], "callee": "Vladimir Putin"}]
 
 
 def test_graph_facts_feed_role_resolution(sink, neo4j_driver, tmp_path):
-    fact = {"document": {"id": "xi", "title": "Xi", "published": "2013-03-14"},
-            "entities": [{"id": "x", "name": "Xi Jinping", "type": "Person"}, {"id": "c", "name": "China", "type": "Country"}],
-            "relations": [{"type": "leader-of", "head": "x", "tail": "c", "start": "2013-03-14"}]}
+    fact = {
+        "document": {"id": "xi", "title": "Xi", "published": "2013-03-14"},
+        "entities": [
+            {"id": "x", "name": "Xi Jinping", "type": "Person"},
+            {"id": "c", "name": "China", "type": "Country"},
+        ],
+        "relations": [{"type": "leader-of", "head": "x", "tail": "c", "start": "2013-03-14"}],
+    }
     api.load([write(tmp_path, "f.jsonl", fact)], sink=sink)
     api.load([write(tmp_path, "r.jsonl", role_doc("cn", "2024-05-01", "the Chinese President"))], sink=sink)
     assert cypher(neo4j_driver, "MATCH (a)-[:CALLED]->() RETURN a.name AS n") == [{"n": "Xi Jinping"}]
@@ -55,10 +70,13 @@ def test_graph_facts_feed_role_resolution(sink, neo4j_driver, tmp_path):
 
 def test_disputed_claim_in_neo4j(sink, neo4j_driver, seed):
     api.load([seed], sink=sink)
-    rows = cypher(neo4j_driver, """
+    rows = cypher(
+        neo4j_driver,
+        """
         MATCH (c:Claim {status: 'disputed'})-[:OBJECT]->(o {name: 'Dnipropetrovsk Oblast'})
         MATCH (c)-[:ASSERTED_BY]->(claimant), (c)-[:DENIED_BY]->(denier)
-        RETURN c.predicate AS p, claimant.name AS by, denier.name AS denied""")
+        RETURN c.predicate AS p, claimant.name AS by, denier.name AS denied""",
+    )
     assert rows == [{"p": "ADVANCING_ON", "by": "Russia", "denied": "Volodymyr Zelensky"}]
     naive = cypher(neo4j_driver, "MATCH (a)-[:ADVANCING_ON]->(b) RETURN b.name AS target")
     assert [r["target"] for r in naive] == ["Sumy Oblast"]
@@ -69,9 +87,12 @@ def test_rdf_loaded_as_it_is(sink, neo4j_driver):
     path = SAMPLES / "dbpedia_german_chancellors.ttl"
     report = api.load([path], sink=sink)
     assert report.documents_loaded == 1
-    rows = cypher(neo4j_driver, """
+    rows = cypher(
+        neo4j_driver,
+        """
         MATCH (g:Resource {uri: 'http://dbpedia.org/resource/Germany'})-[r:RELATED]->(m:Resource {uri: 'http://dbpedia.org/resource/Angela_Merkel'})
-        RETURN r.predicate AS p, m.name AS name""")
+        RETURN r.predicate AS p, m.name AS name""",
+    )
     assert {"p": "http://dbpedia.org/ontology/leader", "name": "Angela Merkel"} in rows
     before, dump = counts(neo4j_driver), graph_dump(neo4j_driver)
     api.load([path], sink=sink, force=True)

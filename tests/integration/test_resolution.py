@@ -13,10 +13,11 @@ ID = "https://w3id.org/kgload/id/"
 
 
 def role_doc(doc_id: str, day: str, role: str = "the US President") -> dict:
-    return {"document": {"id": doc_id, "title": f"{role} called", "published": day},
-            "entities": [{"id": "p", "name": role, "type": "Person"},
-                         {"id": "v", "name": "Putin", "type": "Person"}],
-            "relations": [{"type": "called", "head": "p", "tail": "v", "date": day, "evidence": f"{role} called Putin."}]}
+    return {
+        "document": {"id": doc_id, "title": f"{role} called", "published": day},
+        "entities": [{"id": "p", "name": role, "type": "Person"}, {"id": "v", "name": "Putin", "type": "Person"}],
+        "relations": [{"type": "called", "head": "p", "tail": "v", "date": day, "evidence": f"{role} called Putin."}],
+    }
 
 
 def write(tmp_path: Path, name: str, *docs: dict) -> Path:
@@ -38,9 +39,12 @@ def seeded(seed, tmp_path):
 
 def test_putin_is_one_node_with_its_wikidata_id(seeded):
     store, report = seeded
-    rows = select(store, """SELECT ?p ?qid (GROUP_CONCAT(DISTINCT ?alt; separator="|") AS ?alts) WHERE {
+    rows = select(
+        store,
+        """SELECT ?p ?qid (GROUP_CONCAT(DISTINCT ?alt; separator="|") AS ?alts) WHERE {
         ?p a kg:Person ; rdfs:label "Vladimir Putin" ; owl:sameAs ?qid . OPTIONAL { ?p skos:altLabel ?alt } }
-        GROUP BY ?p ?qid""")
+        GROUP BY ?p ?qid""",
+    )
     assert len(rows) == 1
     assert rows[0]["qid"] == "http://www.wikidata.org/entity/Q7747"
     assert {"Putin", "Russian President Vladimir Putin"} <= set(rows[0]["alts"].split("|"))
@@ -50,14 +54,23 @@ def test_putin_is_one_node_with_its_wikidata_id(seeded):
 
 def test_us_united_states_and_washington_are_one_node(seeded):
     store, report = seeded
-    rows = select(store, 'SELECT DISTINCT ?c WHERE { ?c a kg:Country ; skos:altLabel ?n . FILTER(?n IN ("US", "Washington")) }')
+    rows = select(
+        store, 'SELECT DISTINCT ?c WHERE { ?c a kg:Country ; skos:altLabel ?n . FILTER(?n IN ("US", "Washington")) }'
+    )
     assert [r["c"] for r in rows] == [ID + "country/united-states"]
     assert {"US", "Washington"} <= set(report.merges[ID + "country/united-states"].names)
     assert not select(store, 'SELECT ?x WHERE { ?x rdfs:label "Washington" }')
 
 
-@pytest.mark.parametrize(("day", "holder"), [("2024-12-01", "joe-biden"), ("2025-06-14", "donald-trump"),
-                                             ("2025-01-20", "donald-trump"), ("2015-03-01", "barack-obama")])
+@pytest.mark.parametrize(
+    ("day", "holder"),
+    [
+        ("2024-12-01", "joe-biden"),
+        ("2025-06-14", "donald-trump"),
+        ("2025-01-20", "donald-trump"),
+        ("2015-03-01", "barack-obama"),
+    ],
+)
 def test_the_us_president_resolves_by_the_document_date(tmp_path, day, holder):
     store = tmp_path / "s"
     report = api.load([write(tmp_path, "d.jsonl", role_doc("role-" + day, day))], store=store)
@@ -69,23 +82,38 @@ def test_the_us_president_resolves_by_the_document_date(tmp_path, day, holder):
 
 def test_roles_resolve_through_the_graphs_own_facts(tmp_path):
     store = tmp_path / "s"
-    fact = {"document": {"id": "macron-term", "title": "Macron", "published": "2017-05-14"},
-            "entities": [{"id": "m", "name": "Emmanuel Macron", "type": "Person"}, {"id": "f", "name": "France", "type": "Country"}],
-            "relations": [{"type": "leader-of", "head": "m", "tail": "f", "start": "2017-05-14"}]}
+    fact = {
+        "document": {"id": "macron-term", "title": "Macron", "published": "2017-05-14"},
+        "entities": [
+            {"id": "m", "name": "Emmanuel Macron", "type": "Person"},
+            {"id": "f", "name": "France", "type": "Country"},
+        ],
+        "relations": [{"type": "leader-of", "head": "m", "tail": "f", "start": "2017-05-14"}],
+    }
     api.load([write(tmp_path, "fact.jsonl", fact)], store=store)  # no reference tenure for France
     api.load([write(tmp_path, "role.jsonl", role_doc("fr-1", "2020-03-01", "the French President"))], store=store)
     rows = select(store, "SELECT ?who WHERE { ?who kg:called ?x }")
     assert [r["who"] for r in rows] == [ID + "person/emmanuel-macron"]
     # before any known tenure the role stays an unresolved name, reported as such
-    report = api.load([write(tmp_path, "early.jsonl", role_doc("fr-0", "2010-01-01", "the French President"))], store=store)
+    report = api.load(
+        [write(tmp_path, "early.jsonl", role_doc("fr-0", "2010-01-01", "the French President"))], store=store
+    )
     assert "the French President" in report.unresolved
 
 
 def test_unknown_actor_gets_one_document_independent_node(tmp_path):
     store = tmp_path / "s"
-    docs = [{"document": {"id": f"d{i}", "title": "t"},
-             "entities": [{"id": "x", "name": name, "type": "Person"}, {"id": "y", "name": "Ukraine", "type": "Country"}],
-             "relations": [{"type": "leader-of", "head": "x", "tail": "y"}]} for i, name in enumerate(["Rustem Umerov", "Rustem  Umerov"])]
+    docs = [
+        {
+            "document": {"id": f"d{i}", "title": "t"},
+            "entities": [
+                {"id": "x", "name": name, "type": "Person"},
+                {"id": "y", "name": "Ukraine", "type": "Country"},
+            ],
+            "relations": [{"type": "leader-of", "head": "x", "tail": "y"}],
+        }
+        for i, name in enumerate(["Rustem Umerov", "Rustem  Umerov"])
+    ]
     report = api.load([write(tmp_path, "u.jsonl", *docs)], store=store)
     rows = select(store, "SELECT DISTINCT ?p WHERE { ?p kg:leaderOf ?c }")
     assert [r["p"] for r in rows] == [ID + "person/rustem-umerov"]
@@ -101,17 +129,25 @@ def test_who_led_the_united_states_on_a_day(seeded, day, leaders):
 
 def test_denied_claim_is_attributed_and_not_a_fact(seeded):
     store, _ = seeded
-    rows = select(store, """SELECT ?status ?claimant ?denier WHERE {
+    rows = select(
+        store,
+        """SELECT ?status ?claimant ?denier WHERE {
         ?c rdf:predicate kg:advancingOn ; rdf:object ?o ; kg:status ?status ;
            kg:assertedBy/rdfs:label ?claimant ; kg:deniedBy/rdfs:label ?denier .
-        ?o rdfs:label "Dnipropetrovsk Oblast" }""")
-    assert rows == [{"status": "https://w3id.org/kgload/ontology#Disputed", "claimant": "Russia", "denier": "Volodymyr Zelensky"}]
+        ?o rdfs:label "Dnipropetrovsk Oblast" }""",
+    )
+    assert rows == [
+        {"status": "https://w3id.org/kgload/ontology#Disputed", "claimant": "Russia", "denier": "Volodymyr Zelensky"}
+    ]
     advances = select(store, "SELECT ?o WHERE { ?s kg:advancingOn ?x . ?x rdfs:label ?o }")
     assert {r["o"] for r in advances} == {"Sumy Oblast"}
 
 
 def test_fact_time_and_record_time_are_both_kept(seeded):
     store, _ = seeded
-    [row] = select(store, """SELECT ?date ?recorded WHERE { ?c rdf:predicate kg:exchangedPrisonersWith ;
-        kg:date ?date ; kg:recordedAt ?recorded }""")
+    [row] = select(
+        store,
+        """SELECT ?date ?recorded WHERE { ?c rdf:predicate kg:exchangedPrisonersWith ;
+        kg:date ?date ; kg:recordedAt ?recorded }""",
+    )
     assert row["date"] == "2025-06-14" and row["recorded"] > "2025"

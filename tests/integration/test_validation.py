@@ -25,12 +25,18 @@ def test_map_output_parses_independently_and_conforms(tmp_path, seed, root):
 
 
 def test_violating_relation_is_rejected_with_the_shape_message(tmp_path):
-    doc = {"document": {"id": "shacl-1", "title": "A wrong leader"},
-           "entities": [{"id": "ru", "name": "Russia", "type": "Country"},
-                        {"id": "ua", "name": "Ukraine", "type": "Country"},
-                        {"id": "p", "name": "Vladimir Putin", "type": "Person"}],
-           "relations": [{"type": "leader-of", "head": "ru", "tail": "ua"},
-                         {"type": "leader-of", "head": "p", "tail": "ru"}]}
+    doc = {
+        "document": {"id": "shacl-1", "title": "A wrong leader"},
+        "entities": [
+            {"id": "ru", "name": "Russia", "type": "Country"},
+            {"id": "ua", "name": "Ukraine", "type": "Country"},
+            {"id": "p", "name": "Vladimir Putin", "type": "Person"},
+        ],
+        "relations": [
+            {"type": "leader-of", "head": "ru", "tail": "ua"},
+            {"type": "leader-of", "head": "p", "tail": "ru"},
+        ],
+    }
     path = tmp_path / "doc.json"
     path.write_text(json.dumps(doc))
     rejects = tmp_path / "rejects.jsonl"
@@ -44,9 +50,14 @@ def test_violating_relation_is_rejected_with_the_shape_message(tmp_path):
 
 
 def test_validation_can_be_turned_off(tmp_path):
-    doc = {"document": {"id": "shacl-2", "title": "t"},
-           "entities": [{"id": "ru", "name": "Russia", "type": "Country"}, {"id": "ua", "name": "Ukraine", "type": "Country"}],
-           "relations": [{"type": "leader-of", "head": "ru", "tail": "ua"}]}
+    doc = {
+        "document": {"id": "shacl-2", "title": "t"},
+        "entities": [
+            {"id": "ru", "name": "Russia", "type": "Country"},
+            {"id": "ua", "name": "Ukraine", "type": "Country"},
+        ],
+        "relations": [{"type": "leader-of", "head": "ru", "tail": "ua"}],
+    }
     path = tmp_path / "doc.json"
     path.write_text(json.dumps(doc))
     report = api.load([path], store=tmp_path / "s", validate=False)
