@@ -198,18 +198,17 @@ class EmbeddedBackend:
 
     # -- details ------------------------------------------------------------------------------
 
+    # Details are read straight from the store's indexes (quads_for_pattern): several times
+    # faster than the equivalent SPARQL, and no query text is involved at all.
+
+    def _about(self, uri: str, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
+        return self.store.store.quads_for_pattern(ox.NamedNode(uri), None, None, graph)
+
     def claims(self, uris: list[str]) -> Iterator[Claim]:
-        for batch in batched(uris, BATCH):
-            props: dict[str, list[tuple[str, ox.NamedNode | ox.BlankNode | ox.Literal, str]]] = defaultdict(list)
-            rows = self._select(
-                f"SELECT ?c ?p ?o ?g WHERE {{ VALUES ?c {{ {values(batch)} }} GRAPH ?g {{ ?c ?p ?o }} }}"
-            )
-            for row in rows:
-                props[row["c"].value].append((row["p"].value, row["o"], row["g"].value))
-            for uri in batch:
-                claim = self._claim(uri, props.get(uri, []))
-                if claim is not None:
-                    yield claim
+        for uri in uris:
+            claim = self._claim(uri, [(q.predicate.value, q.object, q.graph_name.value) for q in self._about(uri)])
+            if claim is not None:
+                yield claim
 
     def _claim(self, uri: str, props: list[tuple[str, ox.NamedNode | ox.BlankNode | ox.Literal, str]]) -> Claim | None:
         found: dict[str, str] = {}
@@ -262,17 +261,15 @@ class EmbeddedBackend:
         )
 
     def entities(self, uris: list[str]) -> Iterator[Entity]:
-        for batch in batched(uris, BATCH):
-            rows = self._select(f"""SELECT ?e ?d ?p ?o WHERE {{ VALUES ?e {{ {" ".join(iri(u) for u in batch)} }}
-                                    GRAPH ?g {{ ?d schema:mentions ?e . ?e ?p ?o }} }}""")
-            per: dict[str, dict[str, list[tuple[str, ox.NamedNode | ox.BlankNode | ox.Literal]]]] = defaultdict(
-                lambda: defaultdict(list)
-            )
-            for row in rows:
-                per[row["e"].value][row["d"].value].append((row["p"].value, row["o"]))
-            for uri in batch:
-                if uri in per:
-                    yield self._entity(uri, per[uri])
+        mentions = ox.NamedNode(SCHEMA + "mentions")
+        for uri in uris:
+            per: dict[str, list[tuple[str, ox.NamedNode | ox.BlankNode | ox.Literal]]] = {}
+            for mention in self.store.store.quads_for_pattern(None, mentions, ox.NamedNode(uri), None):
+                graph = mention.graph_name
+                if isinstance(graph, ox.NamedNode):
+                    per[mention.subject.value] = [(q.predicate.value, q.object) for q in self._about(uri, graph)]
+            if per:
+                yield self._entity(uri, per)
 
     def _entity(
         self, uri: str, by_doc: dict[str, list[tuple[str, ox.NamedNode | ox.BlankNode | ox.Literal]]]
@@ -318,16 +315,10 @@ class EmbeddedBackend:
         )
 
     def documents(self, uris: Iterable[str]) -> Iterator[Document]:
-        for batch in batched(sorted(uris), BATCH):
-            rows = self._select(
-                f"SELECT ?d ?g ?p ?o WHERE {{ VALUES ?d {{ {values(batch)} }} GRAPH ?g {{ ?d ?p ?o }} }}"
-            )
-            per: dict[str, list[tuple[str, ox.NamedNode | ox.BlankNode | ox.Literal, str]]] = defaultdict(list)
-            for row in rows:
-                per[row["d"].value].append((row["p"].value, row["o"], row["g"].value))
-            for uri in batch:
-                if uri in per:
-                    yield _document(uri, per[uri])
+        for uri in sorted(uris):
+            props = [(q.predicate.value, q.object, q.graph_name.value) for q in self._about(uri)]
+            if props:
+                yield _document(uri, props)
 
 
 def _document(uri: str, props: list[tuple[str, ox.NamedNode | ox.BlankNode | ox.Literal, str]]) -> Document:
