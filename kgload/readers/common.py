@@ -164,8 +164,8 @@ def json_values(path: Path) -> Iterator[tuple[Origin, Any] | Reject]:
         yield Reject(Origin(name, 1), f"file is {size} bytes; use JSONL (one record per line) for large inputs")
         return
     try:
-        value = json.loads(path.read_bytes())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        value = loads(path.read_bytes())
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, NaN, a lone surrogate
         yield Reject(Origin(name, 1), f"invalid JSON: {exc}")
         return
     except RecursionError:
@@ -180,19 +180,44 @@ def json_values(path: Path) -> Iterator[tuple[Origin, Any] | Reject]:
 
 def _jsonl_values(path: Path, name: str) -> Iterator[tuple[Origin, Any] | Reject]:
     with path.open("rb") as lines:
-        for number, raw in enumerate(lines, start=1):
+        # readline(limit): an over-long line is measured in chunks and skipped, never held whole
+        for number, raw in enumerate(iter(lambda: lines.readline(MAX_RECORD_BYTES + 1), b""), start=1):
             origin = Origin(name, number)
             if len(raw) > MAX_RECORD_BYTES:
-                yield Reject(origin, f"record is {len(raw)} bytes, over the {MAX_RECORD_BYTES}-byte limit")
+                size = len(raw)
+                while not raw.endswith(b"\n") and (raw := lines.readline(1 << 20)):
+                    size += len(raw)
+                yield Reject(origin, f"record is {size} bytes, over the {MAX_RECORD_BYTES}-byte limit")
                 continue
             if not raw.strip():
                 continue
             try:
-                yield origin, json.loads(raw)
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                value = loads(raw)
+            except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, NaN, a lone surrogate
                 yield Reject(origin, f"invalid JSON: {exc}", raw.decode("utf-8", "replace")[:2000])
             except RecursionError:
                 yield Reject(origin, "invalid JSON: nested too deeply")
+            else:
+                yield origin, value
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def loads(raw: bytes) -> Any:
+    """``json.loads``, but NaN, Infinity and lone UTF-16 surrogates ("\\ud800") are errors: they are
+    not JSON text, and a surrogate cannot even be stored (UTF-8 has no encoding for it)."""
+    value = json.loads(raw, parse_constant=_no_constant)
+    if _SURROGATE_ESCAPE.search(raw):  # rare: only then pay for the check
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("a lone UTF-16 surrogate (an escape like \\ud800 that is no character)") from None
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def is_multi(path: Path, origin: Origin) -> bool:

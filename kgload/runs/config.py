@@ -48,17 +48,22 @@ class RunConfig:
     validate: bool = True
     rejects_dir: Path | None = None
     lock_ttl: int = 600
+    workers: int | None = None  # None: every usable core
     missing: list[str] = field(default_factory=list)  # sources that matched nothing
+    absent: list[str] = field(default_factory=list)  # `path:` sources that do not exist (a typo, not an empty inbox)
 
     def inputs(self) -> list[Source]:
         """Every file the sources name, now (folders and globs are expanded at each run)."""
         out: list[Source] = []
         base = self.path.parent
         self.missing = []
+        self.absent = []
         for spec in self.sources:
             files = spec.files(base)
             if not files:
                 self.missing.append(str(spec.glob or spec.path))
+            if spec.path is not None and not spec.path.exists():
+                self.absent.append(str(spec.path))
             out += [Source(f, spec.format) for f in files]
         return out
 
@@ -127,6 +132,7 @@ def load_config(path: Path) -> RunConfig:
         validate=options.get("validate", True),
         rejects_dir=_join(base, options["rejects_dir"]) if options.get("rejects_dir") else None,
         lock_ttl=options.get("lock_ttl_seconds", 600),
+        workers=options.get("workers"),
     )
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kgload.errors import TargetUnreachable
+from kgload.errors import TargetInUse, TargetUnreachable
 from kgload.fingerprint import fingerprint
 from kgload.mapping.spec import Mapping
 from kgload.mapping.tenures import Holding
@@ -41,8 +41,9 @@ class EmbeddedStore:
                 path.mkdir(parents=True, exist_ok=True)
                 self.store = ox.Store(str(path))
         except OSError as exc:
-            if "lock" in str(exc).lower():
-                raise TargetUnreachable(f"embedded store {path} is in use by another kgload process") from exc
+            if "lock" in str(exc).lower():  # RocksDB's lock: another run holds the store (exit 75, try later)
+                message = f"embedded store {path} is in use by another kgload process; try again later"
+                raise TargetInUse(message) from exc
             raise TargetUnreachable(f"cannot open embedded store {path}: {exc}") from exc
 
     def describe(self) -> str:

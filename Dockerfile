@@ -1,0 +1,27 @@
+# kgload as a container: `docker build -t kgload .` then `docker run --rm kgload --help`.
+# docker-compose.yml runs it as the `loader` service, on a schedule, against the neo4j service
+# (see docs/scheduling.md).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+# Only what the wheel is built from (the ontology and mappings are bundled into it).
+WORKDIR /build
+COPY pyproject.toml README.md LICENSE ./
+COPY kgload ./kgload
+COPY ontology ./ontology
+COPY mappings ./mappings
+RUN pip install . && rm -rf /build
+
+# Run as an unprivileged user; /data holds the inbox (read-only mount) and kgload's state.
+RUN useradd --create-home --uid 10001 --user-group kgload \
+    && mkdir -p /data/inbox /data/state \
+    && chown -R kgload:kgload /data/state
+USER kgload
+WORKDIR /data
+
+ENTRYPOINT ["kgload"]
+CMD ["--help"]

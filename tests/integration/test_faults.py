@@ -1,0 +1,360 @@
+"""Crashes mid-load: the Neo4j server SIGKILLed, the loader stopped (SIGINT) or SIGKILLed. A re-run converges on the
+graph a clean load gives, nothing is duplicated, and the run ledger says what happened.
+
+These tests own a dedicated Neo4j server (its own data folder and port), so killing it never
+disturbs the session server the other tests share. The loader runs as a real process
+(`python -m kgload.cli`), so exit codes, output and SIGKILL are what cron would see.
+
+One liberty, in test (a) only: the Neo4j driver retries a failed transaction for up to 30 s
+(its ``max_transaction_retry_time``), and a run against a dead server makes three such calls
+(the batch, the failed-run record, the lock release) before giving up, about two minutes. The
+loader that has its server killed is started through a two-line shim that lowers the driver's
+retry window to 2 s, so each crash costs seconds, not minutes. Everything else is the real CLI.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import neo4j
+import pytest
+from typer.testing import CliRunner
+
+from kgload.cli import app
+from tests.integration.test_neo4j import counts
+from tests.integration.test_scheduled_runs import cypher, dump
+from tests.neo4j_fixtures import _unavailable
+from tests.neo4j_server import Neo4jTestServer
+
+pytestmark = [pytest.mark.neo4j, pytest.mark.slow]
+
+DOCS = 150
+BATCH = 5
+LEASE = 30  # the smallest lease the config accepts
+SHIM = """
+import sys
+import neo4j
+_driver = neo4j.GraphDatabase.driver
+def driver(uri, **kwargs):
+    kwargs.setdefault("max_transaction_retry_time", 2.0)
+    return _driver(uri, **kwargs)
+neo4j.GraphDatabase.driver = staticmethod(driver)
+from kgload.cli import main
+sys.argv[0] = "kgload"
+main()
+"""
+
+
+# -- the corpus and the config --------------------------------------------------------------------
+
+
+def document(i: int, rng: random.Random) -> dict[str, Any]:
+    people, countries = rng.sample(range(30), 4), rng.sample(range(12), 3)
+    day = f"2025-06-{rng.randint(1, 4):02d}"  # few days: many relationships are shared by documents
+    return {
+        "document": {"id": f"wire-{i:04d}", "title": f"Dispatch {i}", "published": day},
+        "entities": [{"id": f"p{p}", "name": f"Person {p:02d}", "type": "Person"} for p in people]
+        + [{"id": f"c{c}", "name": f"Country {c:02d}", "type": "Country"} for c in countries],
+        "relations": [
+            {
+                "type": "called",
+                "head": f"p{people[0]}",
+                "tail": f"p{people[1]}",
+                "date": day,
+                "evidence": f"dispatch {i}: they spoke",
+            },
+            {
+                "type": "negotiated-with",
+                "head": f"p{people[2]}",
+                "tail": f"p{people[3]}",
+                "date": day,
+                "asserted_by": [f"p{people[0]}"],
+            },
+            {
+                "type": "attacked",
+                "head": f"c{countries[0]}",
+                "tail": f"c{countries[1]}",
+                "date": day,
+                "confidence": round(rng.random(), 2),
+                "location": f"c{countries[2]}",
+            },
+            {"type": "ally-of", "head": f"c{countries[1]}", "tail": f"c{countries[2]}", "start": "2024"},
+        ],
+    }
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """150 documents in six files, and two configs: batches of 5 (the runs that get killed) and
+    one big batch (the clean reference load)."""
+    root = tmp_path_factory.mktemp("faults")
+    rng = random.Random(150)
+    docs = [document(i, rng) for i in range(DOCS)]
+    (root / "inbox").mkdir()
+    for n in range(0, DOCS, 25):
+        (root / "inbox" / f"part-{n // 25}.jsonl").write_text("".join(json.dumps(d) + "\n" for d in docs[n : n + 25]))
+    for name, batch in (("kgload.yaml", BATCH), ("clean.yaml", 1000)):
+        (root / name).write_text(
+            "kgload_config: 1\n"
+            "sources:\n"
+            '  - glob: "inbox/*.jsonl"\n'
+            "targets:\n"
+            "  neo4j: {}\n"
+            "options:\n"
+            f"  batch_size: {batch}\n"
+            "  validate: false\n"
+            f"  lock_ttl_seconds: {LEASE}\n"
+            "  rejects_dir: rejects\n"
+        )
+    return root
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jTestServer]:
+    srv = Neo4jTestServer(tmp_path_factory.mktemp("faults-neo4j"))
+    try:
+        srv.start()
+    except Exception as exc:
+        _unavailable(f"dedicated server for the fault tests: {type(exc).__name__}: {exc}")
+    yield srv
+    try:
+        srv.stop()
+    except Exception:
+        srv.kill()
+
+
+def driver_for(srv: Neo4jTestServer) -> neo4j.Driver:
+    return neo4j.GraphDatabase.driver(srv.uri, auth=srv.auth)
+
+
+@pytest.fixture(scope="module")
+def clean(server: Neo4jTestServer, folder: Path) -> dict[str, Any]:
+    """The reference: one load of the whole folder into an empty database, nothing interrupted."""
+    with driver_for(server) as driver:
+        driver.execute_query("MATCH (n) DETACH DELETE n")
+        code, out, err = kgload(server, "run", "--config", folder / "clean.yaml", "--json")
+        assert code == 0, err
+        assert json.loads(out)["documents"]["added"] == DOCS
+        reference = {"dump": dump(driver), "counts": counts(driver)}
+        driver.execute_query("MATCH (n) DETACH DELETE n")
+    return reference
+
+
+# -- running the loader --------------------------------------------------------------------------
+
+
+def loader_env(srv: Neo4jTestServer) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "KGLOAD_"))}
+    return {**env, "NEO4J_URI": srv.uri}
+
+
+def kgload(srv: Neo4jTestServer, *args: Any, shim: bool = False, timeout: float = 300) -> tuple[int, str, str]:
+    command = [sys.executable, "-c", SHIM] if shim else [sys.executable, "-m", "kgload.cli"]
+    done = subprocess.run(
+        [*command, *map(str, args)], capture_output=True, text=True, env=loader_env(srv), timeout=timeout, check=False
+    )
+    assert "Traceback" not in done.stdout + done.stderr, done.stderr
+    return done.returncode, done.stdout, done.stderr
+
+
+def start_loader(srv: Neo4jTestServer, folder: Path, *, shim: bool) -> subprocess.Popen[str]:
+    command = [sys.executable, "-c", SHIM] if shim else [sys.executable, "-m", "kgload.cli"]
+    args = ["--log-format", "json", "--log-level", "info", "run", "--config", str(folder / "kgload.yaml")]
+    return subprocess.Popen(
+        [*command, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=loader_env(srv), cwd=folder
+    )
+
+
+def wait_until_loaded(proc: subprocess.Popen[str], documents: int, seen: list[str], timeout: float = 240) -> None:
+    """Follow the loader's JSON log until this run has committed ``documents`` new documents."""
+    watchdog = threading.Timer(timeout, proc.kill)
+    watchdog.start()
+    try:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            seen.append(line)
+            entry = json.loads(line)  # --log-format json: every line is one JSON object
+            if entry["message"] == "batch committed" and entry["loaded"] >= documents:
+                return
+        pytest.fail(f"the loader ended before loading {documents} documents:\n{''.join(seen)}")
+    finally:
+        watchdog.cancel()
+
+
+def run_id(log: list[str]) -> str:
+    return next(entry["run"] for entry in map(json.loads, log) if "run" in entry)
+
+
+def wait_for_the_lease(srv: Neo4jTestServer) -> float:
+    """Sleep until a dead run's lease on the target has run out; return how long that was."""
+    with driver_for(srv) as driver:
+        rows = cypher(driver, "MATCH (l:KgloadLock) WHERE l.expires IS NOT NULL RETURN l.expires AS expires")
+    if not rows:
+        return 0.0
+    wait = (rows[0]["expires"].to_native() - datetime.now(UTC)).total_seconds()
+    assert wait <= LEASE + 1  # a lease is never longer than its TTL from the last renewal
+    time.sleep(max(0.0, wait) + 0.5)
+    return wait
+
+
+def assert_no_duplicates(driver: neo4j.Driver) -> None:
+    assert not cypher(
+        driver,
+        """MATCH ()-[r]->() WHERE r.key IS NOT NULL
+                                 WITH type(r) AS type, r.key AS key, count(*) AS n WHERE n > 1 RETURN type, key, n""",
+    )
+    assert not cypher(driver, "MATCH (n:Resource) WITH n.uri AS uri, count(*) AS n WHERE n > 1 RETURN uri")
+    assert not cypher(
+        driver,
+        """MATCH (a)-[r]->(b) WITH a, type(r) AS type, b, count(r) AS n
+                                 WHERE n > 1 AND type IN ['MENTIONS', 'DERIVED_FROM', 'SUBJECT', 'OBJECT',
+                                                          'ASSERTED_BY', 'LOCATION'] RETURN a.uri, type, b.uri""",
+    )
+    [docs] = cypher(driver, "MATCH (d:Document) RETURN count(d) AS n, count(DISTINCT d.id) AS ids")
+    assert docs == {"n": DOCS, "ids": DOCS}
+
+
+def ledger(srv: Neo4jTestServer) -> list[dict[str, Any]]:
+    result = CliRunner().invoke(
+        app, ["runs", "--json", "--limit", "50"], env={"NEO4J_URI": srv.uri, "NEO4J_PASSWORD": None}
+    )
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+# -- (a) the server dies -------------------------------------------------------------------------
+
+
+def test_server_killed_at_random_points_then_a_rerun_equals_a_clean_load(server, folder, clean):
+    rng = random.Random(20250614)
+    with driver_for(server) as driver:
+        driver.execute_query("MATCH (n) DETACH DELETE n")
+    interrupted: list[str] = []
+    loaded_before = 0
+    for point in range(3):
+        wait_for_the_lease(server)  # the crashed run could not release its lock
+        proc = start_loader(server, folder, shim=True)
+        seen: list[str] = []
+        target = rng.randint(5, 35)  # new documents this run commits before the crash
+        wait_until_loaded(proc, target, seen)
+        time.sleep(rng.uniform(0, 0.6))  # then anywhere in the next transaction(s)
+        pid = server.pid()
+        assert pid is not None
+        os.kill(pid, signal.SIGKILL)
+        out, err = proc.communicate(timeout=120)
+        assert "Traceback" not in err and "internal error" not in err, err
+        # --log-format json: every line, the driver's retries and the final error included, is JSON
+        log = [json.loads(line) for line in [*seen, *err.split("\n")] if line.strip()]
+        assert proc.returncode in (4, 5), f"crash {point}: exit {proc.returncode}\n{err}"
+        assert log[-1]["level"] == "error" and log[-1]["exit_code"] == proc.returncode
+        if proc.returncode == 5:
+            assert "the run failed part-way" in log[-1]["message"] and "re-run it" in log[-1]["message"]
+        assert out == ""
+        interrupted.append(run_id(seen))
+        server.start()  # same data folder: Neo4j recovers from its transaction log
+        with driver_for(server) as driver:
+            [now] = cypher(driver, "MATCH (d:Document) RETURN count(d) AS n")
+            assert now["n"] >= loaded_before + target  # committed batches survived the crash
+            loaded_before = now["n"]
+
+    wait_for_the_lease(server)
+    code, out, err = kgload(server, "run", "--config", folder / "kgload.yaml", "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    docs = report["documents"]
+    assert docs["updated"] == 0  # every committed batch was whole: its fingerprints match
+    assert docs["unchanged"] == loaded_before and docs["added"] + docs["unchanged"] == DOCS
+
+    with driver_for(server) as driver:
+        assert dump(driver) == clean["dump"]
+        assert counts(driver) == clean["counts"]
+        assert_no_duplicates(driver)
+
+    runs = {r["id"]: r for r in ledger(server)}
+    assert runs[report["run"]]["status"] == "ok"
+    for interrupted_run in interrupted:
+        assert runs[interrupted_run]["status"] == "failed", runs[interrupted_run]
+        assert runs[interrupted_run]["note"].startswith("interrupted; found still running by run ")
+
+
+# -- (b) the loader is stopped, then dies -------------------------------------------------------
+
+
+def test_loader_interrupted_then_killed_mid_run_its_lease_expires_and_a_rerun_equals_a_clean_load(
+    server, folder, clean
+):
+    rng = random.Random(7)
+    with driver_for(server) as driver:
+        driver.execute_query("MATCH (n) DETACH DELETE n")
+
+    # SIGINT (Ctrl-C, systemd's KillSignal=SIGINT): the run stops cleanly, says so, frees the target
+    proc = start_loader(server, folder, shim=False)
+    seen: list[str] = []
+    wait_until_loaded(proc, rng.randint(10, 40), seen)
+    time.sleep(rng.uniform(0, 0.6))
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    last = json.loads(err.strip().split("\n")[-1])
+    assert last["level"] == "error" and last["exit_code"] == 130 and "interrupted" in last["message"]
+    stopped_run = run_id(seen)
+    with driver_for(server) as driver:
+        [lock] = cypher(driver, "MATCH (l:KgloadLock) RETURN l.owner AS owner")
+        assert lock["owner"] is None  # released at once: the next run need not wait
+        [run] = cypher(driver, "MATCH (r:LoadRun {id: $id}) RETURN r.status AS status, r.note AS note", id=stopped_run)
+        assert run["status"] == "failed" and run["note"].startswith("KeyboardInterrupt")
+
+    # SIGKILL: no finally, no lock release, no ledger update
+    proc = start_loader(server, folder, shim=False)
+    seen = []
+    wait_until_loaded(proc, rng.randint(10, 60), seen)
+    time.sleep(rng.uniform(0, 0.6))
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    dead_run = run_id(seen)
+
+    with driver_for(server) as driver:
+        [lock] = cypher(driver, "MATCH (l:KgloadLock) RETURN l.owner AS owner, l.expires AS expires")
+        assert lock["owner"].endswith(f":{proc.pid}:{dead_run}")
+        [run] = cypher(driver, "MATCH (r:LoadRun {id: $id}) RETURN r.status AS status", id=dead_run)
+        assert run["status"] == "running"
+
+    # while the dead loader's lease holds, a second run is refused, clearly, with 75
+    code, out, err = kgload(server, "run", "--config", folder / "kgload.yaml")
+    assert code == 75, err
+    assert err.startswith("kgload: error: ") and lock["owner"] in err and "try again later" in err
+    assert out == ""
+
+    # the lease cannot hold forever: it expires LEASE seconds after the last batch renewed it
+    assert wait_for_the_lease(server) <= LEASE
+    code, out, err = kgload(server, "run", "--config", folder / "kgload.yaml", "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["documents"]["updated"] == 0
+    assert report["documents"]["added"] + report["documents"]["unchanged"] == DOCS
+
+    with driver_for(server) as driver:
+        assert dump(driver) == clean["dump"]
+        assert counts(driver) == clean["counts"]
+        assert_no_duplicates(driver)
+        [lock] = cypher(driver, "MATCH (l:KgloadLock) RETURN l.owner AS owner")
+        assert lock["owner"] is None
+
+    runs = {r["id"]: r for r in ledger(server)}
+    assert set(runs) == {stopped_run, dead_run, report["run"]}  # the refused run never started: no record
+    assert runs[stopped_run]["status"] == "failed"
+    assert runs[dead_run]["status"] == "failed"
+    assert runs[dead_run]["note"] == f"interrupted; found still running by run {report['run']}"
+    assert runs[report["run"]]["status"] == "ok"
