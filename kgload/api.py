@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import pyoxigraph as ox
 import rdflib
@@ -28,6 +28,9 @@ from kgload.runs.ledger import RunRecord
 from kgload.runs.runner import DEFAULT_LOCK_TTL, run_load
 from kgload.sinks import Sink
 from kgload.sinks.embedded import EmbeddedStore
+
+if TYPE_CHECKING:
+    from kgload.export.neo4j_admin import Neo4jAdminExport
 
 PathLike = str | os.PathLike[str]
 
@@ -160,6 +163,38 @@ def load(
     finally:
         if own_sink:
             target.close()
+
+
+def export_neo4j_admin(
+    inputs: Iterable[PathLike | Source],
+    output: PathLike,
+    *,
+    mapping: Mapping | PathLike | None = None,
+    fmt: str | None = None,
+    rejects: PathLike | None = None,
+    run: Run | None = None,
+    batch_size: int | None = None,
+    validate: bool = True,
+    progress: Callable[[LoadReport], None] | None = None,
+) -> Neo4jAdminExport:
+    """Map inputs as ``load`` would into Neo4j, but write the folder of CSV files (with import.sh
+    and post-import.cypher) that ``neo4j-admin database import full`` turns into the same graph."""
+    from kgload.export import neo4j_admin
+
+    return neo4j_admin.export(
+        Path(output),
+        lambda sink: load(
+            inputs,
+            sink=sink,
+            mapping=mapping,
+            fmt=fmt,
+            rejects=rejects,
+            run=run,
+            batch_size=batch_size,
+            validate=validate,
+            progress=progress,
+        ),
+    )
 
 
 def retract(

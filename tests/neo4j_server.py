@@ -184,3 +184,30 @@ class Neo4jTestServer:
 
     def __repr__(self) -> str:
         return f"Neo4jTestServer(uri={self.uri!r}, data_dir={str(self.data_dir)!r})"
+
+
+# --- neo4j-admin (tests/neo4j-import) -------------------------------------------------
+
+NEO4J_ADMIN = Path(__file__).resolve().parent / "neo4j-import" / "neo4j-admin"
+
+
+def build_importer(timeout: float = 1800) -> None:
+    """Build the neo4j-admin module if needed (its own target/, never the server's jar)."""
+    subprocess.run([str(NEO4J_ADMIN), "build"], check=True, timeout=timeout)
+
+
+def import_full(folder: Path, data_dir: Path, *options: str, timeout: float = 1800) -> str:
+    """Run the ``import.sh`` that ``kgload export --format neo4j-admin`` wrote into ``folder``
+    with Neo4j's own importer, into the ``neo4j`` database of a fresh test server data dir.
+    Start a ``Neo4jTestServer(data_dir)`` afterwards to open it."""
+    build_importer()
+    result = subprocess.run(
+        ["sh", str(Path(folder) / "import.sh"), *options],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "NEO4J_ADMIN": str(NEO4J_ADMIN), "NEO4J_HOME": str(Path(data_dir).resolve())},
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"neo4j-admin database import full failed (exit {result.returncode}):\n{result.stderr}")
+    return result.stdout

@@ -50,6 +50,14 @@ def _size(path: Path) -> str:
 
 @user_errors
 def export_command(
+    inputs: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            metavar="[INPUT...]",
+            help="--format neo4j-admin only: the input files or folders to map (as for kgload load).",
+            show_default=False,
+        ),
+    ] = None,
     around: Annotated[
         list[str] | None,
         typer.Option(
@@ -105,7 +113,8 @@ def export_command(
         typer.Option(
             "--format",
             "-f",
-            help="turtle, ntriples, nquads, trig, jsonld, graphml, csv, cypher, html, svg or png. "
+            help="turtle, ntriples, nquads, trig, jsonld, graphml, csv, cypher, html, svg or png; or "
+            "neo4j-admin (INPUT files -> CSVs for neo4j-admin database import full, into the --output folder). "
             "Default: from the output's extension, else turtle.",
             show_default=False,
         ),
@@ -154,15 +163,44 @@ def export_command(
             "--progress/--no-progress", help="Progress bar. Default: on when stderr is a terminal.", show_default=False
         ),
     ] = None,
+    input_format: Annotated[
+        str | None,
+        typer.Option(
+            "--input-format", help="--format neo4j-admin: input format. Default: detected from the file name."
+        ),
+    ] = None,
+    validate: Annotated[
+        bool,
+        typer.Option(
+            "--validate/--no-validate", help="--format neo4j-admin: check mapped records against the SHACL shapes."
+        ),
+    ] = True,
+    rejects: Annotated[
+        Path | None,
+        typer.Option(
+            "--rejects",
+            help="--format neo4j-admin: file that keeps rejected records. Default: .kgload/rejects/RUN.jsonl",
+        ),
+    ] = None,
 ) -> None:
     """Export part of the graph: around entities, by relation, time window or document, or by a query.
 
     Works the same against Neo4j and the embedded store. Formats: RDF (turtle, ntriples, nquads,
     trig, jsonld — loads back into kgload), GraphML (Gephi, yEd), CSV nodes + edges, a Cypher
     script for another Neo4j, an interactive HTML page, SVG and PNG pictures.
+
+    --format neo4j-admin is the bulk path for a first load of a large corpus: it maps INPUT files
+    (not a store) into the CSV files, import.sh and post-import.cypher that neo4j-admin database
+    import full turns into the graph kgload load would build (docs/bulk-import.md).
     """
     from kgload.api import default_store
     from kgload.export import export
+
+    if fmt is not None and fmt.lower() == "neo4j-admin":
+        _neo4j_admin(inputs or [], output, mapping, input_format, validate, rejects)
+        return
+    if inputs:
+        raise UsageError("INPUT files are read by --format neo4j-admin only; other formats export a store or Neo4j")
     from kgload.export.selection import Selection
     from kgload.sinks.neo4j import Neo4jSettings
 
@@ -195,3 +233,31 @@ def export_command(
         f"{result.documents} documents) → {where} as {result.format} in {result.seconds:.2f} s",
         err=True,
     )
+
+
+def _neo4j_admin(
+    inputs: list[Path], output: Path | None, mapping: Path | None, fmt: str | None, validate: bool, rejects: Path | None
+) -> None:
+    from kgload import api
+    from kgload.rdf.build import Run
+    from kgload.report import EXIT_REJECTS
+
+    if output is None:
+        raise UsageError("--format neo4j-admin needs --output FOLDER (absent or empty)")
+    if not inputs:
+        raise UsageError("--format neo4j-admin reads INPUT files (extraction output, as for kgload load)")
+    run = Run.new()
+    rejects_path = rejects or Path(".kgload/rejects") / f"{run.id}.jsonl"
+    result = api.export_neo4j_admin(
+        inputs, output, mapping=mapping, fmt=fmt, rejects=rejects_path, run=run, validate=validate
+    )
+    report = result.report
+    typer.echo(
+        f"kgload export: {report.documents_loaded} documents → {result.nodes} nodes, "
+        f"{result.relationships} relationships in {output} ({_size(output)}); next: sh {output / 'import.sh'}, "
+        f"then post-import.cypher (docs/bulk-import.md)",
+        err=True,
+    )
+    if report.rejected_total:
+        typer.echo(f"kgload: {report.rejected_total} record(s) rejected, kept in {rejects_path}", err=True)
+        raise typer.Exit(EXIT_REJECTS)

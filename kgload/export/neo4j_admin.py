@@ -1,0 +1,612 @@
+"""``kgload export --format neo4j-admin``: the CSV files ``neo4j-admin database import full`` takes,
+for the first load of a large corpus (see docs/bulk-import.md).
+
+The export is a sink run by the ordinary load pipeline (``kgload.api.load``), so it reads, maps,
+validates, fingerprints and de-duplicates documents exactly as ``kgload load`` does, and projects
+them with the Neo4j sink's own projection (``kgload.sinks.neo4j.projection``). What the online
+sink computes inside the database needs the whole corpus: an entity's name and aliases come from
+every document naming it, and a relationship from every claim supporting its key, in document
+order. So rows go to a spool first, and ``finish`` streams ordered queries over it into the CSV
+files, replaying the Cypher of ``kgload.sinks.neo4j.cypher`` (REFRESH_ENTITIES,
+``upsert_relationships``) in Python.
+
+What is held, and where: the spool is an SQLite file in the output folder (on disk, deleted at
+the end), keyed by document so that a document read twice replaces its first version as in an
+online load. Memory holds one batch of mapped documents, SQLite's page cache (bounded below), one
+entity's or one relationship's rows while it is aggregated, and one open file per CSV group.
+The disk needs roughly the size of the CSV files twice.
+
+One CSV group (a header file and a data file) per kind of row and set of typed properties: every
+cell of a row is set, so "absent" never has to be told from "empty", and a property that is a
+Date in one row and a string in another (``published: 2022-02``) needs no compromise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import pickle
+import re
+import shutil
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from kgload.errors import KgloadError, UsageError
+from kgload.mapping.spec import Mapping
+from kgload.mapping.tenures import Holding
+from kgload.ontology import NEO4J_NAME, NEO4J_TYPE, Ontology, load_ontology
+from kgload.rdf.build import MappedDocument
+from kgload.report import LoadReport
+from kgload.runs.ledger import RunRecord
+from kgload.sinks.neo4j import cypher
+from kgload.sinks.neo4j.projection import DocumentRows, project
+
+ID_GROUP = "Resource"  # every kgload node but the run ledger is a :Resource keyed by its uri
+# Array elements are separated by a character no text kgload writes contains (checked per value):
+# neo4j-admin's default ';' is common in evidence sentences.
+ARRAY_DELIMITER = "\x1f"
+ARRAY_DELIMITER_OPTION = "U+001F"
+IMPORT_SCRIPT = "import.sh"
+POST_IMPORT = "post-import.cypher"
+SPOOL = ".kgload-spool.sqlite"
+CLAIM_LINKS = ("DERIVED_FROM", "SUBJECT", "OBJECT", *cypher.CLAIM_LINK_TYPES)
+FIXED_LABELS = ("Resource", "Entity", "Document", "Claim", "LoadRun")
+_PROPERTY_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_OPEN_FILES = 64  # CSV data files kept open at once; the rest are reopened for appending
+
+
+class ExportError(KgloadError):
+    """The corpus holds something the neo4j-admin CSV format cannot express as the online sink
+    stores it; nothing was exported."""
+
+    exit_code = 2
+
+
+@dataclass
+class Neo4jAdminExport:
+    report: LoadReport
+    folder: Path
+    nodes: int
+    relationships: int
+    files: list[str] = field(default_factory=list)
+
+
+# -- values -> typed CSV cells -----------------------------------------------------------------
+
+
+def neo4j_type(value: Any) -> str:
+    """The neo4j-admin header type that stores ``value`` as the Python driver would."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "long"  # the driver sends Python ints as 64-bit integers
+    if isinstance(value, float):
+        return "double"  # not "float": a 32-bit float would not read back equal
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, dt.datetime):
+        return "datetime" if value.tzinfo is not None else "localdatetime"
+    if isinstance(value, dt.date):
+        return "date"
+    if isinstance(value, list) and value:
+        kinds = {neo4j_type(v) for v in value}
+        if len(kinds) != 1 or next(iter(kinds)).endswith("[]"):
+            raise ExportError(f"a list of {sorted(kinds)} cannot be one Neo4j property")
+        return kinds.pop() + "[]"
+    raise ExportError(f"no neo4j-admin type for {type(value).__name__} {value!r}")
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
+        return repr(value)  # the shortest text that reads back as the same double
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def cell(value: Any) -> str:
+    """One CSV cell: strings, temporals and arrays quoted (RFC 4180 doubling), numbers bare."""
+    if isinstance(value, list):
+        parts = [_scalar(v) for v in value]
+        for part in parts:
+            if ARRAY_DELIMITER in part or part == "":
+                # neo4j-admin would split the element, or drop it: refuse rather than import wrong
+                raise ExportError(f"list element {part!r} cannot be written as a neo4j-admin array")
+        return _quoted(ARRAY_DELIMITER.join(parts))
+    if isinstance(value, bool | int | float):
+        return _scalar(value)
+    return _quoted(_scalar(value))
+
+
+def check_key(key: str) -> str:
+    if not _PROPERTY_KEY.match(key):
+        raise ExportError(f"property key {key!r} cannot go into a neo4j-admin header")
+    return key
+
+
+# -- CSV groups ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Group:
+    name: str
+    header: list[str]
+    rows: int = 0
+
+
+class CsvGroups:
+    """Appends rows to one header+data file pair per (kind, header)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.groups: dict[tuple[str, tuple[str, ...]], _Group] = {}
+        self._open: dict[str, TextIO] = {}  # insertion order = least recently used first
+        self._per_kind: dict[str, int] = {}
+
+    def add(self, kind: str, header: list[str], cells: list[str]) -> None:
+        key = (kind, tuple(header))
+        group = self.groups.get(key)
+        if group is None:
+            number = self._per_kind[kind] = self._per_kind.get(kind, 0) + 1
+            group = self.groups[key] = _Group(f"{kind}-{number:03d}", header)
+            (self.folder / f"{group.name}.header.csv").write_text(",".join(header) + "\n", encoding="utf-8")
+        self._file(group.name).write(",".join(cells) + "\n")
+        group.rows += 1
+
+    def _file(self, name: str) -> TextIO:
+        out = self._open.pop(name, None)
+        if out is None:
+            if len(self._open) >= _OPEN_FILES:
+                self._open.pop(next(iter(self._open))).close()
+            out = (self.folder / f"{name}.csv").open("a", encoding="utf-8", newline="")
+        self._open[name] = out
+        return out
+
+    def close(self) -> None:
+        for out in self._open.values():
+            out.close()
+        self._open.clear()
+
+    def files(self, nodes: bool) -> list[str]:
+        """``--nodes=`` / ``--relationships=`` values, in the order the groups were made."""
+        return [
+            f"{g.name}.header.csv,{g.name}.csv"
+            for (kind, _), g in self.groups.items()
+            if kind.startswith("node") == nodes
+        ]
+
+
+class RowWriter:
+    """Nodes and relationships as typed rows; remembers the empty lists neo4j-admin cannot store."""
+
+    def __init__(self, groups: CsvGroups, labels: Iterable[str], rel_types: Iterable[str]) -> None:
+        self.groups = groups
+        self.labels = set(labels) | set(FIXED_LABELS)
+        self.rel_types = set(rel_types) | set(CLAIM_LINKS) | {"MENTIONS"}
+        self.empty_lists: set[tuple[str, str, str]] = set()  # (node|rel, label or type, key)
+        self.nodes = 0
+        self.relationships = 0
+
+    def node(self, kind: str, labels: Iterable[str], props: dict[str, Any], *, scope: str) -> None:
+        names = sorted(set(labels))
+        for label in names:
+            if label not in self.labels or not NEO4J_NAME.match(label):
+                raise ExportError(f"label {label!r} is not declared by the ontology")
+        if kind == "node-runs":
+            header, cells = [f"id:ID({scope})", ":LABEL"], [cell(props.pop("id")), cell(names)]
+        else:
+            header, cells = [f"uri:ID({ID_GROUP})", ":LABEL"], [cell(props.pop("uri")), cell(names)]
+        self._props(props, header, cells, ("node", scope))
+        self.groups.add(kind, header, cells)
+        self.nodes += 1
+
+    def relationship(self, kind: str, rel_type: str, start: str, end: str, props: dict[str, Any]) -> None:
+        if rel_type not in self.rel_types or not NEO4J_TYPE.match(rel_type):
+            raise ExportError(f"relationship type {rel_type!r} is not declared by the ontology")
+        header = [f":START_ID({ID_GROUP})", f":END_ID({ID_GROUP})", ":TYPE"]
+        cells = [cell(start), cell(end), rel_type]
+        self._props(props, header, cells, ("rel", rel_type))
+        self.groups.add(kind, header, cells)
+        self.relationships += 1
+
+    def _props(self, props: dict[str, Any], header: list[str], cells: list[str], scope: tuple[str, str]) -> None:
+        for key in sorted(props):
+            value = props[key]
+            if value is None:
+                continue  # Cypher's SET of null: no property
+            if isinstance(value, list) and not value:
+                self.empty_lists.add((*scope, check_key(key)))
+                continue
+            header.append(f"{check_key(key)}:{neo4j_type(value)}")
+            cells.append(cell(value))
+
+
+# -- the spool -----------------------------------------------------------------------------------
+
+_SCHEMA = """
+CREATE TABLE documents (uri TEXT PRIMARY KEY, seq INTEGER, id TEXT, fingerprint TEXT, props BLOB);
+CREATE TABLE mentions (doc TEXT, entity TEXT, seq INTEGER, labels TEXT, name TEXT, names BLOB,
+                       wikidata TEXT, iso TEXT, props BLOB);
+CREATE INDEX mentions_doc ON mentions (doc);
+CREATE INDEX mentions_entity ON mentions (entity, seq);
+CREATE TABLE claims (uri TEXT PRIMARY KEY, doc TEXT, seq INTEGER, key TEXT, rel_type TEXT, head TEXT,
+                     tail TEXT, status TEXT, sentence, props BLOB);
+CREATE INDEX claims_doc ON claims (doc);
+CREATE TABLE links (claim TEXT, doc TEXT, type TEXT, target TEXT, PRIMARY KEY (claim, type, target));
+CREATE INDEX links_doc ON links (doc);
+"""
+
+
+def _blob(value: Any) -> bytes:
+    # pickle keeps dates, datetimes and ints exactly; the spool is written and read by this
+    # process only, and deleted at the end
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _unblob(data: bytes) -> Any:
+    return pickle.loads(data)  # noqa: S301 - our own spool, see _blob
+
+
+class Neo4jAdminSink:
+    """A kgload Sink whose target is the spool of a neo4j-admin export."""
+
+    name = "neo4j-admin"
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.ontology: Ontology | None = None
+        self.record: RunRecord | None = None
+        self._seq = 0
+        self.db = sqlite3.connect(folder / SPOOL, isolation_level=None)
+        self.db.executescript(
+            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536;"
+            "PRAGMA temp_store = FILE;" + _SCHEMA
+        )
+
+    def describe(self) -> str:
+        return f"neo4j-admin export {self.folder}"
+
+    def ensure_ontology(self, ontology_path: Path, base: str) -> None:
+        self.ontology = load_ontology(ontology_path)
+
+    def fingerprints(self, documents: list[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for start in range(0, len(documents), 500):
+            chunk = documents[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT uri, fingerprint FROM documents WHERE uri IN ({marks})"  # noqa: S608 - only ?s
+            found.update((uri, fp) for uri, fp in self.db.execute(query, chunk) if fp)
+        return found
+
+    def tenures(self, mapping: Mapping) -> list[tuple[str, str, Holding]]:
+        return []  # a first load: the target knows nothing yet
+
+    def write(self, documents: list[MappedDocument]) -> None:
+        if self.ontology is None:
+            raise RuntimeError("Neo4jAdminSink.ensure_ontology() must run before writing")
+        rows = [project(doc, self.ontology) for doc in documents]
+        self.db.execute("BEGIN")
+        try:
+            self._remove([d.uri for d in rows])
+            for doc in rows:
+                self._add(doc)
+            for doc in rows:
+                self._check_endpoints(doc)
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    def _add(self, doc: DocumentRows) -> None:
+        self._seq += 1
+        props = {"uri": doc.uri, **doc.props}
+        self.db.execute(
+            "INSERT INTO documents VALUES (?, ?, ?, ?, ?)",
+            (doc.uri, self._seq, props.get("id"), props.get("fingerprint"), _blob(props)),
+        )
+        self.db.executemany(
+            "INSERT INTO mentions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (doc.uri, e.uri, self._seq, "\n".join(e.labels), e.name, _blob(e.names), e.wikidata, e.iso_code,
+                 _blob(e.props) if e.props else None)
+                for e in doc.entities
+            ],
+        )  # fmt: skip
+        try:
+            self.db.executemany(
+                "INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (c.uri, doc.uri, self._seq, c.key, c.rel_type, c.head, c.tail, c.status, c.props.get("sentence"),
+                     _blob({"uri": c.uri, "key": c.key, **c.props}))
+                    for c in doc.claims
+                ],
+            )  # fmt: skip
+        except sqlite3.IntegrityError:
+            raise ExportError(f"{doc.uri}: a claim IRI is used twice (the uri constraint would refuse it)") from None
+        links = [
+            (c.uri, doc.uri, link_type, target)
+            for c in doc.claims
+            for link_type, targets in (
+                ("ASSERTED_BY", c.asserted_by),
+                ("DENIED_BY", c.denied_by),
+                ("LOCATION", [c.location] if c.location else []),
+            )
+            for target in targets
+        ]
+        self.db.executemany("INSERT OR IGNORE INTO links VALUES (?, ?, ?, ?)", links)  # MERGE: once per target
+
+    def _check_endpoints(self, doc: DocumentRows) -> None:
+        """The online sink refuses a claim whose subject or object is no node (CREATE_CLAIMS)."""
+        for c in doc.claims:
+            for uri in (c.head, c.tail):
+                if not self._is_node(uri):
+                    raise ExportError(f"{doc.uri}: claim {c.uri} points at {uri}, which no document names")
+
+    def _is_node(self, uri: str) -> bool:
+        return any(
+            self.db.execute(query, (uri,)).fetchone()
+            for query in (
+                "SELECT 1 FROM mentions WHERE entity = ? LIMIT 1",
+                "SELECT 1 FROM documents WHERE uri = ?",
+                "SELECT 1 FROM claims WHERE uri = ?",
+            )
+        )
+
+    def _remove(self, uris: list[str]) -> int:
+        present = [u for u in uris if self.db.execute("SELECT 1 FROM documents WHERE uri = ?", (u,)).fetchone()]
+        for table, column in (("documents", "uri"), ("mentions", "doc"), ("claims", "doc"), ("links", "doc")):
+            self.db.executemany(f"DELETE FROM {table} WHERE {column} = ?", [(u,) for u in present])  # noqa: S608
+        return len(present)
+
+    def retract(self, documents: list[str]) -> int:
+        self.db.execute("BEGIN")
+        count = self._remove(documents)
+        self.db.execute("COMMIT")
+        return count
+
+    # The run ledger: the export's run becomes the imported graph's (:LoadRun), so `kgload runs`
+    # after the import says how the graph was made. There is nobody to share a lock with.
+    def acquire_lock(self, owner: str, ttl: int) -> None:
+        pass
+
+    def renew_lock(self, owner: str, ttl: int) -> None:
+        pass
+
+    def release_lock(self, owner: str) -> None:
+        pass
+
+    def record_run(self, record: RunRecord, base: str) -> None:
+        self.record = record
+
+    def runs(self, limit: int = 20) -> list[RunRecord]:
+        return [self.record] if self.record else []
+
+    def fail_interrupted_runs(self, current: str, base: str) -> int:
+        return 0
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- the CSV files ---------------------------------------------------------------------------
+
+    def finish(self, groups: CsvGroups) -> RowWriter:
+        """Write every node and relationship of the spool as CSV rows."""
+        ontology = self.ontology or _missing()
+        rows = RowWriter(groups, ontology.classes.values(), [r.neo4j_type for r in ontology.relations.values()])
+        for (props,) in self.db.execute("SELECT props FROM documents ORDER BY seq"):
+            rows.node("node-documents", ("Resource", "Document"), _unblob(props), scope="Document")
+        for labels, props in self._entities():
+            rows.node("node-entities", labels, props, scope="Entity")
+        for (props,) in self.db.execute("SELECT props FROM claims ORDER BY seq, rowid"):
+            rows.node("node-claims", ("Resource", "Claim"), _unblob(props), scope="Claim")
+        if self.record is not None:
+            run = {k: v for k, v in self.record.properties().items() if v is not None}
+            rows.node("node-runs", ("LoadRun",), run, scope="LoadRun")
+
+        mentions = "SELECT doc, entity, name, names, wikidata, iso FROM mentions ORDER BY seq, rowid"
+        for doc, entity, name, names, wikidata, iso in self.db.execute(mentions):
+            props = {"name": name, "names": _unblob(names), "wikidata": wikidata, "isoCode": iso}
+            rows.relationship("rel-mentions", "MENTIONS", doc, entity, props)
+        claims = "SELECT uri, doc, head, tail FROM claims ORDER BY seq, rowid"
+        for claim, doc, head, tail in self.db.execute(claims):
+            rows.relationship("rel-claims", "DERIVED_FROM", claim, doc, {})
+            rows.relationship("rel-claims", "SUBJECT", claim, head, {})
+            rows.relationship("rel-claims", "OBJECT", claim, tail, {})
+        # MATCH (x:Resource {uri: row.target}) finds nothing for a target no document names
+        links = """
+            SELECT l.claim, l.type, l.target FROM links l
+            WHERE EXISTS (SELECT 1 FROM mentions WHERE entity = l.target)
+               OR EXISTS (SELECT 1 FROM documents WHERE uri = l.target)
+               OR EXISTS (SELECT 1 FROM claims WHERE uri = l.target)
+            ORDER BY l.claim, l.type, l.target"""
+        for claim, link_type, target in self.db.execute(links):
+            rows.relationship("rel-claims", link_type, claim, target, {})
+        for rel_type, head, tail, props in self._relationships():
+            rows.relationship("rel-facts", rel_type, head, tail, props)
+        return rows
+
+    def _entities(self) -> Iterator[tuple[set[str], dict[str, Any]]]:
+        """cypher.upsert_entities + REFRESH_ENTITIES over every document naming each entity."""
+        query = "SELECT entity, labels, name, names, wikidata, iso, props FROM mentions ORDER BY entity, seq, rowid"
+        for uri, group in _grouped(self.db.execute(query)):
+            labels = {"Resource", "Entity"}
+            extra: dict[str, Any] = {}
+            for _, label_text, _, _, _, _, props in group:
+                labels.update(label_text.split("\n") if label_text else ())
+                if props is not None:
+                    extra.update(_unblob(props))  # SET e += row.props, in load order
+            name = min(g[2] for g in group)
+            names = sorted({n for g in group for n in _unblob(g[3])})
+            yield (
+                labels,
+                {
+                    **extra,
+                    "uri": uri,
+                    "name": name,
+                    "aliases": [n for n in names if n != name],
+                    "wikidata": max((g[4] for g in group if g[4] is not None), default=None),
+                    "isoCode": max((g[5] for g in group if g[5] is not None), default=None),
+                },
+            )
+
+    def _relationships(self) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+        """cypher.upsert_relationships for every key: its asserted claims ORDER BY d.id, c.sentence,
+        c.uri (nulls last, as in Cypher), the first one giving direction and time."""
+        query = """
+            SELECT c.key, c.rel_type, c.head, c.tail, c.props, d.uri, d.id FROM claims c
+            JOIN documents d ON d.uri = c.doc
+            WHERE c.status = 'asserted'
+            ORDER BY c.key, d.id IS NULL, d.id, c.sentence IS NULL, c.sentence, c.uri"""
+        for key, group in _grouped(self.db.execute(query)):
+            _, rel_type, head, tail, _, _, _ = group[0]
+            claims = [_unblob(g[4]) for g in group]
+            first = claims[0]
+            confidences = [c["confidence"] for c in claims if c.get("confidence") is not None]
+            recorded = [c["recordedAt"] for c in claims if c.get("recordedAt") is not None]
+            yield (
+                rel_type,
+                head,
+                tail,
+                {
+                    "key": key,
+                    "predicate": first.get("predicateUri"),
+                    "date": first.get("date"),
+                    "start": first.get("start"),
+                    "end": first.get("end"),
+                    "evidence": [c["evidence"] for c in claims if c.get("evidence") is not None],
+                    "confidence": max(confidences) if confidences else None,
+                    "sources": list(dict.fromkeys(g[6] for g in group if g[6] is not None)),
+                    "documents": list(dict.fromkeys(g[5] for g in group)),
+                    "claims": len(claims),
+                    "recordedAt": min(recorded) if recorded else None,
+                },
+            )
+
+
+def _grouped(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, list[tuple[Any, ...]]]]:
+    """Consecutive rows with the same first column (the query orders by it)."""
+    current: Any = None
+    group: list[tuple[Any, ...]] = []
+    for row in rows:
+        if group and row[0] != current:
+            yield current, group
+            group = []
+        current = row[0]
+        group.append(row)
+    if group:
+        yield current, group
+
+
+def _missing() -> Ontology:
+    raise RuntimeError("Neo4jAdminSink.ensure_ontology() must run before finish()")
+
+
+# -- the files around the CSVs -------------------------------------------------------------------
+
+
+def import_script(groups: CsvGroups) -> str:
+    lines = [
+        "#!/bin/sh",
+        "# Written by `kgload export --format neo4j-admin`: imports the CSV files of this folder into",
+        "# an empty database with Neo4j's bulk importer. Stop the server (or the database) first.",
+        "#   sh import.sh [OPTION...]   options go on to neo4j-admin, e.g. --overwrite-destination=true",
+        "# NEO4J_ADMIN: the neo4j-admin command (default: neo4j-admin on PATH);",
+        "# NEO4J_DATABASE: the database to create (default: neo4j). Then run post-import.cypher.",
+        "set -eu",
+        'cd "$(dirname "$0")"',
+        'exec "${NEO4J_ADMIN:-neo4j-admin}" database import full "${NEO4J_DATABASE:-neo4j}" \\',
+        "  --id-type=string \\",
+        f"  --array-delimiter={ARRAY_DELIMITER_OPTION} \\",
+        "  --multiline-fields=true \\",
+        *(f"  --nodes={files} \\" for files in groups.files(nodes=True)),
+        *(f"  --relationships={files} \\" for files in groups.files(nodes=False)),
+        '  "$@"',
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def post_import(rel_types: Iterable[str], empty_lists: set[tuple[str, str, str]]) -> str:
+    """The sink's schema, then the empty lists (an importer array cell cannot be empty)."""
+    lines = [
+        "// Written by `kgload export --format neo4j-admin`. Run once after the import, with the",
+        "// database started:  cypher-shell -u neo4j -p ... -f post-import.cypher",
+        "// The same constraints and indexes `kgload load` creates (it would create them too):",
+        *(statement + ";" for statement in cypher.schema_statements(rel_types)),
+    ]
+    if empty_lists:
+        lines.append("// kgload stores empty lists (no aliases, no evidence); CSV cannot carry them:")
+    for kind, scope, key in sorted(empty_lists):
+        pattern = f"(x:`{scope}`)" if kind == "node" else f"()-[x:`{scope}`]->()"
+        lines.append(
+            f"MATCH {pattern} WHERE x.`{key}` IS NULL CALL (x) {{ SET x.`{key}` = [] }} IN TRANSACTIONS OF 10000 ROWS;"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def statements(text: str) -> list[str]:
+    """The statements of a post-import.cypher (for drivers, which run one at a time)."""
+    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("//"))
+    return [s.strip().rstrip(";").strip() for s in body.split(";\n") if s.strip().rstrip(";").strip()]
+
+
+# -- the whole export ----------------------------------------------------------------------------
+
+
+def prepare(output: Path) -> Path:
+    """A fresh working folder beside ``output``; ``output`` must be absent or empty."""
+    if output.exists() and (not output.is_dir() or any(output.iterdir())):
+        raise UsageError(f"{output} exists and is not an empty folder; neo4j-admin files need a folder of their own")
+    work = output.parent / f".{output.name}.partial-{os.getpid()}"
+    shutil.rmtree(work, ignore_errors=True)
+    try:
+        work.mkdir(parents=True)
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror}") from None
+    return work
+
+
+def export(output: Path, load: Callable[[Neo4jAdminSink], LoadReport]) -> Neo4jAdminExport:
+    """Run ``load`` into a spool, then write the neo4j-admin folder at ``output`` (all or nothing:
+    the files appear under ``output`` only when every one of them is written)."""
+    work = prepare(output)
+    try:
+        sink = Neo4jAdminSink(work)
+        try:
+            report = load(sink)
+            groups = CsvGroups(work)
+            try:
+                rows = sink.finish(groups)
+            finally:
+                groups.close()
+            ontology = sink.ontology or _missing()
+        finally:
+            sink.close()
+        (work / SPOOL).unlink()
+        rel_types = [r.neo4j_type for r in ontology.relations.values()]
+        (work / IMPORT_SCRIPT).write_text(import_script(groups), encoding="utf-8")
+        (work / IMPORT_SCRIPT).chmod(0o755)
+        (work / POST_IMPORT).write_text(post_import(rel_types, rows.empty_lists), encoding="utf-8")
+        if output.exists():
+            output.rmdir()
+        work.rename(output)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    files = sorted(p.name for p in output.iterdir())
+    return Neo4jAdminExport(report, output, rows.nodes, rows.relationships, files)

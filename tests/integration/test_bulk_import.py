@@ -1,0 +1,209 @@
+"""The bulk path end to end: ``kgload export --format neo4j-admin``, Neo4j's own importer
+(``neo4j-admin database import full``, tests/neo4j-import) into a fresh data dir, a second test
+server on it, and a comparison with an online ``kgload load`` of the same input into the session
+server. Never a mock: both graphs are real Neo4j 5.26 stores.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import neo4j
+import pytest
+
+from kgload import api
+from kgload.export.neo4j_admin import POST_IMPORT, statements
+from kgload.rdf.build import Run
+from kgload.sinks.neo4j import Neo4jSettings, Neo4jSink
+
+pytestmark = pytest.mark.neo4j
+ROOT = Path(__file__).resolve().parents[2]
+RUN = Run("20250614T120000Z-bulk", datetime(2025, 6, 14, 12, 0, tzinfo=UTC))
+BATCH = 3  # small, so that a document read twice is replaced across batches, as online
+
+EVIDENCE = [
+    'He said "peace; now", then left.\nA second line, with a comma',
+    "Ünïcödé — 和平 😀 \\ backslash",
+    "=SUM(A1) looks like a formula; it is news",
+    None,  # no evidence: the relationship's evidence list can end up empty
+]
+PEOPLE = {
+    "putin": ("Vladimir Putin", "Person", ["Putin"]),
+    "trump": ("Donald Trump", "Person", []),
+    "zelensky": ("Volodymyr Zelensky", "Person", ["Zelenskyy", "Зеленський"]),
+    "ukraine": ("Ukraine", "Country", []),
+    "russia": ("Russia", "Country", ["Russian Federation"]),
+}
+
+
+def _doc(number: int, variant: str = "") -> dict[str, Any]:
+    ids = list(PEOPLE)
+    entities = [
+        {"id": key, "name": name, "type": kind, "aliases": aliases[: 1 + number % 2]}
+        for key, (name, kind, aliases) in PEOPLE.items()
+    ]
+    relations: list[dict[str, Any]] = [
+        # the same fact in every document: one relationship, every evidence, the highest confidence
+        {"type": "called", "head": "putin", "tail": "trump", "date": "2025-06-14", "sentence": number % 3,
+         "confidence": round(0.5 + number / 100, 2)},
+        {"type": "leader-of", "head": "zelensky", "tail": "ukraine", "start": "2019-05-20"},
+        {"type": "negotiated-with", "head": ids[number % 2 + 3], "tail": ids[(number + 1) % 2 + 3],
+         "date": f"2025-05-{10 + number:02d}", "location": None},
+        {"type": "advancing-on", "head": "russia", "tail": "ukraine", "status": "disputed",
+         "asserted_by": ["russia"], "denied_by": ["zelensky"], "evidence": "Kyiv denies it."},
+    ]  # fmt: skip
+    evidence = EVIDENCE[number % len(EVIDENCE)]
+    if evidence is not None:
+        relations[0]["evidence"] = evidence + variant
+    return {
+        "document": {
+            "id": f"bulk-{number:02d}",
+            "title": f"Bulk test {number}{variant}",
+            "publisher": "Test Wire",
+            "published": f"2025-06-{1 + number:02d}" if number % 3 else "2025-06",
+            "language": "en",
+        },
+        "entities": entities,
+        "relations": relations,
+    }
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    folder = tmp_path_factory.mktemp("bulk-inputs")
+    docs = [_doc(n) for n in range(10)]
+    docs.append(_doc(1, " (corrected)"))  # read again batches later: this version wins
+    (folder / "synthetic.jsonl").write_text("\n".join(json.dumps(d, ensure_ascii=False) for d in docs) + "\n")
+    return [ROOT / "examples" / "afp-2025-06-14-putin-trump-call.json", ROOT / "examples" / "inputs", folder]
+
+
+@pytest.fixture(scope="module")
+def exported(inputs: list[Path], tmp_path_factory: pytest.TempPathFactory):
+    out = tmp_path_factory.mktemp("bulk-export") / "neo4j-admin"
+    return api.export_neo4j_admin(inputs, out, run=RUN, batch_size=BATCH, rejects=out.parent / "rejects.jsonl")
+
+
+@pytest.fixture(scope="module")
+def imported(exported, tmp_path_factory: pytest.TempPathFactory) -> Iterator[neo4j.Driver]:
+    """A second test server on the store neo4j-admin wrote, post-import.cypher applied."""
+    try:
+        from tests.neo4j_server import Neo4jTestServer, import_full
+    except ImportError as exc:  # pragma: no cover - the module is part of the repository
+        pytest.skip(str(exc))
+    data = tmp_path_factory.mktemp("neo4j-imported")
+    import_full(exported.folder, data, "--max-off-heap-memory=256m", "--threads=2")
+    server = Neo4jTestServer(data).start()
+    try:
+        driver = neo4j.GraphDatabase.driver(server.uri, auth=server.auth)
+        with driver.session() as session:
+            for statement in statements((exported.folder / POST_IMPORT).read_text("utf-8")):
+                session.run(statement).consume()  # CALL … IN TRANSACTIONS needs an auto-commit transaction
+        yield driver
+        driver.close()
+    finally:
+        server.stop()
+
+
+def _value(value: Any) -> Any:
+    """A value with its Neo4j type, so that 0.9 (double) never equals 0.9 (float), nor a Date its string."""
+    if isinstance(value, list):
+        return ["list", [_value(v) for v in value]]
+    text = value.iso_format() if hasattr(value, "iso_format") else repr(value)
+    return [type(value).__name__, text]
+
+
+def dump(driver: neo4j.Driver) -> tuple[list[str], list[str]]:
+    """Every node and relationship, canonically: (labels, properties) and (type, start, end,
+    properties), sorted. The run ledger and the lock are compared on their own."""
+    nodes, _, _ = driver.execute_query(
+        "MATCH (n) WHERE NOT n:LoadRun AND NOT n:KgloadLock RETURN labels(n) AS l, properties(n) AS p"
+    )
+    rels, _, _ = driver.execute_query(
+        "MATCH (a)-[r]->(b) RETURN type(r) AS t, a.uri AS a, b.uri AS b, properties(r) AS p"
+    )
+    return (
+        sorted(json.dumps([sorted(n["l"]), {k: _value(v) for k, v in n["p"].items()}], sort_keys=True) for n in nodes),
+        sorted(
+            json.dumps([r["t"], r["a"], r["b"], {k: _value(v) for k, v in r["p"].items()}], sort_keys=True)
+            for r in rels
+        ),
+    )
+
+
+def counts(driver: neo4j.Driver) -> dict[str, int]:
+    labels, _, _ = driver.execute_query(
+        "MATCH (n) WHERE NOT n:KgloadLock UNWIND labels(n) AS l RETURN l, count(*) AS n"
+    )
+    types, _, _ = driver.execute_query("MATCH ()-[r]->() RETURN type(r) AS t, count(*) AS n")
+    return {**{f":{r['l']}": r["n"] for r in labels}, **{f"[{r['t']}]": r["n"] for r in types}}
+
+
+@pytest.fixture(scope="module")
+def online(inputs: list[Path], neo4j_server: Neo4jSettings, neo4j_driver: neo4j.Driver, tmp_path_factory):
+    """The same input loaded the ordinary way into the (emptied) session server."""
+    neo4j_driver.execute_query("MATCH (n) DETACH DELETE n", database_=neo4j_server.database)
+    sink = Neo4jSink.connect(neo4j_server)
+    try:
+        report = api.load(
+            inputs, sink=sink, run=RUN, batch_size=BATCH, rejects=tmp_path_factory.mktemp("online") / "r.jsonl"
+        )
+    finally:
+        sink.close()
+    return report, dump(neo4j_driver), counts(neo4j_driver)
+
+
+def test_the_export_reads_like_a_load(exported, online):
+    report, _, _ = online
+    assert exported.report.documents_loaded == report.documents_loaded > 10
+    assert exported.report.rejected_total == report.rejected_total
+    assert {"import.sh", "post-import.cypher"} <= set(exported.files)
+    assert not any(name.startswith(".") for name in exported.files)  # the spool is gone
+
+
+def test_imported_graph_equals_an_online_load(imported, online):
+    _, (online_nodes, online_rels), online_counts = online
+    nodes, rels = dump(imported)
+    assert counts(imported) == online_counts
+    assert nodes == online_nodes
+    assert rels == online_rels
+
+
+def test_the_facts_survive_the_csv_round_trip(imported):
+    [row] = imported.execute_query(
+        "MATCH (:Person {name: 'Vladimir Putin'})-[r:CALLED {date: date('2025-06-14')}]->(:Person) "
+        "WHERE 'bulk-00' IN r.sources RETURN r.evidence AS e, r.confidence AS c, r.claims AS n, r.sources AS s"
+    ).records
+    assert EVIDENCE[0] in row["e"] and EVIDENCE[1] in row["e"]
+    assert row["n"] - len(row["e"]) == 2 and row["n"] > 10  # bulk-03 and -07 count, but have no sentence
+    assert row["c"] == 0.95  # the highest (the AFP report's), a double read back exactly
+    titles = [r["t"] for r in imported.execute_query("MATCH (d:Document {id: 'bulk-01'}) RETURN d.title AS t").records]
+    assert titles == ["Bulk test 1 (corrected)"]
+
+
+def test_the_run_ledger_is_imported(imported, exported):
+    [run] = imported.execute_query("MATCH (r:LoadRun) RETURN properties(r) AS p").records
+    assert run["p"]["id"] == RUN.id
+    assert run["p"]["documentsAdded"] == exported.report.documents_added
+
+
+def test_constraints_after_post_import_match_the_sink(imported, online, neo4j_driver):
+    def schema(driver: neo4j.Driver) -> set[str]:
+        rows = driver.execute_query("SHOW INDEXES YIELD name WHERE name STARTS WITH 'kgload_' RETURN name").records
+        return {r["name"] for r in rows}
+
+    assert schema(imported) == schema(neo4j_driver)
+
+
+def test_an_incremental_load_after_the_import_knows_every_document(imported, inputs, tmp_path):
+    """The Document nodes carry their fingerprints, so `kgload load` of the same input skips it all."""
+    before = dump(imported)
+    sink = Neo4jSink(imported)
+    report = api.load(inputs, sink=sink, rejects=tmp_path / "r.jsonl")
+    assert report.documents_added == report.documents_updated == 0
+    [documents] = imported.execute_query("MATCH (d:Document) RETURN count(d) AS n").records
+    assert report.documents_unchanged == documents["n"] > 10
+    assert dump(imported) == before

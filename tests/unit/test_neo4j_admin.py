@@ -1,0 +1,167 @@
+"""kgload export --format neo4j-admin without a server: typed cells, CSV groups, the aggregation
+the online sink does in Cypher, and the files around the CSVs. The import itself is tested
+against Neo4j's own importer in tests/integration/test_bulk_import.py."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kgload import api
+from kgload.cli import app
+from kgload.errors import UsageError
+from kgload.export.neo4j_admin import (
+    ARRAY_DELIMITER,
+    ExportError,
+    cell,
+    neo4j_type,
+    post_import,
+    statements,
+)
+
+
+def test_types_are_what_the_driver_stores():
+    assert neo4j_type(True) == "boolean"
+    assert neo4j_type(3) == "long"
+    assert neo4j_type(0.9) == "double"
+    assert neo4j_type("x") == "string"
+    assert neo4j_type(dt.date(2025, 6, 14)) == "date"
+    assert neo4j_type(dt.datetime(2025, 6, 14, 12, tzinfo=dt.UTC)) == "datetime"
+    assert neo4j_type(dt.datetime(2025, 6, 14, 12)) == "localdatetime"
+    assert neo4j_type(["a", "b"]) == "string[]"
+    with pytest.raises(ExportError):
+        neo4j_type(["a", 1])
+    with pytest.raises(ExportError):
+        neo4j_type({"a": 1})
+
+
+def test_cells_quote_text_and_keep_numbers_bare():
+    assert cell('say "hi";\nnow') == '"say ""hi"";\nnow"'
+    assert cell(0.1) == "0.1"
+    assert cell(float("inf")) == "Infinity"
+    assert cell(-5) == "-5"
+    assert cell(False) == "false"
+    assert cell(dt.datetime(2025, 6, 14, 12, tzinfo=dt.UTC)) == '"2025-06-14T12:00:00+00:00"'
+    assert cell(["a;b", "c"]) == f'"a;b{ARRAY_DELIMITER}c"'
+
+
+def test_arrays_neo4j_admin_would_misread_are_refused():
+    with pytest.raises(ExportError):
+        cell([f"a{ARRAY_DELIMITER}b"])
+    with pytest.raises(ExportError):
+        cell([""])
+
+
+def test_post_import_has_the_sink_schema_and_restores_empty_lists():
+    text = post_import(["CALLED"], {("node", "Entity", "aliases"), ("rel", "CALLED", "evidence")})
+    found = statements(text)
+    assert "CREATE CONSTRAINT kgload_resource_uri IF NOT EXISTS FOR (n:Resource) REQUIRE n.uri IS UNIQUE" in found
+    assert any("FOR ()-[r:CALLED]-() ON (r.key)" in s for s in found)
+    restore = (
+        "MATCH (x:`Entity`) WHERE x.`aliases` IS NULL CALL (x) { SET x.`aliases` = [] } IN TRANSACTIONS OF 10000 ROWS"
+    )
+    assert restore in found
+    assert all(not s.endswith(";") and not s.startswith("//") for s in found)
+
+
+def _doc(doc_id: str, evidence: str, aliases: list[str], confidence: float) -> dict:
+    return {
+        "document": {"id": doc_id, "title": doc_id, "published": "2025-06-14"},
+        "entities": [
+            {"id": "a", "name": "Vladimir Putin", "type": "Person", "aliases": aliases},
+            {"id": "b", "name": "Donald Trump", "type": "Person"},
+        ],
+        "relations": [
+            {"type": "called", "head": "a", "tail": "b", "date": "2025-06-14", "evidence": evidence,
+             "confidence": confidence},
+            {"type": "called", "head": "a", "tail": "b", "date": "2025-06-15", "status": "denied", "denied_by": ["b"]},
+        ],
+    }  # fmt: skip
+
+
+def _rows(folder: Path, prefix: str) -> list[dict[str, str]]:
+    rows = []
+    for header in sorted(folder.glob(f"{prefix}-*.header.csv")):
+        names = next(csv.reader(header.open(encoding="utf-8")))
+        data = header.with_name(header.name.replace(".header", ""))
+        rows += [dict(zip(names, r, strict=True)) for r in csv.reader(data.open(encoding="utf-8", newline=""))]
+    return rows
+
+
+@pytest.fixture
+def exported(tmp_path: Path):
+    docs = [
+        _doc("two", 'second; "quoted"', ["Putin"], 0.7),
+        _doc("one", "first\nline", [], 0.9),
+        _doc("two", "second, corrected", ["V. Putin"], 0.6),  # batches later: replaces the first "two"
+    ]
+    path = tmp_path / "docs.jsonl"
+    path.write_text("\n".join(json.dumps(d) for d in docs))
+    return api.export_neo4j_admin([path], tmp_path / "out", batch_size=1, rejects=tmp_path / "r.jsonl")
+
+
+def test_one_relationship_per_fact_from_every_supporting_document(exported):
+    [called] = [r for r in _rows(exported.folder, "rel-facts") if r[":TYPE"] == "CALLED"]
+    assert called["sources:string[]"].split(ARRAY_DELIMITER) == ["one", "two"]  # ORDER BY d.id
+    assert called["evidence:string[]"].split(ARRAY_DELIMITER) == ["first\nline", "second, corrected"]
+    assert called["confidence:double"] == "0.9"
+    assert called["claims:long"] == "2"
+    assert called["date:date"] == "2025-06-14"
+
+
+def test_entities_carry_the_union_of_their_names_and_documents_their_fingerprints(exported):
+    entities = {r["uri:ID(Resource)"]: r for r in _rows(exported.folder, "node-entities")}
+    putin = next(r for r in entities.values() if r["name:string"] == "Vladimir Putin")
+    assert putin["aliases:string[]"] == "V. Putin"  # "Putin" went with the replaced version
+    assert set(putin[":LABEL"].split(ARRAY_DELIMITER)) >= {"Resource", "Entity", "Person"}
+    trump = next(r for r in entities.values() if r["name:string"] == "Donald Trump")
+    assert "aliases:string[]" not in trump  # no aliases: restored as [] by post-import.cypher
+    documents = _rows(exported.folder, "node-documents")
+    assert sorted(d["id:string"] for d in documents) == ["one", "two"]
+    assert all(len(d["fingerprint:string"]) > 16 for d in documents)
+
+
+def test_denied_claims_are_claim_nodes_only(exported):
+    claims = _rows(exported.folder, "node-claims")
+    assert sorted(c["status:string"] for c in claims) == ["asserted", "asserted", "denied", "denied"]
+    links = [r[":TYPE"] for r in _rows(exported.folder, "rel-claims")]
+    assert links.count("DENIED_BY") == 2 and links.count("DERIVED_FROM") == 4
+    assert sorted(r["date:date"] for r in _rows(exported.folder, "rel-facts")) == ["2025-06-14"]
+
+
+def test_import_script_names_every_file(exported):
+    script = (exported.folder / "import.sh").read_text()
+    csvs = {p.name for p in exported.folder.glob("*.csv")}
+    named = {name for line in script.splitlines() if "--nodes=" in line or "--relationships=" in line
+             for name in line.split("=", 1)[1].rstrip(" \\").split(",")}  # fmt: skip
+    assert named == csvs
+    assert "--array-delimiter=U+001F" in script and "--multiline-fields=true" in script
+    assert not (exported.folder / ".kgload-spool.sqlite").exists()
+
+
+def test_the_output_folder_must_be_new_or_empty(tmp_path: Path, seed: Path):
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "keep.txt").write_text("mine")
+    with pytest.raises(UsageError):
+        api.export_neo4j_admin([seed], tmp_path / "out")
+    assert (tmp_path / "out" / "keep.txt").read_text() == "mine"
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_cli(tmp_path: Path, seed: Path):
+    runner = CliRunner()
+    result = runner.invoke(app, ["export", "--format", "neo4j-admin", str(seed)])
+    assert result.exit_code == 2 and "--output" in result.output
+    result = runner.invoke(app, ["export", "--format", "turtle", str(seed)])
+    assert result.exit_code == 2 and "neo4j-admin" in result.output
+    out = tmp_path / "bulk"
+    result = runner.invoke(
+        app, ["export", "--format", "neo4j-admin", "-o", str(out), "--rejects", str(tmp_path / "r.jsonl"), str(seed)]
+    )
+    assert result.exit_code == 0, result.output
+    assert (out / "import.sh").exists() and (out / "post-import.cypher").exists()
