@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from kgload import api
 from kgload.cli import app
 from kgload.sinks.neo4j import Neo4jSettings, Neo4jSink
+from kgload.sinks.neo4j.writer import connect
 
 pytestmark = pytest.mark.neo4j
 CYPHER = Path(__file__).resolve().parents[2] / "examples" / "cypher"
@@ -194,4 +195,83 @@ def test_changed_document_equals_a_clean_load(neo4j_db, neo4j_driver, seed, tmp_
     api.load([path], sink=sink)
     assert graph_dump(neo4j_driver) == incremental
     assert cypher(neo4j_driver, "MATCH ()-[r:CALLED]->() RETURN r") == []
+    sink.close()
+
+
+# -- the fast write path: relationships written from batch rows vs recomputed from claims -------------
+
+
+def wire_story(i: int) -> dict:
+    """Documents that share relationships across and within batches (undated alliances, a few
+    call dates), with evidence, sentences and confidences to aggregate."""
+    people, countries = [f"p{(i * 7 + k) % 9}" for k in range(2)], [f"c{(i + k) % 5}" for k in range(3)]
+    return {
+        "document": {"id": f"story-{(i * 37) % 101:03d}", "title": f"Story {i}", "published": "2025-06-01"},
+        "entities": [{"id": p, "name": f"Person {p}", "type": "Person", "aliases": [f"P{i % 3} {p}"]} for p in people]
+        + [{"id": c, "name": f"Country {c}", "type": "Country"} for c in countries],
+        "relations": [
+            {"type": "called", "head": people[0], "tail": people[1], "date": f"2025-06-0{1 + i % 2}", "sentence": i % 4}
+            | ({"evidence": f"story {i}: a call"} if i % 3 else {})
+            | ({"confidence": round(0.5 + (i % 5) / 10, 2)} if i % 2 else {}),
+            {"type": "ally-of", "head": countries[0], "tail": countries[1], "start": "2024", "evidence": f"ally {i}"},
+            {"type": "attacked", "head": countries[1], "tail": countries[2], "date": "2025-05-30"},
+        ],
+    }
+
+
+def stories(tmp_path: Path, n: int, name: str = "stories.jsonl") -> Path:
+    path = tmp_path / name
+    path.write_text("".join(json.dumps(wire_story(i)) + "\n" for i in range(n)))
+    return path
+
+
+def recompute_everything(driver: neo4j.Driver, sink: Neo4jSink) -> None:
+    """Rebuild every relationship from its claims and every entity from its mentions on the server."""
+    from kgload.sinks.neo4j import cypher as q
+
+    allowed = [r.neo4j_type for r in sink.ontology.relations.values()]
+    for rel_type in allowed:
+        keys = [r["k"] for r in cypher(driver, f"MATCH ()-[r:`{rel_type}`]->() RETURN r.key AS k")]
+        if keys:
+            driver.execute_query(q.upsert_relationships(rel_type, allowed), keys=keys)
+    uris = [r["u"] for r in cypher(driver, "MATCH (e:Entity) RETURN e.uri AS u")]
+    driver.execute_query(q.REFRESH_ENTITIES, uris=uris)
+
+
+def test_batch_written_relationships_equal_those_recomputed_from_claims(neo4j_db, neo4j_driver, tmp_path):
+    sink = Neo4jSink.connect(neo4j_db)
+    api.load([stories(tmp_path, 40)], sink=sink, batch_size=1000, validate=False)  # one batch: no server aggregation
+    assert cypher(neo4j_driver, "MATCH ()-[r:ALLY_OF]->() WHERE r.claims > 1 RETURN count(r) AS n")[0]["n"] > 0
+    written = graph_dump(neo4j_driver)
+    stamps = cypher(
+        neo4j_driver, "MATCH ()-[r]->() WHERE r.recordedAt IS NOT NULL RETURN r.key AS k, r.recordedAt AS t"
+    )
+    recompute_everything(neo4j_driver, sink)
+    assert graph_dump(neo4j_driver) == written
+    again = cypher(neo4j_driver, "MATCH ()-[r]->() WHERE r.recordedAt IS NOT NULL RETURN r.key AS k, r.recordedAt AS t")
+    assert sorted(again, key=str) == sorted(stamps, key=str)
+    sink.close()
+
+
+@pytest.mark.parametrize("rows_per_statement", [10_000, 7])
+def test_one_big_batch_equals_many_small_ones(neo4j_db, neo4j_driver, tmp_path, rows_per_statement):
+    path = stories(tmp_path, 30)
+    sink = Neo4jSink(connect(neo4j_db), rows_per_statement=rows_per_statement, owns_driver=True)
+    api.load([path], sink=sink, batch_size=1, validate=False)
+    one_by_one = graph_dump(neo4j_driver)
+    neo4j_driver.execute_query("MATCH (n) DETACH DELETE n")
+    api.load([path], sink=sink, batch_size=1000, validate=False)
+    assert graph_dump(neo4j_driver) == one_by_one
+    sink.close()
+
+
+def test_rewriting_every_document_in_a_new_order_changes_nothing(neo4j_db, neo4j_driver, tmp_path):
+    sink = Neo4jSink.connect(neo4j_db)
+    api.load([stories(tmp_path, 24)], sink=sink, batch_size=5, validate=False)
+    before = graph_dump(neo4j_driver)
+    lines = stories(tmp_path, 24).read_text().splitlines()
+    reordered = tmp_path / "reordered.jsonl"
+    reordered.write_text("\n".join(lines[::-1]) + "\n")
+    api.load([reordered], sink=sink, batch_size=7, force=True, validate=False)
+    assert graph_dump(neo4j_driver) == before
     sink.close()

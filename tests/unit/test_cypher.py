@@ -1,8 +1,10 @@
-"""Cypher builders: only ontology names reach a query text."""
+"""Cypher builders: only ontology names reach a query text. Batch rows: the client's share of
+the aggregation follows the server's rules."""
 
 import pytest
 
-from kgload.sinks.neo4j import cypher
+from kgload.sinks.neo4j import cypher, rows
+from kgload.sinks.neo4j.projection import ClaimRow, DocumentRows, EntityRow
 
 ALLOWED = ["CALLED", "LEADER_OF"]
 
@@ -30,3 +32,62 @@ def test_schema_statements_are_idempotent():
     statements = cypher.schema_statements(["CALLED"])
     assert all("IF NOT EXISTS" in s for s in statements)
     assert any("REQUIRE n.uri IS UNIQUE" in s for s in statements)
+
+
+@pytest.mark.parametrize(
+    "build",
+    [cypher.create_relationships, cypher.delete_relationships, lambda t, a: cypher.tenures([t], a)],
+)
+def test_every_relationship_builder_refuses_names_outside_the_ontology(build):
+    with pytest.raises(cypher.UnsafeName):
+        build("CALLED`]->() DETACH DELETE n //", ALLOWED)
+    assert "`CALLED`" in build("CALLED", ALLOWED)
+
+
+def test_schema_statements_put_constraints_first_and_are_named():
+    statements = cypher.schema_statements(["CALLED", "LEADER_OF"])
+    kinds = [s.split()[1] for s in statements]
+    assert kinds == sorted(kinds)  # CONSTRAINT < INDEX: constraints before any index
+    names = [cypher.schema_name(s) for s in statements]
+    assert len(set(names)) == len(names) and all(n.startswith("kgload_") for n in names)
+
+
+# -- batch rows (pure) --------------------------------------------------------------------------
+
+
+def _doc(uri: str, doc_id: str | None, claims: list[ClaimRow], entities: list[EntityRow] = ()) -> DocumentRows:
+    return DocumentRows(uri, {"id": doc_id} if doc_id else {}, list(entities), claims)
+
+
+def _claim(uri: str, key: str = "k", status: str = "asserted", **props) -> ClaimRow:
+    props = {"predicateUri": "kg:called", **props}
+    return ClaimRow(uri, key, "CALLED", "h", "t", status, props)
+
+
+def test_relationship_rows_aggregate_like_the_server():
+    docs = [
+        _doc("d2", "b", [_claim("c3", sentence=1, evidence="late", confidence=0.2)]),
+        _doc(
+            "d1", "a", [_claim("c2", sentence=None, evidence="no sentence"), _claim("c1", sentence=4, confidence=0.9)]
+        ),
+        _doc("d3", None, [_claim("c4", evidence="no id"), _claim("c5", status="denied", evidence="denied")]),
+        _doc("d4", "a", [_claim("c6", key="other")]),
+    ]
+    [row] = rows.relationship_rows(docs, {"k"})["CALLED"]
+    assert (row["head"], row["tail"]) == ("h", "t")
+    props = row["props"]
+    assert props["evidence"] == ["no sentence", "late", "no id"]  # (doc id, sentence, uri), nulls last
+    assert props["sources"] == ["a", "b"] and props["documents"] == ["d1", "d2", "d3"]
+    assert props["confidence"] == 0.9 and props["claims"] == 4
+    assert "date" not in props and "recordedAt" not in props  # nulls are not stored
+
+
+def test_batch_rows_one_row_per_entity_and_mention_per_document():
+    putin = EntityRow("e:putin", ("Person",), "Putin", ["Putin", "V. Putin"], wikidata="Q7747")
+    putin_too = EntityRow("e:putin", ("Actor",), "Vladimir Putin", ["Vladimir Putin", "Putin"])
+    batch = rows.batch_rows([_doc("d1", "a", [], [putin]), _doc("d2", "b", [], [putin_too])])
+    [(labels, [entity])] = batch.entities.items()
+    assert labels == ("Actor", "Person")
+    assert entity["name"] == "Putin" and entity["wikidata"] == "Q7747"
+    assert sorted(entity["names"]) == ["Putin", "V. Putin", "Vladimir Putin"]
+    assert [(m["document"], m["name"]) for m in batch.mentions] == [("d1", "Putin"), ("d2", "Vladimir Putin")]

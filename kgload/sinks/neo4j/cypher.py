@@ -24,14 +24,25 @@ def check_name(name: str, allowed: Iterable[str], *, relationship: bool = False)
     return name
 
 
+# What exists already: two reads instead of two dozen schema statements on every run.
+SCHEMA_NAMES = ("SHOW CONSTRAINTS YIELD name", "SHOW INDEXES YIELD name")
+
+
+def schema_name(statement: str) -> str:
+    """The name a schema statement creates (``CREATE CONSTRAINT <name> IF NOT EXISTS …``)."""
+    return statement.split()[2]
+
+
 def schema_statements(rel_types: Iterable[str]) -> list[str]:
+    # Constraints before indexes and before any write: MERGE on Resource.uri is an index seek only
+    # once the uniqueness constraint (and its index) exists.
     statements = [
         "CREATE CONSTRAINT kgload_resource_uri IF NOT EXISTS FOR (n:Resource) REQUIRE n.uri IS UNIQUE",
+        "CREATE CONSTRAINT kgload_loadrun_id IF NOT EXISTS FOR (r:LoadRun) REQUIRE r.id IS UNIQUE",
+        "CREATE CONSTRAINT kgload_lock_name IF NOT EXISTS FOR (l:KgloadLock) REQUIRE l.name IS UNIQUE",
         "CREATE INDEX kgload_claim_key IF NOT EXISTS FOR (c:Claim) ON (c.key)",
         "CREATE INDEX kgload_entity_name IF NOT EXISTS FOR (e:Entity) ON (e.name)",
         "CREATE INDEX kgload_document_id IF NOT EXISTS FOR (d:Document) ON (d.id)",
-        "CREATE CONSTRAINT kgload_loadrun_id IF NOT EXISTS FOR (r:LoadRun) REQUIRE r.id IS UNIQUE",
-        "CREATE CONSTRAINT kgload_lock_name IF NOT EXISTS FOR (l:KgloadLock) REQUIRE l.name IS UNIQUE",
     ]
     for rel_type in sorted(set(rel_types)):
         if not NEO4J_TYPE.match(rel_type):
@@ -49,15 +60,25 @@ WHERE d:Document
 RETURN d.uri AS uri, d.fingerprint AS fingerprint
 """
 
-TENURES = """
-MATCH (h:Entity)-[r]->(of:Entity)
-WHERE type(r) IN $types AND r.start IS NOT NULL
+
+def tenures(rel_types: Iterable[str], allowed: Iterable[str]) -> str:
+    """Periods held, one branch per office type: a scan of those relationship types only, not of
+    every relationship of every entity."""
+    branches = [
+        f"""
+MATCH (h:Entity)-[r:`{check_name(t, allowed, relationship=True)}`]->(of:Entity)
+WHERE r.start IS NOT NULL
 RETURN type(r) AS type, h.uri AS holder, h.name AS name, of.uri AS of,
        toString(r.start) AS start, toString(r.end) AS end
 """
+        for t in sorted(set(rel_types))
+    ]
+    return "UNION ALL".join(branches)
+
 
 # Removes what the given documents contributed (their claims and mentions) and returns what
 # must be recomputed: the relationship keys those claims supported and the entities they named.
+# Documents not stored yet match nothing, so on a first load this is one index lookup each.
 DETACH_DOCUMENTS = """
 UNWIND $uris AS uri
 MATCH (d:Resource {uri: uri})
@@ -86,8 +107,22 @@ SET d = row.props
 SET d:Document
 """
 
+# Of the given relationship keys, those still supported by an asserted claim in the graph. Run
+# after the batch's documents are detached and before their claims are created, it tells the
+# keys other documents support (recomputed on the server) from those only this batch supports
+# (written from rows aggregated by the client). The index on Claim.key serves every type at once.
+SUPPORTED_KEYS = """
+UNWIND $keys AS key
+WITH key
+WHERE EXISTS { MATCH (c:Claim {key: key}) WHERE c.status = 'asserted' }
+RETURN key
+"""
+
 
 def upsert_entities(labels: tuple[str, ...], allowed: Iterable[str]) -> str:
+    """One row per entity of the batch. Names merge into what the node holds, which is the union
+    over the documents naming it: union, min and max only grow, so adding documents needs no
+    rescan of every document that ever named Russia (REFRESH_ENTITIES is for retractions)."""
     names = [check_name(label, allowed) for label in labels]
     set_labels = "".join(f":`{name}`" for name in ["Entity", *names])
     return f"""
@@ -95,10 +130,23 @@ UNWIND $rows AS row
 MERGE (e:Resource {{uri: row.uri}})
 SET e{set_labels}
 SET e += row.props
-WITH e, row
-MATCH (d:Resource {{uri: row.document}})
-MERGE (d)-[m:MENTIONS]->(e)
-SET m.name = row.name, m.names = row.names, m.wikidata = row.wikidata, m.isoCode = row.isoCode
+WITH e, row, CASE WHEN e.name IS NULL OR row.name < e.name THEN row.name ELSE e.name END AS name
+WITH e, row, name, COLLECT {{
+  UNWIND coalesce(e.aliases, []) + CASE WHEN e.name IS NULL THEN [] ELSE [e.name] END + row.names AS n
+  WITH DISTINCT n WHERE n <> name
+  RETURN n ORDER BY n
+}} AS aliases
+SET e.name = name, e.aliases = aliases,
+    e.wikidata = CASE WHEN e.wikidata IS NULL OR row.wikidata > e.wikidata THEN row.wikidata ELSE e.wikidata END,
+    e.isoCode = CASE WHEN e.isoCode IS NULL OR row.isoCode > e.isoCode THEN row.isoCode ELSE e.isoCode END
+"""
+
+
+# CREATE, not MERGE: the batch's documents have no mentions left (detached first, or new).
+CREATE_MENTIONS = """
+UNWIND $rows AS row
+MATCH (d:Resource {uri: row.document}), (e:Resource {uri: row.entity})
+CREATE (d)-[:MENTIONS {name: row.name, names: row.names, wikidata: row.wikidata, isoCode: row.isoCode}]->(e)
 """
 
 
@@ -135,11 +183,30 @@ CLAIM_LINK_TYPES = ("ASSERTED_BY", "DENIED_BY", "LOCATION")
 
 
 def link_claims(link_type: str) -> str:
+    """CREATE: the claims were created in this transaction, and the rows hold each link once."""
     name = check_name(link_type, CLAIM_LINK_TYPES, relationship=True)
     return f"""
 UNWIND $rows AS row
 MATCH (c:Resource {{uri: row.claim}}), (x:Resource {{uri: row.target}})
-MERGE (c)-[:`{name}`]->(x)
+CREATE (c)-[:`{name}`]->(x)
+"""
+
+
+def create_relationships(rel_type: str, allowed: Iterable[str]) -> str:
+    """Relationships no stored claim supported before this batch, with properties the client
+    aggregated from the batch's claims (rows.relationship_rows: the rules of upsert_relationships).
+
+    The properties are named one by one, not ``SET r = row.props``: a map of unknown keys makes
+    the planner buffer every row (Eager) in case it overwrites the ``uri`` the MATCH reads."""
+    name = check_name(rel_type, allowed, relationship=True)
+    return f"""
+UNWIND $rows AS row
+MATCH (h:Resource {{uri: row.head}}), (t:Resource {{uri: row.tail}})
+CREATE (h)-[r:`{name}` {{
+  key: row.props.key, predicate: row.props.predicate, date: row.props.date, start: row.props.start,
+  end: row.props.end, evidence: row.props.evidence, confidence: row.props.confidence, sources: row.props.sources,
+  documents: row.props.documents, claims: row.props.claims, recordedAt: row.props.recordedAt
+}}]->(t)
 """
 
 
@@ -167,12 +234,12 @@ SET r = {{
 """
 
 
-def prune_relationships(rel_type: str, allowed: Iterable[str]) -> str:
+def delete_relationships(rel_type: str, allowed: Iterable[str]) -> str:
+    """For keys SUPPORTED_KEYS found no asserted claim for any more."""
     name = check_name(rel_type, allowed, relationship=True)
     return f"""
 UNWIND $keys AS key
 MATCH ()-[r:`{name}` {{key: key}}]->()
-WHERE NOT EXISTS {{ MATCH (c:Claim {{key: key}}) WHERE c.status = 'asserted' }}
 DELETE r
 """
 

@@ -9,6 +9,7 @@ and recomputes only the relationships and entities that were touched.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +24,12 @@ from kgload.rdf.build import MappedDocument, office_properties
 from kgload.runs.ledger import RunRecord
 from kgload.sinks.neo4j import cypher
 from kgload.sinks.neo4j.projection import DocumentRows, project
+from kgload.sinks.neo4j.rows import batch_rows, relationship_rows, unique_documents
 from kgload.sinks.neo4j.settings import Neo4jSettings
 
 LOCK_NAME = "kgload"
+# Rows per UNWIND statement; a batch larger than this is several statements in one transaction.
+DEFAULT_ROWS_PER_STATEMENT = 10_000
 
 
 def connect(settings: Neo4jSettings) -> neo4j.Driver:
@@ -62,8 +66,10 @@ class Neo4jSink:
         ontology: Ontology | None = None,
         description: str = "neo4j",
         owns_driver: bool = False,
+        rows_per_statement: int = DEFAULT_ROWS_PER_STATEMENT,
     ) -> None:
         self.driver = driver
+        self.rows_per_statement = rows_per_statement
         self.database = database
         self.ontology = ontology
         self._description = description
@@ -71,7 +77,13 @@ class Neo4jSink:
 
     @classmethod
     def connect(cls, settings: Neo4jSettings) -> Neo4jSink:
-        return cls(connect(settings), settings.database, description=settings.describe(), owns_driver=True)
+        return cls(
+            connect(settings),
+            settings.database,
+            description=settings.describe(),
+            owns_driver=True,
+            rows_per_statement=settings.rows_per_statement,
+        )
 
     def describe(self) -> str:
         return self._description
@@ -81,8 +93,14 @@ class Neo4jSink:
     def ensure_ontology(self, ontology_path: Path, base: str) -> None:
         self.ontology = load_ontology(ontology_path)
         rel_types = [r.neo4j_type for r in self.ontology.relations.values()]
+        existing = {
+            r["name"]
+            for query in cypher.SCHEMA_NAMES
+            for r in self.driver.execute_query(query, database_=self.database).records
+        }
         for statement in cypher.schema_statements(rel_types):
-            self.driver.execute_query(statement, database_=self.database)
+            if cypher.schema_name(statement) not in existing:
+                self.driver.execute_query(statement, database_=self.database)
 
     def _ontology(self) -> Ontology:
         if self.ontology is None:
@@ -104,8 +122,9 @@ class Neo4jSink:
         }
         if not by_type:
             return []
+        allowed = [r.neo4j_type for r in ontology.relations.values()]
         records, _, _ = self.driver.execute_query(
-            cypher.TENURES, types=list(by_type), database_=self.database, routing_=neo4j.RoutingControl.READ
+            cypher.tenures(by_type, allowed), database_=self.database, routing_=neo4j.RoutingControl.READ
         )
         return [
             (by_type[r["type"]], r["of"], Holding(r["holder"], r["name"] or r["holder"], r["start"], r["end"]))
@@ -116,14 +135,14 @@ class Neo4jSink:
 
     def write(self, documents: list[MappedDocument]) -> None:
         ontology = self._ontology()
-        rows = [project(doc, ontology) for doc in documents]
+        rows = unique_documents(project(doc, ontology) for doc in documents)
         with self.driver.session(database=self.database) as session:
-            session.execute_write(_write_batch, rows, ontology)
+            session.execute_write(_write_batch, rows, ontology, self.rows_per_statement)
 
     def retract(self, documents: list[str]) -> int:
         ontology = self._ontology()
         with self.driver.session(database=self.database) as session:
-            return session.execute_write(_retract, documents, ontology)
+            return session.execute_write(_retract, documents, ontology, self.rows_per_statement)
 
     # -- run ledger and lock ------------------------------------------------------------------
 
@@ -175,6 +194,11 @@ class Neo4jSink:
             self.driver.close()
 
 
+def _chunks(rows: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
 def _detach(tx: neo4j.ManagedTransaction, uris: list[str]) -> tuple[dict[str, set[str]], set[str]]:
     old_keys: dict[str, set[str]] = defaultdict(set)
     touched: set[str] = set()
@@ -185,75 +209,86 @@ def _detach(tx: neo4j.ManagedTransaction, uris: list[str]) -> tuple[dict[str, se
     return old_keys, touched
 
 
-def _settle(tx: neo4j.ManagedTransaction, keys: dict[str, set[str]], touched: set[str], ontology: Ontology) -> None:
-    """Recompute every relationship whose supporting claims changed, drop the unsupported ones,
-    then drop entities no document names any more."""
-    allowed = [r.neo4j_type for r in ontology.relations.values()]
-    for rel_type, rel_keys in keys.items():
-        params = sorted(rel_keys)
-        tx.run(cypher.upsert_relationships(rel_type, allowed), keys=params).consume()
-        tx.run(cypher.prune_relationships(rel_type, allowed), keys=params).consume()
-    tx.run(cypher.DELETE_ORPHANS, uris=sorted(touched)).consume()
+def _supported(tx: neo4j.ManagedTransaction, keys: Iterable[str], size: int) -> set[str]:
+    supported: set[str] = set()
+    for chunk in _chunks(sorted(keys), size):
+        supported.update(r["key"] for r in tx.run(cypher.SUPPORTED_KEYS, keys=chunk))
+    return supported
 
 
-def _write_batch(tx: neo4j.ManagedTransaction, docs: list[DocumentRows], ontology: Ontology) -> None:
-    keys, touched = _detach(tx, [d.uri for d in docs])
-    tx.run(cypher.UPSERT_DOCUMENTS, rows=[{"uri": d.uri, "props": {"uri": d.uri, **d.props}} for d in docs]).consume()
+def _write_batch(tx: neo4j.ManagedTransaction, docs: list[DocumentRows], ontology: Ontology, size: int) -> None:
+    """Detach what the documents held before, write their new contribution, settle what changed.
 
-    by_labels: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
-    entity_uris: set[str] = set()
-    for doc in docs:
-        for e in doc.entities:
-            by_labels[e.labels].append(
-                {
-                    "uri": e.uri,
-                    "document": doc.uri,
-                    "name": e.name,
-                    "names": e.names,
-                    "wikidata": e.wikidata,
-                    "isoCode": e.iso_code,
-                    "props": e.props,
-                }
-            )
-            entity_uris.add(e.uri)
+    On a first load nothing is detached and nothing else supports the batch's relationships, so
+    the batch is a handful of CREATE statements; only relationships other documents also support
+    are recomputed from their claims on the server.
+    """
+    old_keys, touched = _detach(tx, [d.uri for d in docs])
+    rows = batch_rows(docs)
+    all_keys = {k for keys in (*old_keys.values(), *rows.keys.values()) for k in keys}
+    supported = _supported(tx, all_keys, size) if all_keys else set()
+
+    for chunk in _chunks(rows.documents, size):
+        tx.run(cypher.UPSERT_DOCUMENTS, rows=chunk).consume()
     labels_allowed = list(ontology.classes.values())
-    for labels, rows in by_labels.items():
-        tx.run(cypher.upsert_entities(labels, labels_allowed), rows=rows).consume()
-    tx.run(cypher.REFRESH_ENTITIES, uris=sorted(entity_uris | touched)).consume()
+    for labels, entity_rows in sorted(rows.entities.items()):
+        query = cypher.upsert_entities(labels, labels_allowed)
+        for chunk in _chunks(sorted(entity_rows, key=lambda r: r["uri"]), size):
+            tx.run(query, rows=chunk).consume()
+    for chunk in _chunks(rows.mentions, size):
+        tx.run(cypher.CREATE_MENTIONS, rows=chunk).consume()
+    if touched:  # names a changed document took back: recompute from the documents naming them now
+        tx.run(cypher.REFRESH_ENTITIES, uris=sorted(touched)).consume()
 
-    claim_rows: list[dict[str, Any]] = []
-    links: dict[str, list[dict[str, str]]] = defaultdict(list)
-    for doc in docs:
-        for c in doc.claims:
-            claim_rows.append(
-                {
-                    "uri": c.uri,
-                    "document": doc.uri,
-                    "head": c.head,
-                    "tail": c.tail,
-                    "props": {"uri": c.uri, "key": c.key, **c.props},
-                }
-            )
-            links["ASSERTED_BY"] += [{"claim": c.uri, "target": t} for t in c.asserted_by]
-            links["DENIED_BY"] += [{"claim": c.uri, "target": t} for t in c.denied_by]
-            if c.location:
-                links["LOCATION"].append({"claim": c.uri, "target": c.location})
-            if c.status == "asserted":
-                keys[c.rel_type].add(c.key)
-    created = tx.run(cypher.CREATE_CLAIMS, rows=claim_rows).single()
-    if created is None or created["claims"] != len(claim_rows):
+    created = 0
+    for chunk in _chunks(rows.claims, size):
+        record = tx.run(cypher.CREATE_CLAIMS, rows=chunk).single()
+        created += record["claims"] if record else 0
+    if created != len(rows.claims):
         # Never lose a claim silently: every claim's endpoints are entities its document names.
-        raise RuntimeError(f"wrote {created['claims'] if created else 0} of {len(claim_rows)} claims; rolled back")
-    for link_type, rows in links.items():
-        if rows:
-            tx.run(cypher.link_claims(link_type), rows=rows).consume()
-    _settle(tx, keys, touched, ontology)
+        raise RuntimeError(f"wrote {created} of {len(rows.claims)} claims; rolled back")
+    for link_type, link_rows in rows.links.items():
+        for chunk in _chunks(link_rows, size):
+            tx.run(cypher.link_claims(link_type), rows=chunk).consume()
+
+    new_keys = {k for keys in rows.keys.values() for k in keys}
+    fresh = relationship_rows(docs, new_keys - supported)
+    _settle(tx, old_keys, rows.keys, supported, fresh, ontology, size)
+    if touched:
+        tx.run(cypher.DELETE_ORPHANS, uris=sorted(touched)).consume()
 
 
-def _retract(tx: neo4j.ManagedTransaction, uris: list[str], ontology: Ontology) -> int:
+def _settle(
+    tx: neo4j.ManagedTransaction,
+    old_keys: dict[str, set[str]],
+    new_keys: dict[str, set[str]],
+    supported: set[str],
+    fresh: dict[str, list[dict[str, Any]]],
+    ontology: Ontology,
+    size: int,
+) -> None:
+    """Per relationship type: drop the relationships of keys nothing else supports (the batch
+    may create them anew), create those only the batch supports, recompute the shared ones."""
+    allowed = [r.neo4j_type for r in ontology.relations.values()]
+    for rel_type in sorted(set(old_keys) | set(new_keys) | set(fresh)):
+        old, new = old_keys.get(rel_type, set()), new_keys.get(rel_type, set())
+        gone = sorted(old - supported)
+        shared = sorted((old | new) & supported)
+        for chunk in _chunks(gone, size):
+            tx.run(cypher.delete_relationships(rel_type, allowed), keys=chunk).consume()
+        for chunk in _chunks(fresh.get(rel_type, []), size):
+            tx.run(cypher.create_relationships(rel_type, allowed), rows=chunk).consume()
+        for chunk in _chunks(shared, size):
+            tx.run(cypher.upsert_relationships(rel_type, allowed), keys=chunk).consume()
+
+
+def _retract(tx: neo4j.ManagedTransaction, uris: list[str], ontology: Ontology, size: int) -> int:
     present = [r["uri"] for r in tx.run(cypher.FINGERPRINTS, uris=uris)]
-    keys, touched = _detach(tx, present)
+    old_keys, touched = _detach(tx, present)
+    all_keys = {k for keys in old_keys.values() for k in keys}
+    supported = _supported(tx, all_keys, size) if all_keys else set()
     tx.run(cypher.DELETE_DOCUMENTS, uris=present).consume()
     tx.run(cypher.REFRESH_ENTITIES, uris=sorted(touched)).consume()
-    _settle(tx, keys, touched, ontology)
+    _settle(tx, old_keys, {}, supported, {}, ontology, size)
+    tx.run(cypher.DELETE_ORPHANS, uris=sorted(touched)).consume()
     return len(present)

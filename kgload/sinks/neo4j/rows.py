@@ -1,0 +1,144 @@
+"""A batch of projected documents -> the parameter rows of the writer's statements. Pure.
+
+One row per entity of the batch (not per mention), one per claim, one per relationship the
+batch alone supports; rows that create relationships are ordered by (start, end) node so that
+concurrent writers take node locks in the same order and cannot deadlock on them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from kgload.sinks.neo4j.projection import ClaimRow, DocumentRows
+
+LINK_TYPES = ("ASSERTED_BY", "DENIED_BY", "LOCATION")
+
+
+@dataclass
+class BatchRows:
+    documents: list[dict[str, Any]]
+    entities: dict[tuple[str, ...], list[dict[str, Any]]]  # by label set: one statement each
+    mentions: list[dict[str, Any]]
+    claims: list[dict[str, Any]]
+    links: dict[str, list[dict[str, str]]]
+    keys: dict[str, set[str]] = field(default_factory=dict)  # relationship type -> asserted claim keys
+
+
+def unique_documents(docs: Iterable[DocumentRows]) -> list[DocumentRows]:
+    """A document given twice is written once, the later version, as the pipeline would."""
+    return list({d.uri: d for d in docs}.values())
+
+
+def batch_rows(docs: list[DocumentRows]) -> BatchRows:
+    entities: dict[str, dict[str, Any]] = {}
+    mentions: list[dict[str, Any]] = []
+    for doc in docs:
+        for e in doc.entities:
+            mentions.append(
+                {"document": doc.uri, "entity": e.uri, "name": e.name, "names": e.names}
+                | {"wikidata": e.wikidata, "isoCode": e.iso_code}
+            )
+            row = entities.get(e.uri)
+            if row is None:
+                entities[e.uri] = {
+                    "uri": e.uri,
+                    "labels": set(e.labels),
+                    "props": dict(e.props),
+                    "name": e.name,
+                    "names": list(e.names),
+                    "wikidata": e.wikidata,
+                    "isoCode": e.iso_code,
+                }
+                continue
+            # the same union, min and max the graph keeps over every document naming it
+            row["labels"].update(e.labels)
+            row["props"].update(e.props)
+            row["name"] = min(row["name"], e.name)
+            row["names"] += [n for n in e.names if n not in row["names"]]
+            row["wikidata"] = _max(row["wikidata"], e.wikidata)
+            row["isoCode"] = _max(row["isoCode"], e.iso_code)
+    by_labels: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    for row in entities.values():
+        by_labels[tuple(sorted(row.pop("labels")))].append(row)
+
+    claims: list[dict[str, Any]] = []
+    links: dict[str, list[dict[str, str]]] = {t: [] for t in LINK_TYPES}
+    keys: dict[str, set[str]] = defaultdict(set)
+    for doc in docs:
+        for c in doc.claims:
+            claims.append(
+                {
+                    "document": doc.uri,
+                    "head": c.head,
+                    "tail": c.tail,
+                    "props": {"uri": c.uri, "key": c.key, **c.props},
+                }
+            )
+            links["ASSERTED_BY"] += [{"claim": c.uri, "target": t} for t in dict.fromkeys(c.asserted_by)]
+            links["DENIED_BY"] += [{"claim": c.uri, "target": t} for t in dict.fromkeys(c.denied_by)]
+            if c.location:
+                links["LOCATION"].append({"claim": c.uri, "target": c.location})
+            if c.status == "asserted":
+                keys[c.rel_type].add(c.key)
+    claims.sort(key=lambda r: (r["head"], r["tail"]))
+    return BatchRows(
+        documents=[{"uri": d.uri, "props": {"uri": d.uri, **d.props}} for d in docs],
+        entities=dict(by_labels),
+        mentions=mentions,
+        claims=claims,
+        links={t: rows for t, rows in links.items() if rows},
+        keys=dict(keys),
+    )
+
+
+def relationship_rows(docs: list[DocumentRows], only: set[str]) -> dict[str, list[dict[str, Any]]]:
+    """Relationship rows for the keys in ``only``, aggregated from the batch's asserted claims by
+    the rules of cypher.upsert_relationships (which aggregates on the server when claims of other
+    documents take part): claims ordered by (document id, sentence, claim IRI), nulls last; the
+    first gives predicate and time; evidence in that order; distinct sources and documents in that
+    order; the highest confidence; the count; the earliest recordedAt."""
+    supporting: dict[str, list[tuple[DocumentRows, ClaimRow]]] = defaultdict(list)
+    for doc in docs:
+        for c in doc.claims:
+            if c.status == "asserted" and c.key in only:
+                supporting[c.key].append((doc, c))
+    by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for key, pairs in supporting.items():
+        pairs.sort(key=lambda p: (_nulls_last(p[0].props.get("id")), _nulls_last(p[1].props.get("sentence")), p[1].uri))
+        first = pairs[0][1]
+        claims = [c for _, c in pairs]
+        props = {
+            "key": key,
+            "predicate": first.props.get("predicateUri"),
+            "date": first.props.get("date"),
+            "start": first.props.get("start"),
+            "end": first.props.get("end"),
+            "evidence": [c.props["evidence"] for c in claims if c.props.get("evidence") is not None],
+            "confidence": _extreme(max, (c.props.get("confidence") for c in claims)),
+            "sources": list(dict.fromkeys(d.props["id"] for d, _ in pairs if d.props.get("id") is not None)),
+            "documents": list(dict.fromkeys(d.uri for d, _ in pairs)),
+            "claims": len(claims),
+            "recordedAt": _extreme(min, (c.props.get("recordedAt") for c in claims)),
+        }
+        by_type[first.rel_type].append(
+            {"head": first.head, "tail": first.tail, "props": {k: v for k, v in props.items() if v is not None}}
+        )
+    for rows in by_type.values():
+        rows.sort(key=lambda r: (r["head"], r["tail"]))
+    return dict(by_type)
+
+
+def _nulls_last(value: Any) -> tuple[bool, Any]:
+    return (value is None, value if value is not None else 0)
+
+
+def _max(a: Any, b: Any) -> Any:
+    return b if a is None or (b is not None and b > a) else a
+
+
+def _extreme(pick: Any, values: Iterable[Any]) -> Any:
+    present = [v for v in values if v is not None]
+    return pick(present) if present else None
