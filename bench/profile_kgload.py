@@ -2,11 +2,16 @@
 
     .venv/bin/python bench/profile_kgload.py map --corpus bench/out/corpus-100k [--what-if fast-schema]
     .venv/bin/python bench/profile_kgload.py neo4j --corpus bench/out/corpus-10k --neo4j-uri bolt://127.0.0.1:7687
+    .venv/bin/python bench/profile_kgload.py core --corpus bench/out/corpus-10000-10-s8 [--kgload ../other-checkout]
 
 ``map`` runs kgload.api.map_quads under cProfile and prints the top functions by own and by
 cumulative time. ``neo4j`` loads into an emptied database and times every Cypher statement the
 writer sends (from tx.run to its result being consumed, i.e. the server's share) next to the
 client-side cProfile.
+``core`` measures the per-core mapping speed: read -> map -> N-Quads (to /dev/null), one document
+at a time in this one process (no worker processes), in CPU seconds, which other processes on a
+shared machine disturb far less than wall time. ``--kgload`` points at another checkout's root to
+compare two versions: run both, interleaved, and compare the ratio.
 
 ``--what-if`` monkeypatches kgload *in this process only* to measure a proposed change before
 anyone writes it (nothing under kgload/ is modified):
@@ -14,7 +19,8 @@ anyone writes it (nothing under kgload/ is modified):
 - ``fast-schema``: validate each document with a compiled fastjsonschema validator first and run
   jsonschema's iter_errors (for the messages) only on documents that fail it. Needs fastjsonschema
   in bench/.whatif-libs (``pip install --target bench/.whatif-libs fastjsonschema``).
-- ``cache-entities``: memoise the gazetteer lookup and the entity IRI template per name.
+
+(``cache-entities`` is gone: the mapper memoises names, IRIs and terms itself, see kgload/mapping/memo.py.)
 """
 
 from __future__ import annotations
@@ -55,26 +61,6 @@ def what_if(names: list[str]) -> None:
                     yield from slow.iter_errors(value)
 
         kgload_json._validator = lambda: FastFirst()  # type: ignore[assignment]
-    if "cache-entities" in names:
-        from functools import lru_cache
-
-        from kgload.mapping import resolve
-        from kgload.rdf import build
-
-        cached_normalise = lru_cache(maxsize=65536)(resolve.normalise)
-        resolve.normalise = build.normalise = cached_normalise  # type: ignore[assignment]
-        plain_entity_iri = build.entity_iri
-        memo: dict[tuple[Any, ...], str] = {}
-
-        def entity_iri(
-            mapping: Any, rule: Any, name: str, local_id: str = "", wikidata: str | None = None, iso: str | None = None
-        ) -> str:
-            key = (id(mapping), id(rule), name, local_id, wikidata, iso)
-            if key not in memo:
-                memo[key] = plain_entity_iri(mapping, rule, name, local_id, wikidata, iso)
-            return memo[key]
-
-        build.entity_iri = entity_iri  # type: ignore[assignment]
 
 
 def profile_map(args: argparse.Namespace) -> None:
@@ -96,6 +82,34 @@ def profile_map(args: argparse.Namespace) -> None:
     )
     if not args.time_only:
         _print_stats(profiler, args.top)
+
+
+def profile_core(args: argparse.Namespace) -> None:
+    import os
+
+    import kgload
+    from kgload.mapping.spec import load_mapping
+    from kgload.rdf.build import Run, map_extraction, tenure_index
+    from kgload.rdf.serialize import RdfWriter
+    from kgload.readers import kgload_json
+    from kgload.records import Extraction
+
+    mapping = load_mapping(MAPPING)
+    run, tenures = Run.new(), tenure_index(mapping)
+    quads = documents = 0
+    with Path(os.devnull).open("wb") as sink:
+        writer = RdfWriter(sink, "nquads")
+        cpu, wall = time.process_time(), time.perf_counter()
+        for item in kgload_json.read(args.corpus / "corpus.jsonl"):
+            if isinstance(item, Extraction):
+                mapped = map_extraction(item, mapping, run, tenures)
+                writer.write(mapped.quads)
+                quads, documents = quads + len(mapped.quads), documents + 1
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    print(
+        f"core: {documents} documents, {quads} quads, {cpu:.2f} CPU s ({wall:.2f} s wall): "
+        f"{quads / cpu:,.0f} quads per CPU second  [{Path(kgload.__file__).parent}]"
+    )
 
 
 def _print_stats(profiler: cProfile.Profile, top: int) -> None:
@@ -200,17 +214,18 @@ def profile_neo4j(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", choices=["map", "neo4j"])
+    parser.add_argument("what", choices=["map", "neo4j", "core"])
     parser.add_argument("--corpus", type=Path, required=True)
     parser.add_argument("--neo4j-uri")
     parser.add_argument("--batch-size", type=int, default=200)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--time-only", action="store_true", help="map: time without cProfile (true speed)")
-    parser.add_argument("--what-if", action="append", default=[], choices=["fast-schema", "cache-entities"])
+    parser.add_argument("--what-if", action="append", default=[], choices=["fast-schema"])
+    parser.add_argument("--kgload", type=Path, default=ROOT, help="core: the checkout whose kgload to measure")
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(args.kgload))
     what_if(args.what_if)
-    (profile_map if args.what == "map" else profile_neo4j)(args)
+    {"map": profile_map, "neo4j": profile_neo4j, "core": profile_core}[args.what](args)
 
 
 if __name__ == "__main__":

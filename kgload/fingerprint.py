@@ -6,10 +6,14 @@ import hashlib
 import json
 from typing import Any
 
+# One encoder for every call: json.dumps with options builds a new one each time, which costs
+# more than encoding a claim key. Same settings, so the same text (and fingerprints) as before.
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
 
 def canonical_json(value: Any) -> str:
     """JSON with sorted keys and no insignificant white space (RFC 8785 in spirit)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _ENCODER.encode(value)
 
 
 def fingerprint(value: Any) -> str:

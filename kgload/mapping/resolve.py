@@ -13,9 +13,11 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from kgload.errors import MappingError
+from kgload.mapping.memo import Memo
 from kgload.mapping.yamlsource import YamlSource
 
 _POSSESSIVE = re.compile(r"['’]s$")
@@ -23,6 +25,7 @@ _PUNCT = re.compile(r"[^\w\s-]+", re.UNICODE)
 _SPACE = re.compile(r"[\s_-]+")
 
 
+@lru_cache(maxsize=65_536)  # pure, and called for every name of every document
 def normalise(name: str) -> str:
     """The lookup key of a name: case, accents, dots, possessives and a leading 'the' ignored."""
     text = unicodedata.normalize("NFKD", name.casefold().strip())
@@ -79,6 +82,7 @@ class Gazetteer:
         self.roles = list(roles)
         self.tenures = list(tenures)
         self._role_index = {normalise(n): role for role in roles for n in role.names}
+        self._memo = Memo()
         for entry, names in entries:
             self.entries.append(entry)
             extra = _iso_names(entry.iso_code) if entry.type == "Country" else []
@@ -86,6 +90,10 @@ class Gazetteer:
                 self._index.setdefault(normalise(name), []).append((entry, only_as))
 
     def role(self, names: Iterable[str]) -> Role | None:
+        names = tuple(names)
+        return self._memo.get("role", names, lambda: self._role(names))
+
+    def _role(self, names: tuple[str, ...]) -> Role | None:
         for name in names:
             role = self._role_index.get(normalise(name))
             if role is not None:
@@ -96,6 +104,10 @@ class Gazetteer:
         return len(self.entries)
 
     def lookup(self, names: Iterable[str], type_name: str) -> GazetteerEntry | None:
+        names = tuple(names)
+        return self._memo.get("lookup", (names, type_name), lambda: self._lookup(names, type_name))
+
+    def _lookup(self, names: tuple[str, ...], type_name: str) -> GazetteerEntry | None:
         for name in names:
             for entry, only_as in self._index.get(normalise(name), ()):
                 if only_as and type_name not in only_as:

@@ -19,6 +19,7 @@ import jsonschema
 from kgload.errors import MappingError, MappingProblem
 from kgload.fingerprint import combine
 from kgload.mapping.conditions import Condition, ConditionError, compile_condition
+from kgload.mapping.memo import Memo
 from kgload.mapping.resolve import Gazetteer, load_gazetteer
 from kgload.mapping.templates import Template, TemplateError, compile_template
 from kgload.mapping.yamlsource import YamlSource
@@ -88,6 +89,9 @@ class Mapping:
     relation_prefixes: list[tuple[str, RelationRule]] = field(default_factory=list)  # "cameo:19*", longest first
     fallback: RelationRule | None = None
     hash: str = ""
+    # what the mapper resolved with this mapping (names, IRIs, terms); not an init field, so a
+    # dataclasses.replace() copy, a different version, starts with an empty one
+    memo: Memo = field(default_factory=Memo, init=False, repr=False, compare=False)
 
     def entity_rule(self, source_type: str) -> EntityRule | None:
         return self.entity_rules.get(type_key(source_type))

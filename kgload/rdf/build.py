@@ -6,23 +6,29 @@ relation carrying its metadata (see docs/rdf-model.md for why claims are reified
 Dropping that graph retracts the document, which is what makes reloads and retractions exact.
 
 Quads are pyoxigraph terms: building them costs a fraction of rdflib's per-triple objects, and
-``kgload.rdf.convert`` turns them into an rdflib Dataset for library users.
+``kgload.rdf.convert`` turns them into an rdflib Dataset for library users. What repeats across
+documents (an actor's resolution and its own quads, IRIs, predicates, labels, dates) is made once
+per mapping and kept in its bounded memo (``kgload.mapping.memo``); the golden tests and
+tests/unit/test_memo.py hold the output to what the uncached path gives.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from hashlib import sha256
+from json.encoder import encode_basestring
 from typing import Any
 
 from pyoxigraph import Literal, NamedNode, Quad
 
 from kgload.fingerprint import canonical_json, combine
 from kgload.mapping.resolve import GazetteerEntry, normalise
-from kgload.mapping.spec import EntityRule, Mapping, PropertyRule
+from kgload.mapping.spec import EntityRule, Mapping, PropertyRule, RelationRule
 from kgload.mapping.templates import TemplateError
 from kgload.mapping.tenures import Holding, TenureIndex
 from kgload.rdf.literals import LiteralError, typed
@@ -154,11 +160,13 @@ def map_extraction(
 
     out = MappedDocument(extraction, doc_iri, graph_iri, combine(extraction.fingerprint, mapping.hash))
     quads = out.quads
-    run_node = _N(run.iri(mapping.base))
+    memo = mapping.memo
+    run_node = _node(mapping, run.iri(mapping.base))
     language = doc.language or mapping.language
+    append = quads.append
 
     def add(s: NamedNode, p: NamedNode, o: NamedNode | Literal, g: NamedNode = graph) -> None:
-        quads.append(Quad(s, p, o, g))
+        append(Quad(s, p, o, g))
 
     add(doc_node, A, DOCUMENT)
     add(doc_node, IDENTIFIER, Literal(doc.id))
@@ -175,10 +183,13 @@ def map_extraction(
     add(doc_node, GENERATED_BY, run_node)
 
     day = doc.published[:10] if doc.published else None
-    entity_iris = _map_entities(extraction, mapping, out, add, doc_node, tenures, day)
-    recorded = Literal(run.started.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=_XSD["dateTime"])
+    labels: dict[str, str] = {}  # entity IRI -> its first rdfs:label in this document
+    entity_iris = _map_entities(extraction, mapping, out, append, graph, doc_node, tenures, day, labels)
+    recorded = memo.get("recorded", run.started, lambda: _recorded(run))
     for relation, origin in zip(extraction.relations, _origins(extraction), strict=True):
-        outcome = _map_relation(relation, mapping, entity_iris, doc, doc_node, run_node, recorded, language, add, graph)
+        outcome = _map_relation(
+            relation, mapping, entity_iris, doc, doc_node, run_node, recorded, language, append, graph
+        )
         if isinstance(outcome, str):
             stage = "filter" if outcome.startswith(("confidence", "condition")) else "map"
             out.rejects.append(Reject(origin, outcome, relation_json(relation), stage))
@@ -186,23 +197,49 @@ def map_extraction(
             out.claims += 1
             out.claim_sources[outcome.value] = (origin, relation)
             if tenures is not None and relation.start and relation.status == "asserted":
-                _learn_tenure(tenures, mapping, relation, entity_iris, out)
+                _learn_tenure(tenures, mapping, relation, entity_iris, labels)
     out.quads = list(dict.fromkeys(quads))  # two claims of one fact share its direct triple
     return out
 
 
+def _recorded(run: Run) -> Literal:
+    return Literal(run.started.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=_XSD["dateTime"])
+
+
 def _learn_tenure(
-    tenures: TenureIndex, mapping: Mapping, relation: Relation, iris: dict[str, NamedNode], out: MappedDocument
+    tenures: TenureIndex, mapping: Mapping, relation: Relation, iris: dict[str, NamedNode], labels: dict[str, str]
 ) -> None:
-    rule = mapping.relation_rule(relation.type)
+    rule = _relation_rule(mapping, relation.type)
     if rule is None or rule.inverse:
         return
-    offices = {mapping.relation_rule(role.office) for role in mapping.gazetteer.roles}
+    offices = mapping.memo.get(
+        "offices", None, lambda: {mapping.relation_rule(r.office) for r in mapping.gazetteer.roles}
+    )
     if rule not in offices:
         return
     head = iris[relation.head].value
-    name = next((q.object.value for q in out.quads if q.subject.value == head and q.predicate == LABEL), head)
-    tenures.add(rule.property.iri, iris[relation.tail].value, Holding(head, name, relation.start or "", relation.end))
+    tenures.add(
+        rule.property.iri,
+        iris[relation.tail].value,
+        Holding(head, labels.get(head, head), relation.start or "", relation.end),
+    )
+
+
+def _relation_rule(mapping: Mapping, source_type: str) -> RelationRule | None:
+    return mapping.memo.get("relation rule", source_type, lambda: mapping.relation_rule(source_type))
+
+
+def _entity_rule(mapping: Mapping, source_type: str) -> EntityRule | None:
+    return mapping.memo.get("entity rule", source_type, lambda: mapping.entity_rule(source_type))
+
+
+def _node(mapping: Mapping, iri: str) -> NamedNode:
+    """One NamedNode per IRI that repeats (classes, entities, predicates): made and checked once."""
+    return mapping.memo.get("node", iri, lambda: _N(iri))
+
+
+def _literal(mapping: Mapping, text: str) -> Literal:
+    return mapping.memo.get("literal", text, lambda: Literal(text))
 
 
 def _origins(extraction: Extraction) -> tuple[Origin, ...]:
@@ -215,16 +252,18 @@ def _map_entities(
     extraction: Extraction,
     mapping: Mapping,
     out: MappedDocument,
-    add,
+    append: Callable[[Quad], None],
+    graph: NamedNode,
     doc_node: NamedNode,
     tenures: TenureIndex | None,
     day: str | None,
+    labels: dict[str, str],
 ) -> dict[str, NamedNode]:
     groups: list[_Group] = []
     by_key: dict[tuple[str, str], _Group] = {}
     group_of: dict[str, _Group] = {}
     for index, entity in enumerate(extraction.entities):
-        rule = mapping.entity_rule(entity.type)
+        rule = _entity_rule(mapping, entity.type)
         if rule is None:
             known = ", ".join(sorted({r.source_type for r in mapping.entity_rules.values()}))
             reason = (
@@ -240,8 +279,9 @@ def _map_entities(
                 )
             )
             continue
-        keys = [(rule.class_iri, k) for k in {normalise(n) for n in (entity.name, *entity.aliases)} if k]
-        found = [by_key[k] for k in keys if k in by_key]
+        # in name order, not set order: which group absorbs which must not depend on hash seeds
+        keys = [(rule.class_iri, k) for k in dict.fromkeys(normalise(n) for n in (entity.name, *entity.aliases)) if k]
+        found = list(dict.fromkeys(by_key[k] for k in keys if k in by_key))  # two names may find one group
         group = found[0] if found else _Group(rule)
         if not found:
             groups.append(group)
@@ -258,7 +298,7 @@ def _map_entities(
 
     iris: dict[int, NamedNode] = {}
     for group in groups:
-        iris[id(group)] = _emit_entity(group, mapping, out, add, doc_node, tenures, day)
+        iris[id(group)] = _emit_entity(group, mapping, out, append, graph, doc_node, tenures, day, labels)
     return {entity_id: iris[id(group)] for entity_id, group in group_of.items() if id(group) in iris}
 
 
@@ -271,6 +311,40 @@ def entity_iri(
     iso: str | None = None,
 ) -> str:
     """The entity's IRI from the first of the rule's templates whose fields all have values."""
+    return _entity_node(mapping, rule, name, local_id, wikidata, iso).value
+
+
+def _entity_node(
+    mapping: Mapping, rule: EntityRule, name: str, local_id: str, wikidata: str | None, iso: str | None
+) -> NamedNode:
+    fields = _template_fields(mapping, rule)
+    # the key holds only what the rule's templates read, so "Putin" with local ids "p1" and "e7"
+    # is one entry; id(rule) is safe because the entry keeps the rule alive
+    key = (
+        id(rule),
+        name,
+        local_id if "id" in fields else "",
+        wikidata if "wikidata" in fields else None,
+        iso if "iso_code" in fields else None,
+    )
+    table = mapping.memo.table("entity iri")
+    found = table.get(key)
+    if found is None:
+        found = table[key] = (rule, _mint_entity_node(mapping, rule, name, local_id, wikidata, iso))
+    return found[1]
+
+
+def _template_fields(mapping: Mapping, rule: EntityRule) -> frozenset[str]:
+    table = mapping.memo.table("template fields")
+    found = table.get(id(rule))
+    if found is None:
+        found = table[id(rule)] = (rule, frozenset().union(*(t.fields for t in rule.templates)))
+    return found[1]
+
+
+def _mint_entity_node(
+    mapping: Mapping, rule: EntityRule, name: str, local_id: str, wikidata: str | None, iso: str | None
+) -> NamedNode:
     values = {
         "base": mapping.base,
         "name": name,
@@ -282,14 +356,18 @@ def entity_iri(
     }
     for template in rule.templates:
         try:
-            return NamedNode(template.render(values)).value
+            return NamedNode(template.render(values))
         except (TemplateError, ValueError):
             continue  # a later template may not need the missing field
-    return f"{mapping.base}id/{values['class'].lower()}/x-{sha256(name.encode()).hexdigest()[:16]}"
+    return NamedNode(f"{mapping.base}id/{values['class'].lower()}/x-{sha256(name.encode()).hexdigest()[:16]}")
 
 
 def gazetteer_iri(mapping: Mapping, name: str, type_name: str) -> tuple[str, GazetteerEntry | None]:
     """The IRI of a gazetteer entity named ``name`` (or of an unknown one so named)."""
+    return mapping.memo.get("gazetteer iri", (name, type_name), lambda: _gazetteer_iri(mapping, name, type_name))
+
+
+def _gazetteer_iri(mapping: Mapping, name: str, type_name: str) -> tuple[str, GazetteerEntry | None]:
     entry = mapping.gazetteer.lookup([name], type_name)
     rule = mapping.entity_rule(entry.type if entry else type_name)
     if rule is None:
@@ -323,31 +401,71 @@ def office_properties(mapping: Mapping) -> list[str]:
 
 
 def _role_holder(names: list[str], mapping: Mapping, tenures: TenureIndex | None, day: str | None):
-    """(IRI, name) of whoever a role phrase among ``names`` designates on ``day``, if known."""
+    """(IRI, name) of whoever a role phrase among ``names`` designates on ``day``, if known.
+
+    Which office a phrase names is memoised; who held it that day is asked every time, since the
+    index learns as the run goes (and a parallel run records each question)."""
     if tenures is None or not day:
         return None
     role = mapping.gazetteer.role(names)
-    rule = mapping.relation_rule(role.office) if role else None
+    rule = _relation_rule(mapping, role.office) if role else None
     if role is None or rule is None:
         return None
     of_iri, _ = gazetteer_iri(mapping, role.of, "Country")
     return tenures.holder(rule.property.iri, of_iri, day)
 
 
-def _emit_entity(
-    group: _Group,
-    mapping: Mapping,
-    out: MappedDocument,
-    add,
-    doc_node: NamedNode,
-    tenures: TenureIndex | None = None,
-    day: str | None = None,
-) -> NamedNode:
-    names = group.names()
+@dataclass(frozen=True, slots=True)
+class _Resolved:
+    """What a group of names resolved to, and the entity's own quads as (predicate, object) pairs."""
+
+    node: NamedNode
+    iri: str
+    canonical: str
+    rule: EntityRule
+    pairs: tuple[tuple[NamedNode, NamedNode | Literal], ...]
+    merge: Merge | None
+    unresolved: bool
+
+
+def _resolve(
+    group: _Group, names: list[str], mapping: Mapping, tenures: TenureIndex | None, day: str | None
+) -> _Resolved:
+    """The group's entity, memoised unless a role phrase makes it depend on the document's date:
+    everything else it depends on (names in order, the members' names, QIDs and ISO codes, the
+    first member's id when a template uses it, the mapping) is in the key."""
+    members = group.members
+    key = (
+        id(group.rule),  # the entry holds the rule, so the id cannot be reused while it lives
+        tuple(names),
+        members[0].id if _uses_local_id(mapping) else "",
+        tuple((e.name, e.wikidata, e.iso_code) for e in members),
+    )
+    table = mapping.memo.table("entity")
+    found = table.get(key)
+    if found is not None:
+        return found
+    resolved, dated = _resolve_now(group, names, mapping, tenures, day)
+    if not dated:
+        table[key] = resolved
+    return resolved
+
+
+def _uses_local_id(mapping: Mapping) -> bool:
+    return mapping.memo.get(
+        "uses id", None, lambda: any("id" in t.fields for r in mapping.entity_rules.values() for t in r.templates)
+    )
+
+
+def _resolve_now(
+    group: _Group, names: list[str], mapping: Mapping, tenures: TenureIndex | None, day: str | None
+) -> tuple[_Resolved, bool]:
+    """The group's entity, and whether it came through a role phrase (then it depends on the day)."""
     first = group.members[0]
     entry: GazetteerEntry | None = mapping.gazetteer.lookup(names, group.rule.source_type)
     rule = group.rule
     source = "gazetteer"
+    dated = entry is None and mapping.gazetteer.role(names) is not None
     holding = _role_holder(names, mapping, tenures, day) if entry is None else None
     if holding is not None:
         entry = mapping.gazetteer.lookup([holding.holder_name], "Person") or GazetteerEntry(
@@ -356,28 +474,56 @@ def _emit_entity(
         source = f"role on {day}"
     if entry is not None:
         canonical = entry.name
-        rule = mapping.entity_rule(entry.type) or rule
+        rule = _entity_rule(mapping, entry.type) or rule
         wikidata, iso = entry.wikidata, entry.iso_code
     else:
         canonical = max((e.name for e in group.members), key=lambda n: (len(n), n))
         wikidata = next((e.wikidata for e in group.members if e.wikidata), None)
         iso = next((e.iso_code for e in group.members if e.iso_code), None)
-        out.unresolved.append(canonical)
-    node = _N(holding.holder_iri if holding else entity_iri(mapping, rule, canonical, first.id, wikidata, iso))
+    if holding:
+        node = _node(mapping, holding.holder_iri)
+    else:
+        node = _entity_node(mapping, rule, canonical, first.id, wikidata, iso)
     surface = [n for n in names if n != canonical]
-    if surface:
-        out.merges.append(Merge(node.value, canonical, tuple(surface), source if entry else "document"))
-    add(node, A, _N(rule.class_iri))
-    add(node, LABEL, Literal(canonical))
-    for name in surface:
-        add(node, ALT_LABEL, Literal(name))
+    merge = Merge(node.value, canonical, tuple(surface), source if entry else "document") if surface else None
+    pairs: list[tuple[NamedNode, NamedNode | Literal]] = [
+        (A, _node(mapping, rule.class_iri)),
+        (LABEL, _literal(mapping, canonical)),
+    ]
+    pairs.extend((ALT_LABEL, _literal(mapping, name)) for name in surface)
     if wikidata:
-        add(node, SAME_AS, _N(WD + wikidata))
+        pairs.append((SAME_AS, _node(mapping, WD + wikidata)))
     if iso:
-        add(node, P["isoCode"], Literal(iso))
+        pairs.append((P["isoCode"], _literal(mapping, iso)))
+    return _Resolved(node, node.value, canonical, rule, tuple(pairs), merge, entry is None), dated
+
+
+def _emit_entity(
+    group: _Group,
+    mapping: Mapping,
+    out: MappedDocument,
+    append: Callable[[Quad], None],
+    graph: NamedNode,
+    doc_node: NamedNode,
+    tenures: TenureIndex | None = None,
+    day: str | None = None,
+    labels: dict[str, str] | None = None,
+) -> NamedNode:
+    resolved = _resolve(group, group.names(), mapping, tenures, day)
+    node, canonical, rule = resolved.node, resolved.canonical, resolved.rule
+    if resolved.unresolved:
+        out.unresolved.append(canonical)
+    if resolved.merge is not None:
+        out.merges.append(resolved.merge)
+    if labels is not None:
+        labels.setdefault(resolved.iri, canonical)
+    for predicate, value in resolved.pairs:
+        append(Quad(node, predicate, value, graph))
     for entity in group.members:
+        if not entity.attributes:
+            continue
         try:
-            rest = _mapped_attributes(entity.attributes, rule.properties, node, add)
+            rest = _mapped_attributes(entity.attributes, rule.properties, node, graph, append, mapping)
         except LiteralError as exc:  # keep the entity; its attributes stay, untyped, in the JSON
             out.rejects.append(
                 Reject(
@@ -389,10 +535,13 @@ def _emit_entity(
             )
             rest = entity.attributes
         if rest:
-            add(node, P["attributes"], Literal(canonical_json(rest), datatype=_JSON))
-    add(doc_node, MENTIONS, node)
+            append(Quad(node, P["attributes"], Literal(canonical_json(rest), datatype=_JSON), graph))
+    append(Quad(doc_node, MENTIONS, node, graph))
     out.entities += 1
     return node
+
+
+_TENSES = (("date", "date"), ("startDate", "start"), ("endDate", "end"))
 
 
 def _map_relation(
@@ -404,11 +553,11 @@ def _map_relation(
     run_node,
     recorded,
     language,
-    add,
+    append: Callable[[Quad], None],
     graph: NamedNode,
 ) -> str | NamedNode:
     """Emit one relation's quads and return its claim, or return why it cannot be mapped."""
-    rule = mapping.relation_rule(relation.type)
+    rule = _relation_rule(mapping, relation.type)
     if rule is None:
         known = ", ".join(mapping.known_relation_types())
         return (
@@ -423,12 +572,8 @@ def _map_relation(
     for condition in rule.when:
         if not condition.holds(relation):
             return f"condition not met: {condition.describe()} (mapping rule {rule.source_type!r})"
-    refs = {"head": relation.head, "tail": relation.tail, "location": relation.location}
-    refs.update({f"asserted_by[{i}]": r for i, r in enumerate(relation.asserted_by)})
-    refs.update({f"denied_by[{i}]": r for i, r in enumerate(relation.denied_by)})
-    for key, ref in refs.items():
-        if ref is not None and ref not in iris:
-            return f"{key} entity {ref!r} was not mapped (see its own reject)"
+    if not _all_mapped(relation, iris):
+        return _unmapped_reference(relation, iris)
     head, tail = iris[relation.head], iris[relation.tail]
     if rule.inverse:
         head, tail = tail, head
@@ -436,6 +581,7 @@ def _map_relation(
     if prop.symmetric and head.value > tail.value:
         head, tail = tail, head  # one canonical direction, so A-B and B-A are one fact
     if rule.graph is not None:
+        doc_graph = graph
         try:
             graph = _N(
                 rule.graph.render(
@@ -450,14 +596,9 @@ def _map_relation(
             )
         except (TemplateError, ValueError) as exc:
             return f"graph template: {exc}"
-        add(doc_node, GRAPH, graph)
-    quads: list[Quad] = []
+        append(Quad(doc_node, GRAPH, graph, doc_graph))
 
-    def emit(s: NamedNode, p: NamedNode, o: NamedNode | Literal) -> None:
-        quads.append(Quad(s, p, o, graph))
-
-    attributes = {**rule.constants, **relation.attributes}
-    predicate = _N(prop.iri)
+    predicate = _node(mapping, prop.iri)
     claim_key = [
         doc.id,
         head.value,
@@ -470,54 +611,113 @@ def _map_relation(
         relation.evidence,
         relation.sentence,
     ]
-    claim = _N(f"{mapping.base}claim/{sha256(canonical_json(claim_key).encode()).hexdigest()[:32]}")
-    try:
-        rest = _mapped_attributes(attributes, rule.properties, claim, emit)
-    except LiteralError as exc:
-        return f"attribute: {exc}"
+    claim = _N(f"{mapping.base}claim/{sha256(_key_json(claim_key).encode()).hexdigest()[:32]}")
+    rest: dict[str, Any] = {}
+    if rule.constants or relation.attributes:
+        try:  # first: a bad value rejects the relation before any of its quads is written
+            attributes = {**rule.constants, **relation.attributes}
+            rest = _mapped_attributes(attributes, rule.properties, claim, graph, append, mapping)
+        except LiteralError as exc:
+            return f"attribute: {exc}"
     if relation.status == "asserted":
-        emit(head, predicate, tail)
-    emit(claim, A, CLAIM)
-    emit(claim, SUBJECT, head)
-    emit(claim, PREDICATE, predicate)
-    emit(claim, OBJECT, tail)
-    emit(claim, P["status"], STATUS[relation.status])
-    for key, value in (("date", relation.date), ("startDate", relation.start), ("endDate", relation.end)):
+        append(Quad(head, predicate, tail, graph))
+    append(Quad(claim, A, CLAIM, graph))
+    append(Quad(claim, SUBJECT, head, graph))
+    append(Quad(claim, PREDICATE, predicate, graph))
+    append(Quad(claim, OBJECT, tail, graph))
+    append(Quad(claim, _STATUS_P, STATUS[relation.status], graph))
+    for key, attribute in _TENSES:
+        value = getattr(relation, attribute)
         if value:
-            emit(claim, P[key], _temporal(value))
+            append(Quad(claim, P[key], _temporal(value), graph))
     if relation.evidence:
-        emit(
-            claim,
-            P["evidence"],
-            Literal(relation.evidence, language=language) if language else Literal(relation.evidence),
-        )
+        evidence = Literal(relation.evidence, language=language) if language else Literal(relation.evidence)
+        append(Quad(claim, _EVIDENCE, evidence, graph))
     if relation.sentence is not None:
-        emit(claim, P["sentenceIndex"], Literal(str(relation.sentence), datatype=_XSD["nonNegativeInteger"]))
+        append(Quad(claim, _SENTENCE, _sentence(relation.sentence), graph))
     if relation.confidence is not None:
-        emit(claim, P["confidence"], Literal(_decimal(relation.confidence), datatype=_XSD["decimal"]))
+        append(Quad(claim, _CONFIDENCE, _confidence(relation.confidence), graph))
     for ref in relation.asserted_by:
-        emit(claim, P["assertedBy"], iris[ref])
+        append(Quad(claim, _ASSERTED_BY, iris[ref], graph))
     for ref in relation.denied_by:
-        emit(claim, P["deniedBy"], iris[ref])
+        append(Quad(claim, _DENIED_BY, iris[ref], graph))
     if relation.location:
-        emit(claim, P["location"], iris[relation.location])
+        append(Quad(claim, _LOCATION, iris[relation.location], graph))
     code = relation.event_code or (relation.type if rule.fallback else None)
     if code:
-        emit(claim, P["eventCode"], Literal(code))
+        append(Quad(claim, _EVENT_CODE, _literal(mapping, code), graph))
         if relation.event_code_scheme:
-            emit(claim, P["eventCodeScheme"], Literal(relation.event_code_scheme))
+            append(Quad(claim, _EVENT_CODE_SCHEME, _literal(mapping, relation.event_code_scheme), graph))
     if rest:
-        emit(claim, P["attributes"], Literal(canonical_json(rest), datatype=_JSON))
-    emit(claim, DERIVED_FROM, doc_node)
-    emit(claim, GENERATED_BY, run_node)
-    emit(claim, P["recordedAt"], recorded)
-    for quad in quads:
-        add(quad.subject, quad.predicate, quad.object, quad.graph_name)
+        append(Quad(claim, P["attributes"], Literal(canonical_json(rest), datatype=_JSON), graph))
+    append(Quad(claim, DERIVED_FROM, doc_node, graph))
+    append(Quad(claim, GENERATED_BY, run_node, graph))
+    append(Quad(claim, _RECORDED_AT, recorded, graph))
     return claim
 
 
+_STATUS_P, _EVIDENCE, _SENTENCE, _CONFIDENCE = P["status"], P["evidence"], P["sentenceIndex"], P["confidence"]
+_ASSERTED_BY, _DENIED_BY, _LOCATION, _RECORDED_AT = P["assertedBy"], P["deniedBy"], P["location"], P["recordedAt"]
+_EVENT_CODE, _EVENT_CODE_SCHEME = P["eventCode"], P["eventCodeScheme"]
+
+
+def _all_mapped(relation: Relation, iris: dict[str, NamedNode]) -> bool:
+    return (
+        relation.head in iris
+        and relation.tail in iris
+        and (relation.location is None or relation.location in iris)
+        and all(r in iris for r in relation.asserted_by)
+        and all(r in iris for r in relation.denied_by)
+    )
+
+
+def _unmapped_reference(relation: Relation, iris: dict[str, NamedNode]) -> str:
+    refs = {"head": relation.head, "tail": relation.tail, "location": relation.location}
+    refs.update({f"asserted_by[{i}]": r for i, r in enumerate(relation.asserted_by)})
+    refs.update({f"denied_by[{i}]": r for i, r in enumerate(relation.denied_by)})
+    return next(
+        f"{key} entity {ref!r} was not mapped (see its own reject)"
+        for key, ref in refs.items()
+        if ref is not None and ref not in iris
+    )
+
+
+def _key_json(items: list[Any]) -> str:
+    """canonical_json of a claim key, the same text, without the general encoder's set-up per call.
+
+    A claim key holds strings, None and integers; anything else takes the general path.
+    """
+    parts = []
+    for item in items:
+        kind = type(item)
+        if kind is str:
+            parts.append(encode_basestring(item))
+        elif item is None:
+            parts.append("null")
+        elif kind is int:
+            parts.append(int.__repr__(item))
+        else:
+            return canonical_json(items)
+    return "[" + ",".join(parts) + "]"
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _sentence(value: int) -> Literal:
+    return Literal(str(value), datatype=_XSD["nonNegativeInteger"])
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _confidence(value: float) -> Literal:
+    return Literal(_decimal(value), datatype=_XSD["decimal"])
+
+
 def _mapped_attributes(
-    attributes: dict[str, Any], rules: dict[str, PropertyRule], node: NamedNode, add
+    attributes: dict[str, Any],
+    rules: dict[str, PropertyRule],
+    node: NamedNode,
+    graph: NamedNode,
+    append: Callable[[Quad], None],
+    mapping: Mapping,
 ) -> dict[str, Any]:
     """Write the attributes the mapping names as typed properties; return the others."""
     rest: dict[str, Any] = {}
@@ -528,12 +728,13 @@ def _mapped_attributes(
             rest[name] = raw
             continue
         for item in raw if isinstance(raw, list) else [raw]:
-            typed_values.append((_N(rule.iri), typed(item, rule.datatype, rule.language)))
+            typed_values.append((_node(mapping, rule.iri), typed(item, rule.datatype, rule.language)))
     for predicate, value in typed_values:  # all or nothing: a bad value raises before any is written
-        add(node, predicate, value)
+        append(Quad(node, predicate, value, graph))
     return rest
 
 
+@lru_cache(maxsize=16_384)  # dates repeat across a corpus; a Literal is immutable, so one serves all
 def _temporal(value: str) -> Literal:
     if _DATETIME.match(value):
         return Literal(value, datatype=_XSD["dateTime"])

@@ -1,0 +1,198 @@
+"""The mapper's memo tables change nothing: a warm mapping (memo filled by every document before)
+maps each document exactly as a mapping that memoises nothing does; role mentions still resolve
+by each document's own date; the extraction schema keeps valid documents shallow, which is what
+lets the reader skip its depth walk for them."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+import pickle
+from datetime import UTC, datetime
+from importlib import resources
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kgload.mapping.memo import Memo
+from kgload.rdf.build import Run, map_extraction, tenure_index
+from kgload.readers.kgload_json import from_value
+from kgload.readers.limits import MAX_DEPTH
+from kgload.records import Extraction, Origin
+
+RUN = Run("memo", datetime(2025, 6, 14, tzinfo=UTC))
+NAMES = [
+    "Putin",
+    "Vladimir Putin",
+    "President Putin",
+    "Donald Trump",
+    "Trump",
+    "Joe Biden",
+    "the US President",
+    "US President",
+    "Russian President",
+    "the Kremlin chief",
+    "Ukrainian President",
+    "Zelensky",
+    "Rustem Umerov",
+    "Umerov",
+    "José Álvarez",
+    "jose alvarez",
+    "Kyiv",
+    "Ukraine",
+    "Russia",
+    "Russian Federation",
+    "RUS",
+    "United States",
+    "U.S.",
+    "Atlantis",
+    "Вла́димир Пу́тин",
+]
+TYPES = ["Person", "PER", "Country", "GPE", "Location", "City", "Organization", "Spaceship"]
+DAYS = ["2014-05-01", "2019-06-01", "2022-03-15", "2025-01-19", "2025-01-20", "2025-06-14", "2026-01"]
+RELATION_TYPES = ["leader-of", "leads", "called", "ally-of", "successor-of", "borders", "no-such-type"]
+
+
+@st.composite
+def documents(draw, doc_id: str) -> dict:
+    count = draw(st.integers(1, 5))
+    entities = []
+    for i in range(count):
+        entity = {"id": f"e{i}", "name": draw(st.sampled_from(NAMES)), "type": draw(st.sampled_from(TYPES))}
+        if draw(st.booleans()):
+            entity["aliases"] = draw(st.lists(st.sampled_from(NAMES), max_size=2))
+        if draw(st.integers(0, 4)) == 0:
+            entity["wikidata"] = draw(st.sampled_from(["Q7747", "Q42"]))
+        if draw(st.integers(0, 4)) == 0:
+            entity["iso_code"] = draw(st.sampled_from(["US", "RU", "XX"]))
+        if draw(st.integers(0, 4)) == 0:
+            entity["attributes"] = {"note": "n", "age": draw(st.integers(0, 99))}
+        entities.append(entity)
+    ids = [e["id"] for e in entities]
+    relations = []
+    for _ in range(draw(st.integers(0, 5))):
+        relation = {
+            "type": draw(st.sampled_from(RELATION_TYPES)),
+            "head": draw(st.sampled_from(ids)),
+            "tail": draw(st.sampled_from(ids)),
+        }
+        if draw(st.booleans()):
+            relation["start"] = draw(st.sampled_from(["2015-01", "2020", "2025-01-20"]))
+        else:
+            relation["date"] = draw(st.sampled_from(DAYS[:-1]))
+        if draw(st.booleans()):
+            relation["confidence"] = draw(st.sampled_from([0, 1, 0.5, 0.123456789, 1e-7]))
+        if draw(st.booleans()):
+            relation["sentence"] = draw(st.integers(0, 3))
+        if draw(st.integers(0, 3)) == 0:
+            relation["status"] = draw(st.sampled_from(["denied", "disputed"]))
+        if draw(st.integers(0, 3)) == 0:
+            relation["attributes"] = draw(st.sampled_from([{"soldiers": 3}, {"soldiers": -1}, {"x": "y"}]))
+        relations.append(relation)
+    document = {"id": doc_id, "title": "T", "published": draw(st.sampled_from(DAYS))}
+    return {"document": document, "entities": entities, "relations": relations}
+
+
+def _docs(number: int):
+    return documents(f"d{number}")
+
+
+def _extraction(value: dict) -> Extraction:
+    return next(i for i in from_value(value, Origin("memo.json", 1)) if isinstance(i, Extraction))
+
+
+def _uncached(mapping):
+    """The same mapping with memo tables that keep nothing (limit 0: emptied before each use)."""
+    cold = dataclasses.replace(mapping, gazetteer=copy.copy(mapping.gazetteer))
+    cold.memo = Memo(0)
+    cold.gazetteer._memo = Memo(0)
+    return cold
+
+
+def _outcome(mapped):
+    return (
+        [str(q) for q in mapped.quads],
+        [(r.origin, r.reason) for r in mapped.rejects],
+        mapped.merges,
+        mapped.unresolved,
+        list(mapped.claim_sources),
+        mapped.entities,
+        mapped.claims,
+    )
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.integers(0, 10**6), min_size=1, max_size=4).flatmap(lambda ids: st.tuples(*map(_docs, ids))))
+def test_memoised_mapping_equals_the_uncached_one(mapping, docs):
+    cold = _uncached(mapping)
+    warm_tenures, cold_tenures = tenure_index(mapping), tenure_index(cold)
+    for value in docs:  # in sequence: later documents resolve roles through tenures earlier ones stated
+        extraction = _extraction(value)
+        warm = map_extraction(extraction, mapping, RUN, warm_tenures)
+        assert _outcome(warm) == _outcome(map_extraction(extraction, cold, RUN, cold_tenures))
+    assert len(mapping.memo) > 0
+
+
+def test_a_role_resolves_by_each_documents_date_with_a_warm_memo(mapping):
+    tenures = tenure_index(mapping)
+
+    def holder(day: str) -> str:
+        value = {
+            "document": {"id": f"role-{day}", "title": "T", "published": day},
+            "entities": [{"id": "p", "name": "the US President", "type": "Person"}],
+            "relations": [],
+        }
+        mapped = map_extraction(_extraction(value), mapping, RUN, tenures)
+        return next(m.canonical for m in mapped.merges if "the US President" in m.names)
+
+    assert holder("2022-03-15") == "Joe Biden"
+    assert holder("2025-06-14") == "Donald Trump"
+    assert holder("2022-03-16") == "Joe Biden"
+
+
+def test_a_memo_is_bounded_and_travels_empty(mapping):
+    memo = Memo(limit=3)
+    for i in range(10):
+        memo.get("t", i, lambda i=i: i * 2)
+    assert len(memo) <= 3 and memo.get("t", 9, lambda: -1) == 18
+    assert len(pickle.loads(pickle.dumps(memo))) == 0
+    copied = pickle.loads(pickle.dumps(mapping))
+    assert len(copied.memo) == 0 and copied.base == mapping.base
+    assert len(dataclasses.replace(mapping).memo) == 0
+
+
+def _instance_depth(schema: dict, defs: dict, seen: frozenset[str] = frozenset()) -> int:
+    """How deep a document valid against ``schema`` can nest (containers only); fails on recursion."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        assert name not in seen, f"the extraction schema is recursive through {name}"
+        return _instance_depth(defs[name], defs, seen | {name})
+    inner = [s for key in ("anyOf", "oneOf", "allOf") for s in schema.get(key, [])]
+    depth = max((_instance_depth(s, defs, seen) for s in inner), default=0)
+    children = list(schema.get("properties", {}).values())
+    for key in ("items", "additionalProperties"):
+        if isinstance(schema.get(key), dict):
+            children.append(schema[key])
+    types = schema.get("type", [])
+    container = bool(children) or "object" in types or "array" in types
+    if container:
+        depth = max(depth, 1 + max((_instance_depth(c, defs, seen) for c in children), default=0))
+        if "object" in types:  # an open object would allow any depth
+            assert schema.get("additionalProperties", True) is not True
+    return depth
+
+
+def test_valid_documents_nest_far_less_than_the_depth_limit():
+    schema = json.loads(resources.files("kgload.schemas").joinpath("extraction.schema.json").read_text("utf-8"))
+    assert schema.get("additionalProperties") is False
+    assert _instance_depth(schema, schema["$defs"]) < MAX_DEPTH
+
+
+def test_a_deep_document_is_still_rejected_as_too_deep():
+    deep: object = "x"
+    for _ in range(MAX_DEPTH + 5):
+        deep = [deep]
+    value = {"document": {"id": "d", "title": "T"}, "entities": [], "relations": [], "extra": deep}
+    (reject,) = from_value(value, Origin("deep.json", 1))
+    assert reject.reason == "record is nested too deeply"
