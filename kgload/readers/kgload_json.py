@@ -140,7 +140,10 @@ def from_value(value: Any, origin: Origin) -> Iterator[Extraction | Reject]:
     # The compiled (Rust) validator answers "valid?" in microseconds. A valid document nests only
     # as deep as the schema allows (a handful of levels), so the depth walk, a Python loop over
     # every value, is needed only for the rare document that is not.
-    valid = _fast_validator().is_valid(value)
+    try:
+        valid = _fast_validator().is_valid(value)
+    except UnicodeEncodeError:  # a lone surrogate ("\ud800"): the checks below reject it, as they always did
+        valid = False
     if not valid and not check_depth(value):
         yield Reject(origin, "record is nested too deeply", None)
         return

@@ -7,7 +7,9 @@ import copy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kgload.readers.kgload_json import _schema_errors, _validator
+from kgload.readers.kgload_json import _schema_errors, _validator, from_value
+from kgload.readers.limits import MAX_DEPTH
+from kgload.records import Origin, Reject
 
 VALID = {
     "document": {"id": "d", "title": "T", "published": "2025-06-14"},
@@ -68,3 +70,16 @@ def test_part_by_part_errors_equal_the_whole_documents(breaks):
         for key in ("entities", "relations"):
             first = [m for p, m in whole if p[:2] == [key, index]][:1]
             assert [m for p, m in parts if p[:2] == [key, index]][:1] == first
+
+
+def test_a_lone_surrogate_is_a_reject_not_a_crash():
+    value = copy.deepcopy(VALID)
+    value["document"]["title"] = "\ud800"
+    (reject,) = from_value(value, Origin("s.json", 1))
+    assert isinstance(reject, Reject) and "lone UTF-16 surrogate" in reject.reason
+    deep: object = "\udfff"
+    for _ in range(MAX_DEPTH + 1):
+        deep = [deep]
+    value["extra"] = deep
+    (reject,) = from_value(value, Origin("s.json", 1))
+    assert reject.reason == "record is nested too deeply"
