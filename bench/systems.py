@@ -60,12 +60,16 @@ def kgload_map(args: argparse.Namespace) -> Result:
     out_path = args.out or Path(tempfile.mkdtemp()) / "kgload.nq"
     started = time.perf_counter()
     with out_path.open("wb") as out:
-        rejects = api.write_rdf([source], out, "nquads", mapping=mapping, validate=validate)
+        rejects = api.write_rdf([source], out, "nquads", mapping=mapping, validate=validate, workers=args.workers)
     seconds = time.perf_counter() - started
     with out_path.open("rb") as f:
         quads = sum(1 for _ in f)
     return Result(
-        args.system, records, quads, seconds, {"rejects": rejects, "output": str(out_path), "validate": validate}
+        args.system,
+        records,
+        quads,
+        seconds,
+        {"rejects": rejects, "output": str(out_path), "validate": validate, "workers": args.workers},
     )
 
 
@@ -75,7 +79,9 @@ def kgload_map_mem(args: argparse.Namespace) -> Result:
 
     mapping = load_mapping(MAPPING)
     started = time.perf_counter()
-    quads, rejects = api.map_quads([args.corpus / "corpus.jsonl"], mapping=mapping, validate=False)
+    quads, rejects = api.map_quads(
+        [args.corpus / "corpus.jsonl"], mapping=mapping, validate=False, workers=args.workers
+    )
     seconds = time.perf_counter() - started
     return Result(args.system, _records(args.corpus), len(quads), seconds, {"rejects": len(rejects)})
 
@@ -200,6 +206,9 @@ def main() -> None:
     parser.add_argument("--triples", type=int, default=0, help="triples the corpus maps to (for kgload-neo4j)")
     parser.add_argument("--batch-size", type=int, default=200, help="documents per Neo4j transaction")
     parser.add_argument("--limit-docs", type=int, default=0)
+    parser.add_argument(
+        "--workers", type=int, default=1, help="mapping processes for the kgload-map systems (1: in process)"
+    )
     parser.add_argument("--label", help="name to report instead of the system (e.g. kgload-neo4j-rerun)")
     args = parser.parse_args()
     if args.system == "neo4j-reset":

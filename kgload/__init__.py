@@ -7,7 +7,7 @@ try:
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0.0.0+unknown"
 
-from kgload.api import load, map_files, map_quads, open_store, query, write_rdf
+from kgload.api import load, map_batch, map_files, map_quads, open_store, query, write_rdf
 from kgload.errors import KgloadError, MappingError, UsageError
 from kgload.mapping import load_mapping
 from kgload.rdf.build import Run
@@ -20,6 +20,7 @@ __all__ = [
     "__version__",
     "load",
     "load_mapping",
+    "map_batch",
     "map_files",
     "map_quads",
     "open_store",

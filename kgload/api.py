@@ -4,12 +4,17 @@ import kgload
 dataset, rejects = kgload.map_files(["examples/afp-2025-06-14-putin-trump-call.json"])
 report = kgload.load(["examples/"], store="kgload-store")
 rows = kgload.query("SELECT ?s WHERE { ?s a kg:Person }", store="kgload-store")
+batch = kgload.map_batch(jsonl_lines, mapping="mappings/kgload.yaml", run=run)  # one partition of a Dask/Spark job
 """
 
 from __future__ import annotations
 
+import io
+import json
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -18,11 +23,14 @@ import rdflib
 
 from kgload.errors import UsageError
 from kgload.mapping.spec import Mapping, load_mapping
-from kgload.pipeline import DEFAULT_BATCH, Source, iter_mapped, sources_from, validator_for
-from kgload.rdf.build import Run
+from kgload.mapping.tenures import TenureIndex
+from kgload.parallel import resolve_workers
+from kgload.pipeline import DEFAULT_BATCH, Serialised, Source, iter_mapped, map_item, sources_from, validator_for
+from kgload.rdf.build import MappedDocument, Run, tenure_index
 from kgload.rdf.convert import to_rdflib
+from kgload.rdf.raw import map_rdf
 from kgload.rdf.serialize import RdfWriter
-from kgload.records import Reject
+from kgload.records import Extraction, Origin, RdfSource, Reject
 from kgload.report import LoadReport, RejectsFile
 from kgload.runs.ledger import RunRecord
 from kgload.runs.runner import DEFAULT_LOCK_TTL, run_load
@@ -58,9 +66,10 @@ def map_files(
     fmt: str | None = None,
     run: Run | None = None,
     validate: bool = False,
+    workers: int | None = None,
 ) -> tuple[rdflib.Dataset, list[Reject]]:
     """Map input files to an rdflib Dataset (one named graph per source document)."""
-    quads, rejects = map_quads(inputs, mapping=mapping, fmt=fmt, run=run, validate=validate)
+    quads, rejects = map_quads(inputs, mapping=mapping, fmt=fmt, run=run, validate=validate, workers=workers)
     return to_rdflib(quads), rejects
 
 
@@ -71,13 +80,15 @@ def map_quads(
     fmt: str | None = None,
     run: Run | None = None,
     validate: bool = False,
+    workers: int | None = None,
 ) -> tuple[list[ox.Quad], list[Reject]]:
     """Like map_files, as pyoxigraph quads (faster; what the sinks use)."""
     quads: list[ox.Quad] = []
     rejects: list[Reject] = []
     compiled = _mapping(mapping)
     validator = validator_for(compiled) if validate else None
-    for item in iter_mapped(_sources(inputs, fmt), compiled, run or Run.new(), validator):
+    items = iter_mapped(_sources(inputs, fmt), compiled, run or Run.new(), validator, workers=resolve_workers(workers))
+    for item in items:
         if isinstance(item, Reject):
             rejects.append(item)
         else:
@@ -96,24 +107,149 @@ def write_rdf(
     run: Run | None = None,
     rejects: RejectsFile | None = None,
     validate: bool = True,
+    workers: int | None = None,
+    batch_size: int = DEFAULT_BATCH,
 ) -> int:
-    """Stream the mapping of ``inputs`` to ``out``; return the number of rejects."""
+    """Stream the mapping of ``inputs`` to ``out``; return the number of rejects.
+
+    ``workers`` processes map in parallel (default: every usable core; 1 maps in this process);
+    the output and the rejects are the same, byte for byte, whatever the number.
+    """
     writer = RdfWriter(out, rdf_format)
     rejects = rejects or RejectsFile(None)
     compiled = _mapping(mapping)
     validator = validator_for(compiled) if validate else None
+    run = run or Run.new()
     try:
-        for item in iter_mapped(_sources(inputs, fmt), compiled, run or Run.new(), validator):
+        items = iter_mapped(
+            _sources(inputs, fmt),
+            compiled,
+            run,
+            validator,
+            workers=resolve_workers(workers),
+            rdf_format=rdf_format,
+            batch_size=batch_size,  # documents per group of tasks; the pool starts only past one batch
+        )
+        for item in items:
             if isinstance(item, Reject):
                 rejects.write(item)
                 continue
-            for problem in item.rejects:
+            doc = item.doc if isinstance(item, Serialised) else item
+            for problem in doc.rejects:
                 rejects.write(problem)
-            writer.write(item.quads)
+            if isinstance(item, Serialised):
+                out.write(item.data)  # what writer.write(quads) writes, serialised by a worker
+            else:
+                writer.write(item.quads)
         writer.close()
     finally:
         rejects.close()
     return rejects.count
+
+
+@dataclass
+class MappedBatch:
+    """What ``map_batch`` returns: the mapped documents in input order, and every reject."""
+
+    documents: list[MappedDocument] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+
+    def quads(self) -> Iterator[ox.Quad]:
+        for doc in self.documents:
+            yield from doc.quads
+
+    def serialise(self, rdf_format: str = "nquads") -> bytes:
+        """The batch as ``kgload map`` writes it (N-Quads by default: concatenated batches stay valid)."""
+        buffer = io.BytesIO()
+        writer = RdfWriter(buffer, rdf_format)
+        for doc in self.documents:
+            writer.write(doc.quads)
+        writer.close()
+        return buffer.getvalue()
+
+    def rejects_jsonl(self) -> str:
+        """The rejects as the lines of a rejects file."""
+        return "".join(json.dumps(r.as_json(), ensure_ascii=False, default=str) + "\n" for r in self.rejects)
+
+
+Record = Extraction | RdfSource | Reject | str | bytes | dict[str, Any]
+
+
+def map_batch(
+    records: Iterable[Record],
+    *,
+    mapping: Mapping | PathLike | None = None,
+    run: Run | None = None,
+    validate: bool = False,
+    tenures: TenureIndex | None = None,
+    source: str = "<batch>",
+    first_record: int = 1,
+) -> MappedBatch:
+    """Map a batch of documents: the unit of work for a Spark or Dask map over partitions.
+
+    ``records`` are kgload JSON documents (JSONL lines as str/bytes, or parsed dicts) or records
+    a kgload reader produced. Pure apart from caches: a mapping given as a path is compiled once
+    per process, and so are its SHACL shapes (``validate``), so calling this once per partition
+    costs the mapping once per worker, not once per batch. Give every partition the same ``run``
+    (``Run.new()`` on the driver) so all claims name one run. Role mentions resolve through the
+    gazetteer's tenures, ``tenures`` if given, and tenures stated earlier in the same batch.
+    ``source`` and ``first_record`` locate rejects (file name, line of the first record).
+    """
+    compiled = _cached_mapping(mapping)
+    validator = validator_for(compiled) if validate else None
+    run = run or Run.new()
+    index = tenures if tenures is not None else tenure_index(compiled)
+    out = MappedBatch()
+    for number, record in enumerate(records, start=first_record):
+        for item in _records(record, Origin(source, number)):
+            if isinstance(item, Reject):
+                out.rejects.append(item)
+                continue
+            doc = (
+                map_rdf(item, compiled, run)
+                if isinstance(item, RdfSource)
+                else map_item(item, compiled, run, validator, index)
+            )
+            out.rejects.extend(doc.rejects)
+            if doc.iri:
+                out.documents.append(doc)
+    return out
+
+
+def _records(record: Record, origin: Origin) -> Iterable[Extraction | RdfSource | Reject]:
+    if isinstance(record, Extraction | RdfSource | Reject):
+        return [record]
+    from kgload.readers.common import loads
+    from kgload.readers.kgload_json import from_value
+    from kgload.readers.limits import MAX_RECORD_BYTES
+
+    if isinstance(record, str | bytes):
+        raw = record.encode("utf-8") if isinstance(record, str) else record
+        if not raw.strip():
+            return []
+        if len(raw) > MAX_RECORD_BYTES:
+            return [Reject(origin, f"record is {len(raw)} bytes, over the {MAX_RECORD_BYTES}-byte limit")]
+        try:
+            value = loads(raw)  # NaN, Infinity and lone surrogates are errors, as in the JSONL reader
+        except ValueError as exc:
+            return [Reject(origin, f"invalid JSON: {exc}", raw.decode("utf-8", "replace")[:2000])]
+        except RecursionError:
+            return [Reject(origin, "invalid JSON: nested too deeply")]
+        return from_value(value, origin)
+    return from_value(record, origin)
+
+
+def _cached_mapping(mapping: Mapping | PathLike | None) -> Mapping:
+    if isinstance(mapping, Mapping):
+        return mapping
+    path = Path(mapping).resolve() if mapping is not None else None
+    stamp = path.stat().st_mtime_ns if path is not None and path.exists() else 0
+    return _compiled(path, stamp)
+
+
+@lru_cache(maxsize=4)
+def _compiled(path: Path | None, _stamp: int) -> Mapping:
+    return load_mapping(path)  # once per process and file version: Spark/Dask call map_batch per partition
 
 
 def open_store(path: PathLike | None = None, *, read_only: bool = False) -> EmbeddedStore:
@@ -134,13 +270,15 @@ def load(
     validate: bool = True,
     lock_ttl: int = DEFAULT_LOCK_TTL,
     progress: Callable[[LoadReport], None] | None = None,
+    workers: int | None = None,
 ) -> LoadReport:
     """Load inputs into ``sink`` (default: the embedded store at ``store``).
 
     The run takes the target's lock, is recorded in the target's run ledger, and skips
     documents whose fingerprint is unchanged. With ``validate`` (the default) every mapped
     document is checked against the mapping's SHACL shapes first; violating records are
-    rejected with the shape's message.
+    rejected with the shape's message. ``workers`` processes map and validate in parallel
+    (default: every usable core); the outcome is the same whatever the number.
     """
     compiled = _mapping(mapping)
     sources = _sources(inputs, fmt)
@@ -159,6 +297,7 @@ def load(
             validator=validator_for(compiled) if validate else None,
             lock_ttl=lock_ttl,
             progress=progress,
+            workers=resolve_workers(workers),
         )
     finally:
         if own_sink:

@@ -77,6 +77,15 @@ ValidateOpt = Annotated[
         "Off for fastest bulk loads.",
     ),
 ]
+WorkersOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        "-j",
+        min=1,
+        help="Processes that map and validate in parallel. Default: every usable core; 1 maps in this process.",
+    ),
+]
 RejectsOpt = Annotated[
     Path | None,
     typer.Option(
@@ -168,6 +177,7 @@ def map_command(
     fmt: FormatOpt = None,
     rejects: RejectsOpt = None,
     validate: ValidateOpt = True,
+    workers: WorkersOpt = None,
 ) -> None:
     """Map inputs to RDF and write it (Turtle, N-Triples, N-Quads, TriG or JSON-LD)."""
     from kgload.rdf.build import Run
@@ -186,7 +196,15 @@ def map_command(
         out = sys.stdout.buffer
     try:
         count = api.write_rdf(
-            inputs, out, rdf_format, mapping=mapping, fmt=fmt, run=run, rejects=rejects_file, validate=validate
+            inputs,
+            out,
+            rdf_format,
+            mapping=mapping,
+            fmt=fmt,
+            run=run,
+            rejects=rejects_file,
+            validate=validate,
+            workers=workers,
         )
     finally:
         if output is not None:
@@ -211,6 +229,7 @@ def load_command(
     ] = False,
     validate: ValidateOpt = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run report as JSON.")] = False,
+    workers: WorkersOpt = None,
 ) -> None:
     """Load inputs into Neo4j when one is configured, else into the embedded store.
 
@@ -234,6 +253,7 @@ def load_command(
         rejects=rejects_path,
         force=force,
         validate=validate,
+        workers=workers,
     )
     print_report(report, as_json)
     raise typer.Exit(report.exit_code)
@@ -317,6 +337,7 @@ def run_command(
         bool, typer.Option("--force", help="Reload documents even when their fingerprint is unchanged.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run report(s) as JSON.")] = False,
+    workers: WorkersOpt = None,
 ) -> None:
     """Run a configured load: every source, into every target, safe to repeat and interrupt.
 
@@ -354,6 +375,7 @@ def run_command(
             validate=cfg.validate,
             batch_size=cfg.batch_size,
             lock_ttl=cfg.lock_ttl,
+            workers=workers if workers is not None else cfg.workers,
         )
         print_report(report, as_json)
         codes.append(report.exit_code)

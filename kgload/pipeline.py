@@ -1,13 +1,19 @@
 """The pipeline: readers -> mapping -> sink, streamed in bounded batches.
 
 This is the one place that knows the order of the stages; each stage stays pure or
-single-purpose. Memory holds one batch of mapped documents at a time, whatever the input size.
+single-purpose. Memory holds a bounded window of batches at a time, whatever the input size.
+With ``workers`` > 1 the mapping of those batches runs in worker processes (kgload.parallel);
+the parent reads, decides what needs mapping, writes, and keeps the output identical to the
+serial path's, in content and in order.
 """
 
 from __future__ import annotations
 
+import contextlib
+import itertools
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -16,7 +22,15 @@ from kgload.fingerprint import combine
 from kgload.mapping.spec import Mapping
 from kgload.mapping.templates import TemplateError
 from kgload.mapping.tenures import TenureIndex
-from kgload.rdf.build import MappedDocument, Merge, Run, map_extraction, tenure_index
+from kgload.parallel import (
+    Pending,
+    ProcessMapper,
+    map_document,
+    parse_nquads,
+    payload_format,
+    terminate_as_interrupt,
+)
+from kgload.rdf.build import MappedDocument, Merge, Run, tenure_index
 from kgload.rdf.raw import map_rdf
 from kgload.readers import expand_inputs, read
 from kgload.records import Extraction, RdfSource, Reject
@@ -25,6 +39,8 @@ from kgload.sinks import Sink
 from kgload.validate import ShaclValidator
 
 DEFAULT_BATCH = 200  # documents per write; a document is typically tens to hundreds of quads
+WINDOW = 2  # batches mapping ahead of the one being written: keeps workers busy, bounds memory
+HELD_REJECTS = 1000  # read rejects a parallel load holds back (to keep the serial order) before draining
 
 
 @dataclass(frozen=True)
@@ -33,24 +49,98 @@ class Source:
     format: str | None = None
 
 
+@dataclass(frozen=True)
+class Serialised:
+    """A document mapped in a worker, its quads already serialised in the output format."""
+
+    doc: MappedDocument  # doc.quads is empty
+    data: bytes
+
+
 def iter_mapped(
     sources: Iterable[Source],
     mapping: Mapping,
     run: Run,
     validator: ShaclValidator | None = None,
     tenures: TenureIndex | None = None,
-) -> Iterator[MappedDocument | Reject]:
+    *,
+    workers: int = 1,
+    rdf_format: str | None = None,
+    batch_size: int = DEFAULT_BATCH,
+) -> Iterator[MappedDocument | Reject | Serialised]:
     """Read, map and (optionally) validate every input, yielding mapped documents and rejects
-    in input order."""
+    in input order.
+
+    With ``workers`` > 1 and more than one batch of input, documents map in worker processes.
+    When ``rdf_format`` is a streamable format, worker-mapped documents come as ``Serialised``
+    (their bytes are what ``RdfWriter`` writes for them); otherwise always as MappedDocument.
+    """
     tenures = tenures if tenures is not None else tenure_index(mapping)
-    for source in sources:
-        for item in read(source.path, source.format):
-            if isinstance(item, Reject):
-                yield item
-            elif isinstance(item, RdfSource):
-                yield map_rdf(item, mapping, run)  # not validated: foreign RDF has its own vocabulary
+    items = (item for source in sources for item in read(source.path, source.format))
+    if workers <= 1:
+        for item in items:
+            yield _map_here(item, mapping, run, validator, tenures)
+        return
+    batches = _batched(items, batch_size)
+    head = list(itertools.islice(batches, 2))
+    if len(head) < 2:  # one batch: not worth starting a pool
+        for item in itertools.chain.from_iterable(head):
+            yield _map_here(item, mapping, run, validator, tenures)
+        return
+    mapper = ProcessMapper(workers, mapping, run, validator, tenures, payload_format(rdf_format))
+    window: deque[tuple[list[Any], Pending]] = deque()
+    try:
+        with terminate_as_interrupt():
+            for batch in itertools.chain(head, batches):
+                window.append((batch, mapper.submit([i for i in batch if isinstance(i, Extraction)])))
+                if len(window) > WINDOW:
+                    yield from _settle(*window.popleft(), mapper, rdf_format)
+            while window:
+                yield from _settle(*window.popleft(), mapper, rdf_format)
+    except BaseException:
+        mapper.close(cancel=True)
+        raise
+    mapper.close()
+
+
+def _settle(
+    batch: list[Any], pending: Pending, mapper: ProcessMapper, rdf_format: str | None
+) -> Iterator[MappedDocument | Reject | Serialised]:
+    outcomes = mapper.outcomes(pending)
+    for item in batch:
+        if isinstance(item, Reject):
+            yield item
+        elif isinstance(item, RdfSource):
+            yield map_rdf(item, mapper.mapping, mapper.run)  # in the parent: its quads are costly to pickle
+        else:
+            doc, data = mapper.settle(item, next(outcomes))
+            if data is None:
+                yield doc
+            elif mapper.payload == rdf_format:
+                yield Serialised(doc, data)
             else:
-                yield map_item(item, mapping, run, validator, tenures)
+                doc.quads = parse_nquads(data)
+                yield doc
+
+
+def _map_here(
+    item: Extraction | RdfSource | Reject,
+    mapping: Mapping,
+    run: Run,
+    validator: ShaclValidator | None,
+    tenures: TenureIndex,
+) -> MappedDocument | Reject:
+    if isinstance(item, Reject):
+        return item
+    if isinstance(item, RdfSource):
+        return map_rdf(item, mapping, run)  # not validated: foreign RDF has its own vocabulary
+    return map_item(item, mapping, run, validator, tenures)
+
+
+def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
 
 
 def map_item(
@@ -60,10 +150,7 @@ def map_item(
     validator: ShaclValidator | None = None,
     tenures: TenureIndex | None = None,
 ) -> MappedDocument:
-    mapped = map_extraction(extraction, mapping, run, tenures)
-    if validator is not None and mapped.iri:
-        validator.check(mapped)
-    return mapped
+    return map_document(extraction, mapping, run, validator, tenures)
 
 
 def validator_for(mapping: Mapping) -> ShaclValidator | None:
@@ -82,6 +169,22 @@ def sources_from(paths: Iterable[Path], fmt: str | None = None) -> list[Source]:
     return [Source(p, fmt) for p in expand_inputs(list(paths))]
 
 
+Keyed = tuple[Any, str, str]  # (Extraction or RdfSource, document IRI, fingerprint)
+
+
+@dataclass
+class _Batch:
+    """One batch of a load, from reading to its commit."""
+
+    items: list[Extraction | RdfSource] = field(default_factory=list)
+    read_rejects: list[Reject] = field(default_factory=list)  # held back so the rejects file keeps the serial order
+    keyed: list[Keyed] = field(default_factory=list)
+    stored: dict[str, str] = field(default_factory=dict)
+    todo: list[Keyed] = field(default_factory=list)  # what needs mapping, as decided when the batch was read
+    pending: Pending | None = None
+    recheck: bool = False  # an earlier batch, still in flight then, may write one of these documents
+
+
 def load(
     sources: Iterable[Source],
     sink: Sink,
@@ -93,12 +196,16 @@ def load(
     force: bool = False,
     validator: ShaclValidator | None = None,
     after_batch: Callable[[LoadReport], None] | None = None,
+    workers: int = 1,
 ) -> LoadReport:
     """Load every source into ``sink``; documents whose fingerprint is unchanged are skipped.
 
     Fingerprints are compared before mapping, so an unchanged document costs a read and a
     lookup, not a mapping and a validation; its rejects were reported by the run that first
     saw it. ``after_batch`` is called after each committed batch (progress, lock renewal).
+    With ``workers`` > 1 and more than one batch of input, the mapping runs in worker
+    processes, a few batches ahead of the one being written; the report, the rejects file and
+    the target end up as the serial path leaves them.
     """
     run = run or Run.new()
     sources = list(sources)
@@ -106,28 +213,49 @@ def load(
     report = LoadReport(run_id=run.id, target=getattr(sink, "describe", lambda: sink.name)())
     report.inputs = [str(s.path) for s in sources]
     report.rejects_path = str(rejects.path) if rejects.path else None
-    batch: list[Extraction | RdfSource] = []
     tenures = tenure_index(mapping)
+    window: deque[_Batch] = deque()
+    mapper: ProcessMapper | None = None
 
     def reject(item: Reject) -> None:
         report.add_reject(item)
         rejects.write(item)
 
-    def flush() -> None:
-        if not batch:
-            return
-        keyed = _last_version([(item, *_identity(item, mapping)) for item in batch])
-        stored = sink.fingerprints([iri for _, iri, _ in keyed if iri])
+    def decide(keyed: list[Keyed], stored: dict[str, str]) -> list[Keyed]:
+        return [entry for entry in keyed if force or not entry[1] or stored.get(entry[1]) != entry[2]]
+
+    def prepare(batch: _Batch) -> None:
+        batch.keyed = _last_version([(item, *_identity(item, mapping)) for item in batch.items])
+        iris = [iri for _, iri, _ in batch.keyed if iri]
+        batch.stored = sink.fingerprints(iris)
+        # Batches still in flight have not written yet: assume they write what they map, and check
+        # again against the target once they have (the target's own rules decide what it keeps).
+        ahead = {iri: fp for earlier in window for _, iri, fp in earlier.todo if iri}
+        touched = [iri for iri in iris if iri in ahead]
+        if touched:
+            batch.recheck = True
+            batch.stored.update((iri, ahead[iri]) for iri in touched)
+        batch.todo = decide(batch.keyed, batch.stored)
+
+    def dispatch(batch: _Batch) -> None:
+        if mapper is not None and batch.pending is None:
+            batch.pending = mapper.submit([item for item, _, _ in batch.todo if isinstance(item, Extraction)])
+
+    def finish(batch: _Batch) -> None:
+        for item in batch.read_rejects:
+            reject(item)
+        ready: dict[int, Any] = {}
+        if batch.pending is not None and mapper is not None:
+            extractions = [item for item, _, _ in batch.todo if isinstance(item, Extraction)]
+            ready = dict(zip(map(id, extractions), mapper.outcomes(batch.pending), strict=True))
+        stored, todo = batch.stored, batch.todo
+        if batch.recheck:  # every earlier batch is committed now: the target has the last word
+            stored = sink.fingerprints([iri for _, iri, _ in batch.keyed if iri])
+            todo = decide(batch.keyed, stored)
+        report.documents_unchanged += len(batch.keyed) - len(todo)
         changed: list[MappedDocument] = []
-        for item, iri, fingerprint in keyed:
-            if iri and stored.get(iri) == fingerprint and not force:
-                report.documents_unchanged += 1
-                continue
-            mapped = (
-                map_rdf(item, mapping, run)
-                if isinstance(item, RdfSource)
-                else map_item(item, mapping, run, validator, tenures)
-            )
+        for item, _, _ in todo:
+            mapped = map_one(item, ready)
             for problem in mapped.rejects:
                 reject(problem)
             if mapped.iri:  # else the whole document failed to map
@@ -143,28 +271,71 @@ def load(
             report.entities += doc.entities
             report.relations += doc.claims
             report.triples += len(doc.quads)
-        batch.clear()
         if after_batch is not None:
             after_batch(report)
+
+    def map_one(item: Extraction | RdfSource, ready: dict[int, Any]) -> MappedDocument:
+        if isinstance(item, RdfSource):
+            return map_rdf(item, mapping, run)
+        if mapper is None:
+            return map_item(item, mapping, run, validator, tenures)
+        outcome = ready.get(id(item))
+        if outcome is None:  # decided on the recheck: nobody mapped it yet
+            return mapper.map_here(item)
+        doc, data = mapper.settle(item, outcome)
+        if data is not None:
+            doc.quads = parse_nquads(data)
+        return doc
+
+    def drain(keep: int) -> None:
+        while len(window) > keep:
+            finish(window.popleft())
 
     try:
         sink.ensure_ontology(mapping.ontology.path, mapping.base)
         for office, of_iri, holding in sink.tenures(mapping):
             tenures.add(office, of_iri, holding)
-        for source in sources:
-            for item in read(source.path, source.format):
-                if isinstance(item, Reject):
-                    reject(item)
-                    continue
-                report.documents_read += 1
-                batch.append(item)
-                if len(batch) >= batch_size:
-                    flush()
-        flush()
+        with terminate_as_interrupt() if workers > 1 else contextlib.nullcontext():
+            current = _Batch()
+            for source in sources:
+                for item in read(source.path, source.format):
+                    if isinstance(item, Reject):
+                        current.read_rejects.append(item)
+                        if not window or len(current.read_rejects) >= HELD_REJECTS:
+                            drain(0)
+                            for held in current.read_rejects:
+                                reject(held)
+                            current.read_rejects.clear()
+                        continue
+                    report.documents_read += 1
+                    current.items.append(item)
+                    if len(current.items) >= batch_size:
+                        prepare(current)
+                        window.append(current)
+                        current = _Batch()
+                        if workers > 1 and mapper is None and len(window) >= 2:
+                            # more than one batch of input: now a pool pays for its start-up
+                            mapper = ProcessMapper(workers, mapping, run, validator, tenures)
+                        for batch in window:
+                            dispatch(batch)
+                        drain(WINDOW if mapper is not None else (1 if workers > 1 else 0))
+            if current.items:
+                prepare(current)
+                window.append(current)
+                dispatch(current)
+            drain(0)
+            if not current.items:  # rejects after the last document (finish wrote the others)
+                for held in current.read_rejects:
+                    reject(held)
     except BaseException:
         report.status = "failed"
+        if mapper is not None:
+            mapper.close(cancel=True)
+            mapper = None
         raise
     finally:
+        if mapper is not None:
+            mapper.close()
         rejects.close()
     report.status = "loaded with rejects" if report.rejected_total else "ok"
     return report

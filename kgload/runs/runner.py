@@ -35,6 +35,7 @@ def run_load(
     validator: ShaclValidator | None = None,
     lock_ttl: int = DEFAULT_LOCK_TTL,
     progress: Callable[[LoadReport], None] | None = None,
+    workers: int = 1,
 ) -> LoadReport:
     from kgload import __version__
 
@@ -83,6 +84,7 @@ def run_load(
             force=force,
             validator=validator,
             after_batch=after_batch,
+            workers=workers,
         )
     except BaseException as exc:
         record.finish(latest[0] if latest else None, FAILED, note=f"{type(exc).__name__}: {exc}"[:500])

@@ -1,0 +1,312 @@
+"""Mapping across processes: documents are independent, so chunks of them map (and validate) in worker
+processes while the parent reads, writes, and keeps the run's order.
+
+The one thing the serial path shares between documents is the tenure index: a role mention ("the US
+President") resolves through the tenures stated by documents mapped earlier in the run. A worker maps
+with the tenures it knows and records every lookup it made and every tenure it learned; the parent
+replays that record in input order against the run's own index. When every lookup gives the answer the
+worker saw, the worker's result is the one the serial path gives (mapping is deterministic given those
+answers); when one does not, because an earlier document another worker was mapping stated a tenure,
+the parent maps that document again itself. The output is the serial path's, whatever the worker count.
+
+What crosses the process boundary is cheap to pickle: records in, serialised RDF out. Pickling
+pyoxigraph quads costs more than mapping them (bench: ~40x slower than ``ox.serialize``), so a worker
+serialises each document and the parent writes the bytes (``kgload map``) or parses N-Quads back
+(``kgload load``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import io
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from kgload.mapping.spec import Mapping
+from kgload.mapping.tenures import Holding, TenureIndex
+from kgload.rdf.build import MappedDocument, Run, map_extraction
+from kgload.rdf.serialize import STREAMABLE, RdfWriter
+from kgload.records import Extraction
+from kgload.validate import ShaclValidator
+
+CHUNK = 25  # documents per task: small enough to spread a batch over the workers, big enough to amortise pickling
+NQUADS = "nquads"
+
+Learned = tuple[str, str, Holding]  # (office property IRI, office-of IRI, holding)
+# ("get", office, of, day, answer) or ("add", office, of, holding), in the order the mapping made them
+Event = tuple
+
+
+def usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # a container or taskset may grant fewer than cpu_count()
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def resolve_workers(workers: int | None) -> int:
+    """``None`` means every usable core; at least 1."""
+    return max(1, usable_cores() if workers is None else workers)
+
+
+def payload_format(rdf_format: str | None) -> str:
+    """What workers serialise to: the output format itself when it streams (the parent only writes the
+    bytes), else N-Quads that the parent parses back into quads."""
+    return rdf_format if rdf_format in STREAMABLE else NQUADS
+
+
+class TenureRecorder(TenureIndex):
+    """A tenure index that notes every lookup and every learned holding, passing them to ``index``."""
+
+    def __init__(self, index: TenureIndex) -> None:  # no super().__init__: every method is delegated
+        self.index = index
+        self.events: list[Event] = []
+
+    def add(self, office: str, of_iri: str, holding: Holding) -> None:
+        self.events.append(("add", office, of_iri, holding))
+        self.index.add(office, of_iri, holding)
+
+    def holder(self, office: str, of_iri: str, day: str) -> Holding | None:
+        found = self.index.holder(office, of_iri, day)
+        self.events.append(("get", office, of_iri, day, found))
+        return found
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+
+def replay(events: list[Event], index: TenureIndex) -> bool:
+    """Apply a worker's tenure record to the run's index, in order; False at the first lookup whose answer
+    differs (the holdings applied before it are ones the serial path learns too, so they may stay)."""
+    for event in events:
+        if event[0] == "get":
+            _, office, of_iri, day, seen = event
+            if index.holder(office, of_iri, day) != seen:
+                return False
+        else:
+            index.add(*event[1:])
+    return True
+
+
+def serialise(quads: list[ox.Quad], rdf_format: str) -> bytes:
+    """One document's quads as ``RdfWriter`` writes them, so concatenated pieces equal the serial output."""
+    buffer = io.BytesIO()
+    RdfWriter(buffer, rdf_format).write(quads)
+    return buffer.getvalue()
+
+
+def parse_nquads(data: bytes) -> list[ox.Quad]:
+    return list(ox.parse(data, format=ox.RdfFormat.N_QUADS)) if data else []
+
+
+@dataclass
+class Outcome:
+    """One document mapped in a worker. ``doc`` comes without its source record (the parent has it) and
+    without quads (they travel serialised as ``payload``)."""
+
+    doc: MappedDocument
+    payload: bytes
+    events: list[Event]
+
+
+@dataclass(frozen=True)
+class Task:
+    documents: list[Extraction]
+    log_start: int  # the parent's learned tenures from this position on
+    log: tuple[Learned, ...]
+
+
+@dataclass
+class Done:
+    outcomes: list[Outcome]
+    pid: int
+    seen: int  # how much of the parent's tenure log this worker holds
+
+
+@dataclass(frozen=True)
+class Setup:
+    mapping: Mapping
+    run: Run
+    validator: ShaclValidator | None
+    tenures: TenureIndex
+    payload: str
+    parent: int
+
+
+@dataclass
+class _Worker:
+    setup: Setup
+    seen: int = 0
+
+
+_worker: _Worker | None = None
+
+
+def _start_worker(setup: Setup) -> None:
+    global _worker
+    _die_with_parent(setup.parent)
+    # Ctrl-C reaches the whole process group: the parent alone decides to stop, then shuts the pool down.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _worker = _Worker(setup)
+
+
+def _die_with_parent(parent: int) -> None:
+    """A parent killed outright (SIGKILL) cannot shut its pool down: have Linux stop the worker instead."""
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _map_task(task: Task) -> Done:
+    worker = _worker
+    assert worker is not None, "the pool's initializer did not run"
+    setup = worker.setup
+    for position, (office, of_iri, holding) in enumerate(task.log, start=task.log_start):
+        if position >= worker.seen:
+            setup.tenures.add(office, of_iri, holding)
+    worker.seen = max(worker.seen, task.log_start + len(task.log))
+    outcomes = []
+    for extraction in task.documents:
+        recorder = TenureRecorder(setup.tenures)
+        doc = map_document(extraction, setup.mapping, setup.run, setup.validator, recorder)
+        payload = serialise(doc.quads, setup.payload)
+        doc.quads, doc.claim_sources = [], {}
+        doc.source = None  # type: ignore[assignment]  # the parent puts its own copy back
+        outcomes.append(Outcome(doc, payload, recorder.events))
+    return Done(outcomes, os.getpid(), worker.seen)
+
+
+def map_document(
+    extraction: Extraction,
+    mapping: Mapping,
+    run: Run,
+    validator: ShaclValidator | None,
+    tenures: TenureIndex | None,
+) -> MappedDocument:
+    """Map one document and check it against the shapes: the unit of work, in any process."""
+    mapped = map_extraction(extraction, mapping, run, tenures)
+    if validator is not None and mapped.iri:
+        validator.check(mapped)
+    return mapped
+
+
+@dataclass
+class Pending:
+    """The tasks of one ordered group of documents, and where each document's outcome will be."""
+
+    futures: list[Future[Done]] = field(default_factory=list)
+    sizes: list[int] = field(default_factory=list)
+
+
+class ProcessMapper:
+    """A pool of mapping workers plus the run's tenure index, which only the parent ever changes."""
+
+    def __init__(
+        self,
+        workers: int,
+        mapping: Mapping,
+        run: Run,
+        validator: ShaclValidator | None,
+        tenures: TenureIndex,
+        payload: str = NQUADS,
+    ) -> None:
+        self.mapping, self.run, self.validator, self.tenures = mapping, run, validator, tenures
+        self.payload = payload
+        self.workers = workers
+        self.remapped = 0  # documents the parent mapped again (a tenure changed under them); for tests
+        self._log: list[Learned] = []
+        self._logged: set[Learned] = set()
+        self._seen: dict[int, int] = {}
+        setup = Setup(mapping, run, validator, tenures, payload, os.getpid())
+        # fork: workers inherit the compiled mapping, the parsed shapes and the index instead of
+        # unpickling or rebuilding them (seconds each); other platforms get them pickled.
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        self._pool = ProcessPoolExecutor(
+            workers, mp_context=multiprocessing.get_context(method), initializer=_start_worker, initargs=(setup,)
+        )
+
+    def submit(self, documents: list[Extraction]) -> Pending:
+        pending = Pending()
+        step = max(1, min(CHUNK, -(-len(documents) // self.workers)))
+        for start in range(0, len(documents), step):
+            chunk = documents[start : start + step]
+            log_start = min(self._seen.values()) if len(self._seen) == self.workers else 0
+            task = Task(chunk, log_start, tuple(self._log[log_start:]))
+            pending.futures.append(self._pool.submit(_map_task, task))
+            pending.sizes.append(len(chunk))
+        return pending
+
+    def outcomes(self, pending: Pending) -> Iterator[Outcome]:
+        """The outcomes in submission order (a worker's exception is raised here, as the serial path would)."""
+        for future in pending.futures:
+            done = future.result()
+            self._seen[done.pid] = max(self._seen.get(done.pid, 0), done.seen)
+            yield from done.outcomes
+
+    def settle(self, extraction: Extraction, outcome: Outcome) -> tuple[MappedDocument, bytes | None]:
+        """The document as the serial path maps it at this point of the run: the worker's result when its
+        tenure lookups still hold, else mapped again here. Bytes are the serialised quads when they are
+        still to be parsed or written; None when ``doc.quads`` holds them."""
+        if replay(outcome.events, self.tenures):
+            self._note(outcome.events)
+            doc = outcome.doc
+            doc.source = extraction
+            return doc, outcome.payload
+        self.remapped += 1
+        return self.map_here(extraction), None
+
+    def map_here(self, extraction: Extraction) -> MappedDocument:
+        recorder = TenureRecorder(self.tenures)
+        doc = map_document(extraction, self.mapping, self.run, self.validator, recorder)
+        self._note(recorder.events)
+        return doc
+
+    def _note(self, events: list[Event]) -> None:
+        """Keep the tenures learned in this run, to pass on to the workers with their next tasks."""
+        for event in events:
+            if event[0] == "add":
+                learned: Learned = (event[1], event[2], event[3])
+                if learned not in self._logged:
+                    self._logged.add(learned)
+                    self._log.append(learned)
+
+    def close(self, *, cancel: bool = False) -> None:
+        # Waiting is bounded: a worker finishes the one task it is on (cancel drops the queued ones).
+        self._pool.shutdown(wait=True, cancel_futures=cancel)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM during a parallel run: stop like Ctrl-C, so the run is recorded as failed and the pool shut down."""
+
+
+@contextlib.contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """Turn SIGTERM into ``Terminated`` while a pool is up (left alone off the main thread or when the
+    application installed its own handler)."""
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) not in (
+        signal.SIG_DFL,
+        None,
+    ):
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise Terminated(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

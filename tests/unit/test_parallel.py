@@ -1,0 +1,245 @@
+"""Process-parallel mapping gives the serial path's output: same N-Quads bytes, same rejects file, same load
+report, same store — whatever the number of workers and the batch size."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kgload import api
+from kgload.parallel import ProcessMapper, TenureRecorder, replay, resolve_workers
+from kgload.rdf.build import tenure_index
+from kgload.report import RejectsFile
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCUMENTS = "<https://w3id.org/kgload/graph/doc/"
+
+
+def fact(doc_id: str, day: str, leader: str, country: str) -> dict:
+    return {
+        "document": {"id": doc_id, "title": f"{leader} takes office", "published": day},
+        "entities": [
+            {"id": "l", "name": leader, "type": "Person"},
+            {"id": "c", "name": country, "type": "Country"},
+        ],
+        "relations": [{"type": "leader-of", "head": "l", "tail": "c", "start": day}],
+    }
+
+
+def role(doc_id: str, day: str, phrase: str) -> dict:
+    return {
+        "document": {"id": doc_id, "title": f"{phrase} called", "published": day},
+        "entities": [{"id": "p", "name": phrase, "type": "Person"}, {"id": "v", "name": "Putin", "type": "Person"}],
+        "relations": [{"type": "called", "head": "p", "tail": "v", "date": day, "evidence": f"{phrase} called Putin."}],
+    }
+
+
+def role_corpus(path: Path) -> Path:
+    """Role mentions that resolve only through tenures stated earlier in the same run, interleaved with
+    bad records: the case where workers see different tenures than the serial path at first."""
+    lines: list[str] = []
+    for i in range(6):
+        lines.append(json.dumps(role(f"fr-early-{i}", "2020-03-0" + str(i + 1), "the French President")))
+    lines.append(json.dumps(fact("macron", "2017-05-14", "Emmanuel Macron", "France")))
+    lines.append("{not json")
+    for i in range(8):
+        lines.append(json.dumps(role(f"fr-{i}", f"2020-04-1{i}", "the French President")))
+        lines.append(json.dumps(role(f"cn-{i}", f"2021-06-1{i}", "the Chinese President")))
+    lines.append(json.dumps(fact("xi", "2013-03-14", "Xi Jinping", "China")))
+    bad = role("bad-type", "2021-07-01", "the Chinese President")
+    bad["entities"][1]["type"] = "Spaceship"
+    lines.append(json.dumps(bad))
+    for i in range(6):
+        lines.append(json.dumps(role(f"cn-late-{i}", f"2021-08-1{i}", "the Chinese President")))
+        # a handover stated mid-run changes who "the US President" is on that day
+        lines.append(json.dumps(role(f"us-{i}", "2025-01-20", "the US President")))
+    lines.append(json.dumps(fact("harris", "2025-01-20", "Kamala Harris", "United States")))
+    for i in range(4):
+        lines.append(json.dumps(role(f"us-late-{i}", "2025-01-20", "the US President")))
+    lines.append(json.dumps({"document": {"id": "no-title"}, "entities": [], "relations": []}))
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    return role_corpus(tmp_path_factory.mktemp("roles") / "roles.jsonl")
+
+
+@pytest.fixture(scope="module")
+def bench_corpus(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("bench")
+    subprocess.run(
+        [sys.executable, "generate.py", "--docs", "120", "--relations-per-doc", "6", "--out", str(out)],
+        cwd=ROOT / "bench",
+        check=True,
+        capture_output=True,
+    )
+    return out / "corpus.jsonl"
+
+
+def mapped(inputs: list[Path], mapping, run, tmp_path: Path, workers: int, batch_size: int, **kw) -> tuple[bytes, str]:
+    out = io.BytesIO()
+    rejects = tmp_path / f"rejects-{workers}-{batch_size}.jsonl"
+    rejects.unlink(missing_ok=True)
+    api.write_rdf(
+        inputs,
+        out,
+        kw.pop("rdf_format", "nquads"),
+        mapping=mapping,
+        run=run,
+        rejects=RejectsFile(rejects),
+        workers=workers,
+        batch_size=batch_size,
+        validate=kw.pop("validate", False),  # SHACL is slow: one test checks it in parallel
+        **kw,
+    )
+    return out.getvalue(), rejects.read_text() if rejects.exists() else ""
+
+
+@pytest.fixture
+def remaps(monkeypatch) -> list[str]:
+    """Documents the parent mapped again because a tenure changed under a worker."""
+    seen: list[str] = []
+    original = ProcessMapper.map_here
+
+    def spy(self, extraction):
+        seen.append(extraction.document.id)
+        return original(self, extraction)
+
+    monkeypatch.setattr(ProcessMapper, "map_here", spy)
+    return seen
+
+
+def test_seed_example_same_bytes(seed, mapping, run, tmp_path):
+    serial = mapped([seed], mapping, run, tmp_path, 1, 200)
+    assert mapped([seed], mapping, run, tmp_path, 2, 1) == serial
+
+
+def test_bench_corpus_same_bytes_and_rejects(bench_corpus, mapping, run, tmp_path):
+    serial = mapped([bench_corpus], mapping, run, tmp_path, 1, 200)
+    assert serial[1]  # the generator spoils ~1 % of records
+    assert mapped([bench_corpus], mapping, run, tmp_path, 2, 40) == serial
+
+
+@pytest.mark.parametrize("rdf_format", ["turtle", "jsonld"])
+def test_other_formats_same_bytes(corpus, mapping, run, tmp_path, rdf_format):
+    serial = mapped([corpus], mapping, run, tmp_path, 1, 200, rdf_format=rdf_format)
+    assert mapped([corpus], mapping, run, tmp_path, 2, 4, rdf_format=rdf_format) == serial
+
+
+def test_role_mentions_resolve_as_in_the_serial_run(corpus, mapping, run, tmp_path, remaps):
+    serial = mapped([corpus], mapping, run, tmp_path, 1, 200)
+    assert b"emmanuel-macron" in serial[0] and b"xi-jinping" in serial[0] and b"kamala-harris" in serial[0]
+    assert "invalid JSON" in serial[1] and "Spaceship" in serial[1]
+    head = tmp_path / "head.jsonl"  # SHACL costs ~0.1-1 s a document: half the corpus shows it in workers
+    head.write_text("".join(corpus.read_text().splitlines(keepends=True)[:24]))
+    assert mapped([head], mapping, run, tmp_path, 2, 3, validate=True) == mapped(
+        [head], mapping, run, tmp_path, 1, 3, validate=True
+    )
+    assert mapped([corpus], mapping, run, tmp_path, 2, 3) == serial
+    assert remaps  # the workers did map some role mentions before they knew the tenure
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(batch_size=st.integers(min_value=1, max_value=30), workers=st.integers(min_value=1, max_value=3))
+def test_any_batch_size_and_worker_count_gives_the_serial_output(corpus, mapping, run, tmp_path, batch_size, workers):
+    reference = mapped([corpus], mapping, run, tmp_path, 1, 200)
+    assert mapped([corpus], mapping, run, tmp_path, workers, batch_size) == reference
+
+
+def report_of(report) -> tuple[dict, list[str]]:
+    data = report.as_json()
+    del data["target"], data["rejects_file"]  # paths of each run's own store and rejects file
+    return data, list(report.messages)
+
+
+def store_quads(store: Path) -> set[str]:
+    """The documents' graphs: the ledger's times and the ontology's blank node ids differ between stores."""
+    target = api.open_store(store, read_only=True)
+    try:
+        return {str(q) for q in target.quads() if str(q.graph_name).startswith(DOCUMENTS)}
+    finally:
+        target.close()
+
+
+def test_load_into_the_embedded_store_same_report_rejects_and_contents(corpus, bench_corpus, mapping, run, tmp_path):
+    bench_head = tmp_path / "bench-head.jsonl"
+    bench_head.write_text("".join(bench_corpus.read_text().splitlines(keepends=True)[:40]))
+    results = []
+    for workers in (1, 2):
+        store, rejects = tmp_path / f"store-{workers}", tmp_path / f"load-rejects-{workers}.jsonl"
+        report = api.load(
+            [corpus, bench_head],
+            store=store,
+            mapping=mapping,
+            run=run,
+            rejects=rejects,
+            batch_size=7,
+            workers=workers,
+        )
+        again = api.load(
+            [corpus, bench_head], store=store, mapping=mapping, run=run, batch_size=7, workers=workers, validate=False
+        )
+        assert again.documents_loaded == 0  # repeatable: the second load changes nothing
+        results.append((report_of(report), rejects.read_text(), store_quads(store)))
+    assert results[0] == results[1]
+
+
+def test_a_document_twice_within_the_window_counts_as_serial(mapping, run, tmp_path):
+    docs = [role(f"d-{i}", "2020-01-01", "the French President") for i in range(6)]
+    changed = dict(docs[1], document=dict(docs[1]["document"], title="edited"))
+    path = tmp_path / "dupes.jsonl"
+    path.write_text("\n".join(json.dumps(d) for d in [*docs, docs[0], changed, docs[2]]) + "\n")
+    reports = [
+        report_of(
+            api.load(
+                [path], store=tmp_path / f"s{w}", mapping=mapping, run=run, batch_size=2, workers=w, validate=False
+            )
+        )
+        for w in (1, 2)
+    ]
+    assert reports[0] == reports[1]
+
+
+def test_a_worker_error_surfaces_as_in_the_serial_path(corpus, mapping, run, tmp_path, monkeypatch):
+    import kgload.parallel
+
+    def broken(extraction, *args, **kwargs):
+        raise RuntimeError(f"mapping bug on {extraction.document.id}")
+
+    monkeypatch.setattr(kgload.parallel, "map_extraction", broken)  # inherited by the forked workers
+    for workers in (1, 2):
+        with pytest.raises(RuntimeError, match="mapping bug on fr-early-0"):
+            mapped([corpus], mapping, run, tmp_path, workers, 3)
+
+
+def test_replay_rejects_a_lookup_whose_answer_changed(mapping):
+    worker_view, run_view = tenure_index(mapping), tenure_index(mapping)
+    recorder = TenureRecorder(worker_view)
+    office, france = "https://w3id.org/kgload/ontology#leaderOf", "https://w3id.org/kgload/id/country/fr"
+    assert recorder.holder(office, france, "2020-01-01") is None
+    assert replay(recorder.events, run_view)
+    from kgload.mapping.tenures import Holding
+
+    run_view.add(office, france, Holding("https://example.org/macron", "Emmanuel Macron", "2017-05-14", None))
+    assert not replay(recorder.events, run_view)
+
+
+def test_map_batch_maps_jsonl_lines_like_the_reader(corpus, mapping, run, tmp_path):
+    lines = corpus.read_bytes().splitlines(keepends=True)  # as Dask's read_text gives them
+    batch = api.map_batch(lines, mapping=ROOT / "mappings" / "kgload.yaml", run=run, source=str(corpus))
+    serial = mapped([corpus], mapping, run, tmp_path, 1, 200)
+    assert batch.serialise("nquads") == serial[0]
+    assert batch.rejects_jsonl() == serial[1]
+
+
+def test_default_workers_is_every_usable_core():
+    assert resolve_workers(None) >= 1 and resolve_workers(3) == 3
