@@ -25,7 +25,16 @@ from kgload.errors import UsageError
 from kgload.mapping.spec import Mapping, load_mapping
 from kgload.mapping.tenures import TenureIndex
 from kgload.parallel import resolve_workers
-from kgload.pipeline import DEFAULT_BATCH, Serialised, Source, iter_mapped, map_item, sources_from, validator_for
+from kgload.pipeline import (
+    DEFAULT_BATCH,
+    LOAD_BATCH,
+    Serialised,
+    Source,
+    iter_mapped,
+    map_item,
+    sources_from,
+    validator_for,
+)
 from kgload.rdf.build import MappedDocument, Run, tenure_index
 from kgload.rdf.convert import to_rdflib
 from kgload.rdf.raw import map_rdf
@@ -292,7 +301,7 @@ def load(
             compiled,
             run=run,
             rejects=RejectsFile(Path(rejects) if rejects else None),
-            batch_size=batch_size or DEFAULT_BATCH,
+            batch_size=batch_size or LOAD_BATCH,
             force=force,
             validator=validator_for(compiled) if validate else None,
             lock_ttl=lock_ttl,

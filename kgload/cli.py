@@ -352,8 +352,11 @@ def run_command(
     sources = cfg.inputs()
     for missing in cfg.missing:
         logging.getLogger("kgload.run").warning("source matched no file: %s", missing)
-    if not sources:
-        raise fail(f"{config}: the sources name no files", 2)
+    if cfg.absent:
+        raise fail(f"{config}: source path(s) do not exist: {', '.join(cfg.absent)}", 2)
+    if not sources:  # an empty inbox is the normal state between extraction jobs, not an error
+        typer.echo(f"nothing to do: the sources of {config} match no file yet")
+        raise typer.Exit(0)
     targets: list[tuple[Any, Path]] = []
     settings = cfg.neo4j_settings()
     if settings is not None:

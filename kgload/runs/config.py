@@ -15,7 +15,7 @@ import jsonschema
 
 from kgload.errors import ConfigError, MappingError
 from kgload.mapping.yamlsource import YamlSource
-from kgload.pipeline import Source
+from kgload.pipeline import LOAD_BATCH, Source
 from kgload.readers import expand_inputs
 from kgload.sinks.neo4j.settings import Neo4jSettings
 
@@ -44,7 +44,7 @@ class RunConfig:
     mapping: Path | None = None
     store: Path | None = None
     neo4j: dict[str, str] | None = None
-    batch_size: int = 200
+    batch_size: int = LOAD_BATCH
     validate: bool = True
     rejects_dir: Path | None = None
     lock_ttl: int = 600
@@ -128,7 +128,7 @@ def load_config(path: Path) -> RunConfig:
         mapping=_join(base, data["mapping"]) if data.get("mapping") else None,
         store=_join(base, targets["embedded"]["path"]) if "embedded" in targets else None,
         neo4j=dict(targets["neo4j"]) if "neo4j" in targets else None,
-        batch_size=options.get("batch_size", 200),
+        batch_size=options.get("batch_size", LOAD_BATCH),
         validate=options.get("validate", True),
         rejects_dir=_join(base, options["rejects_dir"]) if options.get("rejects_dir") else None,
         lock_ttl=options.get("lock_ttl_seconds", 600),

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from kgload.errors import KgloadError, RunFailed
 from kgload.mapping.spec import Mapping
-from kgload.pipeline import DEFAULT_BATCH, Source
+from kgload.pipeline import LOAD_BATCH, Source
 from kgload.pipeline import load as pipeline_load
 from kgload.rdf.build import Run
 from kgload.report import LoadReport, RejectsFile
@@ -30,7 +30,7 @@ def run_load(
     *,
     run: Run,
     rejects: RejectsFile,
-    batch_size: int = DEFAULT_BATCH,
+    batch_size: int = LOAD_BATCH,
     force: bool = False,
     validator: ShaclValidator | None = None,
     lock_ttl: int = DEFAULT_LOCK_TTL,
