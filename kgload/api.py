@@ -228,7 +228,7 @@ def map_batch(
 def _records(record: Record, origin: Origin) -> Iterable[Extraction | RdfSource | Reject]:
     if isinstance(record, Extraction | RdfSource | Reject):
         return [record]
-    from kgload.readers.common import loads
+    from kgload.readers.json_input import loads
     from kgload.readers.kgload_json import from_value
     from kgload.readers.limits import MAX_RECORD_BYTES
 

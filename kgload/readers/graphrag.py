@@ -23,11 +23,11 @@ from kgload.readers.common import (
     date_value,
     graph_document,
     is_multi,
-    json_values,
     missing,
     scalar_attributes,
     split_properties,
 )
+from kgload.readers.json_input import json_values
 from kgload.records import Extraction, Origin, Reject
 
 # ----------------------------------------------------------------------------------------------

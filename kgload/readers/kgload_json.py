@@ -20,7 +20,8 @@ import jsonschema
 import jsonschema_rs
 
 from kgload.fingerprint import fingerprint
-from kgload.readers.limits import MAX_RECORD_BYTES, check_depth
+from kgload.readers.json_input import json_values
+from kgload.readers.limits import check_depth
 from kgload.records import Document, Entity, Extraction, Mention, Origin, Reject, Relation
 
 
@@ -78,61 +79,11 @@ def _schema_errors(value: Any) -> Iterator[tuple[list[Any], jsonschema.Validatio
 
 def read(path: Path) -> Iterator[Extraction | Reject]:
     """Yield one Extraction per valid document and a Reject per broken record or part."""
-    name = str(path)
-    if path.suffix.lower() in (".jsonl", ".ndjson"):
-        yield from _read_jsonl(path, name)
-    else:
-        yield from _read_json(path, name)
-
-
-def _read_jsonl(path: Path, name: str) -> Iterator[Extraction | Reject]:
-    with path.open("rb") as lines:
-        # readline(limit): an over-long line is measured in chunks and skipped, never held whole
-        for number, raw in enumerate(iter(lambda: lines.readline(MAX_RECORD_BYTES + 1), b""), start=1):
-            origin = Origin(name, number)
-            if len(raw) > MAX_RECORD_BYTES:
-                size = len(raw)
-                while not raw.endswith(b"\n") and (raw := lines.readline(1 << 20)):
-                    size += len(raw)
-                yield Reject(origin, f"record is {size} bytes, over the {MAX_RECORD_BYTES}-byte limit")
-                continue
-            if not raw.strip():
-                continue
-            try:
-                value = json.loads(raw, parse_constant=_no_constant)
-            except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, NaN/Infinity
-                yield Reject(origin, f"invalid JSON: {exc}", raw.decode("utf-8", "replace")[:2000])
-                continue
-            except RecursionError:
-                yield Reject(origin, "invalid JSON: nested too deeply")
-                continue
-            yield from from_value(value, origin)
-
-
-def _read_json(path: Path, name: str) -> Iterator[Extraction | Reject]:
-    size = path.stat().st_size
-    if size > MAX_RECORD_BYTES * 16:
-        yield Reject(Origin(name, 1), f"file is {size} bytes; use JSONL (one document per line) for large inputs")
-        return
-    try:
-        value = json.loads(path.read_bytes(), parse_constant=_no_constant)
-    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, NaN/Infinity
-        yield Reject(Origin(name, 1), f"invalid JSON: {exc}")
-        return
-    except RecursionError:
-        yield Reject(Origin(name, 1), "invalid JSON: nested too deeply")
-        return
-    if isinstance(value, list):
-        for index, item in enumerate(value, start=1):
-            yield from from_value(item, Origin(name, index))
-    elif size > MAX_RECORD_BYTES:  # one document, as in JSONL
-        yield Reject(Origin(name, 1), f"record is {size} bytes, over the {MAX_RECORD_BYTES}-byte limit")
-    else:
-        yield from from_value(value, Origin(name, 1))
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
+    for item in json_values(path):  # JSON / JSONL framing, size and nesting limits: shared by every JSON reader
+        if isinstance(item, Reject):
+            yield item
+        else:
+            yield from from_value(item[1], item[0])
 
 
 def from_value(value: Any, origin: Origin) -> Iterator[Extraction | Reject]:

@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from kgload.readers.cameo_events import actor_type, alpha2, attributes
-from kgload.readers.common import BadValue, Draft, all_or_nothing, assemble, clean, date_value, json_values, missing
+from kgload.readers.common import BadValue, Draft, all_or_nothing, assemble, clean, date_value, missing
+from kgload.readers.json_input import json_values
 from kgload.records import Extraction, Origin, Reject
 
 # Record keys that go to the relation's attributes as given (when scalar).

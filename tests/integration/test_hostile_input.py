@@ -40,7 +40,7 @@ from typer.testing import CliRunner
 
 from kgload.cli import app
 from kgload.ontology import load_ontology
-from kgload.readers import kgload_json
+from kgload.readers import json_input, kgload_json
 from tests.integration.test_scheduled_runs import cypher
 from tests.neo4j_fixtures import _unavailable
 from tests.neo4j_server import Neo4jTestServer, free_port
@@ -362,10 +362,10 @@ def test_other_json_readers_reject_what_is_not_json_text(tmp_path, fmt, example,
 
 
 def test_oversized_records_are_rejected_by_limit_not_by_memory(tmp_path, monkeypatch):
-    """With the record limit lowered to 64 KB (kgload_json binds MAX_RECORD_BYTES at import, so
-    that is the name to patch), each kind of oversize is a clear reject."""
+    """With the record limit lowered to 64 KB (the JSON framing shared by every JSON reader binds
+    MAX_RECORD_BYTES at import, so that is the name to patch), each kind of oversize is a clear reject."""
     limit = 64 * 1024
-    monkeypatch.setattr(kgload_json, "MAX_RECORD_BYTES", limit)
+    monkeypatch.setattr(json_input, "MAX_RECORD_BYTES", limit)
     small = {"document": {"id": "ok", "title": "fine"}, "entities": [], "relations": []}
 
     long_line = tmp_path / "long.jsonl"

@@ -1,0 +1,85 @@
+"""JSON and JSONL framing shared by every JSON reader: records with their origin, size and
+nesting limits, and a reject for whatever is not JSON text (NaN, lone surrogates included)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from kgload.readers.limits import MAX_RECORD_BYTES
+from kgload.records import Origin, Reject
+
+
+def json_values(path: Path) -> Iterator[tuple[Origin, Any] | Reject]:
+    """Each record of a JSON array, JSON object or JSONL file with its origin; a Reject for what does not parse.
+
+    JSONL is streamed line by line; a .json file is parsed whole, so it is limited in size like kgload_json.
+    """
+    name = str(path)
+    if path.suffix.lower() in (".jsonl", ".ndjson"):
+        yield from _jsonl_values(path, name)
+        return
+    size = path.stat().st_size
+    if size > MAX_RECORD_BYTES * 16:
+        yield Reject(Origin(name, 1), f"file is {size} bytes; use JSONL (one record per line) for large inputs")
+        return
+    try:
+        value = loads(path.read_bytes())
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, NaN, a lone surrogate
+        yield Reject(Origin(name, 1), f"invalid JSON: {exc}")
+        return
+    except RecursionError:
+        yield Reject(Origin(name, 1), "invalid JSON: nested too deeply")
+        return
+    if isinstance(value, list):
+        for index, item in enumerate(value, start=1):
+            yield Origin(name, index), item
+    elif size > MAX_RECORD_BYTES:  # one record, held to the same limit as a JSONL line
+        yield Reject(Origin(name, 1), f"record is {size} bytes, over the {MAX_RECORD_BYTES}-byte limit")
+    else:
+        yield Origin(name, 1), value
+
+
+def _jsonl_values(path: Path, name: str) -> Iterator[tuple[Origin, Any] | Reject]:
+    with path.open("rb") as lines:
+        # readline(limit): an over-long line is measured in chunks and skipped, never held whole
+        for number, raw in enumerate(iter(lambda: lines.readline(MAX_RECORD_BYTES + 1), b""), start=1):
+            origin = Origin(name, number)
+            if len(raw) > MAX_RECORD_BYTES:
+                size = len(raw)
+                while not raw.endswith(b"\n") and (raw := lines.readline(1 << 20)):
+                    size += len(raw)
+                yield Reject(origin, f"record is {size} bytes, over the {MAX_RECORD_BYTES}-byte limit")
+                continue
+            if not raw.strip():
+                continue
+            try:
+                value = loads(raw)
+            except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, NaN, a lone surrogate
+                yield Reject(origin, f"invalid JSON: {exc}", raw.decode("utf-8", "replace")[:2000])
+            except RecursionError:
+                yield Reject(origin, "invalid JSON: nested too deeply")
+            else:
+                yield origin, value
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def loads(raw: bytes) -> Any:
+    """``json.loads``, but NaN, Infinity and lone UTF-16 surrogates ("\\ud800") are errors: they are
+    not JSON text, and a surrogate cannot even be stored (UTF-8 has no encoding for it)."""
+    value = json.loads(raw, parse_constant=_no_constant)
+    if _SURROGATE_ESCAPE.search(raw):  # rare: only then pay for the check
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("a lone UTF-16 surrogate (an escape like \\ud800 that is no character)") from None
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
