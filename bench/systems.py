@@ -204,7 +204,7 @@ def main() -> None:
     parser.add_argument("--nquads", type=Path)
     parser.add_argument("--neo4j-uri")
     parser.add_argument("--triples", type=int, default=0, help="triples the corpus maps to (for kgload-neo4j)")
-    parser.add_argument("--batch-size", type=int, default=200, help="documents per Neo4j transaction")
+    parser.add_argument("--batch-size", type=int, default=1000, help="documents per Neo4j transaction")
     parser.add_argument("--limit-docs", type=int, default=0)
     parser.add_argument(
         "--workers", type=int, default=1, help="mapping processes for the kgload-map systems (1: in process)"
