@@ -96,7 +96,8 @@ def map_quads(
     rejects: list[Reject] = []
     compiled = _mapping(mapping)
     validator = validator_for(compiled) if validate else None
-    items = iter_mapped(_sources(inputs, fmt), compiled, run or Run.new(), validator, workers=resolve_workers(workers))
+    workers = resolve_workers(workers, validate)
+    items = iter_mapped(_sources(inputs, fmt), compiled, run or Run.new(), validator, workers=workers)
     for item in items:
         if isinstance(item, Reject):
             rejects.append(item)
@@ -121,8 +122,8 @@ def write_rdf(
 ) -> int:
     """Stream the mapping of ``inputs`` to ``out``; return the number of rejects.
 
-    ``workers`` processes map in parallel (default: every usable core; 1 maps in this process);
-    the output and the rejects are the same, byte for byte, whatever the number.
+    ``workers`` processes map in parallel (default: every usable core when validating, else 1,
+    which maps in this process); the output and the rejects are the same, byte for byte, whatever the number.
     """
     writer = RdfWriter(out, rdf_format)
     rejects = rejects or RejectsFile(None)
@@ -135,7 +136,7 @@ def write_rdf(
             compiled,
             run,
             validator,
-            workers=resolve_workers(workers),
+            workers=resolve_workers(workers, validate),
             rdf_format=rdf_format,
             batch_size=batch_size,  # documents per group of tasks; the pool starts only past one batch
         )
@@ -287,7 +288,7 @@ def load(
     documents whose fingerprint is unchanged. With ``validate`` (the default) every mapped
     document is checked against the mapping's SHACL shapes first; violating records are
     rejected with the shape's message. ``workers`` processes map and validate in parallel
-    (default: every usable core); the outcome is the same whatever the number.
+    (default: every usable core when validating, else 1); the outcome is the same whatever the number.
     """
     compiled = _mapping(mapping)
     sources = _sources(inputs, fmt)
@@ -306,7 +307,7 @@ def load(
             validator=validator_for(compiled) if validate else None,
             lock_ttl=lock_ttl,
             progress=progress,
-            workers=resolve_workers(workers),
+            workers=resolve_workers(workers, validate),
         )
     finally:
         if own_sink:

@@ -242,4 +242,5 @@ def test_map_batch_maps_jsonl_lines_like_the_reader(corpus, mapping, run, tmp_pa
 
 
 def test_default_workers_is_every_usable_core():
-    assert resolve_workers(None) >= 1 and resolve_workers(3) == 3
+    assert resolve_workers(None) >= 1 and resolve_workers(3) == 3 and resolve_workers(3, validating=False) == 3
+    assert resolve_workers(None, validating=False) == 1  # without SHACL a pool measured slower than one process
