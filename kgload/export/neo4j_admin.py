@@ -44,6 +44,7 @@ from kgload.report import LoadReport
 from kgload.runs.ledger import RunRecord
 from kgload.sinks.neo4j import cypher
 from kgload.sinks.neo4j.projection import DocumentRows, project
+from kgload.sinks.neo4j.rows import fact_properties
 
 ID_GROUP = "Resource"  # every kgload node but the run ledger is a :Resource keyed by its uri
 # Array elements are separated by a character no text kgload writes contains (checked per value):
@@ -475,28 +476,7 @@ class Neo4jAdminSink:
             ORDER BY c.key, d.id IS NULL, d.id, c.sentence IS NULL, c.sentence, c.uri"""
         for key, group in _grouped(self.db.execute(query)):
             _, rel_type, head, tail, _, _, _ = group[0]
-            claims = [_unblob(g[4]) for g in group]
-            first = claims[0]
-            confidences = [c["confidence"] for c in claims if c.get("confidence") is not None]
-            recorded = [c["recordedAt"] for c in claims if c.get("recordedAt") is not None]
-            yield (
-                rel_type,
-                head,
-                tail,
-                {
-                    "key": key,
-                    "predicate": first.get("predicateUri"),
-                    "date": first.get("date"),
-                    "start": first.get("start"),
-                    "end": first.get("end"),
-                    "evidence": [c["evidence"] for c in claims if c.get("evidence") is not None],
-                    "confidence": max(confidences) if confidences else None,
-                    "sources": list(dict.fromkeys(g[6] for g in group if g[6] is not None)),
-                    "documents": list(dict.fromkeys(g[5] for g in group)),
-                    "claims": len(claims),
-                    "recordedAt": min(recorded) if recorded else None,
-                },
-            )
+            yield rel_type, head, tail, fact_properties(key, [(g[6], g[5], _unblob(g[4])) for g in group])
 
 
 def _grouped(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, list[tuple[Any, ...]]]]:

@@ -109,26 +109,34 @@ def relationship_rows(docs: list[DocumentRows], only: set[str]) -> dict[str, lis
     for key, pairs in supporting.items():
         pairs.sort(key=lambda p: (_nulls_last(p[0].props.get("id")), _nulls_last(p[1].props.get("sentence")), p[1].uri))
         first = pairs[0][1]
-        claims = [c for _, c in pairs]
-        props = {
-            "key": key,
-            "predicate": first.props.get("predicateUri"),
-            "date": first.props.get("date"),
-            "start": first.props.get("start"),
-            "end": first.props.get("end"),
-            "evidence": [c.props["evidence"] for c in claims if c.props.get("evidence") is not None],
-            "confidence": _extreme(max, (c.props.get("confidence") for c in claims)),
-            "sources": list(dict.fromkeys(d.props["id"] for d, _ in pairs if d.props.get("id") is not None)),
-            "documents": list(dict.fromkeys(d.uri for d, _ in pairs)),
-            "claims": len(claims),
-            "recordedAt": _extreme(min, (c.props.get("recordedAt") for c in claims)),
-        }
+        props = fact_properties(key, [(d.props.get("id"), d.uri, c.props) for d, c in pairs])
         by_type[first.rel_type].append(
             {"head": first.head, "tail": first.tail, "props": {k: v for k, v in props.items() if v is not None}}
         )
     for rows in by_type.values():
         rows.sort(key=lambda r: (r["head"], r["tail"]))
     return dict(by_type)
+
+
+def fact_properties(key: str, supporters: list[tuple[str | None, str, dict[str, Any]]]) -> dict[str, Any]:
+    """A fact relationship's properties from its asserted claims, given as (document id, document
+    IRI, claim properties) already in claim order (document id, sentence, claim IRI; nulls last).
+    The rules of cypher.upsert_relationships; the bulk export applies them too."""
+    first = supporters[0][2]
+    claims = [props for _, _, props in supporters]
+    return {
+        "key": key,
+        "predicate": first.get("predicateUri"),
+        "date": first.get("date"),
+        "start": first.get("start"),
+        "end": first.get("end"),
+        "evidence": [c["evidence"] for c in claims if c.get("evidence") is not None],
+        "confidence": _extreme(max, (c.get("confidence") for c in claims)),
+        "sources": list(dict.fromkeys(doc_id for doc_id, _, _ in supporters if doc_id is not None)),
+        "documents": list(dict.fromkeys(uri for _, uri, _ in supporters)),
+        "claims": len(claims),
+        "recordedAt": _extreme(min, (c.get("recordedAt") for c in claims)),
+    }
 
 
 def _nulls_last(value: Any) -> tuple[bool, Any]:
