@@ -12,7 +12,10 @@ the parent maps that document again itself. The output is the serial path's, wha
 What crosses the process boundary is cheap to pickle: records in, serialised RDF out. Pickling
 pyoxigraph quads costs more than mapping them (bench: ~40x slower than ``ox.serialize``), so a worker
 serialises each document and the parent writes the bytes (``kgload map``) or parses N-Quads back
-(``kgload load``).
+(``kgload load``). kgload's own JSONL goes in as raw lines (``Line``): parsing, schema-checking and
+fingerprinting a document, and pickling the records built from it, cost the parent about as much as mapping
+costs a worker (a parent doing them kept 2 workers below one process), so the worker reads the line as the
+serial reader does and sends back its read rejects with the document.
 """
 
 from __future__ import annotations
@@ -28,14 +31,19 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyoxigraph as ox
 
+from kgload.fingerprint import combine
 from kgload.mapping.spec import Mapping
+from kgload.mapping.templates import TemplateError
 from kgload.mapping.tenures import Holding, TenureIndex
 from kgload.rdf.build import MappedDocument, Run, map_extraction
 from kgload.rdf.serialize import STREAMABLE, RdfWriter
-from kgload.records import Extraction
+from kgload.readers import kgload_json
+from kgload.readers.json_input import Line
+from kgload.records import Extraction, RdfSource, Reject
 from kgload.validate import ShaclValidator
 
 CHUNK = 25  # documents per task: small enough to spread a batch over the workers, big enough to amortise pickling
@@ -116,24 +124,39 @@ def parse_nquads(data: bytes) -> list[ox.Quad]:
 
 @dataclass
 class Outcome:
-    """One document mapped in a worker. ``doc`` comes without its source record (the parent has it) and
-    without quads (they travel serialised as ``payload``)."""
+    """One document mapped in a worker. ``doc`` comes without its source record (the parent has it, or for a
+    ``Line`` has no use for it) and without quads (they travel serialised as ``payload``). For a ``Line``,
+    ``read`` holds the rejects reading it gave, in the reader's order, and ``doc`` is None when the whole
+    record was rejected."""
 
-    doc: MappedDocument
+    doc: MappedDocument | None
     payload: bytes
     events: list[Event]
+    read: list[Reject] = field(default_factory=list)
+
+
+Work = Extraction | Line  # a record to map, or a JSONL line to read and then map
 
 
 @dataclass(frozen=True)
 class Task:
-    documents: list[Extraction]
+    documents: list[Work]
     log_start: int  # the parent's learned tenures from this position on
     log: tuple[Learned, ...]
 
 
+@dataclass(frozen=True)
+class Scan:
+    """One line read in a worker for a load, before deciding whether to map it: its read rejects, and the
+    document's IRI and fingerprint (None when the whole record was rejected)."""
+
+    read: list[Reject]
+    key: tuple[str, str] | None
+
+
 @dataclass
 class Done:
-    outcomes: list[Outcome]
+    outcomes: list[Any]  # Outcome per document mapped, Scan per line scanned
     pid: int
     seen: int  # how much of the parent's tenure log this worker holds
 
@@ -184,14 +207,63 @@ def _map_task(task: Task) -> Done:
             setup.tenures.add(office, of_iri, holding)
     worker.seen = max(worker.seen, task.log_start + len(task.log))
     outcomes = []
-    for extraction in task.documents:
+    for work in task.documents:
+        read: list[Reject] = []
+        extraction = work if isinstance(work, Extraction) else _read_line(work, read)
+        if extraction is None:
+            outcomes.append(Outcome(None, b"", [], read))
+            continue
         recorder = TenureRecorder(setup.tenures)
         doc = map_document(extraction, setup.mapping, setup.run, setup.validator, recorder)
         payload = serialise(doc.quads, setup.payload)
         doc.quads, doc.claim_sources = [], {}
-        doc.source = None  # type: ignore[assignment]  # the parent puts its own copy back
-        outcomes.append(Outcome(doc, payload, recorder.events))
+        doc.source = None  # type: ignore[assignment]  # the parent puts its own copy back, if it has one
+        outcomes.append(Outcome(doc, payload, recorder.events, read))
     return Done(outcomes, os.getpid(), worker.seen)
+
+
+def _scan_task(lines: list[Line]) -> Done:
+    worker = _worker
+    assert worker is not None, "the pool's initializer did not run"
+    scans = []
+    for line in lines:
+        read: list[Reject] = []
+        extraction = _read_line(line, read)
+        key = identity(extraction, worker.setup.mapping) if extraction is not None else None
+        scans.append(Scan(read, key))
+    return Done(scans, os.getpid(), worker.seen)
+
+
+def identity(item: Extraction | RdfSource, mapping: Mapping) -> tuple[str, str]:
+    """The document IRI and the fingerprint its mapping will carry, without mapping it."""
+    if isinstance(item, RdfSource):
+        values = {"base": mapping.base, "id": item.document_id, "publisher": None, "published": None}
+    else:
+        doc = item.document
+        values = {"base": mapping.base, "id": doc.id, "publisher": doc.publisher, "published": doc.published}
+    try:
+        iri = mapping.document_iri.render(values)
+    except (TemplateError, ValueError):
+        return "", ""  # mapping it will report why
+    return iri, combine(item.fingerprint, mapping.hash)
+
+
+def read_line(line: Line) -> Extraction:
+    """The document of a line a worker read a document from (its rejects were reported then)."""
+    extraction = _read_line(line, [])
+    assert extraction is not None, "a worker read a document from this line"
+    return extraction
+
+
+def _read_line(line: Line, rejects: list[Reject]) -> Extraction | None:
+    """The line's document, as the JSONL reader builds it; its rejects go to ``rejects``."""
+    found = None
+    for item in kgload_json.from_line(line):
+        if isinstance(item, Reject):
+            rejects.append(item)
+        else:
+            found = item
+    return found
 
 
 def map_document(
@@ -236,6 +308,7 @@ class ProcessMapper:
         self._logged: set[Learned] = set()
         self._seen: dict[int, int] = {}
         setup = Setup(mapping, run, validator, tenures, payload, os.getpid())
+        kgload_json.prepare()  # compiled once here, inherited by every forked worker
         # fork: workers inherit the compiled mapping, the parsed shapes and the index instead of
         # unpickling or rebuilding them (seconds each); other platforms get them pickled.
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
@@ -243,7 +316,7 @@ class ProcessMapper:
             workers, mp_context=multiprocessing.get_context(method), initializer=_start_worker, initargs=(setup,)
         )
 
-    def submit(self, documents: list[Extraction]) -> Pending:
+    def submit(self, documents: list[Work]) -> Pending:
         pending = Pending()
         step = max(1, min(CHUNK, -(-len(documents) // self.workers)))
         for start in range(0, len(documents), step):
@@ -254,24 +327,37 @@ class ProcessMapper:
             pending.sizes.append(len(chunk))
         return pending
 
-    def outcomes(self, pending: Pending) -> Iterator[Outcome]:
+    def scan(self, lines: list[Line]) -> Pending:
+        """Have the workers read ``lines`` up to what a load decides on: rejects, document IRI, fingerprint."""
+        pending = Pending()
+        step = max(1, min(CHUNK, -(-len(lines) // self.workers)))
+        for start in range(0, len(lines), step):
+            chunk = lines[start : start + step]
+            pending.futures.append(self._pool.submit(_scan_task, chunk))
+            pending.sizes.append(len(chunk))
+        return pending
+
+    def outcomes(self, pending: Pending) -> Iterator[Any]:
         """The outcomes in submission order (a worker's exception is raised here, as the serial path would)."""
         for future in pending.futures:
             done = future.result()
             self._seen[done.pid] = max(self._seen.get(done.pid, 0), done.seen)
             yield from done.outcomes
 
-    def settle(self, extraction: Extraction, outcome: Outcome) -> tuple[MappedDocument, bytes | None]:
+    def settle(self, work: Work, outcome: Outcome) -> tuple[MappedDocument, bytes | None]:
         """The document as the serial path maps it at this point of the run: the worker's result when its
         tenure lookups still hold, else mapped again here. Bytes are the serialised quads when they are
-        still to be parsed or written; None when ``doc.quads`` holds them."""
+        still to be parsed or written; None when ``doc.quads`` holds them. A worker-read line's document
+        has no ``source`` record (nothing after the mapping needs one) unless it is mapped again here."""
+        assert outcome.doc is not None, "a rejected line has no document to settle"
         if replay(outcome.events, self.tenures):
             self._note(outcome.events)
             doc = outcome.doc
-            doc.source = extraction
+            if isinstance(work, Extraction):
+                doc.source = work
             return doc, outcome.payload
         self.remapped += 1
-        return self.map_here(extraction), None
+        return self.map_here(work if isinstance(work, Extraction) else read_line(work)), None
 
     def map_here(self, extraction: Extraction) -> MappedDocument:
         recorder = TenureRecorder(self.tenures)

@@ -18,21 +18,23 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from kgload.fingerprint import combine
 from kgload.mapping.spec import Mapping
-from kgload.mapping.templates import TemplateError
 from kgload.mapping.tenures import TenureIndex
 from kgload.parallel import (
     Pending,
     ProcessMapper,
+    identity,
     map_document,
     parse_nquads,
     payload_format,
+    read_line,
     terminate_as_interrupt,
 )
 from kgload.rdf.build import MappedDocument, Merge, Run, tenure_index
 from kgload.rdf.raw import map_rdf
-from kgload.readers import expand_inputs, read
+from kgload.readers import detect, expand_inputs, read
+from kgload.readers.json_input import Line
+from kgload.readers.kgload_json import from_line, read_lines
 from kgload.records import Extraction, RdfSource, Reject
 from kgload.report import LoadReport, RejectsFile
 from kgload.sinks import Sink
@@ -79,23 +81,23 @@ def iter_mapped(
     (their bytes are what ``RdfWriter`` writes for them); otherwise always as MappedDocument.
     """
     tenures = tenures if tenures is not None else tenure_index(mapping)
-    items = (item for source in sources for item in read(source.path, source.format))
+    items = (item for source in sources for item in _read(source, lines=workers > 1))
     if workers <= 1:
         for item in items:
-            yield _map_here(item, mapping, run, validator, tenures)
+            yield from _map_here(item, mapping, run, validator, tenures)
         return
     batches = _batched(items, batch_size)
     head = list(itertools.islice(batches, 2))
     if len(head) < 2:  # one batch: not worth starting a pool
         for item in itertools.chain.from_iterable(head):
-            yield _map_here(item, mapping, run, validator, tenures)
+            yield from _map_here(item, mapping, run, validator, tenures)
         return
     mapper = ProcessMapper(workers, mapping, run, validator, tenures, payload_format(rdf_format))
     window: deque[tuple[list[Any], Pending]] = deque()
     try:
         with terminate_as_interrupt():
             for batch in itertools.chain(head, batches):
-                window.append((batch, mapper.submit([i for i in batch if isinstance(i, Extraction)])))
+                window.append((batch, mapper.submit([i for i in batch if isinstance(i, Extraction | Line)])))
                 if len(window) > WINDOW:
                     yield from _settle(*window.popleft(), mapper, rdf_format)
             while window:
@@ -116,7 +118,11 @@ def _settle(
         elif isinstance(item, RdfSource):
             yield map_rdf(item, mapper.mapping, mapper.run)  # in the parent: its quads are costly to pickle
         else:
-            doc, data = mapper.settle(item, next(outcomes))
+            outcome = next(outcomes)
+            yield from outcome.read
+            if outcome.doc is None:  # a line read to rejects only
+                continue
+            doc, data = mapper.settle(item, outcome)
             if data is None:
                 yield doc
             elif mapper.payload == rdf_format:
@@ -126,18 +132,33 @@ def _settle(
                 yield doc
 
 
+def _read(source: Source, *, lines: bool) -> Iterator[Extraction | RdfSource | Reject | Line]:
+    """The source's records; with ``lines``, kgload's own JSONL as raw lines, for workers to read."""
+    path = source.path
+    if lines and path.suffix.lower() in JSONL and path.is_file() and (source.format or detect(path)) == "kgload":
+        return read_lines(path)
+    return read(path, source.format)
+
+
+JSONL = (".jsonl", ".ndjson")
+
+
 def _map_here(
-    item: Extraction | RdfSource | Reject,
+    item: Extraction | RdfSource | Reject | Line,
     mapping: Mapping,
     run: Run,
     validator: ShaclValidator | None,
     tenures: TenureIndex,
-) -> MappedDocument | Reject:
-    if isinstance(item, Reject):
-        return item
-    if isinstance(item, RdfSource):
-        return map_rdf(item, mapping, run)  # not validated: foreign RDF has its own vocabulary
-    return map_item(item, mapping, run, validator, tenures)
+) -> Iterator[MappedDocument | Reject]:
+    if isinstance(item, Line):
+        for read_item in from_line(item):
+            yield from _map_here(read_item, mapping, run, validator, tenures)
+    elif isinstance(item, Reject):
+        yield item
+    elif isinstance(item, RdfSource):
+        yield map_rdf(item, mapping, run)  # not validated: foreign RDF has its own vocabulary
+    else:
+        yield map_item(item, mapping, run, validator, tenures)
 
 
 def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -172,14 +193,23 @@ def sources_from(paths: Iterable[Path], fmt: str | None = None) -> list[Source]:
     return [Source(p, fmt) for p in expand_inputs(list(paths))]
 
 
-Keyed = tuple[Any, str, str]  # (Extraction or RdfSource, document IRI, fingerprint)
+@dataclass(frozen=True)
+class Scanned:
+    """A JSONL line a worker read for a load: what deciding whether to map it needs."""
+
+    line: Line
+    iri: str
+    fingerprint: str
+
+
+Keyed = tuple[Any, str, str]  # (Extraction, RdfSource or Scanned, document IRI, fingerprint)
 
 
 @dataclass
 class _Batch:
     """One batch of a load, from reading to its commit."""
 
-    items: list[Extraction | RdfSource] = field(default_factory=list)
+    items: list[Extraction | RdfSource | Scanned] = field(default_factory=list)
     read_rejects: list[Reject] = field(default_factory=list)  # held back so the rejects file keeps the serial order
     keyed: list[Keyed] = field(default_factory=list)
     stored: dict[str, str] = field(default_factory=dict)
@@ -228,7 +258,7 @@ def load(
         return [entry for entry in keyed if force or not entry[1] or stored.get(entry[1]) != entry[2]]
 
     def prepare(batch: _Batch) -> None:
-        batch.keyed = _last_version([(item, *_identity(item, mapping)) for item in batch.items])
+        batch.keyed = _last_version([_keyed(item, mapping) for item in batch.items])
         iris = [iri for _, iri, _ in batch.keyed if iri]
         batch.stored = sink.fingerprints(iris)
         # Batches still in flight have not written yet: assume they write what they map, and check
@@ -242,15 +272,15 @@ def load(
 
     def dispatch(batch: _Batch) -> None:
         if mapper is not None and batch.pending is None:
-            batch.pending = mapper.submit([item for item, _, _ in batch.todo if isinstance(item, Extraction)])
+            batch.pending = mapper.submit([_work(item) for item, _, _ in batch.todo if not isinstance(item, RdfSource)])
 
     def finish(batch: _Batch) -> None:
         for item in batch.read_rejects:
             reject(item)
         ready: dict[int, Any] = {}
         if batch.pending is not None and mapper is not None:
-            extractions = [item for item, _, _ in batch.todo if isinstance(item, Extraction)]
-            ready = dict(zip(map(id, extractions), mapper.outcomes(batch.pending), strict=True))
+            works = [item for item, _, _ in batch.todo if not isinstance(item, RdfSource)]
+            ready = dict(zip(map(id, works), mapper.outcomes(batch.pending), strict=True))
         stored, todo = batch.stored, batch.todo
         if batch.recheck:  # every earlier batch is committed now: the target has the last word
             stored = sink.fingerprints([iri for _, iri, _ in batch.keyed if iri])
@@ -277,15 +307,16 @@ def load(
         if after_batch is not None:
             after_batch(report)
 
-    def map_one(item: Extraction | RdfSource, ready: dict[int, Any]) -> MappedDocument:
+    def map_one(item: Extraction | RdfSource | Scanned, ready: dict[int, Any]) -> MappedDocument:
         if isinstance(item, RdfSource):
             return map_rdf(item, mapping, run)
         if mapper is None:
+            assert isinstance(item, Extraction), "lines are scanned only with a pool"
             return map_item(item, mapping, run, validator, tenures)
         outcome = ready.get(id(item))
         if outcome is None:  # decided on the recheck: nobody mapped it yet
-            return mapper.map_here(item)
-        doc, data = mapper.settle(item, outcome)
+            return mapper.map_here(item if isinstance(item, Extraction) else read_line(item.line))
+        doc, data = mapper.settle(_work(item), outcome)  # the outcome's read rejects were reported by the scan
         if data is not None:
             doc.quads = parse_nquads(data)
         return doc
@@ -298,30 +329,36 @@ def load(
         sink.ensure_ontology(mapping.ontology.path, mapping.base)
         for office, of_iri, holding in sink.tenures(mapping):
             tenures.add(office, of_iri, holding)
-        with terminate_as_interrupt() if workers > 1 else contextlib.nullcontext():
+        items: Iterator[Extraction | RdfSource | Reject | Scanned]
+        items = (item for source in sources for item in read(source.path, source.format))
+        if workers > 1:
+            raw = (item for source in sources for item in _read(source, lines=True))
+            head = list(itertools.islice(raw, batch_size + 1))
+            if len(head) > batch_size:  # more than one batch of input: now a pool pays for its start-up
+                mapper = ProcessMapper(workers, mapping, run, validator, tenures)
+                items = _scanned(itertools.chain(head, raw), mapper, batch_size)
+            else:
+                items = _records(head)
+        with terminate_as_interrupt() if mapper is not None else contextlib.nullcontext():
             current = _Batch()
-            for source in sources:
-                for item in read(source.path, source.format):
-                    if isinstance(item, Reject):
-                        current.read_rejects.append(item)
-                        if not window or len(current.read_rejects) >= HELD_REJECTS:
-                            drain(0)
-                            for held in current.read_rejects:
-                                reject(held)
-                            current.read_rejects.clear()
-                        continue
-                    report.documents_read += 1
-                    current.items.append(item)
-                    if len(current.items) >= batch_size:
-                        prepare(current)
-                        window.append(current)
-                        current = _Batch()
-                        if workers > 1 and mapper is None and len(window) >= 2:
-                            # more than one batch of input: now a pool pays for its start-up
-                            mapper = ProcessMapper(workers, mapping, run, validator, tenures)
-                        for batch in window:
-                            dispatch(batch)
-                        drain(WINDOW if mapper is not None else (1 if workers > 1 else 0))
+            for item in items:
+                if isinstance(item, Reject):
+                    current.read_rejects.append(item)
+                    if not window or len(current.read_rejects) >= HELD_REJECTS:
+                        drain(0)
+                        for held in current.read_rejects:
+                            reject(held)
+                        current.read_rejects.clear()
+                    continue
+                report.documents_read += 1
+                current.items.append(item)
+                if len(current.items) >= batch_size:
+                    prepare(current)
+                    window.append(current)
+                    current = _Batch()
+                    for batch in window:
+                        dispatch(batch)
+                    drain(WINDOW if mapper is not None else 0)
             if current.items:
                 prepare(current)
                 window.append(current)
@@ -344,18 +381,48 @@ def load(
     return report
 
 
-def _identity(item: Extraction | RdfSource, mapping: Mapping) -> tuple[str, str]:
-    """The document IRI and the fingerprint its mapping will carry, without mapping it."""
-    if isinstance(item, RdfSource):
-        values = {"base": mapping.base, "id": item.document_id, "publisher": None, "published": None}
-    else:
-        doc = item.document
-        values = {"base": mapping.base, "id": doc.id, "publisher": doc.publisher, "published": doc.published}
-    try:
-        iri = mapping.document_iri.render(values)
-    except (TemplateError, ValueError):
-        return "", ""  # mapping it will report why
-    return iri, combine(item.fingerprint, mapping.hash)
+def _keyed(item: Extraction | RdfSource | Scanned, mapping: Mapping) -> Keyed:
+    if isinstance(item, Scanned):
+        return item, item.iri, item.fingerprint
+    return item, *identity(item, mapping)
+
+
+def _work(item: Extraction | Scanned) -> Extraction | Line:
+    return item.line if isinstance(item, Scanned) else item
+
+
+def _records(items: Iterable[Extraction | RdfSource | Reject | Line]) -> Iterator[Extraction | RdfSource | Reject]:
+    """The records as the readers give them, lines read here."""
+    for item in items:
+        if isinstance(item, Line):
+            yield from from_line(item)
+        else:
+            yield item
+
+
+def _scanned(
+    items: Iterable[Extraction | RdfSource | Reject | Line], mapper: ProcessMapper, size: int
+) -> Iterator[Extraction | RdfSource | Reject | Scanned]:
+    """The records in input order, lines read by the workers a few groups ahead of the one returned."""
+    window: deque[tuple[list[Any], Pending]] = deque()
+    for group in _batched(items, size):
+        window.append((group, mapper.scan([item for item in group if isinstance(item, Line)])))
+        if len(window) > WINDOW:
+            yield from _unscan(*window.popleft(), mapper)
+    while window:
+        yield from _unscan(*window.popleft(), mapper)
+
+
+def _unscan(group: list[Any], pending: Pending, mapper: ProcessMapper) -> Iterator[Any]:
+    scans = mapper.outcomes(pending)
+    for item in group:
+        if isinstance(item, Line):
+            scan = next(scans)
+            yield from scan.read
+            if scan.key is not None:
+                yield Scanned(item, *scan.key)
+        else:
+            yield item
 
 
 def _last_version(batch: list[tuple[Any, str, str]]) -> list[tuple[Any, str, str]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ def json_values(path: Path) -> Iterator[tuple[Origin, Any] | Reject]:
     """
     name = str(path)
     if path.suffix.lower() in (".jsonl", ".ndjson"):
-        yield from _jsonl_values(path, name)
+        yield from _jsonl_values(path)
         return
     size = path.stat().st_size
     if size > MAX_RECORD_BYTES * 16:
@@ -43,27 +44,42 @@ def json_values(path: Path) -> Iterator[tuple[Origin, Any] | Reject]:
         yield Origin(name, 1), value
 
 
-def _jsonl_values(path: Path, name: str) -> Iterator[tuple[Origin, Any] | Reject]:
+def _jsonl_values(path: Path) -> Iterator[tuple[Origin, Any] | Reject]:
+    for item in jsonl_lines(path):
+        yield item if isinstance(item, Reject) else parse_line(item)
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One JSONL record as read, not yet parsed: what a mapping worker gets, so that parsing runs there."""
+
+    origin: Origin
+    raw: bytes
+
+
+def jsonl_lines(path: Path) -> Iterator[Line | Reject]:
+    """Each non-blank line of a JSONL file, unparsed; a Reject for a line over the size limit."""
+    name = str(path)
     with path.open("rb") as lines:
         # readline(limit): an over-long line is measured in chunks and skipped, never held whole
         for number, raw in enumerate(iter(lambda: lines.readline(MAX_RECORD_BYTES + 1), b""), start=1):
-            origin = Origin(name, number)
             if len(raw) > MAX_RECORD_BYTES:
                 size = len(raw)
                 while not raw.endswith(b"\n") and (raw := lines.readline(1 << 20)):
                     size += len(raw)
-                yield Reject(origin, f"record is {size} bytes, over the {MAX_RECORD_BYTES}-byte limit")
-                continue
-            if not raw.strip():
-                continue
-            try:
-                value = loads(raw)
-            except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, NaN, a lone surrogate
-                yield Reject(origin, f"invalid JSON: {exc}", raw.decode("utf-8", "replace")[:2000])
-            except RecursionError:
-                yield Reject(origin, "invalid JSON: nested too deeply")
-            else:
-                yield origin, value
+                yield Reject(Origin(name, number), f"record is {size} bytes, over the {MAX_RECORD_BYTES}-byte limit")
+            elif raw.strip():
+                yield Line(Origin(name, number), raw)
+
+
+def parse_line(line: Line) -> tuple[Origin, Any] | Reject:
+    """One JSONL record parsed, with its origin; a Reject when it is not JSON text."""
+    try:
+        return line.origin, loads(line.raw)
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, NaN, a lone surrogate
+        return Reject(line.origin, f"invalid JSON: {exc}", line.raw.decode("utf-8", "replace")[:2000])
+    except RecursionError:
+        return Reject(line.origin, "invalid JSON: nested too deeply")
 
 
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")

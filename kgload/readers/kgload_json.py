@@ -20,7 +20,7 @@ import jsonschema
 import jsonschema_rs
 
 from kgload.fingerprint import fingerprint
-from kgload.readers.json_input import json_values
+from kgload.readers.json_input import Line, json_values, jsonl_lines, parse_line
 from kgload.readers.limits import check_depth
 from kgload.records import Document, Entity, Extraction, Mention, Origin, Reject, Relation
 
@@ -47,6 +47,13 @@ def _part_validators(part: str) -> tuple[jsonschema_rs.Validator, jsonschema.Dra
     full = schema()
     sub = {"$schema": full["$schema"], "$defs": full["$defs"], "$ref": f"#/$defs/{part}"}
     return jsonschema_rs.validator_for(sub), jsonschema.Draft202012Validator(sub)
+
+
+def prepare() -> None:
+    """Compile the schema validators now, e.g. before forking processes that read documents."""
+    _fast_validator()
+    for _, part in _PARTS:
+        _part_validators(part)
 
 
 _PARTS = (("entities", "entity"), ("relations", "relation"))
@@ -84,6 +91,21 @@ def read(path: Path) -> Iterator[Extraction | Reject]:
             yield item
         else:
             yield from from_value(item[1], item[0])
+
+
+def read_lines(path: Path) -> Iterator[Line | Reject]:
+    """A JSONL file's records unparsed, for mapping workers to read with ``from_line``: parsing, checking
+    and fingerprinting cost more than mapping's share of a process, so the reading parent only splits lines."""
+    return jsonl_lines(path)
+
+
+def from_line(line: Line) -> Iterator[Extraction | Reject]:
+    """What ``read`` yields for this line of a JSONL file."""
+    parsed = parse_line(line)
+    if isinstance(parsed, Reject):
+        yield parsed
+    else:
+        yield from from_value(parsed[1], parsed[0])
 
 
 def from_value(value: Any, origin: Origin) -> Iterator[Extraction | Reject]:
