@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-import pyshacl
 import rdflib
 import rdflib.collection
 from rdflib.namespace import RDF, SH
@@ -20,6 +19,7 @@ from kgload.rdf.build import MappedDocument, relation_json
 from kgload.rdf.convert import to_rdflib_term
 from kgload.rdf.namespaces import KG
 from kgload.records import Reject
+from kgload.shacl import ShaclEngine
 
 _STATUS = ox.NamedNode(KG + "status")
 _ASSERTED = ox.NamedNode(KG + "Asserted")
@@ -39,18 +39,18 @@ class ShaclValidator:
     def __init__(self, shapes: Path, ontology: Path) -> None:
         self.shapes = rdflib.Graph().parse(shapes, format="turtle")
         self.ontology = rdflib.Graph().parse(ontology, format="turtle")
+        # The engine runs pyshacl without inference: the mapper writes every type explicitly and
+        # subclass chains come from the ontology graph; RDFS inference would multiply one mistake
+        # into dozens of messages.
+        self.engine = ShaclEngine(self.shapes, self.ontology)
 
     def violations(self, quads: list[ox.Quad]) -> list[Violation]:
-        data = rdflib.Graph()
-        for q in quads:
-            data.add((to_rdflib_term(q.subject), to_rdflib_term(q.predicate), to_rdflib_term(q.object)))
-        # No inference: the mapper writes every type explicitly and subclass chains come from the
-        # ontology graph; RDFS inference would multiply one mistake into dozens of messages.
-        conforms, report, _ = pyshacl.validate(
-            data, shacl_graph=self.shapes, ont_graph=self.ontology, inference="none", allow_warnings=True
-        )
-        if conforms:
-            return []
+        triples = ((to_rdflib_term(q.subject), to_rdflib_term(q.predicate), to_rdflib_term(q.object)) for q in quads)
+        conforms, report = self.engine.validate(triples)
+        return [] if conforms else self.violations_in(report)
+
+    def violations_in(self, report: rdflib.Graph) -> list[Violation]:
+        """The violations a pyshacl validation report lists, in a fixed order."""
         out = []
         # top-level results only: pyshacl also lists the nested results of sh:node/sh:not (sh:detail)
         results = [r for rep in report.subjects(RDF.type, SH.ValidationReport) for r in report.objects(rep, SH.result)]
@@ -70,7 +70,8 @@ class ShaclValidator:
                     objects_of=tuple(str(o) for o in self.shapes.objects(shape, SH.targetObjectsOf)),
                 )
             )
-        return out
+        # pyshacl lists results in no fixed order (it walks sets): sorted, rejects come out the same every run
+        return sorted(out, key=lambda v: (v.focus, v.value or "", v.path or "", v.message))
 
     def check(self, doc: MappedDocument) -> MappedDocument:
         """Drop the records that violate a shape from ``doc`` (recording rejects); return it."""
