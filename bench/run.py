@@ -11,8 +11,11 @@ fresh subprocess, so each one's peak RSS is its own:
   a small "validate on" kgload figure (SHACL);
 - Neo4j: kgload.api.load into Neo4jSink vs rdflib-neo4j's batched Store loading the same RDF
   (kgload's output as N-Triples), each into the same, emptied server; then kgload's re-run on
-  unchanged input (every document should be skipped by fingerprint). neosemantics (n10s) is
-  not measured: org.neo4j:neosemantics has no 5.26 build on Maven Central.
+  unchanged input (every document should be skipped by fingerprint); and the bulk path for a
+  first load (kgload export --format neo4j-admin + neo4j-admin database import full, timed
+  together). Each Neo4j loader first loads a small corpus, untimed, so that JVM warm-up and
+  query planning fall on neither. neosemantics (n10s) is not measured: org.neo4j:neosemantics
+  has no 5.26 build on Maven Central.
 
 Prints a table (system, records, triples, seconds, triples/s, peak RSS, ratio kgload / peer)
 and writes bench/out/results-<timestamp>.json and bench/out/latest.json with machine info.
@@ -36,6 +39,7 @@ from common import BENCH, KGLOAD_PY, ROOT, Result, python_of, run_measured
 
 MORPH_VENV = BENCH / ".venv-morph"
 RDFLIB_NEO4J_VENV = BENCH / ".venv-rdflib-neo4j"
+WARMUP_RELATIONS = 2000  # the untimed first load each Neo4j loader makes
 N10S_NOTE = (
     "neosemantics (n10s): not measured - org.neo4j:neosemantics has no build for Neo4j 5.26 "
     "on Maven Central, so it cannot be installed into the test server"
@@ -49,6 +53,8 @@ RATIOS = (
     ("kgload-map-mem", "rdflib-add", "triples_per_s"),
     ("kgload-neo4j", "rdflib-neo4j", "triples_per_s"),
     ("kgload-neo4j", "rdflib-neo4j", "records_per_s"),
+    ("kgload-bulk", "rdflib-neo4j", "triples_per_s"),
+    ("kgload-bulk", "kgload-neo4j", "triples_per_s"),
 )
 
 
@@ -184,38 +190,43 @@ class Bench:
         triples = exported.triples if exported else 0
         records = _records(corpus)
         reset = [*systems, "neo4j-reset", "--neo4j-uri", uri]
-        if "rdflib-neo4j" not in self.args.skip and RDFLIB_NEO4J_VENV.exists():
-            run_measured(reset, self.work / "reset-1.log")
-            loader = str(BENCH / "baselines" / "rdflib_neo4j_load.py")
-            self.measure(
-                "rdflib-neo4j",
-                [
-                    python_of(RDFLIB_NEO4J_VENV),
-                    loader,
-                    "--ntriples",
-                    str(nt),
-                    "--neo4j-uri",
-                    uri,
-                    "--records",
-                    str(records),
-                ],
-            )
-        elif "rdflib-neo4j" not in self.args.skip:
+        rdflib_neo4j = "rdflib-neo4j" not in self.args.skip and RDFLIB_NEO4J_VENV.exists()
+        if "rdflib-neo4j" not in self.args.skip and not rdflib_neo4j:
             self.notes.append("rdflib-neo4j: bench/.venv-rdflib-neo4j missing (run bench/baselines/setup_venvs.sh)")
+
+        def rdflib_neo4j_load(ntriples: Path, relations: int) -> list[str]:
+            loader = str(BENCH / "baselines" / "rdflib_neo4j_load.py")
+            args = ["--ntriples", str(ntriples), "--neo4j-uri", uri, "--records", str(relations)]
+            return [python_of(RDFLIB_NEO4J_VENV), loader, *args]
+
+        def kgload_load(of: Path, label: str | None = None) -> list[str]:
+            args = ["--corpus", str(of), "--neo4j-uri", uri, "--triples", str(triples)]
+            return [*systems, "kgload-neo4j", *args, "--batch-size", str(self.args.batch_size)] + (
+                ["--label", label] if label else []
+            )
+
+        # A fresh JVM compiles as it goes and each loader's statements are planned on first use:
+        # both loaders first load a small corpus (untimed) so that neither pays that for the other.
+        warm = ensure_corpus(self.args.out, WARMUP_RELATIONS, self.args.relations_per_doc, self.args.seed)
+        warm_nq, warm_nt = self.work / "warmup.nq", self.work / "warmup.nt"
+        prepare = [[*systems, "kgload-map", "--corpus", str(warm), "--out", str(warm_nq)]]
+        prepare.append([*systems, "export-nt", "--nquads", str(warm_nq), "--out", str(warm_nt)])
+        for step, argv in enumerate(prepare):
+            run_measured(argv, self.work / f"warmup-prepare-{step}.log")
+        for name, argv in (("rdflib-neo4j", rdflib_neo4j_load(warm_nt, _records(warm))), ("kgload", kgload_load(warm))):
+            if name != "rdflib-neo4j" or rdflib_neo4j:
+                run_measured(reset, self.work / f"reset-warm-{name}.log")
+                run_measured(argv, self.work / f"warmup-{name}.log")
+
+        if rdflib_neo4j:
+            run_measured(reset, self.work / "reset-1.log")
+            self.measure("rdflib-neo4j", rdflib_neo4j_load(nt, records))
         run_measured(reset, self.work / "reset-2.log")
-        neo = [
-            "--corpus",
-            str(corpus),
-            "--neo4j-uri",
-            uri,
-            "--triples",
-            str(triples),
-            "--batch-size",
-            str(self.args.batch_size),
-        ]
-        first = self.measure("kgload-neo4j", [*systems, "kgload-neo4j", *neo])
+        first = self.measure("kgload-neo4j", kgload_load(corpus))
         if first is not None:
-            self.measure("kgload-neo4j-rerun", [*systems, "kgload-neo4j", *neo, "--label", "kgload-neo4j-rerun"])
+            self.measure("kgload-neo4j-rerun", kgload_load(corpus, "kgload-neo4j-rerun"))
+        bulk = ["--corpus", str(corpus), "--triples", str(triples), "--out", str(self.work)]
+        self.measure("kgload-bulk", [*systems, "kgload-bulk", *bulk, "--batch-size", str(self.args.batch_size)])
         self.notes.append(N10S_NOTE)
 
 

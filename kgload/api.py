@@ -325,6 +325,7 @@ def export_neo4j_admin(
     batch_size: int | None = None,
     validate: bool = True,
     progress: Callable[[LoadReport], None] | None = None,
+    workers: int | None = None,
 ) -> Neo4jAdminExport:
     """Map inputs as ``load`` would into Neo4j, but write the folder of CSV files (with import.sh
     and post-import.cypher) that ``neo4j-admin database import full`` turns into the same graph."""
@@ -342,6 +343,7 @@ def export_neo4j_admin(
             batch_size=batch_size,
             validate=validate,
             progress=progress,
+            workers=workers,
         ),
     )
 

@@ -401,6 +401,9 @@ class Neo4jAdminSink:
     def fail_interrupted_runs(self, current: str, base: str) -> int:
         return 0
 
+    def flush(self) -> None:
+        """Rows reach the spool before ``write`` returns."""
+
     def close(self) -> None:
         self.db.close()
 

@@ -3,6 +3,7 @@ record the outcome, let go of the lock — whatever happens in between."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -52,18 +53,21 @@ def run_load(
         inputs=[str(s.path) for s in sources],
     )
     latest: list[LoadReport] = []
+    # A sink may still be committing the batch it was just given (write-behind): a batch is logged
+    # as committed once the next one is handed over (the sink commits in order) or after the flush.
+    unlogged: list[dict[str, object]] = []
+
+    def log_committed() -> None:
+        for counts in unlogged:
+            log.info("batch committed", extra={"run": run.id, **counts})
+        unlogged.clear()
 
     def after_batch(report: LoadReport) -> None:
         latest[:] = [report]
         sink.renew_lock(owner, lock_ttl)  # a run that lost its lease stops before writing more
-        log.info(
-            "batch committed",
-            extra={
-                "run": run.id,
-                "documents": report.documents_read,
-                "loaded": report.documents_loaded,
-                "rejected": report.rejected_total,
-            },
+        log_committed()
+        unlogged.append(
+            {"documents": report.documents_read, "loaded": report.documents_loaded, "rejected": report.rejected_total}
         )
         if progress is not None:
             progress(report)
@@ -86,8 +90,14 @@ def run_load(
             after_batch=after_batch,
             workers=workers,
         )
+        sink.flush()  # the last batch may still be committing in the background
+        log_committed()
     except BaseException as exc:
         record.finish(latest[0] if latest else None, FAILED, note=f"{type(exc).__name__}: {exc}"[:500])
+        # settle a batch still in flight before the ledger says what happened; its error is this
+        # run's failure, or a consequence of it
+        with contextlib.suppress(Exception):
+            sink.flush()
         try:
             sink.record_run(record, mapping.base)
         except Exception:  # the target may be what failed: the next run marks this one failed

@@ -21,7 +21,12 @@ class Sink(Protocol):
         ...
 
     def write(self, documents: list[MappedDocument]) -> None:
-        """Replace what each document contributed with its new mapping."""
+        """Replace what each document contributed with its new mapping. A sink may commit in the
+        background and return at once (``flush`` waits); writes still commit in call order."""
+        ...
+
+    def flush(self) -> None:
+        """Return once every write handed over is committed; raise the error of one that failed."""
         ...
 
     def retract(self, documents: list[str]) -> int:

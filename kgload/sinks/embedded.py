@@ -178,6 +178,9 @@ class EmbeddedStore:
     def quads(self) -> Iterable[ox.Quad]:
         return self.store.quads_for_pattern(None, None, None, None)
 
+    def flush(self) -> None:
+        """Writes commit before ``write`` returns."""
+
     def close(self) -> None:
         if not self.read_only:
             self.store.flush()

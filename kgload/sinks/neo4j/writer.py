@@ -4,12 +4,20 @@ A batch is all-or-nothing: the driver retries it on transient errors, and a cras
 leaves the previous state, so a re-run converges on the graph a clean load gives. Each batch
 first detaches what its documents contributed before, then writes their new contribution
 and recomputes only the relationships and entities that were touched.
+
+Write-behind: a batch commits in a background thread while the caller maps the next one (the
+server's work and the client's overlap; the thread mostly waits on the socket, without the GIL).
+One batch at most is in flight, so batches still commit one after the other, in order, and
+memory holds at most two. ``flush`` waits for it and raises its error; every call but
+``fingerprints`` and ``renew_lock`` flushes first. ``fingerprints`` answers for the batch in flight
+as if it had committed: if it does not, its error stops the run at the next call anyway.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -67,13 +75,18 @@ class Neo4jSink:
         description: str = "neo4j",
         owns_driver: bool = False,
         rows_per_statement: int = DEFAULT_ROWS_PER_STATEMENT,
+        write_behind: bool = True,
     ) -> None:
         self.driver = driver
         self.rows_per_statement = rows_per_statement
         self.database = database
         self.ontology = ontology
+        self.write_behind = write_behind
         self._description = description
         self._owns_driver = owns_driver
+        self._executor: ThreadPoolExecutor | None = None
+        self._in_flight: Future[None] | None = None
+        self._in_flight_fingerprints: dict[str, str] = {}
 
     @classmethod
     def connect(cls, settings: Neo4jSettings) -> Neo4jSink:
@@ -98,9 +111,15 @@ class Neo4jSink:
             for query in cypher.SCHEMA_NAMES
             for r in self.driver.execute_query(query, database_=self.database).records
         }
+        created = False
         for statement in cypher.schema_statements(rel_types):
             if cypher.schema_name(statement) not in existing:
                 self.driver.execute_query(statement, database_=self.database)
+                created = True
+        if created:
+            # A statement planned while an index is still populating is planned without it, and the
+            # plan is cached: a first load's uri lookups would stay label scans for later runs too.
+            self.driver.execute_query(cypher.AWAIT_INDEXES, database_=self.database)
 
     def _ontology(self) -> Ontology:
         if self.ontology is None:
@@ -113,9 +132,13 @@ class Neo4jSink:
         records, _, _ = self.driver.execute_query(
             cypher.FINGERPRINTS, uris=documents, database_=self.database, routing_=neo4j.RoutingControl.READ
         )
-        return {r["uri"]: r["fingerprint"] for r in records if r["fingerprint"]}
+        stored = {r["uri"]: r["fingerprint"] for r in records if r["fingerprint"]}
+        coming = self._in_flight_fingerprints
+        stored.update((uri, coming[uri]) for uri in documents if uri in coming)
+        return stored
 
     def tenures(self, mapping: Mapping) -> list[tuple[str, str, Holding]]:
+        self.flush()
         ontology = self._ontology()
         by_type = {
             ontology.relations[iri].neo4j_type: iri for iri in office_properties(mapping) if iri in ontology.relations
@@ -136,10 +159,29 @@ class Neo4jSink:
     def write(self, documents: list[MappedDocument]) -> None:
         ontology = self._ontology()
         rows = unique_documents(project(doc, ontology) for doc in documents)
+        self.flush()
+        if not self.write_behind:
+            self._commit(rows, ontology)
+            return
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kgload-neo4j-writer")
+        self._in_flight_fingerprints = {
+            d.uri: d.props["fingerprint"] for d in rows if isinstance(d.props.get("fingerprint"), str)
+        }
+        self._in_flight = self._executor.submit(self._commit, rows, ontology)
+
+    def _commit(self, rows: list[DocumentRows], ontology: Ontology) -> None:
         with self.driver.session(database=self.database) as session:
             session.execute_write(_write_batch, rows, ontology, self.rows_per_statement)
 
+    def flush(self) -> None:
+        in_flight, self._in_flight = self._in_flight, None
+        self._in_flight_fingerprints = {}
+        if in_flight is not None:
+            in_flight.result()
+
     def retract(self, documents: list[str]) -> int:
+        self.flush()
         ontology = self._ontology()
         with self.driver.session(database=self.database) as session:
             return session.execute_write(_retract, documents, ontology, self.rows_per_statement)
@@ -147,6 +189,7 @@ class Neo4jSink:
     # -- run ledger and lock ------------------------------------------------------------------
 
     def acquire_lock(self, owner: str, ttl: int) -> None:
+        self.flush()
         records, _, _ = self.driver.execute_query(
             cypher.ACQUIRE_LOCK, name=LOCK_NAME, owner=owner, ttl=ttl, database_=self.database
         )
@@ -167,31 +210,42 @@ class Neo4jSink:
             raise TargetBusy(f"{self._description}: this run lost its lock (lease expired); stopping")
 
     def release_lock(self, owner: str) -> None:
+        self.flush()
         self.driver.execute_query(cypher.RELEASE_LOCK, name=LOCK_NAME, owner=owner, database_=self.database)
 
     def record_run(self, record: RunRecord, base: str) -> None:
+        self.flush()
         props = {k: v for k, v in record.properties().items() if v is not None}
         self.driver.execute_query(cypher.RECORD_RUN, props=props, database_=self.database)
 
     def runs(self, limit: int = 20) -> list[RunRecord]:
+        self.flush()
         records, _, _ = self.driver.execute_query(
             cypher.LIST_RUNS, limit=limit, database_=self.database, routing_=neo4j.RoutingControl.READ
         )
         return [RunRecord.from_properties(r["props"]) for r in records]
 
     def fail_interrupted_runs(self, current: str, base: str) -> int:
+        self.flush()
         records, _, _ = self.driver.execute_query(
             cypher.FAIL_INTERRUPTED_RUNS, current=current, database_=self.database
         )
         return int(records[0]["n"]) if records else 0
 
     def run(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        self.flush()
         records, _, _ = self.driver.execute_query(query, params, database_=self.database)
         return [r.data() for r in records]
 
     def close(self) -> None:
-        if self._owns_driver:
-            self.driver.close()
+        try:
+            self.flush()
+        finally:
+            if self._executor is not None:
+                self._executor.shutdown()
+                self._executor = None
+            if self._owns_driver:
+                self.driver.close()
 
 
 def _chunks(rows: list[Any], size: int) -> Iterator[list[Any]]:

@@ -1,0 +1,32 @@
+"""Parameter rows of the Neo4j writer: datetimes travel as ISO text and name their keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kgload.sinks.neo4j.rows import on_the_wire
+
+aware = st.datetimes(timezones=st.timezones())
+values = st.one_of(st.none(), st.integers(), st.text(max_size=5), st.dates(), st.datetimes(), aware)
+
+
+@given(st.dictionaries(st.text(min_size=1, max_size=6), values, max_size=6))
+def test_aware_datetimes_become_iso_text_that_parses_back_to_the_same_instant(props):
+    wire, keys = on_the_wire(props)
+    assert set(wire) == set(props)
+    assert keys == [k for k, v in props.items() if isinstance(v, dt.datetime) and v.tzinfo is not None]
+    for key, value in props.items():
+        if key in keys:
+            back = dt.datetime.fromisoformat(wire[key])
+            assert back == value and back.utcoffset() == value.utcoffset()
+        else:
+            assert wire[key] is value  # naive datetimes, dates and the rest go as they are
+
+
+def test_a_row_without_datetimes_is_passed_through_unchanged():
+    props = {"uri": "x", "date": dt.date(2025, 6, 14), "local": dt.datetime(2025, 6, 14, 12)}
+    wire, keys = on_the_wire(props)
+    assert wire is props and keys == []
