@@ -83,7 +83,7 @@ WorkersOpt = Annotated[
         "--workers",
         "-j",
         min=1,
-        help="Processes that map and validate in parallel. Default: every usable core when validating, else 1.",
+        help="Processes that map and validate in parallel. Default: every usable core.",
     ),
 ]
 RejectsOpt = Annotated[

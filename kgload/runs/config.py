@@ -48,7 +48,7 @@ class RunConfig:
     validate: bool = True
     rejects_dir: Path | None = None
     lock_ttl: int = 600
-    workers: int | None = None  # None: every usable core when validating, else 1
+    workers: int | None = None  # None: every usable core
     missing: list[str] = field(default_factory=list)  # sources that matched nothing
     absent: list[str] = field(default_factory=list)  # `path:` sources that do not exist (a typo, not an empty inbox)
 
