@@ -340,7 +340,8 @@ def export_neo4j_admin(
             fmt=fmt,
             rejects=rejects,
             run=run,
-            batch_size=batch_size,
+            # no transaction to amortise: small batches keep the mapped quads held at once few
+            batch_size=batch_size or DEFAULT_BATCH,
             validate=validate,
             progress=progress,
             workers=workers,

@@ -182,6 +182,12 @@ def export_command(
             help="--format neo4j-admin: file that keeps rejected records. Default: .kgload/rejects/RUN.jsonl",
         ),
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers", "-j", min=1, help="--format neo4j-admin: processes that map and validate in parallel."
+        ),
+    ] = None,
 ) -> None:
     """Export part of the graph: around entities, by relation, time window or document, or by a query.
 
@@ -197,7 +203,7 @@ def export_command(
     from kgload.export import export
 
     if fmt is not None and fmt.lower() == "neo4j-admin":
-        _neo4j_admin(inputs or [], output, mapping, input_format, validate, rejects)
+        _neo4j_admin(inputs or [], output, mapping, input_format, validate, rejects, workers)
         return
     if inputs:
         raise UsageError("INPUT files are read by --format neo4j-admin only; other formats export a store or Neo4j")
@@ -236,7 +242,13 @@ def export_command(
 
 
 def _neo4j_admin(
-    inputs: list[Path], output: Path | None, mapping: Path | None, fmt: str | None, validate: bool, rejects: Path | None
+    inputs: list[Path],
+    output: Path | None,
+    mapping: Path | None,
+    fmt: str | None,
+    validate: bool,
+    rejects: Path | None,
+    workers: int | None,
 ) -> None:
     from kgload import api
     from kgload.rdf.build import Run
@@ -249,7 +261,7 @@ def _neo4j_admin(
     run = Run.new()
     rejects_path = rejects or Path(".kgload/rejects") / f"{run.id}.jsonl"
     result = api.export_neo4j_admin(
-        inputs, output, mapping=mapping, fmt=fmt, rejects=rejects_path, run=run, validate=validate
+        inputs, output, mapping=mapping, fmt=fmt, rejects=rejects_path, run=run, validate=validate, workers=workers
     )
     report = result.report
     typer.echo(

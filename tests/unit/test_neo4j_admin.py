@@ -165,3 +165,20 @@ def test_cli(tmp_path: Path, seed: Path):
     )
     assert result.exit_code == 0, result.output
     assert (out / "import.sh").exists() and (out / "post-import.cypher").exists()
+
+
+def test_workers_write_the_same_files_one_process_writes(tmp_path: Path):
+    from kgload.rdf.build import Run
+
+    lines = [json.dumps(_doc(f"d{i % 7}", f"evidence {i}", [f"alias {i % 3}"], 0.5 + i / 100)) for i in range(20)]
+    path = tmp_path / "docs.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    run, files = Run.new(), {}
+    for workers in (1, 2):
+        out = tmp_path / f"out-{workers}"
+        api.export_neo4j_admin(
+            [path], out, run=run, batch_size=3, workers=workers, validate=False, rejects=tmp_path / f"r{workers}.jsonl"
+        )
+        # the ledger's LoadRun row holds the run's end time; every other file must be the same
+        files[workers] = {p.name: p.read_bytes() for p in sorted(out.glob("*.csv")) if "runs" not in p.name}
+    assert files[1] and files[1] == files[2]
