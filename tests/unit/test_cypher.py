@@ -36,7 +36,12 @@ def test_schema_statements_are_idempotent():
 
 @pytest.mark.parametrize(
     "build",
-    [cypher.create_relationships, cypher.delete_relationships, lambda t, a: cypher.tenures([t], a)],
+    [
+        cypher.upsert_relationships,
+        cypher.delete_relationships,
+        lambda t, a: cypher.tenures([t], a),
+        lambda t, a: f"`{cypher.typed_rows([{'type': t}], a)[0]['type']}`",  # a type passed as a parameter
+    ],
 )
 def test_every_relationship_builder_refuses_names_outside_the_ontology(build):
     with pytest.raises(cypher.UnsafeName):
@@ -73,8 +78,8 @@ def test_relationship_rows_aggregate_like_the_server():
         _doc("d3", None, [_claim("c4", evidence="no id"), _claim("c5", status="denied", evidence="denied")]),
         _doc("d4", "a", [_claim("c6", key="other")]),
     ]
-    [row] = rows.relationship_rows(docs, {"k"})["CALLED"]
-    assert (row["head"], row["tail"]) == ("h", "t")
+    [row] = rows.relationship_rows(docs, {"k"})
+    assert (row["head"], row["tail"], row["type"]) == ("h", "t", "CALLED")
     props = row["props"]
     assert props["evidence"] == ["no sentence", "late", "no id"]  # (doc id, sentence, uri), nulls last
     assert props["sources"] == ["a", "b"] and props["documents"] == ["d1", "d2", "d3"]

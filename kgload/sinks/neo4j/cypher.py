@@ -8,6 +8,7 @@ from input. Everything else is a constant.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from kgload.ontology import NEO4J_NAME, NEO4J_TYPE
 
@@ -189,31 +190,37 @@ RETURN count(*) AS claims
 CLAIM_LINK_TYPES = ("ASSERTED_BY", "DENIED_BY", "LOCATION")
 
 
-def link_claims(link_type: str) -> str:
-    """CREATE: the claims were created in this transaction, and the rows hold each link once."""
-    name = check_name(link_type, CLAIM_LINK_TYPES, relationship=True)
-    return f"""
+def typed_rows(rows: list[dict[str, Any]], allowed: Iterable[str]) -> list[dict[str, Any]]:
+    """``rows`` whose ``type`` the statement puts into a dynamic ``$(row.type)``: each one checked
+    against the ontology first, as a type written into the query text would be."""
+    names = set(allowed)
+    for row_type in {row["type"] for row in rows}:
+        check_name(row_type, names, relationship=True)
+    return rows
+
+
+# CREATE: the claims were created in this transaction, and the rows hold each link once. One
+# statement for every link type: the type is a parameter (Cypher 5.26 dynamic types) that
+# typed_rows has checked.
+LINK_CLAIMS = """
 UNWIND $rows AS row
-MATCH (c:Resource {{uri: row.claim}}), (x:Resource {{uri: row.target}})
-CREATE (c)-[:`{name}`]->(x)
+MATCH (c:Resource {uri: row.claim}), (x:Resource {uri: row.target})
+CREATE (c)-[:$(row.type)]->(x)
 """
 
-
-def create_relationships(rel_type: str, allowed: Iterable[str]) -> str:
-    """Relationships no stored claim supported before this batch, with properties the client
-    aggregated from the batch's claims (rows.relationship_rows: the rules of upsert_relationships).
-
-    The properties are named one by one, not ``SET r = row.props``: a map of unknown keys makes
-    the planner buffer every row (Eager) in case it overwrites the ``uri`` the MATCH reads."""
-    name = check_name(rel_type, allowed, relationship=True)
-    return f"""
+# Relationships no stored claim supported before this batch, of every type in one statement, with
+# properties the client aggregated from the batch's claims (rows.relationship_rows: the rules of
+# upsert_relationships). The properties are named one by one, not ``SET r = row.props``: a map of
+# unknown keys makes the planner buffer every row (Eager) in case it overwrites the ``uri`` the
+# MATCH reads.
+CREATE_FACTS = """
 UNWIND $rows AS row
-MATCH (h:Resource {{uri: row.head}}), (t:Resource {{uri: row.tail}})
-CREATE (h)-[r:`{name}` {{
+MATCH (h:Resource {uri: row.head}), (t:Resource {uri: row.tail})
+CREATE (h)-[r:$(row.type) {
   key: row.props.key, predicate: row.props.predicate, date: row.props.date, start: row.props.start,
   end: row.props.end, evidence: row.props.evidence, confidence: row.props.confidence, sources: row.props.sources,
   documents: row.props.documents, claims: row.props.claims, recordedAt: row.props.recordedAt
-}}]->(t)
+}]->(t)
 FOREACH (k IN row.datetimes | SET r[k] = datetime(row.props[k]))
 """
 

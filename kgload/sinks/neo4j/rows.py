@@ -15,8 +15,6 @@ from typing import Any
 
 from kgload.sinks.neo4j.projection import ClaimRow, DocumentRows
 
-LINK_TYPES = ("ASSERTED_BY", "DENIED_BY", "LOCATION")
-
 
 def on_the_wire(props: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """``props`` with each timezone-aware datetime as ISO text, and the keys that hold one.
@@ -37,7 +35,7 @@ class BatchRows:
     entities: dict[tuple[str, ...], list[dict[str, Any]]]  # by label set: one statement each
     mentions: list[dict[str, Any]]
     claims: list[dict[str, Any]]
-    links: dict[str, list[dict[str, str]]]
+    links: list[dict[str, str]]  # claim, target, type: a claim's ASSERTED_BY, DENIED_BY and LOCATION links
     keys: dict[str, set[str]] = field(default_factory=dict)  # relationship type -> asserted claim keys
 
 
@@ -79,16 +77,16 @@ def batch_rows(docs: list[DocumentRows]) -> BatchRows:
         by_labels[tuple(sorted(row.pop("labels")))].append(row)
 
     claims: list[dict[str, Any]] = []
-    links: dict[str, list[dict[str, str]]] = {t: [] for t in LINK_TYPES}
+    links: list[dict[str, str]] = []
     keys: dict[str, set[str]] = defaultdict(set)
     for doc in docs:
         for c in doc.claims:
             props, datetimes = on_the_wire({"uri": c.uri, "key": c.key, **c.props})
             claims.append({"document": doc.uri, "head": c.head, "tail": c.tail, "props": props, "datetimes": datetimes})
-            links["ASSERTED_BY"] += [{"claim": c.uri, "target": t} for t in dict.fromkeys(c.asserted_by)]
-            links["DENIED_BY"] += [{"claim": c.uri, "target": t} for t in dict.fromkeys(c.denied_by)]
+            links += [{"claim": c.uri, "target": t, "type": "ASSERTED_BY"} for t in dict.fromkeys(c.asserted_by)]
+            links += [{"claim": c.uri, "target": t, "type": "DENIED_BY"} for t in dict.fromkeys(c.denied_by)]
             if c.location:
-                links["LOCATION"].append({"claim": c.uri, "target": c.location})
+                links.append({"claim": c.uri, "target": c.location, "type": "LOCATION"})
             if c.status == "asserted":
                 keys[c.rel_type].add(c.key)
     claims.sort(key=lambda r: (r["head"], r["tail"]))
@@ -97,13 +95,14 @@ def batch_rows(docs: list[DocumentRows]) -> BatchRows:
         entities=dict(by_labels),
         mentions=mentions,
         claims=claims,
-        links={t: rows for t, rows in links.items() if rows},
+        links=links,
         keys=dict(keys),
     )
 
 
-def relationship_rows(docs: list[DocumentRows], only: set[str]) -> dict[str, list[dict[str, Any]]]:
-    """Relationship rows for the keys in ``only``, aggregated from the batch's asserted claims by
+def relationship_rows(docs: list[DocumentRows], only: set[str]) -> list[dict[str, Any]]:
+    """Relationship rows (head, tail, type, props, datetimes) for the keys in ``only``, ordered by
+    (head, tail) so that concurrent writers lock nodes in one order, aggregated from the batch's asserted claims by
     the rules of cypher.upsert_relationships (which aggregates on the server when claims of other
     documents take part): claims ordered by (document id, sentence, claim IRI), nulls last; the
     first gives predicate and time; evidence in that order; distinct sources and documents in that
@@ -113,16 +112,17 @@ def relationship_rows(docs: list[DocumentRows], only: set[str]) -> dict[str, lis
         for c in doc.claims:
             if c.status == "asserted" and c.key in only:
                 supporting[c.key].append((doc, c))
-    by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    out: list[dict[str, Any]] = []
     for key, pairs in supporting.items():
         pairs.sort(key=lambda p: (_nulls_last(p[0].props.get("id")), _nulls_last(p[1].props.get("sentence")), p[1].uri))
         first = pairs[0][1]
         props = fact_properties(key, [(d.props.get("id"), d.uri, c.props) for d, c in pairs])
         props, datetimes = on_the_wire({k: v for k, v in props.items() if v is not None})
-        by_type[first.rel_type].append({"head": first.head, "tail": first.tail, "props": props, "datetimes": datetimes})
-    for rows in by_type.values():
-        rows.sort(key=lambda r: (r["head"], r["tail"]))
-    return dict(by_type)
+        out.append(
+            {"head": first.head, "tail": first.tail, "type": first.rel_type, "props": props, "datetimes": datetimes}
+        )
+    out.sort(key=lambda r: (r["head"], r["tail"], r["type"]))
+    return out
 
 
 def fact_properties(key: str, supporters: list[tuple[str | None, str, dict[str, Any]]]) -> dict[str, Any]:

@@ -301,9 +301,8 @@ def _write_batch(tx: neo4j.ManagedTransaction, docs: list[DocumentRows], ontolog
     if created != len(rows.claims):
         # Never lose a claim silently: every claim's endpoints are entities its document names.
         raise RuntimeError(f"wrote {created} of {len(rows.claims)} claims; rolled back")
-    for link_type, link_rows in rows.links.items():
-        for chunk in _chunks(link_rows, size):
-            tx.run(cypher.link_claims(link_type), rows=chunk).consume()
+    for chunk in _chunks(cypher.typed_rows(rows.links, cypher.CLAIM_LINK_TYPES), size):
+        tx.run(cypher.LINK_CLAIMS, rows=chunk).consume()
 
     new_keys = {k for keys in rows.keys.values() for k in keys}
     fresh = relationship_rows(docs, new_keys - supported)
@@ -317,22 +316,22 @@ def _settle(
     old_keys: dict[str, set[str]],
     new_keys: dict[str, set[str]],
     supported: set[str],
-    fresh: dict[str, list[dict[str, Any]]],
+    fresh: list[dict[str, Any]],
     ontology: Ontology,
     size: int,
 ) -> None:
-    """Per relationship type: drop the relationships of keys nothing else supports (the batch
-    may create them anew), create those only the batch supports, recompute the shared ones."""
+    """Drop the relationships of keys nothing else supports (the batch may create them anew),
+    create those only the batch supports, recompute the shared ones."""
     allowed = [r.neo4j_type for r in ontology.relations.values()]
-    for rel_type in sorted(set(old_keys) | set(new_keys) | set(fresh)):
-        old, new = old_keys.get(rel_type, set()), new_keys.get(rel_type, set())
-        gone = sorted(old - supported)
-        shared = sorted((old | new) & supported)
-        for chunk in _chunks(gone, size):
+    types = sorted(set(old_keys) | set(new_keys))
+    for rel_type in types:
+        for chunk in _chunks(sorted(old_keys.get(rel_type, set()) - supported), size):
             tx.run(cypher.delete_relationships(rel_type, allowed), keys=chunk).consume()
-        for chunk in _chunks(fresh.get(rel_type, []), size):
-            tx.run(cypher.create_relationships(rel_type, allowed), rows=chunk).consume()
-        for chunk in _chunks(shared, size):
+    for chunk in _chunks(cypher.typed_rows(fresh, allowed), size):
+        tx.run(cypher.CREATE_FACTS, rows=chunk).consume()
+    for rel_type in types:
+        shared = (old_keys.get(rel_type, set()) | new_keys.get(rel_type, set())) & supported
+        for chunk in _chunks(sorted(shared), size):
             tx.run(cypher.upsert_relationships(rel_type, allowed), keys=chunk).consume()
 
 
@@ -343,6 +342,6 @@ def _retract(tx: neo4j.ManagedTransaction, uris: list[str], ontology: Ontology, 
     supported = _supported(tx, all_keys, size) if all_keys else set()
     tx.run(cypher.DELETE_DOCUMENTS, uris=present).consume()
     tx.run(cypher.REFRESH_ENTITIES, uris=sorted(touched)).consume()
-    _settle(tx, old_keys, {}, supported, {}, ontology, size)
+    _settle(tx, old_keys, {}, supported, [], ontology, size)
     tx.run(cypher.DELETE_ORPHANS, uris=sorted(touched)).consume()
     return len(present)
