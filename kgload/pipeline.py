@@ -40,6 +40,7 @@ from kgload.report import LoadReport, RejectsFile
 from kgload.sinks import Sink
 from kgload.validate import ShaclValidator
 
+JSONL = (".jsonl", ".ndjson")
 DEFAULT_BATCH = 200  # documents per write; a document is typically tens to hundreds of quads
 # Documents per load transaction: ~10 relations a document gives Neo4j 5k-20k rows per statement,
 # measured 1.4x faster than 200 (bench/neo4j_ab.py) at a few tens of MB more per batch.
@@ -140,9 +141,6 @@ def _read(source: Source, *, lines: bool) -> Iterator[Extraction | RdfSource | R
     return read(path, source.format)
 
 
-JSONL = (".jsonl", ".ndjson")
-
-
 def _map_here(
     item: Extraction | RdfSource | Reject | Line,
     mapping: Mapping,
@@ -202,7 +200,7 @@ class Scanned:
     fingerprint: str
 
 
-Keyed = tuple[Any, str, str]  # (Extraction, RdfSource or Scanned, document IRI, fingerprint)
+Keyed = tuple[Any, str, str]  # (the Extraction, RdfSource or Scanned line; document IRI; fingerprint)
 
 
 @dataclass
@@ -238,7 +236,9 @@ def load(
     saw it. ``after_batch`` is called after each committed batch (progress, lock renewal).
     With ``workers`` > 1 and more than one batch of input, the mapping runs in worker
     processes, a few batches ahead of the one being written; the report, the rejects file and
-    the target end up as the serial path leaves them.
+    the target end up as the serial path leaves them. kgload JSONL is then read in the workers
+    too, in two steps: they scan lines to the document IRI and fingerprint, and map only the
+    lines that decision sends them (a changed document is parsed twice, an unchanged one never mapped).
     """
     run = run or Run.new()
     sources = list(sources)
