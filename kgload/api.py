@@ -122,8 +122,8 @@ def write_rdf(
 ) -> int:
     """Stream the mapping of ``inputs`` to ``out``; return the number of rejects.
 
-    ``workers`` processes map in parallel (default: every usable core when validating, else 1,
-    which maps in this process); the output and the rejects are the same, byte for byte, whatever the number.
+    ``workers`` processes map in parallel (default: every usable core; 1 maps in this process);
+    the output and the rejects are the same, byte for byte, whatever the number.
     """
     writer = RdfWriter(out, rdf_format)
     rejects = rejects or RejectsFile(None)
@@ -288,7 +288,7 @@ def load(
     documents whose fingerprint is unchanged. With ``validate`` (the default) every mapped
     document is checked against the mapping's SHACL shapes first; violating records are
     rejected with the shape's message. ``workers`` processes map and validate in parallel
-    (default: every usable core when validating, else 1); the outcome is the same whatever the number.
+    (default: every usable core); the outcome is the same whatever the number.
     """
     compiled = _mapping(mapping)
     sources = _sources(inputs, fmt)

@@ -86,26 +86,30 @@ class EmbeddedStore:
         if not offices:
             return []
         values = " ".join(ox.NamedNode(iri).__str__() for iri in offices)  # ontology IRIs, not input
-        result = self.query(f"""
-            SELECT ?p ?h ?name ?of ?start ?end WHERE {{
+        # DISTINCT, and the names apart: a holder's label is in every document graph that names it,
+        # and joining them in would multiply each tenure by that count (164k rows on the bench corpus).
+        tenures = [
+            (row["p"].value, row["h"], row["of"].value, row["start"].value, row["end"].value if row["end"] else None)
+            for row in self.query(f"""
+            SELECT DISTINCT ?p ?h ?of ?start ?end WHERE {{
               VALUES ?p {{ {values} }}
               ?c a kg:Claim ; rdf:predicate ?p ; rdf:subject ?h ; rdf:object ?of ;
                  kg:status kg:Asserted ; kg:startDate ?start .
               OPTIONAL {{ ?c kg:endDate ?end }}
-              OPTIONAL {{ ?h rdfs:label ?name }}
             }}""")
+        ]
+        names: dict[str, str] = {}
+        holders = sorted({str(h) for _, h, _, _, _ in tenures if isinstance(h, ox.NamedNode)})
+        for start in range(0, len(holders), 1000):
+            for row in self.query(f"""
+                SELECT ?h (MIN(?label) AS ?name) WHERE {{
+                  VALUES ?h {{ {" ".join(holders[start : start + 1000])} }}
+                  ?h rdfs:label ?label
+                }} GROUP BY ?h"""):
+                names[row["h"].value] = row["name"].value
         return [
-            (
-                row["p"].value,
-                row["of"].value,
-                Holding(
-                    row["h"].value,
-                    row["name"].value if row["name"] else row["h"].value,
-                    row["start"].value,
-                    row["end"].value if row["end"] else None,
-                ),
-            )
-            for row in result
+            (p, of, Holding(h.value, names.get(h.value, h.value), start, end))
+            for p, h, of, start, end in sorted(tenures, key=lambda t: (t[0], t[1].value, t[2], t[3], t[4] or ""))
         ]
 
     def _extra_graphs(self, document: str, graph: ox.NamedNode) -> list[ox.NamedNode | ox.BlankNode]:
