@@ -62,7 +62,7 @@ def kgload_map(args: argparse.Namespace) -> Result:
     out_path = args.out or Path(tempfile.mkdtemp()) / "kgload.nq"
     started = time.perf_counter()
     with out_path.open("wb") as out:
-        rejects = api.write_rdf([source], out, "nquads", mapping=mapping, validate=validate, workers=args.workers)
+        rejects = api.write_rdf([source], out, "nquads", mapping=mapping, validate=validate, workers=args.workers or 1)
     seconds = time.perf_counter() - started
     with out_path.open("rb") as f:
         quads = sum(1 for _ in f)
@@ -71,7 +71,7 @@ def kgload_map(args: argparse.Namespace) -> Result:
         records,
         quads,
         seconds,
-        {"rejects": rejects, "output": str(out_path), "validate": validate, "workers": args.workers},
+        {"rejects": rejects, "output": str(out_path), "validate": validate, "workers": args.workers or 1},
     )
 
 
@@ -82,7 +82,7 @@ def kgload_map_mem(args: argparse.Namespace) -> Result:
     mapping = load_mapping(MAPPING)
     started = time.perf_counter()
     quads, rejects = api.map_quads(
-        [args.corpus / "corpus.jsonl"], mapping=mapping, validate=False, workers=args.workers
+        [args.corpus / "corpus.jsonl"], mapping=mapping, validate=False, workers=args.workers or 1
     )
     seconds = time.perf_counter() - started
     return Result(args.system, _records(args.corpus), len(quads), seconds, {"rejects": len(rejects)})
@@ -131,6 +131,7 @@ def neo4j_reset(uri: str) -> None:
 def kgload_neo4j(args: argparse.Namespace) -> Result:
     from kgload import api
     from kgload.mapping.spec import load_mapping
+    from kgload.parallel import resolve_workers
     from kgload.sinks.neo4j import Neo4jSink
 
     mapping = load_mapping(MAPPING)
@@ -138,7 +139,12 @@ def kgload_neo4j(args: argparse.Namespace) -> Result:
     sink = Neo4jSink(driver, None)
     started = time.perf_counter()
     report = api.load(
-        [args.corpus / "corpus.jsonl"], sink=sink, mapping=mapping, validate=False, batch_size=args.batch_size
+        [args.corpus / "corpus.jsonl"],
+        sink=sink,
+        mapping=mapping,
+        validate=False,
+        batch_size=args.batch_size,
+        workers=args.workers,
     )
     seconds = time.perf_counter() - started
     driver.close()
@@ -149,6 +155,7 @@ def kgload_neo4j(args: argparse.Namespace) -> Result:
         "relations_loaded": report.relations,
         "rejected": report.rejected_total,
         "batch_size": args.batch_size,
+        "workers": resolve_workers(args.workers),
         **neo4j_stats(args.neo4j_uri),
     }
     return Result(args.system, _records(args.corpus), args.triples, seconds, extra)
@@ -162,6 +169,7 @@ def kgload_bulk(args: argparse.Namespace) -> Result:
 
     from kgload import api
     from kgload.mapping.spec import load_mapping
+    from kgload.parallel import resolve_workers
 
     sys.path.insert(0, str(ROOT))
     from tests.neo4j_server import build_importer, import_full
@@ -189,7 +197,7 @@ def kgload_bulk(args: argparse.Namespace) -> Result:
         "csv_nodes": exported.nodes,
         "csv_relationships": exported.relationships,
         **imported,
-        "workers": args.workers,
+        "workers": resolve_workers(args.workers),
     }
     shutil.rmtree(work, ignore_errors=True)
     return Result(args.system, _records(args.corpus), args.triples, seconds, extra)
@@ -251,7 +259,10 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=1000, help="documents per Neo4j transaction")
     parser.add_argument("--limit-docs", type=int, default=0)
     parser.add_argument(
-        "--workers", type=int, default=1, help="mapping processes for the kgload-map systems (1: in process)"
+        "--workers",
+        type=int,
+        default=None,
+        help="mapping processes (1: in process). Default: 1 for the kgload-map systems, kgload's own for the others",
     )
     parser.add_argument("--label", help="name to report instead of the system (e.g. kgload-neo4j-rerun)")
     args = parser.parse_args()
