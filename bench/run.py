@@ -215,19 +215,25 @@ class Bench:
             run_measured(argv, self.work / f"warmup-prepare-{step}.log")
         for name, argv in (("rdflib-neo4j", rdflib_neo4j_load(warm_nt, _records(warm))), ("kgload", kgload_load(warm))):
             if name != "rdflib-neo4j" or rdflib_neo4j:
-                run_measured(reset, self.work / f"reset-warm-{name}.log")
+                reset_neo4j(reset, self.work / f"reset-warm-{name}.log")
                 run_measured(argv, self.work / f"warmup-{name}.log")
 
         if rdflib_neo4j:
-            run_measured(reset, self.work / "reset-1.log")
+            reset_neo4j(reset, self.work / "reset-1.log")
             self.measure("rdflib-neo4j", rdflib_neo4j_load(nt, records))
-        run_measured(reset, self.work / "reset-2.log")
+        reset_neo4j(reset, self.work / "reset-2.log")
         first = self.measure("kgload-neo4j", kgload_load(corpus))
         if first is not None:
             self.measure("kgload-neo4j-rerun", kgload_load(corpus, "kgload-neo4j-rerun"))
         bulk = ["--corpus", str(corpus), "--triples", str(triples), "--out", str(self.work)]
         self.measure("kgload-bulk", [*systems, "kgload-bulk", *bulk, "--batch-size", str(self.args.batch_size)])
         self.notes.append(N10S_NOTE)
+
+
+def reset_neo4j(argv: list[str], log: Path) -> None:
+    """Empty the server, or stop: a loader measured on a database that was not emptied is no result."""
+    if run_measured(argv, log)[3] != 0:
+        raise SystemExit(f"[bench] emptying Neo4j failed; see {log}")
 
 
 def _records(corpus: Path) -> int:
