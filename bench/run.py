@@ -143,6 +143,9 @@ class Bench:
         self.results.append(result)
         return result
 
+    def batch(self) -> list[str]:
+        return ["--batch-size", str(self.args.batch_size)] if self.args.batch_size else []
+
     def kg(self, system: str, *extra: str) -> list[str]:
         return [KGLOAD_PY, str(BENCH / "systems.py"), system, "--corpus", str(self.corpus), *extra]
 
@@ -201,9 +204,7 @@ class Bench:
 
         def kgload_load(of: Path, label: str | None = None) -> list[str]:
             args = ["--corpus", str(of), "--neo4j-uri", uri, "--triples", str(triples)]
-            return [*systems, "kgload-neo4j", *args, "--batch-size", str(self.args.batch_size)] + (
-                ["--label", label] if label else []
-            )
+            return [*systems, "kgload-neo4j", *args, *self.batch()] + (["--label", label] if label else [])
 
         # A fresh JVM compiles as it goes and each loader's statements are planned on first use:
         # both loaders first load a small corpus (untimed) so that neither pays that for the other.
@@ -226,7 +227,7 @@ class Bench:
         if first is not None:
             self.measure("kgload-neo4j-rerun", kgload_load(corpus, "kgload-neo4j-rerun"))
         bulk = ["--corpus", str(corpus), "--triples", str(triples), "--out", str(self.work)]
-        self.measure("kgload-bulk", [*systems, "kgload-bulk", *bulk, "--batch-size", str(self.args.batch_size)])
+        self.measure("kgload-bulk", [*systems, "kgload-bulk", *bulk, *self.batch()])
         self.notes.append(N10S_NOTE)
 
 
@@ -310,7 +311,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=8)
     parser.add_argument("--neo4j-uri", help="use this server (must be empty or disposable: it is emptied)")
     parser.add_argument("--no-neo4j", action="store_true", help="mapping systems only")
-    parser.add_argument("--batch-size", type=int, default=1000, help="kgload documents per Neo4j transaction")
+    parser.add_argument("--batch-size", type=int, help="kgload documents per Neo4j transaction (default: kgload's own)")
     parser.add_argument(
         "--rdflib-docs", type=int, default=0, help="cap the rdflib Graph.add baseline at this many documents (0: all)"
     )

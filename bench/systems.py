@@ -135,6 +135,7 @@ def kgload_neo4j(args: argparse.Namespace) -> Result:
     from kgload import api
     from kgload.mapping.spec import load_mapping
     from kgload.parallel import resolve_workers
+    from kgload.pipeline import LOAD_BATCH
     from kgload.sinks.neo4j import Neo4jSink
 
     mapping = load_mapping(MAPPING)
@@ -157,7 +158,7 @@ def kgload_neo4j(args: argparse.Namespace) -> Result:
         "documents_unchanged": report.documents_unchanged,
         "relations_loaded": report.relations,
         "rejected": report.rejected_total,
-        "batch_size": args.batch_size,
+        "batch_size": args.batch_size or LOAD_BATCH,
         "workers": resolve_workers(args.workers),
         **neo4j_stats(args.neo4j_uri),
     }
@@ -259,7 +260,9 @@ def main() -> None:
     parser.add_argument("--nquads", type=Path)
     parser.add_argument("--neo4j-uri")
     parser.add_argument("--triples", type=int, default=0, help="triples the corpus maps to (for kgload-neo4j)")
-    parser.add_argument("--batch-size", type=int, default=1000, help="documents per Neo4j transaction")
+    parser.add_argument(
+        "--batch-size", type=int, default=None, help="documents per Neo4j transaction (default: kgload's own)"
+    )
     parser.add_argument("--limit-docs", type=int, default=0)
     parser.add_argument(
         "--workers",

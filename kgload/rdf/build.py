@@ -121,6 +121,9 @@ class MappedDocument:
     # claim IRI -> the relation it came from, so a later stage (SHACL) can reject that record
     claim_sources: dict[str, tuple[Origin, Relation]] = field(default_factory=dict)
     raw: bool = False  # RDF loaded as it is, not through the mapping
+    # what a sink made of the quads as soon as the document was mapped (Sink.prepare: the Neo4j
+    # sink's rows), so that a batch holds rows rather than quads; ``quads`` is then emptied
+    prepared: Any = None
 
 
 class _Group:

@@ -156,9 +156,18 @@ class Neo4jSink:
 
     # -- writes ------------------------------------------------------------------------------
 
+    def prepare(self, doc: MappedDocument) -> MappedDocument:
+        """Project a document as soon as it is mapped and drop its quads: a batch then holds
+        rows (about a third of the memory) rather than pyoxigraph quads."""
+        doc.prepared = project(doc, self._ontology())
+        doc.quads = []
+        return doc
+
     def write(self, documents: list[MappedDocument]) -> None:
         ontology = self._ontology()
-        rows = unique_documents(project(doc, ontology) for doc in documents)
+        rows = unique_documents(
+            doc.prepared if doc.prepared is not None else project(doc, ontology) for doc in documents
+        )
         self.flush()
         if not self.write_behind:
             self._commit(rows, ontology)
