@@ -14,6 +14,10 @@ from kgload.runs.ledger import RunRecord
 
 
 class Sink(Protocol):
+    """What the pipeline writes to. A sink may also define ``prepare(doc) -> doc``, called on each
+    document as soon as it is mapped, to turn it into what it will write (the Neo4j sink projects it
+    and drops its quads, so a batch holds rows rather than quads)."""
+
     name: str
 
     def fingerprints(self, documents: list[str]) -> dict[str, str]:
