@@ -275,10 +275,6 @@ def load(
         if mapper is not None and batch.pending is None:
             batch.pending = mapper.submit([_work(item) for item, _, _ in batch.todo if not isinstance(item, RdfSource)])
 
-    # A sink that can turn a document into what it writes right away (Neo4j: rows) lets a batch
-    # hold that instead of every document's quads at once.
-    prepare_for_sink: Callable[[MappedDocument], MappedDocument] | None = getattr(sink, "prepare", None)
-
     def finish(batch: _Batch) -> None:
         for item in batch.read_rejects:
             reject(item)
@@ -300,7 +296,7 @@ def load(
             if mapped.iri:  # else the whole document failed to map
                 _note_resolution(report, mapped)
                 triples += len(mapped.quads)
-                changed.append(prepare_for_sink(mapped) if prepare_for_sink else mapped)
+                changed.append(sink.prepare(mapped))  # e.g. rows instead of quads, batch by batch
         if changed:
             sink.write(changed)
         report.triples += triples
@@ -338,15 +334,17 @@ def load(
             tenures.add(office, of_iri, holding)
         items: Iterator[Extraction | RdfSource | Reject | Scanned]
         items = (item for source in sources for item in read(source.path, source.format))
-        if workers > 1:
-            raw = (item for source in sources for item in _read(source, lines=True))
-            head = list(itertools.islice(raw, batch_size + 1))
-            if len(head) > batch_size:  # more than one batch of input: now a pool pays for its start-up
-                mapper = ProcessMapper(workers, mapping, run, validator, tenures)
-                items = _scanned(itertools.chain(head, raw), mapper, batch_size)
-            else:
-                items = _records(head)
-        with terminate_as_interrupt() if mapper is not None else contextlib.nullcontext():
+        # SIGTERM handled before any worker exists: a signal between the pool's start and the
+        # handler would kill the run without recording it as failed
+        with terminate_as_interrupt() if workers > 1 else contextlib.nullcontext():
+            if workers > 1:
+                raw = (item for source in sources for item in _read(source, lines=True))
+                head = list(itertools.islice(raw, batch_size + 1))
+                if len(head) > batch_size:  # more than one batch of input: now a pool pays for its start-up
+                    mapper = ProcessMapper(workers, mapping, run, validator, tenures)
+                    items = _scanned(itertools.chain(head, raw), mapper, batch_size)
+                else:
+                    items = _records(head)
             current = _Batch()
             for item in items:
                 if isinstance(item, Reject):

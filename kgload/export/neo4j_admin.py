@@ -43,7 +43,7 @@ from kgload.rdf.build import MappedDocument
 from kgload.report import LoadReport
 from kgload.runs.ledger import RunRecord
 from kgload.sinks.neo4j import cypher
-from kgload.sinks.neo4j.projection import DocumentRows, project
+from kgload.sinks.neo4j.projection import DocumentRows, project_early, rows_of
 from kgload.sinks.neo4j.rows import fact_properties
 
 ID_GROUP = "Resource"  # every kgload node but the run ledger is a :Resource keyed by its uri
@@ -298,10 +298,17 @@ class Neo4jAdminSink:
     def tenures(self, mapping: Mapping) -> list[tuple[str, str, Holding]]:
         return []  # a first load: the target knows nothing yet
 
-    def write(self, documents: list[MappedDocument]) -> None:
+    def _ontology(self) -> Ontology:
         if self.ontology is None:
             raise RuntimeError("Neo4jAdminSink.ensure_ontology() must run before writing")
-        rows = [project(doc, self.ontology) for doc in documents]
+        return self.ontology
+
+    def prepare(self, doc: MappedDocument) -> MappedDocument:
+        return project_early(doc, self._ontology())
+
+    def write(self, documents: list[MappedDocument]) -> None:
+        ontology = self._ontology()
+        rows = [rows_of(doc, ontology) for doc in documents]
         self.db.execute("BEGIN")
         try:
             self._remove([d.uri for d in rows])

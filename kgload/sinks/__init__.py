@@ -14,11 +14,13 @@ from kgload.runs.ledger import RunRecord
 
 
 class Sink(Protocol):
-    """What the pipeline writes to. A sink may also define ``prepare(doc) -> doc``, called on each
-    document as soon as it is mapped, to turn it into what it will write (the Neo4j sink projects it
-    and drops its quads, so a batch holds rows rather than quads)."""
-
     name: str
+
+    def prepare(self, doc: MappedDocument) -> MappedDocument:
+        """Called on each document as soon as it is mapped, before its batch is full: turn it into
+        what ``write`` will take (the Neo4j sinks project it and drop its quads, so a batch holds
+        rows rather than quads)."""
+        ...
 
     def fingerprints(self, documents: list[str]) -> dict[str, str]:
         """Stored fingerprints of the given document IRIs (absent ones are left out)."""

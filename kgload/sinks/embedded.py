@@ -182,6 +182,9 @@ class EmbeddedStore:
     def quads(self) -> Iterable[ox.Quad]:
         return self.store.quads_for_pattern(None, None, None, None)
 
+    def prepare(self, doc: MappedDocument) -> MappedDocument:
+        return doc  # the store takes the quads themselves
+
     def flush(self) -> None:
         """Writes commit before ``write`` returns."""
 

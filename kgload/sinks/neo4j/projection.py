@@ -110,6 +110,18 @@ def value(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Any:
     return text
 
 
+def project_early(doc: MappedDocument, ontology: Ontology) -> MappedDocument:
+    """Project a document as soon as it is mapped and drop its quads: a batch then holds rows
+    (about a third of the memory) rather than pyoxigraph quads. ``rows_of`` gives the rows."""
+    doc.prepared = project(doc, ontology)
+    doc.quads = []
+    return doc
+
+
+def rows_of(doc: MappedDocument, ontology: Ontology) -> DocumentRows:
+    return doc.prepared if doc.prepared is not None else project(doc, ontology)
+
+
 def project(doc: MappedDocument, ontology: Ontology) -> DocumentRows:
     if doc.raw:
         return project_raw(doc, ontology)

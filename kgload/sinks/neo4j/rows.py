@@ -102,11 +102,9 @@ def batch_rows(docs: list[DocumentRows]) -> BatchRows:
 
 def relationship_rows(docs: list[DocumentRows], only: set[str]) -> list[dict[str, Any]]:
     """Relationship rows (head, tail, type, props, datetimes) for the keys in ``only``, ordered by
-    (head, tail) so that concurrent writers lock nodes in one order, aggregated from the batch's asserted claims by
-    the rules of cypher.upsert_relationships (which aggregates on the server when claims of other
-    documents take part): claims ordered by (document id, sentence, claim IRI), nulls last; the
-    first gives predicate and time; evidence in that order; distinct sources and documents in that
-    order; the highest confidence; the count; the earliest recordedAt."""
+    (head, tail) so that concurrent writers lock nodes in one order. Properties are aggregated from
+    the batch's asserted claims by ``fact_properties``, the rules of cypher.upsert_relationships
+    (which aggregates on the server when claims of other documents take part)."""
     supporting: dict[str, list[tuple[DocumentRows, ClaimRow]]] = defaultdict(list)
     for doc in docs:
         for c in doc.claims:

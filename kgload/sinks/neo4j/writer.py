@@ -31,7 +31,7 @@ from kgload.ontology import Ontology, load_ontology
 from kgload.rdf.build import MappedDocument, office_properties
 from kgload.runs.ledger import RunRecord
 from kgload.sinks.neo4j import cypher
-from kgload.sinks.neo4j.projection import DocumentRows, project
+from kgload.sinks.neo4j.projection import DocumentRows, project_early, rows_of
 from kgload.sinks.neo4j.rows import batch_rows, relationship_rows, unique_documents
 from kgload.sinks.neo4j.settings import Neo4jSettings
 
@@ -157,17 +157,11 @@ class Neo4jSink:
     # -- writes ------------------------------------------------------------------------------
 
     def prepare(self, doc: MappedDocument) -> MappedDocument:
-        """Project a document as soon as it is mapped and drop its quads: a batch then holds
-        rows (about a third of the memory) rather than pyoxigraph quads."""
-        doc.prepared = project(doc, self._ontology())
-        doc.quads = []
-        return doc
+        return project_early(doc, self._ontology())
 
     def write(self, documents: list[MappedDocument]) -> None:
         ontology = self._ontology()
-        rows = unique_documents(
-            doc.prepared if doc.prepared is not None else project(doc, ontology) for doc in documents
-        )
+        rows = unique_documents(rows_of(doc, ontology) for doc in documents)
         self.flush()
         if not self.write_behind:
             self._commit(rows, ontology)
