@@ -325,7 +325,7 @@ class ProcessMapper:
             chunk = documents[start : start + step]
             log_start = min(self._seen.values()) if len(self._seen) == self.workers else 0
             task = Task(chunk, log_start, tuple(self._log[log_start:]))
-            pending.futures.append(self._pool.submit(_map_task, task))
+            pending.futures.append(self._submit(_map_task, task))
             pending.sizes.append(len(chunk))
         return pending
 
@@ -335,9 +335,15 @@ class ProcessMapper:
         step = max(1, min(CHUNK, -(-len(lines) // self.workers)))
         for start in range(0, len(lines), step):
             chunk = lines[start : start + step]
-            pending.futures.append(self._pool.submit(_scan_task, chunk))
+            pending.futures.append(self._submit(_scan_task, chunk))
             pending.sizes.append(len(chunk))
         return pending
+
+    def _submit(self, fn: Any, arg: Any) -> Future[Done]:
+        # A submit may fork a worker: an interrupt between the fork and the pool's note of the new process
+        # leaves a worker that no shutdown stops, and the interpreter waits for it at exit (a hang).
+        with signals_held():
+            return self._pool.submit(fn, arg)
 
     def outcomes(self, pending: Pending) -> Iterator[Any]:
         """The outcomes in submission order (a worker's exception is raised here, as the serial path would)."""
@@ -379,6 +385,27 @@ class ProcessMapper:
     def close(self, *, cancel: bool = False) -> None:
         # Waiting is bounded: a worker finishes the one task it is on (cancel drops the queued ones).
         self._pool.shutdown(wait=True, cancel_futures=cancel)
+
+
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM held back until the block ends, then delivered to the handlers they would have met.
+    Only the main thread gets Python's signal handlers, so elsewhere nothing needs holding."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    held = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(signum) is not None:  # None: set outside Python, which could not be put back
+            held[signum] = signal.signal(signum, lambda number, frame: caught.append(number))
+    try:
+        yield
+    finally:
+        for signum, handler in held.items():
+            signal.signal(signum, handler)
+        for signum in dict.fromkeys(caught):
+            signal.raise_signal(signum)
 
 
 class Terminated(KeyboardInterrupt):

@@ -3,6 +3,7 @@ command's --workers option, and the Dask example over partitions of JSONL."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -137,5 +138,63 @@ def test_sigterm_stops_the_workers_and_records_the_run_as_failed(tmp_path):
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 130, err
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]  # joined, not orphaned
+    [record] = api.runs(store=store)
+    assert record.status == "failed" and record.note.startswith("Terminated")
+
+
+# SIGTERM delivered to the loader itself the moment the pool has forked its second worker, before the pool
+# has noted it: the worker must still be shut down (unnoted, it kept the interpreter waiting at exit forever)
+SIGNAL_AT_FORK = """
+import multiprocessing.context, os, signal
+from kgload.cli import main
+
+start, forked = multiprocessing.context.ForkProcess.start, []
+
+def start_then_signal(process):
+    start(process)
+    forked.append(process)
+    if len(forked) == 2:
+        os.kill(os.getpid(), signal.SIGTERM)
+
+multiprocessing.context.ForkProcess.start = start_then_signal
+main()
+"""
+
+
+@pytest.mark.skipif(not Path("/proc").exists(), reason="reads the process tree from /proc")
+def test_sigterm_while_the_pool_forks_its_workers_still_stops_them(tmp_path):
+    corpus = tmp_path / "many.jsonl"
+    docs = [json.dumps(role(f"d-{i}", f"2022-03-{i % 28 + 1:02d}", "the US President")) for i in range(2000)]
+    corpus.write_text("\n".join(docs) + "\n")
+    store = tmp_path / "store"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            SIGNAL_AT_FORK,
+            "load",
+            str(corpus),
+            "--store",
+            str(store),
+            "--workers",
+            "2",
+            "--no-validate",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _, err = proc.communicate(timeout=60)
+    finally:
+        leftovers = children(proc.pid)
+        proc.kill()
+        for pid in leftovers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+    assert proc.returncode == 130, err
+    assert not leftovers
     [record] = api.runs(store=store)
     assert record.status == "failed" and record.note.startswith("Terminated")
