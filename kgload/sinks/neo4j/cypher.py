@@ -239,7 +239,13 @@ FOREACH (k IN row.datetimes | SET r[k] = datetime(row.props[k]))
 
 
 def upsert_relationships(rel_type: str, allowed: Iterable[str]) -> str:
-    """(Re)compute one relationship per key from the asserted claims that support it now."""
+    """(Re)compute one relationship per key from the asserted claims that support it now.
+
+    The relationship is found through the index on its key, not by MERGE between its end nodes: a
+    MERGE expands every relationship of the type between the two (Russia and Ukraine share
+    thousands), which made this statement the load's slowest, and slower as the graph grew. A key
+    whose relationship is missing (deleted by hand) gets it created again, between the first claim's
+    subject and object."""
     name = check_name(rel_type, allowed, relationship=True)
     return f"""
 UNWIND $keys AS key
@@ -248,18 +254,23 @@ USING INDEX c:Claim(key)
 WHERE c.status = 'asserted'
 WITH key, c, d ORDER BY d.id, c.sentence, c.uri
 WITH key, collect(c) AS claims, collect(DISTINCT d.id) AS sources, collect(DISTINCT d.uri) AS documents
-WITH key, claims, sources, documents, head(claims) AS first
-MATCH (first)-[:SUBJECT]->(h), (first)-[:OBJECT]->(t)
-MERGE (h)-[r:`{name}` {{key: key}}]->(t)
-SET r = {{
-  key: key, predicate: first.predicateUri, date: first.date, start: first.start, end: first.end,
+WITH key, head(claims) AS first, {{
+  key: key, predicate: head(claims).predicateUri, date: head(claims).date, start: head(claims).start,
+  end: head(claims).end,
   evidence: [c IN claims WHERE c.evidence IS NOT NULL | c.evidence],
   confidence: reduce(best = null, c IN claims |
     CASE WHEN c.confidence IS NOT NULL AND (best IS NULL OR c.confidence > best) THEN c.confidence ELSE best END),
   sources: sources, documents: documents, claims: size(claims),
   recordedAt: reduce(first = null, c IN claims |
     CASE WHEN first IS NULL OR c.recordedAt < first THEN c.recordedAt ELSE first END)
-}}
+}} AS props
+OPTIONAL MATCH ()-[r:`{name}` {{key: key}}]->()
+USING INDEX r:`{name}`(key)
+FOREACH (x IN CASE WHEN r IS NULL THEN [] ELSE [r] END | SET x = props)
+WITH first, props WHERE r IS NULL
+MATCH (first)-[:SUBJECT]->(h), (first)-[:OBJECT]->(t)
+CREATE (h)-[n:`{name}`]->(t)
+SET n = props
 """
 
 
