@@ -295,7 +295,7 @@ def load(
                 reject(problem)
             if mapped.iri:  # else the whole document failed to map
                 _note_resolution(report, mapped)
-                triples += len(mapped.quads)
+                triples += mapped.triples
                 changed.append(sink.prepare(mapped))  # e.g. rows instead of quads, batch by batch
         if changed:
             sink.write(changed)
@@ -320,7 +320,7 @@ def load(
         if outcome is None:  # decided on the recheck: nobody mapped it yet
             return mapper.map_here(item if isinstance(item, Extraction) else read_line(item.line))
         doc, data = mapper.settle(_work(item), outcome)  # the outcome's read rejects were reported by the scan
-        if data is not None:
+        if data:  # empty when the worker prepared the document for the sink
             doc.quads = parse_nquads(data)
         return doc
 
@@ -341,7 +341,7 @@ def load(
                 raw = (item for source in sources for item in _read(source, lines=True))
                 head = list(itertools.islice(raw, batch_size + 1))
                 if len(head) > batch_size:  # more than one batch of input: now a pool pays for its start-up
-                    mapper = ProcessMapper(workers, mapping, run, validator, tenures)
+                    mapper = ProcessMapper(workers, mapping, run, validator, tenures, prepare=sink.preparer())
                     items = _scanned(itertools.chain(head, raw), mapper, batch_size)
                 else:
                     items = _records(head)

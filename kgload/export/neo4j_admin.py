@@ -43,7 +43,7 @@ from kgload.rdf.build import MappedDocument
 from kgload.report import LoadReport
 from kgload.runs.ledger import RunRecord
 from kgload.sinks.neo4j import cypher
-from kgload.sinks.neo4j.projection import DocumentRows, project_early, rows_of
+from kgload.sinks.neo4j.projection import DocumentRows, preparer, project_early, rows_of
 from kgload.sinks.neo4j.rows import fact_properties
 
 ID_GROUP = "Resource"  # every kgload node but the run ledger is a :Resource keyed by its uri
@@ -305,6 +305,9 @@ class Neo4jAdminSink:
 
     def prepare(self, doc: MappedDocument) -> MappedDocument:
         return project_early(doc, self._ontology())
+
+    def preparer(self) -> Callable[[MappedDocument], MappedDocument]:
+        return preparer(self._ontology())
 
     def write(self, documents: list[MappedDocument]) -> None:
         ontology = self._ontology()

@@ -126,6 +126,15 @@ class MappedDocument:
     # what a sink made of the quads as soon as the document was mapped (Sink.prepare: the Neo4j
     # sink's rows), so that a batch holds rows rather than quads; ``quads`` is then emptied
     prepared: Any = None
+    quad_count: int = 0  # how many quads there were before they made way for ``prepared``
+
+    def drop_quads(self, prepared: Any) -> None:
+        """Keep what a sink made of the quads instead of them."""
+        self.prepared, self.quad_count, self.quads = prepared, len(self.quads), []
+
+    @property
+    def triples(self) -> int:
+        return self.quad_count if self.prepared is not None else len(self.quads)
 
 
 class _Group:

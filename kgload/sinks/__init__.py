@@ -3,7 +3,7 @@ that an interrupted load, re-run, ends in the graph a clean load gives."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Protocol
 
@@ -20,6 +20,12 @@ class Sink(Protocol):
         """Called on each document as soon as it is mapped, before its batch is full: turn it into
         what ``write`` will take (the Neo4j sinks project it and drop its quads, so a batch holds
         rows rather than quads)."""
+        ...
+
+    def preparer(self) -> Callable[[MappedDocument], MappedDocument] | None:
+        """``prepare`` as a picklable function of the document alone, which mapping workers apply
+        where they map (they then send rows, not quads, to this process); None when only ``prepare``
+        will do (the embedded store takes the quads themselves)."""
         ...
 
     def fingerprints(self, documents: list[str]) -> dict[str, str]:

@@ -185,6 +185,9 @@ class EmbeddedStore:
     def prepare(self, doc: MappedDocument) -> MappedDocument:
         return doc  # the store takes the quads themselves
 
+    def preparer(self) -> None:
+        return None
+
     def flush(self) -> None:
         """Writes commit before ``write`` returns."""
 

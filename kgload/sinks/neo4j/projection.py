@@ -16,8 +16,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,10 +114,16 @@ def value(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Any:
 
 def project_early(doc: MappedDocument, ontology: Ontology) -> MappedDocument:
     """Project a document as soon as it is mapped and drop its quads: a batch then holds rows
-    (about a third of the memory) rather than pyoxigraph quads. ``rows_of`` gives the rows."""
-    doc.prepared = project(doc, ontology)
-    doc.quads = []
+    (about a third of the memory) rather than pyoxigraph quads. ``rows_of`` gives the rows. A
+    document a worker projected already is passed on."""
+    if doc.prepared is None:
+        doc.drop_quads(project(doc, ontology))
     return doc
+
+
+def preparer(ontology: Ontology) -> Callable[[MappedDocument], MappedDocument]:
+    """``project_early`` for ``ontology``, as a picklable function of the document alone (Sink.preparer)."""
+    return functools.partial(project_early, ontology=ontology)
 
 
 def rows_of(doc: MappedDocument, ontology: Ontology) -> DocumentRows:
