@@ -148,15 +148,18 @@ class Task:
     documents: list[Work]
     log_start: int  # the parent's learned tenures from this position on
     log: tuple[Learned, ...]
+    scan: bool = False  # lines to scan and map in one pass: a Scan (with its outcome) per line
 
 
 @dataclass(frozen=True)
 class Scan:
     """One line read in a worker for a load, before deciding whether to map it: its read rejects, and the
-    document's IRI and fingerprint (None when the whole record was rejected)."""
+    document's IRI and fingerprint (None when the whole record was rejected). ``outcome``: the document
+    mapped at once, when the parent expects it to be changed (``ProcessMapper.scan(speculate=True)``)."""
 
     read: list[Reject]
     key: tuple[str, str] | None
+    outcome: Outcome | None = None
 
 
 @dataclass
@@ -212,23 +215,31 @@ def _map_task(task: Task) -> Done:
         if position >= worker.seen:
             setup.tenures.add(office, of_iri, holding)
     worker.seen = max(worker.seen, task.log_start + len(task.log))
-    outcomes = []
+    outcomes: list[Any] = []
     for work in task.documents:
         read: list[Reject] = []
         extraction = work if isinstance(work, Extraction) else _read_line(work, read)
-        if extraction is None:
+        if task.scan:
+            key = identity(extraction, setup.mapping) if extraction is not None else None
+            outcome = _map_one(extraction, setup, []) if extraction is not None else None
+            outcomes.append(Scan(read, key, outcome))  # the read rejects go once, with the scan
+        elif extraction is None:
             outcomes.append(Outcome(None, b"", [], read))
-            continue
-        recorder = TenureRecorder(setup.tenures)
-        doc = map_document(extraction, setup.mapping, setup.run, setup.validator, recorder)
-        if setup.prepare is not None and doc.iri:
-            doc, payload = setup.prepare(doc), b""  # what the sink takes (rows) travels in ``doc``
         else:
-            payload = serialise(doc.quads, setup.payload)
-        doc.quads, doc.claim_sources = [], {}
-        doc.source = None  # type: ignore[assignment]  # the parent puts its own copy back, if it has one
-        outcomes.append(Outcome(doc, payload, recorder.events, read))
+            outcomes.append(_map_one(extraction, setup, read))
     return Done(outcomes, os.getpid(), worker.seen)
+
+
+def _map_one(extraction: Extraction, setup: Setup, read: list[Reject]) -> Outcome:
+    recorder = TenureRecorder(setup.tenures)
+    doc = map_document(extraction, setup.mapping, setup.run, setup.validator, recorder)
+    if setup.prepare is not None and doc.iri:
+        doc, payload = setup.prepare(doc), b""  # what the sink takes (rows) travels in ``doc``
+    else:
+        payload = serialise(doc.quads, setup.payload)
+    doc.quads, doc.claim_sources = [], {}
+    doc.source = None  # type: ignore[assignment]  # the parent puts its own copy back, if it has one
+    return Outcome(doc, payload, recorder.events, read)
 
 
 def _scan_task(lines: list[Line]) -> Done:
@@ -331,21 +342,28 @@ class ProcessMapper:
         step = max(1, min(CHUNK, -(-len(documents) // self.workers)))
         for start in range(0, len(documents), step):
             chunk = documents[start : start + step]
-            log_start = min(self._seen.values()) if len(self._seen) == self.workers else 0
-            task = Task(chunk, log_start, tuple(self._log[log_start:]))
-            pending.futures.append(self._submit(_map_task, task))
+            pending.futures.append(self._submit(_map_task, self._task(chunk)))
             pending.sizes.append(len(chunk))
         return pending
 
-    def scan(self, lines: list[Line]) -> Pending:
-        """Have the workers read ``lines`` up to what a load decides on: rejects, document IRI, fingerprint."""
+    def scan(self, lines: list[Line], *, speculate: bool = False) -> Pending:
+        """Have the workers read ``lines`` up to what a load decides on: rejects, document IRI, fingerprint.
+        ``speculate``: map each document in the same pass, for a load that expects most of them to be
+        changed (a first load reads each line once instead of twice; a re-run maps nothing it skips)."""
         pending = Pending()
         step = max(1, min(CHUNK, -(-len(lines) // self.workers)))
         for start in range(0, len(lines), step):
-            chunk = lines[start : start + step]
-            pending.futures.append(self._submit(_scan_task, chunk))
+            chunk: list[Work] = list(lines[start : start + step])
+            if speculate:
+                pending.futures.append(self._submit(_map_task, self._task(chunk, scan=True)))
+            else:
+                pending.futures.append(self._submit(_scan_task, chunk))
             pending.sizes.append(len(chunk))
         return pending
+
+    def _task(self, documents: list[Work], *, scan: bool = False) -> Task:
+        log_start = min(self._seen.values()) if len(self._seen) == self.workers else 0
+        return Task(documents, log_start, tuple(self._log[log_start:]), scan)
 
     def _submit(self, fn: Any, arg: Any) -> Future[Done]:
         # A submit may fork a worker: an interrupt between the fork and the pool's note of the new process

@@ -21,6 +21,7 @@ from typing import Any
 from kgload.mapping.spec import Mapping
 from kgload.mapping.tenures import TenureIndex
 from kgload.parallel import (
+    Outcome,
     Pending,
     ProcessMapper,
     identity,
@@ -194,11 +195,13 @@ def sources_from(paths: Iterable[Path], fmt: str | None = None) -> list[Source]:
 
 @dataclass(frozen=True)
 class Scanned:
-    """A JSONL line a worker read for a load: what deciding whether to map it needs."""
+    """A JSONL line a worker read for a load: what deciding whether to map it needs, and the document
+    already mapped when the worker mapped it in the same pass (speculatively: used if it is changed)."""
 
     line: Line
     iri: str
     fingerprint: str
+    outcome: Outcome | None = None
 
 
 Keyed = tuple[Any, str, str]  # (the Extraction, RdfSource or Scanned line; document IRI; fingerprint)
@@ -250,6 +253,7 @@ def load(
     tenures = tenure_index(mapping)
     window: deque[_Batch] = deque()
     mapper: ProcessMapper | None = None
+    changed_share = 0.0  # of the last batch decided: above one half, workers map lines as they scan them
 
     def reject(item: Reject) -> None:
         report.add_reject(item)
@@ -259,6 +263,7 @@ def load(
         return [entry for entry in keyed if force or not entry[1] or stored.get(entry[1]) != entry[2]]
 
     def prepare(batch: _Batch) -> None:
+        nonlocal changed_share
         batch.keyed = _last_version([_keyed(item, mapping) for item in batch.items])
         iris = [iri for _, iri, _ in batch.keyed if iri]
         batch.stored = sink.fingerprints(iris)
@@ -270,18 +275,18 @@ def load(
             batch.recheck = True
             batch.stored.update((iri, ahead[iri]) for iri in touched)
         batch.todo = decide(batch.keyed, batch.stored)
+        changed_share = len(batch.todo) / len(batch.keyed) if batch.keyed else changed_share
 
     def dispatch(batch: _Batch) -> None:
         if mapper is not None and batch.pending is None:
-            batch.pending = mapper.submit([_work(item) for item, _, _ in batch.todo if not isinstance(item, RdfSource)])
+            batch.pending = mapper.submit([_work(item) for item in _to_map(batch.todo)])
 
     def finish(batch: _Batch) -> None:
         for item in batch.read_rejects:
             reject(item)
-        ready: dict[int, Any] = {}
+        ready: dict[int, Any] = {id(item): item.outcome for item in batch.items if _speculated(item)}
         if batch.pending is not None and mapper is not None:
-            works = [item for item, _, _ in batch.todo if not isinstance(item, RdfSource)]
-            ready = dict(zip(map(id, works), mapper.outcomes(batch.pending), strict=True))
+            ready.update(zip(map(id, _to_map(batch.todo)), mapper.outcomes(batch.pending), strict=True))
         stored, todo = batch.stored, batch.todo
         if batch.recheck:  # every earlier batch is committed now: the target has the last word
             stored = sink.fingerprints([iri for _, iri, _ in batch.keyed if iri])
@@ -342,7 +347,7 @@ def load(
                 head = list(itertools.islice(raw, batch_size + 1))
                 if len(head) > batch_size:  # more than one batch of input: now a pool pays for its start-up
                     mapper = ProcessMapper(workers, mapping, run, validator, tenures, prepare=sink.preparer())
-                    items = _scanned(itertools.chain(head, raw), mapper, batch_size)
+                    items = _scanned(itertools.chain(head, raw), mapper, batch_size, lambda: changed_share > 0.5)
                 else:
                     items = _records(head)
             current = _Batch()
@@ -405,13 +410,27 @@ def _records(items: Iterable[Extraction | RdfSource | Reject | Line]) -> Iterato
             yield item
 
 
+def _to_map(todo: list[Keyed]) -> list[Extraction | Scanned]:
+    """The documents to hand the workers: not RDF read as it is, nor those a worker mapped as it scanned."""
+    return [item for item, _, _ in todo if not isinstance(item, RdfSource) and not _speculated(item)]
+
+
+def _speculated(item: Any) -> bool:
+    return isinstance(item, Scanned) and item.outcome is not None
+
+
 def _scanned(
-    items: Iterable[Extraction | RdfSource | Reject | Line], mapper: ProcessMapper, size: int
+    items: Iterable[Extraction | RdfSource | Reject | Line],
+    mapper: ProcessMapper,
+    size: int,
+    speculate: Callable[[], bool],
 ) -> Iterator[Extraction | RdfSource | Reject | Scanned]:
-    """The records in input order, lines read by the workers a few groups ahead of the one returned."""
+    """The records in input order, lines read by the workers a few groups ahead of the one returned. While
+    ``speculate()`` says most documents turn out changed, the workers map each line as they scan it."""
     window: deque[tuple[list[Any], Pending]] = deque()
     for group in _batched(items, size):
-        window.append((group, mapper.scan([item for item in group if isinstance(item, Line)])))
+        lines = [item for item in group if isinstance(item, Line)]
+        window.append((group, mapper.scan(lines, speculate=speculate())))
         if len(window) > WINDOW:
             yield from _unscan(*window.popleft(), mapper)
     while window:
@@ -425,7 +444,7 @@ def _unscan(group: list[Any], pending: Pending, mapper: ProcessMapper) -> Iterat
             scan = next(scans)
             yield from scan.read
             if scan.key is not None:
-                yield Scanned(item, *scan.key)
+                yield Scanned(item, *scan.key, scan.outcome)
         else:
             yield item
 

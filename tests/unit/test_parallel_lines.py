@@ -14,7 +14,7 @@ from kgload.readers import json_input, kgload_json
 from kgload.readers.json_input import Line
 from kgload.records import Extraction, Reject
 from kgload.report import RejectsFile
-from tests.unit.test_parallel import fact, report_of, role, role_corpus
+from tests.unit.test_parallel import fact, report_of, role, role_corpus, store_quads
 
 
 def rejects_of(path: Path) -> list[tuple[int, str, str]]:
@@ -107,3 +107,29 @@ def test_an_unchanged_rerun_with_workers_maps_nothing(tmp_path, mapping, run, mo
     monkeypatch.setattr(kgload.parallel, "map_extraction", no_mapping)  # inherited by the forked workers
     again = api.load([corpus], store=store, mapping=mapping, run=run, batch_size=4, workers=2, validate=False)
     assert again.documents_loaded == 0 and again.documents_unchanged == first.documents_read
+
+
+def test_a_first_load_with_workers_reads_most_lines_once(tmp_path, mapping, run, monkeypatch):
+    # once a batch turns out mostly changed, workers map lines as they scan them instead of reading them twice
+    corpus = role_corpus(tmp_path / "roles.jsonl")
+    reads = tmp_path / "reads.txt"
+    import kgload.parallel
+
+    read_line = kgload.parallel._read_line
+
+    def noted(line, rejects):
+        with reads.open("a") as out:  # the forked workers append here too
+            out.write(f"{line.origin.record}\n")
+        return read_line(line, rejects)
+
+    monkeypatch.setattr(kgload.parallel, "_read_line", noted)
+    serial = api.load([corpus], store=tmp_path / "serial", mapping=mapping, run=run, batch_size=4, validate=False)
+    reads.unlink()
+    report = api.load(
+        [corpus], store=tmp_path / "parallel", mapping=mapping, run=run, batch_size=4, workers=2, validate=False
+    )
+    assert report_of(report) == report_of(serial)
+    counts = [int(n) for n in reads.read_text().split()]
+    once = [n for n in set(counts) if counts.count(n) == 1]
+    assert len(once) > len(set(counts)) / 2
+    assert store_quads(tmp_path / "parallel") == store_quads(tmp_path / "serial")
