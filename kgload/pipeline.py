@@ -241,8 +241,9 @@ def load(
     With ``workers`` > 1 and more than one batch of input, the mapping runs in worker
     processes, a few batches ahead of the one being written; the report, the rejects file and
     the target end up as the serial path leaves them. kgload JSONL is then read in the workers
-    too, in two steps: they scan lines to the document IRI and fingerprint, and map only the
-    lines that decision sends them (a changed document is parsed twice, an unchanged one never mapped).
+    too: they scan lines to the document IRI and fingerprint, and map only the lines that decision
+    sends them, so an unchanged document is never mapped. Once a batch turns out mostly changed (a
+    first load), they map each line as they scan it, and the parent drops what it does not need.
     """
     run = run or Run.new()
     sources = list(sources)
