@@ -28,6 +28,7 @@ import ctypes
 import io
 import multiprocessing
 import os
+import pickle
 import signal
 import sys
 import threading
@@ -138,6 +139,7 @@ class Outcome:
     payload: bytes
     events: list[Event]
     read: list[Reject] = field(default_factory=list)
+    prepared: bool = False  # ``payload`` is what the sink's preparer made of the quads, pickled
 
 
 Work = Extraction | Line  # a record to map, or a JSONL line to read and then map
@@ -233,13 +235,17 @@ def _map_task(task: Task) -> Done:
 def _map_one(extraction: Extraction, setup: Setup, read: list[Reject]) -> Outcome:
     recorder = TenureRecorder(setup.tenures)
     doc = map_document(extraction, setup.mapping, setup.run, setup.validator, recorder)
+    prepared = False
     if setup.prepare is not None and doc.iri:
-        doc, payload = setup.prepare(doc), b""  # what the sink takes (rows) travels in ``doc``
+        # Pickled here, unpickled when its batch is written: the batches mapped ahead wait in the
+        # parent as bytes (a fifth of the document's N-Quads), not as rows (several times that).
+        doc, prepared = setup.prepare(doc), True
+        payload, doc.prepared = pickle.dumps(doc.prepared, protocol=pickle.HIGHEST_PROTOCOL), None
     else:
         payload = serialise(doc.quads, setup.payload)
     doc.quads, doc.claim_sources = [], {}
     doc.source = None  # type: ignore[assignment]  # the parent puts its own copy back, if it has one
-    return Outcome(doc, payload, recorder.events, read)
+    return Outcome(doc, payload, recorder.events, read, prepared)
 
 
 def _scan_task(lines: list[Line]) -> Done:
@@ -381,14 +387,18 @@ class ProcessMapper:
     def settle(self, work: Work, outcome: Outcome) -> tuple[MappedDocument, bytes | None]:
         """The document as the serial path maps it at this point of the run: the worker's result when its
         tenure lookups still hold, else mapped again here. Bytes are the serialised quads when they are
-        still to be parsed or written; None when ``doc.quads`` holds them. A worker-read line's document
-        has no ``source`` record (nothing after the mapping needs one) unless it is mapped again here."""
+        still to be parsed or written; None when ``doc.quads`` (or the sink's ``doc.prepared``) holds
+        them. A worker-read line's document has no ``source`` record (nothing after the mapping needs
+        one) unless it is mapped again here."""
         assert outcome.doc is not None, "a rejected line has no document to settle"
         if replay(outcome.events, self.tenures):
             self._note(outcome.events)
             doc = outcome.doc
             if isinstance(work, Extraction):
                 doc.source = work
+            if outcome.prepared:
+                doc.prepared = pickle.loads(outcome.payload)  # noqa: S301 - bytes from our own worker
+                return doc, None
             return doc, outcome.payload
         self.remapped += 1
         return self.map_here(work if isinstance(work, Extraction) else read_line(work)), None
