@@ -339,6 +339,8 @@ class ProcessMapper:
         # fork: workers inherit the compiled mapping, the parsed shapes and the index instead of
         # unpickling or rebuilding them (seconds each); other platforms get them pickled.
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        self._forks = method == "fork"
+        self._started_all = False
         self._pool = ProcessPoolExecutor(
             workers, mp_context=multiprocessing.get_context(method), initializer=_start_worker, initargs=(setup,)
         )
@@ -372,10 +374,15 @@ class ProcessMapper:
         return Task(documents, log_start, tuple(self._log[log_start:]), scan)
 
     def _submit(self, fn: Any, arg: Any) -> Future[Done]:
-        # A submit may fork a worker: an interrupt between the fork and the pool's note of the new process
-        # leaves a worker that no shutdown stops, and the interpreter waits for it at exit (a hang).
-        with signals_held():
+        # A submit may start worker processes (with fork, the first submit starts them all; otherwise any
+        # submit may start one): an interrupt between a start and the pool's note of the new process leaves
+        # a worker that no shutdown stops, and the interpreter waits for it at exit (a hang).
+        if self._started_all:
             return self._pool.submit(fn, arg)
+        with signals_held():
+            future = self._pool.submit(fn, arg)
+        self._started_all = self._forks
+        return future
 
     def outcomes(self, pending: Pending) -> Iterator[Any]:
         """The outcomes in submission order (a worker's exception is raised here, as the serial path would)."""
@@ -438,10 +445,17 @@ def signals_held() -> Iterator[None]:
     try:
         yield
     finally:
+        interrupted: BaseException | None = None
         for signum, handler in held.items():
-            signal.signal(signum, handler)
+            try:
+                signal.signal(signum, handler)  # runs pending handlers first: a restored one may raise
+            except BaseException as exc:  # re-raised below, once every handler is back
+                interrupted = interrupted or exc
+                signal.signal(signum, handler)
         for signum in dict.fromkeys(caught):
             signal.raise_signal(signum)
+        if interrupted is not None:
+            raise interrupted
 
 
 class Terminated(KeyboardInterrupt):
