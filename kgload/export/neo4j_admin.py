@@ -43,7 +43,7 @@ from kgload.rdf.build import MappedDocument
 from kgload.report import LoadReport
 from kgload.runs.ledger import RunRecord
 from kgload.sinks.neo4j import cypher
-from kgload.sinks.neo4j.projection import DocumentRows, preparer, project_early, rows_of
+from kgload.sinks.neo4j.projection import DocumentRows, ProjectingSink, rows_of
 from kgload.sinks.neo4j.rows import fact_properties
 
 ID_GROUP = "Resource"  # every kgload node but the run ledger is a :Resource keyed by its uri
@@ -264,7 +264,7 @@ def _unblob(data: bytes) -> Any:
     return pickle.loads(data)  # noqa: S301 - our own spool, see _blob
 
 
-class Neo4jAdminSink:
+class Neo4jAdminSink(ProjectingSink):
     """A kgload Sink whose target is the spool of a neo4j-admin export."""
 
     name = "neo4j-admin"
@@ -297,17 +297,6 @@ class Neo4jAdminSink:
 
     def tenures(self, mapping: Mapping) -> list[tuple[str, str, Holding]]:
         return []  # a first load: the target knows nothing yet
-
-    def _ontology(self) -> Ontology:
-        if self.ontology is None:
-            raise RuntimeError("Neo4jAdminSink.ensure_ontology() must run before writing")
-        return self.ontology
-
-    def prepare(self, doc: MappedDocument) -> MappedDocument:
-        return project_early(doc, self._ontology())
-
-    def preparer(self) -> Callable[[MappedDocument], MappedDocument]:
-        return preparer(self._ontology())
 
     def write(self, documents: list[MappedDocument]) -> None:
         ontology = self._ontology()

@@ -126,6 +126,24 @@ def preparer(ontology: Ontology) -> Callable[[MappedDocument], MappedDocument]:
     return functools.partial(project_early, ontology=ontology)
 
 
+class ProjectingSink:
+    """What the sinks that take rows share (Neo4j, the neo4j-admin export): each document is projected
+    as soon as it is mapped, here (``prepare``) or in a mapping worker (``preparer``)."""
+
+    ontology: Ontology | None = None  # set by the sink's ensure_ontology
+
+    def _ontology(self) -> Ontology:
+        if self.ontology is None:
+            raise RuntimeError(f"{type(self).__name__}.ensure_ontology() must run before writing")
+        return self.ontology
+
+    def prepare(self, doc: MappedDocument) -> MappedDocument:
+        return project_early(doc, self._ontology())
+
+    def preparer(self) -> Callable[[MappedDocument], MappedDocument]:
+        return preparer(self._ontology())
+
+
 def rows_of(doc: MappedDocument, ontology: Ontology) -> DocumentRows:
     return doc.prepared if doc.prepared is not None else project(doc, ontology)
 

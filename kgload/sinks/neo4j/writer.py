@@ -16,7 +16,7 @@ as if it had committed: if it does not, its error stops the run at the next call
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,7 @@ from kgload.ontology import Ontology, load_ontology
 from kgload.rdf.build import MappedDocument, office_properties
 from kgload.runs.ledger import RunRecord
 from kgload.sinks.neo4j import cypher
-from kgload.sinks.neo4j.projection import DocumentRows, preparer, project_early, rows_of
+from kgload.sinks.neo4j.projection import DocumentRows, ProjectingSink, rows_of
 from kgload.sinks.neo4j.rows import batch_rows, relationship_rows, unique_documents
 from kgload.sinks.neo4j.settings import Neo4jSettings
 
@@ -63,7 +63,7 @@ def connect(settings: Neo4jSettings) -> neo4j.Driver:
     return driver
 
 
-class Neo4jSink:
+class Neo4jSink(ProjectingSink):
     name = "neo4j"
 
     def __init__(
@@ -121,11 +121,6 @@ class Neo4jSink:
             # plan is cached: a first load's uri lookups would stay label scans for later runs too.
             self.driver.execute_query(cypher.AWAIT_INDEXES, database_=self.database)
 
-    def _ontology(self) -> Ontology:
-        if self.ontology is None:
-            raise RuntimeError("Neo4jSink.ensure_ontology() must run before writing")
-        return self.ontology
-
     # -- reads -------------------------------------------------------------------------------
 
     def fingerprints(self, documents: list[str]) -> dict[str, str]:
@@ -155,12 +150,6 @@ class Neo4jSink:
         ]
 
     # -- writes ------------------------------------------------------------------------------
-
-    def prepare(self, doc: MappedDocument) -> MappedDocument:
-        return project_early(doc, self._ontology())
-
-    def preparer(self) -> Callable[[MappedDocument], MappedDocument]:
-        return preparer(self._ontology())
 
     def write(self, documents: list[MappedDocument]) -> None:
         ontology = self._ontology()
