@@ -326,6 +326,12 @@ def main() -> None:
         "--skip", type=lambda s: set(s.split(",")), default=set(), help="systems to skip, comma-separated"
     )
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per system before it is stopped")
+    parser.add_argument(
+        "--pagecache",
+        default="2g",
+        help="page cache of the Neo4j server the bench starts (the tests' default, 128m, is smaller than the "
+        "store at 100k relations: a real server is sized to hold it)",
+    )
     parser.add_argument("--out", type=Path, default=BENCH / "out")
     args = parser.parse_args()
 
@@ -347,7 +353,8 @@ def main() -> None:
         from tests.neo4j_server import Neo4jTestServer
 
         server = Neo4jTestServer(work / "neo4j")
-        print("[bench] starting the Neo4j test server ...", flush=True)
+        print(f"[bench] starting the Neo4j test server (page cache {args.pagecache}) ...", flush=True)
+        os.environ["KGLOAD_NEO4J_PAGECACHE"] = args.pagecache  # the launcher's setting, inherited
         server.start()
         uri = server.uri
     try:

@@ -290,3 +290,18 @@ def test_a_relationship_deleted_by_hand_comes_back_once_a_batch_touches_its_key(
     api.load([later], sink=sink, batch_size=5, force=True, validate=False)
     assert graph_dump(neo4j_driver) == clean
     sink.close()
+
+
+def test_a_driver_debug_log_holds_no_news_text(neo4j_db, neo4j_driver, seed, caplog):
+    # The driver formats every statement's parameters for its debug log; kgload's parameter lists
+    # format as their length, which kept a 5k-row repr off each statement and the articles out of logs.
+    sentences = [r["evidence"] for r in json.loads(seed.read_text())["relations"] if r.get("evidence")]
+    sink = Neo4jSink.connect(neo4j_db)
+    with caplog.at_level("DEBUG", logger="neo4j"):
+        api.load([seed], sink=sink)
+    sink.close()
+    driver_log = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("neo4j"))
+    assert "C: RUN" in driver_log  # the driver did log its statements
+    assert not [s for s in sentences if s in driver_log]
+    stored = {e for row in cypher(neo4j_driver, "MATCH (c:Claim) RETURN c.evidence AS e") for e in [row["e"]]}
+    assert set(sentences) <= stored

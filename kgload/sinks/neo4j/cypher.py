@@ -17,6 +17,19 @@ class UnsafeName(ValueError):
     pass
 
 
+class Quiet(list):
+    """A list parameter whose ``repr`` is its length.
+
+    The driver formats every RUN's parameters with ``repr`` for its debug log whether or not debug
+    logging is on (neo4j 6.4, ``Bolt5x5.run``); for a statement of 5k rows that took longer than
+    packing them for the wire. It also keeps the news text of a batch out of a driver debug log."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} items>"
+
+
 def check_name(name: str, allowed: Iterable[str], *, relationship: bool = False) -> str:
     pattern = NEO4J_TYPE if relationship else NEO4J_NAME
     if name not in set(allowed) or not pattern.match(name):

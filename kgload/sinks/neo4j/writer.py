@@ -125,7 +125,10 @@ class Neo4jSink(ProjectingSink):
 
     def fingerprints(self, documents: list[str]) -> dict[str, str]:
         records, _, _ = self.driver.execute_query(
-            cypher.FINGERPRINTS, uris=documents, database_=self.database, routing_=neo4j.RoutingControl.READ
+            cypher.FINGERPRINTS,
+            uris=cypher.Quiet(documents),
+            database_=self.database,
+            routing_=neo4j.RoutingControl.READ,
         )
         stored = {r["uri"]: r["fingerprint"] for r in records if r["fingerprint"]}
         coming = self._in_flight_fingerprints
@@ -245,13 +248,13 @@ class Neo4jSink(ProjectingSink):
 
 def _chunks(rows: list[Any], size: int) -> Iterator[list[Any]]:
     for start in range(0, len(rows), size):
-        yield rows[start : start + size]
+        yield cypher.Quiet(rows[start : start + size])
 
 
 def _detach(tx: neo4j.ManagedTransaction, uris: list[str]) -> tuple[dict[str, set[str]], set[str]]:
     old_keys: dict[str, set[str]] = defaultdict(set)
     touched: set[str] = set()
-    for record in tx.run(cypher.DETACH_DOCUMENTS, uris=uris):
+    for record in tx.run(cypher.DETACH_DOCUMENTS, uris=cypher.Quiet(uris)):
         for rel_type, key in record["keys"]:
             old_keys[rel_type].add(key)
         touched.update(record["entities"])
@@ -287,7 +290,7 @@ def _write_batch(tx: neo4j.ManagedTransaction, docs: list[DocumentRows], ontolog
     for chunk in _chunks(rows.mentions, size):
         tx.run(cypher.CREATE_MENTIONS, rows=chunk).consume()
     if touched:  # names a changed document took back: recompute from the documents naming them now
-        tx.run(cypher.REFRESH_ENTITIES, uris=sorted(touched)).consume()
+        tx.run(cypher.REFRESH_ENTITIES, uris=cypher.Quiet(sorted(touched))).consume()
 
     created = 0
     for chunk in _chunks(rows.claims, size):
@@ -303,7 +306,7 @@ def _write_batch(tx: neo4j.ManagedTransaction, docs: list[DocumentRows], ontolog
     fresh = relationship_rows(docs, new_keys - supported)
     _settle(tx, old_keys, rows.keys, supported, fresh, ontology, size)
     if touched:
-        tx.run(cypher.DELETE_ORPHANS, uris=sorted(touched)).consume()
+        tx.run(cypher.DELETE_ORPHANS, uris=cypher.Quiet(sorted(touched))).consume()
 
 
 def _settle(
@@ -331,12 +334,12 @@ def _settle(
 
 
 def _retract(tx: neo4j.ManagedTransaction, uris: list[str], ontology: Ontology, size: int) -> int:
-    present = [r["uri"] for r in tx.run(cypher.FINGERPRINTS, uris=uris)]
+    present = cypher.Quiet(r["uri"] for r in tx.run(cypher.FINGERPRINTS, uris=cypher.Quiet(uris)))
     old_keys, touched = _detach(tx, present)
     all_keys = {k for keys in old_keys.values() for k in keys}
     supported = _supported(tx, all_keys, size) if all_keys else set()
     tx.run(cypher.DELETE_DOCUMENTS, uris=present).consume()
-    tx.run(cypher.REFRESH_ENTITIES, uris=sorted(touched)).consume()
+    tx.run(cypher.REFRESH_ENTITIES, uris=cypher.Quiet(sorted(touched))).consume()
     _settle(tx, old_keys, {}, supported, [], ontology, size)
-    tx.run(cypher.DELETE_ORPHANS, uris=sorted(touched)).consume()
+    tx.run(cypher.DELETE_ORPHANS, uris=cypher.Quiet(sorted(touched))).consume()
     return len(present)

@@ -21,6 +21,7 @@ import org.neo4j.configuration.connectors.HttpsConnector;
 import org.neo4j.configuration.helpers.SocketAddress;
 import org.neo4j.dbms.api.DatabaseManagementService;
 import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
+import org.neo4j.io.ByteUnit;
 
 /**
  * A real (not impermanent) Neo4j Community DBMS for kgload's tests, started in-process
@@ -35,6 +36,8 @@ import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
  *   --pid-file F                              written at startup, removed on clean exit
  *   --plugins DIR                             APOC etc. (default: ../plugins next to our jar)
  *   --host H                                  listen address (default 127.0.0.1)
+ *   --pagecache SIZE  KGLOAD_NEO4J_PAGECACHE  page cache, e.g. 512m or 2g (default 128m: tests
+ *                                             share a 2-core box; a benchmark gives it the store's size)
  * </pre>
  * Prints exactly one line {@code KGLOAD-NEO4J READY bolt://HOST:PORT} on stdout when Bolt
  * accepts connections and the default database is online. SIGTERM shuts the DBMS down
@@ -54,12 +57,13 @@ public final class TestServer {
         String host = "127.0.0.1";
         Path pidFile = null;
         Path plugins = defaultPluginsDir();
+        String pagecache = env.getOrDefault("KGLOAD_NEO4J_PAGECACHE", "128m");
 
         for (int i = 0; i < argv.length; i++) {
             String flag = argv[i];
             if (flag.equals("-h") || flag.equals("--help")) {
                 System.out.println("usage: TestServer [--data DIR] [--port P] [--http-port H] "
-                        + "[--password X] [--pid-file F] [--plugins DIR] [--host H]");
+                        + "[--password X] [--pid-file F] [--plugins DIR] [--host H] [--pagecache SIZE]");
                 return;
             }
             if (i + 1 >= argv.length) {
@@ -74,6 +78,7 @@ public final class TestServer {
                 case "--pid-file" -> pidFile = Path.of(value);
                 case "--plugins" -> plugins = Path.of(value);
                 case "--host" -> host = value;
+                case "--pagecache" -> pagecache = value;
                 default -> die("unknown option " + flag);
             }
         }
@@ -88,7 +93,7 @@ public final class TestServer {
         }
         DatabaseManagementService dbms;
         try {
-            dbms = build(data, host, boltPort, httpPort, password, plugins);
+            dbms = build(data, host, boltPort, httpPort, password, plugins, ByteUnit.parse(pagecache));
         } catch (RuntimeException e) {
             // Exit for sure: half-started Neo4j threads would otherwise keep the JVM alive.
             e.printStackTrace();
@@ -133,7 +138,7 @@ public final class TestServer {
     }
 
     private static DatabaseManagementService build(
-            Path home, String host, int boltPort, int httpPort, String password, Path plugins) {
+            Path home, String host, int boltPort, int httpPort, String password, Path plugins, long pagecache) {
         DatabaseManagementServiceBuilder builder = new DatabaseManagementServiceBuilder(home)
                 .setConfig(BoltConnector.enabled, true)
                 .setConfig(BoltConnector.listen_address, new SocketAddress(host, boltPort))
@@ -145,8 +150,8 @@ public final class TestServer {
                 .setConfig(GraphDatabaseSettings.auth_enabled, password != null)
                 // Tests may use short passwords; the real server's minimum is 8.
                 .setConfig(GraphDatabaseSettings.auth_minimum_password_length, 1)
-                // Small footprint: 2-core CI box, several servers may run in parallel.
-                .setConfig(GraphDatabaseSettings.pagecache_memory, 128L * 1024 * 1024)
+                // Small by default: 2-core CI box, several servers may run in parallel.
+                .setConfig(GraphDatabaseSettings.pagecache_memory, pagecache)
                 .setConfig(GraphDatabaseSettings.tx_state_memory_allocation,
                         GraphDatabaseSettings.TransactionStateMemoryAllocation.ON_HEAP)
                 // APOC's "unsafe" procedures (e.g. apoc.periodic.*, apoc.cypher.*) need this.
