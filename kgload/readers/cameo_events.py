@@ -30,6 +30,18 @@ from kgload.readers.common import BadValue, Draft, all_or_nothing, assemble, cle
 from kgload.readers.limits import MAX_RECORD_BYTES
 from kgload.records import Extraction, Origin, Reject
 
+_ACTOR_COLUMNS = (
+    "Code",
+    "Name",
+    "CountryCode",
+    "KnownGroupCode",
+    "EthnicCode",
+    "Religion1Code",
+    "Religion2Code",
+    "Type1Code",
+    "Type2Code",
+    "Type3Code",
+)
 # GDELT 2.0 event table, in file order (the GDELT 2.0 Event codebook; gdelt2_events_codebook_columns.csv).
 GDELT_COLUMNS: tuple[str, ...] = (
     "GLOBALEVENTID",
@@ -37,36 +49,7 @@ GDELT_COLUMNS: tuple[str, ...] = (
     "MonthYear",
     "Year",
     "FractionDate",
-    *(
-        f"Actor1{c}"
-        for c in (
-            "Code",
-            "Name",
-            "CountryCode",
-            "KnownGroupCode",
-            "EthnicCode",
-            "Religion1Code",
-            "Religion2Code",
-            "Type1Code",
-            "Type2Code",
-            "Type3Code",
-        )
-    ),
-    *(
-        f"Actor2{c}"
-        for c in (
-            "Code",
-            "Name",
-            "CountryCode",
-            "KnownGroupCode",
-            "EthnicCode",
-            "Religion1Code",
-            "Religion2Code",
-            "Type1Code",
-            "Type2Code",
-            "Type3Code",
-        )
-    ),
+    *(f"{actor}{c}" for actor in ("Actor1", "Actor2") for c in _ACTOR_COLUMNS),
     "IsRootEvent",
     "EventCode",
     "EventBaseCode",

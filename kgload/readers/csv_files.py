@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kgload.readers.common import BadValue, Draft, assemble, clean, date_value
+from kgload.readers.common import RELATION_FIELDS, BadValue, Draft, assemble, clean, date_value
 from kgload.readers.limits import MAX_RECORD_BYTES
 from kgload.records import Extraction, Origin, Reject
 
@@ -46,19 +46,7 @@ RELATION_COLUMNS = (
     "head_iso_code",
     "tail_iso_code",
     "location_type",
-    "id",
-    "date",
-    "start",
-    "end",
-    "evidence",
-    "sentence",
-    "confidence",
-    "status",
-    "asserted_by",
-    "denied_by",
-    "location",
-    "event_code",
-    "event_code_scheme",
+    *RELATION_FIELDS,
 )
 ENTITY_COLUMNS = (
     "document_id",
