@@ -8,7 +8,7 @@ each reject back at the source record.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ from typing import Any
 from kgload.fingerprint import fingerprint
 from kgload.mapping.transforms import iso_date
 from kgload.readers import kgload_json
+from kgload.readers.json_input import json_values
 from kgload.records import Extraction, Origin, Reject
 
 MISSING = frozenset({"", "NA", "null", "NULL"})
@@ -146,6 +147,19 @@ def all_or_nothing(items: Iterator[Extraction | Reject], origin: Origin, raw: An
         return
     reasons = "; ".join(dict.fromkeys(f"{r.origin.path}: {r.reason}" if r.origin.path else r.reason for r in rejects))
     yield Reject(origin, reasons, raw)
+
+
+def each_graph(
+    path: Path, convert: Callable[[Any, Origin, str], Iterable[Extraction | Reject]]
+) -> Iterator[Extraction | Reject]:
+    """``convert`` applied to each JSON value of a file of graphs, with the document id to use when the
+    graph names none: the file's stem, numbered when the file may hold several."""
+    for item in json_values(path):
+        if isinstance(item, Reject):
+            yield item
+            continue
+        origin, raw = item
+        yield from convert(raw, origin, path.stem + (f"-{origin.record}" if is_multi(path, origin) else ""))
 
 
 def is_multi(path: Path, origin: Origin) -> bool:

@@ -21,13 +21,12 @@ from kgload.readers.common import (
     Draft,
     assemble,
     date_value,
+    each_graph,
     graph_document,
-    is_multi,
     missing,
     scalar_attributes,
     split_properties,
 )
-from kgload.readers.json_input import json_values
 from kgload.records import Extraction, Origin, Reject
 
 # ----------------------------------------------------------------------------------------------
@@ -36,12 +35,7 @@ from kgload.records import Extraction, Origin, Reject
 
 def read(path: Path) -> Iterator[Extraction | Reject]:
     """One Extraction per graph; a Reject per unusable graph, node or relationship."""
-    for item in json_values(path):
-        if isinstance(item, Reject):
-            yield item
-            continue
-        origin, raw = item
-        yield from from_graph(raw, origin, path.stem + (f"-{origin.record}" if is_multi(path, origin) else ""))
+    return each_graph(path, from_graph)
 
 
 def from_graph(raw: Any, origin: Origin, default_id: str) -> Iterator[Extraction | Reject]:

@@ -27,24 +27,18 @@ from kgload.readers.common import (
     Draft,
     assemble,
     date_value,
+    each_graph,
     http_url,
-    is_multi,
     missing,
     scalar_attributes,
     split_properties,
 )
-from kgload.readers.json_input import json_values
 from kgload.records import Extraction, Origin, Reject
 
 
 def read(path: Path) -> Iterator[Extraction | Reject]:
     """One Extraction per GraphDocument; a Reject per unusable document, node or relationship."""
-    for item in json_values(path):
-        if isinstance(item, Reject):
-            yield item
-            continue
-        origin, raw = item
-        yield from from_graph_document(raw, origin, path.stem + (f"-{origin.record}" if is_multi(path, origin) else ""))
+    return each_graph(path, from_graph_document)
 
 
 def unwrap(value: Any) -> Any:
