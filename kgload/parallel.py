@@ -254,7 +254,7 @@ def _scan_task(lines: list[Line]) -> Done:
     scans = []
     for line in lines:
         read: list[Reject] = []
-        extraction = _read_line(line, read)
+        extraction = _read_line(line, read, records=False)  # a changed document is read again to be mapped
         key = identity(extraction, worker.setup.mapping) if extraction is not None else None
         scans.append(Scan(read, key))
     return Done(scans, os.getpid(), worker.seen)
@@ -281,10 +281,10 @@ def read_line(line: Line) -> Extraction:
     return extraction
 
 
-def _read_line(line: Line, rejects: list[Reject]) -> Extraction | None:
+def _read_line(line: Line, rejects: list[Reject], *, records: bool = True) -> Extraction | None:
     """The line's document, as the JSONL reader builds it; its rejects go to ``rejects``."""
     found = None
-    for item in kgload_json.from_line(line):
+    for item in kgload_json.from_line(line, records=records):
         if isinstance(item, Reject):
             rejects.append(item)
         else:

@@ -99,17 +99,21 @@ def read_lines(path: Path) -> Iterator[Line | Reject]:
     return jsonl_lines(path)
 
 
-def from_line(line: Line) -> Iterator[Extraction | Reject]:
-    """What ``read`` yields for this line of a JSONL file."""
+def from_line(line: Line, *, records: bool = True) -> Iterator[Extraction | Reject]:
+    """What ``read`` yields for this line of a JSONL file (``records``: see ``from_value``)."""
     parsed = parse_line(line)
     if isinstance(parsed, Reject):
         yield parsed
     else:
-        yield from from_value(parsed[1], parsed[0])
+        yield from from_value(parsed[1], parsed[0], records=records)
 
 
-def from_value(value: Any, origin: Origin) -> Iterator[Extraction | Reject]:
-    """Check one parsed document against the schema and build its records."""
+def from_value(value: Any, origin: Origin, *, records: bool = True) -> Iterator[Extraction | Reject]:
+    """Check one parsed document against the schema and build its records.
+
+    Without ``records`` the rejects are the same but the Extraction comes without its entities and
+    relations: its document and fingerprint are what deciding whether to map it needs, and building
+    the records was about a third of reading a document (an unchanged re-run reads every line)."""
     # The compiled (Rust) validator answers "valid?" in microseconds. A valid document nests only
     # as deep as the schema allows (a handful of levels), so the depth walk, a Python loop over
     # every value, is needed only for the rare document that is not.
@@ -154,18 +158,18 @@ def from_value(value: Any, origin: Origin) -> Iterator[Extraction | Reject]:
             yield Reject(where, f"duplicate entity id {raw['id']!r}", raw)
         else:
             known.add(raw["id"])
-            entities.append(_entity(raw))
+            if records:
+                entities.append(_entity(raw))
 
     relations: list[Relation] = []
     origins: list[Origin] = []
     for index, raw in enumerate(value["relations"]):
-        where = origin.at(f"relations[{index}]")
         problem = bad_relations.get(index) or _reference_problem(raw, known)
         if problem:
-            yield Reject(where, problem, raw)
-            continue
-        relations.append(_relation(raw))
-        origins.append(where)
+            yield Reject(origin.at(f"relations[{index}]"), problem, raw)
+        elif records:
+            relations.append(_relation(raw))
+            origins.append(origin.at(f"relations[{index}]"))
 
     yield Extraction(
         document=_document(value["document"]),

@@ -714,3 +714,20 @@ def test_the_password_never_appears_in_any_output_file_or_ledger(auth_server, tm
         )
         runs_kept = cypher(driver, "MATCH (r:LoadRun) RETURN r.status AS status")
     assert runs_kept and all(PASSWORD not in json.dumps(row, default=str) for row in everything)
+
+
+@settings(FUZZ, max_examples=150)
+@given(corpus=corpora(6))
+def test_a_scan_reads_the_same_rejects_document_and_fingerprint_as_a_full_read(corpus):
+    # An unchanged re-run's workers read each line without building its entities and relations
+    # (from_line(records=False)); what decides the load must not change with that.
+    from kgload.readers.json_input import Line
+    from kgload.readers.kgload_json import from_line
+    from kgload.records import Extraction, Origin
+
+    for number, (line, _) in enumerate(corpus, start=1):
+        full = list(from_line(Line(Origin("fuzz.jsonl", number), line)))
+        scan = list(from_line(Line(Origin("fuzz.jsonl", number), line), records=False))
+        assert [r for r in scan if not isinstance(r, Extraction)] == [r for r in full if not isinstance(r, Extraction)]
+        docs = [(e.document, e.fingerprint, e.origin) for e in full if isinstance(e, Extraction)]
+        assert [(e.document, e.fingerprint, e.origin) for e in scan if isinstance(e, Extraction)] == docs

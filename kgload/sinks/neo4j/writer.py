@@ -130,7 +130,7 @@ class Neo4jSink(ProjectingSink):
             database_=self.database,
             routing_=neo4j.RoutingControl.READ,
         )
-        stored = {r["uri"]: r["fingerprint"] for r in records if r["fingerprint"]}
+        stored = {uri: fp for uri, fp in records[0]["stored"] if fp} if records else {}
         coming = self._in_flight_fingerprints
         stored.update((uri, coming[uri]) for uri in documents if uri in coming)
         return stored
@@ -334,7 +334,8 @@ def _settle(
 
 
 def _retract(tx: neo4j.ManagedTransaction, uris: list[str], ontology: Ontology, size: int) -> int:
-    present = cypher.Quiet(r["uri"] for r in tx.run(cypher.FINGERPRINTS, uris=cypher.Quiet(uris)))
+    record = tx.run(cypher.FINGERPRINTS, uris=cypher.Quiet(uris)).single()
+    present = cypher.Quiet(uri for uri, _ in record["stored"]) if record else cypher.Quiet()
     old_keys, touched = _detach(tx, present)
     all_keys = {k for keys in old_keys.values() for k in keys}
     supported = _supported(tx, all_keys, size) if all_keys else set()
