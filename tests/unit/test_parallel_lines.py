@@ -120,10 +120,10 @@ def test_a_first_load_with_workers_reads_most_lines_once(tmp_path, mapping, run,
 
     read_line = kgload.parallel._read_line
 
-    def noted(line, rejects):
+    def noted(line, rejects, **options):
         with reads.open("a") as out:  # the forked workers append here too
             out.write(f"{line.origin.record}\n")
-        return read_line(line, rejects)
+        return read_line(line, rejects, **options)
 
     monkeypatch.setattr(kgload.parallel, "_read_line", noted)
     serial = api.load([corpus], store=tmp_path / "serial", mapping=mapping, run=run, batch_size=4, validate=False)
