@@ -248,13 +248,18 @@ class Neo4jSink(ProjectingSink):
 
 def _chunks(rows: list[Any], size: int) -> Iterator[list[Any]]:
     for start in range(0, len(rows), size):
-        yield cypher.Quiet(rows[start : start + size])
+        yield rows[start : start + size]
+
+
+def _run(tx: neo4j.ManagedTransaction, query: str, **params: Any) -> neo4j.Result:
+    """``tx.run`` with every list parameter passed as ``cypher.Quiet`` (see there: the driver's debug log)."""
+    return tx.run(query, {k: cypher.Quiet(v) if isinstance(v, list) else v for k, v in params.items()})
 
 
 def _detach(tx: neo4j.ManagedTransaction, uris: list[str]) -> tuple[dict[str, set[str]], set[str]]:
     old_keys: dict[str, set[str]] = defaultdict(set)
     touched: set[str] = set()
-    for record in tx.run(cypher.DETACH_DOCUMENTS, uris=cypher.Quiet(uris)):
+    for record in _run(tx, cypher.DETACH_DOCUMENTS, uris=uris):
         for rel_type, key in record["keys"]:
             old_keys[rel_type].add(key)
         touched.update(record["entities"])
@@ -264,7 +269,7 @@ def _detach(tx: neo4j.ManagedTransaction, uris: list[str]) -> tuple[dict[str, se
 def _supported(tx: neo4j.ManagedTransaction, keys: Iterable[str], size: int) -> set[str]:
     supported: set[str] = set()
     for chunk in _chunks(sorted(keys), size):
-        supported.update(r["key"] for r in tx.run(cypher.SUPPORTED_KEYS, keys=chunk))
+        supported.update(r["key"] for r in _run(tx, cypher.SUPPORTED_KEYS, keys=chunk))
     return supported
 
 
@@ -281,32 +286,32 @@ def _write_batch(tx: neo4j.ManagedTransaction, docs: list[DocumentRows], ontolog
     supported = _supported(tx, all_keys, size) if all_keys else set()
 
     for chunk in _chunks(rows.documents, size):
-        tx.run(cypher.UPSERT_DOCUMENTS, rows=chunk).consume()
+        _run(tx, cypher.UPSERT_DOCUMENTS, rows=chunk).consume()
     labels_allowed = list(ontology.classes.values())
     for labels, entity_rows in sorted(rows.entities.items()):
         query = cypher.upsert_entities(labels, labels_allowed)
         for chunk in _chunks(sorted(entity_rows, key=lambda r: r["uri"]), size):
-            tx.run(query, rows=chunk).consume()
+            _run(tx, query, rows=chunk).consume()
     for chunk in _chunks(rows.mentions, size):
-        tx.run(cypher.CREATE_MENTIONS, rows=chunk).consume()
+        _run(tx, cypher.CREATE_MENTIONS, rows=chunk).consume()
     if touched:  # names a changed document took back: recompute from the documents naming them now
-        tx.run(cypher.REFRESH_ENTITIES, uris=cypher.Quiet(sorted(touched))).consume()
+        _run(tx, cypher.REFRESH_ENTITIES, uris=sorted(touched)).consume()
 
     created = 0
     for chunk in _chunks(rows.claims, size):
-        record = tx.run(cypher.CREATE_CLAIMS, rows=chunk).single()
+        record = _run(tx, cypher.CREATE_CLAIMS, rows=chunk).single()
         created += record["claims"] if record else 0
     if created != len(rows.claims):
         # Never lose a claim silently: every claim's endpoints are entities its document names.
         raise RuntimeError(f"wrote {created} of {len(rows.claims)} claims; rolled back")
     for chunk in _chunks(cypher.typed_rows(rows.links, cypher.CLAIM_LINK_TYPES), size):
-        tx.run(cypher.LINK_CLAIMS, rows=chunk).consume()
+        _run(tx, cypher.LINK_CLAIMS, rows=chunk).consume()
 
     new_keys = {k for keys in rows.keys.values() for k in keys}
     fresh = relationship_rows(docs, new_keys - supported)
     _settle(tx, old_keys, rows.keys, supported, fresh, ontology, size)
     if touched:
-        tx.run(cypher.DELETE_ORPHANS, uris=cypher.Quiet(sorted(touched))).consume()
+        _run(tx, cypher.DELETE_ORPHANS, uris=sorted(touched)).consume()
 
 
 def _settle(
@@ -324,23 +329,23 @@ def _settle(
     types = sorted(set(old_keys) | set(new_keys))
     for rel_type in types:
         for chunk in _chunks(sorted(old_keys.get(rel_type, set()) - supported), size):
-            tx.run(cypher.delete_relationships(rel_type, allowed), keys=chunk).consume()
+            _run(tx, cypher.delete_relationships(rel_type, allowed), keys=chunk).consume()
     for chunk in _chunks(cypher.typed_rows(fresh, allowed), size):
-        tx.run(cypher.CREATE_FACTS, rows=chunk).consume()
+        _run(tx, cypher.CREATE_FACTS, rows=chunk).consume()
     for rel_type in types:
         shared = (old_keys.get(rel_type, set()) | new_keys.get(rel_type, set())) & supported
         for chunk in _chunks(sorted(shared), size):
-            tx.run(cypher.upsert_relationships(rel_type, allowed), keys=chunk).consume()
+            _run(tx, cypher.upsert_relationships(rel_type, allowed), keys=chunk).consume()
 
 
 def _retract(tx: neo4j.ManagedTransaction, uris: list[str], ontology: Ontology, size: int) -> int:
-    record = tx.run(cypher.FINGERPRINTS, uris=cypher.Quiet(uris)).single()
-    present = cypher.Quiet(uri for uri, _ in record["stored"]) if record else cypher.Quiet()
+    record = _run(tx, cypher.FINGERPRINTS, uris=uris).single()
+    present = [uri for uri, _ in record["stored"]] if record else []
     old_keys, touched = _detach(tx, present)
     all_keys = {k for keys in old_keys.values() for k in keys}
     supported = _supported(tx, all_keys, size) if all_keys else set()
-    tx.run(cypher.DELETE_DOCUMENTS, uris=present).consume()
-    tx.run(cypher.REFRESH_ENTITIES, uris=cypher.Quiet(sorted(touched))).consume()
+    _run(tx, cypher.DELETE_DOCUMENTS, uris=present).consume()
+    _run(tx, cypher.REFRESH_ENTITIES, uris=sorted(touched)).consume()
     _settle(tx, old_keys, {}, supported, [], ontology, size)
-    tx.run(cypher.DELETE_ORPHANS, uris=cypher.Quiet(sorted(touched))).consume()
+    _run(tx, cypher.DELETE_ORPHANS, uris=sorted(touched)).consume()
     return len(present)
