@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from kgload import api
 from kgload.cli import app
 from kgload.sinks.neo4j import Neo4jSettings, Neo4jSink
+from kgload.sinks.neo4j import cypher as q_cypher
 from kgload.sinks.neo4j.writer import connect
 
 pytestmark = pytest.mark.neo4j
@@ -336,3 +337,54 @@ def test_a_run_that_lost_its_lease_stops_at_its_next_batch(neo4j_db, neo4j_drive
     assert 5 <= loaded["n"] <= 10  # the batch in flight when it found out is the last one
     [run] = cypher(neo4j_driver, "MATCH (r:LoadRun) RETURN r.status AS status, r.note AS note")
     assert run["status"] == "failed" and "lost its lock" in run["note"]
+
+
+SCANS = ("NodeByLabelScan", "AllNodesScan", "RelationshipTypeScan", "AllRelationshipsScan")
+
+
+def test_the_statements_that_keep_their_first_plan_seek_indexes_on_a_small_and_an_empty_database(
+    neo4j_db, neo4j_driver, seed, tmp_path, monkeypatch
+):
+    # The writer's statements are sent with CYPHER replan=skip: the plan a first load makes on an
+    # empty or small database is the one it keeps. That is safe only if that plan already seeks
+    # every node and relationship through an index, which this checks for every such statement a
+    # load, a changed reload and a retraction send. (With plain USING INDEX, the relationship-key
+    # lookups were planned on the small database as scans of the whole index.)
+    sent: set[str] = set()
+    run = neo4j.ManagedTransaction.run
+
+    def recording(self, query, parameters=None, **kwargs):
+        sent.add(query)
+        return run(self, query, parameters, **kwargs)
+
+    monkeypatch.setattr(neo4j.ManagedTransaction, "run", recording)
+    sink = Neo4jSink.connect(neo4j_db)
+    path = stories(tmp_path, 12)
+    api.load([seed, path], sink=sink, batch_size=5, validate=False)  # the seed: claim links
+    api.load([stories(tmp_path, 8, "again.jsonl")], sink=sink, batch_size=5, force=True, validate=False)
+    sink.retract(["https://w3id.org/kgload/doc/story-000", "https://w3id.org/kgload/doc/story-037"])
+    sink.close()
+    monkeypatch.undo()
+    assert cypher(neo4j_driver, "MATCH (d:Document) RETURN count(d) AS n")[0]["n"] == 11  # two retracted
+
+    kept = sorted(q for q in sent if q.startswith("CYPHER replan=skip"))
+    for statement in ("FINGERPRINTS", "DETACH_DOCUMENTS", "CREATE_CLAIMS", "LINK_CLAIMS", "CREATE_FACTS",
+                      "CREATE_MENTIONS", "UPSERT_DOCUMENTS", "DELETE_DOCUMENTS", "REFRESH_ENTITIES"):  # fmt: skip
+        assert any(q.endswith(getattr(q_cypher, statement)) for q in kept), statement
+    assert any("MATCH (c:Claim {key: key})-[:DERIVED_FROM]" in q for q in kept)  # upsert_relationships
+
+    for state in ("small", "empty"):  # the plans a first load makes, in its first batches or before
+        if state == "empty":
+            neo4j_driver.execute_query("MATCH (n) DETACH DELETE n")
+        neo4j_driver.execute_query("CALL db.clearQueryCaches()")
+        for query in kept:
+            summary = neo4j_driver.execute_query("EXPLAIN " + query.removeprefix("CYPHER replan=skip")).summary
+            operators = list(_operators(summary.plan))
+            assert [op for op in operators if any(scan in op for scan in SCANS)] == [], (state, query)
+            assert [op for op in operators if "Seek" in op], (state, query)
+
+
+def _operators(plan: dict):
+    yield plan["operatorType"]
+    for child in plan.get("children", []):
+        yield from _operators(child)

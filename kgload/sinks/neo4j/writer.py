@@ -125,7 +125,7 @@ class Neo4jSink(ProjectingSink):
 
     def fingerprints(self, documents: list[str]) -> dict[str, str]:
         records, _, _ = self.driver.execute_query(
-            cypher.FINGERPRINTS,
+            cypher.planned_once(cypher.FINGERPRINTS),
             uris=cypher.Quiet(documents),
             database_=self.database,
             routing_=neo4j.RoutingControl.READ,
@@ -252,8 +252,10 @@ def _chunks(rows: list[Any], size: int) -> Iterator[list[Any]]:
 
 
 def _run(tx: neo4j.ManagedTransaction, query: str, **params: Any) -> neo4j.Result:
-    """``tx.run`` with every list parameter passed as ``cypher.Quiet`` (see there: the driver's debug log)."""
-    return tx.run(query, {k: cypher.Quiet(v) if isinstance(v, list) else v for k, v in params.items()})
+    """``tx.run`` of a statement that keeps its first plan, with every list parameter passed as
+    ``cypher.Quiet`` (see there: the driver's debug log)."""
+    quiet = {k: cypher.Quiet(v) if isinstance(v, list) else v for k, v in params.items()}
+    return tx.run(cypher.planned_once(query), quiet)
 
 
 def _detach(tx: neo4j.ManagedTransaction, uris: list[str]) -> tuple[dict[str, set[str]], set[str]]:
