@@ -303,6 +303,36 @@ SET n = props
 """
 
 
+def append_relationships(rel_type: str, allowed: Iterable[str]) -> str:
+    """Extend shared relationships with the batch's claims when they all come after the claims
+    already supporting them, and return the keys so extended.
+
+    upsert_relationships orders a key's claims by document id first, so when every document of the
+    batch sorts after the last stored source (``sources`` is in that order), the recompute would
+    keep the first claim and append the batch's claims after the stored ones: the stored lists
+    grow by the batch's own aggregate (``row.props`` from rows.relationship_rows), the count adds up,
+    confidence and recordedAt take the max and min. A load of documents in id order then costs a
+    seek per key instead of re-reading every claim of a key that thousands support; any other key
+    (a source without id, an earlier id, a missing relationship) is left to upsert_relationships.
+    Only for keys the batch adds claims to without having detached any."""
+    name = check_name(rel_type, allowed, relationship=True)
+    return f"""
+UNWIND $rows AS row
+WITH row, row.props AS p
+MATCH ()-[r:`{name}` {{key: p.key}}]->()
+USING INDEX SEEK r:`{name}`(key)
+WHERE size(r.sources) > 0 AND size(r.sources) = size(r.documents) AND p.sources[0] > last(r.sources)
+WITH r, p, CASE WHEN 'recordedAt' IN row.datetimes THEN datetime(p.recordedAt) ELSE p.recordedAt END AS recorded
+SET r.evidence = coalesce(r.evidence, []) + p.evidence, r.sources = r.sources + p.sources,
+    r.documents = r.documents + p.documents, r.claims = r.claims + p.claims,
+    r.confidence = CASE WHEN p.confidence IS NOT NULL AND (r.confidence IS NULL OR p.confidence > r.confidence)
+                        THEN p.confidence ELSE r.confidence END,
+    r.recordedAt = CASE WHEN recorded IS NOT NULL AND (r.recordedAt IS NULL OR recorded < r.recordedAt)
+                        THEN recorded ELSE r.recordedAt END
+RETURN p.key AS key
+"""
+
+
 def delete_relationships(rel_type: str, allowed: Iterable[str]) -> str:
     """For keys SUPPORTED_KEYS found no asserted claim for any more."""
     name = check_name(rel_type, allowed, relationship=True)

@@ -311,7 +311,10 @@ def _write_batch(tx: neo4j.ManagedTransaction, docs: list[DocumentRows], ontolog
 
     new_keys = {k for keys in rows.keys.values() for k in keys}
     fresh = relationship_rows(docs, new_keys - supported)
-    _settle(tx, old_keys, rows.keys, supported, fresh, ontology, size)
+    # shared keys the batch only adds claims to: its aggregate may extend what is stored
+    added = {k for rel_type, keys in rows.keys.items() for k in keys - old_keys.get(rel_type, set())} & supported
+    appendable = [row for row in relationship_rows(docs, added) if _appendable(row["props"])]
+    _settle(tx, old_keys, rows.keys, supported, fresh, ontology, size, appendable)
     if touched:
         _run(tx, cypher.DELETE_ORPHANS, uris=sorted(touched)).consume()
 
@@ -324,9 +327,10 @@ def _settle(
     fresh: list[dict[str, Any]],
     ontology: Ontology,
     size: int,
+    appendable: list[dict[str, Any]] | None = None,
 ) -> None:
     """Drop the relationships of keys nothing else supports (the batch may create them anew),
-    create those only the batch supports, recompute the shared ones."""
+    create those only the batch supports, extend or recompute the shared ones."""
     allowed = [r.neo4j_type for r in ontology.relations.values()]
     types = sorted(set(old_keys) | set(new_keys))
     for rel_type in types:
@@ -334,10 +338,22 @@ def _settle(
             _run(tx, cypher.delete_relationships(rel_type, allowed), keys=chunk).consume()
     for chunk in _chunks(cypher.typed_rows(fresh, allowed), size):
         _run(tx, cypher.CREATE_FACTS, rows=chunk).consume()
+    extended: set[str] = set()
+    by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in appendable or []:
+        by_type[row["type"]].append(row)
+    for rel_type, type_rows in sorted(by_type.items()):
+        for chunk in _chunks(type_rows, size):
+            extended.update(r["key"] for r in _run(tx, cypher.append_relationships(rel_type, allowed), rows=chunk))
     for rel_type in types:
-        shared = (old_keys.get(rel_type, set()) | new_keys.get(rel_type, set())) & supported
+        shared = ((old_keys.get(rel_type, set()) | new_keys.get(rel_type, set())) & supported) - extended
         for chunk in _chunks(sorted(shared), size):
             _run(tx, cypher.upsert_relationships(rel_type, allowed), keys=chunk).consume()
+
+
+def _appendable(props: dict[str, Any]) -> bool:
+    """Every supporting document has an id, so ``sources`` orders them as the recompute would."""
+    return bool(props["sources"]) and len(props["sources"]) == len(props["documents"])
 
 
 def _retract(tx: neo4j.ManagedTransaction, uris: list[str], ontology: Ontology, size: int) -> int:
