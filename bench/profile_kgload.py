@@ -3,6 +3,8 @@
     .venv/bin/python bench/profile_kgload.py map --corpus bench/out/corpus-100k [--what-if fast-schema]
     .venv/bin/python bench/profile_kgload.py neo4j --corpus bench/out/corpus-10k --neo4j-uri bolt://127.0.0.1:7687
     .venv/bin/python bench/profile_kgload.py core --corpus bench/out/corpus-10000-10-s8 [--kgload ../other-checkout]
+    .venv/bin/python bench/profile_kgload.py growth --corpus bench/out/corpus-1000000-10-s8 --neo4j-uri bolt://… \
+        --every 20 [--warm-up bench/out/corpus-2000-10-s8]
 
 ``map`` runs kgload.api.map_quads under cProfile and prints the top functions by own and by
 cumulative time. ``neo4j`` loads into an emptied database and times every Cypher statement the
@@ -12,6 +14,11 @@ client-side cProfile.
 at a time in this one process (no worker processes), in CPU seconds, which other processes on a
 shared machine disturb far less than wall time. ``--kgload`` points at another checkout's root to
 compare two versions: run both, interleaved, and compare the ratio.
+
+``growth`` loads into an emptied database (after an untimed load of ``--warm-up``, if given) with
+kgload's default batch size and sums each kind of statement's time per ``--every`` batches, next to
+the wall time of those batches: a statement whose cost per batch grows with the graph shows up as a
+growing column (how the recompute of shared relationships was found at 1M).
 
 ``--what-if`` monkeypatches kgload *in this process only* to measure a proposed change before
 anyone writes it (nothing under kgload/ is modified):
@@ -40,6 +47,7 @@ from common import BENCH, ROOT
 from systems import MAPPING, neo4j_reset
 
 QUERY_TIMES: dict[str, list[float]] = defaultdict(list)
+GROUP_TIMES: dict[tuple[int, str], list[float]] = defaultdict(list)  # (group of batches, statement kind)
 
 
 def what_if(names: list[str]) -> None:
@@ -125,14 +133,15 @@ def _print_stats(profiler: cProfile.Profile, top: int) -> None:
 class TimedResult:
     """Wraps a neo4j Result; the time from tx.run to the result's consumption goes to its query."""
 
-    def __init__(self, result: Any, label: str, started: float) -> None:
+    def __init__(self, result: Any, label: Any, started: float, into: dict[Any, list[float]] | None = None) -> None:
         self._result, self._label, self._started = result, label, started
+        self._into = QUERY_TIMES if into is None else into
 
     def __getattr__(self, name: str) -> Any:  # driver internals (execute_query's eager transformer)
         return getattr(self._result, name)
 
     def _done(self) -> None:
-        QUERY_TIMES[self._label].append(time.perf_counter() - self._started)
+        self._into[self._label].append(time.perf_counter() - self._started)
 
     def consume(self) -> Any:
         summary = self._result.consume()
@@ -212,20 +221,80 @@ def profile_neo4j(args: argparse.Namespace) -> None:
         _print_stats(profiler, args.top)
 
 
+# What each writer statement is, by a fragment of its text (the first match wins).
+STATEMENT_KINDS = (
+    ("OPTIONAL MATCH (d)<-[:DERIVED_FROM]", "detach"),
+    ("MATCH (c:Claim {key: key})-[:DERIVED_FROM]", "recompute"),
+    ("+ p.evidence", "extend"),
+    ("CREATE (c:Resource:Claim)", "claims"),
+    ("CREATE (c)-[:$(row.type)]", "links"),
+    ("CREATE (h)-[r:$(row.type)", "facts"),
+    (":MENTIONS {name", "mentions"),
+    ("MERGE (e:Resource", "entities"),
+    ("SET d:Document", "documents"),
+    ("WHERE EXISTS { MATCH (c:Claim", "supported"),
+    ("collect([d.uri, d.fingerprint])", "fingerprints"),
+)
+
+
+def profile_growth(args: argparse.Namespace) -> None:
+    import neo4j
+
+    from kgload import api
+    from kgload.mapping.spec import load_mapping
+    from kgload.sinks.neo4j import Neo4jSink
+
+    batch = 0
+    starts: dict[int, float] = {}  # group -> when its first batch began
+    original_run = neo4j.ManagedTransaction.run
+
+    def timed_run(self: Any, query: str, parameters: Any = None, **kwargs: Any) -> TimedResult:
+        nonlocal batch
+        kind = next((k for fragment, k in STATEMENT_KINDS if fragment in query), "other")
+        if kind == "detach":  # the first statement of every batch
+            batch += 1
+            starts.setdefault((batch - 1) // args.every, time.perf_counter())
+        started = time.perf_counter()
+        group = (max(batch, 1) - 1) // args.every
+        return TimedResult(original_run(self, query, parameters, **kwargs), (group, kind), started, GROUP_TIMES)
+
+    mapping = load_mapping(MAPPING)
+    driver = neo4j.GraphDatabase.driver(args.neo4j_uri, auth=None, notifications_min_severity="OFF")
+    neo4j_reset(args.neo4j_uri)
+    if args.warm_up:
+        api.load([args.warm_up / "corpus.jsonl"], sink=Neo4jSink(driver, None), mapping=mapping, validate=False)
+        neo4j_reset(args.neo4j_uri)
+    neo4j.ManagedTransaction.run = timed_run  # type: ignore[method-assign]
+    started = time.perf_counter()
+    api.load([args.corpus / "corpus.jsonl"], sink=Neo4jSink(driver, None), mapping=mapping, validate=False)
+    ended = time.perf_counter()
+    driver.close()
+    print(f"=== {ended - started:.1f} s; statement seconds per {args.every} batches (tx.run to result consumed)")
+    kinds = [k for _, k in STATEMENT_KINDS] + ["other"]
+    print(f"{'batches':>9} {'wall':>7} " + " ".join(f"{k:>12}" for k in kinds))
+    groups = sorted(starts)
+    for i, group in enumerate(groups):
+        wall = (starts[groups[i + 1]] if i + 1 < len(groups) else ended) - starts[group]
+        sums = [sum(GROUP_TIMES.get((group, k), [])) for k in kinds]
+        print(f"{group * args.every:>8}+ {wall:7.1f} " + " ".join(f"{v:12.1f}" for v in sums))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", choices=["map", "neo4j", "core"])
+    parser.add_argument("what", choices=["map", "neo4j", "core", "growth"])
     parser.add_argument("--corpus", type=Path, required=True)
     parser.add_argument("--neo4j-uri")
     parser.add_argument("--batch-size", type=int, default=200)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--every", type=int, default=20, help="growth: batches per row")
+    parser.add_argument("--warm-up", type=Path, help="growth: a corpus to load untimed first")
     parser.add_argument("--time-only", action="store_true", help="map: time without cProfile (true speed)")
     parser.add_argument("--what-if", action="append", default=[], choices=["fast-schema"])
     parser.add_argument("--kgload", type=Path, default=ROOT, help="core: the checkout whose kgload to measure")
     args = parser.parse_args()
     sys.path.insert(0, str(args.kgload))
     what_if(args.what_if)
-    {"map": profile_map, "neo4j": profile_neo4j, "core": profile_core}[args.what](args)
+    {"map": profile_map, "neo4j": profile_neo4j, "core": profile_core, "growth": profile_growth}[args.what](args)
 
 
 if __name__ == "__main__":

@@ -352,8 +352,20 @@ def _settle(
 
 
 def _appendable(props: dict[str, Any]) -> bool:
-    """Every supporting document has an id, so ``sources`` orders them as the recompute would."""
-    return bool(props["sources"]) and len(props["sources"]) == len(props["documents"])
+    """Every supporting document has an id, so ``sources`` orders them as the recompute would, and
+    no id holds a character from U+D800 up.
+
+    Code point order (Python) and UTF-16 code unit order (Java) differ only where a character
+    beyond U+FFFF meets one in U+E000-U+FFFF, and Neo4j was seen to sort such text both ways (a
+    parameter list by code unit); the append's test ``p.sources[0] > last(r.sources)`` could then
+    disagree with the recompute's ORDER BY. Below U+D800 every order agrees, whatever the stored
+    id holds; other ids take the recompute."""
+    sources = props["sources"]
+    return (
+        bool(sources)
+        and len(sources) == len(props["documents"])
+        and all(isinstance(s, str) and all(c < "\ud800" for c in s) for s in sources)
+    )
 
 
 def _retract(tx: neo4j.ManagedTransaction, uris: list[str], ontology: Ontology, size: int) -> int:
