@@ -172,8 +172,21 @@ def start_loader(srv: Neo4jTestServer, folder: Path, *, shim: bool) -> subproces
     command = [sys.executable, "-c", SHIM] if shim else [sys.executable, "-m", "kgload.cli"]
     args = ["--log-format", "json", "--log-level", "info", "run", "--config", str(folder / "kgload.yaml")]
     return subprocess.Popen(
-        [*command, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=loader_env(srv), cwd=folder
+        [*command, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=loader_env(srv),
+        cwd=folder,
+        # SIGINT as systemd or a terminal leaves it: a shell without job control starts background
+        # commands with SIGINT ignored, and a test run launched that way handed the loader an
+        # ignored SIGINT (it finished its run, exit 0, in two such runs)
+        preexec_fn=_default_sigint,
     )
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def wait_until_loaded(proc: subprocess.Popen[str], documents: int, seen: list[str], timeout: float = 240) -> None:
