@@ -293,6 +293,19 @@ def test_a_relationship_deleted_by_hand_comes_back_once_a_batch_touches_its_key(
     sink.close()
 
 
+def recording_statements(monkeypatch) -> list[str]:
+    """The text of every statement sent in a transaction from now on (until monkeypatch.undo)."""
+    sent: list[str] = []
+    run = neo4j.ManagedTransaction.run
+
+    def recording(self, query, parameters=None, **kwargs):
+        sent.append(query)
+        return run(self, query, parameters, **kwargs)
+
+    monkeypatch.setattr(neo4j.ManagedTransaction, "run", recording)
+    return sent
+
+
 def in_id_order(tmp_path: Path, n: int) -> Path:
     path = tmp_path / "in-id-order.jsonl"
     ordered = sorted((wire_story(i) for i in range(n)), key=lambda story: story["document"]["id"])
@@ -306,14 +319,7 @@ def test_documents_in_id_order_extend_shared_relationships_as_a_recompute_would(
     # A shared relationship is extended with the batch's own aggregate, without re-reading its
     # claims, when every document of the batch sorts after the stored sources (a feed loaded in
     # id order); the result must be what recomputing from every claim gives.
-    sent: list[str] = []
-    run = neo4j.ManagedTransaction.run
-
-    def recording(self, query, parameters=None, **kwargs):
-        sent.append(query)
-        return run(self, query, parameters, **kwargs)
-
-    monkeypatch.setattr(neo4j.ManagedTransaction, "run", recording)
+    sent = recording_statements(monkeypatch)
     sink = Neo4jSink.connect(neo4j_db)
     path = in_id_order(tmp_path, 30)
     api.load([path], sink=sink, batch_size=4, validate=False)
@@ -413,14 +419,7 @@ def test_the_statements_that_keep_their_first_plan_seek_indexes_on_a_small_and_a
     # every node and relationship through an index, which this checks for every such statement a
     # load, a changed reload and a retraction send. (With plain USING INDEX, the relationship-key
     # lookups were planned on the small database as scans of the whole index.)
-    sent: set[str] = set()
-    run = neo4j.ManagedTransaction.run
-
-    def recording(self, query, parameters=None, **kwargs):
-        sent.add(query)
-        return run(self, query, parameters, **kwargs)
-
-    monkeypatch.setattr(neo4j.ManagedTransaction, "run", recording)
+    sent = recording_statements(monkeypatch)
     sink = Neo4jSink.connect(neo4j_db)
     path = stories(tmp_path, 12)
     api.load([seed, path], sink=sink, batch_size=5, validate=False)  # the seed: claim links
@@ -430,7 +429,7 @@ def test_the_statements_that_keep_their_first_plan_seek_indexes_on_a_small_and_a
     monkeypatch.undo()
     assert cypher(neo4j_driver, "MATCH (d:Document) RETURN count(d) AS n")[0]["n"] == 11  # two retracted
 
-    kept = sorted(q for q in sent if q.startswith("CYPHER replan=skip"))
+    kept = sorted({q for q in sent if q.startswith("CYPHER replan=skip")})
     for statement in ("FINGERPRINTS", "DETACH_DOCUMENTS", "CREATE_CLAIMS", "LINK_CLAIMS", "CREATE_FACTS",
                       "CREATE_MENTIONS", "UPSERT_DOCUMENTS", "DELETE_DOCUMENTS", "REFRESH_ENTITIES"):  # fmt: skip
         assert any(q.endswith(getattr(q_cypher, statement)) for q in kept), statement
