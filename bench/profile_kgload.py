@@ -5,6 +5,8 @@
     .venv/bin/python bench/profile_kgload.py core --corpus bench/out/corpus-10000-10-s8 [--kgload ../other-checkout]
     .venv/bin/python bench/profile_kgload.py growth --corpus bench/out/corpus-1000000-10-s8 --neo4j-uri bolt://… \
         --every 20 [--warm-up bench/out/corpus-2000-10-s8]
+    .venv/bin/python bench/profile_kgload.py replay --corpus bench/out/corpus-100000-10-s8 --neo4j-uri bolt://… \
+        [--server-pid PID]
 
 ``map`` runs kgload.api.map_quads under cProfile and prints the top functions by own and by
 cumulative time. ``neo4j`` loads into an emptied database and times every Cypher statement the
@@ -19,6 +21,15 @@ compare two versions: run both, interleaved, and compare the ratio.
 kgload's default batch size and sums each kind of statement's time per ``--every`` batches, next to
 the wall time of those batches: a statement whose cost per batch grows with the graph shows up as a
 growing column (how the recompute of shared relationships was found at 1M).
+
+``replay`` tells the server's share of a load from the client's: it loads the corpus into an emptied
+database recording every statement of every write transaction with its parameters, then empties the
+database again and sends the recorded transactions as they are from a client that does nothing
+else. The replay's time is what the load would take if mapping, projecting and building rows cost
+nothing: on a 2-core machine, where the server and the client share the cores, the gap between the two
+is the client's CPU. It prints both times, the client's CPU seconds (this process and its mapping
+workers) and, with ``--server-pid``, the server's, and checks that both graphs have the same node and
+relationship counts. Recorded parameters stay in memory: for corpora up to about 100k relations.
 
 ``--what-if`` monkeypatches kgload *in this process only* to measure a proposed change before
 anyone writes it (nothing under kgload/ is modified):
@@ -35,6 +46,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import os
 import pstats
 import sys
 import time
@@ -44,7 +56,7 @@ from pathlib import Path
 from typing import Any
 
 from common import BENCH, ROOT
-from systems import MAPPING, neo4j_reset
+from systems import MAPPING, neo4j_reset, neo4j_stats
 
 QUERY_TIMES: dict[str, list[float]] = defaultdict(list)
 GROUP_TIMES: dict[tuple[int, str], list[float]] = defaultdict(list)  # (group of batches, statement kind)
@@ -279,22 +291,109 @@ def profile_growth(args: argparse.Namespace) -> None:
         print(f"{group * args.every:>8}+ {wall:7.1f} " + " ".join(f"{v:12.1f}" for v in sums))
 
 
+def _cpu_seconds(server_pid: int | None) -> tuple[float, float | None]:
+    """CPU seconds so far of this process with its reaped children, and of the server's process."""
+    import resource
+
+    own = sum(
+        usage.ru_utime + usage.ru_stime
+        for usage in (resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN))
+    )
+    if server_pid is None:
+        return own, None
+    fields = Path(f"/proc/{server_pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return own, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+def profile_replay(args: argparse.Namespace) -> None:
+    import neo4j
+
+    from kgload import api
+    from kgload.mapping.spec import load_mapping
+    from kgload.sinks.neo4j import Neo4jSink
+
+    transactions: list[list[tuple[str, Any]]] = []
+    original_run, original_write = neo4j.ManagedTransaction.run, neo4j.Session.execute_write
+
+    writing: list[list[tuple[str, Any]]] = []  # the transaction being recorded (execute_query is not)
+
+    def recording_run(self: Any, query: str, parameters: Any = None, **kwargs: Any) -> Any:
+        if writing:
+            writing[-1].append((query, parameters))
+        return original_run(self, query, parameters, **kwargs)
+
+    def recording_write(self: Any, work: Any, *a: Any, **kw: Any) -> Any:
+        transactions.append([])  # a retried transaction would be recorded twice: none was in our runs
+        writing.append(transactions[-1])
+        try:
+            return original_write(self, work, *a, **kw)
+        finally:
+            writing.clear()
+
+    mapping = load_mapping(MAPPING)
+    driver = neo4j.GraphDatabase.driver(args.neo4j_uri, auth=None, notifications_min_severity="OFF")
+    neo4j_reset(args.neo4j_uri)
+    neo4j.ManagedTransaction.run, neo4j.Session.execute_write = recording_run, recording_write  # type: ignore[method-assign]
+    cpu, server, started = *_cpu_seconds(args.server_pid), time.perf_counter()
+    api.load([args.corpus / "corpus.jsonl"], sink=Neo4jSink(driver, None), mapping=mapping, validate=False)
+    load = time.perf_counter() - started, *(_minus(_cpu_seconds(args.server_pid), (cpu, server)))
+    neo4j.ManagedTransaction.run, neo4j.Session.execute_write = original_run, original_write  # type: ignore[method-assign]
+    loaded = neo4j_stats(args.neo4j_uri)
+
+    neo4j_reset(args.neo4j_uri)
+    Neo4jSink(driver, None).ensure_ontology(mapping.ontology.path, mapping.base)  # as the load's first step did
+
+    def send(tx: Any, statements: list[tuple[str, Any]]) -> None:
+        for query, parameters in statements:
+            tx.run(query, parameters).consume()
+
+    cpu, server, started = *_cpu_seconds(args.server_pid), time.perf_counter()
+    with driver.session() as session:
+        for statements in transactions:
+            session.execute_write(send, statements)
+    replay = time.perf_counter() - started, *(_minus(_cpu_seconds(args.server_pid), (cpu, server)))
+    replayed = neo4j_stats(args.neo4j_uri)
+    driver.close()
+
+    def cpu_text(seconds: float | None) -> str:
+        return "n/a" if seconds is None else f"{seconds:.1f}"
+
+    print(f"{'':30} {'wall s':>8} {'client CPU s':>13} {'server CPU s':>13}")
+    rows = (("load (map, project, write)", load), ("replay of its statements", replay))
+    for label, (wall, client, server_cpu) in rows:
+        print(f"{label:30} {wall:8.1f} {client:13.1f} {cpu_text(server_cpu):>13}")
+    print(
+        f"{len(transactions)} write transactions, {sum(map(len, transactions))} statements; replay / load = "
+        f"{replay[0] / load[0]:.0%}"
+    )
+    # the load's own LoadRun and lock nodes are written outside the recorded transactions
+    same = loaded == {**replayed, "nodes": replayed["nodes"] + 2}
+    verdict = "same" if same else "DIFFER"
+    print(f"graph after the load {loaded}, after the replay {replayed} (+ LoadRun, lock): {verdict}")
+
+
+def _minus(now: tuple[float, float | None], then: tuple[float, float | None]) -> tuple[float, float | None]:
+    return now[0] - then[0], None if now[1] is None or then[1] is None else now[1] - then[1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", choices=["map", "neo4j", "core", "growth"])
+    parser.add_argument("what", choices=["map", "neo4j", "core", "growth", "replay"])
     parser.add_argument("--corpus", type=Path, required=True)
     parser.add_argument("--neo4j-uri")
     parser.add_argument("--batch-size", type=int, default=200)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--every", type=int, default=20, help="growth: batches per row")
     parser.add_argument("--warm-up", type=Path, help="growth: a corpus to load untimed first")
+    parser.add_argument("--server-pid", type=int, help="replay: the Neo4j server's pid, for its CPU seconds")
     parser.add_argument("--time-only", action="store_true", help="map: time without cProfile (true speed)")
     parser.add_argument("--what-if", action="append", default=[], choices=["fast-schema"])
     parser.add_argument("--kgload", type=Path, default=ROOT, help="core: the checkout whose kgload to measure")
     args = parser.parse_args()
     sys.path.insert(0, str(args.kgload))
     what_if(args.what_if)
-    {"map": profile_map, "neo4j": profile_neo4j, "core": profile_core, "growth": profile_growth}[args.what](args)
+    modes = {"map": profile_map, "neo4j": profile_neo4j, "core": profile_core, "growth": profile_growth}
+    (modes | {"replay": profile_replay})[args.what](args)
 
 
 if __name__ == "__main__":

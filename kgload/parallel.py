@@ -39,6 +39,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kgload.collector import settle_worker
 from kgload.fingerprint import combine
 from kgload.mapping.spec import Mapping
 from kgload.mapping.templates import TemplateError
@@ -198,6 +199,7 @@ def _start_worker(setup: Setup) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _worker = _Worker(setup)
+    settle_worker()
 
 
 def _die_with_parent(parent: int) -> None:

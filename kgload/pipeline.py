@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from kgload.collector import fewer_collections
 from kgload.mapping.spec import Mapping
 from kgload.mapping.tenures import TenureIndex
 from kgload.parallel import (
@@ -220,6 +221,7 @@ class _Batch:
     recheck: bool = False  # an earlier batch, still in flight then, may write one of these documents
 
 
+@fewer_collections()
 def load(
     sources: Iterable[Source],
     sink: Sink,

@@ -37,6 +37,9 @@ class BatchRows:
     claims: list[dict[str, Any]]
     links: list[dict[str, str]]  # claim, target, type: a claim's ASSERTED_BY, DENIED_BY and LOCATION links
     keys: dict[str, set[str]] = field(default_factory=dict)  # relationship type -> asserted claim keys
+    # every asserted key's relationship as this batch's claims alone would make it (relationship_rows):
+    # what the writer creates for a key nothing else supports, or appends to one that others do
+    facts: list[dict[str, Any]] = field(default_factory=list)
 
 
 def unique_documents(docs: Iterable[DocumentRows]) -> list[DocumentRows]:
@@ -97,18 +100,20 @@ def batch_rows(docs: list[DocumentRows]) -> BatchRows:
         claims=claims,
         links=links,
         keys=dict(keys),
+        facts=relationship_rows(docs),
     )
 
 
-def relationship_rows(docs: list[DocumentRows], only: set[str]) -> list[dict[str, Any]]:
-    """Relationship rows (head, tail, type, props, datetimes) for the keys in ``only``, ordered by
+def relationship_rows(docs: list[DocumentRows], only: set[str] | None = None) -> list[dict[str, Any]]:
+    """Relationship rows (head, tail, type, props, datetimes) for the keys in ``only`` (default: every
+    asserted key), ordered by
     (head, tail) so that concurrent writers lock nodes in one order. Properties are aggregated from
     the batch's asserted claims by ``fact_properties``, the rules of cypher.upsert_relationships
     (which aggregates on the server when claims of other documents take part)."""
     supporting: dict[str, list[tuple[DocumentRows, ClaimRow]]] = defaultdict(list)
     for doc in docs:
         for c in doc.claims:
-            if c.status == "asserted" and c.key in only:
+            if c.status == "asserted" and (only is None or c.key in only):
                 supporting[c.key].append((doc, c))
     out: list[dict[str, Any]] = []
     for key, pairs in supporting.items():
