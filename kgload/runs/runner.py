@@ -75,7 +75,7 @@ def run_load(
     def after_batch(report: LoadReport) -> None:
         nonlocal renewed
         latest[:] = [report]
-        if interrupts:  # the KeyboardInterrupt it raised was lost on the way (seen in CI): stop here
+        if interrupts:  # the KeyboardInterrupt it raised may have been lost in a finaliser: stop here
             raise KeyboardInterrupt
         if time.monotonic() - renewed >= lock_ttl * RENEW_AFTER:
             renewed = time.monotonic()
@@ -146,9 +146,11 @@ def run_load(
 def _noting_interrupts(noted: list[int]) -> Iterator[None]:
     """SIGINT raises KeyboardInterrupt as Python's own handler does, and is also noted in ``noted``.
 
-    A SIGINT sent mid-run was seen lost (the run went on to finish, exit 0) in two CI runs of
-    tests/integration/test_faults.py, without a trace of where the KeyboardInterrupt went; the run
-    checks ``noted`` after every batch, so it stops there at the latest. Left alone off the main
+    Python runs the handler in the main thread wherever that thread is, and if it is in a finaliser
+    (``__del__``) the KeyboardInterrupt is printed as "Exception ignored" and lost: a CI run of
+    tests/integration/test_faults.py lost a SIGINT in the neo4j driver's ``Workspace.__del__`` and
+    went on to finish, exit 0. The run checks ``noted`` after every batch, so it stops there at
+    the latest. Left alone off the main
     thread, or when the application installed a handler of its own."""
     if threading.current_thread() is not threading.main_thread() or (
         signal.getsignal(signal.SIGINT) is not signal.default_int_handler
