@@ -150,8 +150,8 @@ def _noting_interrupts(noted: list[int]) -> Iterator[None]:
     (``__del__``) the KeyboardInterrupt is printed as "Exception ignored" and lost: a CI run of
     tests/integration/test_faults.py lost a SIGINT in the neo4j driver's ``Workspace.__del__`` and
     went on to finish, exit 0. The run checks ``noted`` after every batch, so it stops there at
-    the latest. Left alone off the main
-    thread, or when the application installed a handler of its own."""
+    the latest. Left alone off the main thread, or when the application installed a handler of its
+    own."""
     if threading.current_thread() is not threading.main_thread() or (
         signal.getsignal(signal.SIGINT) is not signal.default_int_handler
     ):
