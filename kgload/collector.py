@@ -21,8 +21,7 @@ def fewer_collections() -> Iterator[None]:
     """Collect less often for the duration (the thresholds are restored after): usable as a decorator.
     Cycles are still collected, later; memory barely changes, since the objects that pile up
     between collections are the batch's live rows, not garbage."""
-    before = gc.get_threshold()
-    gc.set_threshold(max(before[0], YOUNG_THRESHOLD), *before[1:])
+    before = _collect_less_often()
     try:
         yield
     finally:
@@ -35,4 +34,11 @@ def settle_worker() -> None:
     the worker collects less often for the rest of its life."""
     gc.collect()
     gc.freeze()
-    gc.set_threshold(max(gc.get_threshold()[0], YOUNG_THRESHOLD), *gc.get_threshold()[1:])
+    _collect_less_often()
+
+
+def _collect_less_often() -> tuple[int, ...]:
+    """Raise the youngest generation's threshold (never lower it); return the thresholds before."""
+    before = gc.get_threshold()
+    gc.set_threshold(max(before[0], YOUNG_THRESHOLD), *before[1:])
+    return before

@@ -43,6 +43,16 @@ DOCUMENT_PROPERTIES = {
     PROV + "wasGeneratedBy": "run",
 }
 
+# Predicates compared once per quad of every document (a quarter of a load's client time was
+# projection): built once here, not concatenated in the loops.
+_IS_CLAIM = (TYPE, ox.NamedNode(KG + "Claim"))
+_LABEL, _ALT_LABEL, _SAME_AS, _ISO_CODE = RDFS + "label", SKOS + "altLabel", OWL + "sameAs", KG + "isoCode"
+_SUBJECT, _OBJECT, _PREDICATE = RDF + "subject", RDF + "object", RDF + "predicate"
+_STATUS, _LOCATION = KG + "status", KG + "location"
+_CLAIM_LISTS = {KG + "assertedBy": "assertedBy", KG + "deniedBy": "deniedBy"}
+_DERIVED_FROM, _GENERATED_BY = PROV + "wasDerivedFrom", PROV + "wasGeneratedBy"
+_CLAIM_FIELD_NAMES = {"startDate": "start", "endDate": "end", "sentenceIndex": "sentence"}
+
 
 @dataclass
 class EntityRow:
@@ -172,17 +182,6 @@ def project(doc: MappedDocument, ontology: Ontology) -> DocumentRows:
     entities = [_entity(uri, subjects.get(uri, ()), ontology) for uri in dict.fromkeys(mentions)]
     claims = [_claim(uri, props, ontology) for uri, props in subjects.items() if _IS_CLAIM in props]
     return DocumentRows(doc.iri, doc_props, entities, [c for c in claims if c is not None])
-
-
-# Predicates compared once per quad of every document (a quarter of a load's client time was
-# projection): built once here, not concatenated in the loops.
-_IS_CLAIM = (TYPE, ox.NamedNode(KG + "Claim"))
-_LABEL, _ALT_LABEL, _SAME_AS, _ISO_CODE = RDFS + "label", SKOS + "altLabel", OWL + "sameAs", KG + "isoCode"
-_SUBJECT, _OBJECT, _PREDICATE = RDF + "subject", RDF + "object", RDF + "predicate"
-_STATUS, _LOCATION = KG + "status", KG + "location"
-_CLAIM_LISTS = {KG + "assertedBy": "assertedBy", KG + "deniedBy": "deniedBy"}
-_DERIVED_FROM, _GENERATED_BY = PROV + "wasDerivedFrom", PROV + "wasGeneratedBy"
-_CLAIM_FIELD_NAMES = {"startDate": "start", "endDate": "end", "sentenceIndex": "sentence"}
 
 
 def _entity(uri: str, props, ontology: Ontology) -> EntityRow:
