@@ -355,6 +355,8 @@ def main() -> None:
         server = Neo4jTestServer(work / "neo4j")
         print(f"[bench] starting the Neo4j test server (page cache {args.pagecache}) ...", flush=True)
         os.environ["KGLOAD_NEO4J_PAGECACHE"] = args.pagecache  # the launcher's setting, inherited
+        # A production server preallocates its transaction logs; the test suite's default does not.
+        os.environ["KGLOAD_NEO4J_PREALLOCATE_TX_LOGS"] = "true"
         server.start()
         uri = server.uri
     try:

@@ -24,6 +24,7 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -205,6 +206,25 @@ def wait_until_loaded(proc: subprocess.Popen[str], documents: int, seen: list[st
         watchdog.cancel()
 
 
+def within_the_next_batches(rng: random.Random, log: list[str], batches: float = 2.0) -> float:
+    """A random delay of up to ``batches`` batch times, timed from this run's own log.
+
+    A fixed delay was once most of a run: a load that got faster finished before the kill came.
+    """
+    times = [
+        datetime.fromisoformat(entry["time"]) for entry in map(json.loads, log) if entry["message"] == "batch committed"
+    ]
+    gaps = sorted((b - a).total_seconds() for a, b in pairwise(times))
+    batch = gaps[len(gaps) // 2] if gaps else 0.05
+    return rng.uniform(0, batches * batch)
+
+
+def kill_mid_run(proc: subprocess.Popen[str], sig: signal.Signals) -> None:
+    if proc.poll() is not None:
+        pytest.fail(f"the loader ended (exit {proc.returncode}) before {sig.name} could stop it mid-run")
+    proc.send_signal(sig)
+
+
 def run_id(log: list[str]) -> str:
     return next(entry["run"] for entry in map(json.loads, log) if "run" in entry)
 
@@ -261,7 +281,8 @@ def test_server_killed_at_random_points_then_a_rerun_equals_a_clean_load(server,
         seen: list[str] = []
         target = rng.randint(5, 35)  # new documents this run commits before the crash
         wait_until_loaded(proc, target, seen)
-        time.sleep(rng.uniform(0, 0.6))  # then anywhere in the next transaction(s)
+        time.sleep(within_the_next_batches(rng, seen))  # then anywhere in the next transaction(s)
+        assert proc.poll() is None, "the loader ended before the server could be killed mid-run"
         pid = server.pid()
         assert pid is not None
         os.kill(pid, signal.SIGKILL)
@@ -315,8 +336,8 @@ def test_loader_interrupted_then_killed_mid_run_its_lease_expires_and_a_rerun_eq
     proc = start_loader(server, folder, shim=False)
     seen: list[str] = []
     wait_until_loaded(proc, rng.randint(10, 40), seen)
-    time.sleep(rng.uniform(0, 0.6))
-    proc.send_signal(signal.SIGINT)
+    time.sleep(within_the_next_batches(rng, seen))
+    kill_mid_run(proc, signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
     last = json.loads(err.strip().split("\n")[-1])
@@ -332,8 +353,8 @@ def test_loader_interrupted_then_killed_mid_run_its_lease_expires_and_a_rerun_eq
     proc = start_loader(server, folder, shim=False)
     seen = []
     wait_until_loaded(proc, rng.randint(10, 60), seen)
-    time.sleep(rng.uniform(0, 0.6))
-    proc.send_signal(signal.SIGKILL)
+    time.sleep(within_the_next_batches(rng, seen))
+    kill_mid_run(proc, signal.SIGKILL)
     proc.communicate(timeout=30)
     assert proc.returncode == -signal.SIGKILL
     dead_run = run_id(seen)

@@ -38,6 +38,10 @@ import org.neo4j.io.ByteUnit;
  *   --host H                                  listen address (default 127.0.0.1)
  *   --pagecache SIZE  KGLOAD_NEO4J_PAGECACHE  page cache, e.g. 512m or 2g (default 128m: tests
  *                                             share a 2-core box; a benchmark gives it the store's size)
+ *   --preallocate-tx-logs true|false  KGLOAD_NEO4J_PREALLOCATE_TX_LOGS
+ *                                     preallocate each 256 MB transaction log file as a production
+ *                                     server does (default false: a test suite starts several
+ *                                     servers and would hold 512 MB of empty log per data dir)
  * </pre>
  * Prints exactly one line {@code KGLOAD-NEO4J READY bolt://HOST:PORT} on stdout when Bolt
  * accepts connections and the default database is online. SIGTERM shuts the DBMS down
@@ -58,12 +62,14 @@ public final class TestServer {
         Path pidFile = null;
         Path plugins = defaultPluginsDir();
         String pagecache = env.getOrDefault("KGLOAD_NEO4J_PAGECACHE", "128m");
+        String preallocate = env.getOrDefault("KGLOAD_NEO4J_PREALLOCATE_TX_LOGS", "false");
 
         for (int i = 0; i < argv.length; i++) {
             String flag = argv[i];
             if (flag.equals("-h") || flag.equals("--help")) {
                 System.out.println("usage: TestServer [--data DIR] [--port P] [--http-port H] "
-                        + "[--password X] [--pid-file F] [--plugins DIR] [--host H] [--pagecache SIZE]");
+                        + "[--password X] [--pid-file F] [--plugins DIR] [--host H] [--pagecache SIZE] "
+                        + "[--preallocate-tx-logs true|false]");
                 return;
             }
             if (i + 1 >= argv.length) {
@@ -79,6 +85,7 @@ public final class TestServer {
                 case "--plugins" -> plugins = Path.of(value);
                 case "--host" -> host = value;
                 case "--pagecache" -> pagecache = value;
+                case "--preallocate-tx-logs" -> preallocate = value;
                 default -> die("unknown option " + flag);
             }
         }
@@ -91,9 +98,13 @@ public final class TestServer {
             Files.createDirectories(pidFile.toAbsolutePath().getParent());
             Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
         }
+        if (!preallocate.equals("true") && !preallocate.equals("false")) {
+            die("--preallocate-tx-logs takes true or false, not " + preallocate);
+        }
         DatabaseManagementService dbms;
         try {
-            dbms = build(data, host, boltPort, httpPort, password, plugins, ByteUnit.parse(pagecache));
+            dbms = build(data, host, boltPort, httpPort, password, plugins, ByteUnit.parse(pagecache),
+                    Boolean.parseBoolean(preallocate));
         } catch (RuntimeException e) {
             // Exit for sure: half-started Neo4j threads would otherwise keep the JVM alive.
             e.printStackTrace();
@@ -138,7 +149,8 @@ public final class TestServer {
     }
 
     private static DatabaseManagementService build(
-            Path home, String host, int boltPort, int httpPort, String password, Path plugins, long pagecache) {
+            Path home, String host, int boltPort, int httpPort, String password, Path plugins, long pagecache,
+            boolean preallocateTxLogs) {
         DatabaseManagementServiceBuilder builder = new DatabaseManagementServiceBuilder(home)
                 .setConfig(BoltConnector.enabled, true)
                 .setConfig(BoltConnector.listen_address, new SocketAddress(host, boltPort))
@@ -152,6 +164,7 @@ public final class TestServer {
                 .setConfig(GraphDatabaseSettings.auth_minimum_password_length, 1)
                 // Small by default: 2-core CI box, several servers may run in parallel.
                 .setConfig(GraphDatabaseSettings.pagecache_memory, pagecache)
+                .setConfig(GraphDatabaseSettings.preallocate_logical_logs, preallocateTxLogs)
                 .setConfig(GraphDatabaseSettings.tx_state_memory_allocation,
                         GraphDatabaseSettings.TransactionStateMemoryAllocation.ON_HEAP)
                 // APOC's "unsafe" procedures (e.g. apoc.periodic.*, apoc.cypher.*) need this.
