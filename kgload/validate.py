@@ -19,7 +19,6 @@ from kgload.rdf.build import MappedDocument, relation_json
 from kgload.rdf.convert import to_rdflib_term
 from kgload.rdf.namespaces import KG
 from kgload.records import Reject
-from kgload.shacl import ShaclEngine
 
 _STATUS = ox.NamedNode(KG + "status")
 _ASSERTED = ox.NamedNode(KG + "Asserted")
@@ -41,7 +40,10 @@ class ShaclValidator:
         self.ontology = rdflib.Graph().parse(ontology, format="turtle")
         # The engine runs pyshacl without inference: the mapper writes every type explicitly and
         # subclass chains come from the ontology graph; RDFS inference would multiply one mistake
-        # into dozens of messages.
+        # into dozens of messages. Imported here: pyshacl is a tenth of a second of every command's
+        # start, and a load without validation never needs it.
+        from kgload.shacl import ShaclEngine
+
         self.engine = ShaclEngine(self.shapes, self.ontology)
 
     def violations(self, quads: list[ox.Quad]) -> list[Violation]:
