@@ -238,8 +238,9 @@ def load(
     """Load every source into ``sink``; documents whose fingerprint is unchanged are skipped.
 
     Fingerprints are compared before mapping, so an unchanged document costs a read and a
-    lookup, not a mapping and a validation; its rejects were reported by the run that first
-    saw it. ``after_batch`` is called after each committed batch (progress, lock renewal).
+    lookup, not a mapping and a validation: what the reader rejects is reported by every run,
+    what mapping or validation rejects only by the run that maps the document. ``after_batch``
+    is called after each committed batch (progress, lock renewal).
     With ``workers`` > 1 and more than one batch of input, the mapping runs in worker
     processes, a few batches ahead of the one being written; the report, the rejects file and
     the target end up as the serial path leaves them. kgload JSONL is then read in the workers

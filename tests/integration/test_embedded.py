@@ -106,3 +106,27 @@ def test_a_second_process_cannot_open_the_store_while_loading(loaded):
 def test_every_sparql_example_answers(loaded):
     for path in sorted(QUERIES.glob("*.rq")):
         assert rows(loaded, path.name), path.name
+
+
+def test_a_rerun_reports_read_rejects_again_and_mapping_rejects_only_when_it_maps(tmp_path, seed):
+    doc = json.loads(seed.read_text())
+    doc["relations"] = [
+        *doc["relations"],
+        {"type": "called", "head": "putin-x", "tail": "trump"},  # the reader refuses it
+        {"type": "teleported-to", "head": "putin", "tail": "trump"},  # the mapping does not know it
+    ]
+    source = tmp_path / "doc.jsonl"
+    source.write_text(json.dumps(doc) + "\n")
+
+    runs = iter(range(3))
+
+    def stages(**options: object) -> list[str]:
+        rejects = tmp_path / f"rejects-{next(runs)}.jsonl"
+        report = api.load([source], store=tmp_path / "s", rejects=rejects, **options)
+        assert report.exit_code == 3
+        return sorted(json.loads(line)["stage"] for line in rejects.read_text().splitlines())
+
+    first = stages()
+    assert first.count("read") == 1 and len(first) == 2
+    assert stages() == ["read"]  # unchanged: not mapped again
+    assert stages(force=True) == first
