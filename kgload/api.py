@@ -346,6 +346,7 @@ def export_neo4j_admin(
             progress=progress,
             workers=workers,
         ),
+        processes=min(2, resolve_workers(workers)),  # the CSV files are written in two halves
     )
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import multiprocessing
 import os
 import pickle
 import re
@@ -32,6 +33,7 @@ import shutil
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -58,6 +60,7 @@ CLAIM_LINKS = ("DERIVED_FROM", "SUBJECT", "OBJECT", *cypher.CLAIM_LINK_TYPES)
 FIXED_LABELS = ("Resource", "Entity", "Document", "Claim", "LoadRun")
 _PROPERTY_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _OPEN_FILES = 64  # CSV data files kept open at once; the rest are reopened for appending
+_KIND_ORDER = ("node-documents", "node-entities", "node-claims", "node-runs", "rel-mentions", "rel-claims", "rel-facts")
 
 
 class ExportError(KgloadError):
@@ -184,6 +187,12 @@ class CsvGroups:
             out.close()
         self._open.clear()
 
+    def order(self, kinds: tuple[str, ...]) -> None:
+        """Groups in the order of their kinds (then of their making): the same import.sh whichever
+        process wrote which group."""
+        rank = {kind: i for i, kind in enumerate(kinds)}
+        self.groups = dict(sorted(self.groups.items(), key=lambda item: rank.get(item[0][0], len(rank))))
+
     def files(self, nodes: bool) -> list[str]:
         """``--nodes=`` / ``--relationships=`` values, in the order the groups were made."""
         return [
@@ -191,6 +200,14 @@ class CsvGroups:
             for (kind, _), g in self.groups.items()
             if kind.startswith("node") == nodes
         ]
+
+
+@dataclass
+class Written:
+    groups: dict[tuple[str, tuple[str, ...]], _Group]
+    empty_lists: set[tuple[str, str, str]]
+    nodes: int
+    relationships: int
 
 
 class RowWriter:
@@ -225,6 +242,18 @@ class RowWriter:
         self._props(props, header, cells, ("rel", rel_type))
         self.groups.add(kind, header, cells)
         self.relationships += 1
+
+    def written(self) -> Written:
+        """What this writer wrote, for the writer of the other side of the same export."""
+        return Written(self.groups.groups, self.empty_lists, self.nodes, self.relationships)
+
+    def merge(self, other: Written) -> None:
+        if set(other.groups) & set(self.groups.groups):
+            raise RuntimeError("both sides of the export wrote the same CSV group")
+        self.groups.groups.update(other.groups)
+        self.empty_lists |= other.empty_lists
+        self.nodes += other.nodes
+        self.relationships += other.relationships
 
     def _props(self, props: dict[str, Any], header: list[str], cells: list[str], scope: tuple[str, str]) -> None:
         for key in sorted(props):
@@ -408,24 +437,64 @@ class Neo4jAdminSink(ProjectingSink):
 
     # -- the CSV files ---------------------------------------------------------------------------
 
-    def finish(self, groups: CsvGroups) -> RowWriter:
-        """Write every node and relationship of the spool as CSV rows."""
+    def finish(self, groups: CsvGroups, *, processes: int = 1) -> RowWriter:
+        """Write every node and relationship of the spool as CSV rows. With two processes the
+        entities' side (entity nodes, mentions, facts) is written by a forked child while this
+        process writes the documents' and claims' side: the two sides share no CSV file."""
+        rows = self._row_writer(groups)
+        if processes < 2:
+            self._claims_side(rows)
+            self._entities_side(rows)
+        else:
+            context = multiprocessing.get_context("fork")  # the child reads the spool through its own connection
+            receive, send = context.Pipe(duplex=False)
+            child = context.Process(target=self._entities_side_in_child, args=(send,), daemon=True)
+            child.start()
+            send.close()
+            try:
+                self._claims_side(rows)
+                outcome = receive.recv()
+            except EOFError:
+                outcome = RuntimeError(f"the export's second process ended without an answer (exit {child.exitcode})")
+            except BaseException:
+                child.terminate()  # its half is of no use without this one
+                raise
+            finally:
+                child.join()
+                receive.close()
+            if isinstance(outcome, BaseException):
+                raise outcome
+            rows.merge(outcome)
+        groups.order(_KIND_ORDER)
+        return rows
+
+    def _row_writer(self, groups: CsvGroups) -> RowWriter:
         ontology = self.ontology or _missing()
-        rows = RowWriter(groups, ontology.classes.values(), [r.neo4j_type for r in ontology.relations.values()])
+        return RowWriter(groups, ontology.classes.values(), [r.neo4j_type for r in ontology.relations.values()])
+
+    def _entities_side_in_child(self, send: Connection) -> None:
+        # Never the parent's connection, which stays referenced so that it is not closed here either.
+        self._inherited, self.db = self.db, sqlite3.connect(self.folder / SPOOL, isolation_level=None)
+        groups = CsvGroups(self.folder)
+        try:
+            rows = self._row_writer(groups)
+            self._entities_side(rows)
+            groups.close()
+            send.send(rows.written())
+        except BaseException as error:  # ExportError and the like: the parent raises it
+            send.send(error)
+        finally:
+            send.close()
+
+    def _claims_side(self, rows: RowWriter) -> None:
+        """Documents, claims and the run, and the claims' links."""
         for (props,) in self.db.execute("SELECT props FROM documents ORDER BY seq"):
             rows.node("node-documents", ("Resource", "Document"), _unblob(props), scope="Document")
-        for labels, props in self._entities():
-            rows.node("node-entities", labels, props, scope="Entity")
         for (props,) in self.db.execute("SELECT props FROM claims ORDER BY seq, rowid"):
             rows.node("node-claims", ("Resource", "Claim"), _unblob(props), scope="Claim")
         if self.record is not None:
             run = {k: v for k, v in self.record.properties().items() if v is not None}
             rows.node("node-runs", ("LoadRun",), run, scope="LoadRun")
-
-        mentions = "SELECT doc, entity, name, names, wikidata, iso FROM mentions ORDER BY seq, rowid"
-        for doc, entity, name, names, wikidata, iso in self.db.execute(mentions):
-            props = {"name": name, "names": _unblob(names), "wikidata": wikidata, "isoCode": iso}
-            rows.relationship("rel-mentions", "MENTIONS", doc, entity, props)
         claims = "SELECT uri, doc, head, tail FROM claims ORDER BY seq, rowid"
         for claim, doc, head, tail in self.db.execute(claims):
             rows.relationship("rel-claims", "DERIVED_FROM", claim, doc, {})
@@ -440,9 +509,17 @@ class Neo4jAdminSink(ProjectingSink):
             ORDER BY l.claim, l.type, l.target"""
         for claim, link_type, target in self.db.execute(links):
             rows.relationship("rel-claims", link_type, claim, target, {})
+
+    def _entities_side(self, rows: RowWriter) -> None:
+        """Entities, the documents' mentions of them, and the facts between them."""
+        for labels, props in self._entities():
+            rows.node("node-entities", labels, props, scope="Entity")
+        mentions = "SELECT doc, entity, name, names, wikidata, iso FROM mentions ORDER BY seq, rowid"
+        for doc, entity, name, names, wikidata, iso in self.db.execute(mentions):
+            props = {"name": name, "names": _unblob(names), "wikidata": wikidata, "isoCode": iso}
+            rows.relationship("rel-mentions", "MENTIONS", doc, entity, props)
         for rel_type, head, tail, props in self._relationships():
             rows.relationship("rel-facts", rel_type, head, tail, props)
-        return rows
 
     def _entities(self) -> Iterator[tuple[set[str], dict[str, Any]]]:
         """cypher.upsert_entities + REFRESH_ENTITIES over every document naming each entity."""
@@ -563,7 +640,7 @@ def prepare(output: Path) -> Path:
     return work
 
 
-def export(output: Path, load: Callable[[Neo4jAdminSink], LoadReport]) -> Neo4jAdminExport:
+def export(output: Path, load: Callable[[Neo4jAdminSink], LoadReport], *, processes: int = 1) -> Neo4jAdminExport:
     """Run ``load`` into a spool, then write the neo4j-admin folder at ``output`` (all or nothing:
     the files appear under ``output`` only when every one of them is written)."""
     work = prepare(output)
@@ -573,7 +650,7 @@ def export(output: Path, load: Callable[[Neo4jAdminSink], LoadReport]) -> Neo4jA
             report = load(sink)
             groups = CsvGroups(work)
             try:
-                rows = sink.finish(groups)
+                rows = sink.finish(groups, processes=processes)
             finally:
                 groups.close()
             ontology = sink.ontology or _missing()

@@ -180,5 +180,19 @@ def test_workers_write_the_same_files_one_process_writes(tmp_path: Path):
             [path], out, run=run, batch_size=3, workers=workers, validate=False, rejects=tmp_path / f"r{workers}.jsonl"
         )
         # the ledger's LoadRun row holds the run's end time; every other file must be the same
-        files[workers] = {p.name: p.read_bytes() for p in sorted(out.glob("*.csv")) if "runs" not in p.name}
+        # (with 2 workers the CSV files are written by two processes, a half each: same files, same import.sh)
+        written = [*out.glob("*.csv"), out / "import.sh", out / "post-import.cypher"]
+        files[workers] = {p.name: p.read_bytes() for p in sorted(written) if "runs" not in p.name}
     assert files[1] and files[1] == files[2]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_value_the_csv_cannot_hold_stops_the_export_whichever_process_writes_it(tmp_path: Path, workers: int):
+    # an alias holding the array delimiter: refused while the entities' side is written, which with
+    # two workers is the forked second process; its error must reach the caller all the same
+    path = tmp_path / "docs.jsonl"
+    path.write_text(json.dumps(_doc("one", "evidence", [f"Put{ARRAY_DELIMITER}in"], 0.9)) + "\n")
+    out = tmp_path / "out"
+    with pytest.raises(ExportError, match="neo4j-admin array"):
+        api.export_neo4j_admin([path], out, workers=workers, validate=False, rejects=tmp_path / "r.jsonl")
+    assert not out.exists() or not any(out.iterdir())  # all or nothing
