@@ -442,7 +442,7 @@ class Neo4jAdminSink(ProjectingSink):
         entities' side (entity nodes, mentions, facts) is written by a forked child while this
         process writes the documents' and claims' side: the two sides share no CSV file."""
         rows = self._row_writer(groups)
-        if processes < 2:
+        if processes < 2 or "fork" not in multiprocessing.get_all_start_methods():  # Windows: one process
             self._claims_side(rows)
             self._entities_side(rows)
         else:
