@@ -202,14 +202,6 @@ class CsvGroups:
         ]
 
 
-@dataclass
-class Written:
-    groups: dict[tuple[str, tuple[str, ...]], _Group]
-    empty_lists: set[tuple[str, str, str]]
-    nodes: int
-    relationships: int
-
-
 class RowWriter:
     """Nodes and relationships as typed rows; remembers the empty lists neo4j-admin cannot store."""
 
@@ -243,14 +235,11 @@ class RowWriter:
         self.groups.add(kind, header, cells)
         self.relationships += 1
 
-    def written(self) -> Written:
-        """What this writer wrote, for the writer of the other side of the same export."""
-        return Written(self.groups.groups, self.empty_lists, self.nodes, self.relationships)
-
-    def merge(self, other: Written) -> None:
-        if set(other.groups) & set(self.groups.groups):
+    def merge(self, other: RowWriter) -> None:
+        """Take in what the writer of the other side of the same export wrote (its files closed)."""
+        if set(other.groups.groups) & set(self.groups.groups):
             raise RuntimeError("both sides of the export wrote the same CSV group")
-        self.groups.groups.update(other.groups)
+        self.groups.groups.update(other.groups.groups)
         self.empty_lists |= other.empty_lists
         self.nodes += other.nodes
         self.relationships += other.relationships
@@ -480,7 +469,7 @@ class Neo4jAdminSink(ProjectingSink):
             rows = self._row_writer(groups)
             self._entities_side(rows)
             groups.close()
-            send.send(rows.written())
+            send.send(rows)  # its groups and counts; no file is open any more
         except BaseException as error:  # ExportError and the like: the parent raises it
             send.send(error)
         finally:

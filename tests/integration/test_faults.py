@@ -18,6 +18,7 @@ import json
 import os
 import random
 import signal
+import statistics
 import subprocess
 import sys
 import threading
@@ -214,8 +215,8 @@ def within_the_next_batches(rng: random.Random, log: list[str], batches: float =
     times = [
         datetime.fromisoformat(entry["time"]) for entry in map(json.loads, log) if entry["message"] == "batch committed"
     ]
-    gaps = sorted((b - a).total_seconds() for a, b in pairwise(times))
-    batch = gaps[len(gaps) // 2] if gaps else 0.05
+    gaps = [(b - a).total_seconds() for a, b in pairwise(times)]
+    batch = statistics.median(gaps) if gaps else 0.05
     return rng.uniform(0, batches * batch)
 
 
