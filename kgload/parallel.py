@@ -14,7 +14,9 @@ pyoxigraph quads costs more than mapping them (bench: ~40x slower than ``ox.seri
 serialises each document and the parent writes the bytes (``kgload map``) or parses N-Quads back
 (``kgload load`` into the embedded store). A sink that takes rows rather than quads (Neo4j, the bulk
 export) hands the workers its ``preparer``: they project each document themselves and send the rows, which
-spared the parent the N-Quads parse and the projection, half of its time in a Neo4j load.
+spared the parent the N-Quads parse and the projection, half of its time in a Neo4j load. Those bytes and
+rows come back in a file per task (``_spool``), not through the pool's pipe, which both processes paid
+for in pickling and copying.
 kgload's own JSONL goes in as raw lines (``Line``): parsing, schema-checking and fingerprinting a
 document, and pickling the records built from it, cost the parent about as much as mapping costs a worker
 (a parent doing them kept 2 workers below one process), so the worker reads the line as the serial reader
@@ -29,12 +31,15 @@ import io
 import multiprocessing
 import os
 import pickle
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -141,6 +146,7 @@ class Outcome:
     events: list[Event]
     read: list[Reject] = field(default_factory=list)
     prepared: bool = False  # ``payload`` is what the sink's preparer made of the quads, pickled
+    span: tuple[int, int] | None = None  # where ``payload`` is in its task's spool file, while it is there
 
 
 Work = Extraction | Line  # a record to map, or a JSONL line to read and then map
@@ -170,6 +176,7 @@ class Done:
     outcomes: list[Any]  # Outcome per document mapped, Scan per line scanned
     pid: int
     seen: int  # how much of the parent's tenure log this worker holds
+    spooled: str | None = None  # the file holding the outcomes' payloads (see ``_spool``)
 
 
 @dataclass(frozen=True)
@@ -181,12 +188,14 @@ class Setup:
     payload: str
     parent: int
     prepare: Callable[[MappedDocument], MappedDocument] | None = None  # the sink's, applied here (Sink.preparer)
+    spool: str | None = None  # a folder for the payloads of each task (see ``_spool``)
 
 
 @dataclass
 class _Worker:
     setup: Setup
     seen: int = 0
+    tasks: int = 0
 
 
 _worker: _Worker | None = None
@@ -231,7 +240,44 @@ def _map_task(task: Task) -> Done:
             outcomes.append(Outcome(None, b"", [], read))
         else:
             outcomes.append(_map_one(extraction, setup, read))
-    return Done(outcomes, os.getpid(), worker.seen)
+    worker.tasks += 1
+    return Done(outcomes, os.getpid(), worker.seen, _spool(outcomes, setup.spool, worker.tasks))
+
+
+def _spool(outcomes: list[Any], folder: str | None, number: int) -> str | None:
+    """Write the task's payloads to one file and leave only their spans in the outcomes; the file's name,
+    or None when they stay in the outcomes (no folder, nothing to write, or the write failed).
+
+    The payloads are most of what a task sends back (N-Quads: 8 times the JSONL they came from), and a
+    file costs both processes less than pickling them through the pool's pipe: at 100k relations, 447 MB
+    the parent received and unpickled, while a file is written once and read once, from the page cache."""
+    found = [o for o in (x.outcome if isinstance(x, Scan) else x for x in outcomes) if o is not None and o.payload]
+    if folder is None or not found:
+        return None
+    path = Path(folder, f"{os.getpid()}-{number}")
+    try:
+        with path.open("wb") as out:
+            out.writelines(o.payload for o in found)
+    except OSError:  # a full disk, say: the pipe still works
+        path.unlink(missing_ok=True)
+        return None
+    offset = 0
+    for outcome in found:
+        outcome.span, offset, outcome.payload = (offset, len(outcome.payload)), offset + len(outcome.payload), b""
+    return str(path)
+
+
+def _unspool(done: Done) -> None:
+    """Put the payloads of a task's spool file back into its outcomes, and remove the file."""
+    if done.spooled is None:
+        return
+    spooled = Path(done.spooled)
+    data = spooled.read_bytes()
+    spooled.unlink()
+    for outcome in (x.outcome if isinstance(x, Scan) else x for x in done.outcomes):
+        if outcome is not None and outcome.span is not None:
+            start, size = outcome.span
+            outcome.payload, outcome.span = data[start : start + size], None
 
 
 def _map_one(extraction: Extraction, setup: Setup, read: list[Reject]) -> Outcome:
@@ -336,7 +382,8 @@ class ProcessMapper:
         self._log: list[Learned] = []
         self._logged: set[Learned] = set()
         self._seen: dict[int, int] = {}
-        setup = Setup(mapping, run, validator, tenures, payload, os.getpid(), prepare)
+        self._spool = tempfile.mkdtemp(prefix="kgload-map-")  # small: a file per task, removed when read
+        setup = Setup(mapping, run, validator, tenures, payload, os.getpid(), prepare, self._spool)
         kgload_json.prepare()  # compiled once here, inherited by every forked worker
         # fork: workers inherit the compiled mapping, the parsed shapes and the index instead of
         # unpickling or rebuilding them (seconds each); other platforms get them pickled.
@@ -390,6 +437,7 @@ class ProcessMapper:
         """The outcomes in submission order (a worker's exception is raised here, as the serial path would)."""
         for future in pending.futures:
             done = future.result()
+            _unspool(done)
             self._seen[done.pid] = max(self._seen.get(done.pid, 0), done.seen)
             yield from done.outcomes
 
@@ -429,7 +477,10 @@ class ProcessMapper:
 
     def close(self, *, cancel: bool = False) -> None:
         # Waiting is bounded: a worker finishes the one task it is on (cancel drops the queued ones).
-        self._pool.shutdown(wait=True, cancel_futures=cancel)
+        try:
+            self._pool.shutdown(wait=True, cancel_futures=cancel)
+        finally:
+            shutil.rmtree(self._spool, ignore_errors=True)  # the files of tasks whose outcomes were not read
 
 
 @contextlib.contextmanager

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import kgload.parallel
 from kgload import api
 from kgload.parallel import ProcessMapper, TenureRecorder, replay, resolve_workers, usable_cores
 from kgload.rdf.build import tenure_index
@@ -209,9 +210,37 @@ def test_a_document_twice_within_the_window_counts_as_serial(mapping, run, tmp_p
     assert reports[0] == reports[1]
 
 
-def test_a_worker_error_surfaces_as_in_the_serial_path(corpus, mapping, run, tmp_path, monkeypatch):
-    import kgload.parallel
+def test_payloads_come_back_through_files_that_are_removed(bench_corpus, mapping, run, tmp_path, monkeypatch):
+    import tempfile
 
+    spools = tmp_path / "tmp"
+    spools.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spools))
+    serial = mapped([bench_corpus], mapping, run, tmp_path, 1, 200)
+    files: list[str] = []
+    original = kgload.parallel._unspool
+
+    def spy(done):
+        files.append(done.spooled)
+        original(done)
+
+    monkeypatch.setattr(kgload.parallel, "_unspool", spy)  # in the parent only: workers never call it
+    assert mapped([bench_corpus], mapping, run, tmp_path, 2, 40) == serial
+    assert files and all(f and f.startswith(str(spools)) for f in files)
+    assert list(spools.iterdir()) == []  # each file removed when read, the folder when the pool closed
+
+
+def test_payloads_come_back_through_the_pipe_if_no_file_is_written(bench_corpus, mapping, run, tmp_path, monkeypatch):
+    serial = mapped([bench_corpus], mapping, run, tmp_path, 1, 200)
+    monkeypatch.setattr(kgload.parallel.tempfile, "mkdtemp", lambda prefix: str(tmp_path / "gone"))  # no such folder
+    files: list[str | None] = []
+    original = kgload.parallel._unspool
+    monkeypatch.setattr(kgload.parallel, "_unspool", lambda done: (files.append(done.spooled), original(done)))
+    assert mapped([bench_corpus], mapping, run, tmp_path, 2, 40) == serial
+    assert files and set(files) == {None}
+
+
+def test_a_worker_error_surfaces_as_in_the_serial_path(corpus, mapping, run, tmp_path, monkeypatch):
     def broken(extraction, *args, **kwargs):
         raise RuntimeError(f"mapping bug on {extraction.document.id}")
 
