@@ -12,7 +12,9 @@ files, replaying the Cypher of ``kgload.sinks.neo4j.cypher`` (REFRESH_ENTITIES,
 
 What is held, and where: the spool is an SQLite file in the output folder (on disk, deleted at
 the end), keyed by document so that a document read twice replaces its first version as in an
-online load. Memory holds one batch of mapped documents, SQLite's page cache (bounded below), one
+online load. Only this process writes it, so it is what a parallel export waits on: the mapping
+workers make each document's rows for it (``spool_rows``, values pickled), and this process only
+inserts them. Memory holds one batch of mapped documents, SQLite's page cache (bounded below), one
 entity's or one relationship's rows while it is aggregated, and one open file per CSV group.
 The disk needs roughly the size of the CSV files twice.
 
@@ -24,6 +26,7 @@ Date in one row and a string in another (``published: 2022-02``) needs no compro
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import multiprocessing
 import os
@@ -45,7 +48,7 @@ from kgload.rdf.build import MappedDocument
 from kgload.report import LoadReport
 from kgload.runs.ledger import RunRecord
 from kgload.sinks.neo4j import cypher
-from kgload.sinks.neo4j.projection import DocumentRows, ProjectingSink, rows_of
+from kgload.sinks.neo4j.projection import DocumentRows, ProjectingSink, project, rows_of
 from kgload.sinks.neo4j.rows import fact_properties
 
 ID_GROUP = "Resource"  # every kgload node but the run ledger is a :Resource keyed by its uri
@@ -258,13 +261,16 @@ class RowWriter:
 
 # -- the spool -----------------------------------------------------------------------------------
 
+# Rows are read back in the order they were written by rowid: SQLite gives a new row one more than
+# the largest rowid in its table, so a document written again (replacing its first version) sorts
+# after every row still there, as in an online load.
 _SCHEMA = """
-CREATE TABLE documents (uri TEXT PRIMARY KEY, seq INTEGER, id TEXT, fingerprint TEXT, props BLOB);
-CREATE TABLE mentions (doc TEXT, entity TEXT, seq INTEGER, labels TEXT, name TEXT, names BLOB,
+CREATE TABLE documents (uri TEXT PRIMARY KEY, id TEXT, fingerprint TEXT, props BLOB);
+CREATE TABLE mentions (doc TEXT, entity TEXT, labels TEXT, name TEXT, names BLOB,
                        wikidata TEXT, iso TEXT, props BLOB);
 CREATE INDEX mentions_doc ON mentions (doc);
-CREATE INDEX mentions_entity ON mentions (entity, seq);
-CREATE TABLE claims (uri TEXT PRIMARY KEY, doc TEXT, seq INTEGER, key TEXT, rel_type TEXT, head TEXT,
+CREATE INDEX mentions_entity ON mentions (entity);
+CREATE TABLE claims (uri TEXT PRIMARY KEY, doc TEXT, key TEXT, rel_type TEXT, head TEXT,
                      tail TEXT, status TEXT, sentence, props BLOB);
 CREATE INDEX claims_doc ON claims (doc);
 CREATE TABLE links (claim TEXT, doc TEXT, type TEXT, target TEXT, PRIMARY KEY (claim, type, target));
@@ -282,6 +288,54 @@ def _unblob(data: bytes) -> Any:
     return pickle.loads(data)  # noqa: S301 - our own spool, see _blob
 
 
+@dataclass(frozen=True, slots=True)
+class SpoolRows:
+    """One document's rows as the spool's tables take them, made where the document was mapped (in a
+    mapping worker, mostly): the process that owns the spool only inserts them."""
+
+    uri: str
+    document: tuple[Any, ...]
+    mentions: list[tuple[Any, ...]]
+    claims: list[tuple[Any, ...]]
+    links: list[tuple[str, str, str, str]]
+    ends: list[tuple[str, str]]  # (claim, subject or object) that the document itself does not name
+
+
+def spool_rows(doc: DocumentRows) -> SpoolRows:
+    props = {"uri": doc.uri, **doc.props}
+    mentions = [
+        (doc.uri, e.uri, "\n".join(e.labels), e.name, _blob(e.names), e.wikidata, e.iso_code,
+         _blob(e.props) if e.props else None)
+        for e in doc.entities
+    ]  # fmt: skip
+    claims = [
+        (c.uri, doc.uri, c.key, c.rel_type, c.head, c.tail, c.status, c.props.get("sentence"),
+         _blob({"uri": c.uri, "key": c.key, **c.props}))
+        for c in doc.claims
+    ]  # fmt: skip
+    links = [
+        (c.uri, doc.uri, link_type, target)
+        for c in doc.claims
+        for link_type, targets in (
+            ("ASSERTED_BY", c.asserted_by),
+            ("DENIED_BY", c.denied_by),
+            ("LOCATION", [c.location] if c.location else []),
+        )
+        for target in targets
+    ]
+    named = {doc.uri, *(e.uri for e in doc.entities)}
+    ends = [(c.uri, end) for c in doc.claims for end in (c.head, c.tail) if end not in named]
+    document = (doc.uri, props.get("id"), props.get("fingerprint"), _blob(props))
+    return SpoolRows(doc.uri, document, mentions, claims, links, ends)
+
+
+def spooled_early(doc: MappedDocument, ontology: Ontology) -> MappedDocument:
+    """``project_early`` as far as the spool's rows, pickled values included: a mapping worker does it."""
+    if doc.prepared is None:
+        doc.drop_quads(spool_rows(project(doc, ontology)))
+    return doc
+
+
 class Neo4jAdminSink(ProjectingSink):
     """A kgload Sink whose target is the spool of a neo4j-admin export."""
 
@@ -291,7 +345,6 @@ class Neo4jAdminSink(ProjectingSink):
         self.folder = folder
         self.ontology: Ontology | None = None
         self.record: RunRecord | None = None
-        self._seq = 0
         self.db = sqlite3.connect(folder / SPOOL, isolation_level=None)
         self.db.executescript(
             "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536;"
@@ -316,9 +369,15 @@ class Neo4jAdminSink(ProjectingSink):
     def tenures(self, mapping: Mapping) -> list[tuple[str, str, Holding]]:
         return []  # a first load: the target knows nothing yet
 
+    def prepare(self, doc: MappedDocument) -> MappedDocument:
+        return spooled_early(doc, self._ontology())
+
+    def preparer(self) -> Callable[[MappedDocument], MappedDocument]:
+        return functools.partial(spooled_early, ontology=self._ontology())
+
     def write(self, documents: list[MappedDocument]) -> None:
         ontology = self._ontology()
-        rows = [rows_of(doc, ontology) for doc in documents]
+        rows = [_spool_rows_of(doc, ontology) for doc in documents]
         self.db.execute("BEGIN")
         try:
             self._remove([d.uri for d in rows])
@@ -331,50 +390,21 @@ class Neo4jAdminSink(ProjectingSink):
             self.db.execute("ROLLBACK")
             raise
 
-    def _add(self, doc: DocumentRows) -> None:
-        self._seq += 1
-        props = {"uri": doc.uri, **doc.props}
-        self.db.execute(
-            "INSERT INTO documents VALUES (?, ?, ?, ?, ?)",
-            (doc.uri, self._seq, props.get("id"), props.get("fingerprint"), _blob(props)),
-        )
-        self.db.executemany(
-            "INSERT INTO mentions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (doc.uri, e.uri, self._seq, "\n".join(e.labels), e.name, _blob(e.names), e.wikidata, e.iso_code,
-                 _blob(e.props) if e.props else None)
-                for e in doc.entities
-            ],
-        )  # fmt: skip
+    def _add(self, doc: SpoolRows) -> None:
+        self.db.execute("INSERT INTO documents VALUES (?, ?, ?, ?)", doc.document)
+        self.db.executemany("INSERT INTO mentions VALUES (?, ?, ?, ?, ?, ?, ?, ?)", doc.mentions)
         try:
-            self.db.executemany(
-                "INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (c.uri, doc.uri, self._seq, c.key, c.rel_type, c.head, c.tail, c.status, c.props.get("sentence"),
-                     _blob({"uri": c.uri, "key": c.key, **c.props}))
-                    for c in doc.claims
-                ],
-            )  # fmt: skip
+            self.db.executemany("INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", doc.claims)
         except sqlite3.IntegrityError:
             raise ExportError(f"{doc.uri}: a claim IRI is used twice (the uri constraint would refuse it)") from None
-        links = [
-            (c.uri, doc.uri, link_type, target)
-            for c in doc.claims
-            for link_type, targets in (
-                ("ASSERTED_BY", c.asserted_by),
-                ("DENIED_BY", c.denied_by),
-                ("LOCATION", [c.location] if c.location else []),
-            )
-            for target in targets
-        ]
-        self.db.executemany("INSERT OR IGNORE INTO links VALUES (?, ?, ?, ?)", links)  # MERGE: once per target
+        self.db.executemany("INSERT OR IGNORE INTO links VALUES (?, ?, ?, ?)", doc.links)  # MERGE: once per target
 
-    def _check_endpoints(self, doc: DocumentRows) -> None:
-        """The online sink refuses a claim whose subject or object is no node (CREATE_CLAIMS)."""
-        for c in doc.claims:
-            for uri in (c.head, c.tail):
-                if not self._is_node(uri):
-                    raise ExportError(f"{doc.uri}: claim {c.uri} points at {uri}, which no document names")
+    def _check_endpoints(self, doc: SpoolRows) -> None:
+        """The online sink refuses a claim whose subject or object is no node (CREATE_CLAIMS). What the
+        document names itself is one (``spool_rows`` left it out); the rest must be in the spool."""
+        for claim, uri in doc.ends:
+            if not self._is_node(uri):
+                raise ExportError(f"{doc.uri}: claim {claim} points at {uri}, which no document names")
 
     def _is_node(self, uri: str) -> bool:
         return any(
@@ -477,14 +507,14 @@ class Neo4jAdminSink(ProjectingSink):
 
     def _claims_side(self, rows: RowWriter) -> None:
         """Documents, claims and the run, and the claims' links."""
-        for (props,) in self.db.execute("SELECT props FROM documents ORDER BY seq"):
+        for (props,) in self.db.execute("SELECT props FROM documents ORDER BY rowid"):
             rows.node("node-documents", ("Resource", "Document"), _unblob(props), scope="Document")
-        for (props,) in self.db.execute("SELECT props FROM claims ORDER BY seq, rowid"):
+        for (props,) in self.db.execute("SELECT props FROM claims ORDER BY rowid"):
             rows.node("node-claims", ("Resource", "Claim"), _unblob(props), scope="Claim")
         if self.record is not None:
             run = {k: v for k, v in self.record.properties().items() if v is not None}
             rows.node("node-runs", ("LoadRun",), run, scope="LoadRun")
-        claims = "SELECT uri, doc, head, tail FROM claims ORDER BY seq, rowid"
+        claims = "SELECT uri, doc, head, tail FROM claims ORDER BY rowid"
         for claim, doc, head, tail in self.db.execute(claims):
             rows.relationship("rel-claims", "DERIVED_FROM", claim, doc, {})
             rows.relationship("rel-claims", "SUBJECT", claim, head, {})
@@ -503,7 +533,7 @@ class Neo4jAdminSink(ProjectingSink):
         """Entities, the documents' mentions of them, and the facts between them."""
         for labels, props in self._entities():
             rows.node("node-entities", labels, props, scope="Entity")
-        mentions = "SELECT doc, entity, name, names, wikidata, iso FROM mentions ORDER BY seq, rowid"
+        mentions = "SELECT doc, entity, name, names, wikidata, iso FROM mentions ORDER BY rowid"
         for doc, entity, name, names, wikidata, iso in self.db.execute(mentions):
             props = {"name": name, "names": _unblob(names), "wikidata": wikidata, "isoCode": iso}
             rows.relationship("rel-mentions", "MENTIONS", doc, entity, props)
@@ -512,7 +542,7 @@ class Neo4jAdminSink(ProjectingSink):
 
     def _entities(self) -> Iterator[tuple[set[str], dict[str, Any]]]:
         """cypher.upsert_entities + REFRESH_ENTITIES over every document naming each entity."""
-        query = "SELECT entity, labels, name, names, wikidata, iso, props FROM mentions ORDER BY entity, seq, rowid"
+        query = "SELECT entity, labels, name, names, wikidata, iso, props FROM mentions ORDER BY entity, rowid"
         for uri, group in _grouped(self.db.execute(query)):
             labels = {"Resource", "Entity"}
             extra: dict[str, Any] = {}
@@ -545,6 +575,10 @@ class Neo4jAdminSink(ProjectingSink):
         for key, group in _grouped(self.db.execute(query)):
             _, rel_type, head, tail, _, _, _ = group[0]
             yield rel_type, head, tail, fact_properties(key, [(g[6], g[5], _unblob(g[4])) for g in group])
+
+
+def _spool_rows_of(doc: MappedDocument, ontology: Ontology) -> SpoolRows:
+    return doc.prepared if isinstance(doc.prepared, SpoolRows) else spool_rows(rows_of(doc, ontology))
 
 
 def _grouped(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, list[tuple[Any, ...]]]]:

@@ -18,11 +18,15 @@ from kgload.errors import UsageError
 from kgload.export.neo4j_admin import (
     ARRAY_DELIMITER,
     ExportError,
+    Neo4jAdminSink,
     cell,
     neo4j_type,
     post_import,
+    spool_rows,
     statements,
 )
+from kgload.rdf.build import MappedDocument
+from kgload.sinks.neo4j.projection import ClaimRow, DocumentRows, EntityRow
 
 
 def test_types_are_what_the_driver_stores():
@@ -196,3 +200,28 @@ def test_a_value_the_csv_cannot_hold_stops_the_export_whichever_process_writes_i
     with pytest.raises(ExportError, match="neo4j-admin array"):
         api.export_neo4j_admin([path], out, workers=workers, validate=False, rejects=tmp_path / "r.jsonl")
     assert not out.exists() or not any(out.iterdir())  # all or nothing
+
+
+def _spooled(doc: str, entities: list[str], claims: list[tuple[str, str, str]]) -> MappedDocument:
+    """A document as a mapping worker hands it to the sink: its spool rows, quads dropped."""
+    rows = DocumentRows(
+        doc,
+        {"id": doc.rsplit("/", 1)[-1]},
+        [EntityRow(e, ("Country",), e.rsplit("/", 1)[-1], [e.rsplit("/", 1)[-1]]) for e in entities],
+        [ClaimRow(uri, uri + "-key", "ALLY_OF", head, tail, "asserted", {}) for uri, head, tail in claims],
+    )
+    mapped = MappedDocument(None, doc, doc, "sha256:0")  # type: ignore[arg-type]
+    mapped.drop_quads(spool_rows(rows))
+    return mapped
+
+
+def test_a_claim_may_point_at_what_an_earlier_document_names_but_not_at_nothing(tmp_path: Path):
+    sink = Neo4jAdminSink(tmp_path)
+    sink.ensure_ontology(Path("ontology/kgload.ttl"), "https://kgload.example/")
+    x = "https://kgload.example/"
+    sink.write([_spooled(x + "doc/1", [x + "id/a", x + "id/b"], [(x + "claim/1", x + "id/a", x + "id/b")])])
+    sink.write([_spooled(x + "doc/2", [x + "id/c"], [(x + "claim/2", x + "id/c", x + "id/a")])])  # a: doc 1's
+    with pytest.raises(ExportError, match=f"claim {x}claim/3 points at {x}id/z, which no document names"):
+        sink.write([_spooled(x + "doc/3", [x + "id/c"], [(x + "claim/3", x + "id/c", x + "id/z")])])
+    assert [u for (u,) in sink.db.execute("SELECT uri FROM documents ORDER BY rowid")] == [x + "doc/1", x + "doc/2"]
+    sink.close()
