@@ -120,9 +120,10 @@ class Bench:
         self.results: list[Result] = []
         self.notes: list[str] = []
 
-    def measure(self, name: str, argv: list[str], timeout: float | None = None) -> Result | None:
+    def measure(self, name: str, argv: list[str], timeout: float | None = None, *, keep: bool = True) -> Result | None:
         if name in self.args.skip:
-            self.notes.append(f"{name}: skipped (--skip)")
+            if keep:  # else keep_medians notes it, once
+                self.notes.append(f"{name}: skipped (--skip)")
             return None
         timeout = timeout or self.args.timeout
         print(f"[bench] {name} ...", flush=True)
@@ -140,8 +141,30 @@ class Bench:
             f"({result.triples_per_s:,.0f}/s), peak RSS {result.peak_rss_mb:.0f} MB",
             flush=True,
         )
-        self.results.append(result)
+        if keep:
+            self.results.append(result)
         return result
+
+    def measure_rounds(self, systems: list[tuple[str, list[str]]]) -> None:
+        """Each system ``--rounds`` times, round by round, so that a slow minute of a shared machine
+        falls on every system alike; each keeps its median run, and every round's time goes in its
+        ``extra`` (one run each of kgload and morph-kgc moved their ratio between 1.3x and 2.1x)."""
+        runs: dict[str, list[Result]] = {name: [] for name, _ in systems}
+        for _ in range(max(1, self.args.rounds)):
+            for name, argv in systems:
+                if name not in self.args.skip and (result := self.measure(name, argv, keep=False)):
+                    runs[name].append(result)
+        self.keep_medians(runs)
+
+    def keep_medians(self, runs: dict[str, list[Result]]) -> None:
+        for name, results in runs.items():
+            if name in self.args.skip:
+                self.notes.append(f"{name}: skipped (--skip)")
+            elif results:
+                ranked = sorted(results, key=lambda r: r.seconds)
+                kept = ranked[(len(ranked) - 1) // 2]  # the median; of an even count, the faster middle one
+                kept.extra["rounds_seconds"] = [round(r.seconds, 2) for r in results]
+                self.results.append(kept)
 
     def batch(self) -> list[str]:
         return ["--batch-size", str(self.args.batch_size)] if self.args.batch_size else []
@@ -151,25 +174,16 @@ class Bench:
 
     def run_mapping(self) -> None:
         nq = self.work / "kgload.nq"
-        self.measure("kgload-map", self.kg("kgload-map", "--out", str(nq)))
         two = self.kg(
             "kgload-map", "--out", str(self.work / "kgload-2w.nq"), "--workers", "2", "--label", "kgload-map-2w"
         )
-        self.measure("kgload-map-2w", two)
+        systems = [("kgload-map", self.kg("kgload-map", "--out", str(nq))), ("kgload-map-2w", two)]
         if MORPH_VENV.exists():
-            self.measure(
-                "morph-kgc",
-                [
-                    python_of(MORPH_VENV),
-                    str(BENCH / "baselines" / "run_morph.py"),
-                    "--corpus",
-                    str(self.corpus),
-                    "--work",
-                    str(self.work / "morph"),
-                ],
-            )
+            morph = [python_of(MORPH_VENV), str(BENCH / "baselines" / "run_morph.py"), "--corpus", str(self.corpus)]
+            systems.append(("morph-kgc", [*morph, "--work", str(self.work / "morph")]))
         else:
             self.notes.append("morph-kgc: bench/.venv-morph missing (run bench/baselines/setup_venvs.sh)")
+        self.measure_rounds(systems)
         self.measure("kgload-map-mem", self.kg("kgload-map-mem"))
         limit = [] if self.args.rdflib_docs <= 0 else ["--limit-docs", str(self.args.rdflib_docs)]
         self.measure("rdflib-add", self.kg("rdflib-add", *limit))
@@ -219,13 +233,22 @@ class Bench:
                 reset_neo4j(reset, self.work / f"reset-warm-{name}.log")
                 run_measured(argv, self.work / f"warmup-{name}.log")
 
-        if rdflib_neo4j:
-            reset_neo4j(reset, self.work / "reset-1.log")
-            self.measure("rdflib-neo4j", rdflib_neo4j_load(nt, records))
-        reset_neo4j(reset, self.work / "reset-2.log")
-        first = self.measure("kgload-neo4j", kgload_load(corpus))
-        if first is not None:
-            self.measure("kgload-neo4j-rerun", kgload_load(corpus, "kgload-neo4j-rerun"))
+        # --rounds: the two loaders (and the re-run) round by round on the same server, medians kept
+        runs: dict[str, list[Result]] = {"rdflib-neo4j": [], "kgload-neo4j": [], "kgload-neo4j-rerun": []}
+        for number in range(max(1, self.args.rounds)):
+            if rdflib_neo4j:
+                reset_neo4j(reset, self.work / f"reset-{number}-rdflib-neo4j.log")
+                if result := self.measure("rdflib-neo4j", rdflib_neo4j_load(nt, records), keep=False):
+                    runs["rdflib-neo4j"].append(result)
+            reset_neo4j(reset, self.work / f"reset-{number}-kgload.log")
+            if (first := self.measure("kgload-neo4j", kgload_load(corpus), keep=False)) is None:
+                continue
+            runs["kgload-neo4j"].append(first)
+            if rerun := self.measure("kgload-neo4j-rerun", kgload_load(corpus, "kgload-neo4j-rerun"), keep=False):
+                runs["kgload-neo4j-rerun"].append(rerun)
+        if not rdflib_neo4j and "rdflib-neo4j" not in self.args.skip:
+            del runs["rdflib-neo4j"]  # its venv is missing: noted above
+        self.keep_medians(runs)
         bulk = ["--corpus", str(corpus), "--triples", str(triples), "--out", str(self.work)]
         self.measure("kgload-bulk", [*systems, "kgload-bulk", *bulk, *self.batch()])
         self.notes.append(N10S_NOTE)
@@ -326,6 +349,12 @@ def main() -> None:
         "--skip", type=lambda s: set(s.split(",")), default=set(), help="systems to skip, comma-separated"
     )
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per system before it is stopped")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="runs of the mapping systems and of the Neo4j loaders, interleaved; medians kept",
+    )
     parser.add_argument(
         "--pagecache",
         default="2g",
