@@ -36,6 +36,7 @@ import signal
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -267,6 +268,32 @@ def _spool(outcomes: list[Any], folder: str | None, number: int) -> str | None:
     return str(path)
 
 
+_SPOOL_PREFIX = "kgload-map-"
+_STALE_SPOOL = 3600  # seconds unchanged: a live run adds and removes files in its folder every task
+
+
+def spool_folder() -> str:
+    """A new folder for a run's task files (small: each is removed when read, the folder when the pool
+    closes), after removing those of runs killed outright (SIGKILL, a power cut), which could not remove
+    theirs: a folder whose process is gone and which has not changed for an hour."""
+    for old in Path(tempfile.gettempdir()).glob(f"{_SPOOL_PREFIX}*-*"):
+        pid = old.name[len(_SPOOL_PREFIX) :].split("-", 1)[0]
+        with contextlib.suppress(OSError):
+            if pid.isdigit() and not _alive(int(pid)) and time.time() - old.stat().st_mtime > _STALE_SPOOL:
+                shutil.rmtree(old, ignore_errors=True)
+    return tempfile.mkdtemp(prefix=f"{_SPOOL_PREFIX}{os.getpid()}-")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except PermissionError:  # another user's process
+        return True
+    except (ProcessLookupError, OverflowError):  # none, or no pid at all
+        return False
+    return True
+
+
 def _unspool(done: Done) -> None:
     """Put the payloads of a task's spool file back into its outcomes, and remove the file."""
     if done.spooled is None:
@@ -382,7 +409,7 @@ class ProcessMapper:
         self._log: list[Learned] = []
         self._logged: set[Learned] = set()
         self._seen: dict[int, int] = {}
-        self._spool = tempfile.mkdtemp(prefix="kgload-map-")  # small: a file per task, removed when read
+        self._spool = spool_folder()
         setup = Setup(mapping, run, validator, tenures, payload, os.getpid(), prepare, self._spool)
         kgload_json.prepare()  # compiled once here, inherited by every forked worker
         # fork: workers inherit the compiled mapping, the parsed shapes and the index instead of

@@ -230,6 +230,30 @@ def test_payloads_come_back_through_files_that_are_removed(bench_corpus, mapping
     assert list(spools.iterdir()) == []  # each file removed when read, the folder when the pool closed
 
 
+def test_a_killed_runs_folder_is_removed_by_the_next_run_and_no_live_one(tmp_path, monkeypatch):
+    import os
+    import tempfile
+    import time
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    gone = int(dead.stdout)  # a process that has ended (its pid is very unlikely to be reused this fast)
+    hour_ago = time.time() - 7200
+    folders = {
+        "killed": tmp_path / f"kgload-map-{gone}-abc",  # process gone, unchanged for two hours
+        "recent": tmp_path / f"kgload-map-{gone}-def",  # process gone, but changed just now
+        "running": tmp_path / f"kgload-map-{os.getpid()}-ghi",  # a live process, however old
+    }
+    for name, folder in folders.items():
+        folder.mkdir()
+        (folder / "1-1").write_bytes(b"x")
+        if name != "recent":
+            os.utime(folder, (hour_ago, hour_ago))
+    made = kgload.parallel.spool_folder()
+    assert Path(made).parent == tmp_path and Path(made).name.startswith(f"kgload-map-{os.getpid()}-")
+    assert {n for n, f in folders.items() if f.exists()} == {"recent", "running"}
+
+
 def test_payloads_come_back_through_the_pipe_if_no_file_is_written(bench_corpus, mapping, run, tmp_path, monkeypatch):
     serial = mapped([bench_corpus], mapping, run, tmp_path, 1, 200)
     monkeypatch.setattr(kgload.parallel.tempfile, "mkdtemp", lambda prefix: str(tmp_path / "gone"))  # no such folder
