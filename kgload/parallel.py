@@ -272,16 +272,19 @@ _SPOOL_PREFIX = "kgload-map-"
 _STALE_SPOOL = 3600  # seconds unchanged: a live run adds and removes files in its folder every task
 
 
-def spool_folder() -> str:
+def spool_folder() -> str | None:
     """A new folder for a run's task files (small: each is removed when read, the folder when the pool
     closes), after removing those of runs killed outright (SIGKILL, a power cut), which could not remove
-    theirs: a folder whose process is gone and which has not changed for an hour."""
-    for old in Path(tempfile.gettempdir()).glob(f"{_SPOOL_PREFIX}*-*"):
-        pid = old.name[len(_SPOOL_PREFIX) :].split("-", 1)[0]
-        with contextlib.suppress(OSError):
+    theirs: a folder whose process is gone and which has not changed for an hour. None when no folder
+    can be made there: the outputs then come through the pipe."""
+    try:
+        for old in Path(tempfile.gettempdir()).glob(f"{_SPOOL_PREFIX}*-*"):
+            pid = old.name[len(_SPOOL_PREFIX) :].split("-", 1)[0]
             if pid.isdigit() and not _alive(int(pid)) and time.time() - old.stat().st_mtime > _STALE_SPOOL:
                 shutil.rmtree(old, ignore_errors=True)
-    return tempfile.mkdtemp(prefix=f"{_SPOOL_PREFIX}{os.getpid()}-")
+        return tempfile.mkdtemp(prefix=f"{_SPOOL_PREFIX}{os.getpid()}-")
+    except OSError:  # no temporary folder to write in
+        return None
 
 
 def _alive(pid: int) -> bool:
@@ -507,7 +510,8 @@ class ProcessMapper:
         try:
             self._pool.shutdown(wait=True, cancel_futures=cancel)
         finally:
-            shutil.rmtree(self._spool, ignore_errors=True)  # the files of tasks whose outcomes were not read
+            if self._spool is not None:  # with the files of tasks whose outcomes were not read
+                shutil.rmtree(self._spool, ignore_errors=True)
 
 
 @contextlib.contextmanager

@@ -254,12 +254,20 @@ def test_a_killed_runs_folder_is_removed_by_the_next_run_and_no_live_one(tmp_pat
     assert {n for n, f in folders.items() if f.exists()} == {"recent", "running"}
 
 
+tempfile_mkdtemp = kgload.parallel.tempfile.mkdtemp
+
+
 def test_payloads_come_back_through_the_pipe_if_no_file_is_written(bench_corpus, mapping, run, tmp_path, monkeypatch):
     serial = mapped([bench_corpus], mapping, run, tmp_path, 1, 200)
     monkeypatch.setattr(kgload.parallel.tempfile, "mkdtemp", lambda prefix: str(tmp_path / "gone"))  # no such folder
     files: list[str | None] = []
     original = kgload.parallel._unspool
     monkeypatch.setattr(kgload.parallel, "_unspool", lambda done: (files.append(done.spooled), original(done)))
+    assert mapped([bench_corpus], mapping, run, tmp_path, 2, 40) == serial
+    assert files and set(files) == {None}
+    monkeypatch.setattr(kgload.parallel.tempfile, "tempdir", str(tmp_path / "no-such-folder"))
+    monkeypatch.setattr(kgload.parallel.tempfile, "mkdtemp", tempfile_mkdtemp)  # now fails: no folder at all
+    files.clear()
     assert mapped([bench_corpus], mapping, run, tmp_path, 2, 40) == serial
     assert files and set(files) == {None}
 
