@@ -252,7 +252,7 @@ def _spool(outcomes: list[Any], folder: str | None, number: int) -> str | None:
     The payloads are most of what a task sends back (N-Quads: 8 times the JSONL they came from), and a
     file costs both processes less than pickling them through the pool's pipe: at 100k relations, 447 MB
     the parent received and unpickled, while a file is written once and read once, from the page cache."""
-    found = [o for o in (x.outcome if isinstance(x, Scan) else x for x in outcomes) if o is not None and o.payload]
+    found = [o for o in _outcomes_in(outcomes) if o.payload]
     if folder is None or not found:
         return None
     path = Path(folder, f"{os.getpid()}-{number}")
@@ -266,6 +266,14 @@ def _spool(outcomes: list[Any], folder: str | None, number: int) -> str | None:
     for outcome in found:
         outcome.span, offset, outcome.payload = (offset, len(outcome.payload)), offset + len(outcome.payload), b""
     return str(path)
+
+
+def _outcomes_in(items: list[Any]) -> Iterator[Outcome]:
+    """The mapped documents' outcomes of a task (a Scan may carry one)."""
+    for item in items:
+        outcome = item.outcome if isinstance(item, Scan) else item
+        if outcome is not None:
+            yield outcome
 
 
 _SPOOL_PREFIX = "kgload-map-"
@@ -304,8 +312,8 @@ def _unspool(done: Done) -> None:
     spooled = Path(done.spooled)
     data = spooled.read_bytes()
     spooled.unlink()
-    for outcome in (x.outcome if isinstance(x, Scan) else x for x in done.outcomes):
-        if outcome is not None and outcome.span is not None:
+    for outcome in _outcomes_in(done.outcomes):
+        if outcome.span is not None:
             start, size = outcome.span
             outcome.payload, outcome.span = data[start : start + size], None
 

@@ -509,13 +509,13 @@ class Neo4jAdminSink(ProjectingSink):
         """Documents, claims and the run, and the claims' links."""
         for (props,) in self.db.execute("SELECT props FROM documents ORDER BY rowid"):
             rows.node("node-documents", ("Resource", "Document"), _unblob(props), scope="Document")
-        for (props,) in self.db.execute("SELECT props FROM claims ORDER BY rowid"):
-            rows.node("node-claims", ("Resource", "Claim"), _unblob(props), scope="Claim")
         if self.record is not None:
             run = {k: v for k, v in self.record.properties().items() if v is not None}
             rows.node("node-runs", ("LoadRun",), run, scope="LoadRun")
-        claims = "SELECT uri, doc, head, tail FROM claims ORDER BY rowid"
-        for claim, doc, head, tail in self.db.execute(claims):
+        # one pass for a claim's node and its three links: each kind of row has CSV files of its own
+        claims = "SELECT uri, doc, head, tail, props FROM claims ORDER BY rowid"
+        for claim, doc, head, tail, props in self.db.execute(claims):
+            rows.node("node-claims", ("Resource", "Claim"), _unblob(props), scope="Claim")
             rows.relationship("rel-claims", "DERIVED_FROM", claim, doc, {})
             rows.relationship("rel-claims", "SUBJECT", claim, head, {})
             rows.relationship("rel-claims", "OBJECT", claim, tail, {})
