@@ -213,3 +213,17 @@ def test_an_incremental_load_after_the_import_knows_every_document(imported, inp
     [documents] = imported.execute_query("MATCH (d:Document) RETURN count(d) AS n").records
     assert report.documents_unchanged == documents["n"] > 10
     assert dump(imported) == before
+
+
+def test_fields_span_lines_only_in_an_export_whose_values_hold_line_breaks(exported, tmp_path):
+    """The importer reads a quarter slower when a field may span lines, so import.sh asks for it only
+    when a value needs it; an export without line breaks imports every row it wrote without it."""
+    from tests.neo4j_server import import_full
+
+    assert "--multiline-fields=true " in (exported.folder / "import.sh").read_text()  # EVIDENCE[0] spans lines
+    plain = api.export_neo4j_admin([ROOT / "examples" / "afp-2025-06-14-putin-trump-call.json"], tmp_path / "csv")
+    assert "--multiline-fields=false " in (plain.folder / "import.sh").read_text()
+    log = import_full(plain.folder, tmp_path / "store", "--max-off-heap-memory=256m", "--threads=2")
+    done = log.split("IMPORT DONE")[-1]
+    assert f"{plain.nodes} nodes" in done and f"{plain.relationships} relationships" in done
+    assert plain.nodes > 20 and plain.relationships > 50

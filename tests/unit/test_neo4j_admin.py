@@ -144,8 +144,30 @@ def test_import_script_names_every_file(exported):
     named = {name for line in script.splitlines() if "--nodes=" in line or "--relationships=" in line
              for name in line.split("=", 1)[1].rstrip(" \\").split(",")}  # fmt: skip
     assert named == csvs
-    assert "--array-delimiter=U+001F" in script and "--multiline-fields=true" in script
+    assert "--array-delimiter=U+001F" in script and "--multiline-fields=true" in script  # "first\nline"
     assert not (exported.folder / ".kgload-spool.sqlite").exists()
+
+
+@pytest.mark.parametrize(
+    ("evidence", "name", "spans_lines"),
+    [
+        ("one line", "Vladimir Putin", False),
+        ("first\nline", "Vladimir Putin", True),
+        ("old\rMac line end", "Vladimir Putin", True),
+        ("one line", "Vladimir\nPutin", True),  # an entity's name: written by the second process
+    ],
+)
+def test_the_importer_reads_fields_across_lines_only_when_a_value_holds_a_line_break(
+    tmp_path: Path, evidence: str, name: str, spans_lines: bool
+):
+    doc = _doc("one", evidence, [], 0.9)
+    doc["entities"][0]["name"] = name
+    (tmp_path / "docs.jsonl").write_text(json.dumps(doc) + "\n")
+    result = api.export_neo4j_admin([tmp_path / "docs.jsonl"], tmp_path / "out", workers=2)
+    script = (result.folder / "import.sh").read_text()
+    assert f"--multiline-fields={'true' if spans_lines else 'false'} " in script
+    values = [v for prefix in ("node", "rel") for row in _rows(result.folder, prefix) for v in row.values()]
+    assert spans_lines == any("\n" in v or "\r" in v for v in values)
 
 
 def test_the_output_folder_must_be_new_or_empty(tmp_path: Path, seed: Path):
