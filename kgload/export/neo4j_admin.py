@@ -85,8 +85,23 @@ class Neo4jAdminExport:
 # -- values -> typed CSV cells -----------------------------------------------------------------
 
 
+# the exact types of nearly every value: answered by one lookup before the general isinstance path
+_TYPE_OF = {bool: "boolean", int: "long", float: "double", str: "string"}
+
+
 def neo4j_type(value: Any) -> str:
     """The neo4j-admin header type that stores ``value`` as the Python driver would."""
+    kind = _TYPE_OF.get(type(value))
+    if kind is not None:
+        return kind
+    if isinstance(value, list) and value:
+        kinds = {type(v) for v in value}
+        if len(kinds) == 1 and (kind := _TYPE_OF.get(kinds.pop())) is not None:
+            return kind + "[]"
+    return _neo4j_type(value)
+
+
+def _neo4j_type(value: Any) -> str:
     if isinstance(value, bool):
         return "boolean"
     if isinstance(value, int):
@@ -129,21 +144,30 @@ def _quoted(text: str) -> str:
 
 def cell(value: Any) -> str:
     """One CSV cell: strings, temporals and arrays quoted (RFC 4180 doubling), numbers bare."""
+    if type(value) is str:
+        return '"' + value.replace('"', '""') + '"'
     if isinstance(value, list):
-        parts = [_scalar(v) for v in value]
-        for part in parts:
-            if ARRAY_DELIMITER in part or part == "":
-                # neo4j-admin would split the element, or drop it: refuse rather than import wrong
-                raise ExportError(f"list element {part!r} cannot be written as a neo4j-admin array")
-        return _quoted(ARRAY_DELIMITER.join(parts))
+        parts = value if all(type(v) is str for v in value) else [_scalar(v) for v in value]
+        joined = ARRAY_DELIMITER.join(parts)
+        if "" in parts or joined.count(ARRAY_DELIMITER) != len(parts) - 1:
+            # neo4j-admin would split an element holding the delimiter, or drop an empty one:
+            # refuse rather than import wrong
+            part = next(p for p in parts if p == "" or ARRAY_DELIMITER in p)
+            raise ExportError(f"list element {part!r} cannot be written as a neo4j-admin array")
+        return _quoted(joined)
     if isinstance(value, bool | int | float):
         return _scalar(value)
     return _quoted(_scalar(value))
 
 
+_CHECKED_KEYS: set[str] = set()
+
+
 def check_key(key: str) -> str:
-    if not _PROPERTY_KEY.match(key):
-        raise ExportError(f"property key {key!r} cannot go into a neo4j-admin header")
+    if key not in _CHECKED_KEYS:
+        if not _PROPERTY_KEY.match(key):
+            raise ExportError(f"property key {key!r} cannot go into a neo4j-admin header")
+        _CHECKED_KEYS.add(key)
     return key
 
 
@@ -168,6 +192,8 @@ class CsvGroups:
         # whether a cell holds a line break: only then must the importer read fields spanning lines,
         # which costs it a quarter of its time (measured at 1M relations, docs/bulk-import.md)
         self.multiline = False
+        self._last_name: str | None = None  # the group the previous row went to, and its file
+        self._last_file: TextIO | None = None
 
     def add(self, kind: str, header: list[str], cells: list[str]) -> None:
         key = (kind, tuple(header))
@@ -179,7 +205,9 @@ class CsvGroups:
         line = ",".join(cells)
         if not self.multiline and ("\n" in line or "\r" in line):
             self.multiline = True
-        self._file(group.name).write(line + "\n")
+        if group.name != self._last_name:
+            self._last_name, self._last_file = group.name, self._file(group.name)
+        self._last_file.write(line + "\n")
         group.rows += 1
 
     def _file(self, name: str) -> TextIO:
@@ -195,6 +223,7 @@ class CsvGroups:
         for out in self._open.values():
             out.close()
         self._open.clear()
+        self._last_name = self._last_file = None
 
     def order(self, kinds: tuple[str, ...]) -> None:
         """Groups in the order of their kinds (then of their making): the same import.sh whichever
@@ -219,14 +248,18 @@ class RowWriter:
         self.labels = set(labels) | set(FIXED_LABELS)
         self.rel_types = set(rel_types) | set(CLAIM_LINKS) | {"MENTIONS"}
         self.empty_lists: set[tuple[str, str, str]] = set()  # (node|rel, label or type, key)
+        self._checked_labels: set[str] = set()  # found declared: each label and type is checked once
+        self._checked_types: set[str] = set()
         self.nodes = 0
         self.relationships = 0
 
     def node(self, kind: str, labels: Iterable[str], props: dict[str, Any], *, scope: str) -> None:
         names = sorted(set(labels))
         for label in names:
-            if label not in self.labels or not NEO4J_NAME.match(label):
-                raise ExportError(f"label {label!r} is not declared by the ontology")
+            if label not in self._checked_labels:
+                if label not in self.labels or not NEO4J_NAME.match(label):
+                    raise ExportError(f"label {label!r} is not declared by the ontology")
+                self._checked_labels.add(label)
         if kind == "node-runs":
             header, cells = [f"id:ID({scope})", ":LABEL"], [cell(props.pop("id")), cell(names)]
         else:
@@ -236,8 +269,10 @@ class RowWriter:
         self.nodes += 1
 
     def relationship(self, kind: str, rel_type: str, start: str, end: str, props: dict[str, Any]) -> None:
-        if rel_type not in self.rel_types or not NEO4J_TYPE.match(rel_type):
-            raise ExportError(f"relationship type {rel_type!r} is not declared by the ontology")
+        if rel_type not in self._checked_types:
+            if rel_type not in self.rel_types or not NEO4J_TYPE.match(rel_type):
+                raise ExportError(f"relationship type {rel_type!r} is not declared by the ontology")
+            self._checked_types.add(rel_type)
         header = [f":START_ID({ID_GROUP})", f":END_ID({ID_GROUP})", ":TYPE"]
         cells = [cell(start), cell(end), rel_type]
         self._props(props, header, cells, ("rel", rel_type))
