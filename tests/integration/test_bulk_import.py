@@ -216,7 +216,7 @@ def test_an_incremental_load_after_the_import_knows_every_document(imported, inp
 
 
 def test_fields_span_lines_only_in_an_export_whose_values_hold_line_breaks(exported, tmp_path):
-    """The importer reads a quarter slower when a field may span lines, so import.sh asks for it only
+    """The importer reads about a sixth slower when a field may span lines, so import.sh asks for it only
     when a value needs it; an export without line breaks imports every row it wrote without it."""
     from tests.neo4j_server import import_full
 

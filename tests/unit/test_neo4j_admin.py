@@ -213,11 +213,22 @@ def test_workers_write_the_same_files_one_process_writes(tmp_path: Path):
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_a_value_the_csv_cannot_hold_stops_the_export_whichever_process_writes_it(tmp_path: Path, workers: int):
-    # an alias holding the array delimiter: refused while the entities' side is written, which with
-    # two workers is the forked second process; its error must reach the caller all the same
+@pytest.mark.parametrize(
+    ("evidence", "aliases"),
+    [
+        # an alias holding the array delimiter: refused in the entity's node (this process) and in
+        # every mention of it (with two workers, the forked second process)
+        ("evidence", [f"Put{ARRAY_DELIMITER}in"]),
+        # evidence holding it: a claim's evidence is one string, but the fact's is a list, which
+        # only the second process writes; its error must reach the caller all the same
+        (f"evi{ARRAY_DELIMITER}dence", []),
+    ],
+)
+def test_a_value_the_csv_cannot_hold_stops_the_export_whichever_process_writes_it(
+    tmp_path: Path, workers: int, evidence: str, aliases: list[str]
+):
     path = tmp_path / "docs.jsonl"
-    path.write_text(json.dumps(_doc("one", "evidence", [f"Put{ARRAY_DELIMITER}in"], 0.9)) + "\n")
+    path.write_text(json.dumps(_doc("one", evidence, aliases, 0.9)) + "\n")
     out = tmp_path / "out"
     with pytest.raises(ExportError, match="neo4j-admin array"):
         api.export_neo4j_admin([path], out, workers=workers, validate=False, rejects=tmp_path / "r.jsonl")
