@@ -10,6 +10,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from kgload import api
@@ -52,6 +54,9 @@ def test_cells_quote_text_and_keep_numbers_bare():
     assert cell(False) == "false"
     assert cell(dt.datetime(2025, 6, 14, 12, tzinfo=dt.UTC)) == '"2025-06-14T12:00:00+00:00"'
     assert cell(["a;b", "c"]) == f'"a;b{ARRAY_DELIMITER}c"'
+    assert cell([1, 2.5, True]) == f'"1{ARRAY_DELIMITER}2.5{ARRAY_DELIMITER}true"'
+    assert cell([dt.date(2025, 6, 14)]) == '"2025-06-14"'
+    assert cell([]) == '""'
 
 
 def test_arrays_neo4j_admin_would_misread_are_refused():
@@ -59,6 +64,8 @@ def test_arrays_neo4j_admin_would_misread_are_refused():
         cell([f"a{ARRAY_DELIMITER}b"])
     with pytest.raises(ExportError):
         cell([""])
+    with pytest.raises(ExportError, match="'b\\\\x1fc'"):
+        cell(["a", f"b{ARRAY_DELIMITER}c", ""])  # the first element it cannot hold is named
 
 
 def test_post_import_has_the_sink_schema_and_restores_empty_lists():
@@ -258,3 +265,22 @@ def test_a_claim_may_point_at_what_an_earlier_document_names_but_not_at_nothing(
         sink.write([_spooled(x + "doc/3", [x + "id/c"], [(x + "claim/3", x + "id/c", x + "id/z")])])
     assert [u for (u,) in sink.db.execute("SELECT uri FROM documents ORDER BY rowid")] == [x + "doc/1", x + "doc/2"]
     sink.close()
+
+
+_ELEMENTS = st.one_of(
+    st.text(alphabet=st.sampled_from(["a", "é", '"', ";", "\n", ARRAY_DELIMITER, "😀"]), max_size=4),
+    st.integers(),
+    st.floats(),
+    st.booleans(),
+)
+
+
+@given(st.lists(_ELEMENTS, min_size=1, max_size=6))
+def test_an_array_cell_is_its_elements_joined_or_refused_if_one_cannot_be_read_back(values: list):
+    texts = [v if isinstance(v, str) else cell(v) for v in values]  # a scalar's own cell, bare
+    bad = [t for t in texts if t == "" or ARRAY_DELIMITER in t]
+    if bad:
+        with pytest.raises(ExportError, match="list element"):
+            cell(values)
+    else:
+        assert cell(values) == '"' + ARRAY_DELIMITER.join(texts).replace('"', '""') + '"'
