@@ -145,6 +145,9 @@ class _Group:
         self.members: list[Entity] = []
 
     def names(self) -> list[str]:
+        if len(self.members) == 1:  # most groups: the same names in the same order, one pass
+            entity = self.members[0]
+            return list(dict.fromkeys((entity.name, *entity.aliases, *(m.text for m in entity.mentions))))
         seen: dict[str, None] = {}
         for entity in self.members:
             seen.setdefault(entity.name)
@@ -199,7 +202,7 @@ def map_extraction(
     day = doc.published[:10] if doc.published else None
     labels: dict[str, str] = {}  # entity IRI -> its first rdfs:label in this document
     entity_iris = _map_entities(extraction, mapping, out, append, graph, doc_node, tenures, day, labels)
-    recorded = memo.get("recorded", run.started, lambda: _recorded(run))
+    recorded = memo.get("recorded", run.started, _recorded, run)
     for relation, origin in zip(extraction.relations, _origins(extraction), strict=True):
         outcome = _map_relation(
             relation, mapping, entity_iris, doc, doc_node, run_node, recorded, language, append, graph
@@ -240,20 +243,20 @@ def _learn_tenure(
 
 
 def _relation_rule(mapping: Mapping, source_type: str) -> RelationRule | None:
-    return mapping.memo.get("relation rule", source_type, lambda: mapping.relation_rule(source_type))
+    return mapping.memo.get("relation rule", source_type, mapping.relation_rule, source_type)
 
 
 def _entity_rule(mapping: Mapping, source_type: str) -> EntityRule | None:
-    return mapping.memo.get("entity rule", source_type, lambda: mapping.entity_rule(source_type))
+    return mapping.memo.get("entity rule", source_type, mapping.entity_rule, source_type)
 
 
 def _node(mapping: Mapping, iri: str) -> NamedNode:
     """One NamedNode per IRI that repeats (classes, entities, predicates): made and checked once."""
-    return mapping.memo.get("node", iri, lambda: _N(iri))
+    return mapping.memo.get("node", iri, _N, iri)
 
 
 def _literal(mapping: Mapping, text: str) -> Literal:
-    return mapping.memo.get("literal", text, lambda: Literal(text))
+    return mapping.memo.get("literal", text, Literal, text)
 
 
 def _origins(extraction: Extraction) -> tuple[Origin, ...]:
@@ -453,7 +456,7 @@ def _resolve(
         id(group.rule),  # the entry holds the rule, so the id cannot be reused while it lives
         tuple(names),
         members[0].id if _uses_local_id(mapping) else "",
-        tuple((e.name, e.wikidata, e.iso_code) for e in members),
+        tuple([(e.name, e.wikidata, e.iso_code) for e in members]),
     )
     table = mapping.memo.table("entity")
     found = table.get(key)
@@ -466,9 +469,11 @@ def _resolve(
 
 
 def _uses_local_id(mapping: Mapping) -> bool:
-    return mapping.memo.get(
-        "uses id", None, lambda: any("id" in t.fields for r in mapping.entity_rules.values() for t in r.templates)
-    )
+    return mapping.memo.get("uses id", None, _any_template_reads_id, mapping)
+
+
+def _any_template_reads_id(mapping: Mapping) -> bool:
+    return any("id" in t.fields for r in mapping.entity_rules.values() for t in r.templates)
 
 
 def _resolve_now(

@@ -196,3 +196,19 @@ def test_a_deep_document_is_still_rejected_as_too_deep():
     value = {"document": {"id": "d", "title": "T"}, "entities": [], "relations": [], "extra": deep}
     (reject,) = from_value(value, Origin("deep.json", 1))
     assert reject.reason == "record is nested too deeply"
+
+
+def test_an_entry_is_made_once_from_its_arguments_and_a_full_table_starts_over():
+    memo = Memo(limit=2)
+    calls: list[tuple[int, int]] = []
+
+    def add(a: int, b: int) -> int:
+        calls.append((a, b))
+        return a + b
+
+    assert memo.get("sums", "k1", add, 1, 2) == 3
+    assert memo.get("sums", "k1", add, 9, 9) == 3  # memoised: not computed again
+    assert calls == [(1, 2)]
+    memo.get("sums", "k2", add, 2, 2)
+    memo.get("sums", "k3", add, 3, 3)  # the table held its limit: emptied, then k3 added
+    assert len(memo) == 1 and memo.get("sums", "k1", add, 5, 5) == 10
