@@ -145,7 +145,7 @@ def _quoted(text: str) -> str:
 def cell(value: Any) -> str:
     """One CSV cell: strings, temporals and arrays quoted (RFC 4180 doubling), numbers bare."""
     if type(value) is str:
-        return '"' + value.replace('"', '""') + '"'
+        return _quoted(value)
     if isinstance(value, list):
         parts = value if all(type(v) is str for v in value) else [_scalar(v) for v in value]
         joined = ARRAY_DELIMITER.join(parts)
@@ -187,8 +187,6 @@ class CsvGroups:
         # whether a cell holds a line break: only then must the importer read fields spanning lines,
         # which costs it about a sixth of its time (measured at 1M relations, docs/bulk-import.md)
         self.multiline = False
-        self._last_name: str | None = None  # the group the previous row went to, and its file
-        self._last_file: TextIO | None = None
 
     def add(self, kind: str, header: list[str], cells: list[str]) -> None:
         key = (kind, tuple(header))
@@ -200,12 +198,12 @@ class CsvGroups:
         line = ",".join(cells)
         if not self.multiline and ("\n" in line or "\r" in line):
             self.multiline = True
-        if group.name != self._last_name:
-            self._last_name, self._last_file = group.name, self._file(group.name)
-        self._last_file.write(line + "\n")
+        self._file(group.name).write(line + "\n")
         group.rows += 1
 
     def _file(self, name: str) -> TextIO:
+        if self._open and next(reversed(self._open)) == name:  # most rows: the group of the row before
+            return self._open[name]
         out = self._open.pop(name, None)
         if out is None:
             if len(self._open) >= _OPEN_FILES:
@@ -218,7 +216,6 @@ class CsvGroups:
         for out in self._open.values():
             out.close()
         self._open.clear()
-        self._last_name = self._last_file = None
 
     def order(self, kinds: tuple[str, ...]) -> None:
         """Groups in the order of their kinds (then of their making): the same import.sh whichever

@@ -33,9 +33,7 @@ class Memo:
     def get(self, name: str, key: Hashable, compute: Callable[..., Any], *args: Any) -> Any:
         """The entry for ``key``, made by ``compute(*args)`` the first time (arguments rather than a
         closure: the hot path makes no function object per lookup)."""
-        table = self._tables.get(name)
-        if table is None or len(table) >= self.limit:
-            table = self.table(name)
+        table = self.table(name)
         try:
             return table[key]
         except KeyError:
