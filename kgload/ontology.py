@@ -34,9 +34,24 @@ class Ontology:
     superclasses: dict[str, frozenset[str]] = field(default_factory=dict)
     relations: dict[str, RelationProperty] = field(default_factory=dict)
     properties: set[str] = field(default_factory=set)  # every declared property IRI
+    # node labels by the classes they come from: a load asks for the same few combinations per node
+    _labels: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     def label_of(self, class_iri: str) -> str | None:
         return self.classes.get(class_iri)
+
+    def node_labels(self, class_iris: tuple[str, ...]) -> tuple[str, ...]:
+        """The labels of a node of these classes, sorted: each declared class's and its superclasses',
+        leaving out a name Neo4j would not take as a label."""
+        found = self._labels.get(class_iris)
+        if found is None:
+            labels: set[str] = set()
+            for cls in class_iris:
+                if cls in self.classes:
+                    labels.add(self.classes[cls])
+                    labels.update(self.classes[s] for s in self.superclasses.get(cls, ()))
+            found = self._labels[class_iris] = tuple(sorted(label for label in labels if NEO4J_NAME.match(label)))
+        return found
 
     def suggest(self, iri: str, among: str) -> str:
         pool = self.classes if among == "class" else self.relations

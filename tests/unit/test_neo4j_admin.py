@@ -23,9 +23,11 @@ from kgload.export.neo4j_admin import (
     Neo4jAdminSink,
     cell,
     neo4j_type,
+    pack_props,
     post_import,
     spool_rows,
     statements,
+    unpack_props,
 )
 from kgload.rdf.build import MappedDocument
 from kgload.sinks.neo4j.projection import ClaimRow, DocumentRows, EntityRow
@@ -284,3 +286,31 @@ def test_an_array_cell_is_its_elements_joined_or_refused_if_one_cannot_be_read_b
             cell(values)
     else:
         assert cell(values) == '"' + ARRAY_DELIMITER.join(texts).replace('"', '""') + '"'
+
+
+_ZONES = st.one_of(
+    st.none(),
+    st.just(dt.UTC),
+    st.builds(dt.timezone, st.timedeltas(min_value=dt.timedelta(hours=-23), max_value=dt.timedelta(hours=23))),
+    st.builds(dt.timezone, st.just(dt.timedelta(hours=1)), st.just("CET")),
+)
+_PROPERTY_VALUES = st.one_of(
+    st.dates(),
+    st.datetimes(timezones=_ZONES),
+    st.text(max_size=5),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.none(),
+    st.lists(st.dates(), max_size=3),
+)
+
+
+@given(st.dictionaries(st.text(max_size=4), _PROPERTY_VALUES, max_size=8))
+def test_a_spooled_property_map_reads_back_with_its_types_zones_and_key_order(props: dict):
+    back = unpack_props(pack_props(props))
+    assert list(back) == list(props)
+    for key, value in props.items():
+        assert type(back[key]) is type(value)
+        assert back[key] == value
+        if isinstance(value, dt.datetime):
+            assert (back[key].utcoffset(), back[key].tzname()) == (value.utcoffset(), value.tzname())

@@ -26,7 +26,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kgload.fingerprint import canonical_json
-from kgload.ontology import NEO4J_NAME, Ontology, local_name
+from kgload.ontology import Ontology, local_name
 from kgload.rdf.build import MappedDocument
 from kgload.rdf.namespaces import DCTERMS, KG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD, XSD
 
@@ -185,16 +185,13 @@ def project(doc: MappedDocument, ontology: Ontology) -> DocumentRows:
 
 
 def _entity(uri: str, props, ontology: Ontology) -> EntityRow:
-    labels: set[str] = set()
+    types: list[str] = []
     name = ""
     names: list[str] = []
     row = EntityRow(uri, (), "", names)
-    classes = ontology.classes
     for p, o in props:
         if p == TYPE:
-            if (cls := o.value) in classes:
-                labels.add(classes[cls])
-                labels.update(classes[s] for s in ontology.superclasses.get(cls, ()))
+            types.append(o.value)
         elif p == _LABEL:
             name = o.value
         elif p == _ALT_LABEL:
@@ -206,7 +203,7 @@ def _entity(uri: str, props, ontology: Ontology) -> EntityRow:
                 row.wikidata = same[len(WD) :]
         elif p == _ISO_CODE:
             row.iso_code = o.value
-    row.labels = tuple(sorted(label for label in labels if NEO4J_NAME.match(label)))
+    row.labels = ontology.node_labels(tuple(types))
     row.name = name or uri
     row.names[:0] = [row.name]
     return row
