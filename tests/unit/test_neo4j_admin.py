@@ -20,6 +20,7 @@ from kgload.errors import UsageError
 from kgload.export import neo4j_admin
 from kgload.export.neo4j_admin import (
     ARRAY_DELIMITER,
+    CsvGroups,
     ExportError,
     Neo4jAdminSink,
     cell,
@@ -288,6 +289,19 @@ def test_a_claim_may_point_at_what_an_earlier_document_names_but_not_at_nothing(
     with pytest.raises(ExportError, match=f"claim {x}claim/3 points at {x}id/z, which no document names"):
         sink.write([_spooled(x + "doc/3", [x + "id/c"], [(x + "claim/3", x + "id/c", x + "id/z")])])
     assert [u for (u,) in sink.db.execute("SELECT uri FROM documents ORDER BY rowid")] == [x + "doc/1", x + "doc/2"]
+    sink.close()
+
+
+def test_a_claim_uri_two_documents_use_stops_the_export(tmp_path: Path):
+    sink = Neo4jAdminSink(tmp_path)
+    sink.ensure_ontology(Path("ontology/kgload.ttl"), "https://kgload.example/")
+    x = "https://kgload.example/"
+    sink.write([_spooled(x + "doc/1", [x + "id/a", x + "id/b"], [(x + "claim/1", x + "id/a", x + "id/b")])])
+    sink.write([_spooled(x + "doc/2", [x + "id/a", x + "id/b"], [(x + "claim/1", x + "id/b", x + "id/a")])])
+    groups = CsvGroups(tmp_path)
+    with pytest.raises(ExportError, match=f"doc/2: claim {x}claim/1 is also a claim of {x}doc/1"):
+        sink.finish(groups)
+    groups.close()
     sink.close()
 
 
