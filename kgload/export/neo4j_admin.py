@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import math
 import multiprocessing
 import os
@@ -161,22 +160,6 @@ def cell(value: Any) -> str:
     return _quoted(_scalar(value))
 
 
-# Node ids in the files are integers (--id-type=integer) when they can be: the importer maps them to
-# nodes faster than text (1M relations: its relationship stage 10 s instead of 17, the whole import
-# 30-33 s instead of 40-43) and the files are smaller. An id is the first 56 bits (the importer's
-# limit) of a hash of the node's uri, so the two processes writing the files agree on it without
-# sharing a table. The export checks first that no two nodes share one (odds about n²/2^57 for n
-# nodes: one in a hundred thousand at a million) and otherwise writes the uris as ids, as before.
-def _node_number(uri: str) -> int:
-    return int.from_bytes(hashlib.blake2b(uri.encode(), digest_size=7).digest(), "big")
-
-
-@functools.lru_cache(maxsize=1 << 16)  # an entity's uri recurs in every fact and mention of it
-def node_id(uri: str) -> str:
-    """The integer (as text) that stands for the node with this uri in files with integer ids."""
-    return str(_node_number(uri))
-
-
 def check_key(key: str) -> str:
     if not _PROPERTY_KEY.match(key):
         raise ExportError(f"property key {key!r} cannot go into a neo4j-admin header")
@@ -252,12 +235,8 @@ class CsvGroups:
 class RowWriter:
     """Nodes and relationships as typed rows; remembers the empty lists neo4j-admin cannot store."""
 
-    def __init__(
-        self, groups: CsvGroups, labels: Iterable[str], rel_types: Iterable[str], *, integer_ids: bool = True
-    ) -> None:
+    def __init__(self, groups: CsvGroups, labels: Iterable[str], rel_types: Iterable[str]) -> None:
         self.groups = groups
-        self.integer_ids = integer_ids  # node ids: node_id(uri) (--id-type=integer) or the uris themselves
-        self._id: Callable[[str], str] = node_id if integer_ids else cell
         self.labels = set(labels) | set(FIXED_LABELS)
         self.rel_types = set(rel_types) | set(CLAIM_LINKS) | {"MENTIONS"}
         self.empty_lists: set[tuple[str, str, str]] = set()  # (node|rel, label or type, key)
@@ -275,13 +254,10 @@ class RowWriter:
                 if label not in self.labels or not NEO4J_NAME.match(label):
                     raise ExportError(f"label {label!r} is not declared by the ontology")
                 self._checked_labels.add(label)
-        key, group = ("id", scope) if kind == "node-runs" else ("uri", ID_GROUP)
-        identity = props.pop(key)
-        if self.integer_ids:
-            header, cells = [f":ID({group})", f"{key}:string", ":LABEL"], [node_id(identity), cell(identity)]
+        if kind == "node-runs":
+            header, cells = [f"id:ID({scope})", ":LABEL"], [cell(props.pop("id")), cell(names)]
         else:
-            header, cells = [f"{key}:ID({group})", ":LABEL"], [cell(identity)]
-        cells.append(cell(names))
+            header, cells = [f"uri:ID({ID_GROUP})", ":LABEL"], [cell(props.pop("uri")), cell(names)]
         self._props(props, header, cells, ("node", scope))
         self.groups.add(kind, header, cells)
         self.nodes += 1
@@ -292,7 +268,7 @@ class RowWriter:
                 raise ExportError(f"relationship type {rel_type!r} is not declared by the ontology")
             self._checked_types.add(rel_type)
         header = [f":START_ID({ID_GROUP})", f":END_ID({ID_GROUP})", ":TYPE"]
-        cells = [self._id(start), self._id(end), rel_type]
+        cells = [cell(start), cell(end), rel_type]
         self._props(props, header, cells, ("rel", rel_type))
         self.groups.add(kind, header, cells)
         self.relationships += 1
@@ -301,8 +277,6 @@ class RowWriter:
         """Take in what the writer of the other side of the same export wrote (its files closed)."""
         if set(other.groups.groups) & set(self.groups.groups):
             raise RuntimeError("both sides of the export wrote the same CSV group")
-        if other.integer_ids != self.integer_ids:
-            raise RuntimeError("the two sides of the export wrote different kinds of node ids")
         self.groups.groups.update(other.groups.groups)
         self.groups.multiline |= other.groups.multiline
         self.empty_lists |= other.empty_lists
@@ -454,7 +428,6 @@ class Neo4jAdminSink(ProjectingSink):
         self.folder = folder
         self.ontology: Ontology | None = None
         self.record: RunRecord | None = None
-        self._integer_ids = True
         self.db = sqlite3.connect(folder / SPOOL, isolation_level=None)
         self.db.executescript(
             "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536;"
@@ -588,7 +561,6 @@ class Neo4jAdminSink(ProjectingSink):
         links: the two halves share no CSV file, and take about as long as each other (1M relations:
         42 s and 40 s)."""
         self._index_nodes()
-        self._integer_ids = self._hashed_ids_are_distinct()
         rows = self._row_writer(groups)
         if processes < 2 or "fork" not in multiprocessing.get_all_start_methods():  # Windows: one process
             self._nodes_and_claim_links(rows)
@@ -618,27 +590,7 @@ class Neo4jAdminSink(ProjectingSink):
 
     def _row_writer(self, groups: CsvGroups) -> RowWriter:
         ontology = self.ontology or _missing()
-        rel_types = [r.neo4j_type for r in ontology.relations.values()]
-        return RowWriter(groups, ontology.classes.values(), rel_types, integer_ids=self._integer_ids)
-
-    def _hashed_ids_are_distinct(self) -> bool:
-        """Whether no two nodes of the spool have one ``node_id`` (a uri that is two kinds of node at
-        once counts as two: with the uris as ids the importer reports it, as it always did)."""
-        self.db.execute("CREATE TEMP TABLE node_ids (id INTEGER PRIMARY KEY)")
-        self.db.execute("BEGIN")
-        uris = (
-            "SELECT uri FROM documents UNION ALL SELECT DISTINCT entity FROM mentions UNION ALL SELECT uri FROM claims"
-        )
-        try:
-            self.db.executemany(
-                "INSERT INTO node_ids VALUES (?)", ((_node_number(u),) for (u,) in self.db.execute(uris))
-            )
-        except sqlite3.IntegrityError:
-            return False
-        finally:
-            self.db.execute("ROLLBACK")
-            self.db.execute("DROP TABLE node_ids")
-        return True
+        return RowWriter(groups, ontology.classes.values(), [r.neo4j_type for r in ontology.relations.values()])
 
     def _mentions_and_facts_in_child(self, send: Connection) -> None:
         # Never the parent's connection, which stays referenced so that it is not closed here either.
@@ -751,7 +703,7 @@ def _missing() -> Ontology:
 # -- the files around the CSVs -------------------------------------------------------------------
 
 
-def import_script(groups: CsvGroups, *, integer_ids: bool) -> str:
+def import_script(groups: CsvGroups) -> str:
     lines = [
         "#!/bin/sh",
         "# Written by `kgload export --format neo4j-admin`: imports the CSV files of this folder into",
@@ -762,7 +714,7 @@ def import_script(groups: CsvGroups, *, integer_ids: bool) -> str:
         "set -eu",
         'cd "$(dirname "$0")"',
         'exec "${NEO4J_ADMIN:-neo4j-admin}" database import full "${NEO4J_DATABASE:-neo4j}" \\',
-        f"  --id-type={'integer' if integer_ids else 'string'} \\",
+        "  --id-type=string \\",
         f"  --array-delimiter={ARRAY_DELIMITER_OPTION} \\",
         f"  --multiline-fields={'true' if groups.multiline else 'false'} \\",
         *(f"  --nodes={files} \\" for files in groups.files(nodes=True)),
@@ -830,7 +782,7 @@ def export(output: Path, load: Callable[[Neo4jAdminSink], LoadReport], *, proces
             sink.close()
         (work / SPOOL).unlink()
         rel_types = [r.neo4j_type for r in ontology.relations.values()]
-        (work / IMPORT_SCRIPT).write_text(import_script(groups, integer_ids=rows.integer_ids), encoding="utf-8")
+        (work / IMPORT_SCRIPT).write_text(import_script(groups), encoding="utf-8")
         (work / IMPORT_SCRIPT).chmod(0o755)
         (work / POST_IMPORT).write_text(post_import(rel_types, rows.empty_lists), encoding="utf-8")
         if output.exists():

@@ -16,7 +16,6 @@ import neo4j
 import pytest
 
 from kgload import api
-from kgload.export import neo4j_admin
 from kgload.export.neo4j_admin import POST_IMPORT, statements
 from kgload.rdf.build import Run
 from kgload.sinks.neo4j import Neo4jSettings, Neo4jSink
@@ -224,21 +223,7 @@ def test_fields_span_lines_only_in_an_export_whose_values_hold_line_breaks(expor
     assert "--multiline-fields=true " in (exported.folder / "import.sh").read_text()  # EVIDENCE[0] spans lines
     plain = api.export_neo4j_admin([ROOT / "examples" / "afp-2025-06-14-putin-trump-call.json"], tmp_path / "csv")
     assert "--multiline-fields=false " in (plain.folder / "import.sh").read_text()
-    assert "--id-type=integer " in (plain.folder / "import.sh").read_text()
     log = import_full(plain.folder, tmp_path / "store", "--max-off-heap-memory=256m", "--threads=2")
     done = log.split("IMPORT DONE")[-1]
     assert f"{plain.nodes} nodes" in done and f"{plain.relationships} relationships" in done
     assert plain.nodes > 20 and plain.relationships > 50
-
-
-def test_an_export_whose_node_numbers_would_collide_imports_with_the_uris_as_ids(tmp_path, monkeypatch):
-    """Node ids are numbers hashed from the uris unless two nodes would share one: then the uris are the
-    ids, as before numbers, and the importer still reads every row."""
-    from tests.neo4j_server import import_full
-
-    monkeypatch.setattr(neo4j_admin, "_node_number", lambda uri: 7)
-    seed = api.export_neo4j_admin([ROOT / "examples" / "afp-2025-06-14-putin-trump-call.json"], tmp_path / "csv")
-    assert "--id-type=string " in (seed.folder / "import.sh").read_text()
-    log = import_full(seed.folder, tmp_path / "store", "--max-off-heap-memory=256m", "--threads=2")
-    done = log.split("IMPORT DONE")[-1]
-    assert f"{seed.nodes} nodes" in done and f"{seed.relationships} relationships" in done

@@ -17,7 +17,6 @@ from typer.testing import CliRunner
 from kgload import api
 from kgload.cli import app
 from kgload.errors import UsageError
-from kgload.export import neo4j_admin
 from kgload.export.neo4j_admin import (
     ARRAY_DELIMITER,
     CsvGroups,
@@ -25,7 +24,6 @@ from kgload.export.neo4j_admin import (
     Neo4jAdminSink,
     cell,
     neo4j_type,
-    node_id,
     pack_props,
     post_import,
     spool_rows,
@@ -131,7 +129,7 @@ def test_one_relationship_per_fact_from_every_supporting_document(exported):
 
 
 def test_entities_carry_the_union_of_their_names_and_documents_their_fingerprints(exported):
-    entities = {r["uri:string"]: r for r in _rows(exported.folder, "node-entities")}
+    entities = {r["uri:ID(Resource)"]: r for r in _rows(exported.folder, "node-entities")}
     putin = next(r for r in entities.values() if r["name:string"] == "Vladimir Putin")
     assert putin["aliases:string[]"] == "V. Putin"  # "Putin" went with the replaced version
     assert set(putin[":LABEL"].split(ARRAY_DELIMITER)) >= {"Resource", "Entity", "Person"}
@@ -157,27 +155,7 @@ def test_import_script_names_every_file(exported):
              for name in line.split("=", 1)[1].rstrip(" \\").split(",")}  # fmt: skip
     assert named == csvs
     assert "--array-delimiter=U+001F" in script and "--multiline-fields=true" in script  # "first\nline"
-    assert "--id-type=integer" in script
     assert not (exported.folder / ".kgload-spool.sqlite").exists()
-
-
-def test_nodes_are_numbered_by_their_uri_and_relationships_point_at_the_numbers(exported):
-    nodes = _rows(exported.folder, "node")
-    ids = {r.get(":ID(Resource)") or r[":ID(LoadRun)"]: r.get("uri:string") or r["id:string"] for r in nodes}
-    assert len(ids) == len(nodes) > 5
-    assert all(number == node_id(uri) and 0 <= int(number) < 2**56 for number, uri in ids.items())
-    for rel in _rows(exported.folder, "rel"):
-        assert rel[":START_ID(Resource)"] in ids and rel[":END_ID(Resource)"] in ids
-
-
-def test_when_two_nodes_would_share_a_number_the_uris_are_the_ids(tmp_path: Path, seed: Path, monkeypatch):
-    monkeypatch.setattr(neo4j_admin, "_node_number", lambda uri: 7 if "claim/" in uri else hash(uri) % 2**56)
-    result = api.export_neo4j_admin([seed], tmp_path / "out", workers=2)
-    assert "--id-type=string" in (result.folder / "import.sh").read_text()
-    uris = {r["uri:ID(Resource)"] for r in _rows(result.folder, "node") if "uri:ID(Resource)" in r}
-    assert any("/claim/" in u for u in uris) and any("/doc/" in u for u in uris)
-    rels = _rows(result.folder, "rel")
-    assert rels and all(r[":START_ID(Resource)"] in uris and r[":END_ID(Resource)"] in uris for r in rels)
 
 
 @pytest.mark.parametrize(
