@@ -224,11 +224,8 @@ class Bench:
         # both loaders first load a small corpus (untimed) so that neither pays that for the other.
         # Not when neither is measured: the server would still be busy with it (compiling, then
         # checkpointing) while the bulk path, which does not use it, is timed.
-        warm_up = [
-            name
-            for name in ("rdflib-neo4j", "kgload")
-            if (rdflib_neo4j if name == "rdflib-neo4j" else "kgload-neo4j" not in self.args.skip)
-        ]
+        measured = {"rdflib-neo4j": rdflib_neo4j, "kgload": "kgload-neo4j" not in self.args.skip}
+        warm_up = [name for name, on in measured.items() if on]
         warm = ensure_corpus(self.args.out, WARMUP_RELATIONS, self.args.relations_per_doc, self.args.seed)
         warm_nq, warm_nt = self.work / "warmup.nq", self.work / "warmup.nt"
         prepare = [[*systems, "kgload-map", "--corpus", str(warm), "--out", str(warm_nq)]]

@@ -482,12 +482,13 @@ class Neo4jAdminSink(ProjectingSink):
     def _check_endpoints(self, doc: SpoolRows) -> None:
         """The online sink refuses a claim whose subject or object is no node (CREATE_CLAIMS). What the
         document names itself is one (``spool_rows`` left it out); the rest must be in the spool."""
+        if doc.ends:
+            self._index_nodes()  # once per document that needs the lookups, not per lookup
         for claim, uri in doc.ends:
             if not self._is_node(uri):
                 raise ExportError(f"{doc.uri}: claim {claim} points at {uri}, which no document names")
 
     def _is_node(self, uri: str) -> bool:
-        self._index_nodes()
         return any(
             self.db.execute(query, (uri,)).fetchone()
             for query in (
