@@ -37,7 +37,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +47,7 @@ import pyoxigraph as ox
 
 from kgload.collector import settle_worker
 from kgload.fingerprint import combine
+from kgload.interrupts import signals_held
 from kgload.mapping.spec import Mapping
 from kgload.mapping.templates import TemplateError
 from kgload.mapping.tenures import Holding, TenureIndex
@@ -55,6 +56,7 @@ from kgload.rdf.serialize import STREAMABLE, RdfWriter
 from kgload.readers import kgload_json
 from kgload.readers.json_input import Line
 from kgload.records import Extraction, RdfSource, Reject
+from kgload.sinks import MappingPreparer, Preparer
 from kgload.validate import ShaclValidator
 
 CHUNK = 25  # documents per task: small enough to spread a batch over the workers, big enough to amortise pickling
@@ -188,7 +190,7 @@ class Setup:
     tenures: TenureIndex
     payload: str
     parent: int
-    prepare: Callable[[MappedDocument], MappedDocument] | None = None  # the sink's, applied here (Sink.preparer)
+    prepare: Preparer | None = None  # the sink's, applied here (Sink.preparer)
     spool: str | None = None  # a folder for the payloads of each task (see ``_spool``)
 
 
@@ -320,12 +322,11 @@ def _unspool(done: Done) -> None:
 
 def _map_one(extraction: Extraction, setup: Setup, read: list[Reject]) -> Outcome:
     recorder = TenureRecorder(setup.tenures)
-    doc = map_document(extraction, setup.mapping, setup.run, setup.validator, recorder)
-    prepared = False
-    if setup.prepare is not None and doc.iri:
+    doc = map_document(extraction, setup.mapping, setup.run, setup.validator, recorder, setup.prepare)
+    prepared = doc.prepared is not None
+    if prepared:
         # Pickled here, unpickled when its batch is written: the batches mapped ahead wait in the
         # parent as bytes (a fifth of the document's N-Quads), not as rows (several times that).
-        doc, prepared = setup.prepare(doc), True
         payload, doc.prepared = pickle.dumps(doc.prepared, protocol=pickle.HIGHEST_PROTOCOL), None
     else:
         payload = serialise(doc.quads, setup.payload)
@@ -384,12 +385,17 @@ def map_document(
     run: Run,
     validator: ShaclValidator | None,
     tenures: TenureIndex | None,
+    prepare: Preparer | None = None,
 ) -> MappedDocument:
-    """Map one document and check it against the shapes: the unit of work, in any process."""
+    """Map one document, check it against the shapes and hand it to the sink's ``prepare``
+    (Sink.preparer): the unit of work, in any process. A preparer that can map a document
+    straight to what it makes of it does so when no shapes need the quads."""
+    if prepare is not None and validator is None and isinstance(prepare, MappingPreparer):
+        return prepare.map(extraction, mapping, run, tenures)
     mapped = map_extraction(extraction, mapping, run, tenures)
     if validator is not None and mapped.iri:
         validator.check(mapped)
-    return mapped
+    return prepare(mapped) if prepare is not None and mapped.iri else mapped
 
 
 @dataclass
@@ -411,9 +417,10 @@ class ProcessMapper:
         validator: ShaclValidator | None,
         tenures: TenureIndex,
         payload: str = NQUADS,
-        prepare: Callable[[MappedDocument], MappedDocument] | None = None,
+        prepare: Preparer | None = None,
     ) -> None:
         self.mapping, self.run, self.validator, self.tenures = mapping, run, validator, tenures
+        self.prepare = prepare
         self.payload = payload
         self.workers = workers
         self.remapped = 0  # documents the parent mapped again (a tenure changed under them); for tests
@@ -500,7 +507,7 @@ class ProcessMapper:
 
     def map_here(self, extraction: Extraction) -> MappedDocument:
         recorder = TenureRecorder(self.tenures)
-        doc = map_document(extraction, self.mapping, self.run, self.validator, recorder)
+        doc = map_document(extraction, self.mapping, self.run, self.validator, recorder, self.prepare)
         self._note(recorder.events)
         return doc
 
@@ -520,34 +527,6 @@ class ProcessMapper:
         finally:
             if self._spool is not None:  # with the files of tasks whose outcomes were not read
                 shutil.rmtree(self._spool, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def signals_held() -> Iterator[None]:
-    """SIGINT and SIGTERM held back until the block ends, then delivered to the handlers they would have met.
-    Only the main thread gets Python's signal handlers, so elsewhere nothing needs holding."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    caught: list[int] = []
-    held = {}
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        if signal.getsignal(signum) is not None:  # None: set outside Python, which could not be put back
-            held[signum] = signal.signal(signum, lambda number, frame: caught.append(number))
-    try:
-        yield
-    finally:
-        interrupted: BaseException | None = None
-        for signum, handler in held.items():
-            try:
-                signal.signal(signum, handler)  # runs pending handlers first: a restored one may raise
-            except BaseException as exc:  # re-raised below, once every handler is back
-                interrupted = interrupted or exc
-                signal.signal(signum, handler)
-        for signum in dict.fromkeys(caught):
-            signal.raise_signal(signum)
-        if interrupted is not None:
-            raise interrupted
 
 
 class Terminated(KeyboardInterrupt):

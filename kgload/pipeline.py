@@ -39,7 +39,7 @@ from kgload.readers.json_input import Line
 from kgload.readers.kgload_json import from_line, read_lines
 from kgload.records import Extraction, RdfSource, Reject
 from kgload.report import LoadReport, RejectsFile
-from kgload.sinks import Sink
+from kgload.sinks import Preparer, Sink
 from kgload.validate import ShaclValidator
 
 JSONL = (".jsonl", ".ndjson")
@@ -174,8 +174,9 @@ def map_item(
     run: Run,
     validator: ShaclValidator | None = None,
     tenures: TenureIndex | None = None,
+    prepare: Preparer | None = None,
 ) -> MappedDocument:
-    return map_document(extraction, mapping, run, validator, tenures)
+    return map_document(extraction, mapping, run, validator, tenures, prepare)
 
 
 def validator_for(mapping: Mapping) -> ShaclValidator | None:
@@ -257,6 +258,7 @@ def load(
     tenures = tenure_index(mapping)
     window: deque[_Batch] = deque()
     mapper: ProcessMapper | None = None
+    preparer: Preparer | None = None  # the sink's (Sink.preparer), once it has its ontology
     changed_share = 0.0  # of the last batch decided: above one half, workers map lines as they scan them
 
     def reject(item: Reject) -> None:
@@ -324,7 +326,7 @@ def load(
             return map_rdf(item, mapping, run)
         if mapper is None:
             assert isinstance(item, Extraction), "lines are scanned only with a pool"
-            return map_item(item, mapping, run, validator, tenures)
+            return map_item(item, mapping, run, validator, tenures, preparer)
         outcome = ready.pop(id(item), None)  # popped: its N-Quads bytes go once they are parsed
         if outcome is None:  # decided on the recheck: nobody mapped it yet
             return mapper.map_here(item if isinstance(item, Extraction) else read_line(item.line))
@@ -339,6 +341,7 @@ def load(
 
     try:
         sink.ensure_ontology(mapping.ontology.path, mapping.base)
+        preparer = sink.preparer()
         for office, of_iri, holding in sink.tenures(mapping):
             tenures.add(office, of_iri, holding)
         items: Iterator[Extraction | RdfSource | Reject | Scanned]
@@ -350,7 +353,7 @@ def load(
                 raw = (item for source in sources for item in _read(source, lines=True))
                 head = list(itertools.islice(raw, batch_size + 1))
                 if len(head) > batch_size:  # more than one batch of input: now a pool pays for its start-up
-                    mapper = ProcessMapper(workers, mapping, run, validator, tenures, prepare=sink.preparer())
+                    mapper = ProcessMapper(workers, mapping, run, validator, tenures, prepare=preparer)
                     items = _scanned(itertools.chain(head, raw), mapper, batch_size, lambda: changed_share > 0.5)
                 else:
                     items = _records(head)

@@ -26,7 +26,6 @@ Date in one row and a string in another (``published: 2022-02``) needs no compro
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import math
 import multiprocessing
 import os
@@ -48,7 +47,8 @@ from kgload.rdf.build import MappedDocument
 from kgload.report import LoadReport
 from kgload.runs.ledger import RunRecord
 from kgload.sinks.neo4j import cypher
-from kgload.sinks.neo4j.projection import DocumentRows, ProjectingSink, project, rows_of
+from kgload.sinks.neo4j.preparing import ProjectingSink, RowsPreparer
+from kgload.sinks.neo4j.projection import DocumentRows, rows_of
 from kgload.sinks.neo4j.rows import fact_properties
 
 ID_GROUP = "Resource"  # every kgload node but the run ledger is a :Resource keyed by its uri
@@ -412,13 +412,6 @@ def spool_rows(doc: DocumentRows) -> SpoolRows:
     return SpoolRows(doc.uri, document, mentions, claims, links, ends)
 
 
-def spooled_early(doc: MappedDocument, ontology: Ontology) -> MappedDocument:
-    """``project_early`` as far as the spool's rows, pickled values included: a mapping worker does it."""
-    if doc.prepared is None:
-        doc.drop_quads(spool_rows(project(doc, ontology)))
-    return doc
-
-
 class Neo4jAdminSink(ProjectingSink):
     """A kgload Sink whose target is the spool of a neo4j-admin export."""
 
@@ -452,11 +445,9 @@ class Neo4jAdminSink(ProjectingSink):
     def tenures(self, mapping: Mapping) -> list[tuple[str, str, Holding]]:
         return []  # a first load: the target knows nothing yet
 
-    def prepare(self, doc: MappedDocument) -> MappedDocument:
-        return spooled_early(doc, self._ontology())
-
-    def preparer(self) -> Callable[[MappedDocument], MappedDocument]:
-        return functools.partial(spooled_early, ontology=self._ontology())
+    def preparer(self) -> RowsPreparer:
+        # as far as the spool's rows, pickled values included: a mapping worker does it
+        return RowsPreparer(self._ontology(), spool_rows)
 
     def write(self, documents: list[MappedDocument]) -> None:
         ontology = self._ontology()

@@ -22,7 +22,7 @@ import pyoxigraph as ox
 # build's own typing helpers, so exported literals are byte-identical to mapped ones
 from kgload.export.subgraph import Claim, Document, Entity, Subgraph, Term, iso
 from kgload.mapping.spec import Mapping, PropertyRule
-from kgload.rdf.build import _decimal, _temporal
+from kgload.rdf.build import _decimal, temporal_literal
 from kgload.rdf.literals import LiteralError, typed
 from kgload.rdf.namespaces import DCTERMS, KG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD, XSD
 from kgload.rdf.serialize import RdfWriter
@@ -62,7 +62,7 @@ class QuadMaker:
         if doc.publisher:
             out.append(ox.Quad(d, N(DCTERMS + "publisher"), ox.Literal(doc.publisher), g))
         if doc.published is not None:
-            out.append(ox.Quad(d, N(DCTERMS + "issued"), _temporal(iso(doc.published)), g))
+            out.append(ox.Quad(d, N(DCTERMS + "issued"), temporal_literal(iso(doc.published)), g))
         if doc.language:
             out.append(ox.Quad(d, N(DCTERMS + "language"), ox.Literal(doc.language), g))
         if doc.url:
@@ -116,7 +116,7 @@ class QuadMaker:
 
     def _literal(self, name: str, value: Any, language: str | None) -> ox.Literal:
         if name in ("date", "start", "end"):
-            return _temporal(iso(value))
+            return temporal_literal(iso(value))
         if name == "evidence":
             return ox.Literal(str(value), language=language) if language else ox.Literal(str(value))
         if name == "sentence":
@@ -131,7 +131,7 @@ class QuadMaker:
         rule = self.rules.get(KG + name)
         if isinstance(value, dt.date):
             return (
-                _temporal(iso(value))
+                temporal_literal(iso(value))
                 if rule is None
                 else ox.Literal(iso(value), datatype=N(rule.datatype or XSD + "date"))
             )

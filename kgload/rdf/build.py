@@ -165,19 +165,11 @@ def map_extraction(
     ``tenures`` resolves role mentions ("the US President") as of the document's date, and
     learns the office holdings this document states for the documents after it.
     """
-    doc = extraction.document
-    values = {"base": mapping.base, "id": doc.id, "publisher": doc.publisher, "published": doc.published}
-    try:
-        doc_iri, graph_iri = mapping.document_iri.render(values), mapping.graph_iri.render(values)
-        doc_node, graph = _N(doc_iri), _N(graph_iri)
-    except (TemplateError, ValueError) as exc:
-        out = MappedDocument(extraction, "", "", "")
-        out.rejects.append(Reject(extraction.origin, f"document IRI: {exc}", {"document": doc.id}, "map"))
+    out, doc_node, graph = start_document(extraction, mapping)
+    if doc_node is None or graph is None:
         return out
-
-    out = MappedDocument(extraction, doc_iri, graph_iri, combine(extraction.fingerprint, mapping.hash))
+    doc = extraction.document
     quads = out.quads
-    memo = mapping.memo
     run_node = _node(mapping, run.iri(mapping.base))
     language = doc.language or mapping.language
     append = quads.append
@@ -191,7 +183,7 @@ def map_extraction(
     if doc.publisher:
         add(doc_node, PUBLISHER, Literal(doc.publisher))
     if doc.published:
-        add(doc_node, ISSUED, _temporal(doc.published))
+        add(doc_node, ISSUED, temporal_literal(doc.published))
     if language:
         add(doc_node, LANGUAGE, Literal(language))
     if doc.url:
@@ -202,28 +194,58 @@ def map_extraction(
     day = doc.published[:10] if doc.published else None
     labels: dict[str, str] = {}  # entity IRI -> its first rdfs:label in this document
     entity_iris = _map_entities(extraction, mapping, out, append, graph, doc_node, tenures, day, labels)
-    recorded = memo.get("recorded", run.started, _recorded, run)
-    for relation, origin in zip(extraction.relations, _origins(extraction), strict=True):
+    recorded = recorded_literal(mapping, run)
+    for relation, origin in zip(extraction.relations, relation_origins(extraction), strict=True):
         outcome = _map_relation(
             relation, mapping, entity_iris, doc, doc_node, run_node, recorded, language, append, graph
         )
         if isinstance(outcome, str):
-            stage = "filter" if outcome.startswith(("confidence", "condition")) else "map"
-            out.rejects.append(Reject(origin, outcome, relation_json(relation), stage))
+            out.rejects.append(relation_reject(origin, outcome, relation))
         else:
             out.claims += 1
             out.claim_sources[outcome.value] = (origin, relation)
             if tenures is not None and relation.start and relation.status == "asserted":
-                _learn_tenure(tenures, mapping, relation, entity_iris, labels)
+                learn_tenure(tenures, mapping, relation, entity_iris, labels)
     out.quads = list(dict.fromkeys(quads))  # two claims of one fact share its direct triple
     return out
+
+
+def start_document(
+    extraction: Extraction, mapping: Mapping
+) -> tuple[MappedDocument, NamedNode | None, NamedNode | None]:
+    """The document's mapping, still empty, with its node and named graph; or, when its IRIs
+    cannot be made, a mapping without them whose reject says why."""
+    doc = extraction.document
+    values = {"base": mapping.base, "id": doc.id, "publisher": doc.publisher, "published": doc.published}
+    try:
+        doc_iri, graph_iri = mapping.document_iri.render(values), mapping.graph_iri.render(values)
+        doc_node, graph = _N(doc_iri), _N(graph_iri)
+    except (TemplateError, ValueError) as exc:
+        out = MappedDocument(extraction, "", "", "")
+        out.rejects.append(Reject(extraction.origin, f"document IRI: {exc}", {"document": doc.id}, "map"))
+        return out, None, None
+    return (
+        MappedDocument(extraction, doc_iri, graph_iri, combine(extraction.fingerprint, mapping.hash)),
+        doc_node,
+        graph,
+    )
+
+
+def relation_reject(origin: Origin, reason: str, relation: Relation) -> Reject:
+    stage = "filter" if reason.startswith(("confidence", "condition")) else "map"
+    return Reject(origin, reason, relation_json(relation), stage)
+
+
+def recorded_literal(mapping: Mapping, run: Run) -> Literal:
+    """When the run started, to the second: every claim it records carries it."""
+    return mapping.memo.get("recorded", run.started, _recorded, run)
 
 
 def _recorded(run: Run) -> Literal:
     return Literal(run.started.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=_XSD["dateTime"])
 
 
-def _learn_tenure(
+def learn_tenure(
     tenures: TenureIndex, mapping: Mapping, relation: Relation, iris: dict[str, NamedNode], labels: dict[str, str]
 ) -> None:
     rule = _relation_rule(mapping, relation.type)
@@ -259,7 +281,7 @@ def _literal(mapping: Mapping, text: str) -> Literal:
     return mapping.memo.get("literal", text, Literal, text)
 
 
-def _origins(extraction: Extraction) -> tuple[Origin, ...]:
+def relation_origins(extraction: Extraction) -> tuple[Origin, ...]:
     if len(extraction.relation_origins) == len(extraction.relations):
         return extraction.relation_origins
     return tuple(extraction.origin.at(f"relations[{i}]") for i in range(len(extraction.relations)))
@@ -276,6 +298,19 @@ def _map_entities(
     day: str | None,
     labels: dict[str, str],
 ) -> dict[str, NamedNode]:
+    groups, group_of = group_entities(extraction, mapping, out)
+    iris: dict[int, NamedNode] = {}
+    for group in groups:
+        iris[id(group)] = _emit_entity(group, mapping, out, append, graph, doc_node, tenures, day, labels)
+    return {entity_id: iris[id(group)] for entity_id, group in group_of.items() if id(group) in iris}
+
+
+def group_entities(
+    extraction: Extraction, mapping: Mapping, out: MappedDocument
+) -> tuple[list[_Group], dict[str, _Group]]:
+    """The document's entities grouped by the actor they name (entities sharing a normalised name
+    or alias are one), in document order, with each entity id's group; unmapped types go to
+    ``out.rejects``."""
     groups: list[_Group] = []
     by_key: dict[tuple[str, str], _Group] = {}
     group_of: dict[str, _Group] = {}
@@ -312,11 +347,7 @@ def _map_entities(
         group.members.append(entity)
         group_of[entity.id] = group
         by_key.update({k: group for k in keys})
-
-    iris: dict[int, NamedNode] = {}
-    for group in groups:
-        iris[id(group)] = _emit_entity(group, mapping, out, append, graph, doc_node, tenures, day, labels)
-    return {entity_id: iris[id(group)] for entity_id, group in group_of.items() if id(group) in iris}
+    return groups, group_of
 
 
 def entity_iri(
@@ -433,7 +464,7 @@ def _role_holder(names: list[str], mapping: Mapping, tenures: TenureIndex | None
 
 
 @dataclass(frozen=True, slots=True)
-class _Resolved:
+class ResolvedEntity:
     """What a group of names resolved to, and the entity's own quads as (predicate, object) pairs."""
 
     node: NamedNode
@@ -443,11 +474,14 @@ class _Resolved:
     pairs: tuple[tuple[NamedNode, NamedNode | Literal], ...]
     merge: Merge | None
     unresolved: bool
+    names: tuple[str, ...]  # the canonical name, then the others the document used (its labels)
+    wikidata: str | None
+    iso_code: str | None
 
 
 def _resolve(
     group: _Group, names: list[str], mapping: Mapping, tenures: TenureIndex | None, day: str | None
-) -> _Resolved:
+) -> ResolvedEntity:
     """The group's entity, memoised unless a role phrase makes it depend on the document's date:
     everything else it depends on (names in order, the members' names, QIDs and ISO codes, the
     first member's id when a template uses it, the mapping) is in the key."""
@@ -478,7 +512,7 @@ def _any_template_reads_id(mapping: Mapping) -> bool:
 
 def _resolve_now(
     group: _Group, names: list[str], mapping: Mapping, tenures: TenureIndex | None, day: str | None
-) -> tuple[_Resolved, bool]:
+) -> tuple[ResolvedEntity, bool]:
     """The group's entity, and whether it came through a role phrase (then it depends on the day)."""
     first = group.members[0]
     entry: GazetteerEntry | None = mapping.gazetteer.lookup(names, group.rule.source_type)
@@ -514,7 +548,10 @@ def _resolve_now(
         pairs.append((SAME_AS, _node(mapping, WD + wikidata)))
     if iso:
         pairs.append((P["isoCode"], _literal(mapping, iso)))
-    return _Resolved(node, node.value, canonical, rule, tuple(pairs), merge, entry is None), dated
+    resolved = ResolvedEntity(
+        node, node.value, canonical, rule, tuple(pairs), merge, entry is None, (canonical, *surface), wikidata, iso
+    )
+    return resolved, dated
 
 
 def _emit_entity(
@@ -528,21 +565,47 @@ def _emit_entity(
     day: str | None = None,
     labels: dict[str, str] | None = None,
 ) -> NamedNode:
+    resolved = resolve_entity(group, mapping, out, tenures, day, labels)
+    node = resolved.node
+    for predicate, value in resolved.pairs:
+        append(Quad(node, predicate, value, graph))
+    for quad in entity_attribute_quads(group, resolved, mapping, out, graph):
+        append(quad)
+    append(Quad(doc_node, MENTIONS, node, graph))
+    return node
+
+
+def resolve_entity(
+    group: _Group,
+    mapping: Mapping,
+    out: MappedDocument,
+    tenures: TenureIndex | None = None,
+    day: str | None = None,
+    labels: dict[str, str] | None = None,
+) -> ResolvedEntity:
+    """The entity a group names, noted in ``out`` (unresolved names, merges, the entity count)."""
     resolved = _resolve(group, group.names(), mapping, tenures, day)
-    node, canonical, rule = resolved.node, resolved.canonical, resolved.rule
     if resolved.unresolved:
-        out.unresolved.append(canonical)
+        out.unresolved.append(resolved.canonical)
     if resolved.merge is not None:
         out.merges.append(resolved.merge)
     if labels is not None:
-        labels.setdefault(resolved.iri, canonical)
-    for predicate, value in resolved.pairs:
-        append(Quad(node, predicate, value, graph))
+        labels.setdefault(resolved.iri, resolved.canonical)
+    out.entities += 1
+    return resolved
+
+
+def entity_attribute_quads(
+    group: _Group, resolved: ResolvedEntity, mapping: Mapping, out: MappedDocument, graph: NamedNode
+) -> list[Quad]:
+    """The quads of the group's attributes: typed where the mapping names them, the rest as JSON."""
+    quads: list[Quad] = []
+    node = resolved.node
     for entity in group.members:
         if not entity.attributes:
             continue
         try:
-            rest = _mapped_attributes(entity.attributes, rule.properties, node, graph, append, mapping)
+            rest = _mapped_attributes(entity.attributes, resolved.rule.properties, node, graph, quads.append, mapping)
         except LiteralError as exc:  # keep the entity; its attributes stay, untyped, in the JSON
             out.rejects.append(
                 Reject(
@@ -554,10 +617,8 @@ def _emit_entity(
             )
             rest = entity.attributes
         if rest:
-            append(Quad(node, P["attributes"], Literal(canonical_json(rest), datatype=_JSON), graph))
-    append(Quad(doc_node, MENTIONS, node, graph))
-    out.entities += 1
-    return node
+            quads.append(Quad(node, P["attributes"], Literal(canonical_json(rest), datatype=_JSON), graph))
+    return quads
 
 
 _TENSES = (("date", "date"), ("startDate", "start"), ("endDate", "end"))
@@ -576,6 +637,77 @@ def _map_relation(
     graph: NamedNode,
 ) -> str | NamedNode:
     """Emit one relation's quads and return its claim, or return why it cannot be mapped."""
+    accepted = accept_relation(relation, mapping, iris)
+    if isinstance(accepted, str):
+        return accepted
+    rule, head, tail = accepted
+    prop = rule.property
+    if rule.graph is not None:
+        doc_graph = graph
+        try:
+            graph = _N(
+                rule.graph.render(
+                    {
+                        "base": mapping.base,
+                        "id": doc.id,
+                        "publisher": doc.publisher,
+                        "published": doc.published,
+                        "type": relation.type,
+                    }
+                )
+            )
+        except (TemplateError, ValueError) as exc:
+            return f"graph template: {exc}"
+        append(Quad(doc_node, GRAPH, graph, doc_graph))
+
+    predicate = _node(mapping, prop.iri)
+    claim = claim_node(mapping, doc.id, head, prop.iri, tail, relation)
+    typed_quads, rest = claim_attribute_quads(rule, relation, claim, graph, mapping)
+    if isinstance(typed_quads, str):
+        return typed_quads
+    for quad in typed_quads:
+        append(quad)
+    if relation.status == "asserted":
+        append(Quad(head, predicate, tail, graph))
+    append(Quad(claim, A, CLAIM, graph))
+    append(Quad(claim, SUBJECT, head, graph))
+    append(Quad(claim, PREDICATE, predicate, graph))
+    append(Quad(claim, OBJECT, tail, graph))
+    append(Quad(claim, _STATUS_P, STATUS[relation.status], graph))
+    for key, attribute in _TENSES:
+        value = getattr(relation, attribute)
+        if value:
+            append(Quad(claim, P[key], temporal_literal(value), graph))
+    if relation.evidence:
+        evidence = Literal(relation.evidence, language=language) if language else Literal(relation.evidence)
+        append(Quad(claim, _EVIDENCE, evidence, graph))
+    if relation.sentence is not None:
+        append(Quad(claim, _SENTENCE, sentence_literal(relation.sentence), graph))
+    if relation.confidence is not None:
+        append(Quad(claim, _CONFIDENCE, confidence_literal(relation.confidence), graph))
+    for ref in relation.asserted_by:
+        append(Quad(claim, _ASSERTED_BY, iris[ref], graph))
+    for ref in relation.denied_by:
+        append(Quad(claim, _DENIED_BY, iris[ref], graph))
+    if relation.location:
+        append(Quad(claim, _LOCATION, iris[relation.location], graph))
+    code = relation.event_code or (relation.type if rule.fallback else None)
+    if code:
+        append(Quad(claim, _EVENT_CODE, _literal(mapping, code), graph))
+        if relation.event_code_scheme:
+            append(Quad(claim, _EVENT_CODE_SCHEME, _literal(mapping, relation.event_code_scheme), graph))
+    if rest:
+        append(Quad(claim, P["attributes"], Literal(canonical_json(rest), datatype=_JSON), graph))
+    append(Quad(claim, DERIVED_FROM, doc_node, graph))
+    append(Quad(claim, GENERATED_BY, run_node, graph))
+    append(Quad(claim, _RECORDED_AT, recorded, graph))
+    return claim
+
+
+def accept_relation(
+    relation: Relation, mapping: Mapping, iris: dict[str, NamedNode]
+) -> str | tuple[RelationRule, NamedNode, NamedNode]:
+    """The relation's rule and its (head, tail) in the property's direction, or why it is not mapped."""
     rule = _relation_rule(mapping, relation.type)
     if rule is None:
         known = ", ".join(mapping.known_relation_types())
@@ -596,32 +728,19 @@ def _map_relation(
     head, tail = iris[relation.head], iris[relation.tail]
     if rule.inverse:
         head, tail = tail, head
-    prop = rule.property
-    if prop.symmetric and head.value > tail.value:
+    if rule.property.symmetric and head.value > tail.value:
         head, tail = tail, head  # one canonical direction, so A-B and B-A are one fact
-    if rule.graph is not None:
-        doc_graph = graph
-        try:
-            graph = _N(
-                rule.graph.render(
-                    {
-                        "base": mapping.base,
-                        "id": doc.id,
-                        "publisher": doc.publisher,
-                        "published": doc.published,
-                        "type": relation.type,
-                    }
-                )
-            )
-        except (TemplateError, ValueError) as exc:
-            return f"graph template: {exc}"
-        append(Quad(doc_node, GRAPH, graph, doc_graph))
+    return rule, head, tail
 
-    predicate = _node(mapping, prop.iri)
+
+def claim_node(
+    mapping: Mapping, document_id: str, head: NamedNode, prop_iri: str, tail: NamedNode, relation: Relation
+) -> NamedNode:
+    """The claim's IRI: a hash of what makes two reports one claim (not confidence or attributes)."""
     claim_key = [
-        doc.id,
+        document_id,
         head.value,
-        prop.iri,
+        prop_iri,
         tail.value,
         relation.date,
         relation.start,
@@ -630,49 +749,22 @@ def _map_relation(
         relation.evidence,
         relation.sentence,
     ]
-    claim = _N(f"{mapping.base}claim/{sha256(_key_json(claim_key).encode()).hexdigest()[:32]}")
-    rest: dict[str, Any] = {}
-    if rule.constants or relation.attributes:
-        try:  # first: a bad value rejects the relation before any of its quads is written
-            attributes = {**rule.constants, **relation.attributes}
-            rest = _mapped_attributes(attributes, rule.properties, claim, graph, append, mapping)
-        except LiteralError as exc:
-            return f"attribute: {exc}"
-    if relation.status == "asserted":
-        append(Quad(head, predicate, tail, graph))
-    append(Quad(claim, A, CLAIM, graph))
-    append(Quad(claim, SUBJECT, head, graph))
-    append(Quad(claim, PREDICATE, predicate, graph))
-    append(Quad(claim, OBJECT, tail, graph))
-    append(Quad(claim, _STATUS_P, STATUS[relation.status], graph))
-    for key, attribute in _TENSES:
-        value = getattr(relation, attribute)
-        if value:
-            append(Quad(claim, P[key], _temporal(value), graph))
-    if relation.evidence:
-        evidence = Literal(relation.evidence, language=language) if language else Literal(relation.evidence)
-        append(Quad(claim, _EVIDENCE, evidence, graph))
-    if relation.sentence is not None:
-        append(Quad(claim, _SENTENCE, _sentence(relation.sentence), graph))
-    if relation.confidence is not None:
-        append(Quad(claim, _CONFIDENCE, _confidence(relation.confidence), graph))
-    for ref in relation.asserted_by:
-        append(Quad(claim, _ASSERTED_BY, iris[ref], graph))
-    for ref in relation.denied_by:
-        append(Quad(claim, _DENIED_BY, iris[ref], graph))
-    if relation.location:
-        append(Quad(claim, _LOCATION, iris[relation.location], graph))
-    code = relation.event_code or (relation.type if rule.fallback else None)
-    if code:
-        append(Quad(claim, _EVENT_CODE, _literal(mapping, code), graph))
-        if relation.event_code_scheme:
-            append(Quad(claim, _EVENT_CODE_SCHEME, _literal(mapping, relation.event_code_scheme), graph))
-    if rest:
-        append(Quad(claim, P["attributes"], Literal(canonical_json(rest), datatype=_JSON), graph))
-    append(Quad(claim, DERIVED_FROM, doc_node, graph))
-    append(Quad(claim, GENERATED_BY, run_node, graph))
-    append(Quad(claim, _RECORDED_AT, recorded, graph))
-    return claim
+    return _N(f"{mapping.base}claim/{sha256(key_json(claim_key).encode()).hexdigest()[:32]}")
+
+
+def claim_attribute_quads(
+    rule: RelationRule, relation: Relation, claim: NamedNode, graph: NamedNode, mapping: Mapping
+) -> tuple[list[Quad] | str, dict[str, Any]]:
+    """The claim's typed attribute quads and its other attributes (for the JSON), or why a value is bad."""
+    if not (rule.constants or relation.attributes):
+        return [], {}
+    quads: list[Quad] = []
+    try:
+        attributes = {**rule.constants, **relation.attributes}
+        rest = _mapped_attributes(attributes, rule.properties, claim, graph, quads.append, mapping)
+    except LiteralError as exc:
+        return f"attribute: {exc}", {}
+    return quads, rest
 
 
 _STATUS_P, _EVIDENCE, _SENTENCE, _CONFIDENCE = P["status"], P["evidence"], P["sentenceIndex"], P["confidence"]
@@ -701,7 +793,7 @@ def _unmapped_reference(relation: Relation, iris: dict[str, NamedNode]) -> str:
     )
 
 
-def _key_json(items: list[Any]) -> str:
+def key_json(items: list[Any]) -> str:
     """canonical_json of a claim key, the same text, without the general encoder's set-up per call.
 
     A claim key holds strings, None and integers; anything else takes the general path.
@@ -721,12 +813,12 @@ def _key_json(items: list[Any]) -> str:
 
 
 @lru_cache(maxsize=4096, typed=True)
-def _sentence(value: int) -> Literal:
+def sentence_literal(value: int) -> Literal:
     return Literal(str(value), datatype=_XSD["nonNegativeInteger"])
 
 
 @lru_cache(maxsize=4096, typed=True)
-def _confidence(value: float) -> Literal:
+def confidence_literal(value: float) -> Literal:
     return Literal(_decimal(value), datatype=_XSD["decimal"])
 
 
@@ -754,7 +846,7 @@ def _mapped_attributes(
 
 
 @lru_cache(maxsize=16_384)  # dates repeat across a corpus; a Literal is immutable, so one serves all
-def _temporal(value: str) -> Literal:
+def temporal_literal(value: str) -> Literal:
     if _DATETIME.match(value):
         return Literal(value, datatype=_XSD["dateTime"])
     datatype = _DATE_TYPES.get(len(value.lstrip("-")))

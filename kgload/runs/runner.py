@@ -111,7 +111,12 @@ def run_load(
         log_committed()
         if interrupts:
             raise KeyboardInterrupt
-    except BaseException as exc:
+    except BaseException as caught:
+        exc = caught
+        if interrupts and not isinstance(caught, KeyboardInterrupt):
+            # Ctrl-C landed inside the driver's I/O and surfaced as another error (a BufferError from
+            # its half-written buffer, seen in tests/integration/test_faults.py): the run was interrupted
+            exc = KeyboardInterrupt()
         record.finish(latest[0] if latest else None, FAILED, note=f"{type(exc).__name__}: {exc}"[:500])
         # settle a batch still in flight before the ledger says what happened; its error is this
         # run's failure, or a consequence of it
@@ -127,6 +132,8 @@ def run_load(
                 f"{sink.describe()}: the run failed part-way ({cause}); "
                 "re-run it: committed batches are kept, the rest is redone"
             ) from None
+        if exc is not caught:
+            raise exc from caught
         raise
     else:
         record.finish(report)

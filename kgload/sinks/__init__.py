@@ -5,12 +5,28 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from kgload.mapping.spec import Mapping
-from kgload.mapping.tenures import Holding
-from kgload.rdf.build import MappedDocument
+from kgload.mapping.tenures import Holding, TenureIndex
+from kgload.rdf.build import MappedDocument, Run
+from kgload.records import Extraction
 from kgload.runs.ledger import RunRecord
+
+Preparer = Callable[[MappedDocument], MappedDocument]
+
+
+@runtime_checkable
+class MappingPreparer(Protocol):
+    """A preparer that can also map a document straight to what it makes of it (the sinks that take
+    rows: ``kgload.sinks.neo4j.preparing.RowsPreparer``). The result must be what calling it on
+    ``map_extraction``'s document gives; it is used when no shapes are checked."""
+
+    def __call__(self, doc: MappedDocument) -> MappedDocument: ...
+
+    def map(
+        self, extraction: Extraction, mapping: Mapping, run: Run, tenures: TenureIndex | None
+    ) -> MappedDocument: ...
 
 
 class Sink(Protocol):
@@ -22,7 +38,7 @@ class Sink(Protocol):
         rows rather than quads)."""
         ...
 
-    def preparer(self) -> Callable[[MappedDocument], MappedDocument] | None:
+    def preparer(self) -> Preparer | None:
         """``prepare`` as a picklable function of the document alone, which mapping workers apply
         where they map (they then send rows, not quads, to this process); None when only ``prepare``
         will do (the embedded store takes the quads themselves)."""

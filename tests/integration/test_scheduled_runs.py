@@ -552,3 +552,30 @@ def test_a_sigint_whose_keyboardinterrupt_is_lost_in_a_finaliser_still_stops_the
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     [run] = api.runs(store=store)
     assert run.status == "failed"
+
+
+def test_a_sigint_that_surfaces_as_another_error_still_ends_the_run_as_interrupted(tmp_path):
+    """Ctrl-C inside the driver's I/O left a half-written buffer, and what reached the run was a
+    BufferError (exit 1, "internal error"): the run is reported and recorded as interrupted."""
+    from kgload import api
+
+    path = tmp_path / "stories.jsonl"
+    path.write_text(
+        "".join(
+            json.dumps({"document": {"id": f"d{i:02d}", "title": f"t{i}"}, "entities": [], "relations": []}) + "\n"
+            for i in range(6)
+        )
+    )
+
+    def interrupted_mid_write(report) -> None:
+        try:
+            signal.raise_signal(signal.SIGINT)
+        except KeyboardInterrupt:
+            raise BufferError("Existing exports of data: object cannot be re-sized") from None
+
+    store = tmp_path / "store"
+    with pytest.raises(KeyboardInterrupt) as raised:
+        api.load([path], store=store, batch_size=3, workers=1, progress=interrupted_mid_write)
+    assert isinstance(raised.value.__cause__, BufferError)
+    [run] = api.runs(store=store)
+    assert run.status == "failed" and run.note.startswith("KeyboardInterrupt")

@@ -19,87 +19,10 @@ from kgload.mapping.memo import Memo
 from kgload.rdf.build import Run, map_extraction, tenure_index
 from kgload.readers.kgload_json import from_value
 from kgload.readers.limits import MAX_DEPTH
-from kgload.records import Extraction, Origin
+from kgload.records import Origin
+from tests.unit.extractions import docs_numbered, extraction_of
 
 RUN = Run("memo", datetime(2025, 6, 14, tzinfo=UTC))
-NAMES = [
-    "Putin",
-    "Vladimir Putin",
-    "President Putin",
-    "Donald Trump",
-    "Trump",
-    "Joe Biden",
-    "the US President",
-    "US President",
-    "Russian President",
-    "the Kremlin chief",
-    "Ukrainian President",
-    "Zelensky",
-    "Rustem Umerov",
-    "Umerov",
-    "José Álvarez",
-    "jose alvarez",
-    "Kyiv",
-    "Ukraine",
-    "Russia",
-    "Russian Federation",
-    "RUS",
-    "United States",
-    "U.S.",
-    "Atlantis",
-    "Вла́димир Пу́тин",
-]
-TYPES = ["Person", "PER", "Country", "GPE", "Location", "City", "Organization", "Spaceship"]
-DAYS = ["2014-05-01", "2019-06-01", "2022-03-15", "2025-01-19", "2025-01-20", "2025-06-14", "2026-01"]
-RELATION_TYPES = ["leader-of", "leads", "called", "ally-of", "successor-of", "borders", "no-such-type"]
-
-
-@st.composite
-def documents(draw, doc_id: str) -> dict:
-    count = draw(st.integers(1, 5))
-    entities = []
-    for i in range(count):
-        entity = {"id": f"e{i}", "name": draw(st.sampled_from(NAMES)), "type": draw(st.sampled_from(TYPES))}
-        if draw(st.booleans()):
-            entity["aliases"] = draw(st.lists(st.sampled_from(NAMES), max_size=2))
-        if draw(st.integers(0, 4)) == 0:
-            entity["wikidata"] = draw(st.sampled_from(["Q7747", "Q42"]))
-        if draw(st.integers(0, 4)) == 0:
-            entity["iso_code"] = draw(st.sampled_from(["US", "RU", "XX"]))
-        if draw(st.integers(0, 4)) == 0:
-            entity["attributes"] = {"note": "n", "age": draw(st.integers(0, 99))}
-        entities.append(entity)
-    ids = [e["id"] for e in entities]
-    relations = []
-    for _ in range(draw(st.integers(0, 5))):
-        relation = {
-            "type": draw(st.sampled_from(RELATION_TYPES)),
-            "head": draw(st.sampled_from(ids)),
-            "tail": draw(st.sampled_from(ids)),
-        }
-        if draw(st.booleans()):
-            relation["start"] = draw(st.sampled_from(["2015-01", "2020", "2025-01-20"]))
-        else:
-            relation["date"] = draw(st.sampled_from(DAYS[:-1]))
-        if draw(st.booleans()):
-            relation["confidence"] = draw(st.sampled_from([0, 1, 0.5, 0.123456789, 1e-7]))
-        if draw(st.booleans()):
-            relation["sentence"] = draw(st.integers(0, 3))
-        if draw(st.integers(0, 3)) == 0:
-            relation["status"] = draw(st.sampled_from(["denied", "disputed"]))
-        if draw(st.integers(0, 3)) == 0:
-            relation["attributes"] = draw(st.sampled_from([{"soldiers": 3}, {"soldiers": -1}, {"x": "y"}]))
-        relations.append(relation)
-    document = {"id": doc_id, "title": "T", "published": draw(st.sampled_from(DAYS))}
-    return {"document": document, "entities": entities, "relations": relations}
-
-
-def _docs(number: int):
-    return documents(f"d{number}")
-
-
-def _extraction(value: dict) -> Extraction:
-    return next(i for i in from_value(value, Origin("memo.json", 1)) if isinstance(i, Extraction))
 
 
 def _uncached(mapping):
@@ -123,12 +46,12 @@ def _outcome(mapped):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.integers(0, 10**6), min_size=1, max_size=4).flatmap(lambda ids: st.tuples(*map(_docs, ids))))
+@given(st.lists(st.integers(0, 10**6), min_size=1, max_size=4).flatmap(lambda ids: st.tuples(*map(docs_numbered, ids))))
 def test_memoised_mapping_equals_the_uncached_one(mapping, docs):
     cold = _uncached(mapping)
     warm_tenures, cold_tenures = tenure_index(mapping), tenure_index(cold)
     for value in docs:  # in sequence: later documents resolve roles through tenures earlier ones stated
-        extraction = _extraction(value)
+        extraction = extraction_of(value)
         warm = map_extraction(extraction, mapping, RUN, warm_tenures)
         assert _outcome(warm) == _outcome(map_extraction(extraction, cold, RUN, cold_tenures))
     assert len(mapping.memo) > 0
@@ -143,7 +66,7 @@ def test_a_role_resolves_by_each_documents_date_with_a_warm_memo(mapping):
             "entities": [{"id": "p", "name": "the US President", "type": "Person"}],
             "relations": [],
         }
-        mapped = map_extraction(_extraction(value), mapping, RUN, tenures)
+        mapped = map_extraction(extraction_of(value), mapping, RUN, tenures)
         return next(m.canonical for m in mapped.merges if "the US President" in m.names)
 
     assert holder("2022-03-15") == "Joe Biden"

@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import re
 from collections.abc import Callable
@@ -27,7 +26,7 @@ import pyoxigraph as ox
 
 from kgload.fingerprint import canonical_json
 from kgload.ontology import Ontology, local_name
-from kgload.rdf.build import MappedDocument
+from kgload.rdf.build import MappedDocument, key_json
 from kgload.rdf.namespaces import DCTERMS, KG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD, XSD
 
 TYPE = RDF + "type"
@@ -51,7 +50,7 @@ _SUBJECT, _OBJECT, _PREDICATE = RDF + "subject", RDF + "object", RDF + "predicat
 _STATUS, _LOCATION = KG + "status", KG + "location"
 _CLAIM_LISTS = {KG + "assertedBy": "assertedBy", KG + "deniedBy": "deniedBy"}
 _DERIVED_FROM, _GENERATED_BY = PROV + "wasDerivedFrom", PROV + "wasGeneratedBy"
-_CLAIM_FIELD_NAMES = {"startDate": "start", "endDate": "end", "sentenceIndex": "sentence"}
+CLAIM_FIELD_NAMES = {"startDate": "start", "endDate": "end", "sentenceIndex": "sentence"}
 
 
 @dataclass
@@ -91,7 +90,7 @@ class DocumentRows:
 def relationship_key(head: str, predicate: str, tail: str, props: dict[str, Any]) -> str:
     """One relationship per (subject, predicate, object, time): two calls on two dates are two."""
     when = [str(props.get(k)) if props.get(k) is not None else None for k in ("date", "start", "end")]
-    return hashlib.sha256(canonical_json([head, predicate, tail, *when]).encode()).hexdigest()[:32]
+    return hashlib.sha256(key_json([head, predicate, tail, *when]).encode()).hexdigest()[:32]
 
 
 def _datetime(text: str) -> dt.datetime:
@@ -137,29 +136,6 @@ def project_early(doc: MappedDocument, ontology: Ontology) -> MappedDocument:
     return doc
 
 
-def preparer(ontology: Ontology) -> Callable[[MappedDocument], MappedDocument]:
-    """``project_early`` for ``ontology``, as a picklable function of the document alone (Sink.preparer)."""
-    return functools.partial(project_early, ontology=ontology)
-
-
-class ProjectingSink:
-    """What the sinks that take rows share (Neo4j, the neo4j-admin export): each document is projected
-    as soon as it is mapped, here (``prepare``) or in a mapping worker (``preparer``)."""
-
-    ontology: Ontology | None = None  # set by the sink's ensure_ontology
-
-    def _ontology(self) -> Ontology:
-        if self.ontology is None:
-            raise RuntimeError(f"{type(self).__name__}.ensure_ontology() must run before writing")
-        return self.ontology
-
-    def prepare(self, doc: MappedDocument) -> MappedDocument:
-        return project_early(doc, self._ontology())
-
-    def preparer(self) -> Callable[[MappedDocument], MappedDocument]:
-        return preparer(self._ontology())
-
-
 def rows_of(doc: MappedDocument, ontology: Ontology) -> DocumentRows:
     return doc.prepared if doc.prepared is not None else project(doc, ontology)
 
@@ -179,12 +155,12 @@ def project(doc: MappedDocument, ontology: Ontology) -> DocumentRows:
         elif p == SCHEMA + "mentions":
             mentions.append(o.value)
 
-    entities = [_entity(uri, subjects.get(uri, ()), ontology) for uri in dict.fromkeys(mentions)]
+    entities = [entity_row(uri, subjects.get(uri, ()), ontology) for uri in dict.fromkeys(mentions)]
     claims = [_claim(uri, props, ontology) for uri, props in subjects.items() if _IS_CLAIM in props]
     return DocumentRows(doc.iri, doc_props, entities, [c for c in claims if c is not None])
 
 
-def _entity(uri: str, props, ontology: Ontology) -> EntityRow:
+def entity_row(uri: str, props, ontology: Ontology) -> EntityRow:
     types: list[str] = []
     name = ""
     names: list[str] = []
@@ -234,7 +210,7 @@ def _claim(uri: str, props, ontology: Ontology) -> ClaimRow | None:
             fields["run"] = o.value
         elif p.startswith(KG):
             name = p[len(KG) :]
-            fields[_CLAIM_FIELD_NAMES.get(name, name)] = value(o)
+            fields[CLAIM_FIELD_NAMES.get(name, name)] = value(o)
     relation = ontology.relations.get(predicate or "")
     if head is None or tail is None or relation is None:
         return None  # not a relation kgload knows how to project; SHACL reports it upstream

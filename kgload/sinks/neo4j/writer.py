@@ -25,13 +25,15 @@ import neo4j
 from neo4j.exceptions import AuthError, ConfigurationError, ServiceUnavailable
 
 from kgload.errors import ConfigError, TargetBusy, TargetUnreachable
+from kgload.interrupts import signals_held
 from kgload.mapping.spec import Mapping
 from kgload.mapping.tenures import Holding
 from kgload.ontology import Ontology, load_ontology
 from kgload.rdf.build import MappedDocument, office_properties
 from kgload.runs.ledger import RunRecord
 from kgload.sinks.neo4j import cypher
-from kgload.sinks.neo4j.projection import ProjectingSink, rows_of
+from kgload.sinks.neo4j.preparing import ProjectingSink
+from kgload.sinks.neo4j.projection import rows_of
 from kgload.sinks.neo4j.rows import BatchRows, batch_rows, unique_documents
 from kgload.sinks.neo4j.settings import Neo4jSettings
 
@@ -123,6 +125,7 @@ class Neo4jSink(ProjectingSink):
 
     # -- reads -------------------------------------------------------------------------------
 
+    @signals_held()
     def fingerprints(self, documents: list[str]) -> dict[str, str]:
         records, _, _ = self.driver.execute_query(
             cypher.planned_once(cypher.FINGERPRINTS),
@@ -163,7 +166,8 @@ class Neo4jSink(ProjectingSink):
         self.flush()
         rows = batch_rows(docs)
         if not self.write_behind:
-            self._commit(rows, ontology)
+            with signals_held():  # in this thread: an interrupt waits for the commit
+                self._commit(rows, ontology)
             return
         if self._executor is None:
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kgload-neo4j-writer")
@@ -204,6 +208,7 @@ class Neo4jSink(ProjectingSink):
                 "try again later, or wait for the lease to expire if that run died"
             )
 
+    @signals_held()
     def renew_lock(self, owner: str, ttl: int) -> None:
         records, _, _ = self.driver.execute_query(
             cypher.RENEW_LOCK, name=LOCK_NAME, owner=owner, ttl=ttl, database_=self.database

@@ -1,0 +1,89 @@
+"""A hypothesis strategy for extraction documents that exercise the mapping: names that merge
+through aliases and the gazetteer, role phrases, unknown types, dates, statuses, attributes,
+references to other entities. Shared by the tests that hold two mapping paths to one outcome."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from kgload.readers.kgload_json import from_value
+from kgload.records import Extraction, Origin
+
+NAMES = [
+    "Putin",
+    "Vladimir Putin",
+    "President Putin",
+    "Donald Trump",
+    "Trump",
+    "Joe Biden",
+    "the US President",
+    "US President",
+    "Russian President",
+    "the Kremlin chief",
+    "Ukrainian President",
+    "Zelensky",
+    "Rustem Umerov",
+    "Umerov",
+    "José Álvarez",
+    "jose alvarez",
+    "Kyiv",
+    "Ukraine",
+    "Russia",
+    "Russian Federation",
+    "RUS",
+    "United States",
+    "U.S.",
+    "Atlantis",
+    "Вла́димир Пу́тин",
+]
+TYPES = ["Person", "PER", "Country", "GPE", "Location", "City", "Organization", "Spaceship"]
+DAYS = ["2014-05-01", "2019-06-01", "2022-03-15", "2025-01-19", "2025-01-20", "2025-06-14", "2026-01"]
+RELATION_TYPES = ["leader-of", "leads", "called", "ally-of", "successor-of", "borders", "no-such-type"]
+
+
+@st.composite
+def documents(draw, doc_id: str) -> dict:
+    count = draw(st.integers(1, 5))
+    entities = []
+    for i in range(count):
+        entity = {"id": f"e{i}", "name": draw(st.sampled_from(NAMES)), "type": draw(st.sampled_from(TYPES))}
+        if draw(st.booleans()):
+            entity["aliases"] = draw(st.lists(st.sampled_from(NAMES), max_size=2))
+        if draw(st.integers(0, 4)) == 0:
+            entity["wikidata"] = draw(st.sampled_from(["Q7747", "Q42"]))
+        if draw(st.integers(0, 4)) == 0:
+            entity["iso_code"] = draw(st.sampled_from(["US", "RU", "XX"]))
+        if draw(st.integers(0, 4)) == 0:
+            entity["attributes"] = {"note": "n", "age": draw(st.integers(0, 99))}
+        entities.append(entity)
+    ids = [e["id"] for e in entities]
+    relations = []
+    for _ in range(draw(st.integers(0, 5))):
+        relation = {
+            "type": draw(st.sampled_from(RELATION_TYPES)),
+            "head": draw(st.sampled_from(ids)),
+            "tail": draw(st.sampled_from(ids)),
+        }
+        if draw(st.booleans()):
+            relation["start"] = draw(st.sampled_from(["2015-01", "2020", "2025-01-20"]))
+        else:
+            relation["date"] = draw(st.sampled_from(DAYS[:-1]))
+        if draw(st.booleans()):
+            relation["confidence"] = draw(st.sampled_from([0, 1, 0.5, 0.123456789, 1e-7]))
+        if draw(st.booleans()):
+            relation["sentence"] = draw(st.integers(0, 3))
+        if draw(st.integers(0, 3)) == 0:
+            relation["status"] = draw(st.sampled_from(["denied", "disputed"]))
+        if draw(st.integers(0, 3)) == 0:
+            relation["attributes"] = draw(st.sampled_from([{"soldiers": 3}, {"soldiers": -1}, {"x": "y"}]))
+        relations.append(relation)
+    document = {"id": doc_id, "title": "T", "published": draw(st.sampled_from(DAYS))}
+    return {"document": document, "entities": entities, "relations": relations}
+
+
+def docs_numbered(number: int):
+    return documents(f"d{number}")
+
+
+def extraction_of(value: dict) -> Extraction:
+    return next(i for i in from_value(value, Origin("memo.json", 1)) if isinstance(i, Extraction))

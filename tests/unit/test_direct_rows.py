@@ -1,0 +1,158 @@
+"""Rows made straight from the records (``kgload.sinks.neo4j.direct``) are the rows the projection
+makes of the mapped quads: the same documents, entities and claims, field for field and in the
+same order, the same quad count, rejects, merges and learned tenures; and the direct path is
+the one taken for ordinary documents."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kgload.mapping import load_mapping
+from kgload.ontology import load_ontology
+from kgload.rdf.build import Run, map_extraction, tenure_index
+from kgload.readers import read
+from kgload.records import Extraction
+from kgload.sinks.neo4j import direct
+from kgload.sinks.neo4j.direct import map_to_rows
+from kgload.sinks.neo4j.projection import project_early
+from tests.unit.extractions import documents, extraction_of
+
+RUN = Run("direct", datetime(2025, 6, 14, 8, 30, 15, 250, tzinfo=UTC))
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def ontology(mapping):
+    return load_ontology(mapping.ontology.path)
+
+
+@st.composite
+def richer(draw, doc_id: str) -> dict:
+    """``documents`` plus what a claim may carry besides its ends: evidence, an end date, who
+    asserted or denied it, where, event codes, attributes (typed, untyped, bad), and a relation
+    repeated word for word or with another confidence."""
+    value = draw(documents(doc_id))
+    ids = [e["id"] for e in value["entities"]]
+    doc = value["document"]
+    if draw(st.booleans()):
+        doc.update(publisher="AFP", url="https://example.org/a", language=draw(st.sampled_from(["en", "fr"])))
+    if draw(st.integers(0, 5)) == 0:
+        doc["published"] = "2025-06-14T09:30:00Z"
+    for relation in value["relations"]:
+        if draw(st.booleans()):
+            relation["evidence"] = draw(st.sampled_from(["Putin called Trump.", "Ça va", "x\ny", " padded "]))
+        if "start" in relation and draw(st.booleans()):
+            relation["end"] = draw(st.sampled_from(["2024", "2025-02"]))
+        if draw(st.integers(0, 3)) == 0:
+            relation["asserted_by"] = draw(st.lists(st.sampled_from([*ids, "nobody"]), max_size=3))
+        if draw(st.integers(0, 4)) == 0:
+            relation["denied_by"] = draw(st.lists(st.sampled_from(ids), max_size=2))
+        if draw(st.integers(0, 4)) == 0:
+            relation["location"] = draw(st.sampled_from(ids))
+        if draw(st.integers(0, 4)) == 0:
+            relation["event_code"] = draw(st.sampled_from(["042", "190"]))
+            if draw(st.booleans()):
+                relation["event_code_scheme"] = "CAMEO"
+        if draw(st.integers(0, 4)) == 0:
+            relation["attributes"] = draw(
+                st.sampled_from([{"bodies": 12}, {"note": "n", "bodies": 3, "x": [1, 2]}, {"ordinal": 0}])
+            )
+    relations = value["relations"]
+    if relations and draw(st.integers(0, 4)) == 0:
+        twin = copy.deepcopy(draw(st.sampled_from(relations)))
+        if draw(st.booleans()):
+            twin["confidence"] = 0.25
+        relations.append(twin)
+    return value
+
+
+def _richer(number: int):
+    return richer(f"d{number}")
+
+
+def _outcome(mapped) -> tuple:
+    rows = mapped.prepared
+    return (
+        mapped.iri,
+        mapped.graph,
+        mapped.fingerprint,
+        mapped.triples,
+        [(r.origin, r.reason, r.stage, r.data) for r in mapped.rejects],
+        mapped.merges,
+        mapped.unresolved,
+        mapped.entities,
+        mapped.claims,
+        list(mapped.claim_sources),
+        None if rows is None else (rows.uri, list(rows.props.items())),
+        None if rows is None else [dataclasses.astuple(e) for e in rows.entities],
+        None if rows is None else [(dataclasses.astuple(c), list(c.props.items())) for c in rows.claims],
+    )
+
+
+def _both(extraction: Extraction, mapping, ontology, direct_tenures=None, quads_tenures=None):
+    fast = map_to_rows(extraction, mapping, RUN, ontology, direct_tenures)
+    slow = project_early(map_extraction(extraction, mapping, RUN, quads_tenures), ontology)
+    return fast, slow
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.integers(0, 10**6), min_size=1, max_size=4).flatmap(lambda n: st.tuples(*map(_richer, n))))
+def test_direct_rows_are_the_projection_of_the_mapped_quads(mapping, ontology, docs):
+    fast_tenures, slow_tenures = tenure_index(mapping), tenure_index(mapping)
+    for value in docs:  # in sequence: later documents resolve roles through what earlier ones stated
+        fast, slow = _both(extraction_of(value), mapping, ontology, fast_tenures, slow_tenures)
+        assert _outcome(fast) == _outcome(slow)
+        assert fast.quads == [] and fast.prepared is not None
+    assert fast_tenures._by_office == slow_tenures._by_office
+
+
+def test_the_seed_takes_the_direct_path_and_gives_the_projected_rows(mapping, ontology, seed):
+    (extraction,) = [item for item in read(seed) if isinstance(item, Extraction)]
+    assert direct._rows(extraction, mapping, RUN, ontology, tenure_index(mapping)) is not None
+    fast, slow = _both(extraction, mapping, ontology, tenure_index(mapping), tenure_index(mapping))
+    assert _outcome(fast) == _outcome(slow)
+    assert fast.prepared.claims and fast.prepared.entities
+    assert fast.triples == slow.triples > 100
+
+
+def test_a_relation_given_twice_in_a_document_takes_the_quads_path(mapping, ontology):
+    relation = {"type": "called", "head": "a", "tail": "b", "date": "2025-06-14", "confidence": 0.9}
+    value = {
+        "document": {"id": "twice", "title": "T"},
+        "entities": [{"id": "a", "name": "Putin", "type": "Person"}, {"id": "b", "name": "Trump", "type": "Person"}],
+        "relations": [relation, relation | {"confidence": 0.5}],
+    }
+    extraction = extraction_of(value)
+    assert direct._rows(extraction, mapping, RUN, ontology, None) is None
+    fast, slow = _both(extraction, mapping, ontology)
+    assert _outcome(fast) == _outcome(slow)
+    (claim,) = fast.prepared.claims
+    assert claim.props["confidence"] == 0.5  # the later report's, as the projection has it
+
+
+def test_a_mapping_with_a_graph_per_relation_takes_the_quads_path(tmp_path, ontology):
+    text = (ROOT / "mappings" / "kgload.yaml").read_text()
+    text = text.replace("ontology: ../ontology/kgload.ttl", f"ontology: {ROOT / 'ontology' / 'kgload.ttl'}")
+    text = text.replace("shapes: ../ontology/shapes.ttl", f"shapes: {ROOT / 'ontology' / 'shapes.ttl'}")
+    text = text.replace("gazetteer: gazetteer.yaml", f"gazetteer: {ROOT / 'mappings' / 'gazetteer.yaml'}")
+    text = text.replace(
+        "    called: {property: kg:called, also: [phoned, telephoned]}",
+        '    called: {property: kg:called, also: [phoned, telephoned], graph: "{base}graph/calls/{id}"}',
+    )
+    (tmp_path / "m.yaml").write_text(text)
+    mapping = load_mapping(tmp_path / "m.yaml")
+    assert not direct._covers(mapping)
+    value = {
+        "document": {"id": "g", "title": "T"},
+        "entities": [{"id": "a", "name": "Putin", "type": "Person"}, {"id": "b", "name": "Trump", "type": "Person"}],
+        "relations": [{"type": "called", "head": "a", "tail": "b"}],
+    }
+    fast, slow = _both(extraction_of(value), mapping, ontology)
+    assert _outcome(fast) == _outcome(slow)
