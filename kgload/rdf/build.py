@@ -10,6 +10,10 @@ Quads are pyoxigraph terms: building them costs a fraction of rdflib's per-tripl
 documents (an actor's resolution and its own quads, IRIs, predicates, labels, dates) is made once
 per mapping and kept in its bounded memo (``kgload.mapping.memo``); the golden tests and
 tests/unit/test_memo.py hold the output to what the uncached path gives.
+
+The decisions, apart from the quads they become (``start_document``, ``group_entities``,
+``resolve_entity``, ``accept_relation``, ``claim_node``, the attribute quads), are shared with
+``kgload.sinks.neo4j.direct``, which makes a sink's rows straight from them.
 """
 
 from __future__ import annotations
@@ -137,7 +141,7 @@ class MappedDocument:
         return self.quad_count if self.prepared is not None else len(self.quads)
 
 
-class _Group:
+class EntityGroup:
     """Entities of one document that name the same actor."""
 
     def __init__(self, rule: EntityRule) -> None:
@@ -307,13 +311,13 @@ def _map_entities(
 
 def group_entities(
     extraction: Extraction, mapping: Mapping, out: MappedDocument
-) -> tuple[list[_Group], dict[str, _Group]]:
+) -> tuple[list[EntityGroup], dict[str, EntityGroup]]:
     """The document's entities grouped by the actor they name (entities sharing a normalised name
     or alias are one), in document order, with each entity id's group; unmapped types go to
     ``out.rejects``."""
-    groups: list[_Group] = []
-    by_key: dict[tuple[str, str], _Group] = {}
-    group_of: dict[str, _Group] = {}
+    groups: list[EntityGroup] = []
+    by_key: dict[tuple[str, str], EntityGroup] = {}
+    group_of: dict[str, EntityGroup] = {}
     for index, entity in enumerate(extraction.entities):
         rule = _entity_rule(mapping, entity.type)
         if rule is None:
@@ -334,7 +338,7 @@ def group_entities(
         # in name order, not set order: which group absorbs which must not depend on hash seeds
         keys = [(rule.class_iri, k) for k in dict.fromkeys(normalise(n) for n in (entity.name, *entity.aliases)) if k]
         found = list(dict.fromkeys(by_key[k] for k in keys if k in by_key))  # two names may find one group
-        group = found[0] if found else _Group(rule)
+        group = found[0] if found else EntityGroup(rule)
         if not found:
             groups.append(group)
         for other in found[1:]:  # this entity bridges two groups: fold the later one in
@@ -480,7 +484,7 @@ class ResolvedEntity:
 
 
 def _resolve(
-    group: _Group, names: list[str], mapping: Mapping, tenures: TenureIndex | None, day: str | None
+    group: EntityGroup, names: list[str], mapping: Mapping, tenures: TenureIndex | None, day: str | None
 ) -> ResolvedEntity:
     """The group's entity, memoised unless a role phrase makes it depend on the document's date:
     everything else it depends on (names in order, the members' names, QIDs and ISO codes, the
@@ -511,7 +515,7 @@ def _any_template_reads_id(mapping: Mapping) -> bool:
 
 
 def _resolve_now(
-    group: _Group, names: list[str], mapping: Mapping, tenures: TenureIndex | None, day: str | None
+    group: EntityGroup, names: list[str], mapping: Mapping, tenures: TenureIndex | None, day: str | None
 ) -> tuple[ResolvedEntity, bool]:
     """The group's entity, and whether it came through a role phrase (then it depends on the day)."""
     first = group.members[0]
@@ -555,7 +559,7 @@ def _resolve_now(
 
 
 def _emit_entity(
-    group: _Group,
+    group: EntityGroup,
     mapping: Mapping,
     out: MappedDocument,
     append: Callable[[Quad], None],
@@ -576,7 +580,7 @@ def _emit_entity(
 
 
 def resolve_entity(
-    group: _Group,
+    group: EntityGroup,
     mapping: Mapping,
     out: MappedDocument,
     tenures: TenureIndex | None = None,
@@ -596,7 +600,7 @@ def resolve_entity(
 
 
 def entity_attribute_quads(
-    group: _Group, resolved: ResolvedEntity, mapping: Mapping, out: MappedDocument, graph: NamedNode
+    group: EntityGroup, resolved: ResolvedEntity, mapping: Mapping, out: MappedDocument, graph: NamedNode
 ) -> list[Quad]:
     """The quads of the group's attributes: typed where the mapping names them, the rest as JSON."""
     quads: list[Quad] = []
@@ -794,9 +798,8 @@ def _unmapped_reference(relation: Relation, iris: dict[str, NamedNode]) -> str:
 
 
 def key_json(items: list[Any]) -> str:
-    """canonical_json of a claim key, the same text, without the general encoder's set-up per call.
-
-    A claim key holds strings, None and integers; anything else takes the general path.
+    """canonical_json of a list of strings, None and integers (a claim key, a relationship key), the
+    same text, without the general encoder's set-up per call; anything else takes the general path.
     """
     parts = []
     for item in items:

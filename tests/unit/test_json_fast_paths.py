@@ -10,6 +10,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from kgload.fingerprint import canonical_bytes, canonical_json, fingerprint
+from kgload.rdf.build import key_json
 from kgload.readers.json_input import _no_constant, loads
 
 TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
@@ -108,3 +109,10 @@ def test_what_json_refuses_is_still_refused():
         fingerprint({"day": dt.date(2025, 6, 14)})
     with pytest.raises(UnicodeEncodeError):
         fingerprint({"x": "\ud800"})
+
+
+@given(st.lists(st.one_of(st.text(), st.none(), st.integers(), st.booleans(), st.floats(allow_nan=False))))
+@example(["Ça\u2028va", "\ud800", None, -0, "\x00\x1f\"\\"])
+def test_a_key_is_written_as_canonical_json_writes_it(items):
+    """Claim and relationship keys are hashed from ``key_json``'s text: it must be canonical_json's."""
+    assert key_json(items) == canonical_json(items)
