@@ -520,6 +520,15 @@ def test_the_compose_loader_service_parses_and_its_schedule_loop_works(tmp_path)
     assert no_auth.stdout.startswith("args=--log-format json run --config /config/kgload.yaml user= pass= auth=\n")
 
 
+@pytest.fixture
+def python_sigint():
+    """Python's own SIGINT handler for the test: a run started in the background by a shell without
+    job control (``cmd &`` in a script) begins with SIGINT ignored, and Python then keeps it so."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 class _RaisesSigintWhenFinalised:
     def __del__(self) -> None:
         # the handler runs in here, and a finaliser's exception is only printed ("Exception ignored
@@ -528,7 +537,9 @@ class _RaisesSigintWhenFinalised:
 
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the finaliser's, on purpose
-def test_a_sigint_whose_keyboardinterrupt_is_lost_in_a_finaliser_still_stops_the_run_at_its_next_batch(tmp_path):
+def test_a_sigint_whose_keyboardinterrupt_is_lost_in_a_finaliser_still_stops_the_run_at_its_next_batch(
+    tmp_path, python_sigint
+):
     from kgload import api
 
     path = tmp_path / "stories.jsonl"
@@ -554,7 +565,7 @@ def test_a_sigint_whose_keyboardinterrupt_is_lost_in_a_finaliser_still_stops_the
     assert run.status == "failed"
 
 
-def test_a_sigint_that_surfaces_as_another_error_still_ends_the_run_as_interrupted(tmp_path):
+def test_a_sigint_that_surfaces_as_another_error_still_ends_the_run_as_interrupted(tmp_path, python_sigint):
     """Ctrl-C inside the driver's I/O left a half-written buffer, and what reached the run was a
     BufferError (exit 1, "internal error"): the run is reported and recorded as interrupted."""
     from kgload import api
