@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import io
 import multiprocessing
 import os
@@ -390,12 +391,19 @@ def map_document(
     """Map one document, check it against the shapes and hand it to the sink's ``prepare``
     (Sink.preparer): the unit of work, in any process. A preparer that can map a document
     straight to what it makes of it does so when no shapes need the quads."""
-    if prepare is not None and validator is None and isinstance(prepare, MappingPreparer):
+    if prepare is not None and validator is None and _maps_documents(type(prepare)):
         return prepare.map(extraction, mapping, run, tenures)
     mapped = map_extraction(extraction, mapping, run, tenures)
     if validator is not None and mapped.iri:
         validator.check(mapped)
     return prepare(mapped) if prepare is not None and mapped.iri else mapped
+
+
+@functools.cache
+def _maps_documents(kind: type) -> bool:
+    """Whether preparers of this type map documents themselves (MappingPreparer): asked once per
+    type, since a protocol check costs microseconds and this is asked for every document."""
+    return issubclass(kind, MappingPreparer)
 
 
 @dataclass

@@ -54,13 +54,13 @@ from kgload.rdf.build import (
     temporal_literal,
 )
 from kgload.rdf.build import P as MODEL
-from kgload.rdf.namespaces import KG, PROV, WD
+from kgload.rdf.namespaces import PROV, WD
 from kgload.records import Extraction, Relation
 from kgload.sinks.neo4j.projection import (
-    CLAIM_FIELD_NAMES,
     ClaimRow,
     DocumentRows,
     EntityRow,
+    claim_field,
     entity_row,
     project_early,
     relationship_key,
@@ -149,7 +149,7 @@ def _rows(
         nodes[id(group)] = entity.node
     if out.iri in resolved:
         return None
-    iris = {entity_id: nodes[id(group)] for entity_id, group in group_of.items() if id(group) in nodes}
+    iris = {entity_id: nodes[id(group)] for entity_id, group in group_of.items()}
     entities = []
     for uri, named in resolved.items():
         if len(named) == 1:
@@ -188,10 +188,8 @@ def _rows(
         fields: dict[str, Any] = {}
         for quad in dict.fromkeys(typed):  # the typed attributes come first, as their quads do
             quads += 1
-            p = quad.predicate.value
-            if p.startswith(KG):
-                name = p[len(KG) :]
-                fields[CLAIM_FIELD_NAMES.get(name, name)] = value(quad.object)
+            if (name := claim_field(quad.predicate.value)) is not None:
+                fields[name] = value(quad.object)
         quads += 8  # type, subject, predicate, object, status, derivedFrom, generatedBy, recordedAt
         if relation.status == "asserted":
             fact = (head.value, prop.iri, tail.value)

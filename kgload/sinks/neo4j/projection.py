@@ -50,7 +50,7 @@ _SUBJECT, _OBJECT, _PREDICATE = RDF + "subject", RDF + "object", RDF + "predicat
 _STATUS, _LOCATION = KG + "status", KG + "location"
 _CLAIM_LISTS = {KG + "assertedBy": "assertedBy", KG + "deniedBy": "deniedBy"}
 _DERIVED_FROM, _GENERATED_BY = PROV + "wasDerivedFrom", PROV + "wasGeneratedBy"
-CLAIM_FIELD_NAMES = {"startDate": "start", "endDate": "end", "sentenceIndex": "sentence"}
+_CLAIM_FIELD_NAMES = {"startDate": "start", "endDate": "end", "sentenceIndex": "sentence"}
 
 
 @dataclass
@@ -185,6 +185,14 @@ def entity_row(uri: str, props, ontology: Ontology) -> EntityRow:
     return row
 
 
+def claim_field(predicate: str) -> str | None:
+    """The claim row's field a kg: predicate fills (kg:startDate -> start); None outside kg:."""
+    if not predicate.startswith(KG):
+        return None
+    name = predicate[len(KG) :]
+    return _CLAIM_FIELD_NAMES.get(name, name)
+
+
 def _claim(uri: str, props, ontology: Ontology) -> ClaimRow | None:
     fields: dict[str, Any] = {}
     head = tail = predicate = None
@@ -208,9 +216,8 @@ def _claim(uri: str, props, ontology: Ontology) -> ClaimRow | None:
             fields["document"] = o.value
         elif p == _GENERATED_BY:
             fields["run"] = o.value
-        elif p.startswith(KG):
-            name = p[len(KG) :]
-            fields[CLAIM_FIELD_NAMES.get(name, name)] = value(o)
+        elif (name := claim_field(p)) is not None:
+            fields[name] = value(o)
     relation = ontology.relations.get(predicate or "")
     if head is None or tail is None or relation is None:
         return None  # not a relation kgload knows how to project; SHACL reports it upstream
