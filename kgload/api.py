@@ -37,6 +37,7 @@ from kgload.pipeline import (
 )
 from kgload.rdf.build import MappedDocument, Run, tenure_index
 from kgload.rdf.convert import to_rdflib
+from kgload.rdf.direct_text import TEXT_FORMATS, TextPreparer
 from kgload.rdf.raw import map_rdf
 from kgload.rdf.serialize import RdfWriter
 from kgload.records import Extraction, Origin, RdfSource, Reject
@@ -139,6 +140,8 @@ def write_rdf(
             workers=resolve_workers(workers, validate),
             rdf_format=rdf_format,
             batch_size=batch_size,  # documents per group of tasks; the pool starts only past one batch
+            # line formats: each document's lines are written where it is mapped, without quads
+            prepare=TextPreparer(rdf_format) if rdf_format in TEXT_FORMATS else None,
         )
         for item in items:
             if isinstance(item, Reject):
@@ -149,6 +152,8 @@ def write_rdf(
                 rejects.write(problem)
             if isinstance(item, Serialised):
                 out.write(item.data)  # what writer.write(quads) writes, serialised by a worker
+            elif isinstance(doc.prepared, bytes):
+                out.write(doc.prepared)  # the same, written by TextPreparer
             else:
                 writer.write(item.quads)
         writer.close()

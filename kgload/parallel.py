@@ -28,7 +28,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import functools
-import io
 import multiprocessing
 import os
 import pickle
@@ -53,7 +52,7 @@ from kgload.mapping.spec import Mapping
 from kgload.mapping.templates import TemplateError
 from kgload.mapping.tenures import Holding, TenureIndex
 from kgload.rdf.build import MappedDocument, Run, map_extraction
-from kgload.rdf.serialize import STREAMABLE, RdfWriter
+from kgload.rdf.serialize import STREAMABLE, serialise
 from kgload.readers import kgload_json
 from kgload.readers.json_input import Line
 from kgload.records import Extraction, RdfSource, Reject
@@ -125,13 +124,6 @@ def replay(events: list[Event], index: TenureIndex) -> bool:
         else:
             index.add(*event[1:])
     return True
-
-
-def serialise(quads: list[ox.Quad], rdf_format: str) -> bytes:
-    """One document's quads as ``RdfWriter`` writes them, so concatenated pieces equal the serial output."""
-    buffer = io.BytesIO()
-    RdfWriter(buffer, rdf_format).write(quads)
-    return buffer.getvalue()
 
 
 def parse_nquads(data: bytes) -> list[ox.Quad]:

@@ -76,27 +76,30 @@ def iter_mapped(
     workers: int = 1,
     rdf_format: str | None = None,
     batch_size: int = DEFAULT_BATCH,
+    prepare: Preparer | None = None,
 ) -> Iterator[MappedDocument | Reject | Serialised]:
     """Read, map and (optionally) validate every input, yielding mapped documents and rejects
     in input order.
 
     With ``workers`` > 1 and more than one batch of input, documents map in worker processes.
-    When ``rdf_format`` is a streamable format, worker-mapped documents come as ``Serialised``
-    (their bytes are what ``RdfWriter`` writes for them); otherwise always as MappedDocument.
+    ``prepare`` is applied to each mapped document where it was mapped (see Sink.preparer);
+    without it, when ``rdf_format`` is a streamable format, worker-mapped documents come as
+    ``Serialised`` (their bytes are what ``RdfWriter`` writes for them); otherwise always as
+    MappedDocument.
     """
     tenures = tenures if tenures is not None else tenure_index(mapping)
     items = (item for source in sources for item in _read(source, lines=workers > 1))
     if workers <= 1:
         for item in items:
-            yield from _map_here(item, mapping, run, validator, tenures)
+            yield from _map_here(item, mapping, run, validator, tenures, prepare)
         return
     batches = _batched(items, batch_size)
     head = list(itertools.islice(batches, 2))
     if len(head) < 2:  # one batch: not worth starting a pool
         for item in itertools.chain.from_iterable(head):
-            yield from _map_here(item, mapping, run, validator, tenures)
+            yield from _map_here(item, mapping, run, validator, tenures, prepare)
         return
-    mapper = ProcessMapper(workers, mapping, run, validator, tenures, payload_format(rdf_format))
+    mapper = ProcessMapper(workers, mapping, run, validator, tenures, payload_format(rdf_format), prepare)
     window: deque[tuple[list[Any], Pending]] = deque()
     try:
         with terminate_as_interrupt():
@@ -150,16 +153,17 @@ def _map_here(
     run: Run,
     validator: ShaclValidator | None,
     tenures: TenureIndex,
+    prepare: Preparer | None = None,
 ) -> Iterator[MappedDocument | Reject]:
     if isinstance(item, Line):
         for read_item in from_line(item):
-            yield from _map_here(read_item, mapping, run, validator, tenures)
+            yield from _map_here(read_item, mapping, run, validator, tenures, prepare)
     elif isinstance(item, Reject):
         yield item
     elif isinstance(item, RdfSource):
         yield map_rdf(item, mapping, run)  # not validated: foreign RDF has its own vocabulary
     else:
-        yield map_item(item, mapping, run, validator, tenures)
+        yield map_item(item, mapping, run, validator, tenures, prepare)
 
 
 def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:

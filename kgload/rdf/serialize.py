@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
 from typing import BinaryIO
 
@@ -65,3 +66,10 @@ class RdfWriter:
             self.out.write(ox.serialize(self._pending, format=self.rdf_format))
             self._pending = []
         self.out.flush()
+
+
+def serialise(quads: list[ox.Quad], rdf_format: str) -> bytes:
+    """One document's quads as ``RdfWriter`` writes them, so concatenated pieces equal the serial output."""
+    buffer = io.BytesIO()
+    RdfWriter(buffer, rdf_format).write(quads)
+    return buffer.getvalue()

@@ -18,9 +18,10 @@ Preparer = Callable[[MappedDocument], MappedDocument]
 
 @runtime_checkable
 class MappingPreparer(Protocol):
-    """A preparer that can also map a document straight to what it makes of it (the sinks that take
-    rows: ``kgload.sinks.neo4j.preparing.RowsPreparer``). The result must be what calling it on
-    ``map_extraction``'s document gives; it is used when no shapes are checked."""
+    """A preparer that can also map a document straight to what it makes of it (rows:
+    ``kgload.sinks.neo4j.preparing.RowsPreparer``; N-Quads: ``kgload.rdf.direct_text.TextPreparer``).
+    The result must be what calling it on ``map_extraction``'s document gives; it is used when no
+    shapes are checked."""
 
     def __call__(self, doc: MappedDocument) -> MappedDocument: ...
 
@@ -39,9 +40,9 @@ class Sink(Protocol):
         ...
 
     def preparer(self) -> Preparer | None:
-        """``prepare`` as a picklable function of the document alone, which mapping workers apply
-        where they map (they then send rows, not quads, to this process); None when only ``prepare``
-        will do (the embedded store takes the quads themselves)."""
+        """A picklable function of the document alone, which mapping workers apply where they map
+        (they then send rows or N-Quads, not quads, to this process), and which ``write`` takes as
+        ``prepare``'s output; None when only ``prepare`` will do."""
         ...
 
     def fingerprints(self, documents: list[str]) -> dict[str, str]:

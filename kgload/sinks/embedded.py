@@ -1,8 +1,8 @@
 """The embedded default store: a persistent pyoxigraph (RocksDB) store on disk, no server.
 
 Each source document lives in its own named graph; the default graph, as queried, is the
-union of them all. Replacing a document is: drop its graph, add the new quads in one
-transaction. Its fingerprint lives inside that graph, so a crash between the two steps leaves
+union of them all. Replacing a document is: drop its graph, add the new quads (or parse its
+N-Quads) in one transaction. Its fingerprint lives inside that graph, so a crash between the two steps leaves
 no fingerprint and the next run loads the document again.
 """
 
@@ -19,6 +19,7 @@ from kgload.fingerprint import fingerprint
 from kgload.mapping.spec import Mapping
 from kgload.mapping.tenures import Holding
 from kgload.rdf.build import MappedDocument, office_properties
+from kgload.rdf.direct_text import TextPreparer
 from kgload.rdf.namespaces import KG, PREFIXES, PROV, RDF, XSD
 from kgload.runs.ledger import FAILED, RUNNING, RunRecord, camel
 
@@ -64,6 +65,9 @@ class EmbeddedStore:
                     self.store.remove_graph(extra)
                 self.store.remove_graph(graph)
         self.store.extend(quad for doc in documents for quad in doc.quads)
+        text = b"".join(doc.prepared for doc in documents if isinstance(doc.prepared, bytes))
+        if text:  # documents written as N-Quads where they were mapped (``preparer``): parsed by the store
+            self.store.load(text, format=ox.RdfFormat.N_QUADS)
 
     def ensure_ontology(self, ontology: Path, base: str) -> None:
         """Keep the ontology in its own graph, so SPARQL can use its labels and class tree."""
@@ -183,10 +187,12 @@ class EmbeddedStore:
         return self.store.quads_for_pattern(None, None, None, None)
 
     def prepare(self, doc: MappedDocument) -> MappedDocument:
-        return doc  # the store takes the quads themselves
+        return doc  # the store takes the quads themselves, or the N-Quads its preparer wrote
 
-    def preparer(self) -> None:
-        return None
+    def preparer(self) -> TextPreparer:
+        """Documents become N-Quads where they are mapped (straight from the records when no shapes
+        are checked), which the store parses itself: no quad object is made in Python."""
+        return TextPreparer("nquads")
 
     def flush(self) -> None:
         """Writes commit before ``write`` returns."""

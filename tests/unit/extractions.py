@@ -4,6 +4,8 @@ references to other entities. Shared by the tests that hold two mapping paths to
 
 from __future__ import annotations
 
+import copy
+
 from hypothesis import strategies as st
 
 from kgload.readers.kgload_json import from_value
@@ -87,3 +89,47 @@ def docs_numbered(number: int):
 
 def extraction_of(value: dict) -> Extraction:
     return next(i for i in from_value(value, Origin("memo.json", 1)) if isinstance(i, Extraction))
+
+
+@st.composite
+def richer(draw, doc_id: str) -> dict:
+    """``documents`` plus what a claim may carry besides its ends: evidence, an end date, who
+    asserted or denied it, where, event codes, attributes (typed, untyped, bad), and a relation
+    repeated word for word or with another confidence."""
+    value = draw(documents(doc_id))
+    ids = [e["id"] for e in value["entities"]]
+    doc = value["document"]
+    if draw(st.booleans()):
+        doc.update(publisher="AFP", url="https://example.org/a", language=draw(st.sampled_from(["en", "fr"])))
+    if draw(st.integers(0, 5)) == 0:
+        doc["published"] = "2025-06-14T09:30:00Z"
+    for relation in value["relations"]:
+        if draw(st.booleans()):
+            relation["evidence"] = draw(st.sampled_from(["Putin called Trump.", "Ça va", "x\ny", " padded "]))
+        if "start" in relation and draw(st.booleans()):
+            relation["end"] = draw(st.sampled_from(["2024", "2025-02"]))
+        if draw(st.integers(0, 3)) == 0:
+            relation["asserted_by"] = draw(st.lists(st.sampled_from([*ids, "nobody"]), max_size=3))
+        if draw(st.integers(0, 4)) == 0:
+            relation["denied_by"] = draw(st.lists(st.sampled_from(ids), max_size=2))
+        if draw(st.integers(0, 4)) == 0:
+            relation["location"] = draw(st.sampled_from(ids))
+        if draw(st.integers(0, 4)) == 0:
+            relation["event_code"] = draw(st.sampled_from(["042", "190"]))
+            if draw(st.booleans()):
+                relation["event_code_scheme"] = "CAMEO"
+        if draw(st.integers(0, 4)) == 0:
+            relation["attributes"] = draw(
+                st.sampled_from([{"bodies": 12}, {"note": "n", "bodies": 3, "x": [1, 2]}, {"ordinal": 0}])
+            )
+    relations = value["relations"]
+    if relations and draw(st.integers(0, 4)) == 0:
+        twin = copy.deepcopy(draw(st.sampled_from(relations)))
+        if draw(st.booleans()):
+            twin["confidence"] = 0.25
+        relations.append(twin)
+    return value
+
+
+def richer_numbered(number: int):
+    return richer(f"d{number}")

@@ -5,7 +5,6 @@ the one taken for ordinary documents."""
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +21,7 @@ from kgload.records import Extraction
 from kgload.sinks.neo4j import direct
 from kgload.sinks.neo4j.direct import map_to_rows
 from kgload.sinks.neo4j.projection import project_early
-from tests.unit.extractions import documents, extraction_of
+from tests.unit.extractions import extraction_of, richer_numbered
 
 RUN = Run("direct", datetime(2025, 6, 14, 8, 30, 15, 250, tzinfo=UTC))
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,50 +30,6 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def ontology(mapping):
     return load_ontology(mapping.ontology.path)
-
-
-@st.composite
-def richer(draw, doc_id: str) -> dict:
-    """``documents`` plus what a claim may carry besides its ends: evidence, an end date, who
-    asserted or denied it, where, event codes, attributes (typed, untyped, bad), and a relation
-    repeated word for word or with another confidence."""
-    value = draw(documents(doc_id))
-    ids = [e["id"] for e in value["entities"]]
-    doc = value["document"]
-    if draw(st.booleans()):
-        doc.update(publisher="AFP", url="https://example.org/a", language=draw(st.sampled_from(["en", "fr"])))
-    if draw(st.integers(0, 5)) == 0:
-        doc["published"] = "2025-06-14T09:30:00Z"
-    for relation in value["relations"]:
-        if draw(st.booleans()):
-            relation["evidence"] = draw(st.sampled_from(["Putin called Trump.", "Ça va", "x\ny", " padded "]))
-        if "start" in relation and draw(st.booleans()):
-            relation["end"] = draw(st.sampled_from(["2024", "2025-02"]))
-        if draw(st.integers(0, 3)) == 0:
-            relation["asserted_by"] = draw(st.lists(st.sampled_from([*ids, "nobody"]), max_size=3))
-        if draw(st.integers(0, 4)) == 0:
-            relation["denied_by"] = draw(st.lists(st.sampled_from(ids), max_size=2))
-        if draw(st.integers(0, 4)) == 0:
-            relation["location"] = draw(st.sampled_from(ids))
-        if draw(st.integers(0, 4)) == 0:
-            relation["event_code"] = draw(st.sampled_from(["042", "190"]))
-            if draw(st.booleans()):
-                relation["event_code_scheme"] = "CAMEO"
-        if draw(st.integers(0, 4)) == 0:
-            relation["attributes"] = draw(
-                st.sampled_from([{"bodies": 12}, {"note": "n", "bodies": 3, "x": [1, 2]}, {"ordinal": 0}])
-            )
-    relations = value["relations"]
-    if relations and draw(st.integers(0, 4)) == 0:
-        twin = copy.deepcopy(draw(st.sampled_from(relations)))
-        if draw(st.booleans()):
-            twin["confidence"] = 0.25
-        relations.append(twin)
-    return value
-
-
-def _richer(number: int):
-    return richer(f"d{number}")
 
 
 def _outcome(mapped) -> tuple:
@@ -103,7 +58,7 @@ def _both(extraction: Extraction, mapping, ontology, direct_tenures=None, quads_
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.integers(0, 10**6), min_size=1, max_size=4).flatmap(lambda n: st.tuples(*map(_richer, n))))
+@given(st.lists(st.integers(0, 10**6), min_size=1, max_size=4).flatmap(lambda n: st.tuples(*map(richer_numbered, n))))
 def test_direct_rows_are_the_projection_of_the_mapped_quads(mapping, ontology, docs):
     fast_tenures, slow_tenures = tenure_index(mapping), tenure_index(mapping)
     for value in docs:  # in sequence: later documents resolve roles through what earlier ones stated

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import kgload.parallel
+import kgload.rdf.direct_text
 from kgload import api
 from kgload.parallel import ProcessMapper, TenureRecorder, replay, resolve_workers, usable_cores
 from kgload.rdf.build import tenure_index
@@ -276,7 +277,9 @@ def test_a_worker_error_surfaces_as_in_the_serial_path(corpus, mapping, run, tmp
     def broken(extraction, *args, **kwargs):
         raise RuntimeError(f"mapping bug on {extraction.document.id}")
 
-    monkeypatch.setattr(kgload.parallel, "map_extraction", broken)  # inherited by the forked workers
+    # inherited by the forked workers; N-Quads are written straight from the records when no shapes are checked
+    monkeypatch.setattr(kgload.parallel, "map_extraction", broken)
+    monkeypatch.setattr(kgload.rdf.direct_text, "map_to_text", broken)
     for workers in (1, 2):
         with pytest.raises(RuntimeError, match="mapping bug on fr-early-0"):
             mapped([corpus], mapping, run, tmp_path, workers, 3)

@@ -1,0 +1,146 @@
+"""N-Quads written straight from the records (``kgload.rdf.direct_text``) are what the quads path
+writes: the same bytes for every document, the same quad count, rejects, merges, claims and
+learned tenures; and ``kgload map`` takes that path for the line formats without SHACL."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kgload import api
+from kgload.mapping import load_mapping
+from kgload.rdf import direct_text
+from kgload.rdf.build import Run, map_extraction, tenure_index
+from kgload.rdf.direct_text import TextPreparer, map_to_text
+from kgload.rdf.serialize import serialise
+from kgload.readers import read
+from kgload.records import Extraction
+from tests.unit.extractions import extraction_of, richer
+
+RUN = Run("text", datetime(2025, 6, 14, 8, 30, 15, 250, tzinfo=UTC))
+ROOT = Path(__file__).resolve().parents[2]
+
+# text that needs escaping in N-Quads: quotes, backslashes, control characters, line breaks,
+# characters beyond the BMP; none of it may change what the two paths write
+awkward = st.text(st.characters(codec="utf-8"), min_size=1, max_size=12)
+
+
+@st.composite
+def texts(draw, doc_id: str) -> dict:
+    """``richer`` with free text where a document carries it: its title, evidence, an attribute."""
+    value = draw(richer(doc_id))
+    if draw(st.booleans()):
+        value["document"]["title"] = draw(awkward)
+    for relation in value["relations"]:
+        if draw(st.integers(0, 2)) == 0:
+            relation["evidence"] = draw(awkward)
+        if draw(st.integers(0, 4)) == 0:
+            relation["attributes"] = {"note": draw(awkward)}
+    return value
+
+
+def _outcome(mapped) -> tuple:
+    return (
+        mapped.iri,
+        mapped.graph,
+        mapped.fingerprint,
+        mapped.triples,
+        [(r.origin, r.reason, r.stage, r.data) for r in mapped.rejects],
+        mapped.merges,
+        mapped.unresolved,
+        mapped.entities,
+        mapped.claims,
+        list(mapped.claim_sources.items()),
+    )
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(st.integers(0, 10**6), min_size=1, max_size=4).flatmap(lambda n: st.tuples(*(texts(f"d{i}") for i in n)))
+)
+def test_direct_text_is_what_the_quads_path_writes(mapping, docs):
+    text_tenures, quads_tenures = tenure_index(mapping), tenure_index(mapping)
+    for value in docs:  # in sequence: later documents resolve roles through what earlier ones stated
+        extraction = extraction_of(value)
+        slow = map_extraction(extraction, mapping, RUN, quads_tenures)
+        for rdf_format in ("nquads", "ntriples"):
+            fast = map_to_text(extraction, mapping, RUN, text_tenures, graphs=rdf_format == "nquads")
+            assert fast.quads == []
+            assert fast.prepared == serialise(slow.quads, rdf_format)
+            assert _outcome(fast) == _outcome(slow)
+    assert text_tenures._by_office == quads_tenures._by_office
+
+
+def test_the_seed_written_straight_parses_to_the_mapped_quads(mapping, seed):
+    (extraction,) = [item for item in read(seed) if isinstance(item, Extraction)]
+    fast = map_to_text(extraction, mapping, RUN, tenure_index(mapping))
+    slow = map_extraction(extraction, mapping, RUN, tenure_index(mapping))
+    assert fast.prepared == serialise(slow.quads, "nquads")
+    assert fast.triples == len(slow.quads) > 100
+    import pyoxigraph as ox
+
+    assert list(ox.parse(fast.prepared, format=ox.RdfFormat.N_QUADS)) == slow.quads
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_kgload_map_writes_the_same_bytes_either_way(mapping, tmp_path, monkeypatch, workers):
+    """``write_rdf`` (``kgload map``) takes the text path for N-Quads and N-Triples; forcing the quads
+    path instead changes no byte of the output and no reject."""
+    corpus = tmp_path / "corpus.jsonl"
+    lines = [(ROOT / "examples" / "afp-2025-06-14-putin-trump-call.json").read_text().replace("\n", " ")]
+    for number in range(40):
+        lines.append(lines[0].replace('"afp-2025-06-14', f'"afp-{number}'))
+    lines.insert(3, '{"document": {"id": "broken"')
+    corpus.write_text("\n".join(lines) + "\n")
+
+    def written(rdf_format: str, path: str) -> tuple[bytes, list[str]]:
+        out, rejects = io.BytesIO(), tmp_path / f"rejects-{rdf_format}-{path}.jsonl"
+        api.write_rdf(
+            [corpus],
+            out,
+            rdf_format,
+            mapping=mapping,
+            run=RUN,
+            validate=False,
+            workers=workers,
+            rejects=api.RejectsFile(rejects),
+            batch_size=10,
+        )
+        return out.getvalue(), rejects.read_text().splitlines()
+
+    for rdf_format in ("nquads", "ntriples"):
+        fast = written(rdf_format, "text")
+        with monkeypatch.context() as patch:
+            patch.setattr(direct_text, "_covers", lambda _mapping: False)  # every document through the quads
+            slow = written(rdf_format, "quads")
+        assert fast == slow
+        assert fast[0].count(b"\n") > 40 * 100 and len(fast[1]) == 1
+
+
+def test_a_mapping_with_a_graph_per_relation_takes_the_quads_path(tmp_path):
+    text = (ROOT / "mappings" / "kgload.yaml").read_text()
+    text = text.replace("ontology: ../ontology/kgload.ttl", f"ontology: {ROOT / 'ontology' / 'kgload.ttl'}")
+    text = text.replace("shapes: ../ontology/shapes.ttl", f"shapes: {ROOT / 'ontology' / 'shapes.ttl'}")
+    text = text.replace("gazetteer: gazetteer.yaml", f"gazetteer: {ROOT / 'mappings' / 'gazetteer.yaml'}")
+    text = text.replace(
+        "    called: {property: kg:called, also: [phoned, telephoned]}",
+        '    called: {property: kg:called, also: [phoned, telephoned], graph: "{base}graph/calls/{id}"}',
+    )
+    (tmp_path / "m.yaml").write_text(text)
+    mapping = load_mapping(tmp_path / "m.yaml")
+    assert not direct_text._covers(mapping)
+    value = {
+        "document": {"id": "g", "title": "T"},
+        "entities": [{"id": "a", "name": "Putin", "type": "Person"}, {"id": "b", "name": "Trump", "type": "Person"}],
+        "relations": [{"type": "called", "head": "a", "tail": "b"}],
+    }
+    extraction = extraction_of(value)
+    fast = TextPreparer("nquads").map(extraction, mapping, RUN, None)
+    slow = map_extraction(extraction, mapping, RUN)
+    assert fast.prepared == serialise(slow.quads, "nquads")
+    assert b"<https://w3id.org/kgload/graph/calls/g>" in fast.prepared
