@@ -108,6 +108,11 @@ class Mapping:
                 return candidate
         return self.fallback
 
+    def all_relation_rules(self) -> list[RelationRule]:
+        """Every relation rule: by exact name, by prefix, and the fallback."""
+        rules = [*self.relation_rules.values(), *(rule for _, rule in self.relation_prefixes)]
+        return [*rules, self.fallback] if self.fallback is not None else rules
+
     def known_relation_types(self) -> list[str]:
         return sorted(
             {r.source_type for r in self.relation_rules.values()} | {p + "*" for p, _ in self.relation_prefixes}

@@ -79,7 +79,8 @@ _XSD = {
     name: _N(XSD + name)
     for name in ("date", "gYearMonth", "gYear", "dateTime", "decimal", "nonNegativeInteger", "anyURI")
 }
-_JSON = _N(RDF + "JSON")
+_JSON = RDF_JSON = _N(RDF + "JSON")
+ANY_URI = _XSD["anyURI"]
 _DATE_TYPES = {10: _XSD["date"], 7: _XSD["gYearMonth"], 4: _XSD["gYear"]}
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T")
 
@@ -201,7 +202,7 @@ def map_extraction(
     recorded = recorded_literal(mapping, run)
     for relation, origin in zip(extraction.relations, relation_origins(extraction), strict=True):
         outcome = _map_relation(
-            relation, mapping, entity_iris, doc, doc_node, run_node, recorded, language, append, graph
+            relation, mapping, entity_iris, doc, doc_node, run_node, recorded, language, append, graph, out
         )
         if isinstance(outcome, str):
             out.rejects.append(relation_reject(origin, outcome, relation))
@@ -639,6 +640,7 @@ def _map_relation(
     language,
     append: Callable[[Quad], None],
     graph: NamedNode,
+    out: MappedDocument,
 ) -> str | NamedNode:
     """Emit one relation's quads and return its claim, or return why it cannot be mapped."""
     accepted = accept_relation(relation, mapping, iris)
@@ -646,6 +648,10 @@ def _map_relation(
         return accepted
     rule, head, tail = accepted
     prop = rule.property
+    claim = claim_node(mapping, doc.id, head, prop.iri, tail, relation)
+    conflict = repeated_claim(out, claim.value, relation, mapping, iris)
+    if conflict is not None:
+        return conflict
     if rule.graph is not None:
         doc_graph = graph
         try:
@@ -665,7 +671,6 @@ def _map_relation(
         append(Quad(doc_node, GRAPH, graph, doc_graph))
 
     predicate = _node(mapping, prop.iri)
-    claim = claim_node(mapping, doc.id, head, prop.iri, tail, relation)
     typed_quads, rest = claim_attribute_quads(rule, relation, claim, graph, mapping)
     if isinstance(typed_quads, str):
         return typed_quads
@@ -754,6 +759,44 @@ def claim_node(
         relation.sentence,
     ]
     return _N(f"{mapping.base}claim/{sha256(key_json(claim_key).encode()).hexdigest()[:32]}")
+
+
+def repeated_claim(
+    out: MappedDocument, claim: str, relation: Relation, mapping: Mapping, iris: dict[str, NamedNode]
+) -> str | None:
+    """Why a relation cannot be mapped when it states a claim that an earlier relation of the same
+    document states (same ends, property, dates, status, evidence and sentence) but gives another
+    value for what a claim has one of (confidence, location, event code and scheme, attributes):
+    the first is kept. None when the claim is new here, or the two do not disagree (then their
+    quads merge: a repeated relation is one claim)."""
+    earlier = out.claim_sources.get(claim)
+    if earlier is None:
+        return None
+    origin, first = earlier
+    for name, theirs, mine in (
+        ("confidence", first.confidence, relation.confidence),
+        ("location", _reference(first.location, iris), _reference(relation.location, iris)),
+        ("event code", _event_code(first, mapping), _event_code(relation, mapping)),
+        ("event code scheme", first.event_code_scheme, relation.event_code_scheme),
+        ("attributes", first.attributes or None, relation.attributes or None),
+    ):
+        if theirs is not None and mine is not None and theirs != mine:
+            return (
+                f"repeats the claim of {origin.path or 'an earlier relation'} with another {name} "
+                f"({mine!r}; it has {theirs!r}); the first is kept"
+            )
+    return None
+
+
+def _reference(entity_id: str | None, iris: dict[str, NamedNode]) -> str | None:
+    return iris[entity_id].value if entity_id else None
+
+
+def _event_code(relation: Relation, mapping: Mapping) -> str | None:
+    if relation.event_code:
+        return relation.event_code
+    rule = _relation_rule(mapping, relation.type)
+    return relation.type if rule is not None and rule.fallback else None
 
 
 def claim_attribute_quads(

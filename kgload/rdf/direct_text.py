@@ -23,8 +23,7 @@ from kgload.fingerprint import canonical_json
 from kgload.mapping.spec import Mapping
 from kgload.mapping.tenures import TenureIndex
 from kgload.rdf.build import (
-    _JSON,
-    _XSD,
+    ANY_URI,
     CLAIM,
     DERIVED_FROM,
     DOCUMENT,
@@ -36,6 +35,7 @@ from kgload.rdf.build import (
     OBJECT,
     PREDICATE,
     PUBLISHER,
+    RDF_JSON,
     STATUS,
     SUBJECT,
     TITLE,
@@ -56,6 +56,7 @@ from kgload.rdf.build import (
     recorded_literal,
     relation_origins,
     relation_reject,
+    repeated_claim,
     resolve_entity,
     sentence_literal,
     start_document,
@@ -102,10 +103,7 @@ def _covers(mapping: Mapping) -> bool:
 
 def _mapping_covered(mapping: Mapping) -> bool:
     """A relation rule with its own graph adds a quad in another graph: the quads path writes those."""
-    rules = [*mapping.relation_rules.values(), *(r for _, r in mapping.relation_prefixes)]
-    if mapping.fallback is not None:
-        rules.append(mapping.fallback)
-    return all(rule.graph is None for rule in rules)
+    return all(rule.graph is None for rule in mapping.all_relation_rules())
 
 
 def map_to_text(
@@ -135,7 +133,7 @@ def map_to_text(
     if language:
         add(f"{this}{_LANGUAGE} {Literal(language)}{end}")
     if doc.url:
-        add(f"{this}{_URL} {Literal(doc.url, datatype=_XSD['anyURI'])}{end}")
+        add(f"{this}{_URL} {Literal(doc.url, datatype=ANY_URI)}{end}")
     add(f"{this}{_T['fingerprint']} {Literal(out.fingerprint)}{end}")
     add(f"{this}{_GENERATED_BY} {run_text}{end}")
 
@@ -162,6 +160,10 @@ def map_to_text(
         rule, head_node, tail_node = accepted
         prop = rule.property
         claim_iri = claim_node(mapping, doc.id, head_node, prop.iri, tail_node, relation)
+        conflict = repeated_claim(out, claim_iri.value, relation, mapping, iris)
+        if conflict is not None:
+            out.rejects.append(relation_reject(origin, conflict, relation))
+            continue
         typed, rest = claim_attribute_quads(rule, relation, claim_iri, graph, mapping)
         if isinstance(typed, str):
             out.rejects.append(relation_reject(origin, typed, relation))
@@ -198,7 +200,7 @@ def map_to_text(
             if relation.event_code_scheme:
                 add(f"{claim} {_T['eventCodeScheme']} {_plain(mapping, relation.event_code_scheme)}{end}")
         if rest:
-            add(f"{claim} {_T['attributes']} {Literal(canonical_json(rest), datatype=_JSON)}{end}")
+            add(f"{claim} {_T['attributes']} {Literal(canonical_json(rest), datatype=RDF_JSON)}{end}")
         add(claim + provenance)
         add(claim + generated)
         add(claim + recorded)

@@ -62,3 +62,31 @@ def test_validation_can_be_turned_off(tmp_path):
     path.write_text(json.dumps(doc))
     report = api.load([path], store=tmp_path / "s", validate=False)
     assert report.exit_code == 0 and report.relations == 1
+
+
+def test_a_claim_repeated_with_another_confidence_is_rejected_once_with_why(tmp_path):
+    """Two reports of one claim in a document with two confidences: the later is rejected by the
+    mapping, saying so, and the first passes the shapes (a claim with two confidences used to fail
+    them with a message about the confidence's range)."""
+    call = {"type": "called", "head": "p", "tail": "t", "date": "2025-06-14"}
+    doc = {
+        "document": {"id": "twice", "title": "t"},
+        "entities": [
+            {"id": "p", "name": "Vladimir Putin", "type": "Person"},
+            {"id": "t", "name": "Donald Trump", "type": "Person"},
+        ],
+        "relations": [call | {"confidence": 0.9}, call | {"confidence": 0.4}],
+    }
+    path = tmp_path / "doc.json"
+    path.write_text(json.dumps(doc))
+    rejects = tmp_path / "rejects.jsonl"
+    report = api.load([path], store=tmp_path / "s", rejects=rejects)
+    assert report.exit_code == 3 and report.relations == 1
+    [kept] = [json.loads(line) for line in rejects.read_text().splitlines()]
+    assert kept["stage"] == "map" and kept["path"] == "relations[1]"
+    assert (
+        kept["reason"]
+        == "repeats the claim of relations[0] with another confidence (0.4; it has 0.9); the first is kept"
+    )
+    _, rows = api.query("SELECT ?c WHERE { ?x kg:confidence ?c }", store=tmp_path / "s")
+    assert [float(r["c"]) for r in rows] == [0.9]

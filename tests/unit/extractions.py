@@ -125,8 +125,17 @@ def richer(draw, doc_id: str) -> dict:
     relations = value["relations"]
     if relations and draw(st.integers(0, 4)) == 0:
         twin = copy.deepcopy(draw(st.sampled_from(relations)))
-        if draw(st.booleans()):
+        change = draw(st.sampled_from(["none", "confidence", "no confidence", "location", "code", "attributes"]))
+        if change == "confidence":
             twin["confidence"] = 0.25
+        elif change == "no confidence":
+            twin.pop("confidence", None)
+        elif change == "location":
+            twin["location"] = draw(st.sampled_from(ids))
+        elif change == "code":
+            twin["event_code"] = "190"
+        elif change == "attributes":
+            twin["attributes"] = {"note": "other"}
         relations.append(twin)
     return value
 

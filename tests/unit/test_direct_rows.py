@@ -77,19 +77,57 @@ def test_the_seed_takes_the_direct_path_and_gives_the_projected_rows(mapping, on
     assert fast.triples == slow.triples > 100
 
 
-def test_a_relation_given_twice_in_a_document_takes_the_quads_path(mapping, ontology):
-    relation = {"type": "called", "head": "a", "tail": "b", "date": "2025-06-14", "confidence": 0.9}
-    value = {
-        "document": {"id": "twice", "title": "T"},
-        "entities": [{"id": "a", "name": "Putin", "type": "Person"}, {"id": "b", "name": "Trump", "type": "Person"}],
-        "relations": [relation, relation | {"confidence": 0.5}],
-    }
-    extraction = extraction_of(value)
+CALL = {"type": "called", "head": "a", "tail": "b", "date": "2025-06-14"}
+
+
+def _twice(first: dict, second: dict) -> Extraction:
+    return extraction_of(
+        {
+            "document": {"id": "twice", "title": "T"},
+            "entities": [
+                {"id": "a", "name": "Putin", "type": "Person"},
+                {"id": "b", "name": "Trump", "type": "Person"},
+                {"id": "k", "name": "Kyiv", "type": "City"},
+            ],
+            "relations": [CALL | first, CALL | second],
+        }
+    )
+
+
+def test_a_claim_repeated_in_a_document_takes_the_quads_path(mapping, ontology):
+    """Repeated with nothing new, or with what the first leaves out: one claim, whose quads merge."""
+    extraction = _twice({"confidence": 0.9}, {"type": "phoned", "location": "k"})
     assert direct._rows(extraction, mapping, RUN, ontology, None) is None
     fast, slow = _both(extraction, mapping, ontology)
     assert _outcome(fast) == _outcome(slow)
     (claim,) = fast.prepared.claims
-    assert claim.props["confidence"] == 0.5  # the later report's, as the projection has it
+    assert claim.props["confidence"] == 0.9 and claim.location == "https://w3id.org/kgload/id/city/kyiv"
+    assert not fast.rejects
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "what"),
+    [
+        ({"confidence": 0.9}, {"confidence": 0.5}, "another confidence (0.5; it has 0.9)"),
+        ({"attributes": {"note": "a"}}, {"attributes": {"note": "b"}}, "another attributes ({'note': 'b'};"),
+        ({"event_code": "042"}, {"event_code": "043"}, "another event code ('043'; it has '042')"),
+    ],
+)
+def test_a_claim_repeated_with_another_value_is_rejected_and_the_first_kept(mapping, ontology, first, second, what):
+    """A claim has one confidence, location, event code, set of attributes: a second report in the
+    document that gives another is rejected with both values, on every path, and the first stands."""
+    extraction = _twice(first, second)
+    fast, slow = _both(extraction, mapping, ontology)
+    assert _outcome(fast) == _outcome(slow)
+    (reject,) = fast.rejects
+    assert reject.origin.path == "relations[1]" and reject.stage == "map"
+    assert reject.reason.startswith(f"repeats the claim of relations[0] with {what}")
+    assert reject.reason.endswith("the first is kept")
+    (claim,) = fast.prepared.claims
+    assert {k: claim.props.get(k) for k in ("confidence", "eventCode")} == {
+        "confidence": first.get("confidence"),
+        "eventCode": first.get("event_code"),
+    }
 
 
 def test_a_mapping_with_a_graph_per_relation_takes_the_quads_path(tmp_path, ontology):

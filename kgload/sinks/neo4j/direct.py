@@ -48,6 +48,7 @@ from kgload.rdf.build import (
     recorded_literal,
     relation_origins,
     relation_reject,
+    repeated_claim,
     resolve_entity,
     sentence_literal,
     start_document,
@@ -101,9 +102,7 @@ def _covers(mapping: Mapping) -> bool:
 
 
 def _mapping_covered(mapping: Mapping) -> bool:
-    relation_rules = [*mapping.relation_rules.values(), *(r for _, r in mapping.relation_prefixes)]
-    if mapping.fallback is not None:
-        relation_rules.append(mapping.fallback)
+    relation_rules = mapping.all_relation_rules()
     if any(rule.graph is not None or rule.property.iri in _ENTITY_OWN for rule in relation_rules):
         return False
     if any(p.iri in _CLAIM_OWN for rule in relation_rules for p in rule.properties.values()):
@@ -173,6 +172,10 @@ def _rows(
         rule, head, tail = accepted
         prop = rule.property
         claim = claim_node(mapping, doc.id, head, prop.iri, tail, relation)
+        conflict = repeated_claim(out, claim.value, relation, mapping, iris)
+        if conflict is not None:
+            out.rejects.append(relation_reject(origin, conflict, relation))
+            continue
         typed, rest = claim_attribute_quads(rule, relation, claim, graph, mapping)
         if isinstance(typed, str):
             out.rejects.append(relation_reject(origin, typed, relation))
