@@ -347,19 +347,26 @@ def profile_replay(args: argparse.Namespace) -> None:
         for query, parameters in statements:
             tx.run(query, parameters).consume()
 
-    cpu, server, started = *_cpu_seconds(args.server_pid), time.perf_counter()
-    with driver.session() as session:
-        for statements in transactions:
-            session.execute_write(send, statements)
-    replay = time.perf_counter() - started, *(_minus(_cpu_seconds(args.server_pid), (cpu, server)))
+    def replayed_in(batches: list[list[tuple[str, Any]]]) -> tuple[float, float, float | None]:
+        cpu, server, started = *_cpu_seconds(args.server_pid), time.perf_counter()
+        with driver.session() as session:
+            for statements in batches:
+                session.execute_write(send, statements)
+        return time.perf_counter() - started, *(_minus(_cpu_seconds(args.server_pid), (cpu, server)))
+
+    replay = replayed_in(transactions)
     replayed = neo4j_stats(args.neo4j_uri)
+    rows = [("load (map, project, write)", load), ("replay of its statements", replay)]
+    if args.light:  # the same statements for a lighter graph: how much of the server's work is the model's
+        neo4j_reset(args.neo4j_uri)
+        Neo4jSink(driver, None).ensure_ontology(mapping.ontology.path, mapping.base)
+        rows.append(("replay, lighter model", replayed_in([[_lighter(*s) for s in t] for t in transactions])))
     driver.close()
 
     def cpu_text(seconds: float | None) -> str:
         return "n/a" if seconds is None else f"{seconds:.1f}"
 
     print(f"{'':30} {'wall s':>8} {'client CPU s':>13} {'server CPU s':>13}")
-    rows = (("load (map, project, write)", load), ("replay of its statements", replay))
     for label, (wall, client, server_cpu) in rows:
         print(f"{label:30} {wall:8.1f} {client:13.1f} {cpu_text(server_cpu):>13}")
     print(
@@ -370,6 +377,22 @@ def profile_replay(args: argparse.Namespace) -> None:
     same = loaded == {**replayed, "nodes": replayed["nodes"] + 2}
     verdict = "same" if same else "DIFFER"
     print(f"graph after the load {loaded}, after the replay {replayed} (+ LoadRun, lock): {verdict}")
+
+
+def _lighter(query: str, parameters: Any) -> tuple[str, Any]:
+    """A statement as it would be for a lighter graph: mentions without properties, claims with only
+    their uri, key and status (the same nodes and relationships)."""
+    if ":MENTIONS {name:" in query:
+        return query.replace(
+            "{name: row.name, names: row.names, wikidata: row.wikidata, isoCode: row.isoCode}", ""
+        ), parameters
+    if "CREATE (c:Resource:Claim)" in query:
+        keep = ("uri", "key", "status")
+        rows = [
+            dict(r, props={k: r["props"][k] for k in keep if k in r["props"]}, datetimes=[]) for r in parameters["rows"]
+        ]
+        return query, dict(parameters, rows=rows)
+    return query, parameters
 
 
 def _minus(now: tuple[float, float | None], then: tuple[float, float | None]) -> tuple[float, float | None]:
@@ -386,6 +409,9 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=20, help="growth: batches per row")
     parser.add_argument("--warm-up", type=Path, help="growth: a corpus to load untimed first")
     parser.add_argument("--server-pid", type=int, help="replay: the Neo4j server's pid, for its CPU seconds")
+    parser.add_argument(
+        "--light", action="store_true", help="replay: also send the statements for a lighter graph (see _lighter)"
+    )
     parser.add_argument("--time-only", action="store_true", help="map: time without cProfile (true speed)")
     parser.add_argument("--what-if", action="append", default=[], choices=["fast-schema"])
     parser.add_argument("--kgload", type=Path, default=ROOT, help="core: the checkout whose kgload to measure")
