@@ -5,9 +5,12 @@ references to other entities. Shared by the tests that hold two mapping paths to
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 from hypothesis import strategies as st
 
+from kgload.mapping import load_mapping
+from kgload.mapping.spec import Mapping
 from kgload.readers.kgload_json import from_value
 from kgload.records import Extraction, Origin
 
@@ -142,3 +145,27 @@ def richer(draw, doc_id: str) -> dict:
 
 def richer_numbered(number: int):
     return richer(f"d{number}")
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# one call between two people: the relation a graph-per-relation mapping puts in a graph of its own
+CALL_DOCUMENT = {
+    "document": {"id": "g", "title": "T"},
+    "entities": [{"id": "a", "name": "Putin", "type": "Person"}, {"id": "b", "name": "Trump", "type": "Person"}],
+    "relations": [{"type": "called", "head": "a", "tail": "b"}],
+}
+
+
+def graph_per_call_mapping(folder: Path) -> Mapping:
+    """kgload's own mapping, with calls written to a named graph of their own (``graph:``)."""
+    text = (ROOT / "mappings" / "kgload.yaml").read_text()
+    text = text.replace("ontology: ../ontology/kgload.ttl", f"ontology: {ROOT / 'ontology' / 'kgload.ttl'}")
+    text = text.replace("shapes: ../ontology/shapes.ttl", f"shapes: {ROOT / 'ontology' / 'shapes.ttl'}")
+    text = text.replace("gazetteer: gazetteer.yaml", f"gazetteer: {ROOT / 'mappings' / 'gazetteer.yaml'}")
+    text = text.replace(
+        "    called: {property: kg:called, also: [phoned, telephoned]}",
+        '    called: {property: kg:called, also: [phoned, telephoned], graph: "{base}graph/calls/{id}"}',
+    )
+    (folder / "m.yaml").write_text(text)
+    return load_mapping(folder / "m.yaml")

@@ -13,7 +13,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kgload.mapping import load_mapping
 from kgload.ontology import load_ontology
 from kgload.rdf.build import Run, map_extraction, tenure_index
 from kgload.readers import read
@@ -21,7 +20,7 @@ from kgload.records import Extraction
 from kgload.sinks.neo4j import direct
 from kgload.sinks.neo4j.direct import map_to_rows
 from kgload.sinks.neo4j.projection import project_early
-from tests.unit.extractions import extraction_of, richer_numbered
+from tests.unit.extractions import CALL_DOCUMENT, extraction_of, graph_per_call_mapping, richer_numbered
 
 RUN = Run("direct", datetime(2025, 6, 14, 8, 30, 15, 250, tzinfo=UTC))
 ROOT = Path(__file__).resolve().parents[2]
@@ -131,21 +130,7 @@ def test_a_claim_repeated_with_another_value_is_rejected_and_the_first_kept(mapp
 
 
 def test_a_mapping_with_a_graph_per_relation_takes_the_quads_path(tmp_path, ontology):
-    text = (ROOT / "mappings" / "kgload.yaml").read_text()
-    text = text.replace("ontology: ../ontology/kgload.ttl", f"ontology: {ROOT / 'ontology' / 'kgload.ttl'}")
-    text = text.replace("shapes: ../ontology/shapes.ttl", f"shapes: {ROOT / 'ontology' / 'shapes.ttl'}")
-    text = text.replace("gazetteer: gazetteer.yaml", f"gazetteer: {ROOT / 'mappings' / 'gazetteer.yaml'}")
-    text = text.replace(
-        "    called: {property: kg:called, also: [phoned, telephoned]}",
-        '    called: {property: kg:called, also: [phoned, telephoned], graph: "{base}graph/calls/{id}"}',
-    )
-    (tmp_path / "m.yaml").write_text(text)
-    mapping = load_mapping(tmp_path / "m.yaml")
+    mapping = graph_per_call_mapping(tmp_path)
     assert not direct._covers(mapping)
-    value = {
-        "document": {"id": "g", "title": "T"},
-        "entities": [{"id": "a", "name": "Putin", "type": "Person"}, {"id": "b", "name": "Trump", "type": "Person"}],
-        "relations": [{"type": "called", "head": "a", "tail": "b"}],
-    }
-    fast, slow = _both(extraction_of(value), mapping, ontology)
+    fast, slow = _both(extraction_of(CALL_DOCUMENT), mapping, ontology)
     assert _outcome(fast) == _outcome(slow)
