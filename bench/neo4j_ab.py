@@ -3,7 +3,8 @@
     .venv/bin/python bench/neo4j_ab.py --corpus bench/out/corpus-10000-10-s8 --neo4j-uri bolt://127.0.0.1:7687 \\
         --variant before:200:/tmp/kgload-before --variant after:1000: --rounds 2
 
-A variant is ``name:batch_size:PYTHONPATH`` (PYTHONPATH may be empty: this checkout; add a
+A variant is ``name:batch_size[/workers]:PYTHONPATH`` (workers: kgload's default, every core, when
+left out; PYTHONPATH may be empty: this checkout; add a
 folder with a ``sitecustomize.py`` doing ``sys.modules["neo4j._rust"] = None`` to measure the
 driver without neo4j-rust-ext). Each round runs every system once, each into the emptied server
 (and kgload a second time, unchanged input, for the re-run); the machine is shared, so the
@@ -27,7 +28,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, required=True)
     parser.add_argument("--neo4j-uri", required=True)
-    parser.add_argument("--variant", action="append", required=True, help="name:batch_size:PYTHONPATH")
+    parser.add_argument("--variant", action="append", required=True, help="name:batch_size[/workers]:PYTHONPATH")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--no-rdflib-neo4j", action="store_true")
     parser.add_argument("--work", type=Path, default=BENCH / "out" / "ab")
@@ -57,11 +58,13 @@ def main() -> None:
             seconds.setdefault("rdflib-neo4j", []).append(result.seconds if result else float("nan"))
         for spec in args.variant:
             name, batch, path = spec.split(":", 2)
+            batch, _, workers = batch.partition("/")
             env = {"PYTHONPATH": path} if path else None
             reset()
             for label in (name, f"{name}-rerun"):
                 argv = [*systems, "kgload-neo4j", "--corpus", str(args.corpus), "--neo4j-uri", args.neo4j_uri]
-                result, *_ = run_measured([*argv, "--batch-size", batch], args.work / f"{label}.log", env=env)
+                argv += ["--batch-size", batch] + (["--workers", workers] if workers else [])
+                result, *_ = run_measured(argv, args.work / f"{label}.log", env=env)
                 seconds.setdefault(label, []).append(result.seconds if result else float("nan"))
         print(f"round {round_ + 1}: " + ", ".join(f"{k} {v[-1]:.1f} s" for k, v in seconds.items()), flush=True)
 

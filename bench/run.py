@@ -58,6 +58,13 @@ RATIOS = (
 )
 
 
+def rust_packstream(python: str) -> bool:
+    """Whether the Neo4j driver of ``python`` encodes with neo4j-rust-ext."""
+    code = "from neo4j._codec.packstream import RUST_AVAILABLE; print(RUST_AVAILABLE)"
+    out = subprocess.run([python, "-c", code], capture_output=True, text=True)
+    return out.stdout.strip() == "True"
+
+
 def machine_info(neo4j_uri: str | None) -> dict[str, Any]:
     cpu = next(
         (
@@ -94,6 +101,9 @@ def machine_info(neo4j_uri: str | None) -> dict[str, Any]:
         text=True,
     )
     info["packages"] = versions.stdout.strip()
+    # The driver's Rust packstream (neo4j-rust-ext) changes a Neo4j load by a fifth or more, so
+    # every result says which loaders had it.
+    info["neo4j_rust_ext"] = {"kgload": rust_packstream(KGLOAD_PY)}
     peers = (("morph_kgc", MORPH_VENV, "morph-kgc"), ("rdflib_neo4j", RDFLIB_NEO4J_VENV, "rdflib-neo4j"))
     for name, venv, pkg in peers:
         if venv.exists():
@@ -103,6 +113,8 @@ def machine_info(neo4j_uri: str | None) -> dict[str, Any]:
                 text=True,
             )
             info[name] = out.stdout.strip()
+    if RDFLIB_NEO4J_VENV.exists():
+        info["neo4j_rust_ext"]["rdflib_neo4j"] = rust_packstream(python_of(RDFLIB_NEO4J_VENV))
     if neo4j_uri:
         code = (
             "import neo4j,sys; d=neo4j.GraphDatabase.driver(sys.argv[1]); "
@@ -394,6 +406,9 @@ def main() -> None:
         uri = server.uri
     try:
         info = machine_info(uri)
+        rust = info["neo4j_rust_ext"]
+        if len(set(rust.values())) > 1:
+            bench.notes.append(f"neo4j-rust-ext differs between the Neo4j loaders ({rust}): run setup_venvs.sh")
         if uri and not args.no_neo4j:
             bench.run_neo4j(uri, neo4j_corpus)
     finally:

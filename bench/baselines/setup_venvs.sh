@@ -19,7 +19,11 @@ make_venv() {  # make_venv DIR PACKAGE...
 }
 
 make_venv "$HERE/.venv-morph" 'morph-kgc==2.10.*'
-make_venv "$HERE/.venv-rdflib-neo4j" 'rdflib-neo4j'
+# rdflib-neo4j gets the driver's Rust packstream, as kgload's venv does (kgload[fast]): both
+# loaders then talk to the server through the same driver and the same encoder.
+make_venv "$HERE/.venv-rdflib-neo4j" 'rdflib-neo4j' 'neo4j-rust-ext'
+"$HERE/.venv-rdflib-neo4j/bin/python" -c 'import neo4j._rust' 2>/dev/null \
+  || "$HERE/.venv-rdflib-neo4j/bin/pip" install -q 'neo4j-rust-ext'  # a venv made before it was added
 # Optional: the what-if libraries bench/profile_kgload.py --what-if fast-schema needs.
 if [[ ! -d "$HERE/.whatif-libs/fastjsonschema" ]]; then
   "$HERE/../.venv/bin/pip" install -q --target "$HERE/.whatif-libs" 'fastjsonschema==2.22.*' || true

@@ -3,11 +3,13 @@
 import json
 from pathlib import Path
 
+import neo4j
 import pyoxigraph as ox
 import pytest
 import rdflib
 from typer.testing import CliRunner
 
+import kgload
 from kgload.cli import app
 
 runner = CliRunner()
@@ -32,7 +34,12 @@ def test_every_command_explains_itself():
 
 
 def test_version():
-    assert invoke("--version").output.startswith("kgload ")
+    from neo4j._codec.packstream import RUST_AVAILABLE  # the driver's own verdict
+
+    first, driver = invoke("--version").output.splitlines()
+    assert first == f"kgload {kgload.__version__}"
+    assert driver.startswith(f"neo4j driver {neo4j.__version__} ")
+    assert ("with neo4j-rust-ext" in driver) == RUST_AVAILABLE
 
 
 @pytest.mark.parametrize(
