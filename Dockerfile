@@ -14,7 +14,8 @@ COPY pyproject.toml README.md LICENSE ./
 COPY kgload ./kgload
 COPY ontology ./ontology
 COPY mappings ./mappings
-RUN pip install . && rm -rf /build
+# [fast]: the Neo4j driver's Rust encoder (neo4j-rust-ext), a quarter off a load's time
+RUN pip install '.[fast]' && rm -rf /build
 
 # Run as an unprivileged user; /data holds the inbox (read-only mount) and kgload's state.
 RUN useradd --create-home --uid 10001 --user-group kgload \
