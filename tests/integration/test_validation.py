@@ -8,8 +8,19 @@ import pyshacl
 import rdflib
 
 from kgload import api
+from kgload.report import LoadReport
 
 QUERY_LEADERS = "SELECT ?l ?c WHERE { ?p kg:leaderOf ?x . ?p rdfs:label ?l . ?x rdfs:label ?c }"
+
+
+def _load_with_rejects(tmp_path, doc: dict, *, validate: bool = True) -> tuple[LoadReport, list[dict]]:
+    """Load one document into a store under ``tmp_path``; the report and the rejects kept."""
+    path = tmp_path / "doc.json"
+    path.write_text(json.dumps(doc))
+    rejects = tmp_path / "rejects.jsonl"
+    report = api.load([path], store=tmp_path / "s", rejects=rejects, validate=validate)
+    kept = rejects.read_text().splitlines() if rejects.exists() else []
+    return report, [json.loads(line) for line in kept]
 
 
 def test_map_output_parses_independently_and_conforms(tmp_path, seed, root):
@@ -37,12 +48,8 @@ def test_violating_relation_is_rejected_with_the_shape_message(tmp_path):
             {"type": "leader-of", "head": "p", "tail": "ru"},
         ],
     }
-    path = tmp_path / "doc.json"
-    path.write_text(json.dumps(doc))
-    rejects = tmp_path / "rejects.jsonl"
-    report = api.load([path], store=tmp_path / "s", rejects=rejects)
+    report, [kept] = _load_with_rejects(tmp_path, doc)
     assert report.exit_code == 3 and report.relations == 1
-    [kept] = [json.loads(line) for line in rejects.read_text().splitlines()]
     assert kept["stage"] == "validate" and kept["path"] == "relations[0]"
     assert "kg:leaderOf" in kept["reason"] and "kg:Person" in kept["reason"]
     _, rows = api.query(QUERY_LEADERS, store=tmp_path / "s")
@@ -58,9 +65,7 @@ def test_validation_can_be_turned_off(tmp_path):
         ],
         "relations": [{"type": "leader-of", "head": "ru", "tail": "ua"}],
     }
-    path = tmp_path / "doc.json"
-    path.write_text(json.dumps(doc))
-    report = api.load([path], store=tmp_path / "s", validate=False)
+    report, _ = _load_with_rejects(tmp_path, doc, validate=False)
     assert report.exit_code == 0 and report.relations == 1
 
 
@@ -77,12 +82,8 @@ def test_a_claim_repeated_with_another_confidence_is_rejected_once_with_why(tmp_
         ],
         "relations": [call | {"confidence": 0.9}, call | {"confidence": 0.4}],
     }
-    path = tmp_path / "doc.json"
-    path.write_text(json.dumps(doc))
-    rejects = tmp_path / "rejects.jsonl"
-    report = api.load([path], store=tmp_path / "s", rejects=rejects)
+    report, [kept] = _load_with_rejects(tmp_path, doc)
     assert report.exit_code == 3 and report.relations == 1
-    [kept] = [json.loads(line) for line in rejects.read_text().splitlines()]
     assert kept["stage"] == "map" and kept["path"] == "relations[1]"
     assert (
         kept["reason"]

@@ -169,3 +169,18 @@ def graph_per_call_mapping(folder: Path) -> Mapping:
     )
     (folder / "m.yaml").write_text(text)
     return load_mapping(folder / "m.yaml")
+
+
+def mapped_outcome(mapped) -> tuple:
+    """What two mapping paths must agree on for one document, besides what each path makes."""
+    return (
+        mapped.iri,
+        mapped.graph,
+        mapped.fingerprint,
+        mapped.triples,
+        [(r.origin, r.reason, r.stage, r.data) for r in mapped.rejects],
+        mapped.merges,
+        mapped.unresolved,
+        mapped.entities,
+        mapped.claims,
+    )

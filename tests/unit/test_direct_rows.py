@@ -20,7 +20,13 @@ from kgload.records import Extraction
 from kgload.sinks.neo4j import direct
 from kgload.sinks.neo4j.direct import map_to_rows
 from kgload.sinks.neo4j.projection import project_early
-from tests.unit.extractions import CALL_DOCUMENT, extraction_of, graph_per_call_mapping, richer_numbered
+from tests.unit.extractions import (
+    CALL_DOCUMENT,
+    extraction_of,
+    graph_per_call_mapping,
+    mapped_outcome,
+    richer_numbered,
+)
 
 RUN = Run("direct", datetime(2025, 6, 14, 8, 30, 15, 250, tzinfo=UTC))
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,15 +40,7 @@ def ontology(mapping):
 def _outcome(mapped) -> tuple:
     rows = mapped.prepared
     return (
-        mapped.iri,
-        mapped.graph,
-        mapped.fingerprint,
-        mapped.triples,
-        [(r.origin, r.reason, r.stage, r.data) for r in mapped.rejects],
-        mapped.merges,
-        mapped.unresolved,
-        mapped.entities,
-        mapped.claims,
+        *mapped_outcome(mapped),
         list(mapped.claim_sources),
         None if rows is None else (rows.uri, list(rows.props.items())),
         None if rows is None else [dataclasses.astuple(e) for e in rows.entities],
