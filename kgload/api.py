@@ -10,7 +10,6 @@ batch = kgload.map_batch(jsonl_lines, mapping="mappings/kgload.yaml", run=run)  
 from __future__ import annotations
 
 import io
-import json
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -41,7 +40,7 @@ from kgload.rdf.direct_text import TEXT_FORMATS, TextPreparer
 from kgload.rdf.raw import map_rdf
 from kgload.rdf.serialize import RdfWriter
 from kgload.records import Extraction, Origin, RdfSource, Reject
-from kgload.report import LoadReport, RejectsFile
+from kgload.report import LoadReport, RejectsFile, reject_line
 from kgload.runs.ledger import RunRecord
 from kgload.runs.runner import DEFAULT_LOCK_TTL, run_load
 from kgload.sinks import Sink
@@ -145,11 +144,11 @@ def write_rdf(
         )
         for item in items:
             if isinstance(item, Reject):
-                rejects.write(item)
+                rejects.write(item, run=run.id)
                 continue
             doc = item.doc if isinstance(item, Serialised) else item
             for problem in doc.rejects:
-                rejects.write(problem)
+                rejects.write(problem, run=run.id)
             if isinstance(item, Serialised):
                 out.write(item.data)  # what writer.write(quads) writes, serialised by a worker
             elif isinstance(doc.prepared, bytes):
@@ -168,6 +167,7 @@ class MappedBatch:
 
     documents: list[MappedDocument] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
+    run: str = ""  # the run's id, on every line of rejects_jsonl
 
     def quads(self) -> Iterator[ox.Quad]:
         for doc in self.documents:
@@ -184,7 +184,7 @@ class MappedBatch:
 
     def rejects_jsonl(self) -> str:
         """The rejects as the lines of a rejects file."""
-        return "".join(json.dumps(r.as_json(), ensure_ascii=False, default=str) + "\n" for r in self.rejects)
+        return "".join(reject_line(r, self.run) for r in self.rejects)
 
 
 Record = Extraction | RdfSource | Reject | str | bytes | dict[str, Any]
@@ -214,7 +214,7 @@ def map_batch(
     validator = validator_for(compiled) if validate else None
     run = run or Run.new()
     index = tenures if tenures is not None else tenure_index(compiled)
-    out = MappedBatch()
+    out = MappedBatch(run=run.id)
     for number, record in enumerate(records, start=first_record):
         for item in _records(record, Origin(source, number)):
             if isinstance(item, Reject):

@@ -267,7 +267,7 @@ def load(
 
     def reject(item: Reject) -> None:
         report.add_reject(item)
-        rejects.write(item)
+        rejects.write(item, run=run.id)
 
     def decide(keyed: list[Keyed], stored: dict[str, str]) -> list[Keyed]:
         return [entry for entry in keyed if force or not entry[1] or stored.get(entry[1]) != entry[2]]

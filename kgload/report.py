@@ -22,6 +22,11 @@ EXIT_BUSY = 75  # sysexits EX_TEMPFAIL: another run holds the target; try again 
 EXIT_INTERRUPTED = 130
 
 
+def reject_line(reject: Reject, run: str) -> str:
+    """A line of a rejects file: the run's id, then the reject."""
+    return json.dumps({"run": run, **reject.as_json()}, ensure_ascii=False, default=str) + "\n"
+
+
 class RejectsFile:
     """Appends rejects as JSON lines; the file is created only when there is something to keep."""
 
@@ -30,14 +35,15 @@ class RejectsFile:
         self._out: IO[str] | None = None
         self.count = 0
 
-    def write(self, reject: Reject) -> None:
+    def write(self, reject: Reject, *, run: str) -> None:
+        """One line; ``run`` (the run's id) tells the runs apart in a file that several append to."""
         self.count += 1
         if self.path is None:
             return
         if self._out is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._out = self.path.open("a", encoding="utf-8")
-        self._out.write(json.dumps(reject.as_json(), ensure_ascii=False, default=str) + "\n")
+        self._out.write(reject_line(reject, run))
         self._out.flush()
 
     def close(self) -> None:

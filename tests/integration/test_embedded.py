@@ -90,6 +90,15 @@ def test_rejects_are_kept_and_valid_records_load(tmp_path, seed):
     assert "invalid JSON" in kept[0]["reason"]
     assert "unknown entity 'putin-x'" in kept[1]["reason"]
     assert kept[1]["data"]["head"] == "putin-x"
+    assert {k["run"] for k in kept} == {report.run_id}
+
+    # a second run appends to the same file, and its lines name it
+    again = api.load([bad], store=tmp_path / "s", rejects=rejects)
+    lines = [json.loads(line) for line in rejects.read_text().splitlines()]
+    assert again.run_id != report.run_id
+    # reader rejects are reported by every run (docs/format.md), appended after the first run's
+    assert [k["run"] for k in lines] == [report.run_id] * 2 + [again.run_id] * 2
+    assert [{**k, "run": None} for k in lines[2:]] == [{**k, "run": None} for k in kept]
 
 
 def test_a_second_process_cannot_open_the_store_while_loading(loaded):

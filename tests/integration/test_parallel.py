@@ -56,7 +56,7 @@ def test_neo4j_load_with_two_workers_equals_one(neo4j_db, neo4j_driver, corpus, 
 
 
 def test_map_command_workers_option(corpus, tmp_path):
-    outputs = []
+    outputs, runs = [], []
     for workers in ("1", "2"):
         out, rejects = tmp_path / f"w{workers}.nq", tmp_path / f"w{workers}.rejects.jsonl"
         result = runner.invoke(
@@ -65,8 +65,11 @@ def test_map_command_workers_option(corpus, tmp_path):
         assert result.exit_code == 3, result.output  # the corpus holds bad records
         # each command is its own run: its IRI and time aside, the bytes are the same, in the same order
         lines = [line for line in out.read_bytes().splitlines() if b"/run/" not in line and b"recordedAt" not in line]
-        outputs.append((lines, rejects.read_text()))
-    assert outputs[0][0] and outputs[0] == outputs[1]
+        kept = [json.loads(line) for line in rejects.read_text().splitlines()]
+        runs.append({reject.pop("run") for reject in kept})
+        outputs.append((lines, kept))
+    assert outputs[0][0] and outputs[0][1] and outputs[0] == outputs[1]
+    assert len(runs[0]) == len(runs[1]) == 1 and runs[0] != runs[1]  # each line names its command's run
 
 
 @pytest.mark.skipif(importlib.util.find_spec("dask") is None, reason="dask is an optional extra")

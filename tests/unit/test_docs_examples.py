@@ -15,8 +15,10 @@ marks the block (the comment does not show when the Markdown is rendered):
 - ``output NAME``: Turtle or TriG relative to ``https://example.org/`` with kgload's
   prefixes; every triple in it must be in what mapping NAME makes of input NAME (a triple in
   a ``GRAPH`` block must be in that graph).
-- ``rejects NAME``: JSON lines that must equal that run's rejects; an example without one
-  must have none.
+- ``rejects NAME``: JSON lines that must equal that run's rejects (a run whose id is
+  ``RUN``'s); an example without one must have none.
+- ``bad-input`` (format.md): JSON lines with broken records; ``bad-input-rejects`` is the console
+  block of ``kgload map`` on them, whose exit code and rejects file must be as shown.
 """
 
 from __future__ import annotations
@@ -29,8 +31,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from typer.testing import CliRunner
 
 from kgload.api import map_quads
+from kgload.cli import app
 from kgload.errors import MappingError
 from kgload.mapping import load_mapping
 from kgload.rdf.build import Run
@@ -146,7 +150,7 @@ def test_documented_example_output_and_rejects(workspace, monkeypatch, name):
     monkeypatch.chdir(workspace)  # the rejects name the input as the docs' command gives it
     quads, rejects = map_quads([Path(f"inputs/{name}.json")], mapping=Path(f"mappings/{name}.yaml"), run=RUN)
     expected_rejects = [json.loads(line) for line in MAPPING.get("rejects", {}).get(name, "").splitlines() if line]
-    assert [r.as_json() for r in rejects] == expected_rejects
+    assert [{"run": RUN.id, **r.as_json()} for r in rejects] == expected_rejects
 
     if name not in MAPPING.get("output", {}):
         return
@@ -158,3 +162,19 @@ def test_documented_example_output_and_rejects(workspace, monkeypatch, name):
     # a triple outside any GRAPH block may be in any graph; one inside must be in that graph
     missing = [q for q in shown if (q.triple not in made_triples) or (q not in made and not _default(q))]
     assert missing == [], f"docs/mapping.md shows triples kgload does not make for {name}"
+
+
+def test_format_rejects_example_is_what_kgload_map_writes(tmp_path, monkeypatch):
+    console = FORMAT["bad-input-rejects"]["0"].splitlines()
+    command = console[0].removeprefix("$ ").split()  # kgload map reports.jsonl --rejects rejects.jsonl > out.ttl
+    assert command[:2] == ["kgload", "map"] and command[-2] == ">"
+    monkeypatch.chdir(tmp_path)
+    Path(command[2]).write_text(FORMAT["bad-input"]["0"] + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, [*command[1:-2], "-o", command[-1]])
+    assert str(result.exit_code) == console[console.index("$ echo $?") + 1], result.output
+    shown = [json.loads(line) for line in console if line.startswith("{")]
+    written = [json.loads(line) for line in Path("rejects.jsonl").read_text("utf-8").splitlines()]
+    assert len({r.pop("run") for r in shown}) == 1  # the docs' run id is made up; each line has one
+    assert len({r.pop("run") for r in written}) == 1
+    assert written == shown
+    assert Path(command[-1]).stat().st_size > 0  # the good documents were still mapped
