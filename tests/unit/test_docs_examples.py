@@ -41,6 +41,7 @@ from kgload.rdf.build import Run
 from kgload.rdf.namespaces import PREFIXES
 from kgload.readers.kgload_json import from_value
 from kgload.records import Extraction, Origin, Reject
+from kgload.report import reject_line
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
@@ -150,7 +151,7 @@ def test_documented_example_output_and_rejects(workspace, monkeypatch, name):
     monkeypatch.chdir(workspace)  # the rejects name the input as the docs' command gives it
     quads, rejects = map_quads([Path(f"inputs/{name}.json")], mapping=Path(f"mappings/{name}.yaml"), run=RUN)
     expected_rejects = [json.loads(line) for line in MAPPING.get("rejects", {}).get(name, "").splitlines() if line]
-    assert [{"run": RUN.id, **r.as_json()} for r in rejects] == expected_rejects
+    assert [json.loads(reject_line(r, RUN.id)) for r in rejects] == expected_rejects
 
     if name not in MAPPING.get("output", {}):
         return
