@@ -100,14 +100,35 @@ class TenureRecorder(TenureIndex):
         self.index = index
         self.events: list[Event] = []
 
-    def add(self, office: str, of_iri: str, holding: Holding) -> None:
+    def add(self, office: str, of_iri: str, holding: Holding) -> bool:
         self.events.append(("add", office, of_iri, holding))
-        self.index.add(office, of_iri, holding)
+        return self.index.add(office, of_iri, holding)
 
     def holder(self, office: str, of_iri: str, day: str) -> Holding | None:
         found = self.index.holder(office, of_iri, day)
         self.events.append(("get", office, of_iri, day, found))
         return found
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+
+class _LearningIndex(TenureIndex):
+    """The run's tenure index, logging each holding new to it: the log is what the parent passes on to
+    the workers with their next tasks. The index itself tells what is new, so the parent holds each
+    learned holding once more (in the log), not twice (a log and a set to look it up in)."""
+
+    def __init__(self, index: TenureIndex, log: list[Learned]) -> None:  # no super().__init__: delegated
+        self.index, self.log = index, log
+
+    def add(self, office: str, of_iri: str, holding: Holding) -> bool:
+        new = self.index.add(office, of_iri, holding)
+        if new:
+            self.log.append((office, of_iri, holding))
+        return new
+
+    def holder(self, office: str, of_iri: str, day: str) -> Holding | None:
+        return self.index.holder(office, of_iri, day)
 
     def __len__(self) -> int:
         return len(self.index)
@@ -425,7 +446,7 @@ class ProcessMapper:
         self.workers = workers
         self.remapped = 0  # documents the parent mapped again (a tenure changed under them); for tests
         self._log: list[Learned] = []
-        self._logged: set[Learned] = set()
+        self._learning = _LearningIndex(tenures, self._log)
         self._seen: dict[int, int] = {}
         self._spool = spool_folder()
         setup = Setup(mapping, run, validator, tenures, payload, os.getpid(), prepare, self._spool)
@@ -493,8 +514,7 @@ class ProcessMapper:
         them. A worker-read line's document has no ``source`` record (nothing after the mapping needs
         one) unless it is mapped again here."""
         assert outcome.doc is not None, "a rejected line has no document to settle"
-        if replay(outcome.events, self.tenures):
-            self._note(outcome.events)
+        if replay(outcome.events, self._learning):
             doc = outcome.doc
             if isinstance(work, Extraction):
                 doc.source = work
@@ -506,19 +526,7 @@ class ProcessMapper:
         return self.map_here(work if isinstance(work, Extraction) else read_line(work)), None
 
     def map_here(self, extraction: Extraction) -> MappedDocument:
-        recorder = TenureRecorder(self.tenures)
-        doc = map_document(extraction, self.mapping, self.run, self.validator, recorder, self.prepare)
-        self._note(recorder.events)
-        return doc
-
-    def _note(self, events: list[Event]) -> None:
-        """Keep the tenures learned in this run, to pass on to the workers with their next tasks."""
-        for event in events:
-            if event[0] == "add":
-                learned: Learned = (event[1], event[2], event[3])
-                if learned not in self._logged:
-                    self._logged.add(learned)
-                    self._log.append(learned)
+        return map_document(extraction, self.mapping, self.run, self.validator, self._learning, self.prepare)
 
     def close(self, *, cancel: bool = False) -> None:
         # Waiting is bounded: a worker finishes the one task it is on (cancel drops the queued ones).

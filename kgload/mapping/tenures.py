@@ -31,8 +31,13 @@ class TenureIndex:
     def __init__(self) -> None:
         self._by_office: dict[tuple[str, str], set[Holding]] = {}
 
-    def add(self, office: str, of_iri: str, holding: Holding) -> None:
-        self._by_office.setdefault((office, of_iri), set()).add(holding)
+    def add(self, office: str, of_iri: str, holding: Holding) -> bool:
+        """Note ``holding``; True when the index did not hold it yet."""
+        holdings = self._by_office.setdefault((office, of_iri), set())
+        if holding in holdings:
+            return False
+        holdings.add(holding)
+        return True
 
     def holder(self, office: str, of_iri: str, day: str) -> Holding | None:
         """The holder on ``day`` (the latest to take office, on a handover day)."""

@@ -297,6 +297,34 @@ def test_replay_rejects_a_lookup_whose_answer_changed(mapping):
     assert not replay(recorder.events, run_view)
 
 
+def test_the_log_for_the_workers_holds_each_learned_period_once(mapping, run, tmp_path):
+    """What the workers are sent: each period the run learned, once, in the order it was learned; not
+    a period the run knew before (the gazetteer's: the workers start with it), nor one stated twice."""
+    from kgload.readers import kgload_json
+
+    docs = [
+        fact("macron", "2017-05-14", "Emmanuel Macron", "France"),
+        fact("macron-again", "2017-05-14", "Emmanuel Macron", "France"),
+        fact("xi", "2013-03-14", "Xi Jinping", "China"),
+    ]
+    known = tenure_index(mapping)
+    before = len(known)
+    path = tmp_path / "facts.jsonl"
+    path.write_text("".join(json.dumps(d) + "\n" for d in docs))
+    mapper = ProcessMapper(2, mapping, run, None, known)
+    try:
+        for line in kgload_json.read_lines(path):
+            mapper.map_here(kgload.parallel.read_line(line))
+        sent = mapper._task([], scan=False).log  # the log the next task carries
+    finally:
+        mapper.close()
+    assert [(h.holder_name, h.start) for _, _, h in sent] == [
+        ("Emmanuel Macron", "2017-05-14"),
+        ("Xi Jinping", "2013-03-14"),
+    ]
+    assert len(known) == before + 2  # learned into the run's own index as well
+
+
 def test_map_batch_maps_jsonl_lines_like_the_reader(corpus, mapping, run, tmp_path):
     lines = corpus.read_bytes().splitlines(keepends=True)  # as Dask's read_text gives them
     batch = api.map_batch(lines, mapping=ROOT / "mappings" / "kgload.yaml", run=run, source=str(corpus))
