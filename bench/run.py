@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import time
@@ -378,6 +379,11 @@ def main() -> None:
         "store at 100k relations: a real server is sized to hold it)",
     )
     parser.add_argument("--out", type=Path, default=BENCH / "out")
+    parser.add_argument(
+        "--keep-work",
+        action="store_true",
+        help="keep the run's data (server store, RDF, CSV files; about 19 GB at 1M), not only its logs",
+    )
     args = parser.parse_args()
 
     corpus = ensure_corpus(args.out, args.relations, args.relations_per_doc, args.seed)
@@ -441,6 +447,17 @@ def main() -> None:
     for path in (args.out / f"results-{stamp}.json", args.out / "latest.json"):
         path.write_text(json.dumps(report, indent=2) + "\n")
     print(f"\nwrote {args.out / f'results-{stamp}.json'} and {args.out / 'latest.json'}")
+    if not args.keep_work:
+        prune_work(work)
+
+
+def prune_work(work: Path) -> None:
+    """Keep a run's logs and drop its data: a 1M run leaves about 19 GB of server store and files."""
+    for path in work.iterdir():
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        elif path.suffix != ".log":
+            path.unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ import typer
 
 from kgload import __version__, api, logs
 from kgload.errors import KgloadError, MappingError
+from kgload.pipeline import LOAD_BATCH
 from kgload.report import EXIT_INTERNAL, LoadReport
 from kgload.tables import format_rows
 
@@ -242,6 +243,15 @@ def load_command(
     validate: ValidateOpt = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run report as JSON.")] = False,
     workers: WorkersOpt = None,
+    batch_size: Annotated[
+        int | None,
+        typer.Option(
+            "--batch-size",
+            min=1,
+            max=100_000,
+            help=f"Documents per transaction (default {LOAD_BATCH}): larger batches hold more in memory.",
+        ),
+    ] = None,
 ) -> None:
     """Load inputs into Neo4j when one is configured, else into the embedded store.
 
@@ -266,6 +276,7 @@ def load_command(
         force=force,
         validate=validate,
         workers=workers,
+        batch_size=batch_size,
     )
     print_report(report, as_json)
     raise typer.Exit(report.exit_code)

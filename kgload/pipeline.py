@@ -44,10 +44,11 @@ from kgload.validate import ShaclValidator
 
 JSONL = (".jsonl", ".ndjson")
 DEFAULT_BATCH = 200  # documents per write; a document is typically tens to hundreds of quads
-# Documents per load transaction: ~10 relations a document gives Neo4j 5k-10k rows per statement.
-# 1,000 measured 1.4x faster than 200 (bench/neo4j_ab.py); 500 as fast as 1,000 on 100k relations
-# (95 s both) with a peak RSS of 271 MB instead of 431 MB (one batch mapping, one committing).
-LOAD_BATCH = 500
+# Documents per load transaction. 1,000 measured 1.4x faster than 200 in 2026-11 (bench/neo4j_ab.py),
+# before write-behind and rows straight from the records; with them, 125, 250 and 500 load 100k
+# relations equally fast, and at 1M 250 was as fast as 500 or faster with a third less memory
+# (the loader's parent 168 against 254 MB: the batches mapping ahead and committing are held whole).
+LOAD_BATCH = 250
 WINDOW = 2  # batches mapping ahead of the one being written: keeps workers busy, bounds memory
 HELD_REJECTS = 1000  # read rejects a parallel load holds back (to keep the serial order) before draining
 

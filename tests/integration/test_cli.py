@@ -81,6 +81,35 @@ def test_load_then_query(tmp_path, seed):
     assert rows and rows[0]["caller"] == "Vladimir Putin" and rows[0]["date"] == "2025-06-14"
 
 
+def test_load_batch_size_sets_the_transactions_and_not_the_graph(tmp_path, seed, monkeypatch):
+    article = json.loads(Path(seed).read_text())
+    docs = tmp_path / "docs.jsonl"
+    with docs.open("w") as out:
+        for i in range(5):
+            out.write(json.dumps({**article, "document": {**article["document"], "id": f"afp-{i}"}}) + "\n")
+    asked: list[int | None] = []
+    load = kgload.api.load
+
+    def spy(*args, **kwargs):
+        asked.append(kwargs.get("batch_size"))
+        return load(*args, **kwargs)
+
+    monkeypatch.setattr(kgload.api, "load", spy)
+    small = invoke("load", docs, "--store", tmp_path / "small", "--batch-size", "2", "--no-validate")
+    default = invoke("load", docs, "--store", tmp_path / "default", "--no-validate")
+    assert small.exit_code == default.exit_code == 0, small.output
+    assert asked == [2, None]  # None: the library's own default
+    answers = [
+        json.loads(
+            invoke("query", f"@{QUERIES / 'who-called-whom.rq'}", "--store", tmp_path / s, "--output", "json").output
+        )
+        for s in ("small", "default")
+    ]
+    assert answers[0] == answers[1] and answers[0]
+    zero = invoke("load", docs, "--store", tmp_path / "zero", "--batch-size", "0")
+    assert zero.exit_code == 2 and not (tmp_path / "zero").exists()
+
+
 def test_load_reports_rejects_with_exit_code_3(tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"document": {"id": "x", "title": "t"}, "entities": [], "relations": []}\nnot json\n')
