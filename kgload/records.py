@@ -57,6 +57,12 @@ class Entity:
     attributes: dict[str, Any] = field(default_factory=dict, hash=False)
     wikidata: str | None = None
     iso_code: str | None = None
+    # identifiers an event dataset gives an actor, for resolution: its CAMEO actor code ("RUSGOV",
+    # GDELT Actor1Code), and the country it is or belongs to as the source codes it (ISO 3166
+    # alpha-2, alpha-3 or numeric, or a CAMEO country code: ACLED iso, GDELT Actor1CountryCode)
+    cameo: str | None = None
+    country: str | None = None
+    coordinates: tuple[float, float] | None = None  # (latitude, longitude) of a place
 
 
 @dataclass(frozen=True, slots=True)
