@@ -10,7 +10,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 from kgload.api import load, map_batch, map_files, map_quads, open_store, query, write_rdf
 from kgload.errors import KgloadError, MappingError, UsageError
 from kgload.mapping import load_mapping
-from kgload.rdf.build import Run
+from kgload.model import Run
 
 __all__ = [
     "KgloadError",

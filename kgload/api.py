@@ -23,18 +23,10 @@ import rdflib
 from kgload.errors import UsageError
 from kgload.mapping.spec import Mapping, load_mapping
 from kgload.mapping.tenures import TenureIndex
+from kgload.model import MappedDocument, Run, Source
 from kgload.parallel import resolve_workers
-from kgload.pipeline import (
-    DEFAULT_BATCH,
-    LOAD_BATCH,
-    Serialised,
-    Source,
-    iter_mapped,
-    map_item,
-    sources_from,
-    validator_for,
-)
-from kgload.rdf.build import MappedDocument, Run, tenure_index
+from kgload.pipeline import DEFAULT_BATCH, LOAD_BATCH, Serialised, iter_mapped, map_item, sources_from, validator_for
+from kgload.rdf.build import tenure_index
 from kgload.rdf.convert import to_rdflib
 from kgload.rdf.direct_text import TEXT_FORMATS, TextPreparer
 from kgload.rdf.raw import map_rdf

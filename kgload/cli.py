@@ -193,7 +193,7 @@ def map_command(
     workers: WorkersOpt = None,
 ) -> None:
     """Map inputs to RDF and write it (Turtle, N-Triples, N-Quads, TriG or JSON-LD)."""
-    from kgload.rdf.build import Run
+    from kgload.model import Run
     from kgload.rdf.serialize import format_for
     from kgload.report import EXIT_REJECTS, RejectsFile
 
@@ -258,7 +258,7 @@ def load_command(
     Re-loading unchanged documents changes nothing; a changed document replaces what it
     contributed before. Rejected records are kept in a JSON-lines rejects file.
     """
-    from kgload.rdf.build import Run
+    from kgload.model import Run
     from kgload.sinks.neo4j import Neo4jSettings
 
     run = Run.new()
@@ -368,7 +368,7 @@ def run_command(
     what they contributed, a second run against a busy target is refused (exit 75), and the
     exit code says what happened.
     """
-    from kgload.rdf.build import Run
+    from kgload.model import Run
     from kgload.runs.config import load_config
 
     cfg = load_config(config)

@@ -51,7 +51,8 @@ from kgload.interrupts import signals_held
 from kgload.mapping.spec import Mapping
 from kgload.mapping.templates import TemplateError
 from kgload.mapping.tenures import Holding, TenureIndex
-from kgload.rdf.build import MappedDocument, Run, map_extraction
+from kgload.model import MappedDocument, Run
+from kgload.rdf.build import map_extraction
 from kgload.rdf.serialize import STREAMABLE, serialise
 from kgload.readers import kgload_json
 from kgload.readers.json_input import Line

@@ -21,6 +21,7 @@ from typing import Any
 from kgload.collector import fewer_collections
 from kgload.mapping.spec import Mapping
 from kgload.mapping.tenures import TenureIndex
+from kgload.model import MappedDocument, Merge, Run, Source
 from kgload.parallel import (
     Outcome,
     Pending,
@@ -32,7 +33,7 @@ from kgload.parallel import (
     read_line,
     terminate_as_interrupt,
 )
-from kgload.rdf.build import MappedDocument, Merge, Run, tenure_index
+from kgload.rdf.build import tenure_index
 from kgload.rdf.raw import map_rdf
 from kgload.readers import detect, expand_inputs, read
 from kgload.readers.json_input import Line
@@ -51,12 +52,6 @@ DEFAULT_BATCH = 200  # documents per write; a document is typically tens to hund
 LOAD_BATCH = 250
 WINDOW = 2  # batches mapping ahead of the one being written: keeps workers busy, bounds memory
 HELD_REJECTS = 1000  # read rejects a parallel load holds back (to keep the serial order) before draining
-
-
-@dataclass(frozen=True)
-class Source:
-    path: Path
-    format: str | None = None
 
 
 @dataclass(frozen=True)

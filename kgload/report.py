@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from kgload.rdf.build import Merge
+from kgload.model import Merge
 from kgload.records import Reject
 
 # Exit codes, documented in README "Exit codes"; cron and systemd read them.

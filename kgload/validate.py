@@ -15,7 +15,8 @@ import rdflib
 import rdflib.collection
 from rdflib.namespace import RDF, SH
 
-from kgload.rdf.build import MappedDocument, relation_json
+from kgload.model import MappedDocument
+from kgload.rdf.build import relation_json
 from kgload.rdf.convert import to_rdflib_term
 from kgload.rdf.namespaces import KG
 from kgload.records import Reject

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kgload.mapping import load_mapping
-from kgload.rdf.build import Run
+from kgload.model import Run
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "examples" / "afp-2025-06-14-putin-trump-call.json"

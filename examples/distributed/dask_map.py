@@ -19,7 +19,7 @@ import dask
 import dask.bag as db
 
 import kgload
-from kgload.rdf.build import Run
+from kgload.model import Run
 
 
 def map_partition(lines: list[str], index: int, out: Path, mapping: str | None, run: Run, validate: bool) -> int:

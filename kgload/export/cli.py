@@ -251,7 +251,7 @@ def _neo4j_admin(
     workers: int | None,
 ) -> None:
     from kgload import api
-    from kgload.rdf.build import Run
+    from kgload.model import Run
     from kgload.report import EXIT_REJECTS
 
     if output is None:

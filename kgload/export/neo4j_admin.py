@@ -42,8 +42,8 @@ from typing import Any, TextIO
 from kgload.errors import KgloadError, UsageError
 from kgload.mapping.spec import Mapping
 from kgload.mapping.tenures import Holding
+from kgload.model import MappedDocument
 from kgload.ontology import NEO4J_NAME, NEO4J_TYPE, Ontology, load_ontology
-from kgload.rdf.build import MappedDocument
 from kgload.report import LoadReport
 from kgload.runs.ledger import RunRecord
 from kgload.sinks.neo4j import cypher

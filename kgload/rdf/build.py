@@ -19,10 +19,8 @@ The decisions, apart from the quads they become (``start_document``, ``group_ent
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from functools import lru_cache
 from hashlib import sha256
 from json.encoder import encode_basestring
@@ -35,6 +33,7 @@ from kgload.mapping.resolve import GazetteerEntry, normalise
 from kgload.mapping.spec import EntityRule, Mapping, PropertyRule, RelationRule
 from kgload.mapping.templates import TemplateError
 from kgload.mapping.tenures import Holding, TenureIndex
+from kgload.model import MappedDocument, Merge, Run
 from kgload.rdf.literals import LiteralError, typed
 from kgload.rdf.namespaces import DCTERMS, KG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD, XSD
 from kgload.records import Entity, Extraction, Origin, Reject, Relation
@@ -83,63 +82,6 @@ _JSON = RDF_JSON = _N(RDF + "JSON")
 ANY_URI = _XSD["anyURI"]
 _DATE_TYPES = {10: _XSD["date"], 7: _XSD["gYearMonth"], 4: _XSD["gYear"]}
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T")
-
-
-@dataclass(frozen=True)
-class Run:
-    """One invocation of kgload: its provenance goes on every claim it records."""
-
-    id: str
-    started: datetime
-
-    @classmethod
-    def new(cls) -> Run:
-        # microseconds kept: two runs in one second are still listed in the order they started
-        # (claims record the start to the second, see _recorded)
-        now = datetime.now(UTC)
-        return cls(f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}", now)
-
-    def iri(self, base: str) -> str:
-        return f"{base}run/{self.id}"
-
-
-@dataclass(frozen=True)
-class Merge:
-    """Names that were merged into one entity, and why."""
-
-    iri: str
-    canonical: str
-    names: tuple[str, ...]
-    source: str  # "gazetteer" or "document"
-
-
-@dataclass
-class MappedDocument:
-    source: Extraction
-    iri: str
-    graph: str
-    fingerprint: str
-    quads: list[Quad] = field(default_factory=list)
-    rejects: list[Reject] = field(default_factory=list)
-    merges: list[Merge] = field(default_factory=list)
-    unresolved: list[str] = field(default_factory=list)
-    entities: int = 0
-    claims: int = 0
-    # claim IRI -> the relation it came from, so a later stage (SHACL) can reject that record
-    claim_sources: dict[str, tuple[Origin, Relation]] = field(default_factory=dict)
-    raw: bool = False  # RDF loaded as it is, not through the mapping
-    # what a sink made of the quads as soon as the document was mapped (Sink.prepare: the Neo4j
-    # sink's rows), so that a batch holds rows rather than quads; ``quads`` is then emptied
-    prepared: Any = None
-    quad_count: int = 0  # how many quads there were before they made way for ``prepared``
-
-    def drop_quads(self, prepared: Any) -> None:
-        """Keep what a sink made of the quads instead of them."""
-        self.prepared, self.quad_count, self.quads = prepared, len(self.quads), []
-
-    @property
-    def triples(self) -> int:
-        return self.quad_count if self.prepared is not None else len(self.quads)
 
 
 class EntityGroup:

@@ -22,6 +22,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 from kgload.fingerprint import canonical_json
 from kgload.mapping.spec import Mapping
 from kgload.mapping.tenures import TenureIndex
+from kgload.model import MappedDocument, Run
 from kgload.rdf.build import (
     ANY_URI,
     CLAIM,
@@ -41,10 +42,8 @@ from kgload.rdf.build import (
     TITLE,
     URL,
     A,
-    MappedDocument,
     P,
     ResolvedEntity,
-    Run,
     accept_relation,
     claim_attribute_quads,
     claim_node,

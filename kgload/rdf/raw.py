@@ -9,7 +9,8 @@ from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad
 from kgload.fingerprint import combine
 from kgload.mapping.spec import Mapping
 from kgload.mapping.templates import TemplateError
-from kgload.rdf.build import DOCUMENT, GENERATED_BY, GRAPH, IDENTIFIER, TITLE, A, MappedDocument, P, Run
+from kgload.model import MappedDocument, Run
+from kgload.rdf.build import DOCUMENT, GENERATED_BY, GRAPH, IDENTIFIER, TITLE, A, P
 from kgload.records import Document, Extraction, RdfSource, Reject
 
 

@@ -15,7 +15,8 @@ import jsonschema
 
 from kgload.errors import ConfigError, MappingError
 from kgload.mapping.yamlsource import YamlSource
-from kgload.pipeline import LOAD_BATCH, Source
+from kgload.model import Source
+from kgload.pipeline import LOAD_BATCH
 from kgload.readers import expand_inputs
 from kgload.sinks.neo4j.settings import Neo4jSettings
 

@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 
 from kgload.errors import KgloadError, RunFailed
 from kgload.mapping.spec import Mapping
-from kgload.pipeline import LOAD_BATCH, Source
+from kgload.model import Run, Source
+from kgload.pipeline import LOAD_BATCH
 from kgload.pipeline import load as pipeline_load
-from kgload.rdf.build import Run
 from kgload.report import LoadReport, RejectsFile
 from kgload.runs.ledger import FAILED, RunRecord
 from kgload.sinks import Sink

@@ -9,7 +9,7 @@ from typing import Protocol, runtime_checkable
 
 from kgload.mapping.spec import Mapping
 from kgload.mapping.tenures import Holding, TenureIndex
-from kgload.rdf.build import MappedDocument, Run
+from kgload.model import MappedDocument, Run
 from kgload.records import Extraction
 from kgload.runs.ledger import RunRecord
 

@@ -18,7 +18,8 @@ from kgload.errors import TargetInUse, TargetUnreachable
 from kgload.fingerprint import fingerprint
 from kgload.mapping.spec import Mapping
 from kgload.mapping.tenures import Holding
-from kgload.rdf.build import MappedDocument, office_properties
+from kgload.model import MappedDocument
+from kgload.rdf.build import office_properties
 from kgload.rdf.direct_text import TextPreparer
 from kgload.rdf.namespaces import KG, PREFIXES, PROV, RDF, XSD
 from kgload.runs.ledger import FAILED, RUNNING, RunRecord, camel

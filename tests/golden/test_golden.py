@@ -16,7 +16,7 @@ import rdflib
 from rdflib.compare import graph_diff, isomorphic
 
 from kgload.api import map_files, write_rdf
-from kgload.rdf.build import Run
+from kgload.model import Run
 
 CASES = Path(__file__).parent / "cases"
 ROOT = Path(__file__).resolve().parents[2]

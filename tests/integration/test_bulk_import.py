@@ -17,7 +17,7 @@ import pytest
 
 from kgload import api
 from kgload.export.neo4j_admin import POST_IMPORT, statements
-from kgload.rdf.build import Run
+from kgload.model import Run
 from kgload.sinks.neo4j import Neo4jSettings, Neo4jSink
 
 pytestmark = pytest.mark.neo4j

@@ -89,7 +89,7 @@ def need_chromium() -> str:
 def embedded(tmp_path_factory, seed) -> Path:
     from datetime import UTC, datetime
 
-    from kgload.rdf.build import Run
+    from kgload.model import Run
 
     folder = tmp_path_factory.mktemp("export-embedded")
     run = Run("20250614T120000Z-test", datetime(2025, 6, 14, 12, 0, tzinfo=UTC))
@@ -100,7 +100,7 @@ def embedded(tmp_path_factory, seed) -> Path:
 def load_seed_into_neo4j(settings: Neo4jSettings, driver, seed: Path) -> None:
     from datetime import UTC, datetime
 
-    from kgload.rdf.build import Run
+    from kgload.model import Run
 
     driver.execute_query("MATCH (n) DETACH DELETE n", database_=settings.database)
     sink = Neo4jSink.connect(settings)

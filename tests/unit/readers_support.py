@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kgload.api import map_quads
-from kgload.rdf.build import Run
+from kgload.model import Run
 from kgload.records import Extraction, Reject
 
 ROOT = Path(__file__).resolve().parents[2]

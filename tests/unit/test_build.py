@@ -6,7 +6,8 @@ import pyoxigraph as ox
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kgload.rdf.build import Run, map_extraction
+from kgload.model import Run
+from kgload.rdf.build import map_extraction
 from kgload.rdf.namespaces import KG, OWL, RDF, RDFS, WD
 from kgload.readers.kgload_json import from_value
 from kgload.records import Extraction, Origin

@@ -13,8 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kgload.model import Run
 from kgload.ontology import load_ontology
-from kgload.rdf.build import Run, map_extraction, tenure_index
+from kgload.rdf.build import map_extraction, tenure_index
 from kgload.readers import read
 from kgload.records import Extraction
 from kgload.sinks.neo4j import direct

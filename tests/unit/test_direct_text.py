@@ -13,8 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kgload import api
+from kgload.model import Run
 from kgload.rdf import direct_text
-from kgload.rdf.build import Run, map_extraction, tenure_index
+from kgload.rdf.build import map_extraction, tenure_index
 from kgload.rdf.direct_text import TextPreparer, map_to_text
 from kgload.rdf.serialize import serialise
 from kgload.readers import read

@@ -37,7 +37,7 @@ from kgload.api import map_quads
 from kgload.cli import app
 from kgload.errors import MappingError
 from kgload.mapping import load_mapping
-from kgload.rdf.build import Run
+from kgload.model import Run
 from kgload.rdf.namespaces import PREFIXES
 from kgload.readers.kgload_json import from_value
 from kgload.records import Extraction, Origin, Reject

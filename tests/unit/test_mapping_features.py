@@ -7,7 +7,8 @@ import pytest
 
 from kgload.errors import MappingError
 from kgload.mapping import load_mapping
-from kgload.rdf.build import Run, map_extraction
+from kgload.model import Run
+from kgload.rdf.build import map_extraction
 from kgload.readers.kgload_json import from_value
 from kgload.records import Origin
 

@@ -30,7 +30,7 @@ from kgload.export.neo4j_admin import (
     statements,
     unpack_props,
 )
-from kgload.rdf.build import MappedDocument
+from kgload.model import MappedDocument
 from kgload.sinks.neo4j.projection import ClaimRow, DocumentRows, EntityRow
 
 
@@ -204,7 +204,7 @@ def test_cli(tmp_path: Path, seed: Path):
 
 
 def test_workers_write_the_same_files_one_process_writes(tmp_path: Path):
-    from kgload.rdf.build import Run
+    from kgload.model import Run
 
     lines = [json.dumps(_doc(f"d{i % 7}", f"evidence {i}", [f"alias {i % 3}"], 0.5 + i / 100)) for i in range(20)]
     path = tmp_path / "docs.jsonl"

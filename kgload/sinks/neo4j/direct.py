@@ -23,6 +23,7 @@ from pyoxigraph import NamedNode, Quad
 from kgload.fingerprint import canonical_json
 from kgload.mapping.spec import Mapping
 from kgload.mapping.tenures import TenureIndex
+from kgload.model import MappedDocument, Run
 from kgload.ontology import Ontology
 from kgload.rdf.build import (
     ALT_LABEL,
@@ -34,9 +35,7 @@ from kgload.rdf.build import (
     SAME_AS,
     SUBJECT,
     A,
-    MappedDocument,
     ResolvedEntity,
-    Run,
     accept_relation,
     claim_attribute_quads,
     claim_node,

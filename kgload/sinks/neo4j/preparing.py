@@ -10,8 +10,8 @@ from typing import Any
 
 from kgload.mapping.spec import Mapping
 from kgload.mapping.tenures import TenureIndex
+from kgload.model import MappedDocument, Run
 from kgload.ontology import Ontology
-from kgload.rdf.build import MappedDocument, Run
 from kgload.records import Extraction
 from kgload.sinks.neo4j.direct import map_to_rows
 from kgload.sinks.neo4j.projection import DocumentRows, project_early

@@ -25,8 +25,9 @@ from typing import Any
 import pyoxigraph as ox
 
 from kgload.fingerprint import canonical_json
+from kgload.model import MappedDocument
 from kgload.ontology import Ontology, local_name
-from kgload.rdf.build import MappedDocument, key_json
+from kgload.rdf.build import key_json
 from kgload.rdf.namespaces import DCTERMS, KG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD, XSD
 
 TYPE = RDF + "type"

@@ -1,0 +1,78 @@
+"""The values every layer passes on: a run, an input to read, a mapped document and the merges
+it made. They sit at the bottom with ``kgload.records``: readers, the mapper, the sinks and the
+CLI all speak them, and none of them belongs to one of those layers."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pyoxigraph import Quad
+
+from kgload.records import Extraction, Origin, Reject, Relation
+
+
+@dataclass(frozen=True)
+class Run:
+    """One invocation of kgload: its provenance goes on every claim it records."""
+
+    id: str
+    started: datetime
+
+    @classmethod
+    def new(cls) -> Run:
+        # microseconds kept: two runs in one second are still listed in the order they started
+        # (claims record the start to the second: kgload.rdf.build.recorded_literal)
+        now = datetime.now(UTC)
+        return cls(f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}", now)
+
+    def iri(self, base: str) -> str:
+        return f"{base}run/{self.id}"
+
+
+@dataclass(frozen=True)
+class Source:
+    path: Path
+    format: str | None = None
+
+
+@dataclass(frozen=True)
+class Merge:
+    """Names that were merged into one entity, and why."""
+
+    iri: str
+    canonical: str
+    names: tuple[str, ...]
+    source: str  # "gazetteer" or "document"
+
+
+@dataclass
+class MappedDocument:
+    source: Extraction
+    iri: str
+    graph: str
+    fingerprint: str
+    quads: list[Quad] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    merges: list[Merge] = field(default_factory=list)
+    unresolved: list[str] = field(default_factory=list)
+    entities: int = 0
+    claims: int = 0
+    # claim IRI -> the relation it came from, so a later stage (SHACL) can reject that record
+    claim_sources: dict[str, tuple[Origin, Relation]] = field(default_factory=dict)
+    raw: bool = False  # RDF loaded as it is, not through the mapping
+    # what a sink made of the quads as soon as the document was mapped (Sink.prepare: the Neo4j
+    # sink's rows), so that a batch holds rows rather than quads; ``quads`` is then emptied
+    prepared: Any = None
+    quad_count: int = 0  # how many quads there were before they made way for ``prepared``
+
+    def drop_quads(self, prepared: Any) -> None:
+        """Keep what a sink made of the quads instead of them."""
+        self.prepared, self.quad_count, self.quads = prepared, len(self.quads), []
+
+    @property
+    def triples(self) -> int:
+        return self.quad_count if self.prepared is not None else len(self.quads)
