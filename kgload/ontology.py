@@ -13,7 +13,7 @@ import rdflib
 from rdflib.namespace import OWL, RDF, RDFS
 
 from kgload.errors import MappingError, MappingProblem
-from kgload.rdf.namespaces import KG
+from kgload.vocabulary.namespaces import KG
 
 NEO4J_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 NEO4J_TYPE = re.compile(r"^[A-Z][A-Z0-9_]{0,63}$")

@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from kgload.errors import UsageError
-from kgload.rdf.namespaces import shorten
+from kgload.vocabulary.namespaces import shorten
 
 
 def _cell(value: Any) -> str:

@@ -18,8 +18,8 @@ from rdflib.namespace import RDF, SH
 from kgload.model import MappedDocument
 from kgload.rdf.build import relation_json
 from kgload.rdf.convert import to_rdflib_term
-from kgload.rdf.namespaces import KG
 from kgload.records import Reject
+from kgload.vocabulary.namespaces import KG
 
 _STATUS = ox.NamedNode(KG + "status")
 _ASSERTED = ox.NamedNode(KG + "Asserted")

@@ -17,9 +17,9 @@ from kgload.errors import UsageError
 from kgload.export.selection import ClaimBrief, Scope
 from kgload.export.subgraph import Claim, Document, Entity, Mention, Term, batched, most_specific
 from kgload.mapping.spec import Mapping
-from kgload.rdf.namespaces import DCTERMS, KG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD
 from kgload.sinks.embedded import EmbeddedStore
 from kgload.sinks.neo4j.projection import relationship_key, value
+from kgload.vocabulary.namespaces import DCTERMS, KG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD
 
 BATCH = 200  # IRIs per VALUES block: keeps query texts small, round trips few
 

@@ -23,9 +23,9 @@ import pyoxigraph as ox
 from kgload.export.subgraph import Claim, Document, Entity, Subgraph, Term, iso
 from kgload.mapping.spec import Mapping, PropertyRule
 from kgload.rdf.build import _decimal, temporal_literal
-from kgload.rdf.literals import LiteralError, typed
-from kgload.rdf.namespaces import DCTERMS, KG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD, XSD
 from kgload.rdf.serialize import RdfWriter
+from kgload.vocabulary.literals import LiteralError, typed
+from kgload.vocabulary.namespaces import DCTERMS, KG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD, XSD
 
 N = ox.NamedNode
 A, LABEL, ALT, SAME_AS = N(RDF + "type"), N(RDFS + "label"), N(SKOS + "altLabel"), N(OWL + "sameAs")

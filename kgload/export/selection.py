@@ -22,7 +22,7 @@ from typing import Protocol
 from kgload.errors import UsageError
 from kgload.mapping.spec import Mapping, type_key
 from kgload.ontology import local_name
-from kgload.rdf.namespaces import PREFIXES, expand
+from kgload.vocabulary.namespaces import PREFIXES, expand
 
 
 class EmptySelection(UsageError):

@@ -34,9 +34,9 @@ from kgload.mapping.spec import EntityRule, Mapping, PropertyRule, RelationRule
 from kgload.mapping.templates import TemplateError
 from kgload.mapping.tenures import Holding, TenureIndex
 from kgload.model import MappedDocument, Merge, Run
-from kgload.rdf.literals import LiteralError, typed
-from kgload.rdf.namespaces import DCTERMS, KG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD, XSD
 from kgload.records import Entity, Extraction, Origin, Reject, Relation
+from kgload.vocabulary.literals import LiteralError, typed
+from kgload.vocabulary.namespaces import DCTERMS, KG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD, XSD
 
 _N = NamedNode
 A = _N(RDF + "type")

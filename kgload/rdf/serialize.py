@@ -9,7 +9,7 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from kgload.errors import UsageError
-from kgload.rdf.namespaces import PREFIXES
+from kgload.vocabulary.namespaces import PREFIXES
 
 FORMATS: dict[str, ox.RdfFormat] = {
     "turtle": ox.RdfFormat.TURTLE,

@@ -21,8 +21,8 @@ from kgload.mapping.tenures import Holding
 from kgload.model import MappedDocument
 from kgload.rdf.build import office_properties
 from kgload.rdf.direct_text import TextPreparer
-from kgload.rdf.namespaces import KG, PREFIXES, PROV, RDF, XSD
 from kgload.runs.ledger import FAILED, RUNNING, RunRecord, camel
+from kgload.vocabulary.namespaces import KG, PREFIXES, PROV, RDF, XSD
 
 _FINGERPRINT = ox.NamedNode(KG + "fingerprint")
 _GRAPH = ox.NamedNode(KG + "graph")

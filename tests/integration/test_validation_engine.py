@@ -29,8 +29,8 @@ from rdflib.namespace import RDF, SH
 from kgload import api
 from kgload.pipeline import validator_for
 from kgload.rdf.convert import to_rdflib_term
-from kgload.rdf.namespaces import KG
 from kgload.validate import ShaclValidator
+from kgload.vocabulary.namespaces import KG
 
 ROOT = Path(__file__).resolve().parents[2]
 MAPPING = ROOT / "mappings" / "kgload.yaml"

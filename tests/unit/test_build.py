@@ -8,9 +8,9 @@ from hypothesis import strategies as st
 
 from kgload.model import Run
 from kgload.rdf.build import map_extraction
-from kgload.rdf.namespaces import KG, OWL, RDF, RDFS, WD
 from kgload.readers.kgload_json import from_value
 from kgload.records import Extraction, Origin
+from kgload.vocabulary.namespaces import KG, OWL, RDF, RDFS, WD
 
 ID = "https://w3id.org/kgload/id/"
 FIXED_RUN = Run("fixed", datetime(2025, 6, 14, tzinfo=UTC))

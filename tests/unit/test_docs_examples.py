@@ -38,10 +38,10 @@ from kgload.cli import app
 from kgload.errors import MappingError
 from kgload.mapping import load_mapping
 from kgload.model import Run
-from kgload.rdf.namespaces import PREFIXES
 from kgload.readers.kgload_json import from_value
 from kgload.records import Extraction, Origin, Reject
 from kgload.report import reject_line
+from kgload.vocabulary.namespaces import PREFIXES
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"

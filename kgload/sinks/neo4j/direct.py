@@ -54,7 +54,6 @@ from kgload.rdf.build import (
     temporal_literal,
 )
 from kgload.rdf.build import P as MODEL
-from kgload.rdf.namespaces import PROV, WD
 from kgload.records import Extraction, Relation
 from kgload.sinks.neo4j.projection import (
     ClaimRow,
@@ -66,6 +65,7 @@ from kgload.sinks.neo4j.projection import (
     relationship_key,
     value,
 )
+from kgload.vocabulary.namespaces import PROV, WD
 
 # predicates a mapped attribute must not use for the rows to be made here: the projection reads
 # them as the node's own (a claim's subject, an entity's name, …), or a quad of theirs could

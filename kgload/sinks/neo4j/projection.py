@@ -28,7 +28,7 @@ from kgload.fingerprint import canonical_json
 from kgload.model import MappedDocument
 from kgload.ontology import Ontology, local_name
 from kgload.rdf.build import key_json
-from kgload.rdf.namespaces import DCTERMS, KG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD, XSD
+from kgload.vocabulary.namespaces import DCTERMS, KG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD, XSD
 
 TYPE = RDF + "type"
 # a document node's RDF properties -> its Neo4j properties

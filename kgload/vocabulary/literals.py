@@ -9,7 +9,7 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode
 
-from kgload.rdf.namespaces import XSD
+from kgload.vocabulary.namespaces import XSD
 
 
 class LiteralError(ValueError):
