@@ -2,7 +2,7 @@
 
 Per document named graph: the document node, the selected entities as that document describes
 them (``schema:mentions`` included), and its claims — each a ``kg:Claim`` with its metadata, plus
-the direct triple for an asserted one. Literals are typed as ``kgload.rdf.build`` types them.
+the direct triple for an asserted one. Literals are typed as the mapper types them (``kgload.vocabulary.literals``).
 
 Left out on purpose: the document's ``kg:fingerprint``. An export is usually part of a document;
 with the fingerprint, a later ``kgload load`` of the full document into the same store would
@@ -19,12 +19,12 @@ from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
-# build's own typing helpers, so exported literals are byte-identical to mapped ones
 from kgload.export.subgraph import Claim, Document, Entity, Subgraph, Term, iso
 from kgload.mapping.spec import Mapping, PropertyRule
-from kgload.rdf.build import _decimal, temporal_literal
 from kgload.rdf.serialize import RdfWriter
-from kgload.vocabulary.literals import LiteralError, typed
+
+# the mapper's own typing helpers, so exported literals are byte-identical to mapped ones
+from kgload.vocabulary.literals import DATATYPE, LiteralError, decimal_text, temporal_literal, typed
 from kgload.vocabulary.namespaces import DCTERMS, KG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD, XSD
 
 N = ox.NamedNode
@@ -32,7 +32,6 @@ A, LABEL, ALT, SAME_AS = N(RDF + "type"), N(RDFS + "label"), N(SKOS + "altLabel"
 MENTIONS, ISO = N(SCHEMA + "mentions"), N(KG + "isoCode")
 _STATUS = {s: N(KG + s.capitalize()) for s in ("asserted", "denied", "disputed")}
 _NAMES = {"start": "startDate", "end": "endDate", "sentence": "sentenceIndex"}
-_XSD = {name: N(XSD + name) for name in ("dateTime", "decimal", "nonNegativeInteger", "anyURI")}
 
 
 def to_ox(term: Term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
@@ -66,7 +65,7 @@ class QuadMaker:
         if doc.language:
             out.append(ox.Quad(d, N(DCTERMS + "language"), ox.Literal(doc.language), g))
         if doc.url:
-            out.append(ox.Quad(d, N(SCHEMA + "url"), ox.Literal(doc.url, datatype=_XSD["anyURI"]), g))
+            out.append(ox.Quad(d, N(SCHEMA + "url"), ox.Literal(doc.url, datatype=DATATYPE["anyURI"]), g))
         if doc.run:
             out.append(ox.Quad(d, N(PROV + "wasGeneratedBy"), N(doc.run), g))
         out += [ox.Quad(d, N(p), to_ox(o), g) for p, o in doc.extra]
@@ -120,11 +119,11 @@ class QuadMaker:
         if name == "evidence":
             return ox.Literal(str(value), language=language) if language else ox.Literal(str(value))
         if name == "sentence":
-            return ox.Literal(str(value), datatype=_XSD["nonNegativeInteger"])
+            return ox.Literal(str(value), datatype=DATATYPE["nonNegativeInteger"])
         if name == "confidence":
-            return ox.Literal(_decimal(float(value)), datatype=_XSD["decimal"])
+            return ox.Literal(decimal_text(float(value)), datatype=DATATYPE["decimal"])
         if name == "recordedAt":
-            return ox.Literal(iso(value), datatype=_XSD["dateTime"])
+            return ox.Literal(iso(value), datatype=DATATYPE["dateTime"])
         if name == "attributes":
             text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, ensure_ascii=False)
             return ox.Literal(text, datatype=N(RDF + "JSON"))

@@ -12,6 +12,8 @@ import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 
+from kgload.vocabulary.dates import iso_date
+
 _NOT_WORD = re.compile(r"[^\w]+", re.UNICODE)
 
 
@@ -28,22 +30,6 @@ def slug(value: str) -> str:
 
 def short_hash(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()[:16]
-
-
-def iso_date(value: str) -> str:
-    """Normalise '2025/6/14', '14.06.2025', '20250614' or '2025-06-14T10:00Z' to '2025-06-14'."""
-    text = value.strip()
-    if m := re.fullmatch(r"(\d{4})(\d{2})(\d{2})(\d{6})?", text):
-        return f"{m[1]}-{m[2]}-{m[3]}"
-    if m := re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ].*)?", text):
-        return f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}"
-    if m := re.fullmatch(r"(\d{1,2})[./](\d{1,2})[./](\d{4})", text):
-        return f"{m[3]}-{int(m[2]):02d}-{int(m[1]):02d}"
-    if m := re.fullmatch(r"(\d{4})[-/](\d{1,2})", text):
-        return f"{m[1]}-{int(m[2]):02d}"
-    if re.fullmatch(r"\d{4}", text):
-        return text
-    raise ValueError(f"{value!r} is not a date kgload understands")
 
 
 @lru_cache(maxsize=4096)

@@ -18,10 +18,8 @@ The decisions, apart from the quads they become (``start_document``, ``group_ent
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from hashlib import sha256
 from json.encoder import encode_basestring
 from typing import Any
@@ -35,8 +33,15 @@ from kgload.mapping.templates import TemplateError
 from kgload.mapping.tenures import Holding, TenureIndex
 from kgload.model import MappedDocument, Merge, Run
 from kgload.records import Entity, Extraction, Origin, Reject, Relation
-from kgload.vocabulary.literals import LiteralError, typed
-from kgload.vocabulary.namespaces import DCTERMS, KG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD, XSD
+from kgload.vocabulary.literals import (
+    DATATYPE,
+    LiteralError,
+    confidence_literal,
+    sentence_literal,
+    temporal_literal,
+    typed,
+)
+from kgload.vocabulary.namespaces import DCTERMS, KG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD
 
 _N = NamedNode
 A = _N(RDF + "type")
@@ -74,14 +79,8 @@ IDENTIFIER, LANGUAGE, URL, MENTIONS = (
     _N(SCHEMA + "url"),
     _N(SCHEMA + "mentions"),
 )
-_XSD = {
-    name: _N(XSD + name)
-    for name in ("date", "gYearMonth", "gYear", "dateTime", "decimal", "nonNegativeInteger", "anyURI")
-}
 _JSON = RDF_JSON = _N(RDF + "JSON")
-ANY_URI = _XSD["anyURI"]
-_DATE_TYPES = {10: _XSD["date"], 7: _XSD["gYearMonth"], 4: _XSD["gYear"]}
-_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T")
+ANY_URI = DATATYPE["anyURI"]
 
 
 class EntityGroup:
@@ -134,7 +133,7 @@ def map_extraction(
     if language:
         add(doc_node, LANGUAGE, Literal(language))
     if doc.url:
-        add(doc_node, URL, Literal(doc.url, datatype=_XSD["anyURI"]))
+        add(doc_node, URL, Literal(doc.url, datatype=DATATYPE["anyURI"]))
     add(doc_node, P["fingerprint"], Literal(out.fingerprint))
     add(doc_node, GENERATED_BY, run_node)
 
@@ -189,7 +188,7 @@ def recorded_literal(mapping: Mapping, run: Run) -> Literal:
 
 
 def _recorded(run: Run) -> Literal:
-    return Literal(run.started.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=_XSD["dateTime"])
+    return Literal(run.started.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=DATATYPE["dateTime"])
 
 
 def learn_tenure(
@@ -800,16 +799,6 @@ def key_json(items: list[Any]) -> str:
     return "[" + ",".join(parts) + "]"
 
 
-@lru_cache(maxsize=4096, typed=True)
-def sentence_literal(value: int) -> Literal:
-    return Literal(str(value), datatype=_XSD["nonNegativeInteger"])
-
-
-@lru_cache(maxsize=4096, typed=True)
-def confidence_literal(value: float) -> Literal:
-    return Literal(_decimal(value), datatype=_XSD["decimal"])
-
-
 def _mapped_attributes(
     attributes: dict[str, Any],
     rules: dict[str, PropertyRule],
@@ -831,19 +820,6 @@ def _mapped_attributes(
     for predicate, value in typed_values:  # all or nothing: a bad value raises before any is written
         append(Quad(node, predicate, value, graph))
     return rest
-
-
-@lru_cache(maxsize=16_384)  # dates repeat across a corpus; a Literal is immutable, so one serves all
-def temporal_literal(value: str) -> Literal:
-    if _DATETIME.match(value):
-        return Literal(value, datatype=_XSD["dateTime"])
-    datatype = _DATE_TYPES.get(len(value.lstrip("-")))
-    return Literal(value, datatype=datatype) if datatype else Literal(value)
-
-
-def _decimal(value: float) -> str:
-    text = f"{value:.6f}".rstrip("0")
-    return text + "0" if text.endswith(".") else text
 
 
 def relation_json(relation: Relation) -> dict[str, object]:

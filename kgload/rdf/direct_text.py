@@ -47,7 +47,6 @@ from kgload.rdf.build import (
     accept_relation,
     claim_attribute_quads,
     claim_node,
-    confidence_literal,
     entity_attribute_quads,
     group_entities,
     learn_tenure,
@@ -57,12 +56,11 @@ from kgload.rdf.build import (
     relation_reject,
     repeated_claim,
     resolve_entity,
-    sentence_literal,
     start_document,
-    temporal_literal,
 )
 from kgload.rdf.serialize import serialise
 from kgload.records import Extraction
+from kgload.vocabulary.literals import confidence_literal, sentence_literal, temporal_literal
 
 TEXT_FORMATS = frozenset({"nquads", "ntriples"})
 

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from kgload.fingerprint import fingerprint
-from kgload.mapping.transforms import iso_date
 from kgload.readers import kgload_json
 from kgload.readers.json_input import json_values
 from kgload.records import Extraction, Origin, Reject
+from kgload.vocabulary.dates import iso_date
 
 MISSING = frozenset({"", "NA", "null", "NULL"})
 _ISO_DATE = re.compile(r"^-?[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$")

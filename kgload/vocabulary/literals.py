@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from pyoxigraph import Literal, NamedNode
@@ -94,3 +95,37 @@ def typed(value: Any, datatype: str | None = None, language: str | None = None) 
     if check is not None and not check(text):
         raise LiteralError(f"{text!r} is not a valid xsd:{datatype[len(XSD) :]}")
     return Literal(text, datatype=NamedNode(datatype))
+
+
+# The datatypes of the literals kgload writes itself, each node made once.
+DATATYPE = {
+    name: NamedNode(XSD + name)
+    for name in ("date", "gYearMonth", "gYear", "dateTime", "decimal", "nonNegativeInteger", "anyURI")
+}
+_DATE_TYPES = {10: DATATYPE["date"], 7: DATATYPE["gYearMonth"], 4: DATATYPE["gYear"]}
+_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T")
+
+
+@lru_cache(maxsize=16_384)  # dates repeat across a corpus; a Literal is immutable, so one serves all
+def temporal_literal(value: str) -> Literal:
+    """An ISO 8601 date, year-month, year or date-time with its XSD datatype (plain text otherwise)."""
+    if _DATETIME.match(value):
+        return Literal(value, datatype=DATATYPE["dateTime"])
+    datatype = _DATE_TYPES.get(len(value.lstrip("-")))
+    return Literal(value, datatype=datatype) if datatype else Literal(value)
+
+
+@lru_cache(maxsize=4096, typed=True)
+def sentence_literal(value: int) -> Literal:
+    return Literal(str(value), datatype=DATATYPE["nonNegativeInteger"])
+
+
+@lru_cache(maxsize=4096, typed=True)
+def confidence_literal(value: float) -> Literal:
+    return Literal(decimal_text(value), datatype=DATATYPE["decimal"])
+
+
+def decimal_text(value: float) -> str:
+    """A float as an xsd:decimal lexical form, to six places, without trailing zeros."""
+    text = f"{value:.6f}".rstrip("0")
+    return text + "0" if text.endswith(".") else text

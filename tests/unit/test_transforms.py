@@ -3,7 +3,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kgload.mapping.templates import TemplateError, compile_template
-from kgload.mapping.transforms import iso3166, iso_date, slug
+from kgload.mapping.transforms import iso3166, slug
+from kgload.vocabulary.dates import iso_date
 
 FIELDS = frozenset({"base", "name", "class"})
 

@@ -39,7 +39,6 @@ from kgload.rdf.build import (
     accept_relation,
     claim_attribute_quads,
     claim_node,
-    confidence_literal,
     entity_attribute_quads,
     group_entities,
     learn_tenure,
@@ -49,9 +48,7 @@ from kgload.rdf.build import (
     relation_reject,
     repeated_claim,
     resolve_entity,
-    sentence_literal,
     start_document,
-    temporal_literal,
 )
 from kgload.rdf.build import P as MODEL
 from kgload.records import Extraction, Relation
@@ -65,6 +62,7 @@ from kgload.sinks.neo4j.projection import (
     relationship_key,
     value,
 )
+from kgload.vocabulary.literals import confidence_literal, sentence_literal, temporal_literal
 from kgload.vocabulary.namespaces import PROV, WD
 
 # predicates a mapped attribute must not use for the rows to be made here: the projection reads
