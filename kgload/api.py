@@ -21,6 +21,7 @@ import pyoxigraph as ox
 import rdflib
 
 from kgload.errors import UsageError
+from kgload.ledger import RunRecord
 from kgload.mapping.spec import Mapping, load_mapping
 from kgload.mapping.tenures import TenureIndex
 from kgload.model import MappedDocument, Run, Source
@@ -33,7 +34,6 @@ from kgload.rdf.raw import map_rdf
 from kgload.rdf.serialize import RdfWriter
 from kgload.records import Extraction, Origin, RdfSource, Reject
 from kgload.report import LoadReport, RejectsFile, reject_line
-from kgload.runs.ledger import RunRecord
 from kgload.runs.runner import DEFAULT_LOCK_TTL, run_load
 from kgload.sinks import Sink
 from kgload.sinks.embedded import EmbeddedStore

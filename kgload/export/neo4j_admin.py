@@ -40,12 +40,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from kgload.errors import KgloadError, UsageError
+from kgload.ledger import RunRecord
 from kgload.mapping.spec import Mapping
 from kgload.mapping.tenures import Holding
 from kgload.model import MappedDocument
 from kgload.ontology import NEO4J_NAME, NEO4J_TYPE, Ontology, load_ontology
 from kgload.report import LoadReport
-from kgload.runs.ledger import RunRecord
 from kgload.sinks.neo4j import cypher
 from kgload.sinks.neo4j.preparing import ProjectingSink, RowsPreparer
 from kgload.sinks.neo4j.projection import DocumentRows, rows_of

@@ -14,12 +14,12 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 
 from kgload.errors import KgloadError, RunFailed
+from kgload.ledger import FAILED, RunRecord
 from kgload.mapping.spec import Mapping
 from kgload.model import Run, Source
 from kgload.pipeline import LOAD_BATCH
 from kgload.pipeline import load as pipeline_load
 from kgload.report import LoadReport, RejectsFile
-from kgload.runs.ledger import FAILED, RunRecord
 from kgload.sinks import Sink
 from kgload.validate import ShaclValidator
 

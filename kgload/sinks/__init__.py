@@ -7,11 +7,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from kgload.ledger import RunRecord
 from kgload.mapping.spec import Mapping
 from kgload.mapping.tenures import Holding, TenureIndex
 from kgload.model import MappedDocument, Run
 from kgload.records import Extraction
-from kgload.runs.ledger import RunRecord
 
 Preparer = Callable[[MappedDocument], MappedDocument]
 

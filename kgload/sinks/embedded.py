@@ -16,12 +16,12 @@ import pyoxigraph as ox
 
 from kgload.errors import TargetInUse, TargetUnreachable
 from kgload.fingerprint import fingerprint
+from kgload.ledger import FAILED, RUNNING, RunRecord, camel
 from kgload.mapping.spec import Mapping
 from kgload.mapping.tenures import Holding
 from kgload.model import MappedDocument
 from kgload.rdf.build import office_properties
 from kgload.rdf.direct_text import TextPreparer
-from kgload.runs.ledger import FAILED, RUNNING, RunRecord, camel
 from kgload.vocabulary.namespaces import KG, PREFIXES, PROV, RDF, XSD
 
 _FINGERPRINT = ox.NamedNode(KG + "fingerprint")

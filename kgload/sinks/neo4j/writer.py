@@ -26,12 +26,12 @@ from neo4j.exceptions import AuthError, ConfigurationError, ServiceUnavailable
 
 from kgload.errors import ConfigError, TargetBusy, TargetUnreachable
 from kgload.interrupts import signals_held
+from kgload.ledger import RunRecord
 from kgload.mapping.spec import Mapping
 from kgload.mapping.tenures import Holding
 from kgload.model import MappedDocument
 from kgload.ontology import Ontology, load_ontology
 from kgload.rdf.build import office_properties
-from kgload.runs.ledger import RunRecord
 from kgload.sinks.neo4j import cypher
 from kgload.sinks.neo4j.preparing import ProjectingSink
 from kgload.sinks.neo4j.projection import rows_of
