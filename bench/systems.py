@@ -133,9 +133,9 @@ def neo4j_reset(uri: str) -> None:
 
 def kgload_neo4j(args: argparse.Namespace) -> Result:
     from kgload import api
+    from kgload.defaults import LOAD_BATCH
     from kgload.mapping.spec import load_mapping
     from kgload.parallel import resolve_workers
-    from kgload.pipeline import LOAD_BATCH
     from kgload.sinks.neo4j import Neo4jSink
 
     mapping = load_mapping(MAPPING)

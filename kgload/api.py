@@ -20,13 +20,14 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import pyoxigraph as ox
 import rdflib
 
+from kgload.defaults import LOAD_BATCH, LOCK_TTL, MAP_BATCH, RUNS_LISTED, default_store
 from kgload.errors import UsageError
 from kgload.ledger import RunRecord
 from kgload.mapping.spec import Mapping, load_mapping
 from kgload.mapping.tenures import TenureIndex
 from kgload.model import MappedDocument, Run, Source
 from kgload.parallel import resolve_workers
-from kgload.pipeline import DEFAULT_BATCH, LOAD_BATCH, Serialised, iter_mapped, map_item, sources_from, validator_for
+from kgload.pipeline import Serialised, iter_mapped, map_item, sources_from, validator_for
 from kgload.rdf.build import tenure_index
 from kgload.rdf.convert import to_rdflib
 from kgload.rdf.direct_text import TEXT_FORMATS, TextPreparer
@@ -34,7 +35,7 @@ from kgload.rdf.raw import map_rdf
 from kgload.rdf.serialize import RdfWriter
 from kgload.records import Extraction, Origin, RdfSource, Reject
 from kgload.report import LoadReport, RejectsFile, reject_line
-from kgload.runs.runner import DEFAULT_LOCK_TTL, run_load
+from kgload.runs.runner import run_load
 from kgload.sinks import Sink
 from kgload.sinks.embedded import EmbeddedStore
 
@@ -42,10 +43,6 @@ if TYPE_CHECKING:
     from kgload.export.neo4j_admin import Neo4jAdminExport
 
 PathLike = str | os.PathLike[str]
-
-
-def default_store() -> Path:
-    return Path(os.environ.get("KGLOAD_STORE", ".kgload/store"))
 
 
 def _mapping(mapping: Mapping | PathLike | None) -> Mapping:
@@ -110,7 +107,7 @@ def write_rdf(
     rejects: RejectsFile | None = None,
     validate: bool = True,
     workers: int | None = None,
-    batch_size: int = DEFAULT_BATCH,
+    batch_size: int = MAP_BATCH,
 ) -> int:
     """Stream the mapping of ``inputs`` to ``out``; return the number of rejects.
 
@@ -275,7 +272,7 @@ def load(
     batch_size: int | None = None,
     force: bool = False,
     validate: bool = True,
-    lock_ttl: int = DEFAULT_LOCK_TTL,
+    lock_ttl: int = LOCK_TTL,
     progress: Callable[[LoadReport], None] | None = None,
     workers: int | None = None,
 ) -> LoadReport:
@@ -338,7 +335,7 @@ def export_neo4j_admin(
             rejects=rejects,
             run=run,
             # no transaction to amortise: small batches keep the mapped quads held at once few
-            batch_size=batch_size or DEFAULT_BATCH,
+            batch_size=batch_size or MAP_BATCH,
             validate=validate,
             progress=progress,
             workers=workers,
@@ -372,7 +369,7 @@ def retract(
             target.close()
 
 
-def runs(*, store: PathLike | None = None, sink: Sink | None = None, limit: int = 20) -> list[RunRecord]:
+def runs(*, store: PathLike | None = None, sink: Sink | None = None, limit: int = RUNS_LISTED) -> list[RunRecord]:
     """The run ledger of a target, newest first."""
     target: Sink = sink if sink is not None else open_store(store, read_only=True)
     try:

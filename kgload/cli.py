@@ -19,8 +19,8 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from kgload import __version__, api, logs
+from kgload.defaults import LOAD_BATCH, RUNS_LISTED, default_rejects, default_store
 from kgload.errors import KgloadError, MappingError
-from kgload.pipeline import LOAD_BATCH
 from kgload.report import EXIT_INTERNAL, LoadReport
 from kgload.tables import format_rows
 
@@ -199,7 +199,7 @@ def map_command(
 
     rdf_format = format_for(to, output.name if output else None)
     run = Run.new()
-    rejects_file = RejectsFile(rejects or Path(".kgload/rejects") / f"{run.id}.jsonl")
+    rejects_file = RejectsFile(rejects or default_rejects(run.id))
     if output is not None:
         try:
             out = output.open("wb")
@@ -262,7 +262,7 @@ def load_command(
     from kgload.sinks.neo4j import Neo4jSettings
 
     run = Run.new()
-    store_path = store or api.default_store()
+    store_path = store or default_store()
     rejects_path = rejects or store_path.parent / "rejects" / f"{run.id}.jsonl"
     settings = Neo4jSettings.from_env(uri=neo4j_uri, database=neo4j_database)
     report = _load_into(
@@ -414,7 +414,7 @@ def runs_command(
     store: StoreOpt = None,
     neo4j_uri: Neo4jUriOpt = None,
     neo4j_database: Neo4jDbOpt = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", help="How many runs, newest first.")] = 20,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="How many runs, newest first.")] = RUNS_LISTED,
     as_json: Annotated[bool, typer.Option("--json", help="Print the runs as JSON.")] = False,
 ) -> None:
     """List the runs recorded in a target's ledger (Neo4j when configured, else the embedded store)."""
@@ -423,7 +423,7 @@ def runs_command(
     settings = Neo4jSettings.from_env(uri=neo4j_uri, database=neo4j_database)
     sink = Neo4jSink.connect(settings) if settings else None
     try:
-        records = api.runs(store=store or api.default_store(), sink=sink, limit=limit)
+        records = api.runs(store=store or default_store(), sink=sink, limit=limit)
     finally:
         if sink is not None:
             sink.close()
@@ -467,7 +467,7 @@ def retract_command(
     settings = Neo4jSettings.from_env(uri=neo4j_uri, database=neo4j_database)
     sink = Neo4jSink.connect(settings) if settings else None
     try:
-        removed = api.retract(documents, store=store or api.default_store(), sink=sink, mapping=mapping)
+        removed = api.retract(documents, store=store or default_store(), sink=sink, mapping=mapping)
     finally:
         if sink is not None:
             sink.close()

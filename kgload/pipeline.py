@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from kgload.collector import fewer_collections
+from kgload.defaults import LOAD_BATCH, MAP_BATCH
 from kgload.mapping.spec import Mapping
 from kgload.mapping.tenures import TenureIndex
 from kgload.model import MappedDocument, Merge, Run, Source
@@ -44,12 +45,6 @@ from kgload.sinks import Preparer, Sink
 from kgload.validate import ShaclValidator
 
 JSONL = (".jsonl", ".ndjson")
-DEFAULT_BATCH = 200  # documents per write; a document is typically tens to hundreds of quads
-# Documents per load transaction. 1,000 measured 1.4x faster than 200 in 2026-11 (bench/neo4j_ab.py),
-# before write-behind and rows straight from the records; with them, 125, 250 and 500 load 100k
-# relations equally fast, and at 1M 250 was as fast as 500 or faster with a third less memory
-# (the loader's parent 168 against 254 MB: the batches mapping ahead and committing are held whole).
-LOAD_BATCH = 250
 WINDOW = 2  # batches mapping ahead of the one being written: keeps workers busy, bounds memory
 HELD_REJECTS = 1000  # read rejects a parallel load holds back (to keep the serial order) before draining
 
@@ -71,7 +66,7 @@ def iter_mapped(
     *,
     workers: int = 1,
     rdf_format: str | None = None,
-    batch_size: int = DEFAULT_BATCH,
+    batch_size: int = MAP_BATCH,
     prepare: Preparer | None = None,
 ) -> Iterator[MappedDocument | Reject | Serialised]:
     """Read, map and (optionally) validate every input, yielding mapped documents and rejects

@@ -199,7 +199,7 @@ def export_command(
     (not a store) into the CSV files, import.sh and post-import.cypher that neo4j-admin database
     import full turns into the graph kgload load would build (docs/bulk-import.md).
     """
-    from kgload.api import default_store
+    from kgload.defaults import default_store
     from kgload.export import export
 
     if fmt is not None and fmt.lower() == "neo4j-admin":
@@ -251,6 +251,7 @@ def _neo4j_admin(
     workers: int | None,
 ) -> None:
     from kgload import api
+    from kgload.defaults import default_rejects
     from kgload.model import Run
     from kgload.report import EXIT_REJECTS
 
@@ -259,7 +260,7 @@ def _neo4j_admin(
     if not inputs:
         raise UsageError("--format neo4j-admin reads INPUT files (extraction output, as for kgload load)")
     run = Run.new()
-    rejects_path = rejects or Path(".kgload/rejects") / f"{run.id}.jsonl"
+    rejects_path = rejects or default_rejects(run.id)
     result = api.export_neo4j_admin(
         inputs, output, mapping=mapping, fmt=fmt, rejects=rejects_path, run=run, validate=validate, workers=workers
     )

@@ -39,6 +39,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, TextIO
 
+from kgload.defaults import RUNS_LISTED
 from kgload.errors import KgloadError, UsageError
 from kgload.ledger import RunRecord
 from kgload.mapping.spec import Mapping
@@ -533,7 +534,7 @@ class Neo4jAdminSink(ProjectingSink):
     def record_run(self, record: RunRecord, base: str) -> None:
         self.record = record
 
-    def runs(self, limit: int = 20) -> list[RunRecord]:
+    def runs(self, limit: int = RUNS_LISTED) -> list[RunRecord]:
         return [self.record] if self.record else []
 
     def fail_interrupted_runs(self, current: str, base: str) -> int:

@@ -1,1 +1,2 @@
-"""Scheduled runs: the config file, the run ledger and the lock that keeps runs apart."""
+"""Runs against a target: the run configuration file, and the runner that takes the target's lock,
+records the run in its ledger (``kgload.ledger``) and loads."""

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import jsonschema
 
+from kgload.defaults import LOAD_BATCH, LOCK_TTL
 from kgload.errors import ConfigError, MappingError
 from kgload.mapping.yamlsource import YamlSource
 from kgload.model import Source
-from kgload.pipeline import LOAD_BATCH
 from kgload.readers import expand_inputs
 from kgload.sinks.neo4j.settings import Neo4jSettings
 
@@ -48,7 +48,7 @@ class RunConfig:
     batch_size: int = LOAD_BATCH
     validate: bool = True
     rejects_dir: Path | None = None
-    lock_ttl: int = 600
+    lock_ttl: int = LOCK_TTL
     workers: int | None = None  # None: every usable core
     missing: list[str] = field(default_factory=list)  # sources that matched nothing
     absent: list[str] = field(default_factory=list)  # `path:` sources that do not exist (a typo, not an empty inbox)
@@ -132,7 +132,7 @@ def load_config(path: Path) -> RunConfig:
         batch_size=options.get("batch_size", LOAD_BATCH),
         validate=options.get("validate", True),
         rejects_dir=_join(base, options["rejects_dir"]) if options.get("rejects_dir") else None,
-        lock_ttl=options.get("lock_ttl_seconds", 600),
+        lock_ttl=options.get("lock_ttl_seconds", LOCK_TTL),
         workers=options.get("workers"),
     )
 

@@ -13,18 +13,17 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 
+from kgload.defaults import LOAD_BATCH, LOCK_TTL
 from kgload.errors import KgloadError, RunFailed
 from kgload.ledger import FAILED, RunRecord
 from kgload.mapping.spec import Mapping
 from kgload.model import Run, Source
-from kgload.pipeline import LOAD_BATCH
 from kgload.pipeline import load as pipeline_load
 from kgload.report import LoadReport, RejectsFile
 from kgload.sinks import Sink
 from kgload.validate import ShaclValidator
 
 log = logging.getLogger("kgload.run")
-DEFAULT_LOCK_TTL = 600
 # A lease is renewed once this share of its term has passed since the last renewal, not after every
 # batch: each renewal is a write the server must commit (37 ms apiece beside a committing batch at
 # 100k relations). The run still learns it lost the lease before writing on: to lose it, a run must
@@ -42,7 +41,7 @@ def run_load(
     batch_size: int = LOAD_BATCH,
     force: bool = False,
     validator: ShaclValidator | None = None,
-    lock_ttl: int = DEFAULT_LOCK_TTL,
+    lock_ttl: int = LOCK_TTL,
     progress: Callable[[LoadReport], None] | None = None,
     workers: int = 1,
 ) -> LoadReport:

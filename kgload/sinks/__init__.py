@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from kgload.defaults import RUNS_LISTED
 from kgload.ledger import RunRecord
 from kgload.mapping.spec import Mapping
 from kgload.mapping.tenures import Holding, TenureIndex
@@ -84,7 +85,7 @@ class Sink(Protocol):
         """Create or update the run's ledger entry in the target."""
         ...
 
-    def runs(self, limit: int = 20) -> list[RunRecord]: ...
+    def runs(self, limit: int = RUNS_LISTED) -> list[RunRecord]: ...
 
     def fail_interrupted_runs(self, current: str, base: str) -> int:
         """Mark runs still 'running' (other than ``current``) as failed; we hold the lock, so

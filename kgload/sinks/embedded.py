@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kgload.defaults import RUNS_LISTED
 from kgload.errors import TargetInUse, TargetUnreachable
 from kgload.fingerprint import fingerprint
 from kgload.ledger import FAILED, RUNNING, RunRecord, camel
@@ -140,7 +141,7 @@ class EmbeddedStore:
             self.store.remove(quad)
         self.store.extend(ox.Quad(node, p, o, graph) for p, o in _run_triples(record))
 
-    def runs(self, limit: int = 20) -> list[RunRecord]:
+    def runs(self, limit: int = RUNS_LISTED) -> list[RunRecord]:
         rows = self.query("""
             SELECT ?run ?p ?o WHERE { ?run a kg:LoadRun ; ?p ?o }""")
         found: dict[str, dict[str, object]] = {}

@@ -9,6 +9,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kgload.defaults import ROWS_PER_STATEMENT
 from kgload.errors import ConfigError
 
 
@@ -18,7 +19,7 @@ class Neo4jSettings:
     username: str | None = None
     password: str | None = field(default=None, repr=False)
     database: str | None = None
-    rows_per_statement: int = 10_000  # rows per UNWIND statement (the 5k-20k sweet spot)
+    rows_per_statement: int = ROWS_PER_STATEMENT
 
     @classmethod
     def from_env(

@@ -24,6 +24,7 @@ from typing import Any
 import neo4j
 from neo4j.exceptions import AuthError, ConfigurationError, ServiceUnavailable
 
+from kgload.defaults import ROWS_PER_STATEMENT, RUNS_LISTED
 from kgload.errors import ConfigError, TargetBusy, TargetUnreachable
 from kgload.interrupts import signals_held
 from kgload.ledger import RunRecord
@@ -39,8 +40,6 @@ from kgload.sinks.neo4j.rows import BatchRows, batch_rows, unique_documents
 from kgload.sinks.neo4j.settings import Neo4jSettings
 
 LOCK_NAME = "kgload"
-# Rows per UNWIND statement; a batch larger than this is several statements in one transaction.
-DEFAULT_ROWS_PER_STATEMENT = 10_000
 
 
 def connect(settings: Neo4jSettings) -> neo4j.Driver:
@@ -77,7 +76,7 @@ class Neo4jSink(ProjectingSink):
         ontology: Ontology | None = None,
         description: str = "neo4j",
         owns_driver: bool = False,
-        rows_per_statement: int = DEFAULT_ROWS_PER_STATEMENT,
+        rows_per_statement: int = ROWS_PER_STATEMENT,
         write_behind: bool = True,
     ) -> None:
         self.driver = driver
@@ -226,7 +225,7 @@ class Neo4jSink(ProjectingSink):
         props = {k: v for k, v in record.properties().items() if v is not None}
         self.driver.execute_query(cypher.RECORD_RUN, props=props, database_=self.database)
 
-    def runs(self, limit: int = 20) -> list[RunRecord]:
+    def runs(self, limit: int = RUNS_LISTED) -> list[RunRecord]:
         self.flush()
         records, _, _ = self.driver.execute_query(
             cypher.LIST_RUNS, limit=limit, database_=self.database, routing_=neo4j.RoutingControl.READ

@@ -1,0 +1,28 @@
+"""kgload's defaults, each defined once: the library, the CLI, run configurations and the sinks
+all read them here (bench/README.md has the measurements behind the batch sizes)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+# Documents per load transaction: a larger batch is no faster and holds more documents in memory.
+LOAD_BATCH = 250
+# Documents per group of mapping tasks when no transaction is to be amortised (kgload map, the
+# neo4j-admin export): fewer mapped documents are held at once.
+MAP_BATCH = 200
+# Seconds a run's lease on its target lasts without being renewed: a crashed run's lease expires.
+LOCK_TTL = 600
+# Rows per UNWIND statement into Neo4j; a batch with more rows is several statements in one transaction.
+ROWS_PER_STATEMENT = 10_000
+RUNS_LISTED = 20  # runs that `kgload runs` lists, newest first
+
+
+def default_store() -> Path:
+    """The embedded store: $KGLOAD_STORE, else .kgload/store."""
+    return Path(os.environ.get("KGLOAD_STORE", ".kgload/store"))
+
+
+def default_rejects(run: str) -> Path:
+    """The rejects file of a run that writes no store: .kgload/rejects/<run>.jsonl."""
+    return Path(".kgload/rejects") / f"{run}.jsonl"
