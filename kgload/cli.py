@@ -18,11 +18,12 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from kgload import __version__, api, logs
+from kgload import api, logs
 from kgload.defaults import LOAD_BATCH, RUNS_LISTED, default_rejects, default_store
 from kgload.errors import KgloadError, MappingError
 from kgload.report import EXIT_INTERNAL, LoadReport
 from kgload.tables import format_rows
+from kgload.version import __version__
 
 app = typer.Typer(
     name="kgload",

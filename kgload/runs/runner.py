@@ -22,6 +22,7 @@ from kgload.pipeline import load as pipeline_load
 from kgload.report import LoadReport, RejectsFile
 from kgload.sinks import Sink
 from kgload.validate import ShaclValidator
+from kgload.version import __version__
 
 log = logging.getLogger("kgload.run")
 # A lease is renewed once this share of its term has passed since the last renewal, not after every
@@ -45,8 +46,6 @@ def run_load(
     progress: Callable[[LoadReport], None] | None = None,
     workers: int = 1,
 ) -> LoadReport:
-    from kgload import __version__
-
     sources = list(sources)
     owner = f"{socket.gethostname()}:{os.getpid()}:{run.id}"
     sink.ensure_ontology(mapping.ontology.path, mapping.base)
