@@ -24,8 +24,8 @@ import typer
 from typer.testing import CliRunner
 
 from kgload import api
+from kgload.cli.export import export_command
 from kgload.export import FORMATS, Selection, export, open_source, write
-from kgload.export.cli import export_command
 from kgload.export.extract import extract
 from kgload.export.svg import CHROMIUM_FLAGS, chromium
 from kgload.mapping import load_mapping

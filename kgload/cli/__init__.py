@@ -478,7 +478,7 @@ def retract_command(
 
 
 # `kgload export` lives with the export package; registered here so `kgload --help` lists it.
-from kgload.export.cli import export_command  # noqa: E402
+from kgload.cli.export import export_command  # noqa: E402
 
 app.command("export")(export_command)
 
@@ -549,7 +549,3 @@ def main() -> None:
     except Exception as exc:  # a bug, not a user error: say so plainly, with a way to report it
         fail(f"{type(exc).__name__}: {exc} (please report this)", EXIT_INTERNAL, "internal error")
         sys.exit(EXIT_INTERNAL)
-
-
-if __name__ == "__main__":
-    main()
