@@ -7,20 +7,19 @@ Each command parses options, calls one library function and formats its result. 
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import logging
 import sys
-from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 
 from kgload import api, logs
+from kgload.cli.errors import State, fail, user_errors
+from kgload.cli.export import export_command
 from kgload.defaults import LOAD_BATCH, RUNS_LISTED, default_rejects, default_store
-from kgload.errors import KgloadError, MappingError
 from kgload.report import EXIT_INTERNAL, LoadReport
 from kgload.tables import format_rows
 from kgload.version import __version__
@@ -34,8 +33,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 Inputs = Annotated[
     list[Path],
@@ -97,33 +94,6 @@ RejectsOpt = Annotated[
 ]
 
 
-def fail(message: str, code: int, kind: str = "error") -> typer.Exit:
-    if State.log_format == "json":  # a JSON log stays one JSON object a line, to its last line
-        logging.getLogger("kgload.cli").error(message, extra={"error": kind, "exit_code": code})
-    else:
-        typer.echo(f"kgload: {kind}: {message}", err=True)
-    return typer.Exit(code)
-
-
-def user_errors(command: F) -> F:
-    """Turn the library's errors into a message and an exit code; never a traceback."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except MappingError as exc:
-            for problem in exc.problems:
-                fail(str(problem), exc.exit_code, "mapping error")
-            raise typer.Exit(exc.exit_code) from None
-        except KgloadError as exc:
-            raise fail(str(exc), exc.exit_code) from None
-        except KeyboardInterrupt:
-            raise fail("interrupted; re-run the same command to finish (completed documents are kept)", 130) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"kgload {__version__}")
@@ -139,10 +109,6 @@ def _driver_version() -> str:
         return f"neo4j driver {driver} with neo4j-rust-ext {metadata.version('neo4j-rust-ext')}"
     except metadata.PackageNotFoundError:
         return f"neo4j driver {driver} without neo4j-rust-ext (pip install 'kgload[fast]' for faster Neo4j loads)"
-
-
-class State:
-    log_format = "text"
 
 
 @app.callback()
@@ -477,9 +443,7 @@ def retract_command(
         raise typer.Exit(3)
 
 
-# `kgload export` lives with the export package; registered here so `kgload --help` lists it.
-from kgload.cli.export import export_command  # noqa: E402
-
+# its options are many, so it has a module of its own
 app.command("export")(export_command)
 
 

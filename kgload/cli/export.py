@@ -1,34 +1,18 @@
 """``kgload export``, the command: parses options, calls ``kgload.export.export``, reports.
 
-Registered by kgload/cli.py as ``app.command("export")(export_command)``. The summary goes to
+Registered by kgload/cli/__init__.py as ``app.command("export")(export_command)``. The summary goes to
 stderr so that ``kgload export … > file`` (or a pipe) receives only the export.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import typer
 
+from kgload.cli.errors import user_errors
 from kgload.errors import UsageError
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def user_errors(command: F) -> F:
-    """kgload.cli.user_errors, looked up when the command runs: kgload.cli imports this module,
-    so importing kgload.cli here at import time would be circular."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from kgload.cli import user_errors as handle
-
-        return handle(command)(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _query_text(value: str | None, option: str) -> str | None:

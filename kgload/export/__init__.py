@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from kgload.defaults import default_store
 from kgload.errors import UsageError
 from kgload.export.extract import Source, extract
 from kgload.export.output import atomic, check_writable, progress, stdout
@@ -96,10 +97,10 @@ def open_source(mapping: Mapping, store: Path | None = None, neo4j: Neo4jSetting
         finally:
             driver.close()
         return
-    from kgload.api import open_store
     from kgload.export.embedded import EmbeddedBackend
+    from kgload.sinks.embedded import EmbeddedStore
 
-    target = open_store(store, read_only=True)
+    target = EmbeddedStore(store if store is not None else default_store(), read_only=True)
     try:
         yield EmbeddedBackend(target, mapping)
     finally:
