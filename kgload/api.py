@@ -85,7 +85,7 @@ def map_quads(
     rejects: list[Reject] = []
     compiled = _mapping(mapping)
     validator = validator_for(compiled) if validate else None
-    workers = resolve_workers(workers, validate)
+    workers = resolve_workers(workers)
     items = iter_mapped(_sources(inputs, fmt), compiled, run or Run.new(), validator, workers=workers)
     for item in items:
         if isinstance(item, Reject):
@@ -125,7 +125,7 @@ def write_rdf(
             compiled,
             run,
             validator,
-            workers=resolve_workers(workers, validate),
+            workers=resolve_workers(workers),
             rdf_format=rdf_format,
             batch_size=batch_size,  # documents per group of tasks; the pool starts only past one batch
             # line formats: each document's lines are written where it is mapped, without quads
@@ -301,7 +301,7 @@ def load(
             validator=validator_for(compiled) if validate else None,
             lock_ttl=lock_ttl,
             progress=progress,
-            workers=resolve_workers(workers, validate),
+            workers=resolve_workers(workers),
         )
     finally:
         if own_sink:
@@ -394,8 +394,4 @@ def query(sparql: str, *, store: PathLike | None = None) -> tuple[list[str], lis
 
 
 def _python(term: Any) -> Any:
-    if term is None:
-        return None
-    if isinstance(term, ox.Literal):
-        return term.value
-    return term.value
+    return None if term is None else term.value

@@ -60,10 +60,6 @@ class TargetUnreachable(KgloadError):
     exit_code = 4
 
 
-class InputTooLarge(KgloadError):
-    """An input exceeds a safety limit (size, nesting); it is rejected, not loaded."""
-
-
 class RunFailed(KgloadError):
     """The target failed part-way through a run (e.g. the server went away). Committed batches
     are kept; a re-run finishes the rest."""

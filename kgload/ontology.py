@@ -37,9 +37,6 @@ class Ontology:
     # node labels by the classes they come from: a load asks for the same few combinations per node
     _labels: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
 
-    def label_of(self, class_iri: str) -> str | None:
-        return self.classes.get(class_iri)
-
     def node_labels(self, class_iris: tuple[str, ...]) -> tuple[str, ...]:
         """The labels of a node of these classes, sorted: each declared class's and its superclasses',
         leaving out a name Neo4j would not take as a label."""
@@ -62,10 +59,6 @@ class Ontology:
 
 def local_name(iri: str) -> str:
     return re.split(r"[#/]", iri)[-1]
-
-
-def upper_snake(name: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).upper()
 
 
 @lru_cache(maxsize=8)

@@ -75,13 +75,11 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def resolve_workers(workers: int | None, validating: bool = True) -> int:
+def resolve_workers(workers: int | None) -> int:
     """``None``: every usable core; at least 1. The pipeline starts no pool for one batch of input or less.
 
-    With or without SHACL: since workers read kgload's JSONL themselves (the parent only splits lines),
-    mapping without validation parallelises too (bench, 100k records: 2 workers 1.56-1.84x one process,
-    median 1.63x, where the parent's reading had kept them at 0.86x). ``validating`` no longer changes the
-    answer; it stays for callers.
+    With or without SHACL: workers read kgload's JSONL themselves (the parent only splits lines), so
+    mapping without validation parallelises too.
     """
     if workers is None:
         return usable_cores()

@@ -21,11 +21,3 @@ def data_dir(name: str) -> Path:
 
 def default_mapping() -> Path:
     return data_dir("mappings") / "kgload.yaml"
-
-
-def default_ontology() -> Path:
-    return data_dir("ontology") / "kgload.ttl"
-
-
-def default_shapes() -> Path:
-    return data_dir("ontology") / "shapes.ttl"

@@ -334,7 +334,6 @@ def test_map_batch_maps_jsonl_lines_like_the_reader(corpus, mapping, run, tmp_pa
 
 
 def test_default_workers_is_every_usable_core():
-    assert resolve_workers(None) >= 1 and resolve_workers(3) == 3 and resolve_workers(3, validating=False) == 3
-    # workers read kgload JSONL themselves: a pool pays off without SHACL too
-    assert resolve_workers(None, validating=False) == resolve_workers(None) == usable_cores()
+    assert resolve_workers(None) >= 1 and resolve_workers(3) == 3
+    assert resolve_workers(None) == usable_cores()
     assert resolve_workers(0) == 1
