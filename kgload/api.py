@@ -353,12 +353,7 @@ def retract(
 ) -> int:
     """Remove what the given documents (ids or IRIs) contributed; return how many were present."""
     compiled = _mapping(mapping)
-    iris = [
-        d
-        if d.startswith(("http://", "https://"))
-        else compiled.document_iri.render({"base": compiled.base, "id": d, "publisher": None, "published": None})
-        for d in documents
-    ]
+    iris = [d if d.startswith(("http://", "https://")) else compiled.document_iri_for(d) for d in documents]
     own_sink = sink is None
     target: Sink = sink if sink is not None else open_store(store)
     try:

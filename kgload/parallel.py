@@ -370,13 +370,12 @@ def _scan_task(lines: list[Line]) -> Done:
 
 def identity(item: Extraction | RdfSource, mapping: Mapping) -> tuple[str, str]:
     """The document IRI and the fingerprint its mapping will carry, without mapping it."""
-    if isinstance(item, RdfSource):
-        values = {"base": mapping.base, "id": item.document_id, "publisher": None, "published": None}
-    else:
-        doc = item.document
-        values = {"base": mapping.base, "id": doc.id, "publisher": doc.publisher, "published": doc.published}
     try:
-        iri = mapping.document_iri.render(values)
+        if isinstance(item, RdfSource):
+            iri = mapping.document_iri_for(item.document_id)
+        else:
+            doc = item.document
+            iri = mapping.document_iri_for(doc.id, doc.publisher, doc.published)
     except (TemplateError, ValueError):
         return "", ""  # mapping it will report why
     return iri, combine(item.fingerprint, mapping.hash)

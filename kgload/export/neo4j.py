@@ -289,13 +289,11 @@ class Neo4jBackend:
 
     def _graph(self, props: dict[str, Any]) -> str:
         published = props.get("published")
-        values = {
-            "base": self.mapping.base,
-            "id": props.get("id"),
-            "publisher": props.get("publisher"),
-            "published": published.isoformat() if isinstance(published, dt.date) else published,
-        }
         try:
-            return self.mapping.graph_iri.render(values)
+            return self.mapping.graph_iri_for(
+                props.get("id"),
+                props.get("publisher"),
+                published.isoformat() if isinstance(published, dt.date) else published,
+            )
         except (TemplateError, ValueError):
             return props["uri"]  # a graph named after the document keeps its facts together

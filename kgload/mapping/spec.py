@@ -93,6 +93,18 @@ class Mapping:
     # dataclasses.replace() copy, a different version, starts with an empty one
     memo: Memo = field(default_factory=Memo, init=False, repr=False, compare=False)
 
+    def document_iri_for(self, id: str, publisher: str | None = None, published: str | None = None) -> str:
+        """The IRI of source document ``id``; TemplateError (a ValueError) when the mapping's template
+        needs a field the document does not have."""
+        return self.document_iri.render(self._document_fields(id, publisher, published))
+
+    def graph_iri_for(self, id: str, publisher: str | None = None, published: str | None = None) -> str:
+        """The named graph that holds what source document ``id`` contributed (raises as above)."""
+        return self.graph_iri.render(self._document_fields(id, publisher, published))
+
+    def _document_fields(self, id: str, publisher: str | None, published: str | None) -> dict[str, str | None]:
+        return {"base": self.base, "id": id, "publisher": publisher, "published": published}
+
     def entity_rule(self, source_type: str) -> EntityRule | None:
         return self.entity_rules.get(type_key(source_type))
 

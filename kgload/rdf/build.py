@@ -162,9 +162,9 @@ def start_document(
     """The document's mapping, still empty, with its node and named graph; or, when its IRIs
     cannot be made, a mapping without them whose reject says why."""
     doc = extraction.document
-    values = {"base": mapping.base, "id": doc.id, "publisher": doc.publisher, "published": doc.published}
     try:
-        doc_iri, graph_iri = mapping.document_iri.render(values), mapping.graph_iri.render(values)
+        doc_iri = mapping.document_iri_for(doc.id, doc.publisher, doc.published)
+        graph_iri = mapping.graph_iri_for(doc.id, doc.publisher, doc.published)
         doc_node, graph = _N(doc_iri), _N(graph_iri)
     except (TemplateError, ValueError) as exc:
         out = MappedDocument(extraction, "", "", "")

@@ -16,10 +16,9 @@ from kgload.records import Document, Extraction, RdfSource, Reject
 
 def map_rdf(source: RdfSource, mapping: Mapping, run: Run) -> MappedDocument:
     extraction = Extraction(Document(source.document_id, source.title), (), (), source.origin, source.fingerprint)
-    values = {"base": mapping.base, "id": source.document_id, "publisher": None, "published": None}
     try:
-        doc = NamedNode(mapping.document_iri.render(values))
-        graph = NamedNode(mapping.graph_iri.render(values))
+        doc = NamedNode(mapping.document_iri_for(source.document_id))
+        graph = NamedNode(mapping.graph_iri_for(source.document_id))
     except (TemplateError, ValueError) as exc:
         out = MappedDocument(extraction, "", "", "")
         out.rejects.append(Reject(source.origin, f"document IRI: {exc}", None, "map"))
