@@ -1,5 +1,5 @@
 """kgload's defaults, each defined once: the library, the CLI, run configurations and the sinks
-all read them here (bench/README.md has the measurements behind the batch sizes)."""
+all read them here (bench/HISTORY.md has the measurements behind the batch sizes)."""
 
 from __future__ import annotations
 

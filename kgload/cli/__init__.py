@@ -102,7 +102,7 @@ def _version(value: bool) -> None:
 
 
 def _driver_version() -> str:
-    # The driver's Rust encoder makes Neo4j loads a quarter faster (docs/benchmarks.md), and
+    # The driver's Rust encoder makes Neo4j loads a quarter faster (bench/HISTORY.md), and
     # nothing else tells a user whether it is installed.
     driver = metadata.version("neo4j")
     try:
