@@ -14,7 +14,7 @@ from kgload.readers import json_input, kgload_json
 from kgload.readers.json_input import Line
 from kgload.records import Extraction, Reject
 from kgload.report import RejectsFile
-from tests.unit.test_parallel import fact, report_of, role, role_corpus, store_quads
+from tests.integration.test_parallel_mapping import fact, report_of, role, role_corpus, store_quads
 
 
 def rejects_of(path: Path) -> list[tuple[int, str, str]]:
