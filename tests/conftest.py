@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from kgload.mapping import load_mapping
 from kgload.model import Run
-
-ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT / "examples" / "afp-2025-06-14-putin-trump-call.json"
-SHARED = ROOT.parent / "shared"
+from tests.common import FIXED_RUN, ROOT, SEED
 
 pytest_plugins = ["tests.neo4j_fixtures"]
 
@@ -35,7 +31,7 @@ def mapping():
 @pytest.fixture
 def run() -> Run:
     """A fixed run, so mapped RDF is byte-for-byte reproducible in tests."""
-    return Run("20250614T120000Z-test", datetime(2025, 6, 14, 12, 0, tzinfo=UTC))
+    return FIXED_RUN
 
 
 @pytest.fixture

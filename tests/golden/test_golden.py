@@ -17,9 +17,9 @@ from rdflib.compare import graph_diff, isomorphic
 
 from kgload.api import map_files, write_rdf
 from kgload.model import Run
+from tests.common import ROOT
 
 CASES = Path(__file__).parent / "cases"
-ROOT = Path(__file__).resolve().parents[2]
 GOLDEN_RUN = Run("golden", datetime(2025, 6, 14, 12, 0, tzinfo=UTC))
 
 

@@ -31,10 +31,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.common import ROOT, SEED
 from tests.neo4j_server import Neo4jTestServer, free_port
 
-ROOT = Path(__file__).resolve().parents[2]
-SEED = ROOT / "examples" / "afp-2025-06-14-putin-trump-call.json"
 SCREENSHOT = ROOT / "docs" / "img" / "neo4j-browser.png"
 QUERY = "MATCH (p:Person)-[r:CALLED]->(q) RETURN p.name AS caller, q.name AS callee, toString(r.date) AS date"
 EXPECTED = ("Vladimir Putin", "Donald Trump", "2025-06-14")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +16,10 @@ import pytest
 
 from kgload import api
 from kgload.export.neo4j_admin import POST_IMPORT, statements
-from kgload.model import Run
 from kgload.sinks.neo4j import Neo4jSettings, Neo4jSink
+from tests.common import FIXED_RUN, ROOT
 
 pytestmark = pytest.mark.neo4j
-ROOT = Path(__file__).resolve().parents[2]
-RUN = Run("20250614T120000Z-bulk", datetime(2025, 6, 14, 12, 0, tzinfo=UTC))
 BATCH = 3  # small, so that a document read twice is replaced across batches, as online
 
 EVIDENCE = [
@@ -90,7 +87,7 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 @pytest.fixture(scope="module")
 def exported(inputs: list[Path], tmp_path_factory: pytest.TempPathFactory):
     out = tmp_path_factory.mktemp("bulk-export") / "neo4j-admin"
-    return api.export_neo4j_admin(inputs, out, run=RUN, batch_size=BATCH, rejects=out.parent / "rejects.jsonl")
+    return api.export_neo4j_admin(inputs, out, run=FIXED_RUN, batch_size=BATCH, rejects=out.parent / "rejects.jsonl")
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +152,7 @@ def online(inputs: list[Path], neo4j_server: Neo4jSettings, neo4j_driver: neo4j.
     sink = Neo4jSink.connect(neo4j_server)
     try:
         report = api.load(
-            inputs, sink=sink, run=RUN, batch_size=BATCH, rejects=tmp_path_factory.mktemp("online") / "r.jsonl"
+            inputs, sink=sink, run=FIXED_RUN, batch_size=BATCH, rejects=tmp_path_factory.mktemp("online") / "r.jsonl"
         )
     finally:
         sink.close()
@@ -192,7 +189,7 @@ def test_the_facts_survive_the_csv_round_trip(imported):
 
 def test_the_run_ledger_is_imported(imported, exported):
     [run] = imported.execute_query("MATCH (r:LoadRun) RETURN properties(r) AS p").records
-    assert run["p"]["id"] == RUN.id
+    assert run["p"]["id"] == FIXED_RUN.id
     assert run["p"]["documentsAdded"] == exported.report.documents_added
 
 

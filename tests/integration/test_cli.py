@@ -11,9 +11,10 @@ from typer.testing import CliRunner
 
 import kgload
 from kgload.cli import app
+from tests.common import ROOT
 
 runner = CliRunner()
-QUERIES = Path(__file__).resolve().parents[2] / "examples" / "queries"
+QUERIES = ROOT / "examples" / "queries"
 
 
 def invoke(*args: str):

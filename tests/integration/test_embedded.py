@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 
 from kgload import api
+from tests.common import ROOT
 
-QUERIES = Path(__file__).resolve().parents[2] / "examples" / "queries"
+QUERIES = ROOT / "examples" / "queries"
 
 
 def snapshot(store_path: Path) -> set[str]:

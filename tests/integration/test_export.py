@@ -31,8 +31,8 @@ from kgload.export.svg import CHROMIUM_FLAGS, chromium
 from kgload.mapping import load_mapping
 from kgload.readers import READERS
 from kgload.sinks.neo4j import Neo4jSettings, Neo4jSink
+from tests.common import FIXED_RUN, ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 CYPHER = ROOT / "examples" / "cypher"
 EXT = {
     "turtle": "ttl",
@@ -87,28 +87,19 @@ def need_chromium() -> str:
 
 @pytest.fixture(scope="module")
 def embedded(tmp_path_factory, seed) -> Path:
-    from datetime import UTC, datetime
-
-    from kgload.model import Run
-
     folder = tmp_path_factory.mktemp("export-embedded")
-    run = Run("20250614T120000Z-test", datetime(2025, 6, 14, 12, 0, tzinfo=UTC))
-    api.load([seed], store=folder / "store", rejects=folder / "rejects.jsonl", run=run)
+    api.load([seed], store=folder / "store", rejects=folder / "rejects.jsonl", run=FIXED_RUN)
     return folder / "store"
 
 
 def load_seed_into_neo4j(settings: Neo4jSettings, driver, seed: Path) -> None:
-    from datetime import UTC, datetime
-
-    from kgload.model import Run
-
     driver.execute_query("MATCH (n) DETACH DELETE n", database_=settings.database)
     sink = Neo4jSink.connect(settings)
     try:  # validated once already, by the embedded fixture; the same run as there
         api.load(
             [seed],
             sink=sink,
-            run=Run("20250614T120000Z-test", datetime(2025, 6, 14, 12, 0, tzinfo=UTC)),
+            run=FIXED_RUN,
             validate=False,
         )
     finally:

@@ -41,11 +41,11 @@ from typer.testing import CliRunner
 from kgload.cli import app
 from kgload.ontology import load_ontology
 from kgload.readers import json_input, kgload_json
+from tests.common import ROOT
 from tests.integration.test_scheduled_runs import cypher
 from tests.neo4j_fixtures import _unavailable
 from tests.neo4j_server import Neo4jTestServer, free_port
 
-ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()
 ENTITY_TYPES = ["Person", "Country", "Organization", "City", "Region", "Location", "Event", "Actor", "GPE"]
 RELATION_TYPES = ["called", "negotiated-with", "attacked", "ally-of", "met-with", "leader-of", "demanded"]

@@ -17,9 +17,10 @@ from kgload.cli import app
 from kgload.sinks.neo4j import Neo4jSettings, Neo4jSink
 from kgload.sinks.neo4j import cypher as q_cypher
 from kgload.sinks.neo4j.writer import connect
+from tests.common import ROOT
 
 pytestmark = pytest.mark.neo4j
-CYPHER = Path(__file__).resolve().parents[2] / "examples" / "cypher"
+CYPHER = ROOT / "examples" / "cypher"
 
 
 def cypher(driver: neo4j.Driver, query: str, **params) -> list[dict]:

@@ -7,12 +7,12 @@ import pytest
 
 from kgload import api
 from kgload.sinks.neo4j import Neo4jSink
+from tests.common import ROOT, SAMPLES
 from tests.integration.test_neo4j import counts, cypher, graph_dump
 from tests.integration.test_resolution import role_doc, write
 
 pytestmark = pytest.mark.neo4j
-CYPHER = Path(__file__).resolve().parents[2] / "examples" / "cypher"
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
+CYPHER = ROOT / "examples" / "cypher"
 
 
 @pytest.fixture

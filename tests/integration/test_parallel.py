@@ -19,10 +19,10 @@ from typer.testing import CliRunner
 from kgload import api
 from kgload.cli import app
 from kgload.sinks.neo4j import Neo4jSink
+from tests.common import ROOT
 from tests.integration.test_neo4j import graph_dump
 from tests.integration.test_parallel_mapping import report_of, role, role_corpus
 
-ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()
 
 

@@ -19,8 +19,8 @@ from kgload import api
 from kgload.parallel import ProcessMapper, TenureRecorder, replay, resolve_workers, usable_cores
 from kgload.rdf.build import tenure_index
 from kgload.report import RejectsFile
+from tests.common import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = "<https://w3id.org/kgload/graph/doc/"
 
 

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from kgload import api
+from tests.common import ROOT
 
-QUERIES = Path(__file__).resolve().parents[2] / "examples" / "queries"
+QUERIES = ROOT / "examples" / "queries"
 ID = "https://w3id.org/kgload/id/"
 
 

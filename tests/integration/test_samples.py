@@ -9,9 +9,8 @@ import pytest
 
 from kgload import api
 from kgload.readers import detect
+from tests.common import ROOT, SAMPLES
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLES = ROOT.parent / "shared" / "samples"
 EVENTS = ROOT / "mappings" / "events.yaml"
 # file -> (format detect() must give, records in the file as the source counts them)
 EXPECTED = {

@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from kgload.cli import app
 from kgload.sinks.neo4j import Neo4jSettings
+from tests.common import ROOT
 from tests.integration.test_neo4j import counts
 
 BASE = "https://w3id.org/kgload/"
@@ -438,8 +439,6 @@ def test_yaml_is_only_safe_loaded(tmp_path):
 
 
 # -- the shipped configs, the docs' example, the compose service ------------------------------------
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("config", ["examples/kgload.yaml", "examples/docker/kgload.yaml"])

@@ -14,7 +14,6 @@ from collections import Counter
 from collections.abc import Callable
 from decimal import Decimal
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -31,10 +30,9 @@ from kgload.pipeline import validator_for
 from kgload.rdf.convert import to_rdflib_term
 from kgload.validate import ShaclValidator
 from kgload.vocabulary.namespaces import KG
+from tests.common import ROOT, SEED
 
-ROOT = Path(__file__).resolve().parents[2]
 MAPPING = ROOT / "mappings" / "kgload.yaml"
-SEED = ROOT / "examples" / "afp-2025-06-14-putin-trump-call.json"
 
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 DCT = "http://purl.org/dc/terms/"

@@ -13,6 +13,7 @@ from kgload.mapping import load_mapping
 from kgload.mapping.spec import Mapping
 from kgload.readers.kgload_json import from_value
 from kgload.records import Extraction, Origin
+from tests.common import ROOT
 
 NAMES = [
     "Putin",
@@ -146,8 +147,6 @@ def richer(draw, doc_id: str) -> dict:
 def richer_numbered(number: int):
     return richer(f"d{number}")
 
-
-ROOT = Path(__file__).resolve().parents[2]
 
 # one call between two people: the relation a graph-per-relation mapping puts in a graph of its own
 CALL_DOCUMENT = {

@@ -3,20 +3,17 @@ input without its fingerprint (which hashes the input's bytes, so it differs by 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 from kgload.api import map_quads
-from kgload.model import Run
 from kgload.records import Extraction, Reject
+from tests.common import FIXED_RUN, ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "mappings" / "events.yaml"
-RUN = Run("golden", datetime(2025, 6, 14, tzinfo=UTC))
 
 
 def graph(path: Path, fmt: str | None = None) -> set:
-    quads, rejects = map_quads([path], mapping=EVENTS, fmt=fmt, run=RUN)
+    quads, rejects = map_quads([path], mapping=EVENTS, fmt=fmt, run=FIXED_RUN)
     assert rejects == []
     return {q for q in quads if not q.predicate.value.endswith("ontology#fingerprint")}
 

@@ -1,19 +1,16 @@
 """Records -> RDF: IRIs, merges, claims, symmetric and inverse relations, rejects."""
 
-from datetime import UTC, datetime
-
 import pyoxigraph as ox
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kgload.model import Run
 from kgload.rdf.build import map_extraction
 from kgload.readers.kgload_json import from_value
 from kgload.records import Extraction, Origin
 from kgload.vocabulary.namespaces import KG, OWL, RDF, RDFS, WD
+from tests.common import FIXED_RUN
 
 ID = "https://w3id.org/kgload/id/"
-FIXED_RUN = Run("fixed", datetime(2025, 6, 14, tzinfo=UTC))
 
 
 def extraction(entities, relations, doc_id="d1", language=None):

@@ -47,20 +47,3 @@ def test_a_load_writes_with_fewer_collections_and_leaves_the_thresholds_as_it_fo
         gc.set_threshold(*before)
     assert report.documents_loaded == 1
     assert seen and all(threshold[0] == collector.YOUNG_THRESHOLD for threshold in seen)
-
-
-def test_a_worker_freezes_its_setup_and_collects_less_often():
-    # in a child process, as a mapping worker: freezing is for the rest of a process's life
-    import multiprocessing
-
-    context = multiprocessing.get_context("fork")
-    with context.Pool(1) as pool:
-        frozen, threshold = pool.apply(_settled_worker_state)
-    assert frozen > 0
-    assert threshold == collector.YOUNG_THRESHOLD
-
-
-def _settled_worker_state() -> tuple[int, int]:
-    gc.set_threshold(700, 10, 10)
-    collector.settle_worker()
-    return gc.get_freeze_count(), gc.get_threshold()[0]

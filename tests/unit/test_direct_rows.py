@@ -6,14 +6,11 @@ the one taken for ordinary documents."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kgload.model import Run
 from kgload.ontology import load_ontology
 from kgload.rdf.build import map_extraction, tenure_index
 from kgload.readers import read
@@ -21,6 +18,7 @@ from kgload.records import Extraction
 from kgload.sinks.neo4j import direct
 from kgload.sinks.neo4j.direct import map_to_rows
 from kgload.sinks.neo4j.projection import project_early
+from tests.common import MID_SECOND_RUN
 from tests.unit.extractions import (
     CALL_DOCUMENT,
     extraction_of,
@@ -28,9 +26,6 @@ from tests.unit.extractions import (
     mapped_outcome,
     richer_numbered,
 )
-
-RUN = Run("direct", datetime(2025, 6, 14, 8, 30, 15, 250, tzinfo=UTC))
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -50,8 +45,8 @@ def _outcome(mapped) -> tuple:
 
 
 def _both(extraction: Extraction, mapping, ontology, direct_tenures=None, quads_tenures=None):
-    fast = map_to_rows(extraction, mapping, RUN, ontology, direct_tenures)
-    slow = project_early(map_extraction(extraction, mapping, RUN, quads_tenures), ontology)
+    fast = map_to_rows(extraction, mapping, MID_SECOND_RUN, ontology, direct_tenures)
+    slow = project_early(map_extraction(extraction, mapping, MID_SECOND_RUN, quads_tenures), ontology)
     return fast, slow
 
 
@@ -68,7 +63,7 @@ def test_direct_rows_are_the_projection_of_the_mapped_quads(mapping, ontology, d
 
 def test_the_seed_takes_the_direct_path_and_gives_the_projected_rows(mapping, ontology, seed):
     (extraction,) = [item for item in read(seed) if isinstance(item, Extraction)]
-    assert direct._rows(extraction, mapping, RUN, ontology, tenure_index(mapping)) is not None
+    assert direct._rows(extraction, mapping, MID_SECOND_RUN, ontology, tenure_index(mapping)) is not None
     fast, slow = _both(extraction, mapping, ontology, tenure_index(mapping), tenure_index(mapping))
     assert _outcome(fast) == _outcome(slow)
     assert fast.prepared.claims and fast.prepared.entities
@@ -95,7 +90,7 @@ def _twice(first: dict, second: dict) -> Extraction:
 def test_a_claim_repeated_in_a_document_takes_the_quads_path(mapping, ontology):
     """Repeated with nothing new, or with what the first leaves out: one claim, whose quads merge."""
     extraction = _twice({"confidence": 0.9}, {"type": "phoned", "location": "k"})
-    assert direct._rows(extraction, mapping, RUN, ontology, None) is None
+    assert direct._rows(extraction, mapping, MID_SECOND_RUN, ontology, None) is None
     fast, slow = _both(extraction, mapping, ontology)
     assert _outcome(fast) == _outcome(slow)
     (claim,) = fast.prepared.claims

@@ -4,26 +4,17 @@ learned tenures; and ``kgload map`` takes that path for the line formats without
 
 from __future__ import annotations
 
-import io
-from datetime import UTC, datetime
-from pathlib import Path
-
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kgload import api
-from kgload.model import Run
 from kgload.rdf import direct_text
 from kgload.rdf.build import map_extraction, tenure_index
 from kgload.rdf.direct_text import TextPreparer, map_to_text
 from kgload.rdf.serialize import serialise
 from kgload.readers import read
 from kgload.records import Extraction
+from tests.common import MID_SECOND_RUN
 from tests.unit.extractions import CALL_DOCUMENT, extraction_of, graph_per_call_mapping, mapped_outcome, richer
-
-RUN = Run("text", datetime(2025, 6, 14, 8, 30, 15, 250, tzinfo=UTC))
-ROOT = Path(__file__).resolve().parents[2]
 
 # text that needs escaping in N-Quads: quotes, backslashes, control characters, line breaks,
 # characters beyond the BMP; none of it may change what the two paths write
@@ -59,9 +50,9 @@ def test_direct_text_is_what_the_quads_path_writes(mapping, docs):
     text_tenures = {rdf_format: tenure_index(mapping) for rdf_format in ("nquads", "ntriples")}
     for value in docs:  # in sequence: later documents resolve roles through what earlier ones stated
         extraction = extraction_of(value)
-        slow = map_extraction(extraction, mapping, RUN, quads_tenures)
+        slow = map_extraction(extraction, mapping, MID_SECOND_RUN, quads_tenures)
         for rdf_format, tenures in text_tenures.items():
-            fast = map_to_text(extraction, mapping, RUN, tenures, graphs=rdf_format == "nquads")
+            fast = map_to_text(extraction, mapping, MID_SECOND_RUN, tenures, graphs=rdf_format == "nquads")
             assert fast.quads == []
             assert fast.prepared == serialise(slow.quads, rdf_format)
             assert _outcome(fast) == _outcome(slow)
@@ -71,8 +62,8 @@ def test_direct_text_is_what_the_quads_path_writes(mapping, docs):
 
 def test_the_seed_written_straight_parses_to_the_mapped_quads(mapping, seed):
     (extraction,) = [item for item in read(seed) if isinstance(item, Extraction)]
-    fast = map_to_text(extraction, mapping, RUN, tenure_index(mapping))
-    slow = map_extraction(extraction, mapping, RUN, tenure_index(mapping))
+    fast = map_to_text(extraction, mapping, MID_SECOND_RUN, tenure_index(mapping))
+    slow = map_extraction(extraction, mapping, MID_SECOND_RUN, tenure_index(mapping))
     assert fast.prepared == serialise(slow.quads, "nquads")
     assert fast.triples == len(slow.quads) > 100
     import pyoxigraph as ox
@@ -80,46 +71,11 @@ def test_the_seed_written_straight_parses_to_the_mapped_quads(mapping, seed):
     assert list(ox.parse(fast.prepared, format=ox.RdfFormat.N_QUADS)) == slow.quads
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_kgload_map_writes_the_same_bytes_either_way(mapping, tmp_path, monkeypatch, workers):
-    """``write_rdf`` (``kgload map``) takes the text path for N-Quads and N-Triples; forcing the quads
-    path instead changes no byte of the output and no reject."""
-    corpus = tmp_path / "corpus.jsonl"
-    lines = [(ROOT / "examples" / "afp-2025-06-14-putin-trump-call.json").read_text().replace("\n", " ")]
-    for number in range(40):
-        lines.append(lines[0].replace('"afp-2025-06-14', f'"afp-{number}'))
-    lines.insert(3, '{"document": {"id": "broken"')
-    corpus.write_text("\n".join(lines) + "\n")
-
-    def written(rdf_format: str, path: str) -> tuple[bytes, list[str]]:
-        out, rejects = io.BytesIO(), tmp_path / f"rejects-{rdf_format}-{path}.jsonl"
-        api.write_rdf(
-            [corpus],
-            out,
-            rdf_format,
-            mapping=mapping,
-            run=RUN,
-            validate=False,
-            workers=workers,
-            rejects=api.RejectsFile(rejects),
-            batch_size=10,
-        )
-        return out.getvalue(), rejects.read_text().splitlines()
-
-    for rdf_format in ("nquads", "ntriples"):
-        fast = written(rdf_format, "text")
-        with monkeypatch.context() as patch:
-            patch.setattr(direct_text, "_covers", lambda _mapping: False)  # every document through the quads
-            slow = written(rdf_format, "quads")
-        assert fast == slow
-        assert fast[0].count(b"\n") > 40 * 100 and len(fast[1]) == 1
-
-
 def test_a_mapping_with_a_graph_per_relation_takes_the_quads_path(tmp_path):
     mapping = graph_per_call_mapping(tmp_path)
     assert not direct_text._covers(mapping)
     extraction = extraction_of(CALL_DOCUMENT)
-    fast = TextPreparer("nquads").map(extraction, mapping, RUN, None)
-    slow = map_extraction(extraction, mapping, RUN)
+    fast = TextPreparer("nquads").map(extraction, mapping, MID_SECOND_RUN, None)
+    slow = map_extraction(extraction, mapping, MID_SECOND_RUN)
     assert fast.prepared == serialise(slow.quads, "nquads")
     assert b"<https://w3id.org/kgload/graph/calls/g>" in fast.prepared

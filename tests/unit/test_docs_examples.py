@@ -42,8 +42,8 @@ from kgload.readers.kgload_json import from_value
 from kgload.records import Extraction, Origin, Reject
 from kgload.report import reject_line
 from kgload.vocabulary.namespaces import PREFIXES
+from tests.common import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 BASE = "https://example.org/"
 RUN = Run("20250614T120000Z-docs", datetime(2025, 6, 14, 12, 0, tzinfo=UTC))

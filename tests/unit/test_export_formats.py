@@ -1,15 +1,15 @@
 """Unit tests of the export's pieces: the Cypher literal encoder (round-tripped through a real
-Neo4j), GraphML with hostile text, CSV cells, the time window and relation-type names."""
+Neo4j in tests/integration/test_cypher_literals.py), GraphML with hostile text, CSV cells, the time
+window and relation-type names."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import math
 
 import networkx as nx
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kgload.errors import UsageError
@@ -55,39 +55,6 @@ def test_literals_of_every_kind():
     assert literal(float("nan")) == "toFloat('NaN')"
     with pytest.raises(ValueError):
         literal(2**64)
-
-
-@pytest.mark.neo4j
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(value=SCALARS | st.lists(TEXT, max_size=4) | st.dictionaries(TEXT, TEXT, max_size=3))
-def test_literal_round_trips_through_neo4j(neo4j_driver, value):
-    records, _, _ = neo4j_driver.execute_query(f"RETURN {literal(value)} AS v")
-    got = records[0]["v"]
-    if isinstance(value, dt.date):
-        got = got.to_native()
-    if isinstance(value, float) and not math.isfinite(value):
-        assert math.isnan(got) if math.isnan(value) else got == value
-    else:
-        assert got == value
-
-
-@pytest.mark.neo4j
-def test_hostile_strings_round_trip_through_neo4j(neo4j_driver):
-    for text in [
-        "'; MATCH (n) DETACH DELETE n //",
-        "\\'",
-        "\\u0027",
-        "`",
-        "a\x00b",
-        "\u2028\u2029\x85",
-        "😀 \U000e0001 \U0010fffd",
-        "\\",
-        "/* */",
-        "\ufeff",
-        "\r\n\t\b\f",
-    ]:
-        records, _, _ = neo4j_driver.execute_query(f"RETURN {literal(text)} AS v")
-        assert records[0]["v"] == text, repr(text)
 
 
 # -- GraphML and CSV with hostile text ------------------------------------------------------------

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from importlinter.cli import lint_imports
 
-from tests.conftest import ROOT
+from tests.common import ROOT
 
 
 def test_the_package_keeps_its_import_contract():

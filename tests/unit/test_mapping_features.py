@@ -1,18 +1,16 @@
 """The mapping language's features, one test each (the worked examples of docs/mapping.md)."""
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from kgload.errors import MappingError
 from kgload.mapping import load_mapping
-from kgload.model import Run
 from kgload.rdf.build import map_extraction
 from kgload.readers.kgload_json import from_value
 from kgload.records import Origin
+from tests.common import FIXED_RUN
 
-RUN = Run("t", datetime(2025, 6, 14, tzinfo=UTC))
 KG = "https://w3id.org/kgload/ontology#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
@@ -45,7 +43,7 @@ def mapped(mapping, relations, entities=None):
     [extraction] = from_value(
         {"document": {"id": "d", "title": "t"}, "entities": entities, "relations": relations}, Origin("x.json", 1)
     )
-    return map_extraction(extraction, mapping, RUN)
+    return map_extraction(extraction, mapping, FIXED_RUN)
 
 
 def spo(doc):

@@ -9,21 +9,18 @@ import copy
 import dataclasses
 import json
 import pickle
-from datetime import UTC, datetime
 from importlib import resources
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kgload.mapping.memo import Memo
-from kgload.model import Run
 from kgload.rdf.build import map_extraction, tenure_index
 from kgload.readers.kgload_json import from_value
 from kgload.readers.limits import MAX_DEPTH
 from kgload.records import Origin
+from tests.common import FIXED_RUN
 from tests.unit.extractions import docs_numbered, extraction_of
-
-RUN = Run("memo", datetime(2025, 6, 14, tzinfo=UTC))
 
 
 def _uncached(mapping):
@@ -53,8 +50,8 @@ def test_memoised_mapping_equals_the_uncached_one(mapping, docs):
     warm_tenures, cold_tenures = tenure_index(mapping), tenure_index(cold)
     for value in docs:  # in sequence: later documents resolve roles through tenures earlier ones stated
         extraction = extraction_of(value)
-        warm = map_extraction(extraction, mapping, RUN, warm_tenures)
-        assert _outcome(warm) == _outcome(map_extraction(extraction, cold, RUN, cold_tenures))
+        warm = map_extraction(extraction, mapping, FIXED_RUN, warm_tenures)
+        assert _outcome(warm) == _outcome(map_extraction(extraction, cold, FIXED_RUN, cold_tenures))
     assert len(mapping.memo) > 0
 
 
@@ -67,7 +64,7 @@ def test_a_role_resolves_by_each_documents_date_with_a_warm_memo(mapping):
             "entities": [{"id": "p", "name": "the US President", "type": "Person"}],
             "relations": [],
         }
-        mapped = map_extraction(extraction_of(value), mapping, RUN, tenures)
+        mapped = map_extraction(extraction_of(value), mapping, FIXED_RUN, tenures)
         return next(m.canonical for m in mapped.merges if "the US President" in m.names)
 
     assert holder("2022-03-15") == "Joe Biden"

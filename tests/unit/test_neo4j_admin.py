@@ -1,6 +1,7 @@
 """kgload export --format neo4j-admin without a server: typed cells, CSV groups, the aggregation
-the online sink does in Cypher, and the files around the CSVs. The import itself is tested
-against Neo4j's own importer in tests/integration/test_bulk_import.py."""
+the online sink does in Cypher, and the files around the CSVs, written by one process here (by
+two in tests/integration/test_worker_processes.py). The import itself is tested against Neo4j's
+own importer in tests/integration/test_bulk_import.py."""
 
 from __future__ import annotations
 
@@ -116,7 +117,7 @@ def exported(tmp_path: Path):
     ]
     path = tmp_path / "docs.jsonl"
     path.write_text("\n".join(json.dumps(d) for d in docs))
-    return api.export_neo4j_admin([path], tmp_path / "out", batch_size=1, rejects=tmp_path / "r.jsonl")
+    return api.export_neo4j_admin([path], tmp_path / "out", batch_size=1, rejects=tmp_path / "r.jsonl", workers=1)
 
 
 def test_one_relationship_per_fact_from_every_supporting_document(exported):
@@ -158,28 +159,6 @@ def test_import_script_names_every_file(exported):
     assert not (exported.folder / ".kgload-spool.sqlite").exists()
 
 
-@pytest.mark.parametrize(
-    ("evidence", "name", "spans_lines"),
-    [
-        ("one line", "Vladimir Putin", False),
-        ("first\nline", "Vladimir Putin", True),
-        ("old\rMac line end", "Vladimir Putin", True),
-        ("one line", "Vladimir\nPutin", True),  # an entity's name: written by the second process
-    ],
-)
-def test_the_importer_reads_fields_across_lines_only_when_a_value_holds_a_line_break(
-    tmp_path: Path, evidence: str, name: str, spans_lines: bool
-):
-    doc = _doc("one", evidence, [], 0.9)
-    doc["entities"][0]["name"] = name
-    (tmp_path / "docs.jsonl").write_text(json.dumps(doc) + "\n")
-    result = api.export_neo4j_admin([tmp_path / "docs.jsonl"], tmp_path / "out", workers=2)
-    script = (result.folder / "import.sh").read_text()
-    assert f"--multiline-fields={'true' if spans_lines else 'false'} " in script
-    values = [v for prefix in ("node", "rel") for row in _rows(result.folder, prefix) for v in row.values()]
-    assert spans_lines == any("\n" in v or "\r" in v for v in values)
-
-
 def test_the_output_folder_must_be_new_or_empty(tmp_path: Path, seed: Path):
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "keep.txt").write_text("mine")
@@ -197,52 +176,22 @@ def test_cli(tmp_path: Path, seed: Path):
     assert result.exit_code == 2 and "neo4j-admin" in result.output
     out = tmp_path / "bulk"
     result = runner.invoke(
-        app, ["export", "--format", "neo4j-admin", "-o", str(out), "--rejects", str(tmp_path / "r.jsonl"), str(seed)]
+        app,
+        [
+            "export",
+            "--format",
+            "neo4j-admin",
+            "-j",
+            "1",
+            "-o",
+            str(out),
+            "--rejects",
+            str(tmp_path / "r.jsonl"),
+            str(seed),
+        ],
     )
     assert result.exit_code == 0, result.output
     assert (out / "import.sh").exists() and (out / "post-import.cypher").exists()
-
-
-def test_workers_write_the_same_files_one_process_writes(tmp_path: Path):
-    from kgload.model import Run
-
-    lines = [json.dumps(_doc(f"d{i % 7}", f"evidence {i}", [f"alias {i % 3}"], 0.5 + i / 100)) for i in range(20)]
-    path = tmp_path / "docs.jsonl"
-    path.write_text("\n".join(lines) + "\n")
-    run, files = Run.new(), {}
-    for workers in (1, 2):
-        out = tmp_path / f"out-{workers}"
-        api.export_neo4j_admin(
-            [path], out, run=run, batch_size=3, workers=workers, validate=False, rejects=tmp_path / f"r{workers}.jsonl"
-        )
-        # the ledger's LoadRun row holds the run's end time; every other file must be the same
-        # (with 2 workers the CSV files are written by two processes, a half each: same files, same import.sh)
-        written = [*out.glob("*.csv"), out / "import.sh", out / "post-import.cypher"]
-        files[workers] = {p.name: p.read_bytes() for p in sorted(written) if "runs" not in p.name}
-    assert files[1] and files[1] == files[2]
-
-
-@pytest.mark.parametrize("workers", [1, 2])
-@pytest.mark.parametrize(
-    ("evidence", "aliases"),
-    [
-        # an alias holding the array delimiter: refused in the entity's node (this process) and in
-        # every mention of it (with two workers, the forked second process)
-        ("evidence", [f"Put{ARRAY_DELIMITER}in"]),
-        # evidence holding it: a claim's evidence is one string, but the fact's is a list, which
-        # only the second process writes; its error must reach the caller all the same
-        (f"evi{ARRAY_DELIMITER}dence", []),
-    ],
-)
-def test_a_value_the_csv_cannot_hold_stops_the_export_whichever_process_writes_it(
-    tmp_path: Path, workers: int, evidence: str, aliases: list[str]
-):
-    path = tmp_path / "docs.jsonl"
-    path.write_text(json.dumps(_doc("one", evidence, aliases, 0.9)) + "\n")
-    out = tmp_path / "out"
-    with pytest.raises(ExportError, match="neo4j-admin array"):
-        api.export_neo4j_admin([path], out, workers=workers, validate=False, rejects=tmp_path / "r.jsonl")
-    assert not out.exists() or not any(out.iterdir())  # all or nothing
 
 
 def _spooled(doc: str, entities: list[str], claims: list[tuple[str, str, str]]) -> MappedDocument:

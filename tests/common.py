@@ -1,0 +1,18 @@
+"""Paths and the fixed run every test module shares (conftest.py makes fixtures of them)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from kgload.model import Run
+
+ROOT = Path(__file__).resolve().parents[1]  # the repository
+SEED = ROOT / "examples" / "afp-2025-06-14-putin-trump-call.json"
+SHARED = ROOT.parent / "shared"  # ../shared: real sample files, never copied into the repository
+SAMPLES = SHARED / "samples"
+
+# A fixed run, so mapped RDF is byte for byte reproducible in tests.
+FIXED_RUN = Run("20250614T120000Z-test", datetime(2025, 6, 14, 12, 0, tzinfo=UTC))
+# A run that started between two seconds: claims record its start to the second, on every path.
+MID_SECOND_RUN = Run("20250614T083015Z-test", datetime(2025, 6, 14, 8, 30, 15, 250, tzinfo=UTC))
