@@ -1,7 +1,7 @@
-"""Where the bundled ontology, shapes and mappings live.
+"""Where the bundled ontology, shapes, mappings and world gazetteer live.
 
-In a source checkout (or an editable install) they are the repo's top-level ``ontology/`` and
-``mappings/`` folders; in a wheel they are copied into ``kgload/_data/`` at build time
+In a source checkout (or an editable install) they are the repo's top-level ``ontology/``,
+``mappings/`` and ``gazetteer/`` folders; in a wheel they are copied into ``kgload/_data/`` at build time
 (see ``[tool.hatch.build.targets.wheel.force-include]`` in pyproject.toml).
 """
 
@@ -29,3 +29,7 @@ def default_ontology() -> Path:
 
 def default_shapes() -> Path:
     return data_dir("ontology") / "shapes.ttl"
+
+
+def default_world_gazetteer() -> Path:
+    return data_dir("gazetteer") / "world.json.gz"
