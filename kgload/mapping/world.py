@@ -463,14 +463,7 @@ class WorldGazetteer:
 
     def resolve_any(self, names: Iterable[str], type: str | None = None, on: str | date | None = None) -> Resolution:
         """The first of ``names`` that resolves; else the first ambiguity or contradiction found."""
-        first_problem: Resolution | None = None
-        for name in names:
-            found = self.resolve(name, type, on)
-            if found:
-                return found
-            if found.status != "unresolved" and first_problem is None:
-                first_problem = found
-        return first_problem or UNRESOLVED
+        return _first(self.resolve, names, type, on)
 
     def _resolve(self, name: str, type_key: str | None, day: str | None) -> Resolution:
         key = normalise(name)
@@ -581,6 +574,17 @@ class WorldGazetteer:
         return found.entry.iso
 
 
+def _first(resolve: Any, names: Iterable[str], type_name: str | None, on: str | date | None) -> Resolution:
+    problem: Resolution | None = None
+    for name in names:
+        found = resolve(name, type_name, on)
+        if found:
+            return found
+        if found.status != "unresolved" and problem is None:
+            problem = found
+    return problem if problem is not None else UNRESOLVED
+
+
 def _role(text: str) -> Role:
     code, start, end, office = text.split(",")
     return Role(code, start or None, end or None, office or None)
@@ -665,14 +669,8 @@ class LayeredGazetteer:
         return self._memo.get("resolve", (name, type, day), self._resolve, name, type, day)
 
     def resolve_any(self, names: Iterable[str], type: str | None = None, on: str | date | None = None) -> Resolution:
-        first_problem: Resolution | None = None
-        for name in names:
-            found = self.resolve(name, type, on)
-            if found:
-                return found
-            if found.status != "unresolved" and first_problem is None:
-                first_problem = found
-        return first_problem or UNRESOLVED
+        """The first of ``names`` that resolves; else the first ambiguity or contradiction found."""
+        return _first(self.resolve, names, type, on)
 
     def _resolve(self, name: str, type_name: str | None, day: str | None) -> Resolution:
         user = self._user(name, type_name)

@@ -120,6 +120,9 @@ def test_a_bare_name_two_people_share_is_ambiguous_never_picked(world):
     assert world.resolve("German", "Person").status == "ambiguous"  # German Gref and others
     assert resolved(world, "Putin", "Person").entry.key == "Q7747"  # no other Putin
     assert resolved(world, "Bashar al-Assad", "Person").entry.name == "Bashar al-Assad"
+    assert world.resolve_any(["Assad", "Xyzzy"], "Person").status == "ambiguous"
+    assert world.resolve_any(["Assad", "Bashar al-Assad"], "Person").entry.name == "Bashar al-Assad"
+    assert world.resolve_any(["Xyzzy"], "Person").status == "unresolved"
 
 
 # -- roles on a date -----------------------------------------------------------------------------
