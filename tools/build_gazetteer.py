@@ -399,7 +399,7 @@ class Builder:
         capitals = info.get("capital") or []
         capitals = [capitals] if isinstance(capitals, str) else list(capitals)
         if info.get("capital_as_government", True):
-            for capital in capitals:
+            for capital in [*capitals, *(info.get("capital_aliases") or ())]:  # Kyiv and Kiev
                 entry.add(capital, "capital-as-government", "curated")
         for seat in info.get("seat") or ():
             entry.add(seat, "capital-as-government", "curated")
