@@ -1,7 +1,7 @@
-"""Where the bundled ontology, shapes and mappings live.
+"""Where the bundled ontology, shapes, mappings and world gazetteer live.
 
-In a source checkout (or an editable install) they are the repo's top-level ``ontology/`` and
-``mappings/`` folders; in a wheel they are copied into ``kgload/_data/`` at build time
+In a source checkout (or an editable install) they are the repo's top-level ``ontology/``,
+``mappings/`` and ``gazetteer/`` folders; in a wheel they are copied into ``kgload/_data/`` at build time
 (see ``[tool.hatch.build.targets.wheel.force-include]`` in pyproject.toml).
 """
 
@@ -21,3 +21,7 @@ def data_dir(name: str) -> Path:
 
 def default_mapping() -> Path:
     return data_dir("mappings") / "kgload.yaml"
+
+
+def default_world_gazetteer() -> Path:
+    return data_dir("gazetteer") / "world.json.gz"

@@ -27,13 +27,16 @@ _SPACE = re.compile(r"[\s_-]+")
 
 @lru_cache(maxsize=65_536)  # pure, and called for every name of every document
 def normalise(name: str) -> str:
-    """The lookup key of a name: case, accents, dots, possessives and a leading 'the' ignored."""
-    text = unicodedata.normalize("NFKD", name.casefold().strip())
+    """The lookup key of a name: case, accents, dots, possessives and a leading 'the' ignored.
+    Idempotent: the key of a key is itself (compatibility forms are folded before and after case)."""
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", name).casefold().strip())
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = _POSSESSIVE.sub("", text)
     text = _PUNCT.sub("", text)
     text = _SPACE.sub(" ", text).strip()
-    return text[4:] if text.startswith("the ") else text
+    while text.startswith("the "):
+        text = text[4:]
+    return text
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,11 @@ class Gazetteer:
 
     def __len__(self) -> int:
         return len(self.entries)
+
+    def candidates(self, key: str) -> list[tuple[GazetteerEntry, frozenset[str]]]:
+        """The entries a normalised name is a name or alias of, each with the types its alias is
+        restricted to (empty: any type the entry's own is compatible with), in file order."""
+        return list(self._index.get(key, ()))
 
     def lookup(self, names: Iterable[str], type_name: str) -> GazetteerEntry | None:
         names = tuple(names)
