@@ -34,6 +34,7 @@ DEFAULT_ENTITY_IRI = "{base}id/{class|lower}/{name|slug}"
 DEFAULT_DOCUMENT_IRI = "{base}doc/{id}"
 DEFAULT_GRAPH_IRI = "{base}graph/doc/{id}"
 GRAPH_FIELDS = DOCUMENT_FIELDS | {"type"}
+ONE_OF = ("must be a CURIE string or a mapping with the documented keys", "see docs/mapping.md")
 # Properties a mapping may write besides the ontology's own: well-known annotation vocabularies.
 STANDARD_NAMESPACES = (RDFS, SKOS, DCTERMS, SCHEMA, PROV)
 
@@ -146,30 +147,10 @@ def load_mapping(path: Path | str | None = None) -> Mapping:
 @lru_cache(maxsize=8)
 def _load(path: Path) -> Mapping:
     source = YamlSource(path)
-    data = source.data
-    problems = [_schema_problem(source, e) for e in _schema_validator().iter_errors(data)]
+    problems = source.schema_problems(_schema_validator(), ONE_OF)
     if problems:
-        raise MappingError(sorted(problems, key=lambda p: (p.line or 0, p.key)))
+        raise MappingError(problems)
     return _Compiler(source).compile()
-
-
-def _schema_problem(source: YamlSource, error: jsonschema.ValidationError) -> MappingProblem:
-    path = tuple(error.absolute_path)
-    if error.validator == "additionalProperties":
-        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-        allowed = ", ".join(sorted(error.schema.get("properties", {})))
-        return source.problem(
-            (*path, *extra[:1]),
-            f"unknown key {extra[0]!r}" if extra else error.message,
-            f"allowed keys here: {allowed}",
-        )
-    if error.validator == "required":
-        return source.problem(path, error.message, "add the missing key")
-    if error.validator == "oneOf":
-        return source.problem(
-            path, "must be a CURIE string or a mapping with the documented keys", "see docs/mapping.md"
-        )
-    return source.problem(path, error.message)
 
 
 class _Compiler:

@@ -60,6 +60,25 @@ def iso3166(value: str) -> str:
     raise ValueError(f"{value!r} is not a country name or code ISO 3166 knows")
 
 
+@lru_cache(maxsize=4096)
+def iso3166_exact(value: str) -> str:
+    """A country's exact ISO 3166 name or code -> its alpha-2 code ('Russian Federation', 'RUS' -> 'RU').
+
+    No guess at all: a name ISO does not spell exactly ('Russia', 'Kosovo') is an error. Event data
+    uses it to tell a country actor from anything else named after one. A numeric code may lose its
+    leading zeros in a spreadsheet ('24' is Angola, 024).
+    """
+    import pycountry
+
+    text = value.strip()
+    if text.isdigit() and len(text) < 3:
+        text = text.zfill(3)
+    try:
+        return str(pycountry.countries.lookup(text).alpha_2)
+    except LookupError:
+        raise ValueError(f"{value!r} is not a country name or code in ISO 3166") from None
+
+
 def _words(name: str) -> list[str]:
     """Every word-start suffix of a name: 'great britain' -> ['great britain', 'britain']."""
     parts = re.split(r"[\s,()-]+", name)
@@ -74,4 +93,5 @@ TRANSFORMS: dict[str, Callable[[str], str]] = {
     "hash": short_hash,
     "iso_date": iso_date,
     "iso3166": iso3166,
+    "iso3166_exact": iso3166_exact,
 }

@@ -25,18 +25,11 @@ def json_values(path: Path) -> Iterator[tuple[Origin, Any] | Reject]:
     if path.suffix.lower() in (".jsonl", ".ndjson"):
         yield from _jsonl_values(path)
         return
+    value = whole_value(path)
+    if isinstance(value, Reject):
+        yield value
+        return
     size = path.stat().st_size
-    if size > MAX_RECORD_BYTES * 16:
-        yield Reject(Origin(name, 1), f"file is {size} bytes; use JSONL (one record per line) for large inputs")
-        return
-    try:
-        value = loads(path.read_bytes())
-    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, NaN, a lone surrogate
-        yield Reject(Origin(name, 1), f"invalid JSON: {exc}")
-        return
-    except RecursionError:
-        yield Reject(Origin(name, 1), "invalid JSON: nested too deeply")
-        return
     if isinstance(value, list):
         for index, item in enumerate(value, start=1):
             yield Origin(name, index), item
@@ -44,6 +37,20 @@ def json_values(path: Path) -> Iterator[tuple[Origin, Any] | Reject]:
         yield Reject(Origin(name, 1), f"record is {size} bytes, over the {MAX_RECORD_BYTES}-byte limit")
     else:
         yield Origin(name, 1), value
+
+
+def whole_value(path: Path) -> Any:
+    """A JSON file's value parsed whole, or a Reject when it is too large or not JSON text."""
+    origin = Origin(str(path), 1)
+    size = path.stat().st_size
+    if size > MAX_RECORD_BYTES * 16:
+        return Reject(origin, f"file is {size} bytes; use JSONL (one record per line) for large inputs")
+    try:
+        return loads(path.read_bytes())
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, NaN, a lone surrogate
+        return Reject(origin, f"invalid JSON: {exc}")
+    except RecursionError:
+        return Reject(origin, "invalid JSON: nested too deeply")
 
 
 def _jsonl_values(path: Path) -> Iterator[tuple[Origin, Any] | Reject]:

@@ -252,6 +252,9 @@ def _entity(raw: dict[str, Any]) -> Entity:
         attributes=raw.get("attributes") or {},
         wikidata=raw.get("wikidata"),
         iso_code=raw.get("iso_code"),
+        cameo=raw.get("cameo"),
+        country=raw.get("country"),
+        coordinates=(float(coordinates[0]), float(coordinates[1])) if (coordinates := raw.get("coordinates")) else None,
     )
 
 
