@@ -44,7 +44,13 @@ MappingOpt = Annotated[
     Path | None, typer.Option("--mapping", "-m", help="Mapping YAML. Default: the bundled mappings/kgload.yaml.")
 ]
 FormatOpt = Annotated[
-    str | None, typer.Option("--format", "-f", help="Input format. Default: detected from the file name.")
+    str | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Input format (a reader or a shipped source mapping: acled, gdelt, icews, ucdp-ged...), or the path "
+        "of a source mapping YAML. Default: detected from the file's name and first bytes.",
+    ),
 ]
 StoreOpt = Annotated[
     Path | None,
@@ -482,12 +488,22 @@ def query_command(
 @user_errors
 def check_mapping_command(
     mapping: Annotated[
-        Path | None, typer.Argument(help="Mapping YAML. Default: the bundled mapping.", show_default=False)
+        Path | None,
+        typer.Argument(help="Mapping or source mapping YAML. Default: the bundled mapping.", show_default=False),
     ] = None,
 ) -> None:
-    """Validate a mapping and the ontology terms it names, without loading anything."""
+    """Validate a mapping, or a source mapping (docs/sources.md), without loading anything."""
     from kgload.mapping import load_mapping
+    from kgload.readers.source import is_source_mapping, load_source
 
+    if mapping is not None and is_source_mapping(mapping):
+        source = load_source(mapping)
+        entities = ", ".join(rule.role for rule in source.entities)
+        typer.echo(
+            f"{source.path}: ok — source mapping {source.name!r} ({source.format}): "
+            f"{len(source.fields)} fields read, entities {entities}, {len(source.relations)} relation rule(s)"
+        )
+        return
     compiled = load_mapping(mapping)
     entity_types = {r.source_type for r in compiled.entity_rules.values()}
     relation_types = {r.source_type for r in compiled.relation_rules.values()}

@@ -3,6 +3,11 @@
 ``read(path, fmt)`` picks the reader by ``fmt`` or, when it is None, by the file's name and
 first bytes. Readers yield ``Extraction`` for every usable document and ``Reject`` for every
 record (or part of one) they could not use: they never raise on bad content.
+
+Datasets whose columns or fields a YAML source mapping can describe (ACLED, UCDP GED, GDELT, ICEWS,
+LLM graphs...) have no Python reader: each shipped source mapping (``mappings/sources/*.yaml``) is a
+reader plugin with a ``name``, a ``sniff(path, head)`` and a ``read(path)``, tried first by ``detect``;
+``fmt`` may also be the path of a source mapping of one's own.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from kgload.errors import UsageError
+from kgload.readers.source import SourceReader, is_source_mapping, shipped, shipped_by_name
 from kgload.records import Extraction, Reject
 
 Reader = Callable[[Path], Iterator[Extraction | Reject]]
@@ -47,18 +53,6 @@ def _plover(path: Path) -> Iterator[Extraction | Reject]:
     return plover.read(path)
 
 
-def _gdelt(path: Path) -> Iterator[Extraction | Reject]:
-    from kgload.readers import cameo_events
-
-    return cameo_events.read_gdelt(path)
-
-
-def _icews(path: Path) -> Iterator[Extraction | Reject]:
-    from kgload.readers import cameo_events
-
-    return cameo_events.read_icews(path)
-
-
 def _rdf(path: Path) -> Iterator[Extraction | Reject]:
     from kgload.readers import rdf_files
 
@@ -73,36 +67,36 @@ READERS: dict[str, Reader] = {
     "graphrag": _graphrag,
     "langchain": _langchain,
     "plover": _plover,
-    "gdelt": _gdelt,
-    "icews": _icews,
 }
 
 _PEEK = 64 * 1024  # detection reads at most this much of a file
 _JSON_KEY = re.compile(rb'(?<!\\)"([A-Za-z_]+)"\s*:')
-GDELT_FIELDS = 61
+
+
+def formats() -> list[str]:
+    """Every format name ``--format`` takes: the Python readers', then the shipped source mappings'."""
+    return [*READERS, *shipped_by_name()]
 
 
 def detect(path: Path) -> str:
     """The input format from the file's name and a peek at its first bytes (never the whole file)."""
     suffix = path.suffix.lower()
     head = _peek(path)
-    first = head.split(b"\n", 1)[0].rstrip(b"\r")
-    if first.startswith(b"Event ID\t"):
-        return "icews"
-    if path.name.lower().endswith(".export.csv") or first.count(b"\t") == GDELT_FIELDS - 1:
-        return "gdelt"
+    for source in shipped():  # datasets with a source mapping know their own header or keys
+        if source.sniff(path, head):
+            return source.name
     if suffix in (".json", ".jsonl", ".ndjson"):
         return _json_format(head)
     if suffix in (".tsv", ".tab"):
         raise UsageError(
-            f"{path}: a tab-separated file that is neither ICEWS (header starting 'Event ID') "
-            f"nor GDELT 2.0 ({GDELT_FIELDS} columns, no header); pass --format"
+            f"{path}: a tab-separated file that no source mapping recognises "
+            f"({', '.join(shipped_by_name())}); pass --format, or a source mapping of your own (docs/sources.md)"
         )
     if suffix == ".csv":
         return "csv"
     if suffix in (".ttl", ".turtle", ".n3", ".nt", ".nq", ".trig", ".jsonld", ".rdf", ".owl"):
         return "rdf"
-    raise UsageError(f"{path}: cannot tell the input format from the name; pass --format ({', '.join(READERS)})")
+    raise UsageError(f"{path}: cannot tell the input format from the name; pass --format ({', '.join(formats())})")
 
 
 def _peek(path: Path) -> bytes:
@@ -130,13 +124,27 @@ def _json_format(head: bytes) -> str:
 
 
 def read(path: Path, fmt: str | None = None) -> Iterator[Extraction | Reject]:
+    """The records of ``path`` read as ``fmt``: a reader's name, a shipped source mapping's name, or
+    the path of a source mapping file; detected from the file when None."""
     if not path.is_file():
         raise UsageError(f"{path}: no such file")
     name = fmt or detect(path)
     reader = READERS.get(name)
-    if reader is None:
-        raise UsageError(f"unknown input format {name!r}; choose one of {', '.join(READERS)}")
-    return reader(path)
+    if reader is not None:
+        return reader(path)
+    sources = shipped_by_name()
+    if name in sources:
+        return sources[name].read(path)
+    if name.lower().endswith((".yaml", ".yml")):
+        mapping = Path(name)
+        if not mapping.is_file():
+            raise UsageError(f"{mapping}: no such source mapping file")
+        if not is_source_mapping(mapping):
+            raise UsageError(f"{mapping}: not a source mapping (it has no kgload_source key); see docs/sources.md")
+        return SourceReader(mapping.resolve()).read(path)
+    raise UsageError(
+        f"unknown input format {name!r}; choose one of {', '.join(formats())}, or give a source mapping file"
+    )
 
 
 def expand_inputs(paths: list[Path]) -> list[Path]:

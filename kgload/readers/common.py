@@ -1,4 +1,4 @@
-"""Helpers every adapter reader shares (graphrag, langchain, plover, cameo_events, csv_files).
+"""Helpers every adapter reader shares (graphrag, langchain, plover, csv_files, the source mappings).
 
 They turn a source record into kgload's own extraction format and let the reference reader
 (kgload_json) validate it, so every input shape is checked by exactly the same rules, and point

@@ -14,21 +14,35 @@ Quirks handled (seen in the OEDA gold-standard records):
   reciprocal event between its sources: one relation each way for every pair. Any other record
   without a target cannot be a relation and is rejected;
 - ``mode`` may be ``""`` (no mode).
-Actor types come from the CAMEO actor code and sector, as for GDELT (cameo_events.actor_type).
+Actor types come from the CAMEO actor code and sector, as for GDELT (mappings/sources/gdelt.yaml): see
+``actor_type``.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from functools import lru_cache
 from itertools import permutations
 from pathlib import Path
 from typing import Any
 
-from kgload.readers.cameo_events import actor_type, alpha2, attributes
-from kgload.readers.common import BadValue, Draft, all_or_nothing, assemble, clean, date_value, missing
+from kgload.readers.common import (
+    BadValue,
+    Draft,
+    all_or_nothing,
+    assemble,
+    clean,
+    date_value,
+    missing,
+    scalar_attributes,
+)
 from kgload.readers.json_input import json_values
 from kgload.records import Extraction, Origin, Reject
 
+# CAMEO actor codes that always name an organization (CAMEO manual, chapter 3). Sectors such as GOV
+# or MIL do not: they code a government's officials as well as the government.
+ORGANIZATION_CODES = frozenset({"IGO", "NGO"})
 # Record keys that go to the relation's attributes as given (when scalar).
 ATTRIBUTE_KEYS = ("mode", "context", "eventText", "comment", "coder", "version", "dateCoded")
 
@@ -114,7 +128,7 @@ def _entity(actor: Any, entity_id: str, where: str) -> dict[str, Any]:
         "type": kind,
         "wikidata": clean(actor.get("wikidata_id")) or clean(actor.get("wikidata")),
         "iso_code": alpha2(code) if kind == "Country" and code else None,
-        "attributes": attributes({"code": actor.get("code"), "sector": sector}),
+        "attributes": scalar_attributes({"code": actor.get("code"), "sector": sector}),
     }
 
 
@@ -139,7 +153,9 @@ def _relation(raw: dict[str, Any], event: str, date: str | None, location: str |
         "type": kind,
         "event_code": event,
         "event_code_scheme": "PLOVER",
-        "attributes": attributes({k: raw.get(k) for k in ATTRIBUTE_KEYS if not isinstance(raw.get(k), dict | list)}),
+        "attributes": scalar_attributes(
+            {k: raw.get(k) for k in ATTRIBUTE_KEYS if not isinstance(raw.get(k), dict | list)}
+        ),
     }
     if date:
         relation["date"] = date
@@ -159,7 +175,30 @@ def _location(raw: dict[str, Any], draft: Draft, origin: Origin) -> str | None:
         "id": "event-location",
         "name": place["name"],
         "type": "Location",
-        "attributes": attributes({"country_code": place.get("country code")}),
+        "attributes": scalar_attributes({"country_code": place.get("country code")}),
     }
     draft.entity(entity, origin.at("eventLoc"), place)
     return entity["id"]
+
+
+@lru_cache(maxsize=1024)
+def alpha2(code: str) -> str | None:
+    """ISO 3166 alpha-2 for a CAMEO country code that is an ISO alpha-3 one; None for regions ("EUR") and others."""
+    import pycountry  # lazily: only event readers need it
+
+    if not re.fullmatch(r"[A-Z]{3}", code):
+        return None
+    country = pycountry.countries.get(alpha_3=code)
+    return str(country.alpha_2) if country else None
+
+
+def actor_type(code: str | None, country: str | None, types: list[str]) -> str:
+    """Entity type of a CAMEO-coded actor: an IGO or NGO is an Organization, an actor coded only with
+    its ISO country is that Country, anyone else an Actor (the codes cannot tell a person from an
+    organization: Vladimir Putin and the Russian government are both RUSGOV)."""
+    kinds = {t[:3].upper() for t in types if t}
+    if kinds & ORGANIZATION_CODES or (code or "")[:3] in ORGANIZATION_CODES:
+        return "Organization"
+    if country and not kinds and code in (None, country) and alpha2(country):
+        return "Country"
+    return "Actor"  # including CAMEO region codes (EUR, AFR, MEA...) acting as one

@@ -162,10 +162,9 @@ def graph_per_call_mapping(folder: Path) -> Mapping:
     text = text.replace("ontology: ../ontology/kgload.ttl", f"ontology: {ROOT / 'ontology' / 'kgload.ttl'}")
     text = text.replace("shapes: ../ontology/shapes.ttl", f"shapes: {ROOT / 'ontology' / 'shapes.ttl'}")
     text = text.replace("gazetteer: gazetteer.yaml", f"gazetteer: {ROOT / 'mappings' / 'gazetteer.yaml'}")
-    text = text.replace(
-        "    called: {property: kg:called, also: [phoned, telephoned]}",
-        '    called: {property: kg:called, also: [phoned, telephoned], graph: "{base}graph/calls/{id}"}',
-    )
+    rule = '    called: {property: kg:called, also: [phoned, telephoned, "cameo:041", "consult/phone"]'
+    assert rule in text
+    text = text.replace(rule, rule + ', graph: "{base}graph/calls/{id}"')
     (folder / "m.yaml").write_text(text)
     return load_mapping(folder / "m.yaml")
 

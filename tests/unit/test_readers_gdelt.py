@@ -1,12 +1,15 @@
-"""GDELT 2.0 event exports: example equivalence, actors, codes, rejects, detection."""
+"""GDELT event tables through mappings/sources/gdelt.yaml: example equivalence, actors, codes, rejects,
+the GDELT 1.0 layouts, detection."""
 
 from pathlib import Path
 
 from kgload.readers import detect, read
-from kgload.readers.cameo_events import GDELT_COLUMNS
+from kgload.readers.source import load_source
 from tests.unit.readers_support import ROOT, graph, split
 
 EXAMPLE = ROOT / "examples" / "inputs" / "gdelt"
+GDELT_COLUMNS = load_source(ROOT / "mappings" / "sources" / "gdelt.yaml").layout.columns
+GDELT1_COLUMNS = tuple(c for c in GDELT_COLUMNS if not c.endswith("_ADM2Code"))  # GDELT 1.0: 58 columns
 
 
 def row(**values) -> str:
@@ -69,7 +72,7 @@ def test_row_becomes_a_document_with_one_cameo_relation(tmp_path):
 def test_leading_zeros_are_kept_and_bad_codes_rejected(tmp_path):
     good, bad = run(tmp_path, row(EventCode="0841"), row(GLOBALEVENTID="2", EventCode="41a"))
     assert good[0].relations[0].type == "cameo:0841"
-    assert "not a CAMEO event code" in bad[0].reason and bad[0].origin.record == 2
+    assert "EventCode: 'cameo:41a' is not in the expected form" in bad[0].reason and bad[0].origin.record == 2
 
 
 def test_known_groups_are_organizations_and_regions_actors(tmp_path):
@@ -99,10 +102,11 @@ def test_rows_that_cannot_be_events_are_rejected(tmp_path):
     ]
     good, bad = run(tmp_path, *lines)
     assert good == [] and [b.origin.record for b in bad] == [1, 2, 3, 4, 5]
-    assert "Actor1 is blank" in bad[0].reason and "Actor2 is blank" in bad[4].reason
-    assert "GLOBALEVENTID" in bad[1].reason
-    assert "SQLDATE '20251340' is not a valid date" in bad[2].reason
-    assert "expected 61 tab-separated fields" in bad[3].reason
+    assert bad[0].reason == "column Actor1Name: is empty, and the relation needs its head (actor1)"
+    assert bad[4].reason == "column Actor2Name: is empty, and the relation needs its tail (actor2)"
+    assert bad[1].reason.startswith("column GLOBALEVENTID: 'gdelt-x' is not in the expected form")
+    assert bad[2].reason == "column SQLDATE: '20251340': 2025-13-40 is not a real day"
+    assert bad[3].reason == "expected 61 or 58 or 57 columns as the source mapping declares, got 3"
     assert all(b.data for b in bad)
 
 
@@ -116,3 +120,41 @@ def test_detected_by_name_and_by_shape(tmp_path):
     path = tmp_path / "events.txt"
     path.write_text(row() + "\n", encoding="utf-8")
     assert detect(path) == "gdelt"
+    path.write_text(row1() + "\n", encoding="utf-8")
+    assert detect(path) == "gdelt"
+
+
+def row1(url: bool = True, **values) -> str:
+    """A GDELT 1.0 row: 58 columns (no ADM2 codes), or 57 without SOURCEURL (the back files)."""
+    cells = dict(zip(GDELT_COLUMNS, row(**values).split("\t"), strict=True))
+    return "\t".join(cells[c] for c in GDELT1_COLUMNS[: None if url else -1])
+
+
+def test_gdelt1_rows_of_58_and_57_columns_are_read_by_their_names(tmp_path):
+    good, bad = run(
+        tmp_path, row1(ActionGeo_FullName="Kyiv, Ukraine", ActionGeo_Type="4"), row1(False, GLOBALEVENTID="2")
+    )
+    assert bad == []
+    first, second = good
+    assert (first.document.url, first.entities[-1].name, first.entities[-1].type) == (
+        "https://example.org/a",
+        "Kyiv, Ukraine",
+        "City",
+    )
+    assert second.document.url is None and second.document.title == "GDELT event 2"
+    assert [r.type for g in good for r in g.relations] == ["cameo:041", "cameo:041"]
+
+
+def test_actors_keep_their_cameo_and_country_codes_and_places_their_coordinates(tmp_path):
+    good, _ = run(
+        tmp_path,
+        row(
+            ActionGeo_FullName="Moscow, Moskva, Russia",
+            ActionGeo_Type="4",
+            ActionGeo_Lat="55.75",
+            ActionGeo_Long="37.62",
+        ),
+    )
+    actor1, actor2, place = good[0].entities
+    assert (actor1.cameo, actor1.country, actor2.cameo, actor2.country) == ("RUSGOV", "RUS", "UKR", "UKR")
+    assert place.coordinates == (55.75, 37.62)

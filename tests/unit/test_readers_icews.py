@@ -1,4 +1,5 @@
-"""ICEWS coded-event files: example equivalence, NA, actors, rejects, detection."""
+"""ICEWS coded-event files through mappings/sources/icews.yaml: example equivalence, NA, actors,
+rejects, detection."""
 
 from pathlib import Path
 
@@ -94,8 +95,9 @@ def test_row_becomes_a_document_with_one_cameo_relation(tmp_path):
     japan, citizens, osaka = good[0].entities
     assert (japan.type, japan.iso_code) == ("Country", "JP")
     assert (citizens.type, citizens.attributes["sectors"]) == ("Actor", ["Social"])
-    assert (osaka.type, osaka.name) == ("City", "Osaka")
+    assert (osaka.type, osaka.name, osaka.coordinates) == ("City", "Osaka", (34.6937, 135.502))
     assert "district" not in osaka.attributes  # NA is no value
+    assert (japan.country, citizens.country) == ("JP", "JP")
 
 
 def test_na_city_falls_back_to_province_then_country(tmp_path):
@@ -108,16 +110,16 @@ def test_rows_that_cannot_be_events_are_rejected(tmp_path):
         tmp_path, row(**{"Target Name": "NA"}), row(**{"CAMEO Code": "NA"}), row(**{"Event Date": "June"}), row()[:5]
     )
     assert good == [] and [b.origin.record for b in bad] == [2, 3, 4, 5]
-    assert "Target Name is missing" in bad[0].reason
-    assert "CAMEO code is missing" in bad[1].reason
-    assert "Event Date 'June' is not a date" in bad[2].reason
-    assert "expected 20 tab-separated fields" in bad[3].reason
+    assert bad[0].reason == "column Target Name: is empty, and the relation needs its tail (target)"
+    assert bad[1].reason == "column CAMEO Code: is empty, and the relation needs a type"
+    assert bad[2].reason == "column Event Date: 'June' is not a date in the declared format(s) iso"
+    assert bad[3].reason == "expected 20 columns as in the header, got 5"
 
 
 def test_a_header_without_required_columns_rejects_every_row(tmp_path):
     header = [c for c in HEADER if c != "CAMEO Code"]
     _, bad = run(tmp_path, row()[:19], row()[:19], header=header)
-    assert len(bad) == 2 and all("lacks column(s) CAMEO Code" in b.reason for b in bad)
+    assert len(bad) == 2 and all("the header lacks column(s) CAMEO Code, which icews reads" in b.reason for b in bad)
 
 
 def test_detected(tmp_path):
