@@ -98,6 +98,11 @@ def date_parser(formats: list[str]) -> DateParser:
     def parse(text: str) -> str | None:
         for pattern in patterns:
             if pattern is None:
+                if len(text) == 10 and text[4] == "-" and text[7] == "-":  # YYYY-MM-DD, the usual case
+                    try:
+                        return date.fromisoformat(text).isoformat()
+                    except ValueError:
+                        pass
                 try:
                     value = iso_date(text)
                 except ValueError:

@@ -270,4 +270,8 @@ def _id(ref: Ref, ids: dict[str, str]) -> str:
 
 
 def _content(entity: dict[str, Any]) -> tuple[Any, ...]:
-    return tuple((k, repr(v)) for k, v in entity.items())
+    """What makes two entities of a document one: all their values (lists and objects by their text)."""
+    return tuple((k, v if v.__class__ in _HASHABLE else repr(v)) for k, v in entity.items())
+
+
+_HASHABLE = (str, int, float, bool)
