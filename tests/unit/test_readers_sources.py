@@ -55,7 +55,7 @@ def test_ucdp_ged_in_cp1252_with_a_quoted_line_break_and_both_date_forms():
     good, bad = split(read(path))
     assert bad == []
     clash, massacre = good
-    side_a, side_b, place = clash.entities
+    _, side_b, place = clash.entities
     assert (side_b.name, side_b.type, place.name) == ("Front de Libération", "Organization", "Saint-Étienne-du-Nord")
     relation = clash.relations[0]
     assert (relation.type, relation.date, relation.event_code) == ("fought", "2025-06-14", "state-based")

@@ -339,7 +339,10 @@ def test_precision_and_periods(tmp_path):
     precision: {value: "{prec}", values: {"1": day, "4": month, "5": year}}
 """
     )
-    data = "id,a,b,from,to,prec\n1,A,B,2025-06-14,2025-06-14,1\n2,A,B,2025-06-14,2025-06-20,1\n3,A,B,2025-06-14,2025-06-20,4\n4,A,B,2025-06-14,2025-07-02,5\n"
+    data = (
+        "id,a,b,from,to,prec\n1,A,B,2025-06-14,2025-06-14,1\n2,A,B,2025-06-14,2025-06-20,1\n"
+        "3,A,B,2025-06-14,2025-06-20,4\n4,A,B,2025-06-14,2025-07-02,5\n"
+    )
     good, bad = run(tmp_path, mapping, data)
     assert bad == []
     assert [(r.date, r.start, r.end) for g in good for r in g.relations] == [
