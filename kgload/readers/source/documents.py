@@ -127,7 +127,8 @@ def _entities(rule: EntityRule, record: Any) -> list[tuple[str, dict[str, Any]]]
     name = fields["name"](record)
     if name is None:
         return []
-    names = [n.strip() for n in name.split(rule.split) if n.strip()] if rule.split else [name]
+    # a split name lists each entity once, however often the source repeats it
+    names = list(dict.fromkeys(n.strip() for n in name.split(rule.split) if n.strip())) if rule.split else [name]
     kind = fields["type"](record)
     if kind is None:
         raise CellError(rule.name_field, "names an entity without a type")
