@@ -200,7 +200,7 @@ class _Compiler:
                     "add it to file.columns or fix the name",
                 )
         if self.problems:
-            raise MappingError(self.problems)
+            raise MappingError(sorted(self.problems, key=lambda p: (p.line or 0, p.key)))
         return spec
 
     # -- file -----------------------------------------------------------------------------------
@@ -297,8 +297,8 @@ class _Compiler:
             )
             for i, case in enumerate(spec.get("cases", ()))
         )
-        name_field = values.value((*where, "name"), spec["name"]).field or role
-        id_field = values.value((*where, "id"), spec["id"]).field or role if "id" in spec else role
+        name_field = values.field_at.get((*where, "name")) or role
+        id_field = values.field_at.get((*where, "id")) or role
         return EntityRule(
             role=role,
             record_set=self._set(where, spec.get("from"), sets),
@@ -362,7 +362,7 @@ class _Compiler:
             when=values.condition((*where, "when"), spec["when"]) if "when" in spec else None,
             optional=bool(spec.get("optional", False)),
             fields=Fields(base, cases),
-            type_field=values.value((*where, "type"), spec["type"]).field,
+            type_field=values.field_at.get((*where, "type"), ""),
             head=self._end(values, (*where, "head"), spec["head"], roles, record_set),
             tail=self._end(values, (*where, "tail"), spec["tail"], roles, record_set),
             location=self._end(values, (*where, "location"), spec["location"], roles, record_set)

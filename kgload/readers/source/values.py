@@ -130,6 +130,7 @@ class Compiler:
         self.access = access
         self.report = report
         self.fields: set[str] = set()  # every field the mapping reads
+        self.field_at: dict[Where, str] = {}  # the first source field of each value compiled, by its place
 
     # -- templates ------------------------------------------------------------------------------
 
@@ -192,6 +193,11 @@ class Compiler:
 
     def value(self, where: Where, spec: Any) -> Compiled:
         """A value spec of any form (see docs/sources.md, "Values")."""
+        compiled = self._value(where, spec)
+        self.field_at[where] = compiled.field
+        return compiled
+
+    def _value(self, where: Where, spec: Any) -> Compiled:
         if isinstance(spec, str):
             return self.template(where, spec)
         if not isinstance(spec, dict):  # a number or a boolean: a constant (the schema allows no other)
