@@ -403,3 +403,16 @@ def test_a_yaml_that_is_no_source_mapping_is_refused_as_a_format(tmp_path, root)
     data = rows(tmp_path, "id,a,b\n1,A,B\n")
     with pytest.raises(UsageError, match="not a source mapping"):
         read(data, str(root / "mappings" / "kgload.yaml"))
+
+
+def test_a_changed_source_mapping_changes_the_fingerprints(tmp_path):
+    """A re-run skips documents whose fingerprint is unchanged: it must not skip those a changed
+    source mapping now reads otherwise."""
+    data = rows(tmp_path, "id,a,b\n1,A,B\n")
+    first = source(tmp_path, HEAD + ENTITIES + RELATION, "first.yaml")
+    second = source(tmp_path, HEAD + ENTITIES + RELATION.replace("called", "negotiated-with"), "second.yaml")
+    (one,), _ = split(read(data, str(first)))
+    (other,), _ = split(read(data, str(second)))
+    assert one.fingerprint != other.fingerprint
+    (again,), _ = split(read(data, str(first)))
+    assert again.fingerprint == one.fingerprint

@@ -12,11 +12,12 @@ event, loaded whole or not at all.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import product
 from pathlib import Path
 from typing import Any
 
+from kgload.fingerprint import combine
 from kgload.readers.common import Draft, all_or_nothing, assemble
 from kgload.readers.source import jsonrecords, tabular
 from kgload.readers.source.dates import truncate
@@ -63,7 +64,7 @@ def read(spec: SourceSpec, path: Path) -> Iterator[Extraction | Reject]:
         else:
             groups.setdefault(found.document["id"], []).append(found)
     for records in groups.values():
-        yield from _document(records)
+        yield from _document(records, spec.hash)
 
 
 def _table(spec: SourceSpec, path: Path) -> Iterator[Extraction | Reject]:
@@ -86,11 +87,11 @@ def _table(spec: SourceSpec, path: Path) -> Iterator[Extraction | Reject]:
             yield found
             continue
         if group and found.document["id"] != group[0].document["id"]:
-            yield from _document(group)
+            yield from _document(group, spec.hash)
             group = []
         group.append(found)
     if group:
-        yield from _document(group)
+        yield from _document(group, spec.hash)
 
 
 def _evaluate(spec: SourceSpec, record_set: str, origin: Origin, record: Any, raw: Any) -> _Record | Reject:
@@ -219,8 +220,11 @@ def _ends(end: End, record: Any, parts: dict[str, list[str]]) -> list[Ref]:
     return []
 
 
-def _document(records: list[_Record]) -> Iterator[Extraction | Reject]:
-    """One document from its records: entity ids settled, relations pointed at them, checked."""
+def _document(records: list[_Record], spec_hash: str) -> Iterator[Extraction | Reject]:
+    """One document from its records: entity ids settled, relations pointed at them, checked.
+
+    Its fingerprint hashes the records as read and the source mapping: a changed source mapping
+    changes what the records say, so a re-run must load them again."""
     first = records[0]
     document = dict(first.document)
     for record in records[1:]:  # a later record may give what the first left empty
@@ -257,7 +261,8 @@ def _document(records: list[_Record]) -> Iterator[Extraction | Reject]:
             draft.relation(value, _part(record.origin, f"relations[{index}]"), record.raw)
     yield from rejects
     built = assemble(draft)
-    yield from all_or_nothing(built, first.origin, first.raw) if single else built
+    for item in all_or_nothing(built, first.origin, first.raw) if single else built:
+        yield replace(item, fingerprint=combine(item.fingerprint, spec_hash)) if isinstance(item, Extraction) else item
 
 
 def _part(origin: Origin, part: str) -> Origin:

@@ -125,7 +125,7 @@ def is_source_mapping(path: Path) -> bool:
     """Whether a YAML file is a source mapping (``kgload_source:``) rather than a mapping."""
     try:
         with path.open("rb") as handle:
-            head = handle.read(4096)
+            head = handle.read(1 << 20)  # a long comment may come first
     except OSError:
         return False
     return re.search(rb"(?m)^kgload_source\s*:", head) is not None
@@ -206,9 +206,8 @@ class _Compiler:
     # -- file -----------------------------------------------------------------------------------
 
     def _layout(self, file: dict[str, Any]) -> Layout:
-        for key in ("records",):
-            if key in file:
-                self.report(("file", key), f"{key} applies to JSON sources only", "remove it")
+        if "records" in file:
+            self.report(("file", "records"), "records applies to JSON sources only", "remove it")
         header = file.get("header", "columns" not in file)
         columns = tuple(file.get("columns", ()))
         if not header and not columns:
