@@ -123,7 +123,7 @@ def load_config(path: Path) -> RunConfig:
     return RunConfig(
         path=path,
         sources=[
-            SourceSpec(_join(base, s["path"]) if "path" in s else None, s.get("glob"), s.get("format"))
+            SourceSpec(_join(base, s["path"]) if "path" in s else None, s.get("glob"), _format(base, s.get("format")))
             for s in data["sources"]
         ],
         mapping=_join(base, data["mapping"]) if data.get("mapping") else None,
@@ -135,6 +135,11 @@ def load_config(path: Path) -> RunConfig:
         lock_ttl=options.get("lock_ttl_seconds", LOCK_TTL),
         workers=options.get("workers"),
     )
+
+
+def _format(base: Path, fmt: str | None) -> str | None:
+    """A format name as it is; a source mapping file relative to the config, like every other path."""
+    return str(_join(base, fmt)) if fmt and fmt.lower().endswith((".yaml", ".yml")) else fmt
 
 
 def _join(base: Path, relative: str) -> Path:

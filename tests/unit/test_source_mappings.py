@@ -416,3 +416,17 @@ def test_a_changed_source_mapping_changes_the_fingerprints(tmp_path):
     assert one.fingerprint != other.fingerprint
     (again,), _ = split(read(data, str(first)))
     assert again.fingerprint == one.fingerprint
+
+
+def test_a_run_configuration_names_a_source_mapping_relative_to_itself(tmp_path):
+    from kgload.runs.config import load_config
+
+    (tmp_path / "conf").mkdir()
+    config = tmp_path / "conf" / "run.yaml"
+    config.write_text(
+        "kgload_config: 1\nsources:\n  - {path: ../events.csv, format: ../mine.yaml}\n"
+        "  - {path: ../x.tab, format: icews}\ntargets:\n  embedded: {path: store}\n",
+        encoding="utf-8",
+    )
+    first, second = load_config(config).sources
+    assert (first.format, second.format) == (str(tmp_path / "mine.yaml"), "icews")
