@@ -60,7 +60,6 @@ def iso3166(value: str) -> str:
     raise ValueError(f"{value!r} is not a country name or code ISO 3166 knows")
 
 
-@lru_cache(maxsize=4096)
 def iso3166_exact(value: str) -> str:
     """A country's exact ISO 3166 name or code -> its alpha-2 code ('Russian Federation', 'RUS' -> 'RU').
 
@@ -68,15 +67,23 @@ def iso3166_exact(value: str) -> str:
     uses it to tell a country actor from anything else named after one. A numeric code may lose its
     leading zeros in a spreadsheet ('24' is Angola, 024).
     """
+    found = _exact_country(value.strip())
+    if found is None:
+        raise ValueError(f"{value!r} is not a country name or code in ISO 3166")
+    return found
+
+
+@lru_cache(maxsize=8192)
+def _exact_country(text: str) -> str | None:
+    """The lookup behind iso3166_exact, cached misses included (most actor names are no country)."""
     import pycountry
 
-    text = value.strip()
     if text.isdigit() and len(text) < 3:
         text = text.zfill(3)
     try:
         return str(pycountry.countries.lookup(text).alpha_2)
     except LookupError:
-        raise ValueError(f"{value!r} is not a country name or code in ISO 3166") from None
+        return None
 
 
 def _words(name: str) -> list[str]:

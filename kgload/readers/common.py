@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from kgload.fingerprint import fingerprint
+from kgload.fingerprint import combine, fingerprint
 from kgload.readers import kgload_json
 from kgload.readers.json_input import json_values
 from kgload.records import Extraction, Origin, Reject
@@ -110,17 +110,20 @@ class Draft:
         return {"document": document, "entities": self.entities, "relations": self.relations}
 
 
-def assemble(draft: Draft) -> Iterator[Extraction | Reject]:
+def assemble(draft: Draft, salt: str = "") -> Iterator[Extraction | Reject]:
     """Validate a draft with the reference reader and point its records back at the source.
 
     kgload_json checks the draft against the extraction schema and rejects a broken part on its
     own; here each reject gets the source's origin, path and raw data instead of the draft's,
     and the fingerprint hashes the record as read, so a changed row changes only its document.
+    ``salt`` goes into the fingerprint too: what else decides the records (a source mapping).
     """
     for item in kgload_json.from_value(draft.value(), draft.origin):
         if isinstance(item, Extraction):
             origins = tuple(_part(draft, o)[0] for o in item.relation_origins)
-            yield replace(item, fingerprint=fingerprint(draft.raw), relation_origins=origins)
+            digest = fingerprint(draft.raw)
+            digest = combine(digest, salt) if salt else digest
+            yield replace(item, fingerprint=digest, relation_origins=origins)
         else:
             where, raw = _part(draft, item.origin)
             reason = _SCHEMA_PREFIX.sub("", item.reason) if where is not item.origin else item.reason

@@ -12,12 +12,11 @@ event, loaded whole or not at all.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import product
 from pathlib import Path
 from typing import Any
 
-from kgload.fingerprint import combine
 from kgload.readers.common import Draft, all_or_nothing, assemble
 from kgload.readers.source import jsonrecords, tabular
 from kgload.readers.source.dates import truncate
@@ -105,15 +104,26 @@ def _evaluate(spec: SourceSpec, record_set: str, origin: Origin, record: Any, ra
         if not document.get("id"):
             raise CellError("", "the document id is empty")
         found = _Record(origin, raw, document)
-        parts: dict[str, list[str]] = {}  # role -> its parts in this record
+        named = []  # (rule, its fields for this record, the name): the entities the record names
         for rule in spec.entities:
             if rule.record_set == record_set and (rule.when is None or rule.when(record)):
-                for part, entity in _entities(rule, record):
-                    found.entities.append((rule, part, entity))
-                    parts.setdefault(rule.role, []).append(part)
-        for index, rule in enumerate(spec.relations):
-            if rule.record_set == record_set and (rule.when is None or rule.when(record)):
-                found.relations.extend((index, *r) for r in _relations(rule, record, parts))
+                fields = rule.fields.resolve(record)
+                name = fields["name"](record)
+                if name is not None:
+                    named.append((rule, fields, name))
+        rules = [
+            (index, rule)
+            for index, rule in enumerate(spec.relations)
+            if rule.record_set == record_set and (rule.when is None or rule.when(record))
+        ]
+        _check_ends(rules, {rule.role for rule, _, _ in named})  # before the work a rejected record need not do
+        parts: dict[str, list[str]] = {}  # role -> its parts in this record
+        for rule, fields, name in named:
+            for part, entity in _entities(rule, fields, name, record):
+                found.entities.append((rule, part, entity))
+                parts.setdefault(rule.role, []).append(part)
+        for index, rule in rules:
+            found.relations.extend((index, *r) for r in _relations(rule, record, parts))
     except _Skipped:
         return Reject(origin, f"skipped by the source mapping {spec.name} (skip: {spec.skip_text})", raw)
     except CellError as exc:
@@ -122,12 +132,19 @@ def _evaluate(spec: SourceSpec, record_set: str, origin: Origin, record: Any, ra
     return found
 
 
-def _entities(rule: EntityRule, record: Any) -> list[tuple[str, dict[str, Any]]]:
-    """The entities a rule gives for a record: none (no name), one, or one per part of a split name."""
-    fields = rule.fields.resolve(record)
-    name = fields["name"](record)
-    if name is None:
-        return []
+def _check_ends(rules: list[tuple[int, RelationRule]], named: set[str]) -> None:
+    """Reject a record whose relation lacks an end it must have, as ``_relations`` would."""
+    for _, rule in rules:
+        if rule.optional:
+            continue
+        for end, which in ((rule.head, "head"), (rule.tail, "tail")):
+            if end.ref is None and not any(role in named for role in end.roles):
+                names = " or ".join(end.roles)
+                raise CellError(end.field, f"is empty, and the relation needs its {which} ({names})")
+
+
+def _entities(rule: EntityRule, fields: dict[str, Any], name: str, record: Any) -> list[tuple[str, dict[str, Any]]]:
+    """The entities a rule gives for a record: one, or one per part of a split name."""
     # a split name lists each entity once, however often the source repeats it
     names = list(dict.fromkeys(n.strip() for n in name.split(rule.split) if n.strip())) if rule.split else [name]
     kind = fields["type"](record)
@@ -260,9 +277,8 @@ def _document(records: list[_Record], spec_hash: str) -> Iterator[Extraction | R
                 value["location"] = _id(location, ids)
             draft.relation(value, _part(record.origin, f"relations[{index}]"), record.raw)
     yield from rejects
-    built = assemble(draft)
-    for item in all_or_nothing(built, first.origin, first.raw) if single else built:
-        yield replace(item, fingerprint=combine(item.fingerprint, spec_hash)) if isinstance(item, Extraction) else item
+    built = assemble(draft, spec_hash)
+    yield from all_or_nothing(built, first.origin, first.raw) if single else built
 
 
 def _part(origin: Origin, part: str) -> Origin:

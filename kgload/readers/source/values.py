@@ -166,25 +166,33 @@ class Compiler:
             if self.access.kind == "table":  # a cleaned cell is text already
                 return Compiled(get, (name,), text=True)
             return Compiled(lambda record: _as_text(get(record), name), (name,), text=True)
-        frozen = tuple(parts)
+        segments, tail = _segments(parts)
+        if len(segments) == 1 and not segments[0][3] and self.access.kind == "table":
+            # "prefix-{column}suffix": one cleaned cell between two constants, the next most common case
+            lead, _, get, _ = segments[0]
+
+            def one(record: Any) -> str | None:
+                value = get(record)
+                return None if value is None else lead + value + tail
+
+            return Compiled(one, tuple(fields), text=True)
 
         def render(record: Any) -> str | None:
             out = []
-            for part in frozen:
-                if isinstance(part, str):
-                    out.append(part)
-                    continue
-                name, get, transforms = part
+            for lead, name, get, transforms in segments:
                 value = get(record)
                 if value is None:
                     return None
-                value = text(value, name)
+                if value.__class__ is not str:
+                    value = text(value, name)
                 for label, transform in transforms:
                     try:
                         value = transform(value)
                     except ValueError as exc:
                         raise CellError(name, f"|{label}: {exc}") from None
+                out.append(lead)
                 out.append(value)
+            out.append(tail)
             return "".join(out)
 
         return Compiled(render, tuple(fields), text=True)
@@ -343,7 +351,7 @@ class Compiler:
             value = inner(record)
             if value is None:
                 return None
-            if isinstance(value, list):
+            if value.__class__ is list:
                 return [bounded(v) for v in value]
             return bounded(value)
 
@@ -417,6 +425,18 @@ class Compiler:
             return other is None or value == other(record)
 
         return test
+
+
+def _segments(parts: list[Any]) -> tuple[list[tuple[str, str, Fn, tuple[Any, ...]]], str]:
+    """A template's parts as (constant text before, field, getter, transforms) and the text after."""
+    segments, lead = [], ""
+    for part in parts:
+        if isinstance(part, str):
+            lead += part
+        else:
+            segments.append((lead, *part))
+            lead = ""
+    return segments, lead
 
 
 def _key(value: Any) -> str:
