@@ -132,12 +132,19 @@ def is_source_mapping(path: Path) -> bool:
 
 
 def load_source(path: Path | str) -> SourceSpec:
-    """Load, validate and compile a source mapping; raise MappingError listing every problem."""
-    return _load(Path(path).resolve())
+    """Load, validate and compile a source mapping; raise MappingError listing every problem.
+
+    Compiled once per process and version of the file (an edited file is compiled again)."""
+    resolved = Path(path).resolve()
+    try:
+        version = resolved.stat().st_mtime_ns
+    except OSError:
+        version = 0  # YamlSource reports the missing file
+    return _load(resolved, version)
 
 
 @lru_cache(maxsize=32)
-def _load(path: Path) -> SourceSpec:
+def _load(path: Path, _version: int) -> SourceSpec:
     source = YamlSource(path)
     if not isinstance(source.data, dict):
         raise MappingError([source.problem((), "a source mapping is a YAML mapping of keys", "see docs/sources.md")])
