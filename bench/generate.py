@@ -251,7 +251,7 @@ TITLES = (
 
 
 def slug(value: str) -> str:
-    """The same slug kgload's ``{name|slug}`` transform gives (kgload/mapping/transforms.py)."""
+    """The same slug kgload's ``{name|slug}`` transform gives (kgload/vocabulary/transforms.py)."""
     text = unicodedata.normalize("NFKD", value.casefold())
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = re.sub(r"[^\w]+", "-", text.replace("_", "-")).strip("-")

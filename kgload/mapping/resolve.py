@@ -18,7 +18,7 @@ from pathlib import Path
 
 from kgload.errors import MappingError
 from kgload.mapping.memo import Memo
-from kgload.mapping.yamlsource import YamlSource
+from kgload.yamlsource import YamlSource
 
 _POSSESSIVE = re.compile(r"['’]s$")
 _PUNCT = re.compile(r"[^\w\s-]+", re.UNICODE)

@@ -22,11 +22,11 @@ from kgload.mapping.conditions import Condition, ConditionError, compile_conditi
 from kgload.mapping.memo import Memo
 from kgload.mapping.resolve import Gazetteer, load_gazetteer
 from kgload.mapping.templates import Template, TemplateError, compile_template
-from kgload.mapping.yamlsource import YamlSource
 from kgload.ontology import Ontology, RelationProperty, load_ontology
 from kgload.resources import default_mapping
 from kgload.vocabulary.literals import SUPPORTED as SUPPORTED_DATATYPES
 from kgload.vocabulary.namespaces import DCTERMS, PREFIXES, PROV, RDFS, SCHEMA, SKOS, expand
+from kgload.yamlsource import YamlSource
 
 ENTITY_FIELDS = frozenset({"base", "name", "type", "class", "id", "wikidata", "iso_code"})
 DOCUMENT_FIELDS = frozenset({"base", "id", "publisher", "published"})

@@ -1,7 +1,7 @@
 """IRI templates: ``{base}id/{class|lower}/{name|slug}``.
 
 A template is text with ``{field|transform|…}`` slots. Fields come from a fixed set per
-context (entity, document, relation); transforms from ``kgload.mapping.transforms``. Every
+context (entity, document, relation); transforms from ``kgload.vocabulary.transforms``. Every
 value is percent-encoded after its transforms, so no input can change an IRI's structure.
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from kgload.mapping.transforms import TRANSFORMS
+from kgload.vocabulary.transforms import TRANSFORMS
 
 SLOT = re.compile(r"\{([^{}|]*)((?:\|[^{}|]*)*)\}")
 RAW_FIELDS = frozenset({"base"})  # trusted values from the mapping itself, not encoded

@@ -15,10 +15,10 @@ import jsonschema
 
 from kgload.defaults import LOAD_BATCH, LOCK_TTL
 from kgload.errors import ConfigError, MappingError
-from kgload.mapping.yamlsource import YamlSource
 from kgload.model import Source
 from kgload.readers import expand_inputs
 from kgload.sinks.neo4j.settings import Neo4jSettings
+from kgload.yamlsource import YamlSource
 
 SECRET_KEYS = {"password", "neo4j_password", "pass", "secret", "token", "auth"}
 

@@ -22,7 +22,7 @@ def test_an_upward_import_breaks_it(tmp_path: Path):
     shutil.copytree(ROOT / "kgload", tmp_path / "kgload", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", tmp_path)
     reader = tmp_path / "kgload" / "readers" / "common.py"
-    reader.write_text(reader.read_text("utf-8") + "\nfrom kgload.mapping import transforms  # noqa\n", "utf-8")
+    reader.write_text(reader.read_text("utf-8") + "\nfrom kgload.mapping import spec  # noqa\n", "utf-8")
     script = "import sys; from importlinter.cli import lint_imports; sys.exit(lint_imports(no_cache=True))"
     found = subprocess.run(
         [sys.executable, "-c", script],

@@ -8,7 +8,9 @@ import yaml
 from kgload.api import map_quads
 from kgload.mapping import load_mapping
 from kgload.readers import detect, read
-from tests.unit.readers_support import ROOT, RUN, graph, split
+from tests.common import FIXED_RUN as RUN
+from tests.common import ROOT
+from tests.unit.readers_support import graph, split
 
 ACLED = ROOT / "examples" / "inputs" / "acled"
 CASES = ROOT / "tests" / "golden" / "cases"

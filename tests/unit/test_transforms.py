@@ -3,8 +3,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kgload.mapping.templates import TemplateError, compile_template
-from kgload.mapping.transforms import iso3166, slug
 from kgload.vocabulary.dates import iso_date
+from kgload.vocabulary.transforms import iso3166, slug
 
 FIELDS = frozenset({"base", "name", "class"})
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from datetime import date
 
-from kgload.mapping.transforms import iso_date
+from kgload.vocabulary.dates import iso_date
 
 MONTHS = (
     "january",

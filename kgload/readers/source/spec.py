@@ -20,10 +20,10 @@ import jsonschema
 
 from kgload.errors import MappingError, MappingProblem
 from kgload.fingerprint import combine
-from kgload.mapping.yamlsource import YamlSource
 from kgload.readers.source.dates import PRECISIONS
 from kgload.readers.source.tabular import Layout
 from kgload.readers.source.values import Access, CellError, Compiled, Compiler, Fn, Predicate, Where, text
+from kgload.yamlsource import YamlSource
 
 DEFAULT_NULL = ("", "NA", "null", "NULL")
 CONTEXT_FIELDS = frozenset({"$file", "$stem", "$line"})  # the file's name and stem, the record's line

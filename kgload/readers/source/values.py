@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
-from kgload.mapping.transforms import TRANSFORMS
 from kgload.readers.source.dates import FormatError, date_parser
+from kgload.vocabulary.transforms import TRANSFORMS
 
 Fn = Callable[[Any], Any]  # record -> value, or None when absent
 Predicate = Callable[[Any], bool]
