@@ -4,7 +4,7 @@ import pyoxigraph as ox
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kgload.rdf.build import map_extraction
+from kgload.rdf.plan import map_extraction
 from kgload.readers.kgload_json import from_value
 from kgload.records import Extraction, Origin
 from kgload.vocabulary.namespaces import KG, OWL, RDF, RDFS, WD
