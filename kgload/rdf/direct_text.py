@@ -13,12 +13,13 @@ A mapping with per-relation graphs takes the quads path.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kgload.mapping.spec import Mapping
 from kgload.mapping.tenures import TenureIndex
 from kgload.model import MappedDocument, Run
 from kgload.rdf.build import ResolvedEntity
-from kgload.rdf.plan import DocumentPlan, map_extraction, plan_document
+from kgload.rdf.plan import IRI, SHARED, DocumentPlan, Field, Term, map_extraction, plan_document
 from kgload.rdf.serialize import serialise
 from kgload.records import Extraction
 from kgload.vocabulary.namespaces import SCHEMA
@@ -75,25 +76,38 @@ def map_to_text(
 def render_text(plan: DocumentPlan, mapping: Mapping, *, graphs: bool = True) -> list[str]:
     """The plan's lines in its order, repeats included (two claims of one fact share its direct
     triple); a per-relation graph is not rendered (those mappings take the quads path)."""
-    end = f" {plan.graph} .\n" if graphs else " .\n"
-    this = f"{plan.node} "  # the document as a subject
-    lines = [f"{this}{f.text} {o}{end}" for f, o in plan.own]
+    end = f" <{plan.graph.value}> .\n" if graphs else " .\n"
+    this = f"<{plan.node.value}> "  # the document as a subject
+    lines = _lines(this, plan.own, end)
     add = lines.append
     for entity_plan in plan.entities:
         entity = entity_plan.entity
         lines.extend([pair + end for pair in _pairs(mapping, entity)])
         if entity_plan.attributes:
-            node = f"{entity.node} "
+            node = f"<{entity.iri}> "
             lines.extend([f"{node}{p} {o}{end}" for p, o in entity_plan.attributes])
-        add(f"{this}{_MENTIONS} {entity.node}{end}")
+        add(f"{this}{_MENTIONS} <{entity.iri}>{end}")
     for claim in plan.claims:
-        node = f"{claim.node} "
+        node = f"<{claim.node.value}> "
         if claim.typed:
-            lines.extend([f"{node}{f.text} {o}{end}" for f, o in claim.typed])
+            lines.extend(_lines(node, claim.typed, end))
         if claim.status == "asserted":
-            add(f"{claim.head} {claim.predicate} {claim.tail}{end}")
-        lines.extend([f"{node}{f.text} {o}{end}" for f, o in claim.own])
+            add(f"<{claim.head.value}> <{claim.predicate.value}> <{claim.tail.value}>{end}")
+        lines.extend(_lines(node, claim.own, end))
     return lines
+
+
+def _lines(subject: str, statements: list[tuple[Field, Term]], end: str) -> list[str]:
+    return [
+        f"{subject}{f.text} <{o.value}>{end}"
+        if f.kind == IRI
+        else f"{subject}{f.text} {_shared(o) if f.kind == SHARED else o}{end}"
+        for f, o in statements
+    ]
+
+
+# the text of a literal that recurs (a date, a code, the run's time), made once
+_shared = lru_cache(maxsize=16_384)(str)
 
 
 def _pairs(mapping: Mapping, entity: ResolvedEntity) -> list[str]:

@@ -63,8 +63,7 @@ from kgload.vocabulary.namespaces import KG
 
 Term = NamedNode | Literal
 
-# the Neo4j names of a claim's links and ends: a role starting with "@" is not a property
-SUBJECT_ROLE, OBJECT_ROLE, PREDICATE_ROLE, STATUS_ROLE = "@subject", "@object", "@predicate", "@status"
+# the Neo4j links of a claim: a role starting with "@" is a relationship, not a property
 ASSERTED_BY_ROLE, DENIED_BY_ROLE, LOCATION_ROLE = "@assertedBy", "@deniedBy", "@location"
 _CLAIM_FIELD_NAMES = {"startDate": "start", "endDate": "end", "sentenceIndex": "sentence"}
 
@@ -77,67 +76,68 @@ def claim_field(predicate: str) -> str | None:
     return _CLAIM_FIELD_NAMES.get(name, name)
 
 
+# what a field's objects are, so that renderers take each the cheap way: an IRI's text is made
+# from its value (pyoxigraph's own str is several times slower), a literal that recurs (a date, a
+# code, the run's time) is converted once, a literal of its own (evidence, JSON) each time
+IRI, SHARED, OWN = 0, 1, 2
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Field:
     """A statement's predicate, with what each renderer needs of it made once."""
 
     node: NamedNode
     text: str  # its N-Triples form
-    role: str | None  # the Neo4j property (or "@" link) it becomes; None: none
+    # the Neo4j property (or "@" link) it becomes; None: none of its own (a claim's ends and
+    # predicate are the ones its row holds apart)
+    role: str | None
+    kind: int  # IRI, SHARED or OWN: what its objects are
 
     @classmethod
-    def of(cls, node: NamedNode, role: str | None) -> Field:
-        return cls(node, str(node), role)
+    def of(cls, node: NamedNode, role: str | None, kind: int) -> Field:
+        return cls(node, str(node), role, kind)
 
 
 def attribute_field(mapping: Mapping, iri: str) -> Field:
     """The field of a typed attribute's property, named in Neo4j as the projection names it."""
-    return mapping.memo.get("field", iri, lambda: Field.of(NamedNode(iri), claim_field(iri)))
+    return mapping.memo.get("field", iri, lambda: Field.of(NamedNode(iri), claim_field(iri), OWN))
 
 
 # a document's statements, named as the Neo4j document node's properties
-DOC_TYPE = Field.of(A, None)
+DOC_TYPE = Field.of(A, None, IRI)
 DOC_ID, DOC_TITLE, DOC_PUBLISHER = (
-    Field.of(IDENTIFIER, "id"),
-    Field.of(TITLE, "title"),
-    Field.of(PUBLISHER, "publisher"),
+    Field.of(IDENTIFIER, "id", OWN),
+    Field.of(TITLE, "title", OWN),
+    Field.of(PUBLISHER, "publisher", OWN),
 )
 DOC_PUBLISHED, DOC_LANGUAGE, DOC_URL = (
-    Field.of(ISSUED, "published"),
-    Field.of(LANGUAGE, "language"),
-    Field.of(URL, "url"),
+    Field.of(ISSUED, "published", SHARED),
+    Field.of(LANGUAGE, "language", OWN),
+    Field.of(URL, "url", OWN),
 )
-DOC_FINGERPRINT, DOC_RUN = Field.of(P["fingerprint"], "fingerprint"), Field.of(GENERATED_BY, "run")
+DOC_FINGERPRINT, DOC_RUN = Field.of(P["fingerprint"], "fingerprint", OWN), Field.of(GENERATED_BY, "run", IRI)
 DOCUMENT_PROPERTIES = {
     f.node.value: f.role for f in (DOC_ID, DOC_TITLE, DOC_PUBLISHER, DOC_PUBLISHED, DOC_LANGUAGE, DOC_URL)
 } | {f.node.value: f.role for f in (DOC_FINGERPRINT, DOC_RUN)}
 
 # a claim's statements
-CLAIM_TYPE = Field.of(A, None)
-CLAIM_SUBJECT, CLAIM_PREDICATE = Field.of(SUBJECT, SUBJECT_ROLE), Field.of(PREDICATE, PREDICATE_ROLE)
-CLAIM_OBJECT, CLAIM_STATUS = Field.of(OBJECT, OBJECT_ROLE), Field.of(P["status"], STATUS_ROLE)
-_TENSES = tuple(
-    (attribute, Field.of(P[key], claim_field(P[key].value)))
-    for key, attribute in (
-        ("date", "date"),
-        ("startDate", "start"),
-        ("endDate", "end"),
-    )
+CLAIM_TYPE = Field.of(A, None, IRI)
+CLAIM_SUBJECT, CLAIM_PREDICATE = Field.of(SUBJECT, None, IRI), Field.of(PREDICATE, None, IRI)
+CLAIM_OBJECT, CLAIM_STATUS = Field.of(OBJECT, None, IRI), Field.of(P["status"], None, IRI)
+CLAIM_DATE, CLAIM_START, CLAIM_END = (
+    Field.of(P[key], claim_field(P[key].value), SHARED) for key in ("date", "startDate", "endDate")
 )
-CLAIM_EVIDENCE, CLAIM_SENTENCE = Field.of(P["evidence"], "evidence"), Field.of(P["sentenceIndex"], "sentence")
-CLAIM_CONFIDENCE = Field.of(P["confidence"], "confidence")
-CLAIM_ASSERTED_BY, CLAIM_DENIED_BY = (
-    Field.of(P["assertedBy"], ASSERTED_BY_ROLE),
-    Field.of(P["deniedBy"], DENIED_BY_ROLE),
-)
-CLAIM_LOCATION = Field.of(P["location"], LOCATION_ROLE)
-CLAIM_EVENT_CODE, CLAIM_EVENT_CODE_SCHEME = (
-    Field.of(P["eventCode"], "eventCode"),
-    Field.of(P["eventCodeScheme"], "eventCodeScheme"),
-)
-CLAIM_ATTRIBUTES = Field.of(P["attributes"], "attributes")
-CLAIM_DOCUMENT, CLAIM_RUN = Field.of(DERIVED_FROM, "document"), Field.of(GENERATED_BY, "run")
-CLAIM_RECORDED_AT = Field.of(P["recordedAt"], "recordedAt")
+CLAIM_EVIDENCE = Field.of(P["evidence"], "evidence", OWN)
+CLAIM_SENTENCE = Field.of(P["sentenceIndex"], "sentence", SHARED)
+CLAIM_CONFIDENCE = Field.of(P["confidence"], "confidence", SHARED)
+CLAIM_ASSERTED_BY = Field.of(P["assertedBy"], ASSERTED_BY_ROLE, IRI)
+CLAIM_DENIED_BY = Field.of(P["deniedBy"], DENIED_BY_ROLE, IRI)
+CLAIM_LOCATION = Field.of(P["location"], LOCATION_ROLE, IRI)
+CLAIM_EVENT_CODE = Field.of(P["eventCode"], "eventCode", SHARED)
+CLAIM_EVENT_CODE_SCHEME = Field.of(P["eventCodeScheme"], "eventCodeScheme", SHARED)
+CLAIM_ATTRIBUTES = Field.of(P["attributes"], "attributes", OWN)
+CLAIM_DOCUMENT, CLAIM_RUN = Field.of(DERIVED_FROM, "document", IRI), Field.of(GENERATED_BY, "run", IRI)
+CLAIM_RECORDED_AT = Field.of(P["recordedAt"], "recordedAt", SHARED)
 
 
 @dataclass(slots=True)
@@ -269,10 +269,12 @@ def _plan_claim(
             graph = NamedNode(rule.graph.render({**values, "type": relation.type}))
         except (TemplateError, ValueError) as exc:
             return f"graph template: {exc}"
-    typed = claim_attribute_pairs(rule, relation, mapping)
-    if isinstance(typed, str):
-        return typed
-    pairs, rest = typed
+    pairs, rest = (), None
+    if rule.constants or relation.attributes:
+        typed = claim_attribute_pairs(rule, relation, mapping)
+        if isinstance(typed, str):
+            return typed
+        pairs, rest = typed
     predicate = _node(mapping, prop.iri)
     own: list[tuple[Field, Term]] = [
         (CLAIM_TYPE, CLAIM),
@@ -282,10 +284,12 @@ def _plan_claim(
         (CLAIM_STATUS, STATUS[relation.status]),
     ]
     add = own.append
-    for attribute, tense in _TENSES:
-        when = getattr(relation, attribute)
-        if when:
-            add((tense, temporal_literal(when)))
+    if relation.date:
+        add((CLAIM_DATE, temporal_literal(relation.date)))
+    if relation.start:
+        add((CLAIM_START, temporal_literal(relation.start)))
+    if relation.end:
+        add((CLAIM_END, temporal_literal(relation.end)))
     if relation.evidence:
         add((CLAIM_EVIDENCE, Literal(relation.evidence, language=language) if language else Literal(relation.evidence)))
     if relation.sentence is not None:

@@ -26,8 +26,12 @@ from kgload.rdf.build import P as MODEL
 from kgload.rdf.plan import (
     ASSERTED_BY_ROLE,
     DENIED_BY_ROLE,
+    IRI,
     LOCATION_ROLE,
+    SHARED,
     DocumentPlan,
+    Field,
+    Term,
     map_extraction,
     plan_document,
 )
@@ -104,7 +108,7 @@ def render_rows(plan: DocumentPlan, mapping: Mapping, ontology: Ontology) -> tup
     """The plan's rows, as the projection makes them of its quads, and how many distinct quads it
     has; None when they would not be the projection's (an IRI naming two things, a claim given twice)."""
     doc_iri = plan.out.iri
-    doc_props = {f.role: _value(o) for f, o in plan.own if f.role is not None}
+    doc_props = {f.role: _value(f, o) for f, o in plan.own if f.role is not None}
     quads = len(plan.own)
     # per entity IRI, in first-seen order: what each group naming it resolved to, and its attributes
     resolved: dict[str, list[ResolvedEntity]] = {}
@@ -145,16 +149,19 @@ def render_rows(plan: DocumentPlan, mapping: Mapping, ontology: Ontology) -> tup
         links: dict[str, list[str]] = {ASSERTED_BY_ROLE: [], DENIED_BY_ROLE: [], LOCATION_ROLE: []}
         for f, o in claim.typed:  # the typed attributes come first, as their quads do
             if f.role is not None:
-                fields[f.role] = _value(o)
-        for f, o in claim.own:
+                fields[f.role] = _value(f, o)
+        for f, o in claim.own:  # as _value does, inline: this loop runs for every statement of a load
             role = f.role
             if role is None:
                 continue
-            if role[0] == "@":  # an end or a link: the row holds those apart
+            kind = f.kind
+            if kind == SHARED:
+                fields[role] = _shared(o)
+            elif role[0] == "@":  # an end or a link: the row holds those apart
                 if role in links:
                     links[role].append(o.value)
-                continue
-            fields[role] = _value(o)
+            else:
+                fields[role] = o.value if kind == IRI else value(o)
         fields["predicate"], fields["predicateUri"], fields["status"] = known.neo4j_type, known.iri, claim.status
         location = links[LOCATION_ROLE]
         claims.append(
@@ -187,5 +194,10 @@ def _entity_row(mapping: Mapping, entity: ResolvedEntity, ontology: Ontology) ->
     )
 
 
-# the values of a document's and a claim's terms repeat (dates, codes, the run): one conversion serves
-_value = lru_cache(maxsize=65_536)(value)
+def _value(f: Field, term: Term) -> Any:
+    kind = f.kind
+    return term.value if kind == IRI else _shared(term) if kind == SHARED else value(term)
+
+
+# the values of recurring literals (dates, codes, the run's time): one conversion serves them all
+_shared = lru_cache(maxsize=16_384)(value)
