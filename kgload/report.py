@@ -23,8 +23,14 @@ EXIT_INTERRUPTED = 130
 
 
 def reject_line(reject: Reject, run: str) -> str:
-    """A line of a rejects file: the run's id, then the reject."""
-    return json.dumps({"run": run, **reject.as_json()}, ensure_ascii=False, default=str) + "\n"
+    """A line of a rejects file: the run's id, then the reject. Always UTF-8 text, whatever the reject holds."""
+    entry = {"run": run, **reject.as_json()}
+    line = json.dumps(entry, ensure_ascii=False, default=str)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate in the data: kept as its JSON escape (\ud800), which UTF-8 can hold
+        line = json.dumps(entry, ensure_ascii=True, default=str)
+    return line + "\n"
 
 
 class RejectsFile:
