@@ -113,7 +113,7 @@ def loads(raw: bytes) -> Any:
         try:
             json.dumps(value, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:
-            raise ValueError("a lone UTF-16 surrogate (\\ud800, escaped or as UTF-8 bytes), which is no character") from None
+            raise ValueError("a lone UTF-16 surrogate (\\ud800, escaped or as UTF-8 bytes): no character") from None
     return value
 
 

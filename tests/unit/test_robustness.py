@@ -31,7 +31,8 @@ def load(tmp_path: Path, name: str, content: bytes, *options: str) -> tuple[int,
     for line in result.stderr.splitlines():
         json.loads(line)  # under --log-format json every line on stderr is JSON
     text = rejects.read_text("utf-8") if rejects.exists() else ""
-    return result.exit_code, json.loads(result.stdout), [json.loads(line) for line in text.split("\n") if line], result.stderr
+    lines = [json.loads(line) for line in text.split("\n") if line]
+    return result.exit_code, json.loads(result.stdout), lines, result.stderr
 
 
 def document(number: int = 1, relations: list[dict] | None = None, **fields: Any) -> dict[str, Any]:
