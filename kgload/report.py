@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,12 +26,26 @@ EXIT_INTERRUPTED = 130
 def reject_line(reject: Reject, run: str) -> str:
     """A line of a rejects file: the run's id, then the reject. Always UTF-8 text, whatever the reject holds."""
     entry = {"run": run, **reject.as_json()}
-    line = json.dumps(entry, ensure_ascii=False, default=str)
+    try:
+        line = json.dumps(entry, ensure_ascii=False, default=str, allow_nan=False)
+    except ValueError:  # Infinity or NaN in the data (1e400 parses to inf): not JSON, so kept as their names
+        entry["data"] = _finite(entry["data"])
+        line = json.dumps(entry, ensure_ascii=False, default=str)
     try:
         line.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate in the data: kept as its JSON escape (\ud800), which UTF-8 can hold
         line = json.dumps(entry, ensure_ascii=True, default=str)
     return line + "\n"
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
 
 
 class RejectsFile:

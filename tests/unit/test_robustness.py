@@ -24,12 +24,26 @@ def load(tmp_path: Path, name: str, content: bytes, *options: str) -> tuple[int,
     rejects = tmp_path / "rejects.jsonl"
     rejects.unlink(missing_ok=True)
     store = tmp_path / "store"
-    args = ["--log-format", "json", "load", str(path), "-s", str(store), "--rejects", str(rejects), "--json", "-j", "1"]
+    args = [
+        "--log-format",
+        "json",
+        "--log-level",
+        "info",
+        "load",
+        str(path),
+        "-s",
+        str(store),
+        "--rejects",
+        str(rejects),
+        "--json",
+        "-j",
+        "1",
+    ]
     result = runner.invoke(app, [*args, *options], env={"NEO4J_URI": None, "KGLOAD_STORE": None})
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert "Traceback" not in result.output and "Traceback" not in result.stderr
     for line in result.stderr.splitlines():
-        json.loads(line)  # under --log-format json every line on stderr is JSON
+        assert line.startswith("{") and json.loads(line), result.stderr  # under --log-format json: JSON lines
     text = rejects.read_text("utf-8") if rejects.exists() else ""
     lines = [json.loads(line) for line in text.split("\n") if line]
     return result.exit_code, json.loads(result.stdout), lines, result.stderr
@@ -81,3 +95,82 @@ def test_fingerprints_and_reject_lines_take_any_python_text():
     line = reject_line(Reject(Origin("f.jsonl", 1), "bad", {"name": "x\ud800"}), "run")
     line.encode("utf-8")  # what the rejects file is written in
     assert json.loads(line)["data"] == {"name": "x\ud800"}
+
+
+# -- D2 and item 5: one rule for numbers, whatever the target ----------------------------------------
+
+
+def relation(**fields: Any) -> dict[str, Any]:
+    return {"type": "called", "head": "a", "tail": "b", **fields}
+
+
+def test_integers_past_64_bits_and_non_finite_numbers_are_rejected_with_a_reason(tmp_path):
+    big = relation(sentence=2**63)
+    inf = document(2)
+    inf["entities"][0]["attributes"] = {"x": 1.0}
+    text = json.dumps(document(1, [big, relation(sentence=2**63 - 1)])) + "\n" + json.dumps(inf).replace("1.0", "1e400")
+    code, report, rejects, _ = load(tmp_path, "numbers.jsonl", text.encode() + b"\n")
+    assert code == 3 and report["documents"]["added"] == 2
+    reasons = {(r["record"], r["path"]): r["reason"] for r in rejects}
+    assert "sentence: integer 9223372036854775808 is outside the 64-bit range" in reasons[(1, "relations[0]")]
+    assert "attributes.x: a number too large for a 64-bit float" in reasons[(2, "entities[0]")]
+    assert (1, "relations[1]") not in reasons  # 2**63-1 is the largest integer every target stores
+    line = (tmp_path / "rejects.jsonl").read_text("utf-8")
+    assert "Infinity" not in line and "NaN" not in line  # the rejects file stays JSON
+
+
+def test_an_integral_float_in_an_integer_field_is_an_int_or_rejected(tmp_path):
+    code, _, rejects, _ = load(
+        tmp_path, "float.jsonl", jsonl(document(1, [relation(sentence=1e308), relation(sentence=3.0)]))
+    )
+    assert code == 3 and [r["path"] for r in rejects] == ["relations[0]"]
+    assert rejects[0]["reason"].startswith("sentence: integer 1000")
+
+
+def test_a_mapped_attribute_follows_the_same_rule():
+    import pytest
+
+    from kgload.vocabulary.literals import LiteralError, typed
+    from kgload.vocabulary.namespaces import XSD
+
+    for value, datatype in [("9223372036854775808", XSD + "integer"), (2**63, None), ("1e400", XSD + "double")]:
+        with pytest.raises(LiteralError, match="64-bit"):
+            typed(value, datatype)
+    assert typed("9223372036854775807", XSD + "integer").value == "9223372036854775807"
+
+
+# -- D7: dates the validator cannot convert, and logs that stay JSON ----------------------------------
+
+
+def test_impossible_dates_are_rejected_when_read_without_a_traceback(tmp_path):
+    documents = [
+        document(1, published="2025-02-31"),
+        document(2, published="2025-02-11T10:00:00+25:00"),
+        document(3, [relation(date="-0044-03-15"), relation(date="-0044-03"), relation(start="-0044")]),
+    ]
+    code, report, rejects, stderr = load(tmp_path, "dates.jsonl", jsonl(*documents))
+    assert code == 3 and report["documents"]["added"] == 1 and report["relations"] == 2
+    reasons = {(r["record"], r["path"]): (r["stage"], r["reason"]) for r in rejects}
+    assert reasons == {
+        (1, ""): ("read", "document/published: 2025-02-31 is not a real day"),
+        (2, ""): ("read", "document/published: 2025-02-11T10:00:00+25:00 is not a real date-time"),
+        (3, "relations[0]"): (
+            "read",
+            "date -0044-03-15 is a day before year 1; give its month or year (e.g. -0044-03)",
+        ),
+    }
+    assert "Failed to convert" not in stderr
+
+
+def test_library_warnings_reach_stderr_only_as_json_log_lines():
+    import subprocess
+    import sys
+
+    script = (
+        "import warnings, rdflib; from kgload import logs; logs.setup('json');"
+        "rdflib.Literal('2025-02-31', datatype=rdflib.XSD.date);"
+        "warnings.warn('a library warning', UserWarning)"
+    )
+    err = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stderr
+    assert "Traceback" not in err and "Failed to convert" not in err
+    assert [json.loads(line)["logger"] for line in err.splitlines()] == ["py.warnings"]
