@@ -149,7 +149,10 @@ def map_extraction(
             out.rejects.append(relation_reject(origin, outcome, relation))
         else:
             out.claims += 1
-            out.claim_sources[outcome.value] = (origin, relation)
+            if outcome.value in out.claim_sources:  # a repeated relation: one claim, each relation accounted for
+                out.claim_repeats.setdefault(outcome.value, []).append((origin, relation))
+            else:
+                out.claim_sources[outcome.value] = (origin, relation)
             if tenures is not None and relation.start and relation.status == "asserted":
                 learn_tenure(tenures, mapping, relation, entity_iris, labels)
     out.quads = list(dict.fromkeys(quads))  # two claims of one fact share its direct triple

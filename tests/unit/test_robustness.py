@@ -174,3 +174,15 @@ def test_library_warnings_reach_stderr_only_as_json_log_lines():
     err = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stderr
     assert "Traceback" not in err and "Failed to convert" not in err
     assert [json.loads(line)["logger"] for line in err.splitlines()] == ["py.warnings"]
+
+
+# -- D5: a relation repeated in its document, whose claim fails SHACL -----------------------------------
+
+
+def test_every_repeat_of_a_claim_that_fails_shacl_is_rejected(tmp_path):
+    bad = relation(start="2025-01", end="2024-12-31")  # start after end across precisions: SHACL's to catch
+    good = {"type": "called", "head": "b", "tail": "a", "date": "2025-06-14"}
+    code, report, rejects, _ = load(tmp_path, "d5.jsonl", jsonl(document(1, [bad, dict(bad), good])))
+    assert code == 3 and report["relations"] == 1
+    assert [(r["path"], r["stage"]) for r in rejects] == [("relations[0]", "validate"), ("relations[1]", "validate")]
+    assert report["relations"] + len(rejects) == 3  # read = loaded + rejected
