@@ -186,3 +186,33 @@ def test_every_repeat_of_a_claim_that_fails_shacl_is_rejected(tmp_path):
     assert code == 3 and report["relations"] == 1
     assert [(r["path"], r["stage"]) for r in rejects] == [("relations[0]", "validate"), ("relations[1]", "validate")]
     assert report["relations"] + len(rejects) == 3  # read = loaded + rejected
+
+
+# -- D6: one byte that is not UTF-8 costs its CSV row, not the rest of the file -----------------------
+
+
+def csv_rows(count: int, bad_line: int | None) -> bytes:
+    lines = [b"document_id,document_title,head,head_type,type,tail,tail_type"]
+    for n in range(2, count + 2):
+        name = b"Caf\xe9" if n == bad_line else b"Dmitri"  # \xe9: Latin-1, not UTF-8
+        lines.append(b"doc-%d,Title,Vladimir Putin,Person,CALLED,%s %d,Person" % (n // 100, name, n))
+    return b"\r\n".join(lines) + b"\r\n"
+
+
+def test_a_bad_byte_rejects_only_its_row(tmp_path):
+    for bad_line in (1502, 2):  # 2000 rows of 21 documents; line 2 once cost the header
+        (folder := tmp_path / str(bad_line)).mkdir()
+        code, report, rejects, _ = load(folder, "relations.csv", csv_rows(2000, bad_line), "--no-validate")
+        assert code == 3 and report["documents"]["read"] == 21 and report["relations"] == 1999, bad_line
+        assert [(r["record"], r["stage"]) for r in rejects] == [(bad_line, "read")]
+        column = len(f"doc-{bad_line // 100},Title,Vladimir Putin,Person,CALLED,Caf") + 1
+        assert rejects[0]["reason"] == f"line {bad_line}: not utf-8 text: byte b'\\xe9' at column {column}"
+
+
+def test_a_bad_byte_in_the_header_says_where(tmp_path):
+    content = csv_rows(3, None).replace(b"tail_type", b"tail_t\xffpe", 1)
+    code, report, rejects, _ = load(tmp_path, "relations.csv", content)
+    assert code == 3 and report["documents"]["read"] == 0
+    assert [r["reason"] for r in rejects] == [
+        "cannot read the CSV header: line 1: not utf-8 text: byte b'\\xff' at column 59"
+    ]
