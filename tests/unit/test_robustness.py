@@ -216,3 +216,70 @@ def test_a_bad_byte_in_the_header_says_where(tmp_path):
     assert [r["reason"] for r in rejects] == [
         "cannot read the CSV header: line 1: not utf-8 text: byte b'\\xff' at column 59"
     ]
+
+
+# -- D3 and D4 (item 3): limits on RDF, configured rather than the parser's or the machine's ------------
+
+XML_HEAD = b'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [\n%s]>\n'
+XML_BODY = (
+    b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://example.org/">\n'
+    b'<rdf:Description rdf:about="&ex;s"><ex:p>%s</ex:p></rdf:Description>\n</rdf:RDF>\n'
+)
+
+
+def billion_laughs() -> bytes:
+    entities = b'<!ENTITY ex "http://example.org/">\n<!ENTITY lol0 "lol">\n'
+    for n in range(1, 10):
+        entities += b'<!ENTITY lol%d "%s">\n' % (n, b"&lol%d;" % (n - 1) * 10)
+    return XML_HEAD % entities + XML_BODY % b"&lol9;"
+
+
+def quadratic() -> bytes:
+    entities = b'<!ENTITY ex "http://example.org/">\n<!ENTITY a "' + b"a" * 50_000 + b'">\n'
+    return XML_HEAD % entities + XML_BODY % (b"&a;" * 3000)
+
+
+def test_rdf_xml_entities_cannot_blow_up(tmp_path):
+    from kgload.readers.xml_entities import entity_problem
+
+    for name, content, reason in [
+        ("laughs.rdf", billion_laughs(), "RDF/XML entity 'lol1' refers to another entity"),
+        ("quadratic.rdf", quadratic(), "RDF/XML entity references would add more than 1048576 characters"),
+        ("charref.rdf", XML_HEAD % b'<!ENTITY a "&#38;a;">\n' + XML_BODY % b"&a;", "refers to another entity"),
+        ("external.rdf", XML_HEAD % b'<!ENTITY x SYSTEM "file:///etc/passwd">\n' + XML_BODY % b"&x;", "external"),
+    ]:
+        (folder := tmp_path / name).mkdir()
+        code, report, rejects, _ = load(folder, name, content)
+        assert code == 3 and report["triples"] == 0, name
+        assert [r["stage"] for r in rejects] == ["read"] and reason in rejects[0]["reason"], rejects
+        assert entity_problem(content) == rejects[0]["reason"]  # decided before parsing: nothing expanded
+    # the namespace abbreviations OWL files use still load
+    (folder := tmp_path / "owl").mkdir()
+    code, report, rejects, _ = load(
+        folder, "owl.rdf", XML_HEAD % b'<!ENTITY ex "http://example.org/">\n' + XML_BODY % b"ok"
+    )
+    assert code == 0 and rejects == [] and report["documents"]["added"] == 1
+
+
+def test_an_rdf_token_over_the_limit_is_a_reject_not_a_memory_error(tmp_path, monkeypatch):
+    from kgload.readers import limits, rdf_files
+
+    big = b"x" * (17 * 1024 * 1024)  # past the parser's own 16 MiB buffer
+    for name, content in [
+        ("long.nt", b'<http://e.org/s> <http://e.org/p> "' + big + b'" .\n'),
+        ("long.ttl", b'<http://e.org/s> <http://e.org/p> "' + big + b'" .\n'),
+        ("long.jsonld", b'{"@id": "http://e.org/s", "http://e.org/p": "' + big + b'"}'),
+    ]:
+        (folder := tmp_path / name).mkdir()
+        code, _, rejects, _ = load(folder, name, content)
+        assert code == 3 and [r["reason"] for r in rejects] == [
+            f"a literal or IRI over the {limits.MAX_RDF_TOKEN_BYTES}-byte limit"
+        ], name
+    # below the parser's buffer, kgload's own limit decides
+    monkeypatch.setattr(rdf_files, "MAX_RDF_TOKEN_BYTES", 1000)
+    (folder := tmp_path / "short").mkdir()
+    code, _, rejects, _ = load(folder, "mid.nt", b'<http://e.org/s> <http://e.org/p> "' + b"y" * 5000 + b'" .\n')
+    assert code == 3 and rejects[0]["reason"].startswith("a literal or IRI over the 1000-byte limit")
+    monkeypatch.setattr(rdf_files, "MAX_RDF_FILE_BYTES", 100)
+    code, _, rejects, _ = load(folder, "mid.nt", b'<http://e.org/s> <http://e.org/p> "' + b"y" * 5000 + b'" .\n')
+    assert code == 3 and "over the 100-byte limit of one RDF document" in rejects[0]["reason"]
