@@ -82,6 +82,7 @@ class LoadReport:
     documents_added: int = 0
     documents_updated: int = 0
     documents_unchanged: int = 0
+    documents_replaced: int = 0  # read, then replaced by a later version of the same document in this run
     entities: int = 0
     relations: int = 0
     triples: int = 0
@@ -90,7 +91,14 @@ class LoadReport:
     merges: dict[str, Merge] = field(default_factory=dict)
     unresolved: set[str] = field(default_factory=set)
     messages: list[str] = field(default_factory=list)  # one line per reject, for the terminal
+    notes: list[str] = field(default_factory=list)  # one line per document a later version replaced
     status: str = "running"
+
+    def add_replacement(self, message: str) -> None:
+        """A document read twice in one run: the later version is the one kept; the report says so."""
+        self.documents_replaced += 1
+        if len(self.notes) < 1000:
+            self.notes.append(message)
 
     def add_reject(self, reject: Reject) -> None:
         self.rejected[reject.stage] += 1
@@ -122,6 +130,7 @@ class LoadReport:
                 "added": self.documents_added,
                 "updated": self.documents_updated,
                 "unchanged": self.documents_unchanged,
+                "replaced": self.documents_replaced,
             },
             "entities": self.entities,
             "relations": self.relations,
@@ -133,4 +142,5 @@ class LoadReport:
                 for m in sorted(self.merges.values(), key=lambda m: m.canonical)
             ],
             "unresolved": sorted(self.unresolved),
+            "replaced": self.notes,
         }
