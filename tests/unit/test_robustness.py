@@ -303,3 +303,22 @@ def test_a_document_read_twice_is_reported_as_replaced(tmp_path):
         assert any(json.loads(line)["message"] == "run finished" for line in stderr.splitlines())
     result = runner.invoke(app, ["runs", "-s", str(tmp_path / "1" / "store"), "--json"], env={"KGLOAD_STORE": None})
     assert json.loads(result.stdout)[0]["counts"]["documents_replaced"] == 1  # and in the ledger
+
+
+def test_distinct_names_with_one_slug_are_a_merge_in_the_report(tmp_path):
+    def person(number: int, name: str) -> dict[str, Any]:
+        return {
+            "document": {"id": f"d{number}", "title": "T"},
+            "entities": [{"id": "a", "name": name, "type": "Person"}],
+            "relations": [],
+        }
+
+    code, report, _, _ = load(
+        tmp_path, "slug.jsonl", jsonl(person(1, "Jean-Marie Le Pen"), person(2, "Jean Marie le Pen"))
+    )
+    assert code == 0 and report["entities"] == 2
+    (merge,) = report["merged"]
+    assert merge["by"] == "same slug" and set(merge["names"]) | {merge["entity"]} == {
+        "Jean-Marie Le Pen",
+        "Jean Marie le Pen",
+    }
