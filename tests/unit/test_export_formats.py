@@ -18,6 +18,7 @@ from kgload.export.csv_files import cell
 from kgload.export.cypher_script import literal, name, string
 from kgload.export.selection import ClaimBrief, Window, period, relation_types
 from kgload.export.subgraph import Claim, Document, Entity, Mention, Subgraph
+from tests.mixed_graphs import read_gexf, read_graphml
 
 # any Python text (surrogates cannot be encoded, so they never reach a file)
 TEXT = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=60)
@@ -84,7 +85,7 @@ def small_subgraph(text: str) -> Subgraph:
 def test_graphml_reads_back_with_networkx(text):
     out = io.StringIO()
     graphml.write(small_subgraph(text), out, lambda n: None)
-    graph = nx.read_graphml(io.BytesIO(out.getvalue().encode("utf-8")))
+    graph = read_graphml(io.BytesIO(out.getvalue().encode("utf-8")))
     clean = graphml._INVALID_XML.sub("\ufffd", text)
     # XML normalises CR and CRLF to LF when it reads text
     expected = clean.replace("\r\n", "\n").replace("\r", "\n")
