@@ -17,7 +17,6 @@ import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
-import networkx as nx
 import pyoxigraph as ox
 import pytest
 import typer
@@ -451,9 +450,7 @@ def test_filters_combine(backend, request, tmp_path):
         "--document", "afp-2025-06-14-putin-trump-call", "-r", "EXCHANGED_PRISONERS_WITH", "-f", "graphml", *args
     )
     assert result.exit_code == 0
-    graph = read_graphml(
-        io.BytesIO(result.stdout_bytes if hasattr(result, "stdout_bytes") else result.stdout.encode())
-    )
+    graph = read_graphml(io.BytesIO(result.stdout_bytes if hasattr(result, "stdout_bytes") else result.stdout.encode()))
     assert {d["label"] for _, d in graph.nodes(data=True)} == {"Russia", "Ukraine"}
 
 
