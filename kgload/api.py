@@ -38,6 +38,7 @@ from kgload.report import LoadReport, RejectsFile, reject_line
 from kgload.runs.runner import run_load
 from kgload.sinks import Sink
 from kgload.sinks.embedded import EmbeddedStore
+from kgload.sparql import answer
 
 if TYPE_CHECKING:
     from kgload.export.neo4j_admin import Neo4jAdminExport
@@ -375,15 +376,30 @@ def runs(*, store: PathLike | None = None, sink: Sink | None = None, limit: int 
 
 
 def query(sparql: str, *, store: PathLike | None = None) -> tuple[list[str], list[dict[str, Any]]]:
-    """Run a SPARQL SELECT on the embedded store; return the variables and rows of Python values."""
+    """Run a SPARQL SELECT on the embedded store; return the variables and rows of Python values.
+    Any query form, in the W3C result formats: ``sparql_answer``."""
     target = open_store(store, read_only=True)
     try:
-        result = target.query(sparql)
-        if not isinstance(result, ox.QuerySolutions):
-            raise UsageError("kgload query runs SELECT queries; use ASK/CONSTRUCT through the library API")
-        variables = [v.value for v in result.variables]
-        rows = [{name: _python(solution[name]) for name in variables} for solution in result]
-        return variables, rows
+        result = answer(target, sparql)
+        if result.kind != "select":
+            raise UsageError(
+                "kgload.query returns the rows of a SELECT; for ASK, CONSTRUCT or DESCRIBE use kgload.sparql_answer"
+            )
+        return result.variables, list(result.rows())
+    finally:
+        target.close()
+
+
+def sparql_answer(sparql: str, out: BinaryIO, fmt: str | None = None, *, store: PathLike | None = None) -> str:
+    """Run any SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) on the embedded store and write its
+    answer to ``out``: W3C SPARQL 1.1 results (json, xml, csv, tsv) or, for graph results, RDF
+    (turtle, ntriples, rdfxml, jsonld). ``fmt`` None: JSON, or Turtle for graphs. Returns the
+    query's kind: "select", "ask" or "graph"."""
+    target = open_store(store, read_only=True)
+    try:
+        result = answer(target, sparql)
+        result.write(out, fmt or result.default_format())
+        return result.kind
     finally:
         target.close()
 

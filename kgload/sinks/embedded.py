@@ -182,8 +182,8 @@ class EmbeddedStore:
         self.store.extend(quads)
 
     def query(self, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-        prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
-        return self.store.query(prologue + sparql, use_default_graph_as_union=True)
+        # the prefixes are given to the parser, not prepended: error positions stay the user's
+        return self.store.query(sparql, prefixes=PREFIXES, use_default_graph_as_union=True)
 
     def quads(self) -> Iterable[ox.Quad]:
         return self.store.quads_for_pattern(None, None, None, None)
