@@ -153,3 +153,29 @@ def test_content_negotiation_errors_and_read_only(endpoint):
 def test_serve_refuses_a_folder_without_a_store(tmp_path):
     with pytest.raises(UsageError, match="no kgload store"):
         serve(tmp_path, port=0)
+
+
+def test_kgload_serve_command_answers_and_stops_on_ctrl_c(store, tmp_path):
+    import re
+    import signal
+    import subprocess
+    import sys
+
+    kgload = Path(sys.executable).with_name("kgload")
+    process = subprocess.Popen(
+        [str(kgload), "serve", "--store", str(store), "--port", "0"],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stderr is not None
+        first = process.stderr.readline()
+        found = re.search(r"SPARQL endpoint (http://127\.0\.0\.1:\d+/sparql) \(read-only", first)
+        assert found, first
+        graph = rdflib.Graph(SPARQLStore(found[1], returnFormat="json"))
+        assert graph.query(PREFIXES + ASK).askAnswer is True
+    finally:
+        process.send_signal(signal.SIGINT)
+        rest = process.communicate(timeout=30)[1]
+    assert process.returncode == 0 and "stopped" in rest and "Traceback" not in rest
