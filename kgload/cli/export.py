@@ -103,9 +103,9 @@ def export_command(
         typer.Option(
             "--format",
             "-f",
-            help="turtle, ntriples, nquads, trig, jsonld, graphml, csv, cypher, html, svg or png; or "
+            help="turtle, ntriples, nquads, trig, jsonld, graphml, gexf, csv, cypher, html, svg or png; or "
             "neo4j-admin (INPUT files -> CSVs for neo4j-admin database import full, into the --output folder). "
-            "Default: from the output's extension, else turtle.",
+            "Default: from the output's extension (one that names no format is an error), else turtle.",
             show_default=False,
         ),
     ] = None,
