@@ -345,6 +345,48 @@ def export_neo4j_admin(
     )
 
 
+@dataclass
+class Retraction:
+    """What ``retract_documents`` did: how many of the given documents it removed, and for each
+    one it did not find, the closest ids the target knows."""
+
+    requested: int
+    removed: int
+    missing: dict[str, list[str]] = field(default_factory=dict)  # given id -> closest known ids
+
+
+def retract_documents(
+    documents: Iterable[str],
+    *,
+    store: PathLike | None = None,
+    sink: Sink | None = None,
+    mapping: Mapping | PathLike | None = None,
+) -> Retraction:
+    """Remove what the given documents (ids or IRIs) contributed; name those not found."""
+    import difflib
+
+    compiled = _mapping(mapping)
+    given = list(dict.fromkeys(documents))
+    iris = {d: d if d.startswith(("http://", "https://")) else compiled.document_iri_for(d) for d in given}
+    own_sink = sink is None
+    target: Sink = sink if sink is not None else open_store(store)
+    try:
+        target.ensure_ontology(compiled.ontology.path, compiled.base)
+        present = target.fingerprints(list(iris.values()))
+        missing: dict[str, list[str]] = {}
+        absent = [d for d, iri in iris.items() if iri not in present]
+        if absent:
+            known = getattr(target, "document_ids", dict)()
+            names = sorted(set(known.values()))
+            for document in absent:
+                missing[document] = difflib.get_close_matches(document, names, n=3, cutoff=0.5)
+        removed = target.retract([iris[d] for d in given if iris[d] in present]) if len(absent) < len(given) else 0
+        return Retraction(len(given), removed, missing)
+    finally:
+        if own_sink:
+            target.close()
+
+
 def retract(
     documents: Iterable[str],
     *,
@@ -353,16 +395,7 @@ def retract(
     mapping: Mapping | PathLike | None = None,
 ) -> int:
     """Remove what the given documents (ids or IRIs) contributed; return how many were present."""
-    compiled = _mapping(mapping)
-    iris = [d if d.startswith(("http://", "https://")) else compiled.document_iri_for(d) for d in documents]
-    own_sink = sink is None
-    target: Sink = sink if sink is not None else open_store(store)
-    try:
-        target.ensure_ontology(compiled.ontology.path, compiled.base)
-        return target.retract(iris)
-    finally:
-        if own_sink:
-            target.close()
+    return retract_documents(documents, store=store, sink=sink, mapping=mapping).removed
 
 
 def runs(*, store: PathLike | None = None, sink: Sink | None = None, limit: int = RUNS_LISTED) -> list[RunRecord]:

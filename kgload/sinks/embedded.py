@@ -178,6 +178,11 @@ class EmbeddedStore:
                 removed += 1
         return removed
 
+    def document_ids(self) -> dict[str, str]:
+        """Every loaded document: IRI -> its id (for suggestions when an id is not found)."""
+        rows = self.query("SELECT ?d ?id WHERE { ?d kg:fingerprint ?f OPTIONAL { ?d dcterms:identifier ?id } }")
+        return {row["d"].value: row["id"].value if row["id"] is not None else row["d"].value for row in rows}
+
     def add(self, quads: Iterable[ox.Quad]) -> None:
         self.store.extend(quads)
 

@@ -186,6 +186,15 @@ class Neo4jSink(ProjectingSink):
         if in_flight is not None:
             in_flight.result()
 
+    def document_ids(self) -> dict[str, str]:
+        """Every loaded document: IRI -> its id (for suggestions when an id is not found)."""
+        records, _, _ = self.driver.execute_query(
+            "MATCH (d:Document) RETURN d.uri AS uri, coalesce(d.id, d.uri) AS id",
+            database_=self.database,
+            routing_=neo4j.RoutingControl.READ,
+        )
+        return {r["uri"]: r["id"] for r in records}
+
     def retract(self, documents: list[str]) -> int:
         self.flush()
         ontology = self._ontology()
