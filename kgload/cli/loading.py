@@ -72,20 +72,24 @@ def progress() -> Iterator[Callable[[LoadReport], None] | None]:
         yield update
 
 
-def print_report(report: LoadReport, as_json: bool) -> None:
+def print_report(report: LoadReport, as_json: bool, messages: list[str] | None = None) -> None:
+    """The report, its rejects first (``messages``: those not reported yet by this command)."""
+    if messages is None:
+        messages = report.messages
     if as_json:
         typer.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
         return
     if State.log_format == "json":  # machine-readable: rejects as log lines, the report as one JSON line
         log = logging.getLogger("kgload.report")
-        for line in report.messages:
+        for line in messages:
             log.warning("rejected", extra={"reject": line, "run": report.run_id})
         typer.echo(json.dumps(report.as_json(), ensure_ascii=False))
         return
-    for line in report.messages[:50]:
+    for line in messages[:50]:
         typer.echo(f"rejected: {line}", err=True)
-    if len(report.messages) > 50:
-        typer.echo(f"rejected: … and {report.rejected_total - 50} more", err=True)
+    total = report.rejected_total if messages is report.messages else len(messages)
+    if total > 50:
+        typer.echo(f"rejected: … and {total - 50} more", err=True)
     typer.echo(f"kgload run {report.run_id} → {report.target}: {report.status}")
     typer.echo(
         f"  documents: {report.documents_read} read, {report.documents_loaded} loaded "

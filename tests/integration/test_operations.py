@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from kgload.cli import app
@@ -59,3 +60,33 @@ def test_retract_names_the_ids_it_did_not_find_with_the_closest_known(tmp_path, 
     assert "not found: nothing-like-it\n" in result.output
     # nothing was removed
     assert invoke("query", "ASK { ?a kg:called ?b }", "--store", store).stdout.strip() == "true"
+
+
+@pytest.mark.neo4j
+def test_two_targets_are_one_run_whose_rejects_are_reported_once(neo4j_db, neo4j_driver, tmp_path, seed):
+    """Issue 30: with two targets each reject was printed and filed twice."""
+    from tests.integration.test_scheduled_runs import env_for
+
+    config = configured(tmp_path, seed)
+    config.write_text(
+        config.read_text("utf-8")
+        .replace("targets:\n", "targets:\n  neo4j: {}\n")
+        .replace("sources:\n", "sources:\n  - glob: inbox/*.jsonl\n")
+        + "options:\n  rejects_dir: rejects\n",
+        "utf-8",
+    )
+    (tmp_path / "inbox" / "bad.jsonl").write_text('{"document": {"id": "x"}}\nnot json\n', "utf-8")
+    result = runner.invoke(app, ["run", "--config", str(config)], env=env_for(neo4j_db))
+    assert result.exit_code == 3, result.output
+    rejected = [line for line in result.stderr.splitlines() if line.startswith("rejected: ")]
+    assert rejected and len(rejected) == len(set(rejected)), rejected
+    assert sum("invalid JSON" in line for line in rejected) == 1
+    [kept] = list((tmp_path / "rejects").glob("*.jsonl"))
+    lines = kept.read_text("utf-8").splitlines()
+    assert len(lines) == len(set(lines)) == len(rejected)
+    assert not [p for p in (tmp_path / "rejects").iterdir() if p.name.startswith(".")]
+    ids = {line.split()[2] for line in result.stdout.splitlines() if line.startswith("kgload run ")}
+    assert len(ids) == 1 and kept.stem in ids  # one run: the same id in both ledgers and the file's name
+    listed = runner.invoke(app, ["runs", "--config", str(config), "--json"], env=env_for(neo4j_db))
+    ledgers = json.loads(listed.stdout)
+    assert len(ledgers) == 2 and all(runs[0]["id"] == kept.stem for runs in ledgers.values())
