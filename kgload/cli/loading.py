@@ -15,6 +15,7 @@ import typer
 from kgload import api
 from kgload.cli.errors import State
 from kgload.report import LoadReport
+from kgload.tables import plural
 
 
 @contextlib.contextmanager
@@ -96,10 +97,13 @@ def print_report(report: LoadReport, as_json: bool, messages: list[str] | None =
         f"({report.documents_added} new, {report.documents_updated} changed), "
         f"{report.documents_unchanged} unchanged (skipped)"
     )
-    typer.echo(f"  loaded: {report.entities} entities, {report.relations} relations, {report.triples} triples")
+    typer.echo(
+        f"  loaded: {plural(report.entities, 'entity', 'entities')}, {plural(report.relations, 'relation')}, "
+        f"{plural(report.triples, 'triple')}"
+    )
     for merge in sorted(report.merges.values(), key=lambda m: m.canonical):
         typer.echo(f"  merged: {merge.canonical} ← {', '.join(merge.names)}  [{merge.source}]")
     if report.unresolved:
         typer.echo(f"  not in the gazetteer: {', '.join(sorted(report.unresolved))}")
     if report.rejected_total:
-        typer.echo(f"  rejected: {report.rejected_total} record(s), kept in {report.rejects_path}")
+        typer.echo(f"  rejected: {plural(report.rejected_total, 'record')}, kept in {report.rejects_path}")

@@ -18,7 +18,7 @@ from kgload.cli.errors import user_errors
 from kgload.cli.loading import neo4j_settings, neo4j_sink
 from kgload.cli.options import LedgerNeo4jUriOpt, MappingOpt, Neo4jDbOpt, StoreOpt
 from kgload.defaults import RUNS_LISTED, default_store
-from kgload.tables import format_rows
+from kgload.tables import format_rows, plural
 
 COLUMNS = ["run", "started", "status", "added", "updated", "unchanged", "rejected", "note"]
 TargetConfigOpt = Annotated[
@@ -31,10 +31,6 @@ TargetConfigOpt = Annotated[
         show_default=False,
     ),
 ]
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 @contextlib.contextmanager

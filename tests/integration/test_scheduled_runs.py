@@ -253,7 +253,7 @@ def test_retract_equals_a_clean_load_without_that_document(neo4j_db, db, tmp_pat
 
     result = kgload("retract", gone, env=env)
     assert result.exit_code == 0, result.output
-    assert "retracted 1 of 1 document(s)" in result.output
+    assert "retracted 1 of 1 document" in result.output
     retracted = dump(db)
     assert not cypher(db, "MATCH (n) WHERE n.uri = $u OR n.document = $u RETURN n", u=doc_iri(gone))
 
