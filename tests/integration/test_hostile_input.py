@@ -689,6 +689,7 @@ def test_the_password_never_appears_in_any_output_file_or_ledger(auth_server, tm
         (["load", "inbox", *rejects], {**login, "NEO4J_PASSWORD": WRONG}, {4}),
         (["--log-format", "json", "runs"], {**login, "NEO4J_PASSWORD": WRONG}, {4}),
         (["runs"], {**login, "NEO4J_URI": auth_server.uri.replace("bolt://", f"bolt://neo4j:{PASSWORD}@")}, {2}),
+        (["runs"], {k: v for k, v in login.items() if k != "NEO4J_PASSWORD"}, {4}),
     ]
     outputs = []
     for args, env, codes in runs:
@@ -699,7 +700,9 @@ def test_the_password_never_appears_in_any_output_file_or_ledger(auth_server, tm
         assert done.returncode in codes, (args, done.returncode, output)
         assert "Traceback" not in output
         outputs.append(output)
-    assert "authentication failed" in outputs[9] and "cannot connect" in outputs[7] and "cannot connect" in outputs[8]
+    assert "authentication failed for user 'neo4j'" in outputs[9]
+    assert "connection refused at 127.0.0.1:" in outputs[7] and "connection refused" in outputs[8]
+    assert "no password was given" in outputs[12] and "NEO4J_PASSWORD" in outputs[12]
     assert "must not carry a user or password" in outputs[11]
     for output in outputs:
         assert PASSWORD not in output and WRONG not in output
