@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -53,6 +54,7 @@ def run_command(
     reported: set[str] = set()
     for n, (settings_or_none, store) in enumerate(targets):
         own = rejects if n == 0 else rejects_dir / f".{run.id}.{n}.jsonl"
+        started = time.perf_counter()
         report = load_into(
             settings_or_none,
             store,
@@ -72,7 +74,7 @@ def run_command(
                 report.rejects_path = str(rejects)
         fresh = [line for line in report.messages if line not in reported]
         reported.update(fresh)
-        print_report(report, as_json, messages=fresh)
+        print_report(report, as_json, messages=fresh, seconds=time.perf_counter() - started)
         codes.append(report.exit_code)
     raise typer.Exit(max(codes))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -74,3 +75,34 @@ def test_counts_read_as_english(tmp_path, seed):
     loaded = invoke("load", one, "--store", tmp_path / "store")
     assert loaded.exit_code == 0, loaded.output
     assert "1 relation," in loaded.output and "1 relations" not in loaded.output
+
+
+def test_the_summary_is_last_short_and_timed_and_one_object_under_json_logs(tmp_path, seed):
+    store = tmp_path / "store"
+    result = invoke("load", seed, "--store", store)
+    lines = result.stdout.splitlines()
+    assert result.exit_code == 0 and len(lines) == 4, lines  # headline, documents, loaded, merged
+    assert re.match(r"kgload run \S+ → embedded store .+: ok in \d+\.\d s$", lines[0]), lines[0]
+    merged = re.search(
+        r"merged: (\d+) names into (\d+) entities; not in the gazetteer: (\d+) names \(listed in (.+)\)$", lines[3]
+    )
+    assert merged, lines[3]
+    listed = json.loads(Path(merged[4]).read_text("utf-8"))
+    assert len(listed["merged"]) == int(merged[2]) and len(listed["unresolved"]) == int(merged[3])
+    assert any(m["entity"] == "Vladimir Putin" for m in listed["merged"])
+    logged = runner.invoke(app, ["--log-format", "json", "load", str(seed), "--store", str(store), "--force"])
+    [summary] = [json.loads(line) for line in logged.stdout.splitlines()]
+    assert {"time", "level", "logger", "message"} <= set(summary)  # the keys of the log lines
+    assert summary["level"] == "info" and summary["documents"]["read"] == 1 and summary["seconds"] > 0
+
+
+def test_the_progress_total_is_counted_without_parsing(tmp_path, seed):
+    from kgload.cli.loading import count_documents
+
+    lines = tmp_path / "docs.jsonl"
+    lines.write_text("{}\n{}\n{}", "utf-8")  # no newline after the last
+    array = tmp_path / "array.json"
+    array.write_text("[{}, {}]", "utf-8")
+    assert count_documents([seed, lines]) == 4
+    assert count_documents([tmp_path / "docs.jsonl", array]) is None  # an array: no total, a counter
+    assert count_documents([ROOT / "examples" / "inputs" / "csv"]) is None
