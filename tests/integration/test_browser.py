@@ -259,7 +259,7 @@ STYLE = ROOT / "examples" / "neo4j-browser" / "style.grass"
 FAVORITES = ROOT / "examples" / "neo4j-browser" / "kgload-favorites.zip"
 GRAPH_QUERY = (
     "MATCH (p:Person {name: 'Vladimir Putin'})-[r:CALLED]->(q:Person) MATCH (c:Country {name: 'Russia'}) "
-    "RETURN p, r, q, c"
+    "MATCH (claim:Claim {status: 'disputed'}) RETURN p, r, q, c, claim"
 )
 # what the graph view draws per node: the outline circle's fill and the caption's words
 NODES_JS = """frame => [...frame.querySelectorAll('g.node')].map(g => ({
@@ -348,16 +348,22 @@ def test_style_sheet_and_favourites_as_the_browser_takes_them(
             assert re.search(r"(?m)^node \{", parsed), f"the generic node rule is lost: {parsed[:300]}"
 
             frame = run_query(page, GRAPH_QUERY, remaining_ms)
-            frame.locator("g.node circle.b-outline").nth(2).wait_for(timeout=remaining_ms())
+            frame.locator("g.node circle.b-outline").nth(3).wait_for(timeout=remaining_ms())
             nodes = frame.locator("svg").first.evaluate(
                 NODES_JS.replace("frame.", "frame.closest('[data-testid=frame]').")
             )
-            drawn = {node["caption"].replace("\u200b", "").strip(): (node["fill"] or "").upper() for node in nodes}
+            drawn = {
+                " ".join(node["caption"].replace("\u200b", "").split()): (node["fill"] or "").upper() for node in nodes
+            }
             by_word = {caption.split()[0]: fill for caption, fill in drawn.items() if caption}
             assert by_word.get("Vladimir") == "#4C8EDA", drawn  # Person, captioned by name
             assert by_word.get("Donald") == "#4C8EDA", drawn
             assert by_word.get("Russia") == "#DA7194", drawn  # Country
             assert any("Putin" in caption for caption in drawn), drawn
+            # a claim reads as the claim: its status and relation, in the claim colour
+            claims = [(caption, fill) for caption, fill in drawn.items() if fill == "#D9C8AE"]
+            assert len(claims) == 1, drawn
+            assert claims[0][0].startswith("disputed ADVANCING"), drawn
 
             # the favourites bundle: one folder holding every query of examples/cypher/
             drop_file(page, FAVORITES, remaining_ms)
