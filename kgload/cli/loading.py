@@ -145,6 +145,8 @@ def print_report(
         log = logging.getLogger("kgload.report")
         for line in messages:
             log.warning("rejected", extra={"reject": line, "run": report.run_id})
+        for line in report.notes:
+            log.warning("replaced", extra={"replaced": line, "run": report.run_id})
         entry = {
             "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
             "level": "info",
@@ -158,6 +160,8 @@ def print_report(
     total = report.rejected_total if messages is report.messages else len(messages)
     if total > 50:
         typer.echo(f"rejected: … and {total - 50} more", err=True)
+    for line in report.notes[:50]:
+        typer.echo(f"replaced: {line}", err=True)
     lists = None
     if report.merges or report.unresolved:
         lists = lists_file(report)
@@ -172,6 +176,7 @@ def print_report(
         f"  documents: {report.documents_read} read, {report.documents_loaded} loaded "
         f"({report.documents_added} new, {report.documents_updated} changed), "
         f"{report.documents_unchanged} unchanged (skipped)"
+        + (f", {report.documents_replaced} replaced by a later version" if report.documents_replaced else "")
     )
     typer.echo(
         f"  loaded: {plural(report.entities, 'entity', 'entities')}, {plural(report.relations, 'relation')}, "
