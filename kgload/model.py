@@ -59,6 +59,7 @@ class MappedDocument:
     rejects: list[Reject] = field(default_factory=list)
     merges: list[Merge] = field(default_factory=list)
     unresolved: list[str] = field(default_factory=list)
+    minted: list[tuple[str, str]] = field(default_factory=list)  # (IRI, name) of entities named by no gazetteer
     entities: int = 0
     claims: int = 0
     # claim IRI -> the relation it came from, so a later stage (SHACL) can reject that record

@@ -92,6 +92,7 @@ class LoadReport:
     unresolved: set[str] = field(default_factory=set)
     messages: list[str] = field(default_factory=list)  # one line per reject, for the terminal
     notes: list[str] = field(default_factory=list)  # one line per document a later version replaced
+    names_by_iri: dict[str, str] = field(default_factory=dict, repr=False)  # first name of each minted entity IRI
     status: str = "running"
 
     def add_replacement(self, message: str) -> None:
