@@ -43,7 +43,6 @@ from kgload.records import Extraction, RdfSource, Reject
 from kgload.report import LoadReport, RejectsFile
 from kgload.sinks import Preparer, Sink
 from kgload.validate import ShaclValidator
-from kgload.vocabulary.transforms import slug
 
 JSONL = (".jsonl", ".ndjson")
 WINDOW = 2  # batches mapping ahead of the one being written: keeps workers busy, bounds memory
@@ -503,20 +502,10 @@ def _note_resolution(report: LoadReport, doc: MappedDocument) -> None:
         names = tuple(dict.fromkeys((*(known.names if known else ()), *merge.names)))
         report.merges[merge.iri] = Merge(merge.iri, merge.canonical, names, merge.source)
     report.unresolved.update(doc.unresolved)
-    for iri, name in doc.minted:
-        _note_slug_clash(report, iri, name)
-
-
-def _note_slug_clash(report: LoadReport, iri: str, name: str) -> None:
-    """Two names that reached one entity IRI because they reduce to one slug ("Jean-Marie Le Pen",
-    "Jean Marie le Pen") merged without anyone choosing it: the report lists them as a merge."""
-    first = report.names_by_iri.setdefault(iri, name)
-    if first == name or slug(first) != slug(name):
-        return
-    known = report.merges.get(iri)
-    if known is None:
-        report.merges[iri] = Merge(iri, first, (name,), "same slug")
-    elif name not in known.names and name != known.canonical:
-        report.merges[iri] = Merge(iri, known.canonical, (*known.names, name), known.source)
-    if len(report.names_by_iri) > 100_000:  # bounded: memory must not grow with the input
-        report.names_by_iri.clear()
+    for iri, name in doc.free_names:
+        names = report.free_names.setdefault(iri, set())
+        names.add(name)
+        if len(names) > 1:  # distinct names that reduce to one slug: a merge nobody chose, so it is named
+            canonical = max(names, key=lambda n: (len(n), n))
+            others = tuple(sorted(names - {canonical}))
+            report.merges[iri] = Merge(iri, canonical, others, "same slug")
