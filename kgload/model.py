@@ -59,6 +59,8 @@ class MappedDocument:
     rejects: list[Reject] = field(default_factory=list)
     merges: list[Merge] = field(default_factory=list)
     unresolved: list[str] = field(default_factory=list)
+    # (IRI, name) of each entity no gazetteer resolved: distinct names reaching one IRI share a slug
+    free_names: list[tuple[str, str]] = field(default_factory=list)
     entities: int = 0
     claims: int = 0
     # claim IRI -> the relation it came from, so a later stage (SHACL) can reject that record

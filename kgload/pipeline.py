@@ -502,3 +502,10 @@ def _note_resolution(report: LoadReport, doc: MappedDocument) -> None:
         names = tuple(dict.fromkeys((*(known.names if known else ()), *merge.names)))
         report.merges[merge.iri] = Merge(merge.iri, merge.canonical, names, merge.source)
     report.unresolved.update(doc.unresolved)
+    for iri, name in doc.free_names:
+        names = report.free_names.setdefault(iri, set())
+        names.add(name)
+        if len(names) > 1:  # distinct names that reduce to one slug: a merge nobody chose, so it is named
+            canonical = max(names, key=lambda n: (len(n), n))
+            others = tuple(sorted(names - {canonical}))
+            report.merges[iri] = Merge(iri, canonical, others, "same slug")

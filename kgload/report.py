@@ -90,6 +90,7 @@ class LoadReport:
     rejects_path: str | None = None
     merges: dict[str, Merge] = field(default_factory=dict)
     unresolved: set[str] = field(default_factory=set)
+    free_names: dict[str, set[str]] = field(default_factory=dict)  # entity IRI -> the unresolved names it has
     messages: list[str] = field(default_factory=list)  # one line per reject, for the terminal
     notes: list[str] = field(default_factory=list)  # one line per document a later version replaced
     status: str = "running"

@@ -36,7 +36,6 @@ from kgload.vocabulary.literals import (
     typed,
 )
 from kgload.vocabulary.namespaces import DCTERMS, KG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD
-from kgload.vocabulary.transforms import slug
 
 _N = NamedNode
 A = _N(RDF + "type")
@@ -409,8 +408,6 @@ def _resolve_now(
         node = _entity_node(mapping, rule, canonical, first.id, wikidata, iso)
     surface = [n for n in names if n != canonical]
     merge = Merge(node.value, canonical, tuple(surface), source if entry else "document") if surface else None
-    if entry is None and not holding and (other := _slug_clash(mapping, node.value, canonical)):
-        merge = Merge(node.value, canonical, (*surface, other), "same slug")  # a merge the report names
     pairs: list[tuple[NamedNode, NamedNode | Literal]] = [
         (A, _node(mapping, rule.class_iri)),
         (LABEL, _literal(mapping, canonical)),
@@ -426,17 +423,6 @@ def _resolve_now(
     return resolved, dated
 
 
-def _slug_clash(mapping: Mapping, iri: str, name: str) -> str | None:
-    """Another name that reached the same entity IRI because both reduce to one slug ("Côte d'Ivoire",
-    "Cote d Ivoire"): not a resolution anyone chose, so the report lists it as a merge."""
-    table = mapping.memo.table("name of entity iri")
-    first = table.get(iri)
-    if first is None:
-        table[iri] = name
-        return None
-    return first if first != name and slug(first) == slug(name) else None
-
-
 def resolve_entity(
     group: EntityGroup,
     mapping: Mapping,
@@ -449,6 +435,7 @@ def resolve_entity(
     resolved = _resolve(group, group.names(), mapping, tenures, day)
     if resolved.unresolved:
         out.unresolved.append(resolved.canonical)
+        out.free_names.append((resolved.iri, resolved.canonical))
     if resolved.merge is not None:
         out.merges.append(resolved.merge)
     if labels is not None:
