@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -81,6 +82,16 @@ ValidateOpt = Annotated[
         "--validate/--no-validate",
         help="Check mapped records against the SHACL shapes first (violations are rejected). "
         "Off for fastest bulk loads.",
+    ),
+]
+ShaclEngineOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--shacl-engine",
+        envvar="KGLOAD_SHACL_ENGINE",
+        help="SHACL engine: compiled (the shapes compiled into checks; default) or pyshacl (the reference, slower). "
+        "Both give the same verdicts.",
+        show_default=False,
     ),
 ]
 WorkersOpt = Annotated[
@@ -163,6 +174,7 @@ def map_command(
     fmt: FormatOpt = None,
     rejects: RejectsOpt = None,
     validate: ValidateOpt = True,
+    shacl_engine: ShaclEngineOpt = None,
     workers: WorkersOpt = None,
 ) -> None:
     """Map inputs to RDF and write it (Turtle, N-Triples, N-Quads, TriG or JSON-LD)."""
@@ -171,6 +183,7 @@ def map_command(
     from kgload.report import EXIT_REJECTS, RejectsFile
 
     rdf_format = format_for(to, output.name if output else None)
+    use_shacl_engine(shacl_engine)
     run = Run.new()
     rejects_file = RejectsFile(rejects or default_rejects(run.id))
     if output is not None:
@@ -214,6 +227,7 @@ def load_command(
         bool, typer.Option("--force", help="Reload documents even when their fingerprint is unchanged.")
     ] = False,
     validate: ValidateOpt = True,
+    shacl_engine: ShaclEngineOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run report as JSON.")] = False,
     workers: WorkersOpt = None,
     batch_size: Annotated[
@@ -234,6 +248,7 @@ def load_command(
     from kgload.model import Run
     from kgload.sinks.neo4j import Neo4jSettings
 
+    use_shacl_engine(shacl_engine)
     run = Run.new()
     store_path = store or default_store()
     rejects_path = rejects or store_path.parent / "rejects" / f"{run.id}.jsonl"
@@ -253,6 +268,17 @@ def load_command(
     )
     print_report(report, as_json)
     raise typer.Exit(report.exit_code)
+
+
+def use_shacl_engine(engine: str | None) -> None:
+    """Choose the SHACL engine for this process and the workers it starts (they inherit the variable)."""
+    from kgload.validate import ENGINE_VARIABLE, ENGINES
+
+    if engine is None:
+        return
+    if engine not in ENGINES:
+        raise fail(f"--shacl-engine must be one of {', '.join(ENGINES)}, not {engine!r}", 2)
+    os.environ[ENGINE_VARIABLE] = engine
 
 
 def _load_into(settings: Any, store: Path, inputs: Any, **kwargs: Any) -> LoadReport:
