@@ -122,19 +122,26 @@ _EMPTY: dict[Any, None] = {}
 class _Data:
     """A document's triples over the ontology's: the data graph pySHACL would validate."""
 
-    def __init__(self, triples: list[Triple], ontology: _Index, supers: dict[Node, frozenset[Node]]) -> None:
+    def __init__(
+        self, triples: list[Triple], ontology: _Index, supers: dict[Node, frozenset[Node]], record: bool = False
+    ) -> None:
         self.doc = _Index(triples)
+        self.touched: set[Node] | None = set() if record else None  # every node whose triples were read
         self.ontology = ontology
         # the ontology's class tree holds unless the document adds to it
         self.supers = supers if RDFS.subClassOf not in self.doc.by_predicate else {}
         self.memo: dict[tuple[int, Node], bool] = {}
 
     def objects(self, s: Node, p: Node) -> Iterable[Node]:
+        if self.touched is not None:
+            self.touched.add(s)
         mine = self.doc.out.get(s, _EMPTY).get(p, _EMPTY)
         theirs = self.ontology.out.get(s, _EMPTY).get(p, _EMPTY)
         return (mine | theirs) if theirs else mine
 
     def subjects(self, p: Node, o: Node) -> Iterable[Node]:
+        if self.touched is not None:
+            self.touched.add(o)
         mine = self.doc.into.get(o, _EMPTY).get(p, _EMPTY)
         theirs = self.ontology.into.get(o, _EMPTY).get(p, _EMPTY)
         return (mine | theirs) if theirs else mine
@@ -238,6 +245,10 @@ class CompiledShapes:
             self._targeted.append((self._shape(shape), _targets(shapes, shape)))
         self._refuse_what_is_not_compiled()
         self._uses_sparql = any(self._has_sparql(s) for s, _ in self._targeted)
+        # a focus node the document does not mention, whose shape reads no node the document
+        # mentions, gets the results it gets on the ontology alone: those are remembered
+        self._alone: dict[tuple[int, Node], tuple[list[Result], frozenset[Node]]] = {}
+        self._cacheable = {id(s) for s, _ in self._targeted if not self._has_sparql(s)}
 
     def __getstate__(self) -> dict[str, Any]:
         # pickled for worker processes on platforms without fork: checks are closures, compiled again there
@@ -259,13 +270,35 @@ class CompiledShapes:
             sparql = self._sparql_data(triples) if self._uses_sparql else None
             try:
                 out: list[Result] = []
+                fixed = data.supers is self._supers  # the class tree is the ontology's
+                mentioned = data.doc.out.keys() | data.doc.into.keys()
                 for shape, targets in self._targeted:
+                    cacheable = fixed and id(shape) in self._cacheable
                     for focus in self._focus_nodes(targets, data):
+                        if cacheable and focus not in mentioned:
+                            results, touched = self._on_ontology_alone(shape, focus)
+                            if touched.isdisjoint(mentioned):
+                                out.extend(results)
+                                continue
                         self._run(shape, focus, data, sparql, out)
                 return out
             finally:
                 if sparql is not None:
                     self._store.remove_graph(sparql.graphs[1])
+
+    def _on_ontology_alone(self, shape: _Shape, focus: Node) -> tuple[list[Result], frozenset[Node]]:
+        """The results of ``shape`` on ``focus`` in an empty document, and the nodes that reading them read."""
+        key = (id(shape), focus)
+        found = self._alone.get(key)
+        if found is None:
+            alone = _Data([], self._ontology, self._supers, record=True)
+            results: list[Result] = []
+            self._run(shape, focus, alone, None, results)
+            assert alone.touched is not None
+            found = (results, frozenset(alone.touched))
+            if len(self._alone) < _MAX_CACHED:
+                self._alone[key] = found
+        return found
 
     def _sparql_data(self, triples: list[Triple]) -> _SparqlData:
         graph = ox.NamedNode(f"urn:kgload:shacl:document:{next(self._names)}")

@@ -155,7 +155,8 @@ def graphs(draw: st.DrawFn, shape: Any = None) -> list[Triple]:
     predicates, classes, iris = vocabulary(shape)
     all_predicates, all_classes, all_iris = vocabulary(None)
     entities = [URIRef(f"https://example.org/e{i}") for i in range(4)] + [BNode("b0"), CLAIM]
-    node = st.sampled_from(entities + iris + all_iris[:3])
+    # the focus nodes _focus makes come up most often, so that their shape's constraints are reached
+    node = st.sampled_from([*entities[:1], CLAIM] * 3 + entities + iris + all_iris[:3])
     klass = st.sampled_from(classes or all_classes)
     obj = st.one_of(node, klass, _literals())
     predicate = st.sampled_from(predicates) if draw(st.booleans()) else st.sampled_from(all_predicates)
@@ -197,7 +198,7 @@ def _focus(draw: st.DrawFn, shape: Any) -> list[Triple]:
     ways: list[Triple] = []
     ways += [(claim, RDF.predicate, n) for n in g.objects(shape, SH.targetNode)]
     ways += [(node, RDF.type, c) for c in g.objects(shape, SH.targetClass)]
-    ways += [(node, p, other) for p in g.objects(shape, SH.targetSubjectsOf)]
+    ways += [(node, p, draw(st.one_of(st.just(other), _literals()))) for p in g.objects(shape, SH.targetSubjectsOf)]
     ways += [(other, p, node) for p in g.objects(shape, SH.targetObjectsOf)]
     return [draw(st.sampled_from(sorted(ways)))] if ways else []
 
@@ -228,6 +229,7 @@ def test_a_document_violating_each_shape_gives_the_reference_violations(shape):
             deadline=None,
             database=None,
             phases=[Phase.generate],
+            derandomize=True,  # the same search every run: a shape's example is found or not, never by luck
             suppress_health_check=list(HealthCheck),
         ),
     )
