@@ -12,6 +12,7 @@ check fails here instead of quietly going to pySHACL.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from functools import cache
 from itertools import groupby
@@ -128,6 +129,8 @@ def vocabulary(shape: Any = None) -> tuple[list[Any], list[Any], list[Any]]:
     triples = [t for t in g if t[0] in nodes]
     predicates = {o for s, p, o in triples if p in (SH.path, SH.inversePath, SH.targetSubjectsOf, SH.targetObjectsOf)}
     predicates |= {o for s, p, o in triples if p == RDF.first}  # sequence path steps, sh:in members
+    # the properties a SPARQL constraint reads (kg:startDate, kg:endDate...) are vocabulary too
+    predicates |= {URIRef(KG + n) for _, p, o in triples if p == SH.select for n in re.findall(r"kg:(\w+)", o)}
     predicates = {p for p in predicates if isinstance(p, URIRef)}
     predicates |= {RDF.type, RDF.subject, RDF.predicate, RDF.object, URIRef(KG + "status")}
     classes = {o for s, p, o in triples if p in (SH["class"], SH.targetClass)}
@@ -200,7 +203,15 @@ def _focus(draw: st.DrawFn, shape: Any) -> list[Triple]:
     ways += [(node, RDF.type, c) for c in g.objects(shape, SH.targetClass)]
     ways += [(node, p, draw(st.one_of(st.just(other), _literals()))) for p in g.objects(shape, SH.targetSubjectsOf)]
     ways += [(other, p, node) for p in g.objects(shape, SH.targetObjectsOf)]
-    return [draw(st.sampled_from(sorted(ways)))] if ways else []
+    out = [draw(st.sampled_from(sorted(ways)))] if ways else []
+    read = [
+        URIRef(KG + n) for o in g.objects(shape, SH.sparql) for n in re.findall(r"kg:(\w+)", str(g.value(o, SH.select)))
+    ]
+    if read:  # a SPARQL constraint compares values of the focus node: give it some
+        out += [
+            (node, draw(st.sampled_from(sorted(set(read)))), draw(_literals())) for _ in range(draw(st.integers(1, 3)))
+        ]
+    return out
 
 
 def violated_shapes(triples: list[Triple]) -> set[Any]:
