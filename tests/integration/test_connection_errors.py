@@ -11,10 +11,10 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from kgload.sinks.neo4j.diagnose import cause
 
 from kgload.errors import TargetUnreachable
 from kgload.sinks.neo4j import Neo4jSettings
+from kgload.sinks.neo4j.diagnose import cause
 from kgload.sinks.neo4j.writer import connect
 from tests.neo4j_server import free_port
 
