@@ -59,6 +59,9 @@ class MappedDocument:
     rejects: list[Reject] = field(default_factory=list)
     merges: list[Merge] = field(default_factory=list)
     unresolved: list[str] = field(default_factory=list)
+    # entity IRI -> how it was identified (gazetteer, code, role, learned, unresolved)
+    identities: dict[str, str] = field(default_factory=dict)
+    ambiguous: list[str] = field(default_factory=list)  # names the gazetteer could not tell apart
     entities: int = 0
     claims: int = 0
     # claim IRI -> the relation it came from, so a later stage (SHACL) can reject that record

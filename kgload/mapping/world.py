@@ -361,6 +361,10 @@ class WorldGazetteer:
             return UNRESOLVED
         return Resolution("resolved", self._sector(owner, agent_code), "sector", f"{parent} / {agent}")
 
+    def agent_code(self, phrase: str) -> str | None:
+        """The CAMEO agent code a generic actor phrase names ("POLICE", "troops" -> COP, MIL), if any."""
+        return self._memo.get("agent", phrase, self._agent_code, phrase)
+
     def _agent_code(self, phrase: str) -> str | None:
         key = normalise(phrase)
         found = self._agents.get(key)

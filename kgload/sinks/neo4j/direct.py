@@ -68,7 +68,10 @@ from kgload.vocabulary.namespaces import PROV, WD
 # predicates a mapped attribute must not use for the rows to be made here: the projection reads
 # them as the node's own (a claim's subject, an entity's name, …), or a quad of theirs could
 # coincide with one the model writes itself
-_ENTITY_OWN = frozenset(t.value for t in (A, LABEL, ALT_LABEL, SAME_AS, MODEL["isoCode"], MENTIONS))
+_ENTITY_OWN = frozenset(
+    t.value
+    for t in (A, LABEL, ALT_LABEL, SAME_AS, MODEL["isoCode"], MODEL["cameoActorCode"], MODEL["countryCode"], MENTIONS)
+)
 _CLAIM_OWN = frozenset(
     [A.value, SUBJECT.value, PREDICATE.value, OBJECT.value, PROV + "wasDerivedFrom", PROV + "wasGeneratedBy"]
     + [node.value for node in MODEL.values()]
@@ -260,7 +263,18 @@ def _entity_row(entity: ResolvedEntity, ontology: Ontology) -> EntityRow:
         wikidata,
         entity.iso_code,
         [WD + wikidata] if wikidata else [],
+        _identifiers(entity),
     )
+
+
+def _identifiers(entity: ResolvedEntity) -> dict[str, str]:
+    """The node properties of the entity's codes, as ``projection.entity_row`` reads them from its quads."""
+    found = {}
+    if entity.cameo:
+        found["cameoActorCode"] = entity.cameo
+    if entity.country:
+        found["countryCode"] = entity.country
+    return found
 
 
 @lru_cache(maxsize=16_384)  # a date, datetime or text: immutable, so one value serves every row

@@ -1,0 +1,84 @@
+"""Who an entity is: the canonical entry its names and codes resolve to, whatever type the source gave.
+
+The mapper asks ``identify`` once per group of names; the answer's entry key (a Wikidata QID, an ISO
+3166 code, a CAMEO sector key, a dictionary key) is what the entity's IRI is made from, so an actor
+typed ``Actor`` in ICEWS and ``Person`` in a news extraction is one node. Resolution never merges two
+canonical entries: a name either resolves to one entry, or it stays a name of its own (ambiguous
+names and type contradictions are kept apart, and said so in ``problem``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from kgload.mapping.world import LayeredGazetteer, Resolution, WorldEntry
+
+How = Literal["gazetteer", "code", "role", "learned", "unresolved"]
+HOWS: tuple[How, ...] = ("gazetteer", "code", "role", "learned", "unresolved")
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """What a group of names is: an entry (None: a name no gazetteer knows), how it was found, the
+    rule that found it, an ambiguity or contradiction met on the way, and whether the answer depends
+    on the document's date (a role phrase)."""
+
+    entry: WorldEntry | None
+    how: How
+    rule: str | None = None
+    problem: Resolution | None = None
+    dated: bool = False
+
+
+def identify(
+    gazetteer: LayeredGazetteer,
+    names: Sequence[str],
+    type_name: str | None,
+    day: str | None = None,
+    *,
+    wikidata: str | None = None,
+    iso: str | None = None,
+    cameo: str | None = None,
+    country: str | None = None,
+) -> Identity:
+    """The entry ``names`` (a mention typed ``type_name`` on ``day``) and the source's codes resolve to.
+
+    In order: a QID the source gives; the names (the user's gazetteer, then the world's, role phrases
+    by date); an ISO code the source gives the entity itself; a CAMEO actor code when a name is the
+    code's generic agent ("POLICE" coded INDCOP, never "John Smith" coded USAGOV); a bare agent name
+    with the country the source gives ("Police" of IN)."""
+    world = gazetteer.world
+    dated = bool(day) and any(world.office(n) is not None for n in names)
+    if wikidata:
+        found = gazetteer.by_wikidata(wikidata)
+        entry = found.entry or WorldEntry(key=wikidata.strip().upper(), name="", cls="", wikidata=wikidata)
+        return Identity(entry, "code", "qid", dated=dated)
+    by_name = gazetteer.resolve_any(names, type_name, day)
+    if by_name.entry is not None:
+        rule = by_name.rule or "name"
+        return Identity(by_name.entry, "role" if rule.startswith("role") else "gazetteer", rule, dated=dated)
+    owner = world.country(country).entry if country else None
+    if by_name.status == "ambiguous" and owner is not None:
+        # the source's country tells two namesakes apart ("Assad" of SY), never a third person
+        ours = [c for c in by_name.candidates if c.country == owner.iso]
+        if len(ours) == 1:
+            return Identity(ours[0], "code", "name and country", dated=dated)
+    problem = by_name if by_name.status in ("ambiguous", "contradicts") else None
+    if iso:
+        found = world.by_iso(iso)
+        if found.entry is not None:
+            return Identity(found.entry, "code", "iso-code", problem, dated)
+    agents = [code for n in names if (code := world.agent_code(n)) is not None]
+    if cameo and agents:
+        found = world.by_cameo(cameo)
+        if found.entry is not None and found.entry.agent is not None:
+            agent = found.entry.agent.replace(".", "")
+            if any(agent.startswith(a) for a in agents):
+                return Identity(found.entry, "code", "cameo-code", problem, dated)
+    if owner is not None and agents:
+        found = world.sector(owner.key, agents[0])
+        if found.entry is not None:
+            return Identity(found.entry, "code", "sector", problem, dated)
+    return Identity(None, "unresolved", None, problem, dated)
