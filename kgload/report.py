@@ -11,6 +11,9 @@ from typing import IO, Any
 from kgload.model import Merge
 from kgload.records import Reject
 
+# How an entity was identified, strongest first (kgload.mapping.identity.HOWS; report sits below mapping).
+_HOWS = ("gazetteer", "code", "role", "learned", "unresolved")
+
 # Exit codes, documented in README "Exit codes"; cron and systemd read them.
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -68,6 +71,10 @@ class LoadReport:
     rejects_path: str | None = None
     merges: dict[str, Merge] = field(default_factory=dict)
     unresolved: set[str] = field(default_factory=set)
+    # distinct entity IRI -> how it was identified (gazetteer, code, role, learned, unresolved)
+    identities: dict[str, str] = field(default_factory=dict)
+    ambiguous: set[str] = field(default_factory=set)  # names kept apart: ambiguous or of another kind
+    merges_path: str | None = None  # where the full merge list went
     messages: list[str] = field(default_factory=list)  # one line per reject, for the terminal
     status: str = "running"
 
@@ -75,6 +82,45 @@ class LoadReport:
         self.rejected[reject.stage] += 1
         if len(self.messages) < 1000:
             self.messages.append(f"{reject.origin}: {reject.reason}")
+
+    def note_identity(self, iri: str, how: str) -> None:
+        """Count an entity once, by the strongest way any document identified it."""
+        known = self.identities.get(iri)
+        if known is None or _HOWS.index(how) < _HOWS.index(known):
+            self.identities[iri] = how
+
+    @property
+    def resolution(self) -> dict[str, int]:
+        """Distinct entities by how they were identified, every way listed (0 included)."""
+        counts = Counter(self.identities.values())
+        return {how: counts.get(how, 0) for how in _HOWS}
+
+    def write_merges(self, path: Path) -> None:
+        """The full merge list, one JSON line per entity, sorted: the terminal shows counts only."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", encoding="utf-8") as out:
+            for line in self.merge_lines():
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")
+        self.merges_path = str(path)
+
+    def merge_lines(self) -> list[dict[str, Any]]:
+        return [
+            {"entity": m.canonical, "iri": m.iri, "names": list(m.names), "by": m.source}
+            for m in sorted(self.merges.values(), key=lambda m: (m.canonical, m.iri))
+        ]
+
+    def resolution_lines(self) -> list[str]:
+        """The run report's lines about resolution: counts, and where the merge list is."""
+        counts = ", ".join(f"{n} {how}" for how, n in self.resolution.items() if n or how == "unresolved")
+        lines = [f"  entities by resolution: {counts}"]
+        if self.merges:
+            where = f", listed in {self.merges_path}" if self.merges_path else ""
+            lines.append(f"  merged: {len(self.merges)} entities named more than one way{where}")
+        if self.ambiguous:
+            shown = sorted(self.ambiguous)
+            more = f" … and {len(shown) - 10} more" if len(shown) > 10 else ""
+            lines.append(f"  kept apart (ambiguous or of another kind): {', '.join(shown[:10])}{more}")
+        return lines
 
     @property
     def documents_loaded(self) -> int:
@@ -107,9 +153,9 @@ class LoadReport:
             "triples": self.triples,
             "rejected": dict(self.rejected),
             "rejects_file": self.rejects_path,
-            "merged": [
-                {"entity": m.canonical, "iri": m.iri, "names": list(m.names), "by": m.source}
-                for m in sorted(self.merges.values(), key=lambda m: m.canonical)
-            ],
+            "resolution": self.resolution,
+            "merges_file": self.merges_path,
+            "merged": self.merge_lines(),
             "unresolved": sorted(self.unresolved),
+            "ambiguous": sorted(self.ambiguous),
         }

@@ -19,6 +19,7 @@ import typer
 from kgload import api, logs
 from kgload.cli.errors import State, fail, user_errors
 from kgload.cli.export import export_command
+from kgload.cli.resolve import resolve_command
 from kgload.defaults import LOAD_BATCH, RUNS_LISTED, default_rejects, default_store
 from kgload.report import EXIT_INTERNAL, LoadReport
 from kgload.tables import format_rows
@@ -317,10 +318,14 @@ def print_report(report: LoadReport, as_json: bool) -> None:
         f"{report.documents_unchanged} unchanged (skipped)"
     )
     typer.echo(f"  loaded: {report.entities} entities, {report.relations} relations, {report.triples} triples")
-    for merge in sorted(report.merges.values(), key=lambda m: m.canonical):
-        typer.echo(f"  merged: {merge.canonical} ← {', '.join(merge.names)}  [{merge.source}]")
+    if report.merges and report.rejects_path:  # the full list goes to a file, beside the rejects
+        report.write_merges(Path(report.rejects_path).with_name(f"{report.run_id}.merges.jsonl"))
+    for line in report.resolution_lines():
+        typer.echo(line)
     if report.unresolved:
-        typer.echo(f"  not in the gazetteer: {', '.join(sorted(report.unresolved))}")
+        shown = sorted(report.unresolved)
+        more = f" … and {len(shown) - 20} more" if len(shown) > 20 else ""
+        typer.echo(f"  not in the gazetteer: {', '.join(shown[:20])}{more}")
     if report.rejected_total:
         typer.echo(f"  rejected: {report.rejected_total} record(s), kept in {report.rejects_path}")
 
@@ -451,6 +456,7 @@ def retract_command(
 
 # its options are many, so it has a module of its own
 app.command("export")(export_command)
+app.command("resolve")(resolve_command)
 
 
 @app.command("query")

@@ -82,3 +82,62 @@ def identify(
         if found.entry is not None:
             return Identity(found.entry, "code", "sector", problem, dated)
     return Identity(None, "unresolved", None, problem, dated)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What ``kgload resolve NAME`` prints: a name's resolution, with why, and the IRI it gets."""
+
+    name: str
+    type: str | None
+    on: str | None
+    identity: Identity
+    iri: str
+    candidates: tuple[WorldEntry, ...] = ()  # an ambiguity's or a contradiction's entries
+    office: str | None = None  # the office a role phrase names
+    note: str | None = None
+
+    @property
+    def status(self) -> str:
+        if self.identity.entry is not None:
+            return "resolved"
+        problem = self.identity.problem
+        return problem.status if problem is not None else "unresolved"
+
+    def as_json(self) -> dict[str, object]:
+        entry = self.identity.entry
+        return {
+            "name": self.name,
+            "type": self.type,
+            "on": self.on,
+            "status": self.status,
+            "by": self.identity.how,
+            "rule": self.identity.rule,
+            "iri": self.iri,
+            "entry": _entry_json(entry) if entry is not None else None,
+            "candidates": [_entry_json(c) for c in self.candidates],
+            "office": self.office,
+            "note": self.note,
+        }
+
+
+def _entry_json(entry: WorldEntry) -> dict[str, object]:
+    return {
+        "key": entry.key,
+        "name": entry.name,
+        "class": entry.cls,
+        "wikidata": entry.wikidata,
+        "iso": entry.iso,
+        "cameo": list(entry.cameo),
+        "country": entry.country,
+        "parent": entry.parent,
+        "source": entry.source,
+    }
+
+
+def explain(
+    gazetteer: LayeredGazetteer, name: str, type_name: str | None = None, on: str | None = None
+) -> tuple[Identity, Resolution]:
+    """The identity of one name, and the gazetteer's own answer (its candidates, office and note)."""
+    identity = identify(gazetteer, [name], type_name, on)
+    return identity, gazetteer.resolve(name, type_name, on)

@@ -376,6 +376,14 @@ def _gazetteer_iri(mapping: Mapping, name: str, type_name: str) -> tuple[str, Ga
     return canonical_node(mapping, entry.key).value, found
 
 
+def identity_iri(mapping: Mapping, identity: Identity, name: str, type_name: str | None) -> str:
+    """The IRI an entity named ``name`` gets once identified (``kgload resolve`` shows it)."""
+    if identity.entry is not None and identity.entry.key:
+        return canonical_node(mapping, identity.entry.key).value
+    rule = mapping.entity_rule(type_name or "") or next(iter(mapping.entity_rules.values()))
+    return entity_iri(mapping, rule, name)
+
+
 def canonical_node(mapping: Mapping, key: str) -> NamedNode:
     """The IRI of a canonical entry: from its key alone, never from how a source typed it."""
     return mapping.memo.get("canonical iri", key, _canonical_node, mapping, key)

@@ -73,7 +73,12 @@ def test_load_then_query(tmp_path, seed):
     store = tmp_path / "store"
     loaded = invoke("load", seed, "--store", store)
     assert loaded.exit_code == 0, loaded.output
-    assert "1 loaded" in loaded.output and "merged: Vladimir Putin" in loaded.output
+    assert "1 loaded" in loaded.output and "entities by resolution: " in loaded.output
+    # the merge list goes to a file beside the rejects, not to the screen
+    assert "merged: Vladimir Putin" not in loaded.output
+    merges = [json.loads(line) for line in next((tmp_path / "rejects").glob("*.merges.jsonl")).open()]
+    putin = next(m for m in merges if m["entity"] == "Vladimir Putin")
+    assert "Putin" in putin["names"] and putin["iri"].endswith("/id/q7747")
     again = invoke("load", seed, "--store", store)
     assert "0 loaded (0 new, 0 changed), 1 unchanged" in again.output
     answer = invoke("query", f"@{QUERIES / 'who-called-whom.rq'}", "--store", store, "--output", "json")
