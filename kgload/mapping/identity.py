@@ -10,7 +10,7 @@ names and type contradictions are kept apart, and said so in ``problem``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from kgload.mapping.world import LayeredGazetteer, Resolution, WorldEntry
@@ -51,11 +51,16 @@ def identify(
     with the country the source gives ("Police" of IN)."""
     world = gazetteer.world
     dated = bool(day) and any(world.office(n) is not None for n in names)
-    if wikidata:
-        found = gazetteer.by_wikidata(wikidata)
-        entry = found.entry or WorldEntry(key=wikidata.strip().upper(), name="", cls="", wikidata=wikidata)
-        return Identity(entry, "code", "qid", dated=dated)
     by_name = gazetteer.resolve_any(names, type_name, day)
+    if wikidata:
+        qid = wikidata.strip().upper()
+        found = gazetteer.by_wikidata(qid).entry
+        if found is not None:
+            return Identity(found, "code", "qid", dated=dated)
+        named = by_name.entry
+        if named is not None and not named.wikidata:  # the dictionaries' entry lacks the QID the source gives
+            return Identity(replace(named, wikidata=qid), "code", "qid and name", dated=dated)
+        return Identity(WorldEntry(key=qid, name="", cls="", wikidata=qid), "code", "qid", dated=dated)
     if by_name.entry is not None:
         rule = by_name.rule or "name"
         return Identity(by_name.entry, "role" if rule.startswith("role") else "gazetteer", rule, dated=dated)
@@ -141,3 +146,13 @@ def explain(
     """The identity of one name, and the gazetteer's own answer (its candidates, office and note)."""
     identity = identify(gazetteer, [name], type_name, on)
     return identity, gazetteer.resolve(name, type_name, on)
+
+
+def identifying_code(gazetteer: LayeredGazetteer, entry: WorldEntry) -> str | None:
+    """The entry's CAMEO code when it identifies the entry (the code resolves back to it): a sector's
+    ``INDCOP``, a country's ``RUS``; never a code many entries share (news agencies are all ``MED``)."""
+    for code in entry.cameo:
+        found = gazetteer.by_cameo(code).entry
+        if found is not None and found.key == entry.key:
+            return code
+    return None

@@ -27,7 +27,7 @@ from typing import Any
 from pyoxigraph import Literal, NamedNode, Quad
 
 from kgload.fingerprint import canonical_json, combine
-from kgload.mapping.identity import Identity, identify
+from kgload.mapping.identity import Identity, identify, identifying_code
 from kgload.mapping.resolve import GazetteerEntry, normalise
 from kgload.mapping.spec import EntityRule, Mapping, PropertyRule, RelationRule
 from kgload.mapping.templates import TemplateError
@@ -522,7 +522,7 @@ def _resolve_now(
         canonical = entry.name or max(names, key=lambda n: (len(n), n))
         rule = (_entity_rule(mapping, entry.cls) if entry.cls else None) or rule
         wikidata, iso = entry.wikidata, entry.iso
-        cameo = entry.cameo[0] if entry.cameo and not wikidata else None
+        cameo = identifying_code(mapping.world, entry) if entry.cameo and not wikidata else None
         country = entry.country if entry.parent else None
         if node is None:
             node = canonical_node(mapping, entry.key)
