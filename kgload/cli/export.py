@@ -1,6 +1,6 @@
 """``kgload export``, the command: parses options, calls ``kgload.export.export``, reports.
 
-Registered by kgload/cli/__init__.py as ``app.command("export")(export_command)``. The summary goes to
+Registered by kgload/cli/app.py. The summary goes to
 stderr so that ``kgload export … > file`` (or a pipe) receives only the export.
 """
 
@@ -11,8 +11,14 @@ from typing import Annotated
 
 import typer
 
+from kgload import api
 from kgload.cli.errors import user_errors
+from kgload.cli.loading import neo4j_settings
+from kgload.cli.options import ExportNeo4jUriOpt, Neo4jDbOpt, StoreOpt
+from kgload.defaults import default_rejects, default_store
 from kgload.errors import UsageError
+from kgload.model import Run
+from kgload.report import EXIT_REJECTS
 
 
 def _query_text(value: str | None, option: str) -> str | None:
@@ -37,7 +43,7 @@ def export_command(
     inputs: Annotated[
         list[Path] | None,
         typer.Argument(
-            metavar="[INPUT...]",
+            metavar="INPUT",
             help="--format neo4j-admin only: the input files or folders to map (as for kgload load).",
             show_default=False,
         ),
@@ -112,29 +118,9 @@ def export_command(
             show_default=False,
         ),
     ] = None,
-    store: Annotated[
-        Path | None,
-        typer.Option("--store", "-s", envvar="KGLOAD_STORE", help="Embedded store folder. Default: .kgload/store"),
-    ] = None,
-    neo4j_uri: Annotated[
-        str | None,
-        typer.Option(
-            "--neo4j-uri",
-            envvar="NEO4J_URI",
-            help="Export from this Neo4j instead of the embedded store. Login from NEO4J_USERNAME / "
-            "NEO4J_PASSWORD (or NEO4J_PASSWORD_FILE).",
-            show_default=False,
-        ),
-    ] = None,
-    neo4j_database: Annotated[
-        str | None,
-        typer.Option(
-            "--neo4j-database",
-            envvar="NEO4J_DATABASE",
-            help="Neo4j database. Default: the server's default.",
-            show_default=False,
-        ),
-    ] = None,
+    store: StoreOpt = None,
+    neo4j_uri: ExportNeo4jUriOpt = None,
+    neo4j_database: Neo4jDbOpt = None,
     mapping: Annotated[
         Path | None,
         typer.Option(
@@ -183,18 +169,16 @@ def export_command(
     (not a store) into the CSV files, import.sh and post-import.cypher that neo4j-admin database
     import full turns into the graph kgload load would build (docs/bulk-import.md).
     """
-    from kgload.defaults import default_store
+    # imported here: the exporters import the Neo4j driver, slow to import (shell completion starts kgload)
     from kgload.export import export
+    from kgload.export.selection import Selection
 
     if fmt is not None and fmt.lower() == "neo4j-admin":
         _neo4j_admin(inputs or [], output, mapping, input_format, validate, rejects, workers)
         return
     if inputs:
         raise UsageError("INPUT files are read by --format neo4j-admin only; other formats export a store or Neo4j")
-    from kgload.export.selection import Selection
-    from kgload.sinks.neo4j import Neo4jSettings
-
-    settings = Neo4jSettings.from_env(uri=neo4j_uri, database=neo4j_database)
+    settings = neo4j_settings(neo4j_uri, neo4j_database)
     if cypher and settings is None:
         raise UsageError("--cypher needs Neo4j (--neo4j-uri or NEO4J_URI); use --sparql with the embedded store")
     if sparql and settings is not None:
@@ -234,11 +218,6 @@ def _neo4j_admin(
     rejects: Path | None,
     workers: int | None,
 ) -> None:
-    from kgload import api
-    from kgload.defaults import default_rejects
-    from kgload.model import Run
-    from kgload.report import EXIT_REJECTS
-
     if output is None:
         raise UsageError("--format neo4j-admin needs --output FOLDER (absent or empty)")
     if not inputs:

@@ -1,0 +1,5 @@
+"""``python -m kgload``: the ``kgload`` command."""
+
+from kgload.cli import main
+
+main()
