@@ -647,6 +647,7 @@ def _load(path: str) -> WorldGazetteer:
     try:
         world = WorldGazetteer(orjson.loads(payload))
     finally:
+        gc.freeze()  # and out of every later full collection, which would walk them all again, for nothing
         if enabled:
             gc.enable()
     world._path = path
