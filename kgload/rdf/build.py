@@ -503,6 +503,7 @@ def resolve_entity(
     resolved = _resolve(group, group.names(), mapping, tenures, day)
     if resolved.unresolved:
         out.unresolved.append(resolved.canonical)
+        out.free_names.append((resolved.iri, resolved.canonical))
         if resolved.problem is not None:
             out.ambiguous.append(f"{resolved.canonical} ({resolved.problem})")
     out.identities.setdefault(resolved.iri, resolved.how)
