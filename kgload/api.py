@@ -39,6 +39,7 @@ from kgload.report import LoadReport, RejectsFile, reject_line
 from kgload.runs.runner import run_load
 from kgload.sinks import Sink
 from kgload.sinks.embedded import EmbeddedStore
+from kgload.sparql import answer
 
 if TYPE_CHECKING:
     from kgload.export.neo4j_admin import Neo4jAdminExport
@@ -357,6 +358,48 @@ def export_neo4j_admin(
     )
 
 
+@dataclass
+class Retraction:
+    """What ``retract_documents`` did: how many of the given documents it removed, and for each
+    one it did not find, the closest ids the target knows."""
+
+    requested: int
+    removed: int
+    missing: dict[str, list[str]] = field(default_factory=dict)  # given id -> closest known ids
+
+
+def retract_documents(
+    documents: Iterable[str],
+    *,
+    store: PathLike | None = None,
+    sink: Sink | None = None,
+    mapping: Mapping | PathLike | None = None,
+) -> Retraction:
+    """Remove what the given documents (ids or IRIs) contributed; name those not found."""
+    import difflib
+
+    compiled = _mapping(mapping)
+    given = list(dict.fromkeys(documents))
+    iris = {d: d if d.startswith(("http://", "https://")) else compiled.document_iri_for(d) for d in given}
+    own_sink = sink is None
+    target: Sink = sink if sink is not None else open_store(store)
+    try:
+        target.ensure_ontology(compiled.ontology.path, compiled.base)
+        present = target.fingerprints(list(iris.values()))
+        missing: dict[str, list[str]] = {}
+        absent = [d for d, iri in iris.items() if iri not in present]
+        if absent:
+            known = getattr(target, "document_ids", dict)()
+            names = sorted(set(known.values()))
+            for document in absent:
+                missing[document] = difflib.get_close_matches(document, names, n=3, cutoff=0.5)
+        removed = target.retract([iris[d] for d in given if iris[d] in present]) if len(absent) < len(given) else 0
+        return Retraction(len(given), removed, missing)
+    finally:
+        if own_sink:
+            target.close()
+
+
 def retract(
     documents: Iterable[str],
     *,
@@ -365,16 +408,7 @@ def retract(
     mapping: Mapping | PathLike | None = None,
 ) -> int:
     """Remove what the given documents (ids or IRIs) contributed; return how many were present."""
-    compiled = _mapping(mapping)
-    iris = [d if d.startswith(("http://", "https://")) else compiled.document_iri_for(d) for d in documents]
-    own_sink = sink is None
-    target: Sink = sink if sink is not None else open_store(store)
-    try:
-        target.ensure_ontology(compiled.ontology.path, compiled.base)
-        return target.retract(iris)
-    finally:
-        if own_sink:
-            target.close()
+    return retract_documents(documents, store=store, sink=sink, mapping=mapping).removed
 
 
 def runs(*, store: PathLike | None = None, sink: Sink | None = None, limit: int = RUNS_LISTED) -> list[RunRecord]:
@@ -388,15 +422,30 @@ def runs(*, store: PathLike | None = None, sink: Sink | None = None, limit: int 
 
 
 def query(sparql: str, *, store: PathLike | None = None) -> tuple[list[str], list[dict[str, Any]]]:
-    """Run a SPARQL SELECT on the embedded store; return the variables and rows of Python values."""
+    """Run a SPARQL SELECT on the embedded store; return the variables and rows of Python values.
+    Any query form, in the W3C result formats: ``sparql_answer``."""
     target = open_store(store, read_only=True)
     try:
-        result = target.query(sparql)
-        if not isinstance(result, ox.QuerySolutions):
-            raise UsageError("kgload query runs SELECT queries; use ASK/CONSTRUCT through the library API")
-        variables = [v.value for v in result.variables]
-        rows = [{name: _python(solution[name]) for name in variables} for solution in result]
-        return variables, rows
+        result = answer(target, sparql)
+        if result.kind != "select":
+            raise UsageError(
+                "kgload.query returns the rows of a SELECT; for ASK, CONSTRUCT or DESCRIBE use kgload.sparql_answer"
+            )
+        return result.variables, list(result.rows())
+    finally:
+        target.close()
+
+
+def sparql_answer(sparql: str, out: BinaryIO, fmt: str | None = None, *, store: PathLike | None = None) -> str:
+    """Run any SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) on the embedded store and write its
+    answer to ``out``: W3C SPARQL 1.1 results (json, xml, csv, tsv) or, for graph results, RDF
+    (turtle, ntriples, rdfxml, jsonld). ``fmt`` None: JSON, or Turtle for graphs. Returns the
+    query's kind: "select", "ask" or "graph"."""
+    target = open_store(store, read_only=True)
+    try:
+        result = answer(target, sparql)
+        result.write(out, fmt or result.default_format())
+        return result.kind
     finally:
         target.close()
 

@@ -96,7 +96,6 @@ class LoadReport:
     # distinct entity IRI -> how it was identified (gazetteer, code, role, learned, unresolved)
     identities: dict[str, str] = field(default_factory=dict)
     ambiguous: set[str] = field(default_factory=set)  # names kept apart: ambiguous or of another kind
-    merges_path: str | None = None  # where the full merge list went
     free_names: dict[str, set[str]] = field(default_factory=dict)  # entity IRI -> the unresolved names it has
     messages: list[str] = field(default_factory=list)  # one line per reject, for the terminal
     notes: list[str] = field(default_factory=list)  # one line per document a later version replaced
@@ -125,14 +124,6 @@ class LoadReport:
         counts = Counter(self.identities.values())
         return {how: counts.get(how, 0) for how in _HOWS}
 
-    def write_merges(self, path: Path) -> None:
-        """The full merge list, one JSON line per entity, sorted: the terminal shows counts only."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", encoding="utf-8") as out:
-            for line in self.merge_lines():
-                out.write(json.dumps(line, ensure_ascii=False) + "\n")
-        self.merges_path = str(path)
-
     def merge_lines(self) -> list[dict[str, Any]]:
         return [
             {"entity": m.canonical, "iri": m.iri, "names": list(m.names), "by": m.source}
@@ -140,12 +131,9 @@ class LoadReport:
         ]
 
     def resolution_lines(self) -> list[str]:
-        """The run report's lines about resolution: counts, and where the merge list is."""
+        """The run report's lines about resolution: counts by how, and the names kept apart."""
         counts = ", ".join(f"{n} {how}" for how, n in self.resolution.items() if n or how == "unresolved")
         lines = [f"  entities by resolution: {counts}"]
-        if self.merges:
-            where = f", listed in {self.merges_path}" if self.merges_path else ""
-            lines.append(f"  merged: {len(self.merges)} entities named more than one way{where}")
         if self.ambiguous:
             shown = sorted(self.ambiguous)
             more = f" … and {len(shown) - 10} more" if len(shown) > 10 else ""
@@ -185,7 +173,6 @@ class LoadReport:
             "rejected": dict(self.rejected),
             "rejects_file": self.rejects_path,
             "resolution": self.resolution,
-            "merges_file": self.merges_path,
             "merged": self.merge_lines(),
             "unresolved": sorted(self.unresolved),
             "ambiguous": sorted(self.ambiguous),

@@ -18,6 +18,7 @@ from kgload.cli.query import query_command
 from kgload.cli.resolve import resolve_command
 from kgload.cli.run import run_command
 from kgload.cli.runs import retract_command, runs_command
+from kgload.cli.serve import serve_command
 from kgload.report import EXIT_INTERNAL
 
 
@@ -78,6 +79,7 @@ for name, command in (
     ("export", export_command),
     ("query", query_command),
     ("resolve", resolve_command),
+    ("serve", serve_command),
     ("check-mapping", check_mapping_command),
     ("schema", schema_command),
 ):

@@ -19,6 +19,7 @@ from kgload.defaults import default_rejects, default_store
 from kgload.errors import UsageError
 from kgload.model import Run
 from kgload.report import EXIT_REJECTS
+from kgload.tables import plural
 
 
 def _query_text(value: str | None, option: str) -> str | None:
@@ -103,9 +104,9 @@ def export_command(
         typer.Option(
             "--format",
             "-f",
-            help="turtle, ntriples, nquads, trig, jsonld, graphml, csv, cypher, html, svg or png; or "
+            help="turtle, ntriples, nquads, trig, jsonld, graphml, gexf, csv, cypher, html, svg or png; or "
             "neo4j-admin (INPUT files -> CSVs for neo4j-admin database import full, into the --output folder). "
-            "Default: from the output's extension, else turtle.",
+            "Default: from the output's extension (one that names no format is an error), else turtle.",
             show_default=False,
         ),
     ] = None,
@@ -203,8 +204,9 @@ def export_command(
     )
     where = f"{output} ({_size(output)})" if output is not None else "standard output"
     typer.echo(
-        f"kgload export: {result.entities} entities, {result.relations} relations ({result.claims} claims, "
-        f"{result.documents} documents) → {where} as {result.format} in {result.seconds:.2f} s",
+        f"kgload export: {plural(result.entities, 'entity', 'entities')}, {plural(result.relations, 'relation')} "
+        f"({plural(result.claims, 'claim')}, {plural(result.documents, 'document')}) → {where} as {result.format} "
+        f"in {result.seconds:.2f} s",
         err=True,
     )
 
@@ -229,11 +231,12 @@ def _neo4j_admin(
     )
     report = result.report
     typer.echo(
-        f"kgload export: {report.documents_loaded} documents → {result.nodes} nodes, "
-        f"{result.relationships} relationships in {output} ({_size(output)}); next: sh {output / 'import.sh'}, "
+        f"kgload export: {plural(report.documents_loaded, 'document')} → {plural(result.nodes, 'node')}, "
+        f"{plural(result.relationships, 'relationship')} in {output} ({_size(output)}); "
+        f"next: sh {output / 'import.sh'}, "
         f"then post-import.cypher (docs/bulk-import.md)",
         err=True,
     )
     if report.rejected_total:
-        typer.echo(f"kgload: {report.rejected_total} record(s) rejected, kept in {rejects_path}", err=True)
+        typer.echo(f"kgload: {plural(report.rejected_total, 'record')} rejected, kept in {rejects_path}", err=True)
         raise typer.Exit(EXIT_REJECTS)

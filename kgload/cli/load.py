@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated
 
 import typer
@@ -48,6 +49,7 @@ def load_command(
     run = Run.new()
     store_path = store or default_store()
     rejects_path = rejects or store_path.parent / "rejects" / f"{run.id}.jsonl"
+    started = time.perf_counter()
     report = load_into(
         neo4j_settings(neo4j_uri, neo4j_database),
         store_path,
@@ -61,5 +63,5 @@ def load_command(
         workers=workers,
         batch_size=batch_size,
     )
-    print_report(report, as_json)
+    print_report(report, as_json, seconds=time.perf_counter() - started)
     raise typer.Exit(report.exit_code)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -45,22 +46,46 @@ def run_command(
     if cfg.store is not None:
         targets.append((None, cfg.store))
     codes = []
-    for settings_or_none, store in targets:
-        run = Run.new()
-        rejects_dir = cfg.rejects_dir or config.parent / ".kgload" / "rejects"
+    # One run, whatever the number of targets: one id in every target's ledger, one rejects file,
+    # and each rejected record reported once (every target reads the same input).
+    run = Run.new()
+    rejects_dir = cfg.rejects_dir or config.parent / ".kgload" / "rejects"
+    rejects = rejects_dir / f"{run.id}.jsonl"
+    reported: set[str] = set()
+    for n, (settings_or_none, store) in enumerate(targets):
+        own = rejects if n == 0 else rejects_dir / f".{run.id}.{n}.jsonl"
+        started = time.perf_counter()
         report = load_into(
             settings_or_none,
             store,
             sources,
             run=run,
             mapping=cfg.mapping,
-            rejects=rejects_dir / f"{run.id}.jsonl",
+            rejects=own,
             force=force,
             validate=cfg.validate,
             batch_size=cfg.batch_size,
             lock_ttl=cfg.lock_ttl,
             workers=workers if workers is not None else cfg.workers,
         )
-        print_report(report, as_json)
+        if own != rejects:
+            merge_rejects(own, rejects)
+            if report.rejects_path:
+                report.rejects_path = str(rejects)
+        fresh = [line for line in report.messages if line not in reported]
+        reported.update(fresh)
+        print_report(report, as_json, messages=fresh, seconds=time.perf_counter() - started)
         codes.append(report.exit_code)
     raise typer.Exit(max(codes))
+
+
+def merge_rejects(extra: Path, into: Path) -> None:
+    """Append the lines of ``extra`` that ``into`` does not hold yet, then remove ``extra``."""
+    if not extra.exists():
+        return
+    held = set(into.read_text("utf-8").splitlines()) if into.exists() else set()
+    new = [line for line in extra.read_text("utf-8").splitlines() if line not in held]
+    if new:
+        with into.open("a", encoding="utf-8") as out:
+            out.writelines(line + "\n" for line in new)
+    extra.unlink()
