@@ -256,6 +256,13 @@ def load(
     preparer: Preparer | None = None  # the sink's (Sink.preparer), once it has its ontology
     changed_share = 0.0  # of the last batch decided: above one half, workers map lines as they scan them
 
+    # document IRI -> where the version this run wrote came from, and its entity and claim counts
+    written: dict[str, tuple[str, int, int, int]] = {}
+
+    def replaced(earlier: Any, later: Any) -> None:
+        """One input (or two) holds a document twice: the later version replaces the earlier, reported."""
+        report.add_replacement(f"{_where(later)}: document {_doc_id(later)!r} again; it replaces {_where(earlier)}")
+
     def reject(item: Reject) -> None:
         report.add_reject(item)
         rejects.write(item, run=run.id)
@@ -265,7 +272,7 @@ def load(
 
     def prepare(batch: _Batch) -> None:
         nonlocal changed_share
-        batch.keyed = _last_version([_keyed(item, mapping) for item in batch.items])
+        batch.keyed = _last_version([_keyed(item, mapping) for item in batch.items], replaced)
         iris = [iri for _, iri, _ in batch.keyed if iri]
         batch.stored = sink.fingerprints(iris)
         # Batches still in flight have not written yet: assume they write what they map, and check
@@ -307,6 +314,16 @@ def load(
             sink.write(changed)
         report.triples += triples
         for doc in changed:
+            where = _where(doc.source)
+            if doc.iri in written:  # written earlier in this run: that version's count stands for this one
+                earlier, entities, claims, quads = written[doc.iri]
+                report.add_replacement(f"{where}: document {_doc_id(doc.source)!r} again; it replaces {earlier}")
+                report.entities += doc.entities - entities
+                report.relations += doc.claims - claims
+                report.triples -= quads
+                written[doc.iri] = (where, doc.entities, doc.claims, doc.triples)
+                continue
+            written[doc.iri] = (where, doc.entities, doc.claims, doc.triples)
             if doc.iri in stored:
                 report.documents_updated += 1
             else:
@@ -451,14 +468,32 @@ def _unscan(group: list[Any], pending: Pending, mapper: ProcessMapper) -> Iterat
             yield item
 
 
-def _last_version(batch: list[tuple[Any, str, str]]) -> list[tuple[Any, str, str]]:
-    """If one input holds a document twice, the later version wins, as it would across runs."""
+def _last_version(
+    batch: list[tuple[Any, str, str]], replaced: Callable[[Any, Any], None] | None = None
+) -> list[tuple[Any, str, str]]:
+    """If one input holds a document twice, the later version wins, as it would across runs; ``replaced``
+    hears of each earlier version dropped so."""
     latest: dict[str, tuple[Any, str, str]] = {}
     for position, entry in enumerate(batch):
         key = entry[1] or f"unmapped-{position}"
-        latest.pop(key, None)
+        earlier = latest.pop(key, None)
+        if earlier is not None and replaced is not None:
+            replaced(earlier[0], entry[0])
         latest[key] = entry
     return list(latest.values())
+
+
+def _where(item: Any) -> str:
+    origin = item.line.origin if isinstance(item, Scanned) else getattr(item, "origin", None)
+    return str(origin) if origin is not None else "?"
+
+
+def _doc_id(item: Any) -> str:
+    if isinstance(item, Extraction):
+        return item.document.id
+    if isinstance(item, RdfSource):
+        return item.document_id
+    return "?"
 
 
 def _note_resolution(report: LoadReport, doc: MappedDocument) -> None:
@@ -467,3 +502,10 @@ def _note_resolution(report: LoadReport, doc: MappedDocument) -> None:
         names = tuple(dict.fromkeys((*(known.names if known else ()), *merge.names)))
         report.merges[merge.iri] = Merge(merge.iri, merge.canonical, names, merge.source)
     report.unresolved.update(doc.unresolved)
+    for iri, name in doc.free_names:
+        names = report.free_names.setdefault(iri, set())
+        names.add(name)
+        if len(names) > 1:  # distinct names that reduce to one slug: a merge nobody chose, so it is named
+            canonical = max(names, key=lambda n: (len(n), n))
+            others = tuple(sorted(names - {canonical}))
+            report.merges[iri] = Merge(iri, canonical, others, "same slug")

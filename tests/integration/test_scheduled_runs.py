@@ -164,7 +164,7 @@ def test_second_run_adds_nothing_and_skips_every_document(neo4j_db, db, tmp_path
     code, first = run_json(config, env)
     assert code == 0, first
     assert first["status"] == "ok" and first["target"].startswith("neo4j ")
-    assert first["documents"] == {"read": DOCS, "added": DOCS, "updated": 0, "unchanged": 0}
+    assert first["documents"] == {"read": DOCS, "added": DOCS, "updated": 0, "unchanged": 0, "replaced": 0}
     assert first["relations"] == DOCS * 3 and first["rejected"] == {}
     assert len(first["inputs"]) == 3
     before, graph = counts(db), dump(db)
@@ -173,7 +173,7 @@ def test_second_run_adds_nothing_and_skips_every_document(neo4j_db, db, tmp_path
 
     code, second = run_json(config, env)
     assert code == 0, second
-    assert second["documents"] == {"read": DOCS, "added": 0, "updated": 0, "unchanged": DOCS}
+    assert second["documents"] == {"read": DOCS, "added": 0, "updated": 0, "unchanged": DOCS, "replaced": 0}
     assert second["entities"] == second["relations"] == second["triples"] == 0
     assert counts(db) == before
     assert dump(db) == graph
@@ -208,7 +208,7 @@ def test_editing_one_documents_relations_changes_exactly_its_facts(neo4j_db, db,
     write_inbox(tmp_path / "inbox", docs)
     code, report = run_json(config, env)
     assert code == 0, report
-    assert report["documents"] == {"read": DOCS, "added": 0, "updated": 1, "unchanged": DOCS - 1}
+    assert report["documents"] == {"read": DOCS, "added": 0, "updated": 1, "unchanged": DOCS - 1, "replaced": 0}
     assert report["relations"] == 2
 
     after = dump(db)
@@ -308,7 +308,7 @@ def test_embedded_target_second_run_adds_nothing(tmp_path):
     assert code == 0 and first["documents"]["added"] == 8 and first["target"].startswith("embedded store ")
     quads = store_quads(tmp_path / "store")
     code, second = run_json(config, env)
-    assert code == 0 and second["documents"] == {"read": 8, "added": 0, "updated": 0, "unchanged": 8}
+    assert code == 0 and second["documents"] == {"read": 8, "added": 0, "updated": 0, "unchanged": 8, "replaced": 0}
     assert store_quads(tmp_path / "store") == quads
     listed = kgload("runs", "--store", tmp_path / "store", "--json", env=env)
     assert [(r["id"], r["status"]) for r in json.loads(listed.stdout)] == [(second["run"], "ok"), (first["run"], "ok")]
@@ -353,7 +353,7 @@ def test_new_files_in_the_folder_are_picked_up_by_the_next_run(tmp_path):
     )
     code, report = run_json(config, env)
     assert code == 3  # loaded, with a reject
-    assert report["documents"] == {"read": 6, "added": 2, "updated": 0, "unchanged": 4}
+    assert report["documents"] == {"read": 6, "added": 2, "updated": 0, "unchanged": 4, "replaced": 0}
     [rejects] = list((tmp_path / "rejects").glob("*.jsonl"))
     assert json.loads(rejects.read_text())["record"] == 3
 
