@@ -10,6 +10,7 @@
 | kg:Claim (every reported relation)    | (:Resource:Claim {uri, key, predicate, status, …})      |
 |                                       |   -[:SUBJECT]->, -[:OBJECT]->, -[:DERIVED_FROM]->,      |
 |                                       |   -[:ASSERTED_BY]->, -[:DENIED_BY]->, -[:LOCATION]->    |
+| a claim's rdfs:comment / kg:attributes| note / attr_<name> typed properties (.attributes)      |
 | asserted claims of one (s, p, o, time)| (s)-[:LEADER_OF {key, date, start, end, evidence, …}]->(o)|
 """
 
