@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
+from kgload import api
 from kgload.cli.errors import fail, user_errors
-from kgload.cli.loading import load_into, print_report
+from kgload.cli.loading import print_report, progress
 from kgload.cli.options import ConfigOpt, ForceOpt, WorkersOpt
-from kgload.model import Run
 
 
 @user_errors
@@ -38,29 +37,8 @@ def run_command(
     if not sources:  # an empty inbox is the normal state between extraction jobs, not an error
         typer.echo(f"nothing to do: the sources of {config} match no file yet")
         raise typer.Exit(0)
-    targets: list[tuple[Any, Path]] = []
-    settings = cfg.neo4j_settings()
-    if settings is not None:
-        targets.append((settings, Path()))
-    if cfg.store is not None:
-        targets.append((None, cfg.store))
-    codes = []
-    for settings_or_none, store in targets:
-        run = Run.new()
-        rejects_dir = cfg.rejects_dir or config.parent / ".kgload" / "rejects"
-        report = load_into(
-            settings_or_none,
-            store,
-            sources,
-            run=run,
-            mapping=cfg.mapping,
-            rejects=rejects_dir / f"{run.id}.jsonl",
-            force=force,
-            validate=cfg.validate,
-            batch_size=cfg.batch_size,
-            lock_ttl=cfg.lock_ttl,
-            workers=workers if workers is not None else cfg.workers,
+    with progress() as update:
+        reports = api.run(
+            cfg, force=force, workers=workers, progress=update, on_report=lambda report: print_report(report, as_json)
         )
-        print_report(report, as_json)
-        codes.append(report.exit_code)
-    raise typer.Exit(max(codes))
+    raise typer.Exit(max(report.exit_code for report in reports))
