@@ -52,7 +52,7 @@ from kgload.mapping.spec import Mapping
 from kgload.mapping.templates import TemplateError
 from kgload.mapping.tenures import Holding, TenureIndex
 from kgload.model import MappedDocument, Run
-from kgload.rdf.build import map_extraction
+from kgload.rdf.plan import map_extraction
 from kgload.rdf.serialize import STREAMABLE, serialise
 from kgload.readers import kgload_json
 from kgload.readers.json_input import Line

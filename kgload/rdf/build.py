@@ -1,30 +1,27 @@
-"""Records + mapping -> RDF quads: the heart of ``kgload map``.
+"""Records + mapping -> the decisions of ``kgload map``: what a document says, resolved.
 
 Each source document becomes one named graph holding everything it contributes: the document
 node, the entities it mentions, a direct triple per asserted relation and a claim node per
 relation carrying its metadata (see docs/rdf-model.md for why claims are reified this way).
 Dropping that graph retracts the document, which is what makes reloads and retractions exact.
 
-Quads are pyoxigraph terms: building them costs a fraction of rdflib's per-triple objects, and
-``kgload.rdf.convert`` turns them into an rdflib Dataset for library users. What repeats across
-documents (an actor's resolution and its own quads, IRIs, predicates, labels, dates) is made once
-per mapping and kept in its bounded memo (``kgload.mapping.memo``); the golden tests and
-tests/unit/test_memo.py hold the output to what the uncached path gives.
-
-The decisions, apart from the quads they become (``start_document``, ``group_entities``,
-``resolve_entity``, ``accept_relation``, ``claim_node``, the attribute quads), are shared with
-``kgload.sinks.neo4j.direct``, which makes a sink's rows straight from them.
+This module decides: which entities of a document are one actor and what it resolves to
+(``group_entities``, ``resolve_entity``: the entity's own statements as ``ResolvedEntity.pairs``),
+which relations are accepted and in which direction (``accept_relation``), claim IRIs
+(``claim_node``) and typed attributes. ``kgload.rdf.plan`` orders those decisions into a
+document's statements, which every output renders. Terms are pyoxigraph's; what repeats across
+documents (an actor's resolution, IRIs, predicates, labels, dates) is made once per mapping and
+kept in its bounded memo (``kgload.mapping.memo``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from hashlib import sha256
 from json.encoder import encode_basestring
 from typing import Any
 
-from pyoxigraph import Literal, NamedNode, Quad
+from pyoxigraph import Literal, NamedNode
 
 from kgload.fingerprint import canonical_json, combine
 from kgload.mapping.resolve import GazetteerEntry, normalise
@@ -36,9 +33,6 @@ from kgload.records import Entity, Extraction, Origin, Reject, Relation
 from kgload.vocabulary.literals import (
     DATATYPE,
     LiteralError,
-    confidence_literal,
-    sentence_literal,
-    temporal_literal,
     typed,
 )
 from kgload.vocabulary.namespaces import DCTERMS, KG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD
@@ -101,59 +95,6 @@ class EntityGroup:
             for alias in (*entity.aliases, *(m.text for m in entity.mentions)):
                 seen.setdefault(alias)
         return list(seen)
-
-
-def map_extraction(
-    extraction: Extraction, mapping: Mapping, run: Run, tenures: TenureIndex | None = None
-) -> MappedDocument:
-    """Map one document's records to quads in its own named graph; never raises on bad input.
-
-    ``tenures`` resolves role mentions ("the US President") as of the document's date, and
-    learns the office holdings this document states for the documents after it.
-    """
-    out, doc_node, graph = start_document(extraction, mapping)
-    if doc_node is None or graph is None:
-        return out
-    doc = extraction.document
-    quads = out.quads
-    run_node = _node(mapping, run.iri(mapping.base))
-    language = doc.language or mapping.language
-    append = quads.append
-
-    def add(s: NamedNode, p: NamedNode, o: NamedNode | Literal, g: NamedNode = graph) -> None:
-        append(Quad(s, p, o, g))
-
-    add(doc_node, A, DOCUMENT)
-    add(doc_node, IDENTIFIER, Literal(doc.id))
-    add(doc_node, TITLE, Literal(doc.title, language=language) if language else Literal(doc.title))
-    if doc.publisher:
-        add(doc_node, PUBLISHER, Literal(doc.publisher))
-    if doc.published:
-        add(doc_node, ISSUED, temporal_literal(doc.published))
-    if language:
-        add(doc_node, LANGUAGE, Literal(language))
-    if doc.url:
-        add(doc_node, URL, Literal(doc.url, datatype=DATATYPE["anyURI"]))
-    add(doc_node, P["fingerprint"], Literal(out.fingerprint))
-    add(doc_node, GENERATED_BY, run_node)
-
-    day = doc.published[:10] if doc.published else None
-    labels: dict[str, str] = {}  # entity IRI -> its first rdfs:label in this document
-    entity_iris = _map_entities(extraction, mapping, out, append, graph, doc_node, tenures, day, labels)
-    recorded = recorded_literal(mapping, run)
-    for relation, origin in zip(extraction.relations, relation_origins(extraction), strict=True):
-        outcome = _map_relation(
-            relation, mapping, entity_iris, doc, doc_node, run_node, recorded, language, append, graph, out
-        )
-        if isinstance(outcome, str):
-            out.rejects.append(relation_reject(origin, outcome, relation))
-        else:
-            out.claims += 1
-            out.claim_sources[outcome.value] = (origin, relation)
-            if tenures is not None and relation.start and relation.status == "asserted":
-                learn_tenure(tenures, mapping, relation, entity_iris, labels)
-    out.quads = list(dict.fromkeys(quads))  # two claims of one fact share its direct triple
-    return out
 
 
 def start_document(
@@ -231,24 +172,6 @@ def relation_origins(extraction: Extraction) -> tuple[Origin, ...]:
     if len(extraction.relation_origins) == len(extraction.relations):
         return extraction.relation_origins
     return tuple(extraction.origin.at(f"relations[{i}]") for i in range(len(extraction.relations)))
-
-
-def _map_entities(
-    extraction: Extraction,
-    mapping: Mapping,
-    out: MappedDocument,
-    append: Callable[[Quad], None],
-    graph: NamedNode,
-    doc_node: NamedNode,
-    tenures: TenureIndex | None,
-    day: str | None,
-    labels: dict[str, str],
-) -> dict[str, NamedNode]:
-    groups, group_of = group_entities(extraction, mapping, out)
-    iris: dict[int, NamedNode] = {}
-    for group in groups:
-        iris[id(group)] = _emit_entity(group, mapping, out, append, graph, doc_node, tenures, day, labels)
-    return {entity_id: iris[id(group)] for entity_id, group in group_of.items() if id(group) in iris}
 
 
 def group_entities(
@@ -500,27 +423,6 @@ def _resolve_now(
     return resolved, dated
 
 
-def _emit_entity(
-    group: EntityGroup,
-    mapping: Mapping,
-    out: MappedDocument,
-    append: Callable[[Quad], None],
-    graph: NamedNode,
-    doc_node: NamedNode,
-    tenures: TenureIndex | None = None,
-    day: str | None = None,
-    labels: dict[str, str] | None = None,
-) -> NamedNode:
-    resolved = resolve_entity(group, mapping, out, tenures, day, labels)
-    node = resolved.node
-    for predicate, value in resolved.pairs:
-        append(Quad(node, predicate, value, graph))
-    for quad in entity_attribute_quads(group, resolved, mapping, out, graph):
-        append(quad)
-    append(Quad(doc_node, MENTIONS, node, graph))
-    return node
-
-
 def resolve_entity(
     group: EntityGroup,
     mapping: Mapping,
@@ -541,17 +443,17 @@ def resolve_entity(
     return resolved
 
 
-def entity_attribute_quads(
-    group: EntityGroup, resolved: ResolvedEntity, mapping: Mapping, out: MappedDocument, graph: NamedNode
-) -> list[Quad]:
-    """The quads of the group's attributes: typed where the mapping names them, the rest as JSON."""
-    quads: list[Quad] = []
-    node = resolved.node
+def entity_attribute_pairs(
+    group: EntityGroup, resolved: ResolvedEntity, mapping: Mapping, out: MappedDocument
+) -> list[tuple[NamedNode, Literal]]:
+    """The group's attributes as the entity's (predicate, object) pairs: typed where the mapping
+    names them, the rest as JSON."""
+    pairs: list[tuple[NamedNode, Literal]] = []
     for entity in group.members:
         if not entity.attributes:
             continue
         try:
-            rest = _mapped_attributes(entity.attributes, resolved.rule.properties, node, graph, quads.append, mapping)
+            rest = _mapped_attributes(entity.attributes, resolved.rule.properties, pairs, mapping)
         except LiteralError as exc:  # keep the entity; its attributes stay, untyped, in the JSON
             out.rejects.append(
                 Reject(
@@ -563,95 +465,8 @@ def entity_attribute_quads(
             )
             rest = entity.attributes
         if rest:
-            quads.append(Quad(node, P["attributes"], Literal(canonical_json(rest), datatype=_JSON), graph))
-    return quads
-
-
-_TENSES = (("date", "date"), ("startDate", "start"), ("endDate", "end"))
-
-
-def _map_relation(
-    relation: Relation,
-    mapping: Mapping,
-    iris: dict[str, NamedNode],
-    doc,
-    doc_node,
-    run_node,
-    recorded,
-    language,
-    append: Callable[[Quad], None],
-    graph: NamedNode,
-    out: MappedDocument,
-) -> str | NamedNode:
-    """Emit one relation's quads and return its claim, or return why it cannot be mapped."""
-    accepted = accept_relation(relation, mapping, iris)
-    if isinstance(accepted, str):
-        return accepted
-    rule, head, tail = accepted
-    prop = rule.property
-    claim = claim_node(mapping, doc.id, head, prop.iri, tail, relation)
-    conflict = repeated_claim(out, claim.value, relation, mapping, iris)
-    if conflict is not None:
-        return conflict
-    if rule.graph is not None:
-        doc_graph = graph
-        try:
-            graph = _N(
-                rule.graph.render(
-                    {
-                        "base": mapping.base,
-                        "id": doc.id,
-                        "publisher": doc.publisher,
-                        "published": doc.published,
-                        "type": relation.type,
-                    }
-                )
-            )
-        except (TemplateError, ValueError) as exc:
-            return f"graph template: {exc}"
-        append(Quad(doc_node, GRAPH, graph, doc_graph))
-
-    predicate = _node(mapping, prop.iri)
-    typed_quads, rest = claim_attribute_quads(rule, relation, claim, graph, mapping)
-    if isinstance(typed_quads, str):
-        return typed_quads
-    for quad in typed_quads:
-        append(quad)
-    if relation.status == "asserted":
-        append(Quad(head, predicate, tail, graph))
-    append(Quad(claim, A, CLAIM, graph))
-    append(Quad(claim, SUBJECT, head, graph))
-    append(Quad(claim, PREDICATE, predicate, graph))
-    append(Quad(claim, OBJECT, tail, graph))
-    append(Quad(claim, _STATUS_P, STATUS[relation.status], graph))
-    for key, attribute in _TENSES:
-        value = getattr(relation, attribute)
-        if value:
-            append(Quad(claim, P[key], temporal_literal(value), graph))
-    if relation.evidence:
-        evidence = Literal(relation.evidence, language=language) if language else Literal(relation.evidence)
-        append(Quad(claim, _EVIDENCE, evidence, graph))
-    if relation.sentence is not None:
-        append(Quad(claim, _SENTENCE, sentence_literal(relation.sentence), graph))
-    if relation.confidence is not None:
-        append(Quad(claim, _CONFIDENCE, confidence_literal(relation.confidence), graph))
-    for ref in relation.asserted_by:
-        append(Quad(claim, _ASSERTED_BY, iris[ref], graph))
-    for ref in relation.denied_by:
-        append(Quad(claim, _DENIED_BY, iris[ref], graph))
-    if relation.location:
-        append(Quad(claim, _LOCATION, iris[relation.location], graph))
-    code = relation.event_code or (relation.type if rule.fallback else None)
-    if code:
-        append(Quad(claim, _EVENT_CODE, _literal(mapping, code), graph))
-        if relation.event_code_scheme:
-            append(Quad(claim, _EVENT_CODE_SCHEME, _literal(mapping, relation.event_code_scheme), graph))
-    if rest:
-        append(Quad(claim, P["attributes"], Literal(canonical_json(rest), datatype=_JSON), graph))
-    append(Quad(claim, DERIVED_FROM, doc_node, graph))
-    append(Quad(claim, GENERATED_BY, run_node, graph))
-    append(Quad(claim, _RECORDED_AT, recorded, graph))
-    return claim
+            pairs.append((P["attributes"], Literal(canonical_json(rest), datatype=_JSON)))
+    return pairs
 
 
 def accept_relation(
@@ -740,24 +555,19 @@ def _event_code(relation: Relation, mapping: Mapping) -> str | None:
     return relation.type if rule is not None and rule.fallback else None
 
 
-def claim_attribute_quads(
-    rule: RelationRule, relation: Relation, claim: NamedNode, graph: NamedNode, mapping: Mapping
-) -> tuple[list[Quad] | str, dict[str, Any]]:
-    """The claim's typed attribute quads and its other attributes (for the JSON), or why a value is bad."""
+def claim_attribute_pairs(
+    rule: RelationRule, relation: Relation, mapping: Mapping
+) -> tuple[list[tuple[NamedNode, Literal]], dict[str, Any]] | str:
+    """The claim's typed attributes as (predicate, object) pairs and its other attributes (for the
+    JSON), or why a value is bad."""
     if not (rule.constants or relation.attributes):
         return [], {}
-    quads: list[Quad] = []
+    pairs: list[tuple[NamedNode, Literal]] = []
     try:
-        attributes = {**rule.constants, **relation.attributes}
-        rest = _mapped_attributes(attributes, rule.properties, claim, graph, quads.append, mapping)
+        rest = _mapped_attributes({**rule.constants, **relation.attributes}, rule.properties, pairs, mapping)
     except LiteralError as exc:
-        return f"attribute: {exc}", {}
-    return quads, rest
-
-
-_STATUS_P, _EVIDENCE, _SENTENCE, _CONFIDENCE = P["status"], P["evidence"], P["sentenceIndex"], P["confidence"]
-_ASSERTED_BY, _DENIED_BY, _LOCATION, _RECORDED_AT = P["assertedBy"], P["deniedBy"], P["location"], P["recordedAt"]
-_EVENT_CODE, _EVENT_CODE_SCHEME = P["eventCode"], P["eventCodeScheme"]
+        return f"attribute: {exc}"
+    return pairs, rest
 
 
 def _all_mapped(relation: Relation, iris: dict[str, NamedNode]) -> bool:
@@ -802,12 +612,10 @@ def key_json(items: list[Any]) -> str:
 def _mapped_attributes(
     attributes: dict[str, Any],
     rules: dict[str, PropertyRule],
-    node: NamedNode,
-    graph: NamedNode,
-    append: Callable[[Quad], None],
+    pairs: list[tuple[NamedNode, Literal]],
     mapping: Mapping,
 ) -> dict[str, Any]:
-    """Write the attributes the mapping names as typed properties; return the others."""
+    """Add the attributes the mapping names to ``pairs`` as typed values; return the others."""
     rest: dict[str, Any] = {}
     typed_values: list[tuple[NamedNode, Literal]] = []
     for name, raw in attributes.items():
@@ -817,8 +625,7 @@ def _mapped_attributes(
             continue
         for item in raw if isinstance(raw, list) else [raw]:
             typed_values.append((_node(mapping, rule.iri), typed(item, rule.datatype, rule.language)))
-    for predicate, value in typed_values:  # all or nothing: a bad value raises before any is written
-        append(Quad(node, predicate, value, graph))
+    pairs.extend(typed_values)  # all or nothing: a bad value raises before any is added
     return rest
 
 

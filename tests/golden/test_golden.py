@@ -1,5 +1,6 @@
-"""Golden cases: one folder per case with an input and the expected RDF (N-Quads), compared
-as graphs (isomorphism per named graph), never as text. Adding a case = adding a folder.
+"""Golden cases: one folder per case with an input, the expected RDF (N-Quads), compared as graphs
+(isomorphism per named graph), and the expected Neo4j rows (``expected.rows.json``, see
+tests/golden/rows.py), compared as text. Adding a case = adding a folder.
 
 To regenerate after a deliberate change (then review the diff!):
     python -m tests.golden.regenerate
@@ -18,6 +19,7 @@ from rdflib.compare import graph_diff, isomorphic
 from kgload.api import map_files, write_rdf
 from kgload.model import Run
 from tests.common import ROOT
+from tests.golden.rows import case_rows
 
 CASES = Path(__file__).parent / "cases"
 GOLDEN_RUN = Run("golden", datetime(2025, 6, 14, 12, 0, tzinfo=UTC))
@@ -76,3 +78,16 @@ def test_golden(name, source, expected, path):
                 f"{name}: graph {graph_name} differs\nunexpected:\n{only_got.serialize(format='nt')}\n"
                 f"missing:\n{only_want.serialize(format='nt')}"
             )
+
+
+def rows_file(expected: Path) -> Path:
+    """The expected Neo4j rows beside a case's expected N-Quads."""
+    return expected.with_name(expected.name.removesuffix(".nq") + ".rows.json")
+
+
+@pytest.mark.parametrize("path", ["plan", "quads"])
+@pytest.mark.parametrize(("name", "source", "expected"), all_cases(), ids=[c[0] for c in all_cases()])
+def test_golden_rows(name, source, expected, path):
+    """The Neo4j rows, from the plan and from the projection of the quads, are the expected ones."""
+    wanted = rows_file(expected).read_text(encoding="utf-8")
+    assert case_rows(source, GOLDEN_RUN, through_quads=path == "quads") == wanted

@@ -4,7 +4,7 @@ import pyoxigraph as ox
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kgload.rdf.build import map_extraction
+from kgload.rdf.plan import map_extraction
 from kgload.readers.kgload_json import from_value
 from kgload.records import Extraction, Origin
 from kgload.vocabulary.namespaces import KG, OWL, RDF, RDFS, WD
@@ -165,3 +165,17 @@ def test_mapping_is_deterministic_whatever_the_order_and_local_ids(mapping, orde
         return {t for t in triples(m) if t[1] != KG + "fingerprint"}
 
     assert content(mapped) == content(baseline)
+
+
+def test_a_relation_rejected_for_its_attributes_leaves_no_link_to_its_graph(tmp_path):
+    """The link from the document to a rule's own graph is a statement of the claim's plan: a
+    relation rejected for a bad attribute states nothing."""
+    from tests.common import MID_SECOND_RUN
+    from tests.unit.extractions import CALL_DOCUMENT, extraction_of, graph_per_call_mapping
+
+    mapping = graph_per_call_mapping(tmp_path)
+    bad = {**CALL_DOCUMENT, "relations": [{**CALL_DOCUMENT["relations"][0], "attributes": {"ordinal": "first"}}]}
+    mapped = map_extraction(extraction_of(bad), mapping, MID_SECOND_RUN)
+    assert len(mapped.rejects) == 1 and mapped.rejects[0].reason.startswith("attribute: ")
+    assert mapped.claims == 0
+    assert not [q for q in mapped.quads if q.predicate.value.endswith("#graph")]

@@ -6,7 +6,7 @@ import pytest
 
 from kgload.errors import MappingError
 from kgload.mapping import load_mapping
-from kgload.rdf.build import map_extraction
+from kgload.rdf.plan import map_extraction
 from kgload.readers.kgload_json import from_value
 from kgload.records import Origin
 from tests.common import FIXED_RUN

@@ -28,20 +28,10 @@ from kgload.fingerprint import canonical_json
 from kgload.model import MappedDocument
 from kgload.ontology import Ontology, local_name
 from kgload.rdf.build import key_json
-from kgload.vocabulary.namespaces import DCTERMS, KG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD, XSD
+from kgload.rdf.plan import DOCUMENT_PROPERTIES, claim_field
+from kgload.vocabulary.namespaces import KG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD, XSD
 
 TYPE = RDF + "type"
-# a document node's RDF properties -> its Neo4j properties
-DOCUMENT_PROPERTIES = {
-    DCTERMS + "identifier": "id",
-    DCTERMS + "title": "title",
-    DCTERMS + "publisher": "publisher",
-    DCTERMS + "issued": "published",
-    DCTERMS + "language": "language",
-    SCHEMA + "url": "url",
-    KG + "fingerprint": "fingerprint",
-    PROV + "wasGeneratedBy": "run",
-}
 
 # Predicates compared once per quad of every document (a quarter of a load's client time was
 # projection): built once here, not concatenated in the loops.
@@ -51,7 +41,6 @@ _SUBJECT, _OBJECT, _PREDICATE = RDF + "subject", RDF + "object", RDF + "predicat
 _STATUS, _LOCATION = KG + "status", KG + "location"
 _CLAIM_LISTS = {KG + "assertedBy": "assertedBy", KG + "deniedBy": "deniedBy"}
 _DERIVED_FROM, _GENERATED_BY = PROV + "wasDerivedFrom", PROV + "wasGeneratedBy"
-_CLAIM_FIELD_NAMES = {"startDate": "start", "endDate": "end", "sentenceIndex": "sentence"}
 
 
 @dataclass
@@ -184,14 +173,6 @@ def entity_row(uri: str, props, ontology: Ontology) -> EntityRow:
     row.name = name or uri
     row.names[:0] = [row.name]
     return row
-
-
-def claim_field(predicate: str) -> str | None:
-    """The claim row's field a kg: predicate fills (kg:startDate -> start); None outside kg:."""
-    if not predicate.startswith(KG):
-        return None
-    name = predicate[len(KG) :]
-    return _CLAIM_FIELD_NAMES.get(name, name)
 
 
 def _claim(uri: str, props, ontology: Ontology) -> ClaimRow | None:
