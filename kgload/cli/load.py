@@ -26,6 +26,7 @@ from kgload.cli.options import (
 from kgload.defaults import default_store
 from kgload.errors import UsageError
 from kgload.model import Run
+from kgload.pipeline import LoadOptions
 
 
 @user_errors
@@ -79,18 +80,15 @@ def load_command(
     run = Run.new()
     store_path = store or default_store()
     rejects_path = rejects or store_path.parent / "rejects" / f"{run.id}.jsonl"
-    report = load_into(
-        neo4j_settings(neo4j_uri, neo4j_database),
-        store_path,
-        inputs,
-        run=run,
+    options = LoadOptions(
         mapping=mapping,
         fmt=fmt,
         rejects=rejects_path,
+        batch_size=batch_size,
         force=force,
         validate=validate,
         workers=workers,
-        batch_size=batch_size,
     )
+    report = load_into(neo4j_settings(neo4j_uri, neo4j_database), store_path, inputs, run=run, options=options)
     print_report(report, as_json)
     raise typer.Exit(report.exit_code)
