@@ -30,10 +30,16 @@ def canonical_bytes(value: Any) -> bytes:
     try:
         data = orjson.dumps(value, option=_FAST)
     except (orjson.JSONEncodeError, TypeError):  # an int past 64 bits, a non-str key, a date: the json module
-        return canonical_json(value).encode("utf-8")
+        return _utf8(canonical_json(value))
     if b"null" in data and _non_finite(value):  # orjson writes NaN and Infinity as null; json tells them apart
-        return canonical_json(value).encode("utf-8")
+        return _utf8(canonical_json(value))
     return data
+
+
+def _utf8(text: str) -> bytes:
+    # a lone surrogate has no UTF-8 form; "surrogatepass" still gives every text its own bytes, so a
+    # hostile value gets a fingerprint instead of ending the run (readers reject it on their own)
+    return text.encode("utf-8", "surrogatepass")
 
 
 def _non_finite(value: Any) -> bool:

@@ -36,6 +36,14 @@ def setup(fmt: str = "text", level: str = "warning", stream: TextIO | None = Non
     logger.propagate = False
     # Without a handler of its own, the driver's warnings ("Transaction failed and will be
     # retried…") would reach stderr through logging's last-resort handler, JSON logs or not.
-    driver = logging.getLogger("neo4j")
-    if not any(isinstance(h, logging.NullHandler) for h in driver.handlers):
-        driver.addHandler(logging.NullHandler())
+    # rdflib and pyshacl log a warning with a traceback for a literal they cannot convert; kgload checks
+    # its literals itself, so those would only break JSON logs.
+    for name in ("neo4j", "rdflib", "pyshacl"):
+        other = logging.getLogger(name)
+        if not any(isinstance(h, logging.NullHandler) for h in other.handlers):
+            other.addHandler(logging.NullHandler())
+    # Python warnings (warnings.warn) go through the kgload handler, in the chosen format, not raw to stderr.
+    logging.captureWarnings(True)
+    captured = logging.getLogger("py.warnings")
+    captured.handlers = [handler]
+    captured.propagate = False

@@ -59,10 +59,15 @@ class MappedDocument:
     rejects: list[Reject] = field(default_factory=list)
     merges: list[Merge] = field(default_factory=list)
     unresolved: list[str] = field(default_factory=list)
+    # (IRI, name) of each entity no gazetteer resolved: distinct names reaching one IRI share a slug
+    free_names: list[tuple[str, str]] = field(default_factory=list)
     entities: int = 0
     claims: int = 0
     # claim IRI -> the relation it came from, so a later stage (SHACL) can reject that record
     claim_sources: dict[str, tuple[Origin, Relation]] = field(default_factory=dict)
+    # the later relations of the document that state a claim already in claim_sources: one claim, but
+    # each relation is counted and, when the claim is rejected, rejected on its own
+    claim_repeats: dict[str, list[tuple[Origin, Relation]]] = field(default_factory=dict)
     raw: bool = False  # RDF loaded as it is, not through the mapping
     # what a sink made of the quads as soon as the document was mapped (Sink.prepare: the Neo4j
     # sink's rows), so that a batch holds rows rather than quads; ``quads`` is then emptied

@@ -351,7 +351,7 @@ def _map_one(extraction: Extraction, setup: Setup, read: list[Reject]) -> Outcom
         payload, doc.prepared = pickle.dumps(doc.prepared, protocol=pickle.HIGHEST_PROTOCOL), None
     else:
         payload = serialise(doc.quads, setup.payload)
-    doc.quads, doc.claim_sources = [], {}
+    doc.quads, doc.claim_sources, doc.claim_repeats = [], {}, {}
     doc.source = None  # type: ignore[assignment]  # the parent puts its own copy back, if it has one
     return Outcome(doc, payload, recorder.events, read, prepared)
 

@@ -284,6 +284,8 @@ class Load:
         self.mapper: ProcessMapper | None = None
         self.preparer: Preparer | None = None  # the sink's (Sink.preparer), once it has its ontology
         self.changed_share = 0.0  # of the last batch decided: above one half, workers map lines as they scan them
+        # document IRI -> where the version this run wrote came from, and its entity, claim and quad counts
+        self.written: dict[str, tuple[str, int, int, int]] = {}
 
     @fewer_collections()
     def run(self) -> LoadReport:
@@ -363,7 +365,7 @@ class Load:
 
     def decide(self, batch: _Batch) -> None:
         """Key the batch's documents and decide which need mapping, against the target's fingerprints."""
-        batch.keyed = _last_version([_keyed(item, self.mapping) for item in batch.items])
+        batch.keyed = _last_version([_keyed(item, self.mapping) for item in batch.items], self.replaced)
         iris = [iri for _, iri, _ in batch.keyed if iri]
         batch.stored = self.sink.fingerprints(iris)
         # Batches still in flight have not written yet: assume they write what they map, and check
@@ -408,6 +410,16 @@ class Load:
             sink.write(changed)
         report.triples += triples
         for doc in changed:
+            where = _where(doc.source)
+            if doc.iri in self.written:  # written earlier in this run: that version's count stands for this one
+                earlier, entities, claims, quads = self.written[doc.iri]
+                report.add_replacement(f"{where}: document {_doc_id(doc.source)!r} again; it replaces {earlier}")
+                report.entities += doc.entities - entities
+                report.relations += doc.claims - claims
+                report.triples -= quads
+                self.written[doc.iri] = (where, doc.entities, doc.claims, doc.triples)
+                continue
+            self.written[doc.iri] = (where, doc.entities, doc.claims, doc.triples)
             if doc.iri in stored:
                 report.documents_updated += 1
             else:
@@ -437,6 +449,11 @@ class Load:
         """Commit the oldest batches until ``keep`` are left in flight."""
         while len(self.window) > keep:
             self.commit(self.window.popleft())
+
+    def replaced(self, earlier: Any, later: Any) -> None:
+        """One input (or two) holds a document twice: the later version replaces the earlier, reported."""
+        where, again = _where(later), _doc_id(later)
+        self.report.add_replacement(f"{where}: document {again!r} again; it replaces {_where(earlier)}")
 
     def reject(self, item: Reject) -> None:
         self.report.add_reject(item)
@@ -504,14 +521,32 @@ def _unscan(group: list[Any], pending: Pending, mapper: ProcessMapper) -> Iterat
             yield item
 
 
-def _last_version(batch: list[tuple[Any, str, str]]) -> list[tuple[Any, str, str]]:
-    """If one input holds a document twice, the later version wins, as it would across runs."""
+def _last_version(
+    batch: list[tuple[Any, str, str]], replaced: Callable[[Any, Any], None] | None = None
+) -> list[tuple[Any, str, str]]:
+    """If one input holds a document twice, the later version wins, as it would across runs; ``replaced``
+    hears of each earlier version dropped so."""
     latest: dict[str, tuple[Any, str, str]] = {}
     for position, entry in enumerate(batch):
         key = entry[1] or f"unmapped-{position}"
-        latest.pop(key, None)
+        earlier = latest.pop(key, None)
+        if earlier is not None and replaced is not None:
+            replaced(earlier[0], entry[0])
         latest[key] = entry
     return list(latest.values())
+
+
+def _where(item: Any) -> str:
+    origin = item.line.origin if isinstance(item, Scanned) else getattr(item, "origin", None)
+    return str(origin) if origin is not None else "?"
+
+
+def _doc_id(item: Any) -> str:
+    if isinstance(item, Extraction):
+        return item.document.id
+    if isinstance(item, RdfSource):
+        return item.document_id
+    return "?"
 
 
 def _note_resolution(report: LoadReport, doc: MappedDocument) -> None:
@@ -520,3 +555,10 @@ def _note_resolution(report: LoadReport, doc: MappedDocument) -> None:
         names = tuple(dict.fromkeys((*(known.names if known else ()), *merge.names)))
         report.merges[merge.iri] = Merge(merge.iri, merge.canonical, names, merge.source)
     report.unresolved.update(doc.unresolved)
+    for iri, name in doc.free_names:
+        names = report.free_names.setdefault(iri, set())
+        names.add(name)
+        if len(names) > 1:  # distinct names that reduce to one slug: a merge nobody chose, so it is named
+            canonical = max(names, key=lambda n: (len(n), n))
+            others = tuple(sorted(names - {canonical}))
+            report.merges[iri] = Merge(iri, canonical, others, "same slug")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,8 +24,28 @@ EXIT_INTERRUPTED = 130
 
 
 def reject_line(reject: Reject, run: str) -> str:
-    """A line of a rejects file: the run's id, then the reject."""
-    return json.dumps({"run": run, **reject.as_json()}, ensure_ascii=False, default=str) + "\n"
+    """A line of a rejects file: the run's id, then the reject. Always UTF-8 text, whatever the reject holds."""
+    entry = {"run": run, **reject.as_json()}
+    try:
+        line = json.dumps(entry, ensure_ascii=False, default=str, allow_nan=False)
+    except ValueError:  # Infinity or NaN in the data (1e400 parses to inf): not JSON, so kept as their names
+        entry["data"] = _finite(entry["data"])
+        line = json.dumps(entry, ensure_ascii=False, default=str)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate in the data: kept as its JSON escape (\ud800), which UTF-8 can hold
+        line = json.dumps(entry, ensure_ascii=True, default=str)
+    return line + "\n"
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
 
 
 class RejectsFile:
@@ -61,6 +82,7 @@ class LoadReport:
     documents_added: int = 0
     documents_updated: int = 0
     documents_unchanged: int = 0
+    documents_replaced: int = 0  # read, then replaced by a later version of the same document in this run
     entities: int = 0
     relations: int = 0
     triples: int = 0
@@ -68,8 +90,16 @@ class LoadReport:
     rejects_path: str | None = None
     merges: dict[str, Merge] = field(default_factory=dict)
     unresolved: set[str] = field(default_factory=set)
+    free_names: dict[str, set[str]] = field(default_factory=dict)  # entity IRI -> the unresolved names it has
     messages: list[str] = field(default_factory=list)  # one line per reject, for the terminal
+    notes: list[str] = field(default_factory=list)  # one line per document a later version replaced
     status: str = "running"
+
+    def add_replacement(self, message: str) -> None:
+        """A document read twice in one run: the later version is the one kept; the report says so."""
+        self.documents_replaced += 1
+        if len(self.notes) < 1000:
+            self.notes.append(message)
 
     def add_reject(self, reject: Reject) -> None:
         self.rejected[reject.stage] += 1
@@ -101,6 +131,7 @@ class LoadReport:
                 "added": self.documents_added,
                 "updated": self.documents_updated,
                 "unchanged": self.documents_unchanged,
+                "replaced": self.documents_replaced,
             },
             "entities": self.entities,
             "relations": self.relations,
@@ -112,4 +143,5 @@ class LoadReport:
                 for m in sorted(self.merges.values(), key=lambda m: m.canonical)
             ],
             "unresolved": sorted(self.unresolved),
+            "replaced": self.notes,
         }

@@ -107,9 +107,10 @@ class ShaclValidator:
             doc.quads = []
             return doc
         for claim, messages in bad_claims.items():
-            origin, relation = doc.claim_sources.pop(claim)
-            doc.rejects.append(Reject(origin, "; ".join(sorted(set(messages))), relation_json(relation), "validate"))
-            doc.claims -= 1
+            reason = "; ".join(sorted(set(messages)))
+            for origin, relation in [doc.claim_sources.pop(claim), *doc.claim_repeats.pop(claim, ())]:
+                doc.rejects.append(Reject(origin, reason, relation_json(relation), "validate"))
+                doc.claims -= 1
         _drop_claims(doc, set(bad_claims), statements)
         return doc
 

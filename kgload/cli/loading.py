@@ -80,17 +80,22 @@ def print_report(report: LoadReport, as_json: bool) -> None:
         log = logging.getLogger("kgload.report")
         for line in report.messages:
             log.warning("rejected", extra={"reject": line, "run": report.run_id})
+        for line in report.notes:
+            log.warning("replaced", extra={"replaced": line, "run": report.run_id})
         typer.echo(json.dumps(report.as_json(), ensure_ascii=False))
         return
     for line in report.messages[:50]:
         typer.echo(f"rejected: {line}", err=True)
     if len(report.messages) > 50:
         typer.echo(f"rejected: … and {report.rejected_total - 50} more", err=True)
+    for line in report.notes[:50]:
+        typer.echo(f"replaced: {line}", err=True)
     typer.echo(f"kgload run {report.run_id} → {report.target}: {report.status}")
     typer.echo(
         f"  documents: {report.documents_read} read, {report.documents_loaded} loaded "
         f"({report.documents_added} new, {report.documents_updated} changed), "
         f"{report.documents_unchanged} unchanged (skipped)"
+        + (f", {report.documents_replaced} replaced by a later version" if report.documents_replaced else "")
     )
     typer.echo(f"  loaded: {report.entities} entities, {report.relations} relations, {report.triples} triples")
     for merge in sorted(report.merges.values(), key=lambda m: m.canonical):

@@ -435,6 +435,7 @@ def resolve_entity(
     resolved = _resolve(group, group.names(), mapping, tenures, day)
     if resolved.unresolved:
         out.unresolved.append(resolved.canonical)
+        out.free_names.append((resolved.iri, resolved.canonical))
     if resolved.merge is not None:
         out.merges.append(resolved.merge)
     if labels is not None:

@@ -236,7 +236,10 @@ def plan_document(
             continue
         plan.claims.append(claim)
         out.claims += 1
-        out.claim_sources[claim.node.value] = (origin, relation)
+        if claim.node.value in out.claim_sources:  # a repeated relation: one claim, each relation accounted for
+            out.claim_repeats.setdefault(claim.node.value, []).append((origin, relation))
+        else:
+            out.claim_sources[claim.node.value] = (origin, relation)
         if tenures is not None and relation.start and relation.status == "asserted":
             plan.learned.append(relation)
     return out, plan

@@ -29,6 +29,7 @@ from typing import Any
 
 from kgload.readers.common import RELATION_FIELDS, BadValue, Draft, assemble, clean, date_value
 from kgload.readers.limits import MAX_RECORD_BYTES
+from kgload.readers.source.tabular import DecodedLines
 from kgload.records import Extraction, Origin, Reject
 
 ROLES = ("relations", "entities", "documents")
@@ -66,7 +67,7 @@ def read(path: Path) -> Iterator[Extraction | Reject]:
     name = str(path)
     try:
         header = _header(path)
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+    except (OSError, ValueError, csv.Error) as exc:  # ValueError: a header line that is not UTF-8
         yield Reject(Origin(name, 1), f"cannot read the CSV header: {exc}")
         return
     role = role_of(header)
@@ -95,8 +96,13 @@ def role_of(header: list[str]) -> str | None:
 
 
 def _header(path: Path) -> list[str]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        return [c.strip() for c in next(csv.reader(handle), [])]
+    with path.open("rb") as handle:
+        lines = DecodedLines(handle, "utf-8")
+        reader = csv.reader(lines)
+        header = [c.strip() for c in next(reader, [])]
+        if lines.bad:  # the header's own lines only: a bad byte further on costs its row alone
+            raise ValueError("; ".join(f"line {n}: {why}" for n, why in sorted(lines.bad.items())))
+        return header
 
 
 def _siblings(path: Path) -> dict[str, Path]:
@@ -112,35 +118,38 @@ def _siblings(path: Path) -> dict[str, Path]:
 def rows(path: Path) -> Iterator[Row | Reject]:
     """Data rows as dicts, streamed; a Reject for a row that is too long or does not parse."""
     name = str(path)
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle)
-            header = [c.strip() for c in next(reader, [])]
-            start = reader.line_num + 1
-            while True:
-                try:
-                    cells = next(reader)
-                except StopIteration:
-                    return
-                except csv.Error as exc:
-                    yield Reject(Origin(name, start), f"CSV: {exc}")
-                    start = reader.line_num + 1
-                    continue
-                line, start = start, reader.line_num + 1
-                if not any(c.strip() for c in cells):
-                    continue
-                if sum(len(c) for c in cells) > MAX_RECORD_BYTES:
-                    yield Reject(Origin(name, line), f"row is over the {MAX_RECORD_BYTES}-byte limit")
-                elif len(cells) != len(header):
-                    yield Reject(
-                        Origin(name, line),
-                        f"expected {len(header)} columns as in the header, got {len(cells)}",
-                        cells[:50],
-                    )
-                else:
-                    yield line, dict(zip(header, cells, strict=True))
-    except UnicodeDecodeError as exc:  # the rest of the file cannot be read: say where it stopped
-        yield Reject(Origin(name, start), f"not UTF-8 from here on: {exc}")
+    # decoded line by line: a line that is not UTF-8 rejects the row it belongs to, and the rest is read
+    with path.open("rb") as handle:
+        lines = DecodedLines(handle, "utf-8")
+        reader = csv.reader(lines)
+        header = [c.strip() for c in next(reader, [])]
+        lines.bad.clear()  # the header's were reported by _header already
+        start = reader.line_num + 1
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield Reject(Origin(name, start), f"CSV: {exc}")
+                start = reader.line_num + 1
+                continue
+            line, start = start, reader.line_num + 1
+            broken = [f"line {n}: {lines.bad.pop(n)}" for n in range(line, start) if n in lines.bad]
+            if broken:
+                yield Reject(Origin(name, line), "; ".join(broken), cells[:50])
+            elif not any(c.strip() for c in cells):
+                continue
+            elif sum(len(c) for c in cells) > MAX_RECORD_BYTES:
+                yield Reject(Origin(name, line), f"row is over the {MAX_RECORD_BYTES}-byte limit")
+            elif len(cells) != len(header):
+                yield Reject(
+                    Origin(name, line),
+                    f"expected {len(header)} columns as in the header, got {len(cells)}",
+                    cells[:50],
+                )
+            else:
+                yield line, dict(zip(header, cells, strict=True))
 
 
 @dataclass

@@ -107,12 +107,22 @@ def loads(raw: bytes) -> Any:
         except orjson.JSONDecodeError:
             pass
     value = json.loads(raw, parse_constant=_no_constant)
-    if _SURROGATE_ESCAPE.search(raw):  # rare: only then pay for the check
+    # json decodes bytes with "surrogatepass", so a surrogate written as UTF-8 bytes (b"\xed\xa0\x80") gets
+    # through as well as an escaped one; UTF-8 that decodes strictly and has no escape holds neither
+    if _SURROGATE_ESCAPE.search(raw) or not _strict_utf8(raw):
         try:
             json.dumps(value, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:
-            raise ValueError("a lone UTF-16 surrogate (an escape like \\ud800 that is no character)") from None
+            raise ValueError("a lone UTF-16 surrogate (\\ud800, escaped or as UTF-8 bytes): no character") from None
     return value
+
+
+def _strict_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 _DIGITS = bytes(48 if 48 <= b <= 57 else 32 for b in range(256))  # digits to "0", every other byte to " "

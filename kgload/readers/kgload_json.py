@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import date
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -23,6 +22,8 @@ from kgload.fingerprint import fingerprint
 from kgload.readers.json_input import Line, json_values, jsonl_lines, parse_line
 from kgload.readers.limits import check_depth
 from kgload.records import Document, Entity, Extraction, Mention, Origin, Reject, Relation
+from kgload.vocabulary.dates import date_problem
+from kgload.vocabulary.numbers import integer_problem, integer_value, number_problem
 
 
 @lru_cache(maxsize=1)
@@ -117,21 +118,21 @@ def from_value(value: Any, origin: Origin, *, records: bool = True) -> Iterator[
     # The compiled (Rust) validator answers "valid?" in microseconds. A valid document nests only
     # as deep as the schema allows (a handful of levels), so the depth walk, a Python loop over
     # every value, is needed only for the rare document that is not.
+    surrogate = False
     try:
         valid = _fast_validator().is_valid(value)
-    except UnicodeEncodeError:  # a lone surrogate ("\ud800"): the checks below reject it, as they always did
-        valid = False
+    except UnicodeEncodeError:  # a lone surrogate ("\ud800"): no text, and not storable; rejected below
+        valid, surrogate = False, True
     if not valid and not check_depth(value):
         yield Reject(origin, "record is nested too deeply", None)
         return
     if not isinstance(value, dict):
         yield Reject(origin, f"expected a JSON object for a document, got {type(value).__name__}", value)
         return
-    try:
-        digest = fingerprint(value)
-    except UnicodeEncodeError:  # a lone surrogate escape ("\\ud800"): not text, and not storable
-        yield Reject(origin, "record holds a lone UTF-16 surrogate (an escape like \\ud800 that is no character)", None)
+    if surrogate:
+        yield Reject(origin, "record holds a lone UTF-16 surrogate (such as \\ud800), which is no character", None)
         return
+    digest = fingerprint(value)
     bad_entities: dict[int, str] = {}
     bad_relations: dict[int, str] = {}
     document_problems: list[str] = []
@@ -144,6 +145,9 @@ def from_value(value: Any, origin: Origin, *, records: bool = True) -> Iterator[
             bad_relations.setdefault(path[1], message)
         else:
             document_problems.append(message)
+    published = None if document_problems else value["document"].get("published")
+    if published and (problem := date_problem(published)):
+        document_problems.append(f"document/published: {problem}")
     if document_problems:
         yield Reject(origin, "; ".join(sorted(set(document_problems))[:5]), value)
         return
@@ -154,6 +158,8 @@ def from_value(value: Any, origin: Origin, *, records: bool = True) -> Iterator[
         where = origin.at(f"entities[{index}]")
         if index in bad_entities:
             yield Reject(where, bad_entities[index], raw)
+        elif problem := _entity_numbers(raw):
+            yield Reject(where, problem, raw)
         elif raw["id"] in known:
             yield Reject(where, f"duplicate entity id {raw['id']!r}", raw)
         else:
@@ -164,7 +170,7 @@ def from_value(value: Any, origin: Origin, *, records: bool = True) -> Iterator[
     relations: list[Relation] = []
     origins: list[Origin] = []
     for index, raw in enumerate(value["relations"]):
-        problem = bad_relations.get(index) or _reference_problem(raw, known)
+        problem = bad_relations.get(index) or _reference_problem(raw, known) or _relation_numbers(raw)
         if problem:
             yield Reject(origin.at(f"relations[{index}]"), problem, raw)
         elif records:
@@ -192,8 +198,8 @@ def _reference_problem(raw: dict[str, Any], known: set[str]) -> str | None:
             return f"{key} names unknown entity {ref!r}"
     for key in ("date", "start", "end"):
         value = raw.get(key)
-        if value and len(value) == 10 and not _real_day(value):
-            return f"{key} {value} is not a real day"
+        if value and (problem := date_problem(value)):
+            return f"{key} {problem}"
     if raw.get("date") and raw.get("end"):
         return "give either date (an event) or start/end (a period), not both"
     start, end = raw.get("start"), raw.get("end")
@@ -202,12 +208,27 @@ def _reference_problem(raw: dict[str, Any], known: set[str]) -> str | None:
     return None
 
 
-def _real_day(value: str) -> bool:
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
+def _entity_numbers(raw: dict[str, Any]) -> str | None:
+    """Numbers the schema takes but no target stores (see kgload.vocabulary.numbers)."""
+    for index, mention in enumerate(raw.get("mentions", ())):
+        for key in ("sentence", "start", "end"):
+            if key in mention and (problem := integer_problem(mention[key])):
+                return f"mentions[{index}].{key}: {problem}"
+    return _attribute_numbers(raw.get("attributes"))
+
+
+def _relation_numbers(raw: dict[str, Any]) -> str | None:
+    if "sentence" in raw and (problem := integer_problem(raw["sentence"])):
+        return f"sentence: {problem}"
+    return _attribute_numbers(raw.get("attributes"))
+
+
+def _attribute_numbers(attributes: dict[str, Any] | None) -> str | None:
+    for key, value in (attributes or {}).items():
+        for item in value if isinstance(value, list) else (value,):
+            if problem := number_problem(item):
+                return f"attributes.{key}: {problem}"
+    return None
 
 
 def _explain(error: jsonschema.ValidationError, path: list[Any]) -> str:
@@ -247,7 +268,8 @@ def _entity(raw: dict[str, Any]) -> Entity:
         type=raw["type"],
         aliases=tuple(a.strip() for a in raw.get("aliases", ())),
         mentions=tuple(
-            Mention(m["text"], m.get("sentence"), m.get("start"), m.get("end")) for m in raw.get("mentions", ())
+            Mention(m["text"], *(integer_value(m.get(k)) for k in ("sentence", "start", "end")))
+            for m in raw.get("mentions", ())
         ),
         attributes=raw.get("attributes") or {},
         wikidata=raw.get("wikidata"),
@@ -268,7 +290,7 @@ def _relation(raw: dict[str, Any]) -> Relation:
         start=raw.get("start"),
         end=raw.get("end"),
         evidence=raw.get("evidence"),
-        sentence=raw.get("sentence"),
+        sentence=integer_value(raw.get("sentence")),
         confidence=raw.get("confidence"),
         status=raw.get("status", "asserted"),
         asserted_by=tuple(raw.get("asserted_by", ())),

@@ -11,6 +11,7 @@ from typing import Any
 from pyoxigraph import Literal, NamedNode
 
 from kgload.vocabulary.namespaces import XSD
+from kgload.vocabulary.numbers import number_problem
 
 
 class LiteralError(ValueError):
@@ -94,7 +95,22 @@ def typed(value: Any, datatype: str | None = None, language: str | None = None) 
     check = CHECKS.get(datatype[len(XSD) :]) if datatype.startswith(XSD) else None
     if check is not None and not check(text):
         raise LiteralError(f"{text!r} is not a valid xsd:{datatype[len(XSD) :]}")
+    if (problem := _number(text, datatype)) is not None:
+        raise LiteralError(problem)
     return Literal(text, datatype=NamedNode(datatype))
+
+
+_INTEGERS = frozenset(XSD + n for n in ("integer", "nonNegativeInteger", "positiveInteger"))
+_FLOATS = frozenset(XSD + n for n in ("double", "float", "decimal"))
+
+
+def _number(text: str, datatype: str) -> str | None:
+    """The one rule for numbers (kgload.vocabulary.numbers), for a value a mapping types from text."""
+    if datatype in _INTEGERS:
+        return number_problem(int(text)) if len(text) > 18 else None
+    if datatype in _FLOATS:
+        return number_problem(float(text))
+    return None
 
 
 # The datatypes of the literals kgload writes itself, each node made once.

@@ -14,8 +14,8 @@ one of
 Parts of an accepted document (an entity, a relation) may be rejected on their own: those are
 rejects-file lines with a ``path`` such as ``relations[2]``; they are counted in the report's
 ``rejected`` totals but are not records. So: accepted + rejected whole = input lines, and every
-line of the rejects file has a reason. (One input holding the same document id twice within a
-batch is not covered: the later version replaces the earlier one and only one is counted.)
+line of the rejects file has a reason. (A document id given twice is left to
+tests/unit/test_fuzz_readers.py: the later version replaces the earlier, counted in ``documents.replaced``.)
 """
 
 from __future__ import annotations
@@ -731,3 +731,33 @@ def test_a_scan_reads_the_same_rejects_document_and_fingerprint_as_a_full_read(c
         assert [r for r in scan if not isinstance(r, Extraction)] == [r for r in full if not isinstance(r, Extraction)]
         docs = [(e.document, e.fingerprint, e.origin) for e in full if isinstance(e, Extraction)]
         assert [(e.document, e.fingerprint, e.origin) for e in scan if isinstance(e, Extraction)] == docs
+
+
+@pytest.mark.neo4j
+def test_numbers_past_64_bits_get_the_same_reject_in_neo4j(neo4j_db, tmp_path):
+    """Issue 26 D2: one integer past 64 bits in a 600-document file once ended every Neo4j run with exit 1
+    after 250 documents; now it rejects its relation (or entity), as in the embedded store."""
+    lines = []
+    for number in range(600):
+        doc = {
+            "document": {"id": f"big-{number}", "title": "A call"},
+            "entities": [
+                {"id": "a", "name": "Vladimir Putin", "type": "Person"},
+                {"id": "b", "name": "Donald Trump", "type": "Person"},
+            ],
+            "relations": [{"type": "called", "head": "a", "tail": "b", "sentence": 2**63 if number == 300 else 1}],
+        }
+        if number == 400:
+            doc["entities"][1]["attributes"] = {"votes": -(2**63) - 1}
+        lines.append(json.dumps(doc))
+    (path := tmp_path / "big.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for target in (["--neo4j-uri", neo4j_db.uri], ["--store", str(tmp_path / "store")]):
+        code, report, rejects = load(path, target, tmp_path / "rejects.jsonl")
+        assert code == 3 and report["documents"]["added"] == 600, target
+        assert [(r["record"], r["path"]) for r in rejects] == [
+            (301, "relations[0]"),
+            (401, "entities[1]"),
+            (401, "relations[0]"),
+        ]
+        assert "outside the 64-bit range" in rejects[0]["reason"] and "outside the 64-bit range" in rejects[1]["reason"]
+        assert report["relations"] == 598

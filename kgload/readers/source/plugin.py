@@ -63,7 +63,10 @@ def sniff(spec: SourceSpec, path: Path, head: bytes) -> bool:
     if detect.first_row is not None and detect.first_row.search(first) is None:
         return False
     if detect.header or detect.columns:
-        cells = next(csv.reader([first], **spec.layout.dialect()), [])  # type: ignore[call-overload]
+        try:
+            cells = next(csv.reader([first], **spec.layout.dialect()), [])  # type: ignore[call-overload]
+        except csv.Error:  # a quote left open (a JSON line, a cut-off row): not this source's header
+            return False
         if detect.columns and len(cells) not in detect.columns:
             return False
         if detect.header and not set(detect.header) <= {c.strip() for c in cells}:

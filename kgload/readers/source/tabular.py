@@ -35,7 +35,7 @@ class Layout:
         return {"delimiter": self.delimiter, "quotechar": '"', "doublequote": True, "strict": True}
 
 
-class _Lines:
+class DecodedLines:
     """A binary file's lines decoded one by one; remembers which physical lines did not decode."""
 
     def __init__(self, handle, encoding: str) -> None:  # type: ignore[no-untyped-def]
@@ -67,7 +67,7 @@ def rows(path: Path, layout: Layout) -> Iterator[tuple[int, list[str]] | Reject]
     name = str(path)
     codec = "utf-8" if layout.encoding == "utf-8-sig" else layout.encoding
     with path.open("rb") as handle:
-        lines = _Lines(handle, codec)
+        lines = DecodedLines(handle, codec)
         reader = csv.reader(lines, **layout.dialect())  # type: ignore[call-overload]
         start = 1
         while True:
