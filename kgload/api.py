@@ -40,6 +40,7 @@ from kgload.runs.lease import holding, owner_of
 from kgload.runs.runner import run_load
 from kgload.sinks import Sink, lease_of, ledger_of
 from kgload.sinks.embedded import EmbeddedStore
+from kgload.sparql import answer
 
 if TYPE_CHECKING:
     from kgload.export.neo4j_admin import Neo4jAdminExport
@@ -344,12 +345,15 @@ def run(
     then the embedded store); return one report per target. ``on_report`` hears of each as it ends."""
     sources = config.inputs()
     reports: list[LoadReport] = []
-    for target in config.targets():
-        current = Run.new()
-        rejects_dir = config.rejects_dir or config.path.parent / ".kgload" / "rejects"
+    # One run, whatever the number of targets: one id in every target's ledger, one rejects file.
+    current = Run.new()
+    rejects_dir = config.rejects_dir or config.path.parent / ".kgload" / "rejects"
+    rejects = rejects_dir / f"{current.id}.jsonl"
+    for n, target in enumerate(config.targets()):
+        own = rejects if n == 0 else rejects_dir / f".{current.id}.{n}.jsonl"
         options = LoadOptions(
             mapping=config.mapping,
-            rejects=rejects_dir / f"{current.id}.jsonl",
+            rejects=own,
             batch_size=config.batch_size,
             force=force,
             validate=config.validate,
@@ -358,10 +362,26 @@ def run(
         )
         with opened(store=target.store, neo4j=target.neo4j) as sink:
             report = load(sources, sink=sink, options=options, run=current, progress=progress)
+        if own != rejects:
+            _merge_rejects(own, rejects)
+            if report.rejects_path:
+                report.rejects_path = str(rejects)
         reports.append(report)
         if on_report is not None:
             on_report(report)
     return reports
+
+
+def _merge_rejects(extra: Path, into: Path) -> None:
+    """Append the lines of ``extra`` that ``into`` does not hold yet, then remove ``extra``."""
+    if not extra.exists():
+        return
+    held = set(into.read_text("utf-8").splitlines()) if into.exists() else set()
+    new = [line for line in extra.read_text("utf-8").splitlines() if line not in held]
+    if new:
+        with into.open("a", encoding="utf-8") as out:
+            out.writelines(line + "\n" for line in new)
+    extra.unlink()
 
 
 def export_neo4j_admin(
@@ -400,6 +420,45 @@ def export_neo4j_admin(
     )
 
 
+@dataclass
+class Retraction:
+    """What ``retract_documents`` did: how many of the given documents it removed, and for each
+    one it did not find, the closest ids the target knows."""
+
+    requested: int
+    removed: int
+    missing: dict[str, list[str]] = field(default_factory=dict)  # given id -> closest known ids
+
+
+def retract_documents(
+    documents: Iterable[str],
+    *,
+    store: PathLike | None = None,
+    sink: Sink | None = None,
+    mapping: Mapping | PathLike | None = None,
+    lock_ttl: int = LOCK_TTL,
+) -> Retraction:
+    """Remove what the given documents (ids or IRIs) contributed; name those not found. Like a load,
+    it holds the target's lease meanwhile: a retract against a busy target is refused."""
+    import difflib
+
+    compiled = _mapping(mapping)
+    given = list(dict.fromkeys(documents))
+    iris = {d: d if d.startswith(("http://", "https://")) else compiled.document_iri_for(d) for d in given}
+    with opened(sink, store) as target, holding(lease_of(target), owner_of(Run.new()), lock_ttl):
+        target.ensure_ontology(compiled.ontology.path, compiled.base)
+        present = target.fingerprints(list(iris.values()))
+        missing: dict[str, list[str]] = {}
+        absent = [d for d, iri in iris.items() if iri not in present]
+        if absent:
+            known = getattr(target, "document_ids", dict)()
+            names = sorted(set(known.values()))
+            for document in absent:
+                missing[document] = difflib.get_close_matches(document, names, n=3, cutoff=0.5)
+        removed = target.retract([iris[d] for d in given if iris[d] in present]) if len(absent) < len(given) else 0
+        return Retraction(len(given), removed, missing)
+
+
 def retract(
     documents: Iterable[str],
     *,
@@ -409,12 +468,8 @@ def retract(
     lock_ttl: int = LOCK_TTL,
 ) -> int:
     """Remove what the given documents (ids or IRIs) contributed; return how many were present.
-    Like a load, it holds the target's lease meanwhile: a run against a busy target is refused."""
-    compiled = _mapping(mapping)
-    iris = [d if d.startswith(("http://", "https://")) else compiled.document_iri_for(d) for d in documents]
-    with opened(sink, store) as target, holding(lease_of(target), owner_of(Run.new()), lock_ttl):
-        target.ensure_ontology(compiled.ontology.path, compiled.base)
-        return target.retract(iris)
+    Like a load, it holds the target's lease meanwhile: a retract against a busy target is refused."""
+    return retract_documents(documents, store=store, sink=sink, mapping=mapping, lock_ttl=lock_ttl).removed
 
 
 def runs(*, store: PathLike | None = None, sink: Sink | None = None, limit: int = RUNS_LISTED) -> list[RunRecord]:
@@ -425,15 +480,30 @@ def runs(*, store: PathLike | None = None, sink: Sink | None = None, limit: int 
 
 
 def query(sparql: str, *, store: PathLike | None = None) -> tuple[list[str], list[dict[str, Any]]]:
-    """Run a SPARQL SELECT on the embedded store; return the variables and rows of Python values."""
+    """Run a SPARQL SELECT on the embedded store; return the variables and rows of Python values.
+    Any query form, in the W3C result formats: ``sparql_answer``."""
     target = open_store(store, read_only=True)
     try:
-        result = target.query(sparql)
-        if not isinstance(result, ox.QuerySolutions):
-            raise UsageError("kgload query runs SELECT queries; use ASK/CONSTRUCT through the library API")
-        variables = [v.value for v in result.variables]
-        rows = [{name: _python(solution[name]) for name in variables} for solution in result]
-        return variables, rows
+        result = answer(target, sparql)
+        if result.kind != "select":
+            raise UsageError(
+                "kgload.query returns the rows of a SELECT; for ASK, CONSTRUCT or DESCRIBE use kgload.sparql_answer"
+            )
+        return result.variables, list(result.rows())
+    finally:
+        target.close()
+
+
+def sparql_answer(sparql: str, out: BinaryIO, fmt: str | None = None, *, store: PathLike | None = None) -> str:
+    """Run any SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) on the embedded store and write its
+    answer to ``out``: W3C SPARQL 1.1 results (json, xml, csv, tsv) or, for graph results, RDF
+    (turtle, ntriples, rdfxml, jsonld). ``fmt`` None: JSON, or Turtle for graphs. Returns the
+    query's kind: "select", "ask" or "graph"."""
+    target = open_store(store, read_only=True)
+    try:
+        result = answer(target, sparql)
+        result.write(out, fmt or result.default_format())
+        return result.kind
     finally:
         target.close()
 

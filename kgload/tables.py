@@ -18,6 +18,11 @@ def _cell(value: Any) -> str:
     return shorten(text) if text.startswith(("http://", "https://")) else text
 
 
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """``1 document``, ``2 documents``: a count and its noun, as English has it."""
+    return f"{count} {word if count == 1 else words or word + 's'}"
+
+
 def format_rows(variables: list[str], rows: list[dict[str, Any]], output: str = "table") -> str:
     if output == "json":
         return json.dumps(rows, indent=2, ensure_ascii=False)

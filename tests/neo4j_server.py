@@ -41,7 +41,7 @@ def free_port() -> int:
 def find_running_server() -> str | None:
     """URI of an externally managed server (e.g. docker compose, CI service), if any.
 
-    Set NEO4J_URI (and NEO4J_USER/NEO4J_PASSWORD if auth is on) to skip the local launcher.
+    Set NEO4J_URI (and NEO4J_USERNAME/NEO4J_PASSWORD if auth is on) to skip the local launcher.
     """
     uri = os.environ.get("NEO4J_URI", "").strip()
     return uri or None

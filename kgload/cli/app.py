@@ -17,6 +17,7 @@ from kgload.cli.options import LogFormatOpt, LogLevelOpt, VersionOpt
 from kgload.cli.query import query_command
 from kgload.cli.run import run_command
 from kgload.cli.runs import retract_command, runs_command
+from kgload.cli.serve import serve_command
 from kgload.report import EXIT_INTERNAL
 
 
@@ -76,6 +77,7 @@ for name, command in (
     ("retract", retract_command),
     ("export", export_command),
     ("query", query_command),
+    ("serve", serve_command),
     ("check-mapping", check_mapping_command),
     ("schema", schema_command),
 ):

@@ -12,6 +12,7 @@ from kgload.defaults import default_rejects
 from kgload.errors import UsageError
 from kgload.model import Run
 from kgload.report import EXIT_REJECTS
+from kgload.tables import plural
 
 
 def neo4j_admin_files(
@@ -45,13 +46,14 @@ def neo4j_admin_files(
     )
     report = result.report
     typer.echo(
-        f"kgload export: {report.documents_loaded} documents → {result.nodes} nodes, "
-        f"{result.relationships} relationships in {output} ({size(output)}); next: sh {output / 'import.sh'}, "
+        f"kgload export: {plural(report.documents_loaded, 'document')} → {plural(result.nodes, 'node')}, "
+        f"{plural(result.relationships, 'relationship')} in {output} ({size(output)}); "
+        f"next: sh {output / 'import.sh'}, "
         f"then post-import.cypher (docs/bulk-import.md)",
         err=True,
     )
     if report.rejected_total:
-        typer.echo(f"kgload: {report.rejected_total} record(s) rejected, kept in {rejects_path}", err=True)
+        typer.echo(f"kgload: {plural(report.rejected_total, 'record')} rejected, kept in {rejects_path}", err=True)
         raise typer.Exit(EXIT_REJECTS)
 
 

@@ -17,6 +17,7 @@ from kgload.cli.loading import neo4j_settings
 from kgload.cli.options import ExportNeo4jUriOpt, Neo4jDbOpt, StoreOpt
 from kgload.defaults import default_store
 from kgload.errors import UsageError
+from kgload.tables import plural
 
 
 def _query_text(value: str | None, option: str) -> str | None:
@@ -95,9 +96,9 @@ def export_command(
         typer.Option(
             "--format",
             "-f",
-            help="turtle, ntriples, nquads, trig, jsonld, graphml, csv, cypher, html, svg or png; or "
+            help="turtle, ntriples, nquads, trig, jsonld, graphml, gexf, csv, cypher, html, svg or png; or "
             "neo4j-admin (deprecated: use kgload load INPUT... --to neo4j-admin DIR). "
-            "Default: from the output's extension, else turtle.",
+            "Default: from the output's extension (one that names no format is an error), else turtle.",
             show_default=False,
         ),
     ] = None,
@@ -207,7 +208,8 @@ def export_command(
     )
     where = f"{output} ({size(output)})" if output is not None else "standard output"
     typer.echo(
-        f"kgload export: {result.entities} entities, {result.relations} relations ({result.claims} claims, "
-        f"{result.documents} documents) → {where} as {result.format} in {result.seconds:.2f} s",
+        f"kgload export: {plural(result.entities, 'entity', 'entities')}, {plural(result.relations, 'relation')} "
+        f"({plural(result.claims, 'claim')}, {plural(result.documents, 'document')}) → {where} as {result.format} "
+        f"in {result.seconds:.2f} s",
         err=True,
     )

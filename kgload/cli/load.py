@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -89,6 +90,7 @@ def load_command(
         validate=validate,
         workers=workers,
     )
+    started = time.perf_counter()
     report = load_into(neo4j_settings(neo4j_uri, neo4j_database), store_path, inputs, run=run, options=options)
-    print_report(report, as_json)
+    print_report(report, as_json, seconds=time.perf_counter() - started)
     raise typer.Exit(report.exit_code)

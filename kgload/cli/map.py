@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from kgload import api
-from kgload.cli.errors import fail, user_errors
+from kgload.cli.errors import user_errors
 from kgload.cli.options import FormatOpt, Inputs, MappingOpt, RejectsOpt, ValidateOpt, WorkersOpt
 from kgload.defaults import default_rejects
+from kgload.export.output import atomic, stdout
 from kgload.model import Run
 from kgload.rdf.serialize import format_for
 from kgload.report import EXIT_REJECTS, RejectsFile
+from kgload.tables import plural
 
 
 @user_errors
@@ -42,28 +43,27 @@ def map_command(
     rdf_format = format_for(to, output.name if output else None)
     run = Run.new()
     rejects_file = RejectsFile(rejects or default_rejects(run.id))
-    if output is not None:
-        try:
-            out = output.open("wb")
-        except OSError as exc:
-            raise fail(f"cannot write {output}: {exc.strerror}", 2) from None
-    else:
-        out = sys.stdout.buffer
     try:
-        count = api.write_rdf(
-            inputs,
-            out,
-            rdf_format,
-            mapping=mapping,
-            fmt=fmt,
-            run=run,
-            rejects=rejects_file,
-            validate=validate,
-            workers=workers,
-        )
-    finally:
-        if output is not None:
-            out.close()
+        with atomic(output, "wb") if output is not None else stdout(binary=True) as out:
+            count = api.write_rdf(
+                inputs,
+                out,
+                rdf_format,
+                mapping=mapping,
+                fmt=fmt,
+                run=run,
+                rejects=rejects_file,
+                validate=validate,
+                workers=workers,
+            )
+            if output is not None and out.tell() == 0:
+                raise _NothingWritten
+    except _NothingWritten:
+        typer.echo(f"kgload: nothing was mapped, so {output} was not written", err=True)
     if count:
-        typer.echo(f"kgload: {count} record(s) rejected, kept in {rejects_file.path}", err=True)
+        typer.echo(f"kgload: {plural(count, 'record')} rejected, kept in {rejects_file.path}", err=True)
         raise typer.Exit(EXIT_REJECTS)
+
+
+class _NothingWritten(Exception):
+    """Raised inside the output's block so that it is not kept: an empty file helps nobody."""

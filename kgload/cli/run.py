@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Annotated
 
 import typer
@@ -11,6 +12,7 @@ from kgload import api
 from kgload.cli.errors import fail, user_errors
 from kgload.cli.loading import print_report, progress
 from kgload.cli.options import ConfigOpt, ForceOpt, WorkersOpt
+from kgload.report import LoadReport
 
 
 @user_errors
@@ -37,8 +39,16 @@ def run_command(
     if not sources:  # an empty inbox is the normal state between extraction jobs, not an error
         typer.echo(f"nothing to do: the sources of {config} match no file yet")
         raise typer.Exit(0)
+    # each rejected record reported once (every target reads the same input), each target's time
+    reported: set[str] = set()
+    started = [time.perf_counter()]
+
+    def show(report: LoadReport) -> None:
+        fresh = [line for line in report.messages if line not in reported]
+        reported.update(fresh)
+        print_report(report, as_json, messages=fresh, seconds=time.perf_counter() - started[0])
+        started[0] = time.perf_counter()
+
     with progress() as update:
-        reports = api.run(
-            cfg, force=force, workers=workers, progress=update, on_report=lambda report: print_report(report, as_json)
-        )
+        reports = api.run(cfg, force=force, workers=workers, progress=update, on_report=show)
     raise typer.Exit(max(report.exit_code for report in reports))

@@ -4,7 +4,7 @@
     export(Selection(around=["Vladimir Putin"], depth=2), "graphml", Path("putin.graphml"), store=".kgload/store")
 
 selection.py says what to take, embedded.py / neo4j.py read it into the neutral form of
-subgraph.py, and one module per format writes it (rdf, graphml, csv_files, cypher_script, html,
+subgraph.py, and one module per format writes it (rdf, graphml, gexf, csv_files, cypher_script, html,
 svg). See docs/export.md.
 """
 
@@ -19,7 +19,7 @@ from pathlib import Path
 from kgload.defaults import default_store
 from kgload.errors import UsageError
 from kgload.export.extract import Source, extract
-from kgload.export.output import atomic, check_writable, progress, stdout
+from kgload.export.output import atomic, atomic_path, check_writable, progress, stdout
 from kgload.export.selection import EmptySelection, Selection
 from kgload.export.subgraph import Subgraph
 from kgload.mapping.spec import Mapping, load_mapping
@@ -28,7 +28,7 @@ from kgload.sinks.neo4j.settings import Neo4jSettings
 __all__ = ["FORMATS", "EmptySelection", "ExportResult", "Selection", "export", "format_for", "open_source"]
 
 RDF_FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld")
-FORMATS = (*RDF_FORMATS, "graphml", "csv", "cypher", "html", "svg", "png")
+FORMATS = (*RDF_FORMATS, "graphml", "gexf", "csv", "cypher", "html", "svg", "png")
 EXTENSIONS = {
     ".ttl": "turtle",
     ".nt": "ntriples",
@@ -37,6 +37,7 @@ EXTENSIONS = {
     ".jsonld": "jsonld",
     ".json": "jsonld",
     ".graphml": "graphml",
+    ".gexf": "gexf",
     ".zip": "csv",
     ".cypher": "cypher",
     ".cql": "cypher",
@@ -71,17 +72,26 @@ class ExportResult:
 
 
 def format_for(name: str | None, output: Path | None) -> str:
+    """The format ``--format`` names, else the one the output's extension names (a folder or a
+    name without extension: CSV files). An extension that names no format is an error rather than
+    a guess: ``-o putin.csv`` must not quietly write Turtle."""
     if name:
         key = ALIASES.get(name.lower(), name.lower())
         if key not in FORMATS:
             raise UsageError(f"unknown export format {name!r}; choose one of {', '.join(FORMATS)}")
         return key
-    if output is not None:
-        if output.suffix.lower() in EXTENSIONS:
-            return EXTENSIONS[output.suffix.lower()]
-        if output.is_dir() or not output.suffix:
-            return "csv"
-    return "turtle"
+    if output is None:
+        return "turtle"
+    suffix = output.suffix.lower()
+    if suffix in EXTENSIONS:
+        return EXTENSIONS[suffix]
+    if output.is_dir() or not suffix:
+        return "csv"
+    hint = " (CSV export writes nodes.csv and edges.csv: give a folder or a .zip)" if suffix == ".csv" else ""
+    raise UsageError(
+        f"cannot tell the export format from {output.name!r}{hint}; name a file ending in "
+        f"{', '.join(sorted(EXTENSIONS))}, or say --format"
+    )
 
 
 @contextlib.contextmanager
@@ -144,7 +154,7 @@ def write(
     subgraph: Subgraph, fmt: str, output: Path | None, mapping: Mapping, show_progress: bool | None = None
 ) -> int:
     """Write an extracted subgraph in one format."""
-    from kgload.export import csv_files, cypher_script, graphml, html, rdf, svg
+    from kgload.export import csv_files, cypher_script, gexf, graphml, html, rdf, svg
 
     total = subgraph.size() if fmt in RDF_FORMATS or fmt == "cypher" else len(subgraph.entities) + len(subgraph.claims)
     with progress(total, f"export {fmt}", show_progress) as advance:
@@ -160,9 +170,8 @@ def write(
             return csv_files.write_folder(subgraph, output, advance)
         if fmt == "png":
             assert output is not None
-            with atomic(output) as out:
-                out.close()
-                return svg.write_png(subgraph, Path(out.name))
+            with atomic_path(output) as part:
+                return svg.write_png(subgraph, part)
         binary = fmt in BINARY
         sink = atomic(output, "wb" if binary else "w") if output is not None else stdout(binary)
         with sink as out:
@@ -170,6 +179,8 @@ def write(
                 return rdf.write(subgraph, mapping, out, fmt, advance)
             if fmt == "graphml":
                 return graphml.write(subgraph, out, advance)
+            if fmt == "gexf":
+                return gexf.write(subgraph, out, advance)
             if fmt == "cypher":
                 return cypher_script.write(subgraph, mapping, out, advance)
             if fmt == "html":

@@ -275,13 +275,13 @@ class EmbeddedBackend:
         self, uri: str, by_doc: dict[str, list[tuple[str, ox.NamedNode | ox.BlankNode | ox.Literal]]]
     ) -> Entity:
         mentions: list[Mention] = []
-        classes: set[str] = set()
+        types: set[str] = set()
         for doc, props in sorted(by_doc.items()):
             mention = Mention(doc, "", [])
             for p, o in props:
                 if p == RDF + "type":
                     if o.value in self.ontology.classes:
-                        classes.add(self.ontology.classes[o.value])
+                        types.add(o.value)
                     else:
                         mention.extra.append((p, term(o)))
                 elif p == RDFS + "label":
@@ -299,7 +299,8 @@ class EmbeddedBackend:
             mention.name = mention.name or uri
             mention.names = [mention.name, *sorted(set(mention.names) - {mention.name})]
             mentions.append(mention)
-        labels, class_iris = most_specific(classes, self.ontology)
+        # every label the Neo4j projection gives (superclasses too: a Person is an Actor)
+        labels, class_iris = most_specific(self.ontology.node_labels(tuple(sorted(types))), self.ontology)
         # the entity's own name and aliases, as the Neo4j sink computes them over its mentions
         names = sorted({n for m in mentions for n in m.names})
         name = min(m.name for m in mentions)

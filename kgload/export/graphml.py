@@ -1,9 +1,13 @@
 """Subgraph -> GraphML for Gephi and yEd, written element by element (no tree in memory).
 
-Every attribute is declared as a <key> with a type. The node label is the key named ``label``
-(Gephi's convention) and also a yFiles ShapeNode label with the node's colour and a laid-out
-position (yEd shows neither otherwise); r/g/b carry the colour for Gephi. Edge attributes
-avoid the names ``start``/``end``, which Gephi reads as a dynamic-graph time interval.
+Every attribute is declared as a <key> with a type. Gephi's importer maps a key by its *id*
+before its name, and takes the ids ``label``, ``r``/``g``/``b``, ``weight`` (and, from networkx
+files, ``d3``) as the node label, colour and edge weight: so node keys carry their attribute name
+as id, edge keys ``e_``+name, and ``weight`` is the number of reports (claims) of an edge.
+Symmetric relations are ``directed="false"`` edges in the directed graph, which Gephi and yEd
+draw without an arrow. yEd also gets a yFiles ShapeNode label with the node's colour and a
+laid-out position (it shows neither otherwise). Edge attributes avoid the names
+``start``/``end``, which Gephi reads as a dynamic-graph time interval.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ EDGE_KEYS = [
     ("key", "string"),
     ("recordedAt", "string"),
     ("symmetric", "boolean"),
+    ("weight", "double"),
 ]
 SEPARATOR = " | "  # lists become one string: GraphML attributes are scalars
 
@@ -70,6 +75,13 @@ def attr(value: str) -> str:
     return quoteattr(_INVALID_XML.sub("\ufffd", value))
 
 
+def key_id(scope: str, name: str) -> str:
+    """The <key> id: Gephi's own names where it has one, never an id it maps to something else."""
+    if scope == "node":
+        return name
+    return "weight" if name == "weight" else f"e_{name}"
+
+
 def write(subgraph: Subgraph, out: TextIO, advance: Callable[[int], None]) -> int:
     edges = subgraph.edges()
     ids = {uri: f"n{i}" for i, uri in enumerate(subgraph.entities)}
@@ -78,9 +90,9 @@ def write(subgraph: Subgraph, out: TextIO, advance: Callable[[int], None]) -> in
     )
     size = max(600.0, 90.0 * len(ids) ** 0.5)
     out.write(HEADER)
-    for prefix, scope, keys in (("d", "node", NODE_KEYS), ("e", "edge", EDGE_KEYS)):
-        for i, (name, kind) in enumerate(keys):
-            out.write(f'  <key id="{prefix}{i}" for="{scope}" attr.name="{name}" attr.type="{kind}"/>\n')
+    for scope, keys in (("node", NODE_KEYS), ("edge", EDGE_KEYS)):
+        for name, kind in keys:
+            out.write(f'  <key id="{key_id(scope, name)}" for="{scope}" attr.name="{name}" attr.type="{kind}"/>\n')
     out.write(
         '  <key id="ng" for="node" yfiles.type="nodegraphics"/>\n'
         '  <key id="eg" for="edge" yfiles.type="edgegraphics"/>\n'
@@ -99,9 +111,9 @@ def write(subgraph: Subgraph, out: TextIO, advance: Callable[[int], None]) -> in
             )
         )
         out.write(f"    <node id={attr(ids[uri])}>\n")
-        for i, name in enumerate(node_names):
+        for name in node_names:
             if values[name] not in (None, [], ""):
-                out.write(f'      <data key="d{i}">{text(values[name])}</data>\n')
+                out.write(f'      <data key="{key_id("node", name)}">{text(values[name])}</data>\n')
         x, y = positions[uri]
         width = max(60.0, 7.5 * len(entity.name) + 16)
         out.write(
@@ -133,14 +145,16 @@ def write(subgraph: Subgraph, out: TextIO, advance: Callable[[int], None]) -> in
                     edge.key,
                     edge.recorded_at,
                     edge.symmetric,
+                    float(max(edge.claims, 1)),
                 ],
                 strict=True,
             )
         )
-        out.write(f'    <edge id="e{n}" source="{ids[edge.subject]}" target="{ids[edge.object]}">\n')
-        for i, name in enumerate(edge_names):
+        undirected = ' directed="false"' if edge.symmetric else ""
+        out.write(f'    <edge id="e{n}" source="{ids[edge.subject]}" target="{ids[edge.object]}"{undirected}>\n')
+        for name in edge_names:
             if values[name] not in (None, [], ""):
-                out.write(f'      <data key="e{i}">{text(values[name])}</data>\n')
+                out.write(f'      <data key="{key_id("edge", name)}">{text(values[name])}</data>\n')
         style = "dashed" if edge.status != "asserted" else "line"
         arrow = "none" if edge.symmetric else "standard"
         out.write(

@@ -4,6 +4,8 @@ failed export never leaves half a file), standard output, or a folder; and the p
 from __future__ import annotations
 
 import contextlib
+import os
+import secrets
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -33,20 +35,49 @@ def check_writable(path: Path, folder: bool = False) -> None:
         raise unwritable(path, exc) from None
 
 
+def _create_part(path: Path, binary: bool) -> tuple[IO, Path]:
+    """A new file beside ``path`` created with mode 0666 less the umask, as the final file would be
+    (``tempfile`` makes 0600 files, which a rename would keep)."""
+    for _ in range(100):
+        part = path.parent / f".{path.name}.{secrets.token_hex(4)}.part"
+        try:
+            fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+        except FileExistsError:
+            continue
+        if binary:
+            return os.fdopen(fd, "wb"), part
+        return os.fdopen(fd, "w", encoding="utf-8", newline=""), part
+    raise FileExistsError(f"no free temporary name beside {path}")
+
+
 @contextlib.contextmanager
 def atomic(path: Path, mode: str = "wb") -> Iterator[IO]:
-    text = {} if "b" in mode else {"encoding": "utf-8", "newline": ""}
+    """Write ``path`` under a temporary name and rename it when complete: a failed or interrupted
+    write leaves neither a partial nor an empty file, and an existing file stays as it was."""
     try:
-        # closed by the with-block below, then renamed into place: not a leaked handle
-        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115
-            mode, dir=path.parent, prefix=f".{path.name}.", suffix=".part", delete=False, **text
-        )
+        handle, part = _create_part(path, "b" in mode)
     except OSError as exc:
         raise unwritable(path, exc) from None
-    part = Path(handle.name)
     try:
         with handle:
             yield handle
+        part.replace(path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            part.unlink()
+        raise
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """As ``atomic``, for a writer that opens the file itself: yields the temporary path."""
+    try:
+        handle, part = _create_part(path, True)
+        handle.close()
+    except OSError as exc:
+        raise unwritable(path, exc) from None
+    try:
+        yield part
         part.replace(path)
     except BaseException:
         with contextlib.suppress(OSError):

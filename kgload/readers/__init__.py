@@ -147,12 +147,26 @@ def read(path: Path, fmt: str | None = None) -> Iterator[Extraction | Reject]:
     )
 
 
+# what a folder may hold that kgload reads; other files there (queries, READMEs, configs) are not inputs
+INPUT_SUFFIXES = frozenset(
+    {".json", ".jsonl", ".ndjson", ".csv", ".tsv", ".tab", ".ttl", ".turtle", ".n3", ".nt", ".nq", ".trig"}
+    | {".jsonld", ".rdf", ".owl"}
+)
+
+
 def expand_inputs(paths: list[Path]) -> list[Path]:
-    """Files as given, folders expanded to the readable files they contain (sorted, recursive)."""
+    """Files as given, folders expanded to the input files they contain (sorted, recursive): files
+    of an input format's extension, not hidden."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")))
+            files.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in INPUT_SUFFIXES
+                )
+            )
         elif path.is_file():
             files.append(path)
         else:

@@ -212,15 +212,19 @@ def _entity_numbers(raw: dict[str, Any]) -> str | None:
     """Numbers the schema takes but no target stores (see kgload.vocabulary.numbers)."""
     for index, mention in enumerate(raw.get("mentions", ())):
         for key in ("sentence", "start", "end"):
-            if key in mention and (problem := integer_problem(mention[key])):
+            value = mention.get(key)
+            if value is not None and (problem := integer_problem(value)):
                 return f"mentions[{index}].{key}: {problem}"
-    return _attribute_numbers(raw.get("attributes"))
+    attributes = raw.get("attributes")
+    return _attribute_numbers(attributes) if attributes else None
 
 
 def _relation_numbers(raw: dict[str, Any]) -> str | None:
-    if "sentence" in raw and (problem := integer_problem(raw["sentence"])):
+    sentence = raw.get("sentence")
+    if sentence is not None and (problem := integer_problem(sentence)):
         return f"sentence: {problem}"
-    return _attribute_numbers(raw.get("attributes"))
+    attributes = raw.get("attributes")
+    return _attribute_numbers(attributes) if attributes else None
 
 
 def _attribute_numbers(attributes: dict[str, Any] | None) -> str | None:

@@ -169,12 +169,17 @@ class EmbeddedStore:
                 removed += 1
         return removed
 
+    def document_ids(self) -> dict[str, str]:
+        """Every loaded document: IRI -> its id (for suggestions when an id is not found)."""
+        rows = self.query("SELECT ?d ?id WHERE { ?d kg:fingerprint ?f OPTIONAL { ?d dcterms:identifier ?id } }")
+        return {row["d"].value: row["id"].value if row["id"] is not None else row["d"].value for row in rows}
+
     def add(self, quads: Iterable[ox.Quad]) -> None:
         self.store.extend(quads)
 
     def query(self, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-        prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
-        return self.store.query(prologue + sparql, use_default_graph_as_union=True)
+        # the prefixes are given to the parser, not prepended: error positions stay the user's
+        return self.store.query(sparql, prefixes=PREFIXES, use_default_graph_as_union=True)
 
     def quads(self) -> Iterable[ox.Quad]:
         return self.store.quads_for_pattern(None, None, None, None)

@@ -17,6 +17,11 @@ INT64_MAX = 2**63 - 1
 
 def number_problem(value: Any) -> str | None:
     """Why ``value`` cannot be stored as a number, or None when it can (or is no number)."""
+    kind = type(value)
+    if kind is str or kind is bool or value is None:  # the common values first: this runs for every attribute
+        return None
+    if kind is int and INT64_MIN <= value <= INT64_MAX:
+        return None
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -37,6 +42,8 @@ def integer_value(value: Any) -> int | None:
 
 def integer_problem(value: Any) -> str | None:
     """Why a field the schema types as integer cannot be stored, or None (1e308 passes the schema)."""
+    if type(value) is int and INT64_MIN <= value <= INT64_MAX:
+        return None
     if isinstance(value, float):
         if not math.isfinite(value):
             return number_problem(value)

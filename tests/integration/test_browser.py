@@ -111,9 +111,30 @@ def _is_noise(message: str, location: str) -> bool:
     return "Failed to load resource" in message and (not _is_local(location) or location.endswith("/favicon.ico"))
 
 
+def connect(page, server: Neo4jTestServer, remaining_ms) -> None:
+    """Wait until the Browser says it is connected.
+
+    Auth is off and NO_AUTH preselected: the Browser connects by itself, saying so in one of two
+    ways, sometimes after showing the connect form for a moment. Should it stay at the form, fill
+    it in (bolt:// scheme, address, no authentication) and submit."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    connected = page.get_by_text(re.compile("You are connected to|You have a working connection"))
+    form = page.get_by_test_id("connect")
+    connected.or_(form).first.wait_for(timeout=remaining_ms())
+    if not connected.is_visible():
+        with contextlib.suppress(PlaywrightTimeout):
+            connected.wait_for(timeout=min(5_000, remaining_ms()))
+    if not connected.is_visible():
+        page.get_by_test_id("bolt-scheme-select").select_option("bolt://")
+        page.get_by_test_id("boltaddress").fill(server.uri.removeprefix("bolt://"))
+        page.get_by_test_id("authenticationMethod").select_option("NO_AUTH")
+        form.click(timeout=remaining_ms())
+        connected.wait_for(timeout=remaining_ms())
+
+
 def test_browser_runs_a_query_on_the_seed(browser_server: Neo4jTestServer, chromium_path: str) -> None:
     from playwright.sync_api import Error as PlaywrightError
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     start = time.monotonic()
@@ -178,21 +199,7 @@ def test_browser_runs_a_query_on_the_seed(browser_server: Neo4jTestServer, chrom
             page.goto(url, wait_until="domcontentloaded", timeout=remaining_ms())
             step("page")
 
-            # Auth is off and NO_AUTH preselected: the Browser connects by itself, saying so in one of
-            # two ways, sometimes after showing the connect form for a moment. Should it stay at the
-            # form, fill it in (bolt:// scheme, address, no authentication) and submit.
-            connected = page.get_by_text(re.compile("You are connected to|You have a working connection"))
-            form = page.get_by_test_id("connect")
-            connected.or_(form).first.wait_for(timeout=remaining_ms())
-            if not connected.is_visible():
-                with contextlib.suppress(PlaywrightTimeout):
-                    connected.wait_for(timeout=min(5_000, remaining_ms()))
-            if not connected.is_visible():
-                page.get_by_test_id("bolt-scheme-select").select_option("bolt://")
-                page.get_by_test_id("boltaddress").fill(browser_server.uri.removeprefix("bolt://"))
-                page.get_by_test_id("authenticationMethod").select_option("NO_AUTH")
-                form.click(timeout=remaining_ms())
-                connected.wait_for(timeout=remaining_ms())
+            connect(page, browser_server, remaining_ms)
             step("connected")
 
             editor = page.get_by_test_id("activeEditor")
@@ -246,3 +253,136 @@ def test_browser_runs_a_query_on_the_seed(browser_server: Neo4jTestServer, chrom
 
     assert not unexpected, "unexpected console errors:\n  " + "\n  ".join(unexpected) + report()
     print("timings:", ", ".join(steps), report(), sep="\n")
+
+
+STYLE = ROOT / "examples" / "neo4j-browser" / "style.grass"
+FAVORITES = ROOT / "examples" / "neo4j-browser" / "kgload-favorites.zip"
+GRAPH_QUERY = (
+    "MATCH (p:Person {name: 'Vladimir Putin'})-[r:CALLED]->(q:Person) MATCH (c:Country {name: 'Russia'}) "
+    "MATCH (claim:Claim {status: 'disputed'}) RETURN p, r, q, c, claim"
+)
+# what the graph view draws per node: the outline circle's fill and the caption's words
+NODES_JS = """frame => [...frame.querySelectorAll('g.node')].map(g => ({
+    fill: (g.querySelector('circle.b-outline') || {getAttribute: () => null}).getAttribute('fill'),
+    caption: [...g.querySelectorAll('text')].map(t => t.textContent).join(' ')}))"""
+DROP_JS = """([name, b64]) => {
+    const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([bytes], name));
+    return transfer;
+}"""
+
+
+def drop_file(page, path: Path, remaining_ms) -> None:
+    """Drop a file on the Browser window, as a user dragging it from their file manager."""
+    import base64
+
+    transfer = page.evaluate_handle(DROP_JS, [path.name, base64.b64encode(path.read_bytes()).decode()])
+    page.dispatch_event(".filedrop", "drop", {"dataTransfer": transfer}, timeout=remaining_ms())
+
+
+def run_query(page, query: str, remaining_ms):
+    editor = page.get_by_test_id("activeEditor")
+    editor.click(timeout=remaining_ms())
+    page.keyboard.insert_text(query)
+    page.keyboard.press("Control+Enter")
+    frame = page.get_by_test_id("frame").filter(has=page.get_by_test_id("frameCommand").filter(has_text=query[:30]))
+    frame.first.wait_for(timeout=remaining_ms())
+    return frame.first
+
+
+def test_style_sheet_and_favourites_as_the_browser_takes_them(
+    browser_server: Neo4jTestServer, chromium_path: str
+) -> None:
+    """Issue 30: the style sheet dropped on the Browser colours and captions the seed's nodes in
+    the rendered graph, and the favourites bundle dropped on it becomes a folder of the queries."""
+    import zipfile
+
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
+
+    start = time.monotonic()
+
+    def remaining_ms() -> float:
+        left = BUDGET_S - (time.monotonic() - start)
+        if left <= 0:
+            raise TimeoutError(f"the Browser test used up its {BUDGET_S:.0f} s budget")
+        return left * 1000
+
+    unexpected: list[str] = []
+
+    def on_console(msg) -> None:
+        location = (msg.location or {}).get("url", "")
+        if msg.type == "error" and not _is_noise(msg.text, location):
+            unexpected.append(f"[{msg.type}] {msg.text} ({location})")
+
+    def route(route) -> None:
+        if _is_local(route.request.url):
+            route.continue_()
+        else:
+            route.abort("blockedbyclient")
+
+    query = urllib.parse.urlencode(
+        {"connectURL": browser_server.uri, "preselectAuthMethod": "NO_AUTH"}, quote_via=urllib.parse.quote
+    )
+    page = None
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, timeout=remaining_ms())
+        try:
+            context = browser.new_context(viewport={"width": 1400, "height": 900}, service_workers="block")
+            context.route("**/*", route)
+            page = context.new_page()
+            page.on("console", on_console)
+            page.on("pageerror", lambda exc: unexpected.append(f"[pageerror] {exc}"))
+            page.goto(f"{browser_server.http_url}/browser/?{query}", wait_until="domcontentloaded")
+            connect(page, browser_server, remaining_ms)
+
+            # the style sheet: the Browser answers a drop with a :style frame of the rules it parsed
+            drop_file(page, STYLE, remaining_ms)
+            style = page.get_by_test_id("frame").filter(
+                has=page.get_by_test_id("frameCommand").filter(has_text=":style")
+            )
+            style.first.get_by_text("node.Person").first.wait_for(timeout=remaining_ms())
+            parsed = style.first.inner_text(timeout=remaining_ms())
+            assert "Could not parse" not in parsed and "/*" not in parsed, parsed[:500]
+            assert re.search(r"(?m)^node \{", parsed), f"the generic node rule is lost: {parsed[:300]}"
+
+            frame = run_query(page, GRAPH_QUERY, remaining_ms)
+            frame.locator("g.node circle.b-outline").nth(3).wait_for(timeout=remaining_ms())
+            nodes = frame.locator("svg").first.evaluate(
+                NODES_JS.replace("frame.", "frame.closest('[data-testid=frame]').")
+            )
+            drawn = {
+                " ".join(node["caption"].replace("\u200b", "").split()): (node["fill"] or "").upper() for node in nodes
+            }
+            by_word = {caption.split()[0]: fill for caption, fill in drawn.items() if caption}
+            assert by_word.get("Vladimir") == "#4C8EDA", drawn  # Person, captioned by name
+            assert by_word.get("Donald") == "#4C8EDA", drawn
+            assert by_word.get("Russia") == "#DA7194", drawn  # Country
+            assert any("Putin" in caption for caption in drawn), drawn
+            # a claim reads as the claim: its status and relation, in the claim colour
+            claims = [(caption, fill) for caption, fill in drawn.items() if fill == "#D9C8AE"]
+            assert len(claims) == 1, drawn
+            assert claims[0][0].startswith("disputed ADVANCING"), drawn
+
+            # the favourites bundle: one folder holding every query of examples/cypher/
+            drop_file(page, FAVORITES, remaining_ms)
+            page.get_by_test_id("navigationFavorites").click(timeout=remaining_ms())
+            folder = page.get_by_test_id("savedScriptsFolder-kgload")
+            folder.wait_for(timeout=remaining_ms())
+            folder.click(timeout=remaining_ms())
+            items = page.get_by_test_id("savedScriptListItem")
+            with zipfile.ZipFile(FAVORITES) as bundle:
+                expected = len(bundle.namelist())
+            items.nth(expected - 1).wait_for(timeout=remaining_ms())
+            names = " | ".join(items.all_inner_texts())
+            assert items.count() >= expected and "Who called whom" in names, names
+        except (PlaywrightError, TimeoutError) as exc:
+            failure = browser_server.data_dir / "browser-style-failure.png"
+            if page is not None and not page.is_closed():
+                with contextlib.suppress(PlaywrightError):
+                    page.screenshot(path=str(failure), timeout=10_000)
+            pytest.fail(f"{type(exc).__name__}: {exc}\nscreenshot: {failure}", pytrace=False)
+        finally:
+            browser.close()
+    assert not unexpected, "unexpected console errors:\n  " + "\n  ".join(unexpected)

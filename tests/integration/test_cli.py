@@ -1,5 +1,6 @@
 """The kgload command, as a user runs it: help, exit codes, outputs, no tracebacks."""
 
+import io
 import json
 from pathlib import Path
 
@@ -73,13 +74,46 @@ def test_load_then_query(tmp_path, seed):
     store = tmp_path / "store"
     loaded = invoke("load", seed, "--store", store)
     assert loaded.exit_code == 0, loaded.output
-    assert "1 loaded" in loaded.output and "merged: Vladimir Putin" in loaded.output
+    assert "1 loaded" in loaded.output and "names into" in loaded.output
     again = invoke("load", seed, "--store", store)
     assert "0 loaded (0 new, 0 changed), 1 unchanged" in again.output
     answer = invoke("query", f"@{QUERIES / 'who-called-whom.rq'}", "--store", store, "--output", "json")
     assert answer.exit_code == 0
-    rows = json.loads(answer.output)
-    assert rows and rows[0]["caller"] == "Vladimir Putin" and rows[0]["date"] == "2025-06-14"
+    results = json.loads(answer.stdout)  # W3C SPARQL 1.1 Query Results JSON
+    assert results["head"]["vars"] == ["caller", "callee", "date", "evidence", "document"]
+    row = results["results"]["bindings"][0]
+    assert row["caller"] == {"type": "literal", "value": "Vladimir Putin"}
+    assert row["date"]["value"] == "2025-06-14" and row["date"]["datatype"].endswith("#date")
+    table = invoke("query", f"@{QUERIES / 'who-called-whom.rq'}", "--store", store)
+    assert table.stdout.splitlines()[0].split(" | ")[0].strip() == "caller" and "(2 rows)" in table.stdout
+
+
+def test_query_runs_every_form_in_the_w3c_formats(tmp_path, seed):
+    """Issue 30: SELECT only and a list of plain strings before; now every query form, results a
+    SPARQL tool (rdflib's parsers) reads, RDF for graphs, errors at the user's line."""
+    from rdflib.query import Result
+
+    store = tmp_path / "store"
+    assert invoke("load", seed, "--store", store).exit_code == 0
+    select = "SELECT ?a ?b WHERE { ?a kg:called ?b }"
+    for fmt in ("json", "xml", "csv", "tsv"):
+        out = invoke("query", select, "--store", store, "-o", fmt)
+        assert out.exit_code == 0, out.output
+        rows = list(Result.parse(io.BytesIO(out.stdout_bytes), format=fmt))
+        assert rows and str(rows[0][0]).startswith("https://w3id.org/kgload/id/"), fmt
+    ask = invoke("query", "ASK { ?a kg:called ?b }", "--store", store)
+    assert ask.exit_code == 0 and ask.stdout.strip() == "true"
+    ask_json = invoke("query", "ASK { ?a kg:called ?b }", "--store", store, "-o", "json")
+    assert json.loads(ask_json.stdout) == {"head": {}, "boolean": True}
+    construct = invoke("query", "CONSTRUCT { ?a kg:called ?b } WHERE { ?a kg:called ?b }", "--store", store)
+    graph = rdflib.Graph().parse(data=construct.stdout, format="turtle")
+    assert construct.exit_code == 0 and len(graph) >= 1
+    nt = invoke("query", "DESCRIBE ?a WHERE { ?a rdfs:label 'Vladimir Putin' }", "--store", store, "-o", "ntriples")
+    assert nt.exit_code == 0 and len(rdflib.Graph().parse(data=nt.stdout, format="nt")) > 3
+    wrong = invoke("query", "ASK { ?a kg:called ?b }", "--store", store, "-o", "csv")
+    assert wrong.exit_code == 2 and "choose one of json, xml" in wrong.output
+    bad = invoke("query", "SELECT ?a WHERE { ?a kg:called }", "--store", store)
+    assert bad.exit_code == 2 and "error at 1:" in bad.output and "Traceback" not in bad.output
 
 
 def test_load_batch_size_sets_the_transactions_and_not_the_graph(tmp_path, seed, monkeypatch):

@@ -17,7 +17,6 @@ import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
-import networkx as nx
 import pyoxigraph as ox
 import pytest
 import typer
@@ -32,6 +31,7 @@ from kgload.mapping import load_mapping
 from kgload.readers import READERS
 from kgload.sinks.neo4j import Neo4jSettings, Neo4jSink
 from tests.common import FIXED_RUN, ROOT
+from tests.mixed_graphs import read_gexf, read_graphml
 
 CYPHER = ROOT / "examples" / "cypher"
 EXT = {
@@ -41,6 +41,7 @@ EXT = {
     "trig": "trig",
     "jsonld": "jsonld",
     "graphml": "graphml",
+    "gexf": "gexf",
     "csv": "zip",
     "cypher": "cypher",
     "html": "html",
@@ -205,7 +206,7 @@ def check_rdf(path: Path, fmt: str, folder: Path) -> None:
 
 
 def check_graphml(path: Path, fmt: str, folder: Path) -> None:
-    graph = nx.read_graphml(path)
+    graph = read_graphml(path)
     labels = {data["label"] for _, data in graph.nodes(data=True)}
     assert set(SEED_ACTORS) <= labels
     by_label = {data["label"]: node for node, data in graph.nodes(data=True)}
@@ -217,6 +218,40 @@ def check_graphml(path: Path, fmt: str, folder: Path) -> None:
     assert call["type"] == "CALLED" and call["date"] == "2025-06-14" and call["claims"] == 2
     assert isinstance(call["confidence"], float) and "Putin" in call["evidence"]
     assert graph.nodes[by_label["Russia"]]["type"] == "Country"
+    assert call["weight"] == 2.0  # the number of reports
+    # Gephi maps a <key> by id before its name, and takes the ids label/r/g/b/weight (and d3) as
+    # its own: the label must be under the id "label", and no other key under an id it maps
+    root = ET.parse(path).getroot()
+    ns = "{http://graphml.graphdrawing.org/xmlns}"
+    keys = {(k.get("for"), k.get("id")): k.get("attr.name") for k in root.iter(f"{ns}key") if k.get("attr.name")}
+    gephi_ids = {"label", "r", "g", "b", "weight", "x", "y", "size", "d3", "id", "edgeid"}
+    for (scope, key), name in keys.items():
+        assert key not in gephi_ids or key == name, (scope, key, name)
+    assert keys[("node", "label")] == "label" and keys[("edge", "weight")] == "weight"
+    # symmetric relations (and only they) are undirected edges; Gephi and yEd read the attribute
+    symmetric = [d for _, _, d in graph.edges(data=True) if d.get("symmetric")]
+    assert symmetric and all(d.get("undirected") for d in symmetric)
+    assert not any(d.get("undirected") for _, _, d in graph.edges(data=True) if not d.get("symmetric"))
+
+
+def check_gexf(path: Path, fmt: str, folder: Path) -> None:
+    graph = read_gexf(path)
+    by_label = {data["label"]: node for node, data in graph.nodes(data=True)}
+    assert set(SEED_ACTORS) <= set(by_label)
+    russia = graph.nodes[by_label["Russia"]]
+    assert russia["type"] == "Country" and russia["viz"]["color"]["r"] == 0xDA
+    [call] = [
+        d
+        for a, b, d in graph.edges(data=True)
+        if (a, b) == (by_label["Vladimir Putin"], by_label["Donald Trump"]) and d["relation"] == "CALLED"
+    ]
+    assert call["weight"] == 2.0 and call["claims"] == 2 and call["date"] == "2025-06-14"
+    assert call["label"] == "CALLED 2025-06-14" and "Putin" in call["evidence"]
+    symmetric = [d for _, _, d in graph.edges(data=True) if d.get("symmetric")]
+    assert symmetric and all(d.get("undirected") for d in symmetric)
+    # Gephi's schema: the file is GEXF 1.3 with a mixed (directed default) graph
+    root = ET.parse(path).getroot()
+    assert root.tag == "{http://gexf.net/1.3}gexf" and root.get("version") == "1.3"
 
 
 def check_csv(path: Path, fmt: str, folder: Path) -> None:
@@ -266,6 +301,7 @@ def check_png(path: Path, fmt: str, folder: Path) -> None:
 CHECKS = {
     **dict.fromkeys(OX_FORMAT, check_rdf),
     "graphml": check_graphml,
+    "gexf": check_gexf,
     "csv": check_csv,
     "cypher": check_cypher,
     "html": check_html,
@@ -358,6 +394,46 @@ def test_cypher_script_recreates_the_subgraph_in_another_neo4j(
         load_seed_into_neo4j(neo4j_seeded, neo4j_driver, seed)
 
 
+def starter_answers(driver) -> dict[str, list[str]]:
+    """Every query of examples/cypher/ with its rows (sorted: some queries leave the order open)."""
+    return {
+        path.name: sorted(repr(sorted(r.data().items())) for r in driver.execute_query(path.read_text("utf-8"))[0])
+        for path in sorted(CYPHER.glob("*.cypher"))
+    }
+
+
+def node_labels(driver) -> dict[str, list[str]]:
+    records, _, _ = driver.execute_query("MATCH (n:Resource) RETURN n.uri AS uri, labels(n) AS labels")
+    return {r["uri"]: sorted(r["labels"]) for r in records}
+
+
+@pytest.mark.neo4j
+def test_cypher_scripts_of_both_backends_answer_every_starter_query_as_the_load(
+    embedded, neo4j_seeded, neo4j_driver, seed, tmp_path
+):
+    """Issue 30: a script exported from the embedded store lacked the Actor/Place labels, so
+    advances.cypher answered nothing after importing it. Each backend's script, imported into an
+    empty Neo4j, must give every node the online load's labels and every starter query its rows."""
+    online, online_labels = starter_answers(neo4j_driver), node_labels(neo4j_driver)
+    assert all(online.values()), online
+    scripts = {}
+    for backend, kwargs in (("embedded", {"store": embedded}), ("neo4j", {"neo4j": neo4j_seeded})):
+        scripts[backend] = tmp_path / f"{backend}.cypher"
+        export(Selection(), "cypher", scripts[backend], **kwargs)
+    try:
+        for backend, script in scripts.items():
+            neo4j_driver.execute_query("MATCH (n) DETACH DELETE n")
+            for line in script.read_text("utf-8").splitlines():
+                if line and not line.startswith("//"):
+                    neo4j_driver.execute_query(line)
+            imported = node_labels(neo4j_driver)
+            assert imported == {uri: online_labels[uri] for uri in imported}, backend
+            assert any("Actor" in labels for labels in imported.values()), backend
+            assert starter_answers(neo4j_driver) == online, backend
+    finally:
+        load_seed_into_neo4j(neo4j_seeded, neo4j_driver, seed)
+
+
 # -- Neo4j Browser assets ----------------------------------------------------------------------
 
 
@@ -384,7 +460,9 @@ def test_every_starter_query_answers_on_the_seed(neo4j_seeded, neo4j_driver):
 def test_grass_style_sheet_covers_the_node_types():
     text = (ROOT / "examples" / "neo4j-browser" / "style.grass").read_text("utf-8")
     for label in ("Person", "Country", "Region", "City", "Organization", "Location", "Event", "Document", "Claim"):
-        assert re.search(rf"node\.{label} \{{[^}}]*color: #[0-9A-F]{{6}};[^}}]*caption: \"\{{\w+\}}\";", text), label
+        assert re.search(
+            rf"node\.{label} \{{[^}}]*color: #[0-9A-F]{{6}};[^}}]*caption: \"[^\"]*\{{\w+\}}[^\"]*\";", text
+        ), label
     assert text.count("{") == text.count("}")
 
 
@@ -392,7 +470,7 @@ def test_grass_style_sheet_covers_the_node_types():
 
 
 def edges_of(path: Path) -> list[dict[str, str]]:
-    return [data for _, _, data in nx.read_graphml(path).edges(data=True)]
+    return [data for _, _, data in read_graphml(path).edges(data=True)]
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -414,9 +492,7 @@ def test_filters_combine(backend, request, tmp_path):
         "--document", "afp-2025-06-14-putin-trump-call", "-r", "EXCHANGED_PRISONERS_WITH", "-f", "graphml", *args
     )
     assert result.exit_code == 0
-    graph = nx.read_graphml(
-        io.BytesIO(result.stdout_bytes if hasattr(result, "stdout_bytes") else result.stdout.encode())
-    )
+    graph = read_graphml(io.BytesIO(result.stdout_bytes if hasattr(result, "stdout_bytes") else result.stdout.encode()))
     assert {d["label"] for _, d in graph.nodes(data=True)} == {"Russia", "Ukraine"}
 
 
@@ -464,6 +540,33 @@ def test_unwritable_output_names_the_path(embedded, tmp_path):
         locked.chmod(0o500)
         result = run_export("-a", "Putin", "-o", str(locked / "x.ttl"), "--store", str(embedded))
         assert result.exit_code == 2 and f"cannot write {locked / 'x.ttl'}" in result.output
+
+
+def test_an_extension_that_names_no_format_is_an_error(embedded, tmp_path):
+    store = ["--store", str(embedded)]
+    for name in ("putin.csv", "x.txt", "x.gephi"):
+        result = run_export("-a", "Putin", "-o", str(tmp_path / name), *store)
+        assert result.exit_code == 2, result.output
+        assert "cannot tell the export format" in result.output and "--format" in result.output
+        assert not (tmp_path / name).exists()
+    assert "give a folder or a .zip" in run_export("-a", "Putin", "-o", str(tmp_path / "p.csv"), *store).output
+    # --format says otherwise: the name is the user's choice
+    result = run_export("-a", "Putin", "-o", str(tmp_path / "putin.txt"), "-f", "ntriples", *store)
+    assert result.exit_code == 0 and (tmp_path / "putin.txt").read_text("utf-8").startswith("<")
+    result = run_export("-a", "Putin", "-o", str(tmp_path / "putin.gexf"), *store)
+    assert result.exit_code == 0 and "<gexf" in (tmp_path / "putin.gexf").read_text("utf-8")
+
+
+@pytest.mark.parametrize("mask", [0o022, 0o002, 0o077])
+def test_files_are_created_with_the_users_umask(embedded, tmp_path, mask):
+    old = os.umask(mask)
+    try:
+        for name in ("x.ttl", "x.graphml", "x.zip"):
+            assert run_export("-a", "Putin", "-o", str(tmp_path / name), "--store", str(embedded)).exit_code == 0
+            assert (tmp_path / name).stat().st_mode & 0o777 == 0o666 & ~mask, name
+    finally:
+        os.umask(old)
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
 
 
 def test_other_usage_errors(embedded):

@@ -164,7 +164,7 @@ def test_second_run_adds_nothing_and_skips_every_document(neo4j_db, db, tmp_path
     code, first = run_json(config, env)
     assert code == 0, first
     assert first["status"] == "ok" and first["target"].startswith("neo4j ")
-    assert first["documents"] == {"read": DOCS, "added": DOCS, "updated": 0, "unchanged": 0}
+    assert first["documents"] == {"read": DOCS, "added": DOCS, "updated": 0, "unchanged": 0, "replaced": 0}
     assert first["relations"] == DOCS * 3 and first["rejected"] == {}
     assert len(first["inputs"]) == 3
     before, graph = counts(db), dump(db)
@@ -173,7 +173,7 @@ def test_second_run_adds_nothing_and_skips_every_document(neo4j_db, db, tmp_path
 
     code, second = run_json(config, env)
     assert code == 0, second
-    assert second["documents"] == {"read": DOCS, "added": 0, "updated": 0, "unchanged": DOCS}
+    assert second["documents"] == {"read": DOCS, "added": 0, "updated": 0, "unchanged": DOCS, "replaced": 0}
     assert second["entities"] == second["relations"] == second["triples"] == 0
     assert counts(db) == before
     assert dump(db) == graph
@@ -208,7 +208,7 @@ def test_editing_one_documents_relations_changes_exactly_its_facts(neo4j_db, db,
     write_inbox(tmp_path / "inbox", docs)
     code, report = run_json(config, env)
     assert code == 0, report
-    assert report["documents"] == {"read": DOCS, "added": 0, "updated": 1, "unchanged": DOCS - 1}
+    assert report["documents"] == {"read": DOCS, "added": 0, "updated": 1, "unchanged": DOCS - 1, "replaced": 0}
     assert report["relations"] == 2
 
     after = dump(db)
@@ -253,7 +253,7 @@ def test_retract_equals_a_clean_load_without_that_document(neo4j_db, db, tmp_pat
 
     result = kgload("retract", gone, env=env)
     assert result.exit_code == 0, result.output
-    assert "retracted 1 of 1 document(s)" in result.output
+    assert "retracted 1 of 1 document" in result.output
     retracted = dump(db)
     assert not cypher(db, "MATCH (n) WHERE n.uri = $u OR n.document = $u RETURN n", u=doc_iri(gone))
 
@@ -308,7 +308,7 @@ def test_embedded_target_second_run_adds_nothing(tmp_path):
     assert code == 0 and first["documents"]["added"] == 8 and first["target"].startswith("embedded store ")
     quads = store_quads(tmp_path / "store")
     code, second = run_json(config, env)
-    assert code == 0 and second["documents"] == {"read": 8, "added": 0, "updated": 0, "unchanged": 8}
+    assert code == 0 and second["documents"] == {"read": 8, "added": 0, "updated": 0, "unchanged": 8, "replaced": 0}
     assert store_quads(tmp_path / "store") == quads
     listed = kgload("runs", "--store", tmp_path / "store", "--json", env=env)
     assert [(r["id"], r["status"]) for r in json.loads(listed.stdout)] == [(second["run"], "ok"), (first["run"], "ok")]
@@ -353,7 +353,7 @@ def test_new_files_in_the_folder_are_picked_up_by_the_next_run(tmp_path):
     )
     code, report = run_json(config, env)
     assert code == 3  # loaded, with a reject
-    assert report["documents"] == {"read": 6, "added": 2, "updated": 0, "unchanged": 4}
+    assert report["documents"] == {"read": 6, "added": 2, "updated": 0, "unchanged": 4, "replaced": 0}
     [rejects] = list((tmp_path / "rejects").glob("*.jsonl"))
     assert json.loads(rejects.read_text())["record"] == 3
 
@@ -501,6 +501,7 @@ def test_the_compose_loader_service_parses_and_its_schedule_loop_works(tmp_path)
     for fake in bin_dir.iterdir():
         fake.chmod(0o755)
     shell = script.replace("$$", "$").replace("sleep 300", "sleep 300 || exit 0")
+    shell = shell.replace("/data/state/", f"{tmp_path}/")
     env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "NEO4J_AUTH": "neo4j/pa55-from-env-file"}
     done = subprocess.run(["/bin/sh", "-c", shell], capture_output=True, text=True, env=env, timeout=30, check=False)
     assert done.returncode == 0, done.stderr
@@ -508,6 +509,7 @@ def test_the_compose_loader_service_parses_and_its_schedule_loop_works(tmp_path)
     assert first == "args=--log-format json run --config /config/kgload.yaml user=neo4j pass=pa55-from-env-file auth="
     logged = json.loads(second)
     assert logged["exit_code"] == 75 and logged["message"] == "kgload run exited"
+    assert (tmp_path / "last-run").read_text().strip() == second  # what the image's HEALTHCHECK reads
     no_auth = subprocess.run(
         ["/bin/sh", "-c", shell],
         capture_output=True,

@@ -7,17 +7,17 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-import networkx as nx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kgload.errors import UsageError
-from kgload.export import graphml
+from kgload.export import gexf, graphml
 from kgload.export.csv_files import cell
 from kgload.export.cypher_script import literal, name, string
 from kgload.export.selection import ClaimBrief, Window, period, relation_types
 from kgload.export.subgraph import Claim, Document, Entity, Mention, Subgraph
+from tests.mixed_graphs import read_gexf, read_graphml
 
 # any Python text (surrogates cannot be encoded, so they never reach a file)
 TEXT = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=60)
@@ -84,7 +84,7 @@ def small_subgraph(text: str) -> Subgraph:
 def test_graphml_reads_back_with_networkx(text):
     out = io.StringIO()
     graphml.write(small_subgraph(text), out, lambda n: None)
-    graph = nx.read_graphml(io.BytesIO(out.getvalue().encode("utf-8")))
+    graph = read_graphml(io.BytesIO(out.getvalue().encode("utf-8")))
     clean = graphml._INVALID_XML.sub("\ufffd", text)
     # XML normalises CR and CRLF to LF when it reads text
     expected = clean.replace("\r\n", "\n").replace("\r", "\n")
@@ -92,6 +92,34 @@ def test_graphml_reads_back_with_networkx(text):
     [(_, _, edge)] = graph.edges(data=True)
     assert edge["type"] == "CALLED" and edge["date"] == "2025-06-14" and edge["confidence"] == 0.5
     assert edge["evidence"] == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(TEXT.filter(lambda t: t.strip() == t and t))
+def test_gexf_reads_back_with_networkx(text):
+    out = io.StringIO()
+    subgraph = small_subgraph(text)
+    subgraph.claims[0].type = "MET_WITH"
+    subgraph.symmetric_types = frozenset({"MET_WITH"})
+    gexf.write(subgraph, out, lambda n: None)
+    graph = read_gexf(out.getvalue().encode("utf-8"))
+    clean = graphml._INVALID_XML.sub("\ufffd", text)
+    # in attribute values line breaks and tabs are written as references, so they come back exactly
+    assert {d["label"] for _, d in graph.nodes(data=True)} == {clean, "B"}
+    edges = list(graph.edges(data=True))
+    assert len(edges) == 2 and all(d["undirected"] and d["relation"] == "MET_WITH" for _, _, d in edges)
+    assert edges[0][2]["weight"] == 1.0 and edges[0][2]["confidence"] == 0.5
+
+
+def test_graphml_marks_symmetric_relations_undirected():
+    out = io.StringIO()
+    subgraph = small_subgraph("A")
+    subgraph.claims[0].type = "MET_WITH"
+    subgraph.symmetric_types = frozenset({"MET_WITH"})
+    graphml.write(subgraph, out, lambda n: None)
+    assert 'directed="false"' in out.getvalue()
+    edges = list(read_graphml(out.getvalue().encode("utf-8")).edges(data=True))
+    assert len(edges) == 2 and all(d["undirected"] and d["weight"] == 1.0 for _, _, d in edges)
 
 
 def test_csv_cells_never_run_as_formulas():

@@ -34,7 +34,7 @@ from kgload.mapping.tenures import Holding
 from kgload.model import MappedDocument
 from kgload.ontology import Ontology, load_ontology
 from kgload.rdf.build import office_properties
-from kgload.sinks.neo4j import cypher
+from kgload.sinks.neo4j import cypher, diagnose
 from kgload.sinks.neo4j.preparing import ProjectingSink
 from kgload.sinks.neo4j.projection import rows_of
 from kgload.sinks.neo4j.rows import BatchRows, batch_rows, unique_documents
@@ -85,15 +85,14 @@ def connect(settings: Neo4jSettings) -> neo4j.Driver:
         driver.verify_connectivity()
         driver.execute_query("RETURN 1", database_=settings.database)  # the database exists and answers
     except AuthError:
-        raise TargetUnreachable(
-            f"{settings.describe()}: authentication failed (check NEO4J_USERNAME / NEO4J_PASSWORD)"
-        ) from None
-    except (ServiceUnavailable, OSError) as exc:
-        raise TargetUnreachable(f"{settings.describe()}: cannot connect ({type(exc).__name__})") from None
+        raise TargetUnreachable(f"{settings.describe()}: {diagnose.auth_failure(settings)}") from None
+    except (ServiceUnavailable, OSError):
+        raise TargetUnreachable(f"{settings.describe()}: {diagnose.cause(settings)}") from None
     except (ConfigurationError, ValueError) as exc:
         raise ConfigError(f"{settings.describe()}: {exc}") from None
     except neo4j.exceptions.Neo4jError as exc:
-        raise TargetUnreachable(f"{settings.describe()}: {exc.code}: {exc.message}") from None
+        message = diagnose.database_error(settings, exc.code or "", exc.message or "")
+        raise TargetUnreachable(f"{settings.describe()}: {message}") from None
     return driver
 
 
@@ -223,6 +222,16 @@ class Neo4jSink(ProjectingSink):
         self._in_flight_fingerprints = {}
         if in_flight is not None:
             in_flight.result()
+
+    @_kgload_errors
+    def document_ids(self) -> dict[str, str]:
+        """Every loaded document: IRI -> its id (for suggestions when an id is not found)."""
+        records, _, _ = self.driver.execute_query(
+            "MATCH (d:Document) RETURN d.uri AS uri, coalesce(d.id, d.uri) AS id",
+            database_=self.database,
+            routing_=neo4j.RoutingControl.READ,
+        )
+        return {r["uri"]: r["id"] for r in records}
 
     @_kgload_errors
     def retract(self, documents: list[str]) -> int:

@@ -1,0 +1,39 @@
+"""``kgload serve``: the embedded store as a read-only SPARQL 1.1 Protocol endpoint on this machine."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+import typer
+
+from kgload.cli.errors import user_errors
+from kgload.cli.options import StoreOpt
+from kgload.defaults import default_store
+from kgload.sparql.serve import serve
+
+log = logging.getLogger("kgload.cli")
+
+
+@user_errors
+def serve_command(
+    store: StoreOpt = None,
+    host: Annotated[
+        str, typer.Option("--host", help="Listen on this address (another than 127.0.0.1 opens it to the network).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", "-p", min=0, max=65535, help="Listen on this port.")] = 7878,
+) -> None:
+    """Serve the embedded store as a read-only SPARQL 1.1 endpoint (YASGUI, rdflib, SPARQLWrapper…).
+
+    Queries go to http://HOST:PORT/sparql by GET or POST; answers in the format the client
+    asks for (SPARQL results JSON, XML, CSV, TSV; Turtle, N-Triples, RDF/XML, JSON-LD). Every
+    request sees the latest finished load. Ctrl-C stops it.
+    """
+    server = serve(store if store is not None else default_store(), host, port)
+    typer.echo(f"kgload serve: SPARQL endpoint {server.url} (read-only; Ctrl-C stops)", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        typer.echo("kgload serve: stopped", err=True)
+    finally:
+        server.server_close()

@@ -1,0 +1,113 @@
+"""SPARQL over the embedded store as SPARQL tools expect it: SELECT, ASK, CONSTRUCT and DESCRIBE,
+answered in the W3C result formats (SPARQL 1.1 Query Results JSON, XML, CSV, TSV) or, for graph
+results, in RDF. ``kgload query`` and ``kgload serve`` (serve.py, the SPARQL 1.1 Protocol) both
+answer through here.
+
+    from kgload.sparql import answer
+    with open_store(".kgload/store", read_only=True) as store:  # see kgload.api.sparql
+        answer(store, "ASK { ?a kg:called ?b }").write(sys.stdout.buffer, "json")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, BinaryIO, Literal
+
+import pyoxigraph as ox
+
+from kgload.errors import UsageError
+from kgload.sinks.embedded import EmbeddedStore
+
+__all__ = ["GRAPH_FORMATS", "RESULT_FORMATS", "Answer", "QueryError", "answer"]
+
+RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+ALIASES = {"ttl": "turtle", "nt": "ntriples", "n-triples": "ntriples", "rdf": "rdfxml", "xml-rdf": "rdfxml"}
+ALIASES |= {"json-ld": "jsonld", "srj": "json", "srx": "xml"}
+
+Kind = Literal["select", "ask", "graph"]
+
+
+class QueryError(UsageError):
+    """A query the store cannot run: the message is the parser's, with the user's line numbers."""
+
+
+@dataclass
+class Answer:
+    """One query's result, still to be read (it holds the store's iterator)."""
+
+    kind: Kind
+    result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+    @property
+    def variables(self) -> list[str]:
+        return [v.value for v in self.result.variables] if isinstance(self.result, ox.QuerySolutions) else []
+
+    @property
+    def boolean(self) -> bool:
+        return bool(self.result)
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        """SELECT solutions as {variable: Python value or None} (for a table)."""
+        names = self.variables
+        for solution in self.result:  # type: ignore[union-attr]
+            yield {name: None if solution[name] is None else solution[name].value for name in names}
+
+    def triples(self) -> Iterator[ox.Triple]:
+        yield from self.result  # type: ignore[misc]
+
+    def default_format(self) -> str:
+        return "turtle" if self.kind == "graph" else "json"
+
+    def media_type(self, fmt: str) -> str:
+        fmt = self.check(fmt)
+        return (GRAPH_FORMATS[fmt] if self.kind == "graph" else RESULT_FORMATS[fmt]).media_type
+
+    def check(self, fmt: str) -> str:
+        """The format's canonical name, or a UsageError saying which formats fit this answer."""
+        fmt = ALIASES.get(fmt.lower(), fmt.lower())
+        if self.kind == "graph":
+            if fmt not in GRAPH_FORMATS:
+                raise UsageError(
+                    f"a CONSTRUCT or DESCRIBE query gives RDF: choose one of {', '.join(GRAPH_FORMATS)}, not {fmt!r}"
+                )
+            return fmt
+        allowed = ("json", "xml") if self.kind == "ask" else tuple(RESULT_FORMATS)
+        if fmt not in allowed:
+            what = "an ASK query gives true or false" if self.kind == "ask" else "a SELECT query gives a table"
+            raise UsageError(f"{what}: choose one of {', '.join(allowed)}, not {fmt!r}")
+        return fmt
+
+    def write(self, out: BinaryIO, fmt: str) -> None:
+        """Serialise in ``fmt`` (W3C result formats; RDF for graph results)."""
+        fmt = self.check(fmt)
+        if self.kind == "graph":
+            self.result.serialize(out, GRAPH_FORMATS[fmt])  # type: ignore[call-arg]
+        else:
+            self.result.serialize(out, RESULT_FORMATS[fmt])  # type: ignore[call-arg]
+
+
+def answer(store: EmbeddedStore, sparql: str) -> Answer:
+    """Run one query (the union of the documents as default graph, kgload's prefixes declared)."""
+    try:
+        result = store.query(sparql)
+    except SyntaxError as exc:
+        raise QueryError(f"SPARQL syntax error: {exc}") from None
+    except OSError as exc:  # evaluation errors (e.g. a SERVICE call) come as OSError
+        raise QueryError(f"SPARQL query failed: {exc}") from None
+    if isinstance(result, ox.QuerySolutions):
+        return Answer("select", result)
+    if isinstance(result, ox.QueryBoolean):
+        return Answer("ask", result)
+    return Answer("graph", result)
