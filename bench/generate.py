@@ -17,6 +17,14 @@ dates or periods, template evidence sentences, confidences, asserted/denied/disp
 attributions, locations and CAMEO codes. About 1 % of records are bad: a whole document line of
 invalid JSON (~0.1 % of documents), a relation naming an unknown entity, a confidence above 1,
 or a relation type the mapping does not know. The same seed always gives the same bytes.
+
+``--shape events`` writes an event feed instead (issue 29), shaped like GDELT or ICEWS exports:
+one relation per document, typed by its CAMEO code (``cameo:190``; mappings/kgload.yaml maps
+every code), between two actors, on the event's day, sometimes at a city, with the source's URL
+and the Goldstein score and mention count as attributes. ``--relations`` is then the number of
+documents. No flat.csv rows: morph-kgc is not run on it.
+
+    python bench/generate.py --shape events --relations 100000 --out bench/out/events-100000-s8
 """
 
 from __future__ import annotations
@@ -242,6 +250,14 @@ SPECS: tuple[RelationSpec, ...] = (
 )
 SPEC_BY_TYPE = {s.type: s for s in SPECS}
 CAMEO = ("036", "040", "042", "043", "051", "057", "111", "130", "190")
+# CAMEO codes of an event feed with rough GDELT frequencies: statements, consultations and
+# appeals dominate; fights, protests and aid are rarer (weights, not a count of any real day)
+EVENT_CODES = (
+    ("010", 14), ("020", 4), ("036", 5), ("040", 9), ("042", 6), ("043", 7), ("041", 3), ("046", 5),
+    ("051", 4), ("057", 2), ("061", 2), ("071", 2), ("0841", 1), ("100", 2), ("111", 3), ("112", 3),
+    ("120", 2), ("130", 2), ("141", 2), ("145", 1), ("173", 2), ("183", 1), ("190", 4), ("192", 1),
+    ("193", 2), ("195", 1),
+)  # fmt: skip
 TITLES = (
     "{h} and {t}: what we know so far",
     "{h} says it is ready for talks with {t}",
@@ -328,6 +344,8 @@ class Generator:
         self.spec_weights = list(itertools.accumulate(s.weight for s in SPECS))
         self.bad_rate = bad_rate
         self.counts = Counts()
+        self.event_codes = [code for code, _ in EVENT_CODES]
+        self.event_weights = [weight for _, weight in EVENT_CODES]
 
     # -- pieces ----------------------------------------------------------------------------
 
@@ -468,6 +486,53 @@ class Generator:
             )
         return doc, flat
 
+    def event_document(self, index: int) -> dict[str, Any]:
+        """One event-feed document: a single CAMEO-coded relation between two actors."""
+        rng = self.rng
+        day = self._day(date(2023, 1, 1), 900)
+        doc_id = f"event-{index:08d}"
+        code = rng.choices(self.event_codes, self.event_weights)[0]
+        head = self._actor(ACTOR)
+        tail = self._actor(ACTOR)
+        for _ in range(5):
+            if tail.name != head.name:
+                break
+            tail = self._actor(ACTOR)
+        entities = [self._entity(head, "a1", 0)]
+        if tail.name != head.name:
+            entities.append(self._entity(tail, "a2", 0))
+        rel: dict[str, Any] = {
+            "id": "e",
+            "type": f"cameo:{code}",
+            "head": "a1",
+            "tail": "a2" if tail.name != head.name else "a1",
+            "date": day.isoformat(),
+            "confidence": round(rng.uniform(0.5, 1.0), 2),
+            "event_code": code,
+            "event_code_scheme": "CAMEO",
+            "evidence": f"{head.name} / {tail.name}: CAMEO {code} on {day:%d %B %Y}.",
+            "attributes": {"goldstein": round(rng.uniform(-10, 10), 1), "num_mentions": rng.randrange(1, 60)},
+        }
+        if rng.random() < 0.3:
+            city = self.zipf["City"].draw()
+            entities.append(self._entity(city, "l1", 0))
+            rel["location"] = "l1"
+        self.counts.relations += 1
+        if not self._maybe_bad(rel):
+            self.counts.valid_relations += 1
+        return {
+            "document": {
+                "id": doc_id,
+                "title": f"{head.name} {code} {tail.name}",
+                "publisher": rng.choice(PUBLISHERS),
+                "published": day.isoformat(),
+                "url": f"https://news.example.org/{day:%Y/%m/%d}/{doc_id}",
+                "language": "en",
+            },
+            "entities": entities,
+            "relations": [rel],
+        }
+
     def _maybe_bad(self, rel: dict[str, Any]) -> bool:
         """Spoil about ``bad_rate`` of relations (one of three ways); True when spoilt."""
         if self.rng.random() >= self.bad_rate:
@@ -528,7 +593,13 @@ class Generator:
 
 
 def generate(
-    out_dir: Path, docs: int, per_doc: int, seed: int = 8, bad_rate: float = 0.01, bad_json_rate: float = 0.001
+    out_dir: Path,
+    docs: int,
+    per_doc: int,
+    seed: int = 8,
+    bad_rate: float = 0.01,
+    bad_json_rate: float = 0.001,
+    shape: str = "articles",
 ) -> dict[str, Any]:
     """Write corpus.jsonl, flat.csv and manifest.json into ``out_dir``; return the manifest."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -540,7 +611,10 @@ def generate(
         writer = csv.DictWriter(flat_file, FLAT_COLUMNS)
         writer.writeheader()
         for i in range(docs):
-            doc, rows = gen.document(i, per_doc)
+            if shape == "events":
+                doc, rows = gen.event_document(i), []
+            else:
+                doc, rows = gen.document(i, per_doc)
             line = json.dumps(doc, ensure_ascii=False)
             gen.counts.documents += 1
             if gen.rng.random() < bad_json_rate:
@@ -553,8 +627,9 @@ def generate(
             writer.writerows(rows)
             gen.counts.flat_rows += len(rows)
     manifest = {
+        "shape": shape,
         "documents": docs,
-        "relations_per_doc": per_doc,
+        "relations_per_doc": 1 if shape == "events" else per_doc,
         "seed": seed,
         "bad_rate": bad_rate,
         "bad_json_rate": bad_json_rate,
@@ -572,10 +647,18 @@ def main() -> None:
     parser.add_argument("--relations-per-doc", type=int, default=10)
     parser.add_argument("--seed", type=int, default=8)
     parser.add_argument("--bad-rate", type=float, default=0.01, help="share of relations spoilt (default 1%%)")
+    parser.add_argument(
+        "--shape",
+        choices=("articles", "events"),
+        default="articles",
+        help="articles: --relations-per-doc relations per news article; events: one CAMEO-coded event per document",
+    )
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
-    docs = args.docs or max(1, args.relations // args.relations_per_doc)
-    print(json.dumps(generate(args.out, docs, args.relations_per_doc, args.seed, args.bad_rate), indent=2))
+    per_doc = 1 if args.shape == "events" else args.relations_per_doc
+    docs = args.docs or max(1, args.relations // per_doc)
+    manifest = generate(args.out, docs, per_doc, args.seed, args.bad_rate, shape=args.shape)
+    print(json.dumps(manifest, indent=2))
 
 
 if __name__ == "__main__":

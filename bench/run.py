@@ -17,6 +17,15 @@ fresh subprocess, so each one's peak RSS is its own:
   query planning fall on neither. neosemantics (n10s) is not measured: org.neo4j:neosemantics
   has no 5.26 build on Maven Central.
 
+``--shape events`` measures the event feed instead (issue 29; bench/generate.py --shape events:
+one CAMEO-coded relation per document): ``kgload load`` from the command line, into the embedded
+store and into Neo4j, with SHACL off and on (the default engine), each into an empty target and
+then again on the same target (the re-run); the ratios are validated / unvalidated speed and
+re-run / first load, from the same run. ``--pyshacl-docs N`` adds the reference engine (pySHACL)
+and the compiled one on the first N documents.
+
+    .venv/bin/python bench/run.py --shape events --relations 100000 --rounds 2 --pyshacl-docs 1000
+
 Prints a table (system, records, triples, seconds, triples/s, peak RSS, ratio kgload / peer)
 and writes bench/out/results-<timestamp>.json and bench/out/latest.json with machine info.
 Neo4j is the Maven-built test server (tests/neo4j_server.py) unless --neo4j-uri is given.
@@ -270,6 +279,41 @@ class Bench:
         self.measure("kgload-bulk", [*systems, "kgload-bulk", *bulk, *self.batch()])
         self.notes.append(N10S_NOTE)
 
+    def run_events(self, uri: str | None) -> None:
+        """The event feed through ``kgload load``: each target and SHACL setting round by round."""
+        cli = [KGLOAD_PY, str(BENCH / "systems.py"), "kgload-cli", *self.batch()]
+        reset = [KGLOAD_PY, str(BENCH / "systems.py"), "neo4j-reset", "--neo4j-uri", uri or ""]
+        targets: list[tuple[str, list[str]]] = [("store", [])]
+        if uri:
+            targets.append(("neo4j", ["--neo4j-uri", uri]))
+            # untimed: the server's JVM warms up and plans kgload's statements on a small feed first
+            warm = ensure_corpus(self.args.out, WARMUP_RELATIONS, 1, self.args.seed, "events")
+            reset_neo4j(reset, self.work / "reset-warm.log")
+            run_measured([*cli, "--corpus", str(warm), "--neo4j-uri", uri], self.work / "warmup-events.log")
+        runs: dict[str, list[Result]] = {}
+        for number in range(max(1, self.args.rounds)):
+            for target, where in targets:
+                for validate in (False, True):
+                    name = f"events-{target}-{'validated' if validate else 'unvalidated'}"
+                    argv = [*cli, "--corpus", str(self.corpus), *where, *(["--validate"] if validate else [])]
+                    if target == "store":
+                        argv += ["--store", str(self.work / f"store-{name}-{number}")]
+                    else:
+                        reset_neo4j(reset, self.work / f"reset-{name}-{number}.log")
+                    for label in (name, f"{name}-rerun"):
+                        if result := self.measure(label, [*argv, "--label", label], keep=False):
+                            runs.setdefault(label, []).append(result)
+                    if target == "store":
+                        shutil.rmtree(self.work / f"store-{name}-{number}", ignore_errors=True)
+        self.keep_medians(runs)
+        if self.args.pyshacl_docs:
+            head = ["--limit-docs", str(self.args.pyshacl_docs), "--validate"]
+            for engine in ("pyshacl", "compiled"):
+                label = f"events-store-{engine}-{self.args.pyshacl_docs}docs"
+                store = ["--store", str(self.work / f"store-{label}")]
+                argv = [*cli, "--corpus", str(self.corpus), *head, *store, "--shacl-engine", engine, "--label", label]
+                self.measure(label, argv)
+
 
 def reset_neo4j(argv: list[str], log: Path) -> None:
     """Empty the server, or stop: a loader measured on a database that was not emptied is no result."""
@@ -281,11 +325,13 @@ def _records(corpus: Path) -> int:
     return int(json.loads((corpus / "manifest.json").read_text())["counts"]["relations"])
 
 
-def ensure_corpus(out: Path, relations: int, per_doc: int, seed: int) -> Path:
-    corpus = out / f"corpus-{relations}-{per_doc}-s{seed}"
+def ensure_corpus(out: Path, relations: int, per_doc: int, seed: int, shape: str = "articles") -> Path:
+    corpus = out / (f"events-{relations}-s{seed}" if shape == "events" else f"corpus-{relations}-{per_doc}-s{seed}")
+    if shape == "events":
+        per_doc = 1
     if not (corpus / "manifest.json").exists():
         docs = max(1, relations // per_doc)
-        print(f"[bench] generating {docs} documents x {per_doc} relations into {corpus}", flush=True)
+        print(f"[bench] generating {docs} {shape} documents x {per_doc} relations into {corpus}", flush=True)
         subprocess.run(
             [
                 KGLOAD_PY,
@@ -296,6 +342,8 @@ def ensure_corpus(out: Path, relations: int, per_doc: int, seed: int) -> Path:
                 str(per_doc),
                 "--seed",
                 str(seed),
+                "--shape",
+                shape,
                 "--out",
                 str(corpus),
             ],
@@ -312,6 +360,16 @@ def ratios(results: list[Result]) -> list[dict[str, Any]]:
         if mine in by and peer in by:
             a, b = getattr(by[mine], metric), getattr(by[peer], metric)
             out.append({"kgload": mine, "peer": peer, "metric": metric, "ratio": round(a / b, 3) if b else None})
+    for target in ("store", "neo4j"):
+        off, on = by.get(f"events-{target}-unvalidated"), by.get(f"events-{target}-validated")
+        if off and on:  # speed validated / unvalidated: 0.5 means validation halves the speed
+            ratio = round(off.seconds / on.seconds, 3) if on.seconds else None
+            out.append({"kgload": on.system, "peer": off.system, "metric": "speed", "ratio": ratio})
+        for first in (off, on):
+            rerun = by.get(f"{first.system}-rerun") if first else None
+            if first and rerun:
+                ratio = round(rerun.seconds / first.seconds, 3) if first.seconds else None
+                out.append({"kgload": rerun.system, "peer": first.system, "metric": "seconds", "ratio": ratio})
     if "kgload-neo4j" in by and "kgload-neo4j-rerun" in by:
         first, rerun = by["kgload-neo4j"].seconds, by["kgload-neo4j-rerun"].seconds
         out.append(
@@ -328,7 +386,7 @@ def ratios(results: list[Result]) -> list[dict[str, Any]]:
 def table(results: list[Result], ratio_rows: list[dict[str, Any]]) -> str:
     peer_of: dict[str, dict[str, Any]] = {}
     for row in ratio_rows:  # the first ratio listed for a system is its headline one
-        if row["metric"] in ("triples_per_s", "seconds"):
+        if row["metric"] in ("triples_per_s", "seconds", "speed"):
             peer_of.setdefault(row["kgload"], row)
     lines = [
         f"{'system':<22} {'records':>9} {'triples':>11} {'seconds':>9} {'triples/s':>11} {'records/s':>10} "
@@ -361,6 +419,15 @@ def main() -> None:
         default=0,
         help="run the Neo4j systems on a corpus of this many relations (default: --relations)",
     )
+    parser.add_argument(
+        "--shape",
+        choices=("articles", "events"),
+        default="articles",
+        help="articles: the peers' benchmark; events: the event feed through kgload load, SHACL off and on",
+    )
+    parser.add_argument(
+        "--pyshacl-docs", type=int, default=0, help="--shape events: also both SHACL engines on this many documents"
+    )
     parser.add_argument("--validate-docs", type=int, default=20, help="documents for the SHACL-on figure")
     parser.add_argument(
         "--skip", type=lambda s: set(s.split(",")), default=set(), help="systems to skip, comma-separated"
@@ -386,7 +453,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    corpus = ensure_corpus(args.out, args.relations, args.relations_per_doc, args.seed)
+    corpus = ensure_corpus(args.out, args.relations, args.relations_per_doc, args.seed, args.shape)
     neo4j_corpus = corpus
     if args.neo4j_relations and args.neo4j_relations != args.relations:
         neo4j_corpus = ensure_corpus(args.out, args.neo4j_relations, args.relations_per_doc, args.seed)
@@ -395,7 +462,8 @@ def main() -> None:
     work.mkdir(parents=True)
     bench = Bench(args, corpus, work)
     started = time.perf_counter()
-    bench.run_mapping()
+    if args.shape == "articles":
+        bench.run_mapping()
 
     server = None
     uri = args.neo4j_uri
@@ -415,7 +483,9 @@ def main() -> None:
         rust = info["neo4j_rust_ext"]
         if len(set(rust.values())) > 1:
             bench.notes.append(f"neo4j-rust-ext differs between the Neo4j loaders ({rust}): run setup_venvs.sh")
-        if uri and not args.no_neo4j:
+        if args.shape == "events":
+            bench.run_events(None if args.no_neo4j else uri)
+        elif uri and not args.no_neo4j:
             bench.run_neo4j(uri, neo4j_corpus)
     finally:
         if server is not None:

@@ -1,6 +1,16 @@
 """kgload: extracted entities and relations -> a clean, queryable knowledge graph."""
 
-from kgload.api import load, map_batch, map_files, map_quads, open_store, query, sparql_answer, write_rdf
+from kgload.api import (
+    load,
+    map_batch,
+    map_files,
+    map_quads,
+    open_store,
+    query,
+    resolve,
+    sparql_answer,
+    write_rdf,
+)
 from kgload.errors import KgloadError, MappingError, UsageError
 from kgload.mapping import load_mapping
 from kgload.model import Run
@@ -21,6 +31,7 @@ __all__ = [
     "map_quads",
     "open_store",
     "query",
+    "resolve",
     "sparql_answer",
     "write_rdf",
 ]

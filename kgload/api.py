@@ -24,12 +24,13 @@ import rdflib
 from kgload.defaults import LOCK_TTL, MAP_BATCH, RUNS_LISTED, default_store
 from kgload.errors import UsageError
 from kgload.ledger import RunRecord
+from kgload.mapping.identity import Answer, explain
 from kgload.mapping.spec import Mapping, load_mapping
 from kgload.mapping.tenures import TenureIndex
 from kgload.model import MappedDocument, Run, Source
 from kgload.parallel import resolve_workers
 from kgload.pipeline import LoadOptions, Serialised, iter_mapped, map_item, sources_from, validator_for
-from kgload.rdf.build import tenure_index
+from kgload.rdf.build import identity_iri, tenure_index
 from kgload.rdf.convert import to_rdflib
 from kgload.rdf.direct_text import TEXT_FORMATS, TextPreparer
 from kgload.rdf.raw import map_rdf
@@ -259,6 +260,18 @@ def _cached_mapping(mapping: Mapping | PathLike | None) -> Mapping:
 @lru_cache(maxsize=4)
 def _compiled(path: Path | None, _stamp: int) -> Mapping:
     return load_mapping(path)  # once per process and file version: Spark/Dask call map_batch per partition
+
+
+def resolve(
+    name: str, *, type: str | None = None, on: str | None = None, mapping: Mapping | PathLike | None = None
+) -> Answer:
+    """What ``name`` (mentioned as ``type`` on the ISO date ``on``) resolves to with ``mapping``'s
+    gazetteer in front of the world one, by which rule, and the IRI the entity gets."""
+    compiled = _cached_mapping(mapping)
+    identity, found = explain(compiled.world, name, type, on)
+    iri = identity_iri(compiled, identity, name, type)
+    office = found.office.id if found.office is not None else None
+    return Answer(name, type, on, identity, iri, found.candidates, office, found.note)
 
 
 def open_store(path: PathLike | None = None, *, read_only: bool = False) -> EmbeddedStore:

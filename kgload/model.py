@@ -59,6 +59,9 @@ class MappedDocument:
     rejects: list[Reject] = field(default_factory=list)
     merges: list[Merge] = field(default_factory=list)
     unresolved: list[str] = field(default_factory=list)
+    # entity IRI -> how it was identified (gazetteer, code, role, learned, unresolved)
+    identities: dict[str, str] = field(default_factory=dict)
+    ambiguous: list[str] = field(default_factory=list)  # names the gazetteer could not tell apart
     # (IRI, name) of each entity no gazetteer resolved: distinct names reaching one IRI share a slug
     free_names: list[tuple[str, str]] = field(default_factory=list)
     entities: int = 0

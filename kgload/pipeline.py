@@ -424,8 +424,8 @@ class Load:
                 report.documents_updated += 1
             else:
                 report.documents_added += 1
-            report.entities += doc.entities
             report.relations += doc.claims
+        report.entities = len(report.identities)  # distinct entities, not mentions
         if self.after_batch is not None:
             self.after_batch(report)
 
@@ -555,6 +555,9 @@ def _note_resolution(report: LoadReport, doc: MappedDocument) -> None:
         names = tuple(dict.fromkeys((*(known.names if known else ()), *merge.names)))
         report.merges[merge.iri] = Merge(merge.iri, merge.canonical, names, merge.source)
     report.unresolved.update(doc.unresolved)
+    report.ambiguous.update(doc.ambiguous)
+    for iri, how in doc.identities.items():
+        report.note_identity(iri, how)
     for iri, name in doc.free_names:
         names = report.free_names.setdefault(iri, set())
         names.add(name)

@@ -12,6 +12,9 @@ from typing import IO, Any
 from kgload.model import Merge
 from kgload.records import Reject
 
+# How an entity was identified, strongest first (kgload.mapping.identity.HOWS; report sits below mapping).
+_HOWS = ("gazetteer", "code", "role", "learned", "unresolved")
+
 # Exit codes, documented in README "Exit codes"; cron and systemd read them.
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -90,6 +93,9 @@ class LoadReport:
     rejects_path: str | None = None
     merges: dict[str, Merge] = field(default_factory=dict)
     unresolved: set[str] = field(default_factory=set)
+    # distinct entity IRI -> how it was identified (gazetteer, code, role, learned, unresolved)
+    identities: dict[str, str] = field(default_factory=dict)
+    ambiguous: set[str] = field(default_factory=set)  # names kept apart: ambiguous or of another kind
     free_names: dict[str, set[str]] = field(default_factory=dict)  # entity IRI -> the unresolved names it has
     messages: list[str] = field(default_factory=list)  # one line per reject, for the terminal
     notes: list[str] = field(default_factory=list)  # one line per document a later version replaced
@@ -105,6 +111,34 @@ class LoadReport:
         self.rejected[reject.stage] += 1
         if len(self.messages) < 1000:
             self.messages.append(f"{reject.origin}: {reject.reason}")
+
+    def note_identity(self, iri: str, how: str) -> None:
+        """Count an entity once, by the strongest way any document identified it."""
+        known = self.identities.get(iri)
+        if known is None or _HOWS.index(how) < _HOWS.index(known):
+            self.identities[iri] = how
+
+    @property
+    def resolution(self) -> dict[str, int]:
+        """Distinct entities by how they were identified, every way listed (0 included)."""
+        counts = Counter(self.identities.values())
+        return {how: counts.get(how, 0) for how in _HOWS}
+
+    def merge_lines(self) -> list[dict[str, Any]]:
+        return [
+            {"entity": m.canonical, "iri": m.iri, "names": list(m.names), "by": m.source}
+            for m in sorted(self.merges.values(), key=lambda m: (m.canonical, m.iri))
+        ]
+
+    def resolution_lines(self) -> list[str]:
+        """The run report's lines about resolution: counts by how, and the names kept apart."""
+        counts = ", ".join(f"{n} {how}" for how, n in self.resolution.items() if n or how == "unresolved")
+        lines = [f"  entities by resolution: {counts}"]
+        if self.ambiguous:
+            shown = sorted(self.ambiguous)
+            more = f" … and {len(shown) - 10} more" if len(shown) > 10 else ""
+            lines.append(f"  kept apart (ambiguous or of another kind): {', '.join(shown[:10])}{more}")
+        return lines
 
     @property
     def documents_loaded(self) -> int:
@@ -138,10 +172,9 @@ class LoadReport:
             "triples": self.triples,
             "rejected": dict(self.rejected),
             "rejects_file": self.rejects_path,
-            "merged": [
-                {"entity": m.canonical, "iri": m.iri, "names": list(m.names), "by": m.source}
-                for m in sorted(self.merges.values(), key=lambda m: m.canonical)
-            ],
+            "resolution": self.resolution,
+            "merged": self.merge_lines(),
             "unresolved": sorted(self.unresolved),
+            "ambiguous": sorted(self.ambiguous),
             "replaced": self.notes,
         }

@@ -56,7 +56,7 @@ class ShaclEngine:
         assign_baked_in()
         self._shapes_source = shapes
         self._shapes = _MemoShapesGraph(shapes)
-        self._ontology, self._prefixes = _inoculated(ontology)
+        self._ontology, self._prefixes = inoculated(ontology)
         self._queries: dict[str, Query | None] = {}
         self._lock = threading.Lock()  # the memo and the shapes' verdicts belong to one run at a time
 
@@ -211,7 +211,7 @@ def _type_checks(shapes: rdflib.Graph) -> frozenset[Node]:
     return frozenset(s for s in candidates if check(s))
 
 
-def _inoculated(ontology: rdflib.Graph) -> tuple[list[Triple], list[tuple[str, str]]]:
+def inoculated(ontology: rdflib.Graph) -> tuple[list[Triple], list[tuple[str, str]]]:
     """The triples and prefixes pyshacl's ont_graph option copies from ``ontology`` into a data graph."""
     into = rdflib.Graph()
     inoculate(DataGraph.from_rdflib(into), ontology)

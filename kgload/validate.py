@@ -1,4 +1,10 @@
-"""SHACL validation of mapped documents, before they reach a sink (pyshacl, real SHACL).
+"""SHACL validation of mapped documents, before they reach a sink (real SHACL).
+
+Two engines give the same verdicts and messages: "compiled" (the default; the shapes compiled
+into checks by kgload.fastshacl) and "pyshacl" (the reference). The compiled engine is used
+whenever the shapes use only what it compiles; otherwise, or for a document it cannot check,
+pyshacl answers. KGLOAD_SHACL_ENGINE=pyshacl (or `kgload load --shacl-engine pyshacl`) chooses
+the reference engine.
 
 A violation about a claim rejects that claim's relation record, with the shape's message,
 and the rest of the document loads. A violation about anything else (the document node, an
@@ -7,8 +13,11 @@ entity) rejects the whole document: there is no smaller record to blame.
 
 from __future__ import annotations
 
+import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 import rdflib
@@ -20,6 +29,14 @@ from kgload.rdf.build import relation_json
 from kgload.rdf.convert import to_rdflib_term
 from kgload.records import Reject
 from kgload.vocabulary.namespaces import KG
+
+if TYPE_CHECKING:
+    from kgload.fastshacl import CompiledShapes, Result
+    from kgload.shacl import ShaclEngine
+
+ENGINES = ("compiled", "pyshacl")
+ENGINE_VARIABLE = "KGLOAD_SHACL_ENGINE"
+_log = logging.getLogger(__name__)
 
 _STATUS = ox.NamedNode(KG + "status")
 _ASSERTED = ox.NamedNode(KG + "Asserted")
@@ -36,21 +53,62 @@ class Violation:
 
 
 class ShaclValidator:
-    def __init__(self, shapes: Path, ontology: Path) -> None:
+    def __init__(self, shapes: Path, ontology: Path, engine: str | None = None) -> None:
         self.shapes = rdflib.Graph().parse(shapes, format="turtle")
         self.ontology = rdflib.Graph().parse(ontology, format="turtle")
-        # The engine runs pyshacl without inference: the mapper writes every type explicitly and
-        # subclass chains come from the ontology graph; RDFS inference would multiply one mistake
-        # into dozens of messages. Imported here: pyshacl is a tenth of a second of every command's
-        # start, and a load without validation never needs it.
-        from kgload.shacl import ShaclEngine
+        self.engine_name = engine or os.environ.get(ENGINE_VARIABLE) or "compiled"
+        if self.engine_name not in ENGINES:
+            raise ValueError(f"unknown SHACL engine {self.engine_name!r} (expected one of {', '.join(ENGINES)})")
+        self._reference: ShaclEngine | None = None
+        self.compiled: CompiledShapes | None = None
+        if self.engine_name == "compiled":
+            # Imported here: pyshacl is a tenth of a second of every command's start, and a load
+            # without validation never needs it.
+            from kgload.fastshacl import CompiledShapes, Unsupported
+            from kgload.shacl import inoculated
 
-        self.engine = ShaclEngine(self.shapes, self.ontology)
+            try:
+                self.compiled = CompiledShapes.compile(self.shapes, inoculated(self.ontology)[0])
+            except Unsupported as e:
+                _log.info("SHACL shapes validated with pyshacl: %s", e)
+
+    @property
+    def engine(self) -> ShaclEngine:
+        """The reference engine, set up on first use."""
+        if self._reference is None:
+            # pyshacl runs without inference: the mapper writes every type explicitly and subclass
+            # chains come from the ontology graph; RDFS inference would multiply one mistake into
+            # dozens of messages.
+            from kgload.shacl import ShaclEngine
+
+            self._reference = ShaclEngine(self.shapes, self.ontology)
+        return self._reference
 
     def violations(self, quads: list[ox.Quad]) -> list[Violation]:
-        triples = ((to_rdflib_term(q.subject), to_rdflib_term(q.predicate), to_rdflib_term(q.object)) for q in quads)
+        triples = [(to_rdflib_term(q.subject), to_rdflib_term(q.predicate), to_rdflib_term(q.object)) for q in quads]
+        if self.compiled is not None:
+            try:
+                results = self.compiled.results(triples)
+            except Exception as e:  # a term pyoxigraph refuses, say: the reference engine takes the document
+                _log.debug("compiled SHACL checks failed on a document (%s): pyshacl validates it", e)
+            else:
+                return sorted((self._violation(r) for r in results), key=_order)
+        return self.reference_violations(triples)
+
+    def reference_violations(self, triples: list[Any]) -> list[Violation]:
+        """What pyshacl reports on a graph of ``triples`` (the reference the compiled checks equal)."""
         conforms, report = self.engine.validate(triples)
         return [] if conforms else self.violations_in(report)
+
+    def _violation(self, result: Result) -> Violation:
+        return Violation(
+            focus=str(result.focus),
+            value=str(result.value) if result.value is not None else None,
+            path=result.path,
+            message=result.message,
+            subjects_of=tuple(str(o) for o in self.shapes.objects(result.shape, SH.targetSubjectsOf)),
+            objects_of=tuple(str(o) for o in self.shapes.objects(result.shape, SH.targetObjectsOf)),
+        )
 
     def violations_in(self, report: rdflib.Graph) -> list[Violation]:
         """The violations a pyshacl validation report lists, in a fixed order."""
@@ -74,7 +132,7 @@ class ShaclValidator:
                 )
             )
         # pyshacl lists results in no fixed order (it walks sets): sorted, rejects come out the same every run
-        return sorted(out, key=lambda v: (v.focus, v.value or "", v.path or "", v.message))
+        return sorted(out, key=_order)
 
     def check(self, doc: MappedDocument) -> MappedDocument:
         """Drop the records that violate a shape from ``doc`` (recording rejects); return it."""
@@ -113,6 +171,10 @@ class ShaclValidator:
                 doc.claims -= 1
         _drop_claims(doc, set(bad_claims), statements)
         return doc
+
+
+def _order(v: Violation) -> tuple[str, str, str, str]:
+    return (v.focus, v.value or "", v.path or "", v.message)
 
 
 def _position(v: Violation, subject: str, obj: str) -> bool:

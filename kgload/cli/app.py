@@ -15,6 +15,7 @@ from kgload.cli.load import load_command
 from kgload.cli.map import map_command
 from kgload.cli.options import LogFormatOpt, LogLevelOpt, VersionOpt
 from kgload.cli.query import query_command
+from kgload.cli.resolve import resolve_command
 from kgload.cli.run import run_command
 from kgload.cli.runs import retract_command, runs_command
 from kgload.cli.serve import serve_command
@@ -77,6 +78,7 @@ for name, command in (
     ("retract", retract_command),
     ("export", export_command),
     ("query", query_command),
+    ("resolve", resolve_command),
     ("serve", serve_command),
     ("check-mapping", check_mapping_command),
     ("schema", schema_command),

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from kgload.cli.bulk import neo4j_admin_files
-from kgload.cli.errors import user_errors
+from kgload.cli.errors import use_shacl_engine, user_errors
 from kgload.cli.loading import load_into, neo4j_settings, print_report
 from kgload.cli.options import (
     BatchSizeOpt,
@@ -20,6 +20,7 @@ from kgload.cli.options import (
     Neo4jDbOpt,
     Neo4jUriOpt,
     RejectsOpt,
+    ShaclEngineOpt,
     StoreOpt,
     ValidateOpt,
     WorkersOpt,
@@ -41,6 +42,7 @@ def load_command(
     rejects: RejectsOpt = None,
     force: ForceOpt = False,
     validate: ValidateOpt = True,
+    shacl_engine: ShaclEngineOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run report as JSON.")] = False,
     workers: WorkersOpt = None,
     batch_size: BatchSizeOpt = None,
@@ -61,6 +63,7 @@ def load_command(
     Re-loading unchanged documents changes nothing; a changed document replaces what it
     contributed before. Rejected records are kept in a JSON-lines rejects file.
     """
+    use_shacl_engine(shacl_engine)
     if to is not None:
         kind, folder = to
         if kind != "neo4j-admin":

@@ -188,6 +188,8 @@ def print_report(
             f"  merged: {plural(names, 'name')} into {plural(len(report.merges), 'entity', 'entities')}; "
             f"not in the gazetteer: {plural(len(report.unresolved), 'name')}{where}"
         )
+    for line in report.resolution_lines():
+        typer.echo(line)
     if report.rejected_total:
         typer.echo(f"  rejected: {plural(report.rejected_total, 'record')}, kept in {report.rejects_path}")
 

@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from kgload import api
-from kgload.cli.errors import user_errors
-from kgload.cli.options import FormatOpt, Inputs, MappingOpt, RejectsOpt, ValidateOpt, WorkersOpt
+from kgload.cli.errors import use_shacl_engine, user_errors
+from kgload.cli.options import FormatOpt, Inputs, MappingOpt, RejectsOpt, ShaclEngineOpt, ValidateOpt, WorkersOpt
 from kgload.defaults import default_rejects
 from kgload.export.output import atomic, stdout
 from kgload.model import Run
@@ -37,10 +37,12 @@ def map_command(
     fmt: FormatOpt = None,
     rejects: RejectsOpt = None,
     validate: ValidateOpt = True,
+    shacl_engine: ShaclEngineOpt = None,
     workers: WorkersOpt = None,
 ) -> None:
     """Map inputs to RDF and write it (Turtle, N-Triples, N-Quads, TriG or JSON-LD)."""
     rdf_format = format_for(to, output.name if output else None)
+    use_shacl_engine(shacl_engine)
     run = Run.new()
     rejects_file = RejectsFile(rejects or default_rejects(run.id))
     try:

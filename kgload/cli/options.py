@@ -74,6 +74,16 @@ ValidateOpt = Annotated[
         "Off for fastest bulk loads.",
     ),
 ]
+ShaclEngineOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--shacl-engine",
+        envvar="KGLOAD_SHACL_ENGINE",
+        help="SHACL engine: compiled (the shapes compiled into checks; default) or pyshacl (the reference, slower). "
+        "Both give the same verdicts.",
+        show_default=False,
+    ),
+]
 WorkersOpt = Annotated[
     int | None,
     typer.Option(

@@ -22,6 +22,7 @@ from kgload.mapping.conditions import Condition, ConditionError, compile_conditi
 from kgload.mapping.memo import Memo
 from kgload.mapping.resolve import Gazetteer, load_gazetteer
 from kgload.mapping.templates import Template, TemplateError, compile_template
+from kgload.mapping.world import LayeredGazetteer
 from kgload.ontology import Ontology, RelationProperty, load_ontology
 from kgload.resources import default_mapping
 from kgload.vocabulary.literals import SUPPORTED as SUPPORTED_DATATYPES
@@ -29,8 +30,13 @@ from kgload.vocabulary.namespaces import DCTERMS, PREFIXES, PROV, RDFS, SCHEMA, 
 from kgload.yamlsource import YamlSource
 
 ENTITY_FIELDS = frozenset({"base", "name", "type", "class", "id", "wikidata", "iso_code"})
+# a canonical entity's IRI is made from its gazetteer key alone (a QID, an ISO code, a CAMEO sector key)
+CANONICAL_FIELDS = frozenset({"base", "key"})
 DOCUMENT_FIELDS = frozenset({"base", "id", "publisher", "published"})
-DEFAULT_ENTITY_IRI = "{base}id/{class|lower}/{name|slug}"
+# Identity is what an entity is, not how it was typed: a canonical entry by its key, any other
+# name in a namespace of its own (so no name can take a key's IRI), both class-free.
+DEFAULT_CANONICAL_IRI = "{base}id/{key|slug}"
+DEFAULT_ENTITY_IRI = "{base}id/name/{name|slug}"
 DEFAULT_DOCUMENT_IRI = "{base}doc/{id}"
 DEFAULT_GRAPH_IRI = "{base}graph/doc/{id}"
 GRAPH_FIELDS = DOCUMENT_FIELDS | {"type"}
@@ -90,9 +96,19 @@ class Mapping:
     relation_prefixes: list[tuple[str, RelationRule]] = field(default_factory=list)  # "cameo:19*", longest first
     fallback: RelationRule | None = None
     hash: str = ""
+    canonical_iri: Template = field(default_factory=lambda: compile_template(DEFAULT_CANONICAL_IRI, CANONICAL_FIELDS))
     # what the mapper resolved with this mapping (names, IRIs, terms); not an init field, so a
     # dataclasses.replace() copy, a different version, starts with an empty one
     memo: Memo = field(default_factory=Memo, init=False, repr=False, compare=False)
+    _world: LayeredGazetteer | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def world(self) -> LayeredGazetteer:
+        """The mapping's gazetteer in front of the world one, made on first use (the world file is
+        read once per process, however many mappings use it)."""
+        if self._world is None:
+            self._world = LayeredGazetteer(self.gazetteer)
+        return self._world
 
     def document_iri_for(self, id: str, publisher: str | None = None, published: str | None = None) -> str:
         """The IRI of source document ``id``; TemplateError (a ValueError) when the mapping's template
@@ -235,6 +251,17 @@ class _Compiler:
     def _entities(self, mapping: Mapping) -> None:
         section = self.data["entities"]
         default = self._templates(("entities", "iri"), section.get("iri", DEFAULT_ENTITY_IRI), ENTITY_FIELDS)
+        mapping.canonical_iri = self._template(
+            ("entities", "canonical"), section.get("canonical", DEFAULT_CANONICAL_IRI), CANONICAL_FIELDS
+        )
+        if "key" not in mapping.canonical_iri.fields and not self.problems:
+            self.problems.append(
+                self.source.problem(
+                    ("entities", "canonical"),
+                    "a canonical entity template must contain {key}",
+                    'one canonical entry, one IRI: e.g. "{base}id/{key|slug}"',
+                )
+            )
         default_props = self._properties(("entities", "properties"), section.get("properties") or {}, mapping)
         for name, rule in section["types"].items():
             where: tuple[str | int, ...] = ("entities", "types", name)

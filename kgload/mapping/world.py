@@ -361,6 +361,10 @@ class WorldGazetteer:
             return UNRESOLVED
         return Resolution("resolved", self._sector(owner, agent_code), "sector", f"{parent} / {agent}")
 
+    def agent_code(self, phrase: str) -> str | None:
+        """The CAMEO agent code a generic actor phrase names ("POLICE", "troops" -> COP, MIL), if any."""
+        return self._memo.get("agent", phrase, self._agent_code, phrase)
+
     def _agent_code(self, phrase: str) -> str | None:
         key = normalise(phrase)
         found = self._agents.get(key)
@@ -643,6 +647,7 @@ def _load(path: str) -> WorldGazetteer:
     try:
         world = WorldGazetteer(orjson.loads(payload))
     finally:
+        gc.freeze()  # and out of every later full collection, which would walk them all again, for nothing
         if enabled:
             gc.enable()
     world._path = path

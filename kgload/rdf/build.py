@@ -24,10 +24,12 @@ from typing import Any
 from pyoxigraph import Literal, NamedNode
 
 from kgload.fingerprint import canonical_json, combine
+from kgload.mapping.identity import Identity, identify, identifying_code
 from kgload.mapping.resolve import GazetteerEntry, normalise
 from kgload.mapping.spec import EntityRule, Mapping, PropertyRule, RelationRule
 from kgload.mapping.templates import TemplateError
 from kgload.mapping.tenures import Holding, TenureIndex
+from kgload.mapping.world import WorldEntry
 from kgload.model import MappedDocument, Merge, Run
 from kgload.records import Entity, Extraction, Origin, Reject, Relation
 from kgload.vocabulary.literals import (
@@ -62,6 +64,8 @@ P = {
         "recordedAt",
         "fingerprint",
         "isoCode",
+        "cameoActorCode",
+        "countryCode",
     )
 }
 GRAPH = _N(KG + "graph")  # a further named graph a document's facts went to (mapping `graph:`)
@@ -285,13 +289,31 @@ def gazetteer_iri(mapping: Mapping, name: str, type_name: str) -> tuple[str, Gaz
 
 
 def _gazetteer_iri(mapping: Mapping, name: str, type_name: str) -> tuple[str, GazetteerEntry | None]:
-    entry = mapping.gazetteer.lookup([name], type_name)
-    rule = mapping.entity_rule(entry.type if entry else type_name)
+    rule = mapping.entity_rule(type_name)
     if rule is None:
         raise ValueError(f"type {type_name!r} is not in the mapping")
+    entry = identify(mapping.world, [name], type_name).entry
     if entry is None:
         return entity_iri(mapping, rule, name), None
-    return entity_iri(mapping, rule, entry.name, wikidata=entry.wikidata, iso=entry.iso_code), entry
+    found = GazetteerEntry(entry.name or name, entry.cls or type_name, entry.wikidata, entry.iso)
+    return canonical_node(mapping, entry.key).value, found
+
+
+def identity_iri(mapping: Mapping, identity: Identity, name: str, type_name: str | None) -> str:
+    """The IRI an entity named ``name`` gets once identified (``kgload resolve`` shows it)."""
+    if identity.entry is not None and identity.entry.key:
+        return canonical_node(mapping, identity.entry.key).value
+    rule = mapping.entity_rule(type_name or "") or next(iter(mapping.entity_rules.values()))
+    return entity_iri(mapping, rule, name)
+
+
+def canonical_node(mapping: Mapping, key: str) -> NamedNode:
+    """The IRI of a canonical entry: from its key alone, never from how a source typed it."""
+    return mapping.memo.get("canonical iri", key, _canonical_node, mapping, key)
+
+
+def _canonical_node(mapping: Mapping, key: str) -> NamedNode:
+    return NamedNode(mapping.canonical_iri.render({"base": mapping.base, "key": key}))
 
 
 def tenure_index(mapping: Mapping) -> TenureIndex:
@@ -346,20 +368,24 @@ class ResolvedEntity:
     names: tuple[str, ...]  # the canonical name, then the others the document used (its labels)
     wikidata: str | None
     iso_code: str | None
+    cameo: str | None = None  # the entry's CAMEO actor code, when it has no QID
+    country: str | None = None  # ISO alpha-2 of the country a sector belongs to ("Police (India)": IN)
+    how: str = "unresolved"  # gazetteer, code, role, learned or unresolved (kgload.mapping.identity)
+    problem: str | None = None  # "ambiguous" or "contradicts": a gazetteer match kept apart
 
 
 def _resolve(
     group: EntityGroup, names: list[str], mapping: Mapping, tenures: TenureIndex | None, day: str | None
 ) -> ResolvedEntity:
     """The group's entity, memoised unless a role phrase makes it depend on the document's date:
-    everything else it depends on (names in order, the members' names, QIDs and ISO codes, the
-    first member's id when a template uses it, the mapping) is in the key."""
+    everything else it depends on (names in order, the members' names and codes, the first member's
+    id when a template uses it, the mapping) is in the key."""
     members = group.members
     key = (
         id(group.rule),  # the entry holds the rule, so the id cannot be reused while it lives
         tuple(names),
         members[0].id if _uses_local_id(mapping) else "",
-        tuple([(e.name, e.wikidata, e.iso_code) for e in members]),
+        tuple([(e.name, e.wikidata, e.iso_code, e.cameo, e.country) for e in members]),
     )
     table = mapping.memo.table("entity")
     found = table.get(key)
@@ -379,35 +405,59 @@ def _any_template_reads_id(mapping: Mapping) -> bool:
     return any("id" in t.fields for r in mapping.entity_rules.values() for t in r.templates)
 
 
+def _first_of(members: list[Entity], field: str) -> str | None:
+    return next((v for e in members if (v := getattr(e, field))), None)
+
+
+def _identify(group: EntityGroup, names: list[str], mapping: Mapping, day: str | None) -> Identity:
+    members = group.members
+    return identify(
+        mapping.world,
+        names,
+        group.rule.source_type,
+        day,
+        wikidata=_first_of(members, "wikidata"),
+        iso=_first_of(members, "iso_code"),
+        cameo=_first_of(members, "cameo"),
+        country=_first_of(members, "country"),
+    )
+
+
 def _resolve_now(
     group: EntityGroup, names: list[str], mapping: Mapping, tenures: TenureIndex | None, day: str | None
 ) -> tuple[ResolvedEntity, bool]:
-    """The group's entity, and whether it came through a role phrase (then it depends on the day)."""
+    """The group's entity, and whether it depends on the day (a role phrase)."""
     first = group.members[0]
-    entry: GazetteerEntry | None = mapping.gazetteer.lookup(names, group.rule.source_type)
     rule = group.rule
-    source = "gazetteer"
-    dated = entry is None and mapping.gazetteer.role(names) is not None
-    holding = _role_holder(names, mapping, tenures, day) if entry is None else None
-    if holding is not None:
-        entry = mapping.gazetteer.lookup([holding.holder_name], "Person") or GazetteerEntry(
-            holding.holder_name, "Person"
-        )
-        source = f"role on {day}"
+    identity = _identify(group, names, mapping, day)
+    entry: WorldEntry | None = identity.entry
+    how: str = identity.how
+    dated = identity.dated
+    node: NamedNode | None = None
+    if entry is None and mapping.gazetteer.role(names) is not None:
+        # a role of the user's gazetteer, answered by the tenures the run knows and learns
+        dated = True
+        holding = _role_holder(names, mapping, tenures, day)
+        if holding is not None:
+            node, how = _node(mapping, holding.holder_iri), "role"
+            entry = WorldEntry(key="", name=holding.holder_name, cls="Person")
     if entry is not None:
-        canonical = entry.name
-        rule = _entity_rule(mapping, entry.type) or rule
-        wikidata, iso = entry.wikidata, entry.iso_code
+        canonical = entry.name or max(names, key=lambda n: (len(n), n))
+        rule = (_entity_rule(mapping, entry.cls) if entry.cls else None) or rule
+        wikidata, iso = entry.wikidata, entry.iso
+        cameo = identifying_code(mapping.world, entry) if entry.cameo and not wikidata else None
+        country = entry.country if entry.parent else None
+        if node is None:
+            node = canonical_node(mapping, entry.key)
     else:
         canonical = max((e.name for e in group.members), key=lambda n: (len(n), n))
         wikidata = next((e.wikidata for e in group.members if e.wikidata), None)
         iso = next((e.iso_code for e in group.members if e.iso_code), None)
-    if holding:
-        node = _node(mapping, holding.holder_iri)
-    else:
+        cameo = country = None
         node = _entity_node(mapping, rule, canonical, first.id, wikidata, iso)
     surface = [n for n in names if n != canonical]
-    merge = Merge(node.value, canonical, tuple(surface), source if entry else "document") if surface else None
+    source = {"unresolved": "document", "learned": "learned"}.get(how, f"{how}: {identity.rule or how}")
+    merge = Merge(node.value, canonical, tuple(surface), source) if surface else None
     pairs: list[tuple[NamedNode, NamedNode | Literal]] = [
         (A, _node(mapping, rule.class_iri)),
         (LABEL, _literal(mapping, canonical)),
@@ -417,8 +467,26 @@ def _resolve_now(
         pairs.append((SAME_AS, _node(mapping, WD + wikidata)))
     if iso:
         pairs.append((P["isoCode"], _literal(mapping, iso)))
+    if cameo:
+        pairs.append((P["cameoActorCode"], _literal(mapping, cameo)))
+    if country:
+        pairs.append((P["countryCode"], _literal(mapping, country)))
+    problem = identity.problem.status if identity.problem is not None and entry is None else None
     resolved = ResolvedEntity(
-        node, node.value, canonical, rule, tuple(pairs), merge, entry is None, (canonical, *surface), wikidata, iso
+        node,
+        node.value,
+        canonical,
+        rule,
+        tuple(pairs),
+        merge,
+        entry is None,
+        (canonical, *surface),
+        wikidata,
+        iso,
+        cameo,
+        country,
+        how,
+        problem,
     )
     return resolved, dated
 
@@ -436,6 +504,9 @@ def resolve_entity(
     if resolved.unresolved:
         out.unresolved.append(resolved.canonical)
         out.free_names.append((resolved.iri, resolved.canonical))
+        if resolved.problem is not None:
+            out.ambiguous.append(f"{resolved.canonical} ({resolved.problem})")
+    out.identities.setdefault(resolved.iri, resolved.how)
     if resolved.merge is not None:
         out.merges.append(resolved.merge)
     if labels is not None:

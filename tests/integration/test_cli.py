@@ -75,6 +75,7 @@ def test_load_then_query(tmp_path, seed):
     loaded = invoke("load", seed, "--store", store)
     assert loaded.exit_code == 0, loaded.output
     assert "1 loaded" in loaded.output and "names into" in loaded.output
+    assert "entities by resolution: " in loaded.output
     again = invoke("load", seed, "--store", store)
     assert "0 loaded (0 new, 0 changed), 1 unchanged" in again.output
     answer = invoke("query", f"@{QUERIES / 'who-called-whom.rq'}", "--store", store, "--output", "json")

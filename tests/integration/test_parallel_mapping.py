@@ -288,7 +288,7 @@ def test_a_worker_error_surfaces_as_in_the_serial_path(corpus, mapping, run, tmp
 def test_replay_rejects_a_lookup_whose_answer_changed(mapping):
     worker_view, run_view = tenure_index(mapping), tenure_index(mapping)
     recorder = TenureRecorder(worker_view)
-    office, france = "https://w3id.org/kgload/ontology#leaderOf", "https://w3id.org/kgload/id/country/fr"
+    office, france = "https://w3id.org/kgload/ontology#leaderOf", "https://w3id.org/kgload/id/name/fr"
     assert recorder.holder(office, france, "2020-01-01") is None
     assert replay(recorder.events, run_view)
     from kgload.mapping.tenures import Holding

@@ -95,7 +95,7 @@ def test_a_claim_repeated_in_a_document_takes_the_quads_path(mapping, ontology):
     fast, slow = _both(extraction, mapping, ontology)
     assert _outcome(fast) == _outcome(slow)
     (claim,) = fast.prepared.claims
-    assert claim.props["confidence"] == 0.9 and claim.location == "https://w3id.org/kgload/id/city/kyiv"
+    assert claim.props["confidence"] == 0.9 and claim.location == "https://w3id.org/kgload/id/q1899"
     assert not fast.rejects
 
 

@@ -50,7 +50,10 @@ from kgload.vocabulary.namespaces import PROV
 # predicates a mapped attribute must not use for the rows to be made here: the projection reads
 # them as the node's own (a claim's subject, an entity's name, …), or a quad of theirs could
 # coincide with one the model writes itself
-_ENTITY_OWN = frozenset(t.value for t in (A, LABEL, ALT_LABEL, SAME_AS, MODEL["isoCode"], MENTIONS))
+_ENTITY_OWN = frozenset(
+    t.value
+    for t in (A, LABEL, ALT_LABEL, SAME_AS, MODEL["isoCode"], MODEL["cameoActorCode"], MODEL["countryCode"], MENTIONS)
+)
 _CLAIM_OWN = frozenset(
     [A.value, SUBJECT.value, PREDICATE.value, OBJECT.value, PROV + "wasDerivedFrom", PROV + "wasGeneratedBy"]
     + [node.value for node in MODEL.values()]

@@ -37,6 +37,8 @@ TYPE = RDF + "type"
 # projection): built once here, not concatenated in the loops.
 _IS_CLAIM = (TYPE, ox.NamedNode(KG + "Claim"))
 _LABEL, _ALT_LABEL, _SAME_AS, _ISO_CODE = RDFS + "label", SKOS + "altLabel", OWL + "sameAs", KG + "isoCode"
+# an entity's identifiers besides its QID and ISO code: node properties of the same name
+IDENTIFIER_PROPERTIES = {KG + "cameoActorCode": "cameoActorCode", KG + "countryCode": "countryCode"}
 _SUBJECT, _OBJECT, _PREDICATE = RDF + "subject", RDF + "object", RDF + "predicate"
 _STATUS, _LOCATION = KG + "status", KG + "location"
 _CLAIM_LISTS = {KG + "assertedBy": "assertedBy", KG + "deniedBy": "deniedBy"}
@@ -169,6 +171,8 @@ def entity_row(uri: str, props, ontology: Ontology) -> EntityRow:
                 row.wikidata = same[len(WD) :]
         elif p == _ISO_CODE:
             row.iso_code = o.value
+        elif p in IDENTIFIER_PROPERTIES:
+            row.props[IDENTIFIER_PROPERTIES[p]] = o.value
     row.labels = ontology.node_labels(tuple(types))
     row.name = name or uri
     row.names[:0] = [row.name]

@@ -1,0 +1,173 @@
+"""Resolution, measured: every sample in ../shared/samples and every shipped example, loaded together
+into one embedded store with mappings/events.yaml, then counted.
+
+    .venv/bin/python bench/resolution.py [--samples ../shared/samples] [--json out.json] [--top 40]
+
+Prints one JSON object: actor nodes, nodes with an identifier (owl:sameAs, kg:isoCode or
+kg:cameoActorCode), nodes per identifier (the identifiers two nodes carry: must be none), pairs of
+nodes that alias each other (must be none), the share of the actors the gazetteer knows that were
+resolved (countries, capitals-as-government and demonyms; people; organisations), and the names
+left unresolved by how many documents mention them. Numbers go to docs/gazetteer.md, not to tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from kgload import api  # noqa: E402
+from kgload.mapping.resolve import normalise  # noqa: E402
+from kgload.mapping.world import WorldGazetteer  # noqa: E402
+
+KG = "https://w3id.org/kgload/ontology#"
+ACTOR_CLASSES = {KG + c for c in ("Actor", "Person", "Organization", "ArmedGroup", "Country")}
+# the samples that are no event or extraction data (a codebook) or not kgload's to resolve (RDF as it is)
+SKIP = {"README.md", "gdelt2_events_codebook_columns.csv"}
+
+
+def inputs(samples: Path) -> list[Path]:
+    found = [p for p in sorted(samples.iterdir()) if p.is_file() and p.name not in SKIP]
+    examples = ROOT / "examples"
+    found.append(examples / "afp-2025-06-14-putin-trump-call.json")
+    found += sorted(p for p in (examples / "inputs").iterdir() if p.is_dir())
+    return found
+
+
+# one query per kind of statement, DISTINCT: a statement repeated in every document's graph would
+# otherwise multiply with every other pattern of the query
+STATEMENTS = """SELECT DISTINCT ?e ?o WHERE {{ ?d schema:mentions ?e . ?e {predicate} ?o }}"""
+MENTIONS = "SELECT ?e (COUNT(DISTINCT ?d) AS ?docs) WHERE { ?d schema:mentions ?e } GROUP BY ?e"
+FIELDS = {
+    "types": "a",
+    "labels": "rdfs:label",
+    "alts": "skos:altLabel",
+    "wikidata": "owl:sameAs",
+    "iso": "kg:isoCode",
+    "cameo": "kg:cameoActorCode",
+}
+
+
+def nodes_of(store: Path) -> dict[str, dict]:
+    nodes: dict[str, dict] = defaultdict(lambda: {k: set() for k in FIELDS} | {"docs": 0})
+    for row in api.query(MENTIONS, store=store)[1]:
+        nodes[row["e"]]["docs"] = int(row["docs"])
+    for field, predicate in FIELDS.items():
+        for row in api.query(STATEMENTS.format(predicate=predicate), store=store)[1]:
+            nodes[row["e"]][field].add(row["o"])
+    for iri, node in nodes.items():
+        node["ids"] = {(k, v) for k in ("wikidata", "iso", "cameo") for v in node[k]}
+        node["canonical"] = "/id/name/" not in iri
+    return dict(nodes)
+
+
+def measure(store: Path, top: int) -> dict:
+    world = WorldGazetteer.bundled()
+    nodes = nodes_of(store)
+    actors = {iri: n for iri, n in nodes.items() if n["types"] & ACTOR_CLASSES}
+    per_identifier: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for iri, node in actors.items():
+        for identifier in node["ids"]:
+            per_identifier[identifier].append(iri)
+    shared = {f"{k}:{v}": sorted(iris) for (k, v), iris in per_identifier.items() if len(iris) > 1}
+
+    names = {iri: {normalise(x) for x in n["labels"] | n["alts"]} for iri, n in actors.items()}
+    label = {iri: {normalise(x) for x in n["labels"]} for iri, n in actors.items()}
+    by_name: dict[str, set[str]] = defaultdict(set)
+    for iri, keys in names.items():
+        for key in keys:
+            by_name[key].add(iri)
+    mutual = sorted(
+        {
+            tuple(sorted((a, b)))
+            for a in actors
+            for key in names[a]
+            for b in by_name[key]
+            if b != a and label[a] & names[b] and label[b] & names[a]
+        }
+    )
+
+    # of the actors left unresolved, those whose name the gazetteer knows when asked without a type
+    known: Counter[str] = Counter()
+    missed: Counter[str] = Counter()
+    unresolved: Counter[str] = Counter()
+    for node in actors.values():
+        name = min(node["labels"])
+        if node["canonical"]:
+            entry = world.resolve(name).entry  # None for a user entry or a role's holder: counted as resolved
+            kind = _kind(entry.cls if entry else _class_of(node["types"]))
+            known[kind] += 1
+            continue
+        unresolved[name] += node["docs"]
+        found = world.resolve(name)
+        if found.entry is not None:
+            kind = _kind(found.entry.cls)
+            known[kind] += 1
+            missed[kind] += 1
+    resolved_share = {
+        kind: {"known": known[kind], "resolved": known[kind] - missed[kind], "share": _share(known, missed, kind)}
+        for kind in sorted(known)
+    }
+    return {
+        "nodes": len(nodes),
+        "actor_nodes": len(actors),
+        "actor_nodes_with_identifier": sum(1 for n in actors.values() if n["ids"]),
+        "actor_nodes_canonical": sum(1 for n in actors.values() if n["canonical"]),
+        "identifiers_on_two_or_more_nodes": shared,
+        "pairs_of_nodes_aliasing_each_other": [list(p) for p in mutual],
+        "gazetteer_known_actors_resolved": resolved_share,
+        "missed_names": sorted(n for n in unresolved if world.resolve(n).entry is not None),
+        "unresolved_names_by_documents": unresolved.most_common(top),
+        "unresolved_actor_nodes": len(unresolved),
+    }
+
+
+def _class_of(types: set[str]) -> str:
+    return next((t.rsplit("#", 1)[-1] for t in sorted(types)), "Actor")
+
+
+def _kind(cls: str) -> str:
+    return {"Country": "country", "Person": "person", "Organization": "organisation", "ArmedGroup": "organisation"}.get(
+        cls, "other"
+    )
+
+
+def _share(known: Counter[str], missed: Counter[str], kind: str) -> float:
+    return round((known[kind] - missed[kind]) / known[kind], 3) if known[kind] else 1.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--samples", type=Path, default=ROOT.parent / "shared" / "samples")
+    parser.add_argument("--json", type=Path, help="also write the result here")
+    parser.add_argument("--top", type=int, default=40, help="unresolved names listed")
+    args = parser.parse_args()
+    files = inputs(args.samples)
+    with tempfile.TemporaryDirectory() as folder:
+        store = Path(folder) / "store"
+        started = time.perf_counter()
+        # SHACL off: it rejects no entity of these inputs, and resolution is what is measured
+        report = api.load(files, store=store, mapping=ROOT / "mappings" / "events.yaml", workers=1, validate=False)
+        result = {
+            "inputs": [str(p.relative_to(p.parents[1])) for p in files],
+            "load_seconds": round(time.perf_counter() - started, 1),
+            "documents": report.documents_loaded,
+            "rejected": report.rejected_total,
+            "report": {"entities": report.entities, "resolution": report.resolution},
+            **measure(store, args.top),
+        }
+    text = json.dumps(result, indent=2, ensure_ascii=False)
+    print(text)
+    if args.json:
+        args.json.write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

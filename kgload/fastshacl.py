@@ -1,0 +1,592 @@
+"""SHACL shapes compiled into plain checks: pySHACL's top-level results for a fraction of its cost.
+
+``CompiledShapes.compile`` reads a SHACL shapes graph and turns every shape with a target into a
+check that runs on one data graph (a document's triples plus the ontology's, as pySHACL's
+ont_graph option adds them). It supports the constraint components kgload's shapes use (sh:class,
+sh:datatype, sh:nodeKind, sh:minCount/maxCount, sh:in, sh:pattern, sh:min/maxInclusive and
+Exclusive, sh:node, sh:not, sh:or, sh:and, sh:property and SELECT-based sh:sparql, over predicate,
+inverse and sequence paths) and raises ``Unsupported`` on any other, so that the caller can fall
+back to pySHACL. Each check follows pySHACL 0.40's own rules (its literal comparison, its
+datatype test, its regular-expression test, which results carry a sh:value and which message
+each result shows); tests/unit/test_fastshacl_differential.py holds the two engines to equal
+results. SPARQL constraints run in pyoxigraph on the same triples.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+import pyoxigraph as ox
+import rdflib
+from pyshacl.rdfutil.compare import compare_literal
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.term import Node
+
+Triple = tuple[Node, Node, Node]
+
+
+@dataclass(frozen=True)
+class Result:
+    """One top-level validation result, as pySHACL's report would list it."""
+
+    focus: Node
+    value: Node | None
+    path: str | None  # the last predicate of the result path, when it is one
+    message: str
+    shape: Node  # sh:sourceShape
+
+
+class Unsupported(Exception):
+    """The shapes use a SHACL feature the compiler does not check; validate with pySHACL instead."""
+
+
+# the parameters a shape may carry: constraint parameters the compiler checks, plus the ones that
+# change no verdict; anything else in the SHACL namespace makes the compiler refuse the shapes
+_CHECKED = {
+    SH["class"], SH.datatype, SH.nodeKind, SH.minCount, SH.maxCount, SH["in"], SH.pattern, SH.flags,
+    SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive,
+    SH.node, SH["not"], SH["or"], SH["and"], SH.property, SH.sparql, SH.path, SH.message,
+    SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf,
+}  # fmt: skip
+_INERT = {SH.name, SH.description, SH.order, SH.group, SH.defaultValue, SH.declare, SH.prefixes}
+_SPARQL_KEYS = {RDF.type, SH.select, SH.message, SH.prefixes}
+_NODE_KINDS = {
+    SH.IRI: (URIRef,),
+    SH.Literal: (Literal,),
+    SH.BlankNode: (BNode,),
+    SH.IRIOrLiteral: (URIRef, Literal),
+    SH.BlankNodeOrIRI: (BNode, URIRef),
+    SH.BlankNodeOrLiteral: (BNode, Literal),
+}
+_VALUE_TYPES: dict[Node, type | tuple[type, ...]] = {
+    XSD.string: (str, bytes),
+    RDF.langString: (str, bytes),
+    XSD.integer: int,
+    XSD.float: float,
+    XSD.decimal: Decimal,
+    XSD.boolean: bool,
+    XSD.date: date,
+    XSD.time: time,
+    XSD.dateTime: datetime,
+}
+_MAX_CACHED = 100_000  # cross-document caches of class lookups: bounded all the same
+
+Step = tuple[bool, URIRef]  # (inverse, predicate)
+# a check yields the value nodes that fail it; None stands for a failure without a value (counts)
+Check = Callable[[Node, list[Node], "_Data"], Iterator[Node | None]]
+
+
+@dataclass
+class _Shape:
+    node: Node
+    path: tuple[Step, ...] | None = None
+    last_step: str | None = None
+    message: str | None = None
+    checks: list[Check] = field(default_factory=list)
+    properties: list[_Shape] = field(default_factory=list)
+    sparql: list[_Sparql] = field(default_factory=list)
+
+
+@dataclass
+class _Targets:
+    nodes: list[Node]
+    classes: list[Node]
+    subjects_of: list[Node]
+    objects_of: list[Node]
+
+
+class _Index:
+    """Triples indexed both ways, each list free of repeats."""
+
+    def __init__(self, triples: Iterable[Triple]) -> None:
+        self.out: dict[Node, dict[Node, dict[Node, None]]] = {}
+        self.into: dict[Node, dict[Node, dict[Node, None]]] = {}
+        self.by_predicate: dict[Node, dict[tuple[Node, Node], None]] = {}
+        for s, p, o in triples:
+            self.out.setdefault(s, {}).setdefault(p, {})[o] = None
+            self.into.setdefault(o, {}).setdefault(p, {})[s] = None
+            self.by_predicate.setdefault(p, {})[(s, o)] = None
+
+
+_EMPTY: dict[Any, None] = {}
+
+
+class _Data:
+    """A document's triples over the ontology's: the data graph pySHACL would validate."""
+
+    def __init__(
+        self, triples: list[Triple], ontology: _Index, supers: dict[Node, frozenset[Node]], record: bool = False
+    ) -> None:
+        self.doc = _Index(triples)
+        self.touched: set[Node] | None = set() if record else None  # every node whose triples were read
+        self.ontology = ontology
+        # the ontology's class tree holds unless the document adds to it
+        self.supers = supers if RDFS.subClassOf not in self.doc.by_predicate else {}
+        self.memo: dict[tuple[int, Node], bool] = {}
+
+    def objects(self, s: Node, p: Node) -> Iterable[Node]:
+        if self.touched is not None:
+            self.touched.add(s)
+        mine = self.doc.out.get(s, _EMPTY).get(p, _EMPTY)
+        theirs = self.ontology.out.get(s, _EMPTY).get(p, _EMPTY)
+        return (mine | theirs) if theirs else mine
+
+    def subjects(self, p: Node, o: Node) -> Iterable[Node]:
+        if self.touched is not None:
+            self.touched.add(o)
+        mine = self.doc.into.get(o, _EMPTY).get(p, _EMPTY)
+        theirs = self.ontology.into.get(o, _EMPTY).get(p, _EMPTY)
+        return (mine | theirs) if theirs else mine
+
+    def pairs(self, p: Node) -> Iterable[tuple[Node, Node]]:
+        mine = self.doc.by_predicate.get(p, _EMPTY)
+        theirs = self.ontology.by_predicate.get(p, _EMPTY)
+        return (mine | theirs) if theirs else mine
+
+    def superclasses(self, cls: Node) -> frozenset[Node]:
+        """``cls`` and every class it is an rdfs:subClassOf of, transitively (rdflib's transitive_objects)."""
+        found = self.supers.get(cls)
+        if found is None:
+            seen: dict[Node, None] = {}
+            todo = [cls]
+            while todo:
+                c = todo.pop()
+                if c not in seen:
+                    seen[c] = None
+                    todo.extend(self.objects(c, RDFS.subClassOf))
+            found = frozenset(seen)
+            if len(self.supers) < _MAX_CACHED:
+                self.supers[cls] = found
+        return found
+
+    def is_instance(self, value: Node, cls: Node) -> bool:
+        if isinstance(value, Literal):
+            return False
+        return any(t == cls or cls in self.superclasses(t) for t in self.objects(value, RDF.type))
+
+    def instances(self, cls: Node) -> Iterable[Node]:
+        found: dict[Node, None] = dict.fromkeys(self.subjects(RDF.type, cls))
+        todo, seen = [cls], {cls}
+        while todo:  # rdflib's transitive_subjects over rdfs:subClassOf, as pySHACL's targets
+            for sub in self.subjects(RDFS.subClassOf, todo.pop()):
+                if sub not in seen:
+                    seen.add(sub)
+                    todo.append(sub)
+                    found.update(dict.fromkeys(self.subjects(RDF.type, sub)))
+        return found
+
+    def values(self, focus: Node, path: tuple[Step, ...]) -> list[Node]:
+        nodes: dict[Node, None] = {focus: None}
+        for inverse, predicate in path:
+            step: dict[Node, None] = {}
+            for n in nodes:
+                step.update(dict.fromkeys(self.subjects(predicate, n) if inverse else self.objects(n, predicate)))
+            nodes = step
+        return list(nodes)
+
+
+class _Sparql:
+    """A SELECT-based SPARQL constraint, run in pyoxigraph with $this substituted."""
+
+    def __init__(self, node: Node, text: str, prefixes: dict[str, str], messages: list[str]) -> None:
+        self.node, self.text, self.prefixes, self.messages = node, text, prefixes, messages
+        self.binds_this = re.search(r"[?$]this\b", text) is not None
+
+    def rows(self, focus: Node, data: _SparqlData) -> list[tuple[Node | None, Node | None, Node | None]]:
+        substitutions = {ox.Variable("this"): _to_ox(focus)} if self.binds_this else None
+        solutions = data.store.query(
+            self.text, prefixes=self.prefixes, default_graph=data.graphs, substitutions=substitutions
+        )
+        out: list[tuple[Node | None, Node | None, Node | None]] = []
+        for solution in solutions:  # type: ignore[union-attr]
+            row = tuple(_from_ox(_get(solution, v)) for v in ("this", "path", "value"))
+            if any(x is not None for x in row) and row not in out:  # pySHACL drops repeated rows
+                out.append(row)  # type: ignore[arg-type]
+        return out
+
+
+def _get(solution: Any, variable: str) -> Any:
+    try:
+        return solution[variable]
+    except (KeyError, IndexError, ValueError):
+        return None
+
+
+@dataclass
+class _SparqlData:
+    store: ox.Store
+    graphs: list[Any]
+
+
+class CompiledShapes:
+    """The shapes of a SHACL graph as checks over a document's triples and a fixed ontology."""
+
+    def __init__(self, shapes: rdflib.Graph, ontology: Iterable[Triple]) -> None:
+        self._graph = shapes
+        self._compiled: dict[Node, _Shape] = {}
+        self._targeted: list[tuple[_Shape, _Targets]] = []
+        ontology = self._ontology_triples = list(ontology)
+        self._ontology = _Index(ontology)
+        self._supers: dict[Node, frozenset[Node]] = {}
+        self._store = ox.Store()
+        self._store.extend(ox.Quad(*(_to_ox(t) for t in triple)) for triple in ontology)
+        self._names = itertools.count()
+        self._lock = threading.Lock()  # the class-tree cache is shared by the threads of one process
+        self._nested: list[_Shape] = []  # shapes whose verdict only counts (sh:node, sh:not, sh:or, sh:and)
+        for shape in sorted(_targeted_shapes(shapes), key=str):
+            self._targeted.append((self._shape(shape), _targets(shapes, shape)))
+        self._refuse_what_is_not_compiled()
+        self._uses_sparql = any(self._has_sparql(s) for s, _ in self._targeted)
+        # a focus node the document does not mention, whose shape reads no node the document
+        # mentions, gets the results it gets on the ontology alone: those are remembered
+        self._alone: dict[tuple[int, Node], tuple[list[Result], frozenset[Node]]] = {}
+        self._cacheable = {id(s) for s, _ in self._targeted if not self._has_sparql(s)}
+
+    def __getstate__(self) -> dict[str, Any]:
+        # pickled for worker processes on platforms without fork: checks are closures, compiled again there
+        return {"shapes": self._graph, "ontology": self._ontology_triples}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["shapes"], state["ontology"])  # type: ignore[misc]
+
+    @classmethod
+    def compile(cls, shapes: rdflib.Graph, ontology: Iterable[Triple]) -> CompiledShapes:
+        """The compiled shapes; raises Unsupported when a shape uses a feature the compiler lacks."""
+        return cls(shapes, ontology)
+
+    def results(self, triples: Iterable[Triple]) -> list[Result]:
+        """Every top-level violation of the shapes by the graph of ``triples`` plus the ontology."""
+        triples = list(dict.fromkeys(triples))
+        with self._lock:
+            data = _Data(triples, self._ontology, self._supers)
+            sparql = self._sparql_data(triples) if self._uses_sparql else None
+            try:
+                out: list[Result] = []
+                fixed = data.supers is self._supers  # the class tree is the ontology's
+                mentioned = data.doc.out.keys() | data.doc.into.keys()
+                for shape, targets in self._targeted:
+                    cacheable = fixed and id(shape) in self._cacheable
+                    for focus in self._focus_nodes(targets, data):
+                        if cacheable and focus not in mentioned:
+                            results, touched = self._on_ontology_alone(shape, focus)
+                            if touched.isdisjoint(mentioned):
+                                out.extend(results)
+                                continue
+                        self._run(shape, focus, data, sparql, out)
+                return out
+            finally:
+                if sparql is not None:
+                    self._store.remove_graph(sparql.graphs[1])
+
+    def _on_ontology_alone(self, shape: _Shape, focus: Node) -> tuple[list[Result], frozenset[Node]]:
+        """The results of ``shape`` on ``focus`` in an empty document, and the nodes that reading them read."""
+        key = (id(shape), focus)
+        found = self._alone.get(key)
+        if found is None:
+            alone = _Data([], self._ontology, self._supers, record=True)
+            results: list[Result] = []
+            self._run(shape, focus, alone, None, results)
+            assert alone.touched is not None
+            found = (results, frozenset(alone.touched))
+            if len(self._alone) < _MAX_CACHED:
+                self._alone[key] = found
+        return found
+
+    def _sparql_data(self, triples: list[Triple]) -> _SparqlData:
+        graph = ox.NamedNode(f"urn:kgload:shacl:document:{next(self._names)}")
+        self._store.extend(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), graph) for s, p, o in triples)
+        return _SparqlData(self._store, [ox.DefaultGraph(), graph])
+
+    @staticmethod
+    def _focus_nodes(targets: _Targets, data: _Data) -> Iterable[Node]:
+        found: dict[Node, None] = dict.fromkeys(targets.nodes)
+        for cls in targets.classes:
+            found.update(dict.fromkeys(data.instances(cls)))
+        for p in targets.subjects_of:
+            found.update(dict.fromkeys(s for s, _ in data.pairs(p)))
+        for p in targets.objects_of:
+            found.update(dict.fromkeys(o for _, o in data.pairs(p)))
+        return found
+
+    def _run(self, shape: _Shape, focus: Node, data: _Data, sparql: _SparqlData | None, out: list[Result]) -> None:
+        values = [focus] if shape.path is None else data.values(focus, shape.path)
+        for check in shape.checks:
+            for value in check(focus, values, data):
+                out.append(Result(focus, value, shape.last_step, shape.message or "", shape.node))
+        for constraint in shape.sparql:
+            assert sparql is not None
+            for this, path, value in constraint.rows(focus, sparql):
+                if value is None and shape.path is None:
+                    value = focus
+                message = min(_format(m, this, path, value) for m in constraint.messages + _listed(shape.message))
+                last = _last(path) if path is not None else shape.last_step
+                out.append(Result(this or focus, value, last, message, shape.node))
+        for prop in shape.properties:
+            self._run(prop, focus, data, sparql, out)
+
+    def _conforms(self, shape: _Shape, value: Node, data: _Data) -> bool:
+        """Whether ``value`` conforms to a nested shape (its verdict only: pySHACL keeps its results as details)."""
+        key = (id(shape), value)
+        verdict = data.memo.get(key)
+        if verdict is None:
+            values = [value] if shape.path is None else data.values(value, shape.path)
+            verdict = not any(next(check(value, values, data), False) is not False for check in shape.checks) and all(
+                self._conforms(p, value, data) for p in shape.properties
+            )
+            data.memo[key] = verdict
+        return verdict
+
+    def _refuse_what_is_not_compiled(self) -> None:
+        if any(self._has_sparql(s) for s in self._nested):
+            raise Unsupported("a SPARQL constraint in a shape reached through sh:node, sh:not, sh:or or sh:and")
+        top = [s for s, _ in self._targeted]
+        while top:
+            shape = top.pop()
+            top.extend(shape.properties)
+            # without a sh:message pySHACL writes one of its own per component: the compiler does not copy those
+            if shape.message is None and (shape.checks or any(not c.messages for c in shape.sparql)):
+                raise Unsupported(f"{shape.node} can report a violation but has no sh:message")
+
+    def _has_sparql(self, shape: _Shape) -> bool:
+        return bool(shape.sparql) or any(self._has_sparql(p) for p in shape.properties)
+
+    # compiling
+
+    def _shape(self, node: Node) -> _Shape:
+        shape = self._compiled.get(node)
+        if shape is not None:
+            return shape
+        g = self._graph
+        shape = self._compiled[node] = _Shape(node)  # registered first: shapes may refer to each other
+        for p in g.predicates(node):
+            if str(p).startswith(str(SH)) and p not in _CHECKED and p not in _INERT:
+                raise Unsupported(f"{node} uses {p}")
+        if (node, RDF.type, RDFS.Class) in g or any(
+            (t, RDFS.subClassOf, RDFS.Class) in g for t in g.objects(node, RDF.type)
+        ):
+            raise Unsupported(f"{node} is a class: its implicit class target is not compiled")
+        messages = sorted(str(m) for m in g.objects(node, SH.message))
+        shape.message = messages[0] if messages else None
+        path = g.value(node, SH.path)
+        if path is not None:
+            shape.path, shape.last_step = _path(g, path)
+        shape.checks = self._checks(node)
+        shape.properties = [self._shape(p) for p in sorted(g.objects(node, SH.property), key=str)]
+        shape.sparql = [self._sparql(c) for c in g.objects(node, SH.sparql)]
+        return shape
+
+    def _nested_shape(self, node: Node) -> _Shape:
+        shape = self._shape(node)
+        self._nested.append(shape)
+        return shape
+
+    def _checks(self, node: Node) -> list[Check]:
+        g = self._graph
+        checks: list[Check] = []
+        for cls in g.objects(node, SH["class"]):
+            checks.append(_failing(lambda v, d, c=cls: d.is_instance(v, c)))
+        for datatype in g.objects(node, SH.datatype):
+            checks.append(_failing(lambda v, d, t=datatype: _has_datatype(v, t)))
+        for kind in g.objects(node, SH.nodeKind):
+            if kind not in _NODE_KINDS:
+                raise Unsupported(f"sh:nodeKind {kind}")
+            checks.append(_failing(lambda v, d, k=_NODE_KINDS[kind]: isinstance(v, k)))
+        for count in g.objects(node, SH.minCount):
+            checks.append(_count(lambda n, c=int(count): n >= c))  # type: ignore[call-overload]
+        for count in g.objects(node, SH.maxCount):
+            checks.append(_count(lambda n, c=int(count): n <= c))  # type: ignore[call-overload]
+        for members in g.objects(node, SH["in"]):
+            allowed = set(g.items(members))
+            checks.append(_failing(lambda v, d, a=allowed: v in a))
+        flags = _flags(g, node)
+        for pattern in g.objects(node, SH.pattern):
+            text = str(pattern.value) if pattern.value is not None and len(pattern.value) > 1 else str(pattern)
+            checks.append(_failing(lambda v, d, r=re.compile(text, flags): _matches(v, r)))
+        for parameter, accept in (
+            (SH.minInclusive, lambda c: c >= 0),
+            (SH.minExclusive, lambda c: c > 0),
+            (SH.maxInclusive, lambda c: c <= 0),
+            (SH.maxExclusive, lambda c: c < 0),
+        ):
+            for bound in g.objects(node, parameter):
+                if not isinstance(bound, Literal):
+                    raise Unsupported(f"{parameter} {bound}")
+                checks.append(_failing(lambda v, d, b=bound, a=accept: _in_range(v, b, a)))
+        for other in g.objects(node, SH.node):
+            inner = self._nested_shape(other)
+            checks.append(_failing(lambda v, d, s=inner: self._conforms(s, v, d)))
+        for other in g.objects(node, SH["not"]):
+            inner = self._nested_shape(other)
+            checks.append(_failing(lambda v, d, s=inner: not self._conforms(s, v, d)))
+        for members in g.objects(node, SH["or"]):
+            ors = [self._nested_shape(m) for m in g.items(members)]
+            checks.append(_failing(lambda v, d, ss=ors: any(self._conforms(s, v, d) for s in ss)))
+        for members in g.objects(node, SH["and"]):
+            ands = [self._nested_shape(m) for m in g.items(members)]
+            checks.append(_failing(lambda v, d, ss=ands: all(self._conforms(s, v, d) for s in ss)))
+        return checks
+
+    def _sparql(self, node: Node) -> _Sparql:
+        g = self._graph
+        keys = set(g.predicates(node))
+        if not keys <= _SPARQL_KEYS:
+            raise Unsupported(f"SPARQL constraint {node} uses {sorted(map(str, keys - _SPARQL_KEYS))}")
+        text = str(g.value(node, SH.select) or "")
+        if not text or re.search(r"[?$](PATH|shapesGraph|currentShape|failure)\b", text):
+            raise Unsupported(f"SPARQL constraint {node}: only SELECT queries over $this and ?value are compiled")
+        prefixes: dict[str, str] = {}
+        for source in g.objects(node, SH.prefixes):
+            for declaration in g.objects(source, SH.declare):
+                prefixes[str(g.value(declaration, SH.prefix))] = str(g.value(declaration, SH.namespace))
+        return _Sparql(node, text, prefixes, [str(m) for m in g.objects(node, SH.message)])
+
+
+def _targeted_shapes(g: rdflib.Graph) -> set[Node]:
+    targets = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+    found = {s for t in targets for s in g.subjects(t, None)}
+    for kind in (SH.NodeShape, SH.PropertyShape):
+        for s in g.subjects(RDF.type, kind):
+            if (s, RDF.type, RDFS.Class) in g:
+                raise Unsupported(f"{s} is a class: its implicit class target is not compiled")
+    return found
+
+
+def _targets(g: rdflib.Graph, node: Node) -> _Targets:
+    def objects(p: URIRef) -> list[Node]:
+        return sorted(g.objects(node, p), key=str)
+
+    return _Targets(
+        objects(SH.targetNode), objects(SH.targetClass), objects(SH.targetSubjectsOf), objects(SH.targetObjectsOf)
+    )
+
+
+def _path(g: rdflib.Graph, path: Node) -> tuple[tuple[Step, ...], str | None]:
+    """A predicate, inverse or sequence path as steps, with the last predicate validate.py reports."""
+    if isinstance(path, URIRef):
+        return ((False, path),), str(path)
+    if isinstance(path, BNode) and g.value(path, RDF.first) is not None:
+        items = list(g.items(path))
+        steps = tuple(step for item in items for step in _path(g, item)[0])
+        return steps, str(items[-1]) if items and isinstance(items[-1], URIRef) else None
+    inverse = g.value(path, SH.inversePath)
+    if isinstance(inverse, URIRef) and len(set(g.predicate_objects(path))) == 1:
+        return ((True, inverse),), None
+    raise Unsupported(f"property path {path}: only predicate, inverse and sequence paths are compiled")
+
+
+def _failing(accepts: Callable[[Node, _Data], bool]) -> Check:
+    def check(focus: Node, values: list[Node], data: _Data) -> Iterator[Node | None]:
+        return (v for v in values if not accepts(v, data))
+
+    return check
+
+
+def _count(accepts: Callable[[int], bool]) -> Check:
+    def check(focus: Node, values: list[Node], data: _Data) -> Iterator[Node | None]:
+        return iter(() if accepts(len(values)) else (None,))
+
+    return check
+
+
+def _has_datatype(value: Node, datatype: Node) -> bool:
+    """pySHACL's DatatypeConstraintComponent test."""
+    if not isinstance(value, Literal):
+        return False
+    if value.datatype == datatype:
+        return getattr(value, "ill_typed", None) is not True and _value_fits(value, datatype)
+    if datatype == RDFS.Literal:
+        return True
+    if datatype == RDFS.Datatype and value.datatype:
+        return True
+    if value.datatype is None and value.language is None and datatype == XSD.string:
+        return _value_fits(value, datatype)
+    if datatype == RDF.langString and value.language:
+        return _value_fits(value, datatype)
+    return False
+
+
+def _value_fits(value: Literal, datatype: Node) -> bool:
+    kind = _VALUE_TYPES.get(datatype)
+    return True if kind is None else isinstance(value.value, kind)
+
+
+def _in_range(value: Node, bound: Literal, accept: Callable[[int], bool]) -> bool:
+    """pySHACL's sh:min/maxInclusive/Exclusive test (rdflib's literal comparison, numbers compared as numbers)."""
+    if not isinstance(value, Literal):
+        return False
+    if isinstance(bound.value, str) != isinstance(value.value, str):
+        return False
+    try:
+        return accept(compare_literal(value, bound))
+    except (TypeError, NotImplementedError):
+        return False
+
+
+def _matches(value: Node, pattern: re.Pattern[str]) -> bool:
+    if isinstance(value, BNode):
+        return False
+    if isinstance(value, Literal) and value.value is not None and value.datatype in (None, RDF.langString, XSD.string):
+        text = str(value.value)
+    else:
+        text = str(value)
+    return pattern.search(text) is not None
+
+
+def _flags(g: rdflib.Graph, node: Node) -> int:
+    flags = g.value(node, SH.flags)
+    text = str(flags.value).lower() if isinstance(flags, Literal) else ""
+    return (re.I if "i" in text else 0) | (re.M if "m" in text else 0)
+
+
+def _listed(message: str | None) -> list[str]:
+    return [message] if message is not None else []
+
+
+def _format(message: str, this: Node | None, path: Node | None, value: Node | None) -> str:
+    """pySHACL's substitution of {$this}, {?path} and {?value} in a SPARQL constraint's message."""
+    for name, term in (("this", this), ("path", path), ("value", value)):
+        if term is not None:
+            message = re.sub(r"{[?$]" + name + "}", str(term), message)
+    return message
+
+
+def _last(path: Node) -> str | None:
+    return str(path) if isinstance(path, URIRef) else None
+
+
+def _to_ox(term: Node) -> Any:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"unsupported RDF term {term!r}")
+
+
+def _from_ox(term: Any) -> Node | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == str(XSD.string):
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise TypeError(f"unsupported RDF term {term!r}")
