@@ -82,6 +82,14 @@ def test_every_property_is_one_neo4j_can_hold(data: dict) -> None:
         else:
             assert isinstance(item, (str, int, float, bool))
     assert flatten_attributes(canonical_json(data)) == flat
+    assert len(flat) == _leaves(data)  # no two values under one name
+
+
+def _leaves(data: dict) -> int:
+    """The properties ``data`` should give: its non-empty, non-null values, nested ones counted one by one."""
+    return sum(
+        _leaves(item) if isinstance(item, dict) else int(item is not None and item != []) for item in data.values()
+    )
 
 
 def test_unflatten_gives_clean_attributes_back() -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from typing import Any
 
 from kgload.fingerprint import canonical_json
@@ -28,12 +29,19 @@ from kgload.fingerprint import canonical_json
 PREFIX = "attr_"
 SEPARATOR = "__"
 _UNSAFE = re.compile(r"[^A-Za-z0-9_]")
+_SAFE = re.compile(r"[A-Za-z0-9_]+")
 NEO4J_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")  # a property name Cypher takes without backticks
 
 
 def flatten_attributes(text: str) -> dict[str, Any]:
     """The ``kg:attributes`` JSON text as Neo4j properties; text that is not a JSON object gives
-    one ``attr_value`` property holding it (an RDF file loaded as kgload's may carry anything)."""
+    one ``attr_value`` property holding it (an RDF file loaded as kgload's may carry anything).
+    The result is shared between calls with one text: copy it (``fields.update``), never change it."""
+    return _flattened(text)
+
+
+@lru_cache(maxsize=4096)  # a source's constant attributes recur on every claim of a feed
+def _flattened(text: str) -> dict[str, Any]:
     try:
         data = json.loads(text)
     except ValueError:
@@ -41,35 +49,29 @@ def flatten_attributes(text: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         data = {"value": data}
     out: dict[str, Any] = {}
-    _flatten(data, PREFIX, out)
+    _flatten(data, PREFIX, out, set())
     return out
 
 
-def _flatten(data: dict[str, Any], prefix: str, out: dict[str, Any]) -> None:
+def _flatten(data: dict[str, Any], prefix: str, out: dict[str, Any], taken: set[str]) -> None:
+    """``taken``: every name given so far, a nested one's parents too, so that no two collide."""
     for key in sorted(data):
         item = data[key]
-        name = _unique(prefix + (_UNSAFE.sub("_", key) or "_"), out)
-        if isinstance(item, dict):
-            _flatten(item, name + SEPARATOR, out)
-        elif isinstance(item, list):
+        name = prefix + (key if _SAFE.fullmatch(key) else _UNSAFE.sub("_", key) or "_")
+        if name in taken:
+            n = 2
+            while f"{name}_{n}" in taken:
+                n += 1
+            name = f"{name}_{n}"
+        taken.add(name)
+        kind = type(item)
+        if kind is dict:
+            _flatten(item, name + SEPARATOR, out, taken)
+        elif kind is list:
             if item:
                 out[name] = _list(item)
         elif item is not None:
             out[name] = item
-
-
-def _unique(name: str, out: dict[str, Any]) -> str:
-    """``name``, or the first of ``name_2``, ``name_3``, … not taken yet (nor a prefix of a taken nested name)."""
-    taken = set(out)
-    for key in out:  # a nested name's parents are taken too
-        parts = key.split(SEPARATOR)
-        taken.update(SEPARATOR.join(parts[:i]) for i in range(1, len(parts)))
-    if name not in taken:
-        return name
-    n = 2
-    while f"{name}_{n}" in taken:
-        n += 1
-    return f"{name}_{n}"
 
 
 def _list(items: list[Any]) -> Any:
