@@ -7,7 +7,8 @@ A variant is ``name:batch_size[/workers]:PYTHONPATH`` (workers: kgload's default
 left out; PYTHONPATH may be empty: this checkout; add a
 folder with a ``sitecustomize.py`` doing ``sys.modules["neo4j._rust"] = None`` to measure the
 driver without neo4j-rust-ext). Each round runs every system once, each into the emptied server
-(and kgload a second time, unchanged input, for the re-run); the machine is shared, so the
+(and kgload a second time, unchanged input, for the re-run; with ``--n10s``, neosemantics on the same
+N-Triples too, into a server started with its jar: KGLOAD_NEO4J_EXTRA_PLUGINS); the machine is shared, so the
 systems alternate and the figures to quote are the ratios within a round, with their spread.
 """
 
@@ -31,6 +32,7 @@ def main() -> None:
     parser.add_argument("--variant", action="append", required=True, help="name:batch_size[/workers]:PYTHONPATH")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--no-rdflib-neo4j", action="store_true")
+    parser.add_argument("--n10s", action="store_true", help="also neosemantics (the server must have its jar)")
     parser.add_argument("--work", type=Path, default=BENCH / "out" / "ab")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
@@ -38,7 +40,7 @@ def main() -> None:
     records = json.loads((args.corpus / "manifest.json").read_text())["counts"]["relations"]
 
     nt = args.work / f"{args.corpus.name}.nt"
-    if not args.no_rdflib_neo4j and not nt.exists():  # untimed preparation, as in run.py
+    if (args.n10s or not args.no_rdflib_neo4j) and not nt.exists():  # untimed preparation, as in run.py
         nq = args.work / f"{args.corpus.name}.nq"
         run_measured([*systems, "kgload-map", "--corpus", str(args.corpus), "--out", str(nq)], args.work / "map.log")
         run_measured([*systems, "export-nt", "--nquads", str(nq), "--out", str(nt)], args.work / "nt.log")
@@ -56,6 +58,11 @@ def main() -> None:
                 args.work / "rdflib-neo4j.log",
             )
             seconds.setdefault("rdflib-neo4j", []).append(result.seconds if result else float("nan"))
+        if args.n10s:
+            reset()
+            argv = [*systems, "n10s-neo4j", "--ntriples", str(nt), "--neo4j-uri", args.neo4j_uri]
+            result, *_ = run_measured([*argv, "--records", str(records)], args.work / "n10s-neo4j.log")
+            seconds.setdefault("n10s-neo4j", []).append(result.seconds if result else float("nan"))
         for spec in args.variant:
             name, batch, path = spec.split(":", 2)
             batch, _, workers = batch.partition("/")
@@ -69,18 +76,22 @@ def main() -> None:
         print(f"round {round_ + 1}: " + ", ".join(f"{k} {v[-1]:.1f} s" for k, v in seconds.items()), flush=True)
 
     print(f"\n{'system':<24} {'seconds per round':<30} ratios per round")
-    peer = seconds.get("rdflib-neo4j")
+    peers = [p for p in ("rdflib-neo4j", "n10s-neo4j") if p in seconds]
     for name, times in seconds.items():
+        notes = []
         if name.endswith("-rerun"):
             first = seconds[name.removesuffix("-rerun")]
             ratios = [r / f for r, f in zip(times, first, strict=True)]
-            note = "re-run / first load: " + ", ".join(f"{x:.1%}" for x in ratios)
-        elif peer and name != "rdflib-neo4j":
-            ratios = [p / t for p, t in zip(peer, times, strict=True)]
-            note = "speed / rdflib-neo4j: " + ", ".join(f"{x:.2f}x" for x in ratios)
-            note += f" (median {statistics.median(ratios):.2f}x)"
-        else:
-            note = ""
+            notes.append("re-run / first load: " + ", ".join(f"{x:.1%}" for x in ratios))
+        elif name not in peers:
+            for peer in peers:
+                ratios = [p / t for p, t in zip(seconds[peer], times, strict=True)]
+                notes.append(
+                    f"speed / {peer}: "
+                    + ", ".join(f"{x:.2f}x" for x in ratios)
+                    + f" (median {statistics.median(ratios):.2f}x)"
+                )
+        note = "; ".join(notes)
         print(f"{name:<24} {', '.join(f'{t:.1f}' for t in times):<30} {note}")
     sys.stdout.flush()
 

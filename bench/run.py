@@ -13,9 +13,12 @@ fresh subprocess, so each one's peak RSS is its own:
   (kgload's output as N-Triples), each into the same, emptied server; then kgload's re-run on
   unchanged input (every document should be skipped by fingerprint); and the bulk path for a
   first load (kgload export --format neo4j-admin + neo4j-admin database import full, timed
-  together). Each Neo4j loader first loads a small corpus, untimed, so that JVM warm-up and
-  query planning fall on neither. neosemantics (n10s) is not measured: org.neo4j:neosemantics
-  has no 5.26 build on Maven Central.
+  together). neosemantics (n10s) loads the same N-Triples inside the server when
+  ../shared/bench has its jar (built from source: Maven Central has no 5.26 build; skipped with
+  a note otherwise): n10s-neo4j is its load alone, n10s-neo4j-e2e adds its preparation (kgload's
+  mapping to N-Quads in one process, then the N-Triples export), so kgload's online load, which
+  maps as it loads, shows against both. Each Neo4j loader first loads a small corpus, untimed,
+  so that JVM warm-up and query planning fall on neither.
 
 ``--shape events`` measures the event feed instead (issue 29; bench/generate.py --shape events:
 one CAMEO-coded relation per document): ``kgload load`` from the command line, into the embedded
@@ -50,9 +53,10 @@ from common import BENCH, KGLOAD_PY, ROOT, Result, python_of, run_measured
 MORPH_VENV = BENCH / ".venv-morph"
 RDFLIB_NEO4J_VENV = BENCH / ".venv-rdflib-neo4j"
 WARMUP_RELATIONS = 2000  # the untimed first load each Neo4j loader makes
-N10S_NOTE = (
-    "neosemantics (n10s): not measured - org.neo4j:neosemantics has no build for Neo4j 5.26 "
-    "on Maven Central, so it cannot be installed into the test server"
+N10S_JAR = ROOT.parent / "shared" / "bench" / "neosemantics-5.26.1.jar"
+N10S_MISSING = (
+    f"n10s-neo4j: skipped - {N10S_JAR} is not there (neosemantics has no 5.26 build on Maven Central; "
+    "../shared/bench/README.md says how that one was built)"
 )
 # (kgload system, peer system, what the ratio compares)
 RATIOS = (
@@ -63,6 +67,8 @@ RATIOS = (
     ("kgload-map-mem", "rdflib-add", "triples_per_s"),
     ("kgload-neo4j", "rdflib-neo4j", "triples_per_s"),
     ("kgload-neo4j", "rdflib-neo4j", "records_per_s"),
+    ("kgload-neo4j", "n10s-neo4j", "triples_per_s"),
+    ("kgload-neo4j", "n10s-neo4j-e2e", "triples_per_s"),
     ("kgload-bulk", "rdflib-neo4j", "triples_per_s"),
     ("kgload-bulk", "kgload-neo4j", "triples_per_s"),
 )
@@ -217,16 +223,18 @@ class Bench:
         (N-Triples, each once); triples/s of both is that set's size over each one's time."""
         systems = [KGLOAD_PY, str(BENCH / "systems.py")]
         nq, nt = self.work / "neo4j-input.nq", self.work / "neo4j-input.nt"
+        mapped = next((r for r in self.results if r.system == "kgload-map"), None)
         if corpus == self.corpus and (self.work / "kgload.nq").exists():
             nq = self.work / "kgload.nq"
-        else:  # untimed preparation: kgload's RDF for the (smaller) Neo4j corpus
-            run_measured(
+        else:  # kgload's RDF for the (smaller) Neo4j corpus: untimed for rdflib-neo4j, n10s's preparation
+            mapped, _, _, _ = run_measured(
                 [*systems, "kgload-map", "--corpus", str(corpus), "--out", str(nq)], self.work / "prep-map.log"
             )
         exported, _, _, _ = run_measured(
             [*systems, "export-nt", "--nquads", str(nq), "--out", str(nt)], self.work / "export-nt.log"
         )
         triples = exported.triples if exported else 0
+        prepare_seconds = (mapped.seconds if mapped else 0.0) + (exported.seconds if exported else 0.0)
         records = _records(corpus)
         reset = [*systems, "neo4j-reset", "--neo4j-uri", uri]
         rdflib_neo4j = "rdflib-neo4j" not in self.args.skip and RDFLIB_NEO4J_VENV.exists()
@@ -238,6 +246,14 @@ class Bench:
             args = ["--ntriples", str(ntriples), "--neo4j-uri", uri, "--records", str(relations)]
             return [python_of(RDFLIB_NEO4J_VENV), loader, *args]
 
+        n10s = "n10s-neo4j" not in self.args.skip and n10s_available(uri)
+        if "n10s-neo4j" not in self.args.skip and not n10s:
+            self.notes.append(N10S_MISSING if not N10S_JAR.exists() else f"n10s-neo4j: skipped - {uri} has no n10s")
+
+        def n10s_load(ntriples: Path, relations: int, count: int) -> list[str]:
+            args = ["--ntriples", str(ntriples), "--neo4j-uri", uri, "--records", str(relations)]
+            return [*systems, "n10s-neo4j", *args, "--triples", str(count)]
+
         def kgload_load(of: Path, label: str | None = None) -> list[str]:
             args = ["--corpus", str(of), "--neo4j-uri", uri, "--triples", str(triples)]
             return [*systems, "kgload-neo4j", *args, *self.batch()] + (["--label", label] if label else [])
@@ -246,7 +262,7 @@ class Bench:
         # both loaders first load a small corpus (untimed) so that neither pays that for the other.
         # Not when neither is measured: the server would still be busy with it (compiling, then
         # checkpointing) while the bulk path, which does not use it, is timed.
-        measured = {"rdflib-neo4j": rdflib_neo4j, "kgload": "kgload-neo4j" not in self.args.skip}
+        measured = {"rdflib-neo4j": rdflib_neo4j, "n10s": n10s, "kgload": "kgload-neo4j" not in self.args.skip}
         warm_up = [name for name, on in measured.items() if on]
         warm = ensure_corpus(self.args.out, WARMUP_RELATIONS, self.args.relations_per_doc, self.args.seed)
         warm_nq, warm_nt = self.work / "warmup.nq", self.work / "warmup.nt"
@@ -254,18 +270,32 @@ class Bench:
         prepare.append([*systems, "export-nt", "--nquads", str(warm_nq), "--out", str(warm_nt)])
         for step, argv in enumerate(prepare if warm_up else []):
             run_measured(argv, self.work / f"warmup-prepare-{step}.log")
-        for name, argv in (("rdflib-neo4j", rdflib_neo4j_load(warm_nt, _records(warm))), ("kgload", kgload_load(warm))):
+        warm_loads = (
+            ("rdflib-neo4j", rdflib_neo4j_load(warm_nt, _records(warm))),
+            ("n10s", n10s_load(warm_nt, _records(warm), 0)),
+            ("kgload", kgload_load(warm)),
+        )
+        for name, argv in warm_loads:
             if name in warm_up:
                 reset_neo4j(reset, self.work / f"reset-warm-{name}.log")
                 run_measured(argv, self.work / f"warmup-{name}.log")
 
         # --rounds: the two loaders (and the re-run) round by round on the same server, medians kept
-        runs: dict[str, list[Result]] = {"rdflib-neo4j": [], "kgload-neo4j": [], "kgload-neo4j-rerun": []}
+        runs: dict[str, list[Result]] = {
+            "rdflib-neo4j": [],
+            "n10s-neo4j": [],
+            "kgload-neo4j": [],
+            "kgload-neo4j-rerun": [],
+        }
         for number in range(max(1, self.args.rounds)):
             if rdflib_neo4j:
                 reset_neo4j(reset, self.work / f"reset-{number}-rdflib-neo4j.log")
                 if result := self.measure("rdflib-neo4j", rdflib_neo4j_load(nt, records), keep=False):
                     runs["rdflib-neo4j"].append(result)
+            if n10s:
+                reset_neo4j(reset, self.work / f"reset-{number}-n10s.log")
+                if result := self.measure("n10s-neo4j", n10s_load(nt, records, triples), keep=False):
+                    runs["n10s-neo4j"].append(result)
             reset_neo4j(reset, self.work / f"reset-{number}-kgload.log")
             if (first := self.measure("kgload-neo4j", kgload_load(corpus), keep=False)) is None:
                 continue
@@ -274,10 +304,27 @@ class Bench:
                 runs["kgload-neo4j-rerun"].append(rerun)
         if not rdflib_neo4j and "rdflib-neo4j" not in self.args.skip:
             del runs["rdflib-neo4j"]  # its venv is missing: noted above
+        if not n10s:
+            del runs["n10s-neo4j"]  # noted above
         self.keep_medians(runs)
+        load = next((r for r in self.results if r.system == "n10s-neo4j"), None)
+        if load is not None:  # n10s end to end: the mapping and export it needs, then its median load
+            extra = {"load_seconds": load.seconds, "prepare_seconds": round(prepare_seconds, 2)}
+            total = load.seconds + prepare_seconds
+            self.results.append(Result("n10s-neo4j-e2e", load.records, load.triples, total, extra))
         bulk = ["--corpus", str(corpus), "--triples", str(triples), "--out", str(self.work)]
         self.measure("kgload-bulk", [*systems, "kgload-bulk", *bulk, *self.batch()])
-        self.notes.append(N10S_NOTE)
+
+
+def n10s_available(uri: str) -> bool:
+    """Whether the server has neosemantics' importer (the bench's own server has it when its jar
+    is there; a server given by --neo4j-uri may not)."""
+    code = (
+        "import neo4j,sys; d=neo4j.GraphDatabase.driver(sys.argv[1]); print(len(d.execute_query("
+        "\"SHOW PROCEDURES YIELD name WHERE name = 'n10s.rdf.import.fetch' RETURN name\").records))"
+    )
+    out = subprocess.run([KGLOAD_PY, "-c", code, uri], capture_output=True, text=True)
+    return out.stdout.strip() == "1"
 
     def run_events(self, uri: str | None) -> None:
         """The event feed through ``kgload load``: each target and SHACL setting round by round."""
@@ -476,6 +523,8 @@ def main() -> None:
         os.environ["KGLOAD_NEO4J_PAGECACHE"] = args.pagecache  # the launcher's setting, inherited
         # A production server preallocates its transaction logs; the test suite's default does not.
         os.environ["KGLOAD_NEO4J_PREALLOCATE_TX_LOGS"] = "true"
+        if N10S_JAR.exists() and "n10s-neo4j" not in args.skip:
+            os.environ["KGLOAD_NEO4J_EXTRA_PLUGINS"] = str(N10S_JAR)
         server.start()
         uri = server.uri
     try:

@@ -10,7 +10,8 @@ Systems (mapping): kgload-map (kgload.api.write_rdf to N-Quads, the bulk path, v
 kgload-map-mem (kgload.api.map_quads: all quads in a list), kgload-map-validate (write_rdf with
 SHACL on, on the first --limit-docs documents), rdflib-add (bench/baselines/rdflib_add.py).
 Systems (Neo4j): kgload-neo4j (kgload.api.load into Neo4jSink, validate off; run it again without
-resetting for the re-run figure); kgload-bulk (the first-load bulk path: kgload.api.export_neo4j_admin,
+resetting for the re-run figure); n10s-neo4j (neosemantics importing kgload's RDF as N-Triples,
+inside the server); kgload-bulk (the first-load bulk path: kgload.api.export_neo4j_admin,
 then Neo4j's own ``neo4j-admin database import full`` into a new store, timed together and apart).
 Systems (the command line): kgload-cli (``kgload load`` as a user runs it, start-up included,
 into --store or --neo4j-uri, --validate or not, --shacl-engine; run it again on the same target
@@ -33,6 +34,7 @@ from pathlib import Path
 from common import ROOT, Result, emit
 
 MAPPING = ROOT / "mappings" / "kgload.yaml"
+N10S_COMMIT = 25_000  # triples per transaction: the setting ../shared/bench/README.md measured with
 
 
 def _records(corpus: Path) -> int:
@@ -168,6 +170,34 @@ def kgload_neo4j(args: argparse.Namespace) -> Result:
     return Result(args.system, _records(args.corpus), args.triples, seconds, extra)
 
 
+def n10s_neo4j(args: argparse.Namespace) -> Result:
+    """neosemantics loading the N-Triples inside the server, as its manual sets it up: the uri
+    constraint, a graph config (vocabulary IRIs kept as they are: no prefix bookkeeping), one
+    ``n10s.rdf.import.fetch`` of the file. The server must run with the n10s jar (run.py starts
+    it so when ../shared/bench has it)."""
+    started = time.perf_counter()
+    with _driver(args.neo4j_uri) as driver:
+        driver.execute_query("CREATE CONSTRAINT n10s_unique_uri IF NOT EXISTS FOR (r:Resource) REQUIRE r.uri IS UNIQUE")
+        driver.execute_query("CALL n10s.graphconfig.init({handleVocabUris: 'IGNORE'})")
+        records = driver.execute_query(
+            "CALL n10s.rdf.import.fetch($url, 'N-Triples', {commitSize: $commit})",
+            url=args.ntriples.resolve().as_uri(),
+            commit=N10S_COMMIT,
+        ).records
+    seconds = time.perf_counter() - started
+    summary = records[0].data() if records else {}
+    if summary.get("terminationStatus") != "OK":
+        raise SystemExit(f"n10s import failed: {summary}")
+    extra = {
+        "triples_loaded": summary.get("triplesLoaded"),
+        "triples_parsed": summary.get("triplesParsed"),
+        "commit_size": N10S_COMMIT,
+        **neo4j_stats(args.neo4j_uri),
+    }
+    triples = args.triples or int(summary.get("triplesLoaded") or 0)
+    return Result(args.system, args.records or 0, triples, seconds, extra)
+
+
 def kgload_bulk(args: argparse.Namespace) -> Result:
     """Export the corpus as neo4j-admin CSV files and import them into a new database (no server
     runs during an import; the store it writes is what a server then opens)."""
@@ -283,6 +313,7 @@ def main() -> None:
             "rdflib-add",
             "kgload-neo4j",
             "kgload-bulk",
+            "n10s-neo4j",
             "export-nt",
             "neo4j-reset",
             "neo4j-stats",
@@ -295,6 +326,8 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--nquads", type=Path)
+    parser.add_argument("--ntriples", type=Path, help="N-Triples for n10s-neo4j")
+    parser.add_argument("--records", type=int, default=0, help="relations the N-Triples hold (for n10s-neo4j)")
     parser.add_argument("--neo4j-uri")
     parser.add_argument("--triples", type=int, default=0, help="triples the corpus maps to (for kgload-neo4j)")
     parser.add_argument(
@@ -322,6 +355,7 @@ def main() -> None:
         "rdflib-add": rdflib_add,
         "kgload-neo4j": kgload_neo4j,
         "kgload-bulk": kgload_bulk,
+        "n10s-neo4j": n10s_neo4j,
         "export-nt": export_nt,
         "kgload-cli": kgload_cli,
     }[args.system]

@@ -13,7 +13,6 @@ A mapping with per-relation graphs takes the quads path.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 from kgload.mapping.spec import Mapping
 from kgload.mapping.tenures import TenureIndex
@@ -101,13 +100,9 @@ def _lines(subject: str, statements: list[tuple[Field, Term]], end: str) -> list
     return [
         f"{subject}{f.text} <{o.value}>{end}"
         if f.kind == IRI
-        else f"{subject}{f.text} {_shared(o) if f.kind == SHARED else o}{end}"
+        else f"{subject}{f.text} {o.text if f.kind == SHARED else o}{end}"
         for f, o in statements
     ]
-
-
-# the text of a literal that recurs (a date, a code, the run's time), made once
-_shared = lru_cache(maxsize=16_384)(str)
 
 
 def _pairs(mapping: Mapping, entity: ResolvedEntity) -> list[str]:

@@ -14,6 +14,7 @@ projection gives it (``role``), each made once per predicate.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from pyoxigraph import Literal, NamedNode, Quad
 
@@ -61,7 +62,18 @@ from kgload.records import Extraction, Relation
 from kgload.vocabulary.literals import DATATYPE, confidence_literal, sentence_literal, temporal_literal
 from kgload.vocabulary.namespaces import KG
 
-Term = NamedNode | Literal
+
+class Shared:
+    """A literal that recurs (a date, a code, the run's time), made once with its N-Triples text;
+    ``row`` is a slot for its Neo4j value, which the rows renderer fills on first use."""
+
+    __slots__ = ("row", "term", "text")
+
+    def __init__(self, term: Literal) -> None:
+        self.term, self.text, self.row = term, str(term), None
+
+
+Term = NamedNode | Literal | Shared  # by the field's kind: IRI, OWN, SHARED
 
 # the Neo4j links of a claim: a role starting with "@" is a relationship, not a property
 ASSERTED_BY_ROLE, DENIED_BY_ROLE, LOCATION_ROLE = "@assertedBy", "@deniedBy", "@location"
@@ -76,9 +88,9 @@ def claim_field(predicate: str) -> str | None:
     return _CLAIM_FIELD_NAMES.get(name, name)
 
 
-# what a field's objects are, so that renderers take each the cheap way: an IRI's text is made
-# from its value (pyoxigraph's own str is several times slower), a literal that recurs (a date, a
-# code, the run's time) is converted once, a literal of its own (evidence, JSON) each time
+# what a field's objects are, so that renderers take each the cheap way: an IRI (a NamedNode) has
+# its text made from its value (pyoxigraph's own str is several times slower), a literal that
+# recurs is a ``Shared``, converted once, a literal of its own (evidence, JSON) each time
 IRI, SHARED, OWN = 0, 1, 2
 
 
@@ -206,7 +218,7 @@ def plan_document(
     if doc.publisher:
         own.append((DOC_PUBLISHER, Literal(doc.publisher)))
     if doc.published:
-        own.append((DOC_PUBLISHED, temporal_literal(doc.published)))
+        own.append((DOC_PUBLISHED, _temporal(doc.published)))
     if language:
         own.append((DOC_LANGUAGE, Literal(language)))
     if doc.url:
@@ -227,7 +239,7 @@ def plan_document(
     tail_statements = [
         (CLAIM_DOCUMENT, doc_node),
         (CLAIM_RUN, run_node),
-        (CLAIM_RECORDED_AT, recorded_literal(mapping, run)),
+        (CLAIM_RECORDED_AT, _recorded(mapping, run)),
     ]
     for relation, origin in zip(extraction.relations, relation_origins(extraction), strict=True):
         claim = _plan_claim(relation, mapping, iris, doc_node, tail_statements, language, out)
@@ -288,17 +300,17 @@ def _plan_claim(
     ]
     add = own.append
     if relation.date:
-        add((CLAIM_DATE, temporal_literal(relation.date)))
+        add((CLAIM_DATE, _temporal(relation.date)))
     if relation.start:
-        add((CLAIM_START, temporal_literal(relation.start)))
+        add((CLAIM_START, _temporal(relation.start)))
     if relation.end:
-        add((CLAIM_END, temporal_literal(relation.end)))
+        add((CLAIM_END, _temporal(relation.end)))
     if relation.evidence:
         add((CLAIM_EVIDENCE, Literal(relation.evidence, language=language) if language else Literal(relation.evidence)))
     if relation.sentence is not None:
-        add((CLAIM_SENTENCE, sentence_literal(relation.sentence)))
+        add((CLAIM_SENTENCE, _sentence(relation.sentence)))
     if relation.confidence is not None:
-        add((CLAIM_CONFIDENCE, confidence_literal(relation.confidence)))
+        add((CLAIM_CONFIDENCE, _confidence(relation.confidence)))
     if relation.asserted_by:  # two ids of one entity are one statement
         own.extend([(CLAIM_ASSERTED_BY, node) for node in dict.fromkeys([iris[r] for r in relation.asserted_by])])
     if relation.denied_by:
@@ -307,9 +319,9 @@ def _plan_claim(
         add((CLAIM_LOCATION, iris[relation.location]))
     code = relation.event_code or (relation.type if rule.fallback else None)
     if code:
-        add((CLAIM_EVENT_CODE, _literal(mapping, code)))
+        add((CLAIM_EVENT_CODE, _shared_text(mapping, code)))
         if relation.event_code_scheme:
-            add((CLAIM_EVENT_CODE_SCHEME, _literal(mapping, relation.event_code_scheme)))
+            add((CLAIM_EVENT_CODE_SCHEME, _shared_text(mapping, relation.event_code_scheme)))
     if rest:
         add((CLAIM_ATTRIBUTES, Literal(canonical_json(rest), datatype=RDF_JSON)))
     own.extend(tail_statements)
@@ -323,8 +335,27 @@ def _node(mapping: Mapping, iri: str) -> NamedNode:
     return mapping.memo.get("node", iri, NamedNode, iri)
 
 
-def _literal(mapping: Mapping, text: str) -> Literal:
-    return mapping.memo.get("literal", text, Literal, text)
+def _shared_text(mapping: Mapping, text: str) -> Shared:
+    return mapping.memo.get("shared literal", text, lambda: Shared(Literal(text)))
+
+
+def _recorded(mapping: Mapping, run: Run) -> Shared:
+    return mapping.memo.get("shared recorded", run.started, lambda: Shared(recorded_literal(mapping, run)))
+
+
+@lru_cache(maxsize=16_384)  # keyed by the text, as the literal's own cache: a date recurs across a corpus
+def _temporal(text: str) -> Shared:
+    return Shared(temporal_literal(text))
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _sentence(value: int) -> Shared:
+    return Shared(sentence_literal(value))
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _confidence(value: float) -> Shared:
+    return Shared(confidence_literal(value))
 
 
 # -- pyoxigraph quads ------------------------------------------------------------------------------
@@ -350,7 +381,7 @@ def render_quads(plan: DocumentPlan) -> list[Quad]:
     """The plan's statements as quads, in its order and each once (two claims of one fact share
     its direct triple)."""
     graph, doc_node = plan.graph, plan.node
-    quads = [Quad(doc_node, f.node, o, graph) for f, o in plan.own]
+    quads = [Quad(doc_node, f.node, _term(f, o), graph) for f, o in plan.own]
     append = quads.append
     for entity_plan in plan.entities:
         node = entity_plan.entity.node
@@ -363,11 +394,15 @@ def render_quads(plan: DocumentPlan) -> list[Quad]:
             append(Quad(doc_node, GRAPH, claim.graph, graph))
             where = claim.graph
         node = claim.node
-        quads.extend([Quad(node, f.node, o, where) for f, o in claim.typed])
+        quads.extend([Quad(node, f.node, _term(f, o), where) for f, o in claim.typed])
         if claim.status == "asserted":
             append(Quad(claim.head, claim.predicate, claim.tail, where))
-        quads.extend([Quad(node, f.node, o, where) for f, o in claim.own])
+        quads.extend([Quad(node, f.node, _term(f, o), where) for f, o in claim.own])
     return list(dict.fromkeys(quads))
 
 
 __all__ = ["ALT_LABEL", "DocumentPlan", "Field", "map_extraction", "plan_document", "render_quads"]
+
+
+def _term(f: Field, o: Term) -> NamedNode | Literal:
+    return o.term if f.kind == SHARED else o  # type: ignore[union-attr]

@@ -30,6 +30,15 @@ class Quiet(list):
         return f"<{len(self)} items>"
 
 
+class QuietMap(dict):
+    """A map parameter whose ``repr`` is its size (see ``Quiet``)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} entries>"
+
+
 def check_name(name: str, allowed: Iterable[str], *, relationship: bool = False) -> str:
     pattern = NEO4J_TYPE if relationship else NEO4J_NAME
     if name not in set(allowed) or not pattern.match(name):
@@ -140,12 +149,15 @@ WHERE d:Document
 DETACH DELETE d
 """
 
+# Every node write returns the element ids of its nodes, and the statements after it find their
+# endpoints by element id ($ids, uri -> id): a direct record lookup instead of a seek in the uri index.
 UPSERT_DOCUMENTS = """
 UNWIND $rows AS row
 MERGE (d:Resource {uri: row.uri})
 SET d = row.props
 SET d:Document
 FOREACH (k IN row.datetimes | SET d[k] = datetime(row.props[k]))
+RETURN collect([row.uri, elementId(d)]) AS ids
 """
 
 # Of the given relationship keys, those still supported by an asserted claim in the graph. Run
@@ -180,14 +192,23 @@ WITH e, row, name, COLLECT {{
 SET e.name = name, e.aliases = aliases,
     e.wikidata = CASE WHEN e.wikidata IS NULL OR row.wikidata > e.wikidata THEN row.wikidata ELSE e.wikidata END,
     e.isoCode = CASE WHEN e.isoCode IS NULL OR row.isoCode > e.isoCode THEN row.isoCode ELSE e.isoCode END
+RETURN collect([row.uri, elementId(e)]) AS ids
+"""
+
+
+ELEMENT_IDS = """
+UNWIND $uris AS uri
+MATCH (n:Resource {uri: uri})
+USING INDEX SEEK n:Resource(uri)
+RETURN collect([uri, elementId(n)]) AS ids
 """
 
 
 # CREATE, not MERGE: the batch's documents have no mentions left (detached first, or new).
 CREATE_MENTIONS = """
 UNWIND $rows AS row
-MATCH (d:Resource {uri: row.document}), (e:Resource {uri: row.entity})
-USING INDEX SEEK d:Resource(uri) USING INDEX SEEK e:Resource(uri)
+MATCH (d) WHERE elementId(d) = $ids[row.document]
+MATCH (e) WHERE elementId(e) = $ids[row.entity]
 CREATE (d)-[:MENTIONS {name: row.name, names: row.names, wikidata: row.wikidata, isoCode: row.isoCode}]->(e)
 """
 
@@ -218,13 +239,14 @@ DETACH DELETE e
 # on); splitting it into a CREATE and a MATCH…CREATE statement measured slower than the buffer.
 CREATE_CLAIMS = """
 UNWIND $rows AS row
-MATCH (d:Resource {uri: row.document}), (h:Resource {uri: row.head}), (t:Resource {uri: row.tail})
-USING INDEX SEEK d:Resource(uri) USING INDEX SEEK h:Resource(uri) USING INDEX SEEK t:Resource(uri)
+MATCH (d) WHERE elementId(d) = $ids[row.document]
+MATCH (h) WHERE elementId(h) = $ids[row.head]
+MATCH (t) WHERE elementId(t) = $ids[row.tail]
 CREATE (c:Resource:Claim)
 SET c = row.props
 FOREACH (k IN row.datetimes | SET c[k] = datetime(row.props[k]))
 CREATE (c)-[:DERIVED_FROM]->(d), (c)-[:SUBJECT]->(h), (c)-[:OBJECT]->(t)
-RETURN count(*) AS claims
+RETURN collect([row.props.uri, elementId(c)]) AS ids
 """
 
 CLAIM_LINK_TYPES = ("ASSERTED_BY", "DENIED_BY", "LOCATION")
@@ -244,8 +266,8 @@ def typed_rows(rows: list[dict[str, Any]], allowed: Iterable[str]) -> list[dict[
 # typed_rows has checked.
 LINK_CLAIMS = """
 UNWIND $rows AS row
-MATCH (c:Resource {uri: row.claim}), (x:Resource {uri: row.target})
-USING INDEX SEEK c:Resource(uri) USING INDEX SEEK x:Resource(uri)
+MATCH (c) WHERE elementId(c) = $ids[row.claim]
+MATCH (x) WHERE elementId(x) = $ids[row.target]
 CREATE (c)-[:$(row.type)]->(x)
 """
 
@@ -256,8 +278,8 @@ CREATE (c)-[:$(row.type)]->(x)
 # MATCH reads.
 CREATE_FACTS = """
 UNWIND $rows AS row
-MATCH (h:Resource {uri: row.head}), (t:Resource {uri: row.tail})
-USING INDEX SEEK h:Resource(uri) USING INDEX SEEK t:Resource(uri)
+MATCH (h) WHERE elementId(h) = $ids[row.head]
+MATCH (t) WHERE elementId(t) = $ids[row.tail]
 CREATE (h)-[r:$(row.type) {
   key: row.props.key, predicate: row.props.predicate, date: row.props.date, start: row.props.start,
   end: row.props.end, evidence: row.props.evidence, confidence: row.props.confidence, sources: row.props.sources,

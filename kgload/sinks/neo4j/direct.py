@@ -14,7 +14,6 @@ tests in tests/unit/test_direct_rows.py hold the two paths to that.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from kgload.mapping.spec import Mapping
@@ -31,6 +30,7 @@ from kgload.rdf.plan import (
     SHARED,
     DocumentPlan,
     Field,
+    Shared,
     Term,
     map_extraction,
     plan_document,
@@ -159,7 +159,7 @@ def render_rows(plan: DocumentPlan, mapping: Mapping, ontology: Ontology) -> tup
                 continue
             kind = f.kind
             if kind == SHARED:
-                fields[role] = _shared(o)
+                fields[role] = o.row if o.row is not None else _row(o)
             elif role[0] == "@":  # an end or a link: the row holds those apart
                 if role in links:
                     links[role].append(o.value)
@@ -199,8 +199,12 @@ def _entity_row(mapping: Mapping, entity: ResolvedEntity, ontology: Ontology) ->
 
 def _value(f: Field, term: Term) -> Any:
     kind = f.kind
-    return term.value if kind == IRI else _shared(term) if kind == SHARED else value(term)
+    if kind == SHARED:
+        return term.row if term.row is not None else _row(term)
+    return term.value if kind == IRI else value(term)
 
 
-# the values of recurring literals (dates, codes, the run's time): one conversion serves them all
-_shared = lru_cache(maxsize=16_384)(value)
+def _row(shared: Shared) -> Any:
+    """A recurring literal's Neo4j value, kept in its slot for the next row."""
+    shared.row = value(shared.term)
+    return shared.row

@@ -292,6 +292,17 @@ def _supported(tx: neo4j.ManagedTransaction, keys: Iterable[str], size: int) -> 
     return supported
 
 
+def _look_up(tx: neo4j.ManagedTransaction, ids: dict[str, str], rows: BatchRows, claims: set[str], size: int) -> None:
+    """Add the element ids of stored nodes the batch links to without writing them (a claim's
+    attribution or place that no document of the batch names)."""
+    ends = {row[k] for row in rows.mentions for k in ("document", "entity")}
+    ends |= {row[k] for row in (*rows.claims, *rows.facts) for k in ("document", "head", "tail") if k in row}
+    ends |= {row["target"] for row in rows.links}
+    missing = sorted(ends - ids.keys() - claims)
+    for chunk in _chunks(missing, size):
+        ids.update(_run(tx, cypher.ELEMENT_IDS, uris=chunk).single(strict=True)["ids"])
+
+
 def _write_batch(tx: neo4j.ManagedTransaction, rows: BatchRows, ontology: Ontology, size: int) -> None:
     """Detach what the documents held before, write their new contribution, settle what changed.
 
@@ -304,33 +315,37 @@ def _write_batch(tx: neo4j.ManagedTransaction, rows: BatchRows, ontology: Ontolo
     all_keys = {k for keys in (*old_keys.values(), *rows.keys.values()) for k in keys}
     supported = _supported(tx, all_keys, size) if all_keys else set()
 
+    ids: dict[str, str] = {}  # uri -> element id of the nodes this transaction wrote or links to
     for chunk in _chunks(rows.documents, size):
-        _run(tx, cypher.UPSERT_DOCUMENTS, rows=chunk).consume()
+        ids.update(_run(tx, cypher.UPSERT_DOCUMENTS, rows=chunk).single(strict=True)["ids"])
     labels_allowed = list(ontology.classes.values())
     for labels, entity_rows in sorted(rows.entities.items()):
         query = cypher.upsert_entities(labels, labels_allowed)
         for chunk in _chunks(sorted(entity_rows, key=lambda r: r["uri"]), size):
-            _run(tx, query, rows=chunk).consume()
+            ids.update(_run(tx, query, rows=chunk).single(strict=True)["ids"])
+    claim_uris = {c["props"]["uri"] for c in rows.claims}
+    _look_up(tx, ids, rows, claim_uris, size)
+    node_ids = cypher.QuietMap(ids)
     for chunk in _chunks(rows.mentions, size):
-        _run(tx, cypher.CREATE_MENTIONS, rows=chunk).consume()
+        _run(tx, cypher.CREATE_MENTIONS, rows=chunk, ids=node_ids).consume()
     if touched:  # names a changed document took back: recompute from the documents naming them now
         _run(tx, cypher.REFRESH_ENTITIES, uris=sorted(touched)).consume()
 
-    created = 0
+    claim_ids: dict[str, str] = {}
     for chunk in _chunks(rows.claims, size):
-        record = _run(tx, cypher.CREATE_CLAIMS, rows=chunk).single()
-        created += record["claims"] if record else 0
-    if created != len(rows.claims):
+        claim_ids.update(_run(tx, cypher.CREATE_CLAIMS, rows=chunk, ids=node_ids).single(strict=True)["ids"])
+    if len(claim_ids) != len(rows.claims):
         # Never lose a claim silently: every claim's endpoints are entities its document names.
-        raise RuntimeError(f"wrote {created} of {len(rows.claims)} claims; rolled back")
+        raise RuntimeError(f"wrote {len(claim_ids)} of {len(rows.claims)} claims; rolled back")
+    node_ids.update(claim_ids)
     for chunk in _chunks(cypher.typed_rows(rows.links, cypher.CLAIM_LINK_TYPES), size):
-        _run(tx, cypher.LINK_CLAIMS, rows=chunk).consume()
+        _run(tx, cypher.LINK_CLAIMS, rows=chunk, ids=node_ids).consume()
 
     fresh = [row for row in rows.facts if row["props"]["key"] not in supported]
     # shared keys the batch only adds claims to: its aggregate may extend what is stored
     added = {k for rel_type, keys in rows.keys.items() for k in keys - old_keys.get(rel_type, set())} & supported
     appendable = [row for row in rows.facts if row["props"]["key"] in added and _appendable(row["props"])]
-    _settle(tx, old_keys, rows.keys, supported, fresh, ontology, size, appendable)
+    _settle(tx, old_keys, rows.keys, supported, fresh, ontology, size, appendable, node_ids)
     if touched:
         _run(tx, cypher.DELETE_ORPHANS, uris=sorted(touched)).consume()
 
@@ -344,6 +359,7 @@ def _settle(
     ontology: Ontology,
     size: int,
     appendable: list[dict[str, Any]] | None = None,
+    ids: dict[str, str] | None = None,
 ) -> None:
     """Drop the relationships of keys nothing else supports (the batch may create them anew),
     create those only the batch supports, extend or recompute the shared ones."""
@@ -353,7 +369,7 @@ def _settle(
         for chunk in _chunks(sorted(old_keys.get(rel_type, set()) - supported), size):
             _run(tx, cypher.delete_relationships(rel_type, allowed), keys=chunk).consume()
     for chunk in _chunks(cypher.typed_rows(fresh, allowed), size):
-        _run(tx, cypher.CREATE_FACTS, rows=chunk).consume()
+        _run(tx, cypher.CREATE_FACTS, rows=chunk, ids=cypher.QuietMap(ids or {})).consume()
     extended: set[str] = set()
     by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in appendable or []:
