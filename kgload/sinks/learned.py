@@ -1,7 +1,7 @@
 """The embedded store's table of learned aliases, and the re-link that applies it.
 
 Rows live in one named graph (``kg:learnedAliases``), one per free-name entity of each document,
-with the IRI the mapper gave it and the IRI it is linked to now. ``relink`` derives from every row
+with the IRI the mapper gave it, its names, and the IRI and label it is linked to now. ``relink`` derives from every row
 where each entity belongs (``kgload.mapping.aliases.link``) and rewrites, in that document's graphs
 only, the IRIs and labels that differ: a document keeps its own quads, so dropping it (retract,
 re-load) and re-linking gives the graph as if it had never been there.
@@ -9,6 +9,7 @@ re-load) and re-linking gives the graph as if it had never been there.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from hashlib import sha256
@@ -20,9 +21,8 @@ from kgload.model import MappedDocument
 from kgload.vocabulary.namespaces import KG, RDFS, SKOS
 
 ALIASES = ox.NamedNode(KG + "learnedAliases")
-_IN, _IRI, _LINKED = ox.NamedNode(KG + "learnedIn"), ox.NamedNode(KG + "learnedIri"), ox.NamedNode(KG + "linkedIri")
-_NAME, _LABEL = ox.NamedNode(KG + "learnedName"), ox.NamedNode(KG + "learnedLabel")
-_LINKED_LABEL = ox.NamedNode(KG + "linkedLabel")
+# three quads a row, the row's fields as JSON: the table is the store's bookkeeping, written per batch
+_IN, _ROW, _LINKED = ox.NamedNode(KG + "learnedIn"), ox.NamedNode(KG + "learnedRow"), ox.NamedNode(KG + "linkedTo")
 _FINGERPRINT, _GRAPH = ox.NamedNode(KG + "fingerprint"), ox.NamedNode(KG + "graph")
 LABEL, ALT_LABEL = ox.NamedNode(RDFS + "label"), ox.NamedNode(SKOS + "altLabel")
 
@@ -53,32 +53,35 @@ def remember(store: ox.Store, documents: Iterable[MappedDocument]) -> None:
     quads: list[ox.Quad] = []
     for doc in documents:
         for row in learned_rows(doc):
-            node, label = _row_node(row.document, row.iri), ox.Literal(row.names[0])
+            node = _row_node(row.document, row.iri)
             quads += [
                 ox.Quad(node, _IN, ox.NamedNode(row.document), ALIASES),
-                ox.Quad(node, _IRI, ox.NamedNode(row.iri), ALIASES),
-                ox.Quad(node, _LINKED, ox.NamedNode(row.iri), ALIASES),
-                ox.Quad(node, _LABEL, label, ALIASES),
-                ox.Quad(node, _LINKED_LABEL, label, ALIASES),
+                ox.Quad(node, _ROW, ox.Literal(json.dumps([row.iri, *row.names], ensure_ascii=False)), ALIASES),
+                ox.Quad(node, _LINKED, _linked(row.iri, row.names[0]), ALIASES),
             ]
-            quads += [ox.Quad(node, _NAME, ox.Literal(name), ALIASES) for name in row.names[1:]]
     store.extend(quads)
+
+
+def _linked(iri: str, label: str) -> ox.Literal:
+    return ox.Literal(json.dumps([iri, label], ensure_ascii=False))
 
 
 def relink(store: ox.Store) -> Relinked:
     """Move every learned entity to the node its group of names now has."""
-    rows: dict[str, dict[str, list[str]]] = {}
+    rows: dict[ox.NamedNode | ox.BlankNode, dict[str, str]] = {}
     for quad in store.quads_for_pattern(None, None, None, ALIASES):
-        rows.setdefault(quad.subject.value, {}).setdefault(quad.predicate.value, []).append(quad.object.value)
+        rows.setdefault(quad.subject, {})[quad.predicate.value] = quad.object.value
     learned: list[tuple[Learned, str, str]] = []
     for fields in rows.values():
         try:
-            (document,), (iri,), (linked,) = fields[_IN.value], fields[_IRI.value], fields[_LINKED.value]
-            (label,), (linked_label,) = fields[_LABEL.value], fields[_LINKED_LABEL.value]
+            document, (iri, *names), (linked, linked_label) = (
+                fields[_IN.value],
+                json.loads(fields[_ROW.value]),
+                json.loads(fields[_LINKED.value]),
+            )
         except (KeyError, ValueError):
             continue  # a row half written by an interrupted run: its document is re-loaded and re-written
-        names = (label, *sorted(set(fields.get(_NAME.value, ())) - {label}))
-        learned.append((Learned(document, iri, names), linked, linked_label))
+        learned.append((Learned(document, iri, tuple(names)), linked, linked_label))
     links = link(row for row, _, _ in learned)
     moves: list[tuple[str, str]] = []
     for row, linked, linked_label in sorted(learned, key=lambda r: (r[0].document, r[0].iri)):
@@ -89,10 +92,9 @@ def relink(store: ox.Store) -> Relinked:
             _rewrite(store, graph, linked, iri)
             _relabel(store, graph, ox.NamedNode(iri), row.names[0], linked_label, canonical)
         node = _row_node(row.document, row.iri)
-        for predicate, value in ((_LINKED, ox.NamedNode(iri)), (_LINKED_LABEL, ox.Literal(canonical))):
-            for old in list(store.quads_for_pattern(node, predicate, None, ALIASES)):
-                store.remove(old)
-            store.add(ox.Quad(node, predicate, value, ALIASES))
+        for old in list(store.quads_for_pattern(node, _LINKED, None, ALIASES)):
+            store.remove(old)
+        store.add(ox.Quad(node, _LINKED, _linked(iri, canonical), ALIASES))
         moves.append((linked, iri))
     return Relinked(tuple(moves), links.ambiguous)
 
