@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from kgload import api
+from kgload.sinks.embedded import EmbeddedStore
 
 ID = "https://w3id.org/kgload/id/"
 BATTALION = ID + "name/northern-hawks-battalion"
@@ -110,3 +111,20 @@ def test_a_name_two_learned_entities_share_is_ambiguous(tmp_path):
     found = entities(store)
     assert {BATTALION, SOCIETY, HAWKS} <= set(found)  # never merged through the shared name
     assert any(a.startswith("Northern Hawks (") for a in report.ambiguous), report.ambiguous
+
+
+def test_a_load_interrupted_before_its_relink_is_finished_by_the_next(tmp_path, monkeypatch):
+    store = tmp_path / "store"
+    paths = write(tmp_path / "in", [BARE, TEACHER])
+
+    def interrupted(self):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(EmbeddedStore, "relink", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            api.load(paths, store=store, workers=1)
+    assert HAWKS in entities(store)  # written, not yet re-linked
+    report = api.load(paths, store=store, workers=1)
+    assert report.documents_unchanged == 2
+    assert graph(store) == graph(load(tmp_path, "clean", [[TEACHER, BARE]]))
