@@ -1,9 +1,9 @@
 """The embedded store's table of learned aliases, and the re-link that applies it.
 
 Rows live in one named graph (``kg:learnedAliases``), one per free-name entity of each document,
-with the IRI the mapper gave it, its names, and the IRI and label it is linked to now. ``relink`` derives from every row
-where each entity belongs (``kgload.mapping.aliases.link``) and rewrites, in that document's graphs
-only, the IRIs and labels that differ: a document keeps its own quads, so dropping it (retract,
+with the IRI the mapper gave it, its names, and the IRI and label it is linked to now. ``relink``
+derives from every row where each entity belongs (``kgload.mapping.aliases.link``) and rewrites, in
+that document's graphs only, the IRIs and labels that differ: a document keeps its own quads, so dropping it (retract,
 re-load) and re-linking gives the graph as if it had never been there.
 """
 
