@@ -43,6 +43,11 @@ PEOPLE = {
 TRICKY_IDS = {5: "bulk-5\uff01", 6: "bulk-5\U00020000"}
 
 
+# beyond 2**53, so that an integer read back as a double would differ
+ATTRIBUTES = {"occasion": "summit", "rounds": 2**53 + 1, "share": 0.25, "public": True, "tags": ["a", "b"],
+              "reported on": "Test Wire"}  # fmt: skip
+
+
 def _doc(number: int, variant: str = "") -> dict[str, Any]:
     ids = list(PEOPLE)
     entities = [
@@ -59,6 +64,11 @@ def _doc(number: int, variant: str = "") -> dict[str, Any]:
         {"type": "advancing-on", "head": "russia", "tail": "ukraine", "status": "disputed",
          "asserted_by": ["russia"], "denied_by": ["zelensky"], "evidence": "Kyiv denies it."},
     ]  # fmt: skip
+    if number == 0:  # a claim's caveat and extra attributes of each JSON type (issue 30.3)
+        relations.append(
+            {"type": "negotiated-with", "head": "putin", "tail": "zelensky", "date": "2025-06-01",
+             "attributes": {"note": "Dates: world knowledge, not in the article.", **ATTRIBUTES}}
+        )  # fmt: skip
     evidence = EVIDENCE[number % len(EVIDENCE)]
     if evidence is not None:
         relations[0]["evidence"] = evidence + variant
@@ -224,3 +234,24 @@ def test_fields_span_lines_only_in_an_export_whose_values_hold_line_breaks(expor
     done = log.split("IMPORT DONE")[-1]
     assert f"{plain.nodes} nodes" in done and f"{plain.relationships} relationships" in done
     assert plain.nodes > 20 and plain.relationships > 50
+
+
+CLAIM_ATTRIBUTES = """
+MATCH (c:Claim) WHERE c.attr_occasion = 'summit'
+RETURN c.note AS note, c.attr_rounds AS rounds, c.attr_share AS share, c.attr_public AS public,
+       c.attr_tags AS tags, c.attr_reported_on AS reported, c.attributes AS json,
+       valueType(c.attr_rounds) AS int_type, valueType(c.attr_share) AS float_type,
+       valueType(c.attr_public) AS bool_type
+"""
+
+
+def test_a_claims_note_and_attributes_are_typed_properties_online_and_imported(imported, online, neo4j_driver):
+    """Issue 30.3: Cypher filters on an attribute, and each keeps its JSON type, in both stores."""
+    for driver in (neo4j_driver, imported):  # the session server holds the online load of this module
+        [row] = driver.execute_query(CLAIM_ATTRIBUTES).records
+        assert row["note"] == "Dates: world knowledge, not in the article."
+        assert row["rounds"] == 2**53 + 1 and row["int_type"] == "INTEGER NOT NULL"
+        assert row["share"] == 0.25 and row["float_type"] == "FLOAT NOT NULL"
+        assert row["public"] is True and row["bool_type"] == "BOOLEAN NOT NULL"
+        assert row["tags"] == ["a", "b"] and row["reported"] == "Test Wire"
+        assert row["json"] is None  # the JSON text is gone from Neo4j
