@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from kgload import api
 from kgload.cli import app
 from kgload.errors import UsageError
-from kgload.export.neo4j_admin import (
+from kgload.sinks.bulk.sink import (
     ARRAY_DELIMITER,
     CsvGroups,
     ExportError,
