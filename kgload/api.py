@@ -44,8 +44,8 @@ from kgload.sinks.embedded import EmbeddedStore
 from kgload.sparql import answer
 
 if TYPE_CHECKING:
-    from kgload.sinks.bulk.sink import Neo4jAdminExport
     from kgload.runs.config import RunConfig
+    from kgload.sinks.bulk.sink import Neo4jAdminExport
     from kgload.sinks.neo4j import Neo4jSettings
 
 PathLike = str | os.PathLike[str]
