@@ -18,6 +18,7 @@ from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
+from kgload.export.formats import Job
 from kgload.export.subgraph import Claim, Document, Entity, Subgraph, Term, iso
 from kgload.fingerprint import canonical_json
 from kgload.mapping.spec import Mapping, PropertyRule
@@ -181,3 +182,8 @@ def write(subgraph: Subgraph, mapping: Mapping, out: BinaryIO, fmt: str, advance
         advance(len(batch))
     writer.close()
     return count
+
+
+def export(job: Job, out: BinaryIO) -> int:
+    """The ``rdf`` entry of the export registry (kgload.export.formats)."""
+    return write(job.subgraph, job.mapping, out, job.fmt, job.advance)

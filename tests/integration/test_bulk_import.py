@@ -15,7 +15,7 @@ import neo4j
 import pytest
 
 from kgload import api
-from kgload.export.neo4j_admin import POST_IMPORT, statements
+from kgload.sinks.bulk.script import POST_IMPORT, statements
 from kgload.sinks.neo4j import Neo4jSettings, Neo4jSink
 from tests.common import FIXED_RUN, ROOT
 
