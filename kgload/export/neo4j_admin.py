@@ -90,6 +90,19 @@ class Neo4jAdminExport:
 _TYPE_OF = {bool: "boolean", int: "long", float: "double", str: "string"}
 
 
+@dataclass(frozen=True)
+class Wgs84Point:
+    """A place's ``location``: neo4j-admin's ``point{crs:WGS-84}`` column, as the online load's point()."""
+
+    latitude: float
+    longitude: float
+
+
+# the key a mention's spooled properties hold the place's (latitude, longitude) under: never a
+# property key (check_key refuses the space), so no property of RDF loaded as it is meets it
+_SPOOL_POINT = " location"
+
+
 def neo4j_type(value: Any) -> str:
     """The neo4j-admin header type that stores ``value`` as the Python driver would."""
     kind = _TYPE_OF.get(type(value))
@@ -115,6 +128,8 @@ def _neo4j_type(value: Any) -> str:
         return "datetime" if value.tzinfo is not None else "localdatetime"
     if isinstance(value, dt.date):
         return "date"
+    if isinstance(value, Wgs84Point):
+        return "point{crs:WGS-84}"
     if isinstance(value, list) and value:
         kinds = {neo4j_type(v) for v in value}
         if len(kinds) != 1 or next(iter(kinds)).endswith("[]"):
@@ -136,6 +151,8 @@ def _scalar(value: Any) -> str:
         return str(value)
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, Wgs84Point):
+        return f"{{latitude:{_scalar(value.latitude)}, longitude:{_scalar(value.longitude)}}}"
     return str(value)
 
 
@@ -389,7 +406,7 @@ def spool_rows(doc: DocumentRows) -> SpoolRows:
     props = {"uri": doc.uri, **doc.props}
     mentions = [
         (doc.uri, e.uri, "\n".join(e.labels), e.name, _blob(e.names), e.wikidata, e.iso_code,
-         pack_props(e.props) if e.props else None)
+         pack_props(e.props | {_SPOOL_POINT: e.location} if e.location else e.props) if e.props or e.location else None)
         for e in doc.entities
     ]  # fmt: skip
     claims = [
@@ -640,10 +657,16 @@ class Neo4jAdminSink(ProjectingSink):
         for uri, group in _grouped(self.db.execute(query)):
             labels = {"Resource", "Entity"}
             extra: dict[str, Any] = {}
+            points = []
             for _, label_text, _, _, _, _, props in group:
                 labels.update(label_text.split("\n") if label_text else ())
                 if props is not None:
-                    extra.update(unpack_props(props))  # SET e += row.props, in load order
+                    unpacked = unpack_props(props)
+                    if (point := unpacked.pop(_SPOOL_POINT, None)) is not None:
+                        points.append(point)
+                    extra.update(unpacked)  # SET e += row.props, in load order
+            if points:  # the least point, as upsert_entities keeps
+                extra["location"] = Wgs84Point(*min(points))
             name = min(g[2] for g in group)
             names = sorted({n for g in group for n in _unblob(g[3])})
             yield (

@@ -66,6 +66,8 @@ def batch_rows(docs: list[DocumentRows]) -> BatchRows:
                     "names": list(e.names),
                     "wikidata": e.wikidata,
                     "isoCode": e.iso_code,
+                    "latitude": e.location[0] if e.location else None,
+                    "longitude": e.location[1] if e.location else None,
                 }
                 continue
             # the same union, min and max the graph keeps over every document naming it
@@ -75,6 +77,8 @@ def batch_rows(docs: list[DocumentRows]) -> BatchRows:
             row["names"] += [n for n in e.names if n not in row["names"]]
             row["wikidata"] = _max(row["wikidata"], e.wikidata)
             row["isoCode"] = _max(row["isoCode"], e.iso_code)
+            if e.location and (row["latitude"] is None or e.location < (row["latitude"], row["longitude"])):
+                row["latitude"], row["longitude"] = e.location
     by_labels: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
     for row in entities.values():
         by_labels[tuple(sorted(row.pop("labels")))].append(row)
