@@ -644,9 +644,12 @@ class Neo4jAdminSink(ProjectingSink):
 
     def _mentions_and_facts(self, rows: RowWriter) -> None:
         """The documents' mentions of entities, and the facts between them."""
-        mentions = "SELECT doc, entity, name, names, wikidata, iso FROM mentions ORDER BY rowid"
-        for doc, entity, name, names, wikidata, iso in self.db.execute(mentions):
+        mentions = "SELECT doc, entity, name, names, wikidata, iso, props FROM mentions ORDER BY rowid"
+        for doc, entity, name, names, wikidata, iso, packed in self.db.execute(mentions):
             props = {"name": name, "names": _unblob(names), "wikidata": wikidata, "isoCode": iso}
+            point = unpack_props(packed).get(_SPOOL_POINT) if packed is not None else None
+            if point is not None:  # CREATE_MENTIONS' location
+                props["location"] = Wgs84Point(*point)
             rows.relationship("rel-mentions", "MENTIONS", doc, entity, props)
         for rel_type, head, tail, props in self._relationships():
             rows.relationship("rel-facts", rel_type, head, tail, props)

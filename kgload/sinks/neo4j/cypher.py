@@ -219,20 +219,26 @@ CREATE_MENTIONS = """
 UNWIND $rows AS row
 MATCH (d) WHERE elementId(d) = $ids[row.document]
 MATCH (e) WHERE elementId(e) = $ids[row.entity]
-CREATE (d)-[:MENTIONS {name: row.name, names: row.names, wikidata: row.wikidata, isoCode: row.isoCode}]->(e)
+CREATE (d)-[:MENTIONS {name: row.name, names: row.names, wikidata: row.wikidata, isoCode: row.isoCode,
+  location: CASE WHEN row.latitude IS NULL THEN null
+            ELSE point({latitude: row.latitude, longitude: row.longitude}) END}]->(e)
 """
 
 
 # An entity's properties are the union of what the documents naming it say, so that retracting
-# a document takes back exactly its names.
+# a document takes back exactly its names (and a place's point: the least its mentions give).
 REFRESH_ENTITIES = """
 UNWIND $uris AS uri
 MATCH (e:Resource {uri: uri})<-[m:MENTIONS]-(:Document)
 USING INDEX SEEK e:Resource(uri)
 UNWIND m.names AS n
 WITH e, m, n ORDER BY n
-WITH e, collect(DISTINCT n) AS names, min(m.name) AS name, max(m.wikidata) AS wikidata, max(m.isoCode) AS iso
-SET e.name = name, e.aliases = [x IN names WHERE x <> name], e.wikidata = wikidata, e.isoCode = iso
+WITH e, collect(DISTINCT n) AS names, min(m.name) AS name, max(m.wikidata) AS wikidata, max(m.isoCode) AS iso,
+     collect(m.location) AS points
+SET e.name = name, e.aliases = [x IN names WHERE x <> name], e.wikidata = wikidata, e.isoCode = iso,
+    e.location = reduce(least = null, p IN points |
+      CASE WHEN least IS NULL OR p.latitude < least.latitude
+        OR (p.latitude = least.latitude AND p.longitude < least.longitude) THEN p ELSE least END)
 """
 
 DELETE_ORPHANS = """

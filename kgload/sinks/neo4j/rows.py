@@ -52,9 +52,11 @@ def batch_rows(docs: list[DocumentRows]) -> BatchRows:
     mentions: list[dict[str, Any]] = []
     for doc in docs:
         for e in doc.entities:
+            lat, lon = e.location if e.location else (None, None)
             mentions.append(
                 {"document": doc.uri, "entity": e.uri, "name": e.name, "names": e.names}
                 | {"wikidata": e.wikidata, "isoCode": e.iso_code}
+                | {"latitude": lat, "longitude": lon}
             )
             row = entities.get(e.uri)
             if row is None:
@@ -66,8 +68,8 @@ def batch_rows(docs: list[DocumentRows]) -> BatchRows:
                     "names": list(e.names),
                     "wikidata": e.wikidata,
                     "isoCode": e.iso_code,
-                    "latitude": e.location[0] if e.location else None,
-                    "longitude": e.location[1] if e.location else None,
+                    "latitude": lat,
+                    "longitude": lon,
                 }
                 continue
             # the same union, min and max the graph keeps over every document naming it
