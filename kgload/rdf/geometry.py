@@ -45,8 +45,7 @@ def least(points: Iterable[tuple[float, float]]) -> tuple[float, float] | None:
 
 def decimal_text(number: float) -> str:
     """The number in plain decimals (never ``1e-05``, which WKT readers and the shape refuse)."""
-    text = format(Decimal(repr(float(number))), "f")
-    return "0" if text == "-0" else text
+    return format(Decimal(repr(float(number) + 0.0)), "f")  # + 0.0: -0.0 is 0.0, one IRI for one point
 
 
 def point_iri(base: str, coordinates: tuple[float, float]) -> str:
