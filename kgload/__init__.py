@@ -14,10 +14,12 @@ from kgload.api import (
 from kgload.errors import KgloadError, MappingError, UsageError
 from kgload.mapping import load_mapping
 from kgload.model import Run
+from kgload.pipeline import LoadOptions
 from kgload.version import __version__
 
 __all__ = [
     "KgloadError",
+    "LoadOptions",
     "MappingError",
     "Run",
     "UsageError",

@@ -9,6 +9,7 @@ batch = kgload.map_batch(jsonl_lines, mapping="mappings/kgload.yaml", run=run)  
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import pyoxigraph as ox
 import rdflib
 
-from kgload.defaults import LOAD_BATCH, LOCK_TTL, MAP_BATCH, RUNS_LISTED, default_store
+from kgload.defaults import LOCK_TTL, MAP_BATCH, RUNS_LISTED, default_store
 from kgload.errors import UsageError
 from kgload.ledger import RunRecord
 from kgload.mapping.identity import Answer, explain
@@ -28,7 +29,7 @@ from kgload.mapping.spec import Mapping, load_mapping
 from kgload.mapping.tenures import TenureIndex
 from kgload.model import MappedDocument, Run, Source
 from kgload.parallel import resolve_workers
-from kgload.pipeline import Serialised, iter_mapped, map_item, sources_from, validator_for
+from kgload.pipeline import LoadOptions, Serialised, iter_mapped, map_item, sources_from, validator_for
 from kgload.rdf.build import identity_iri, tenure_index
 from kgload.rdf.convert import to_rdflib
 from kgload.rdf.direct_text import TEXT_FORMATS, TextPreparer
@@ -36,13 +37,16 @@ from kgload.rdf.raw import map_rdf
 from kgload.rdf.serialize import RdfWriter
 from kgload.records import Extraction, Origin, RdfSource, Reject
 from kgload.report import LoadReport, RejectsFile, reject_line
+from kgload.runs.lease import holding, owner_of
 from kgload.runs.runner import run_load
-from kgload.sinks import Sink
+from kgload.sinks import Sink, lease_of, ledger_of
 from kgload.sinks.embedded import EmbeddedStore
 from kgload.sparql import answer
 
 if TYPE_CHECKING:
     from kgload.export.neo4j_admin import Neo4jAdminExport
+    from kgload.runs.config import RunConfig
+    from kgload.sinks.neo4j import Neo4jSettings
 
 PathLike = str | os.PathLike[str]
 
@@ -279,47 +283,118 @@ def load(
     *,
     store: PathLike | None = None,
     sink: Sink | None = None,
+    options: LoadOptions | None = None,
+    run: Run | None = None,
+    progress: Callable[[LoadReport], None] | None = None,
     mapping: Mapping | PathLike | None = None,
     fmt: str | None = None,
     rejects: PathLike | None = None,
-    run: Run | None = None,
     batch_size: int | None = None,
     force: bool = False,
     validate: bool = True,
     lock_ttl: int = LOCK_TTL,
-    progress: Callable[[LoadReport], None] | None = None,
     workers: int | None = None,
 ) -> LoadReport:
     """Load inputs into ``sink`` (default: the embedded store at ``store``).
 
-    The run takes the target's lock, is recorded in the target's run ledger, and skips
+    The run takes the target's lease, is recorded in the target's run ledger, and skips
     documents whose fingerprint is unchanged. With ``validate`` (the default) every mapped
     document is checked against the mapping's SHACL shapes first; violating records are
     rejected with the shape's message. ``workers`` processes map and validate in parallel
-    (default: every usable core); the outcome is the same whatever the number.
+    (default: every usable core); the outcome is the same whatever the number. The options may
+    come as one ``LoadOptions`` value (``options``) instead of keywords.
     """
-    compiled = _mapping(mapping)
-    sources = _sources(inputs, fmt)
-    run = run or Run.new()
-    own_sink = sink is None
-    target: Sink = sink if sink is not None else open_store(store)
-    try:
-        return run_load(
-            sources,
-            target,
-            compiled,
-            run=run,
-            rejects=RejectsFile(Path(rejects) if rejects else None),
-            batch_size=batch_size or LOAD_BATCH,
+    if options is None:
+        options = LoadOptions(
+            mapping=mapping,
+            fmt=fmt,
+            rejects=Path(rejects) if rejects else None,
+            batch_size=batch_size,
             force=force,
-            validator=validator_for(compiled) if validate else None,
+            validate=validate,
             lock_ttl=lock_ttl,
-            progress=progress,
-            workers=resolve_workers(workers),
+            workers=workers,
         )
+    compiled = options.compiled_mapping()
+    sources = _sources(inputs, options.fmt)
+    with opened(sink, store) as target:
+        return run_load(sources, target, compiled, options, run=run or Run.new(), progress=progress)
+
+
+@contextlib.contextmanager
+def opened(
+    sink: Sink | None = None,
+    store: PathLike | None = None,
+    *,
+    neo4j: Neo4jSettings | None = None,
+    read_only: bool = False,
+) -> Iterator[Sink]:
+    """The target, closed on the way out: ``sink`` as given (its caller closes it), else Neo4j when
+    ``neo4j`` settings are given, else the embedded store at ``store``."""
+    if sink is not None:
+        yield sink
+        return
+    if neo4j is not None:
+        from kgload.sinks.neo4j import Neo4jSink  # the driver is slow to import: only when used
+
+        target: Sink = Neo4jSink.connect(neo4j)
+    else:
+        target = open_store(store, read_only=read_only)
+    try:
+        yield target
     finally:
-        if own_sink:
-            target.close()
+        target.close()
+
+
+def run(
+    config: RunConfig,
+    *,
+    force: bool = False,
+    workers: int | None = None,
+    on_report: Callable[[LoadReport], None] | None = None,
+    progress: Callable[[LoadReport], None] | None = None,
+) -> list[LoadReport]:
+    """``kgload run``: load the configuration's sources into each of its targets in turn (Neo4j,
+    then the embedded store); return one report per target. ``on_report`` hears of each as it ends."""
+    sources = config.inputs()
+    reports: list[LoadReport] = []
+    # One run, whatever the number of targets: one id in every target's ledger, one rejects file.
+    current = Run.new()
+    rejects_dir = config.rejects_dir or config.path.parent / ".kgload" / "rejects"
+    rejects = rejects_dir / f"{current.id}.jsonl"
+    for n, target in enumerate(config.targets()):
+        own = rejects if n == 0 else rejects_dir / f".{current.id}.{n}.jsonl"
+        options = LoadOptions(
+            mapping=config.mapping,
+            rejects=own,
+            batch_size=config.batch_size,
+            force=force,
+            validate=config.validate,
+            lock_ttl=config.lock_ttl,
+            workers=workers if workers is not None else config.workers,
+        )
+        with opened(store=target.store, neo4j=target.neo4j) as sink:
+            report = load(sources, sink=sink, options=options, run=current, progress=progress)
+        if own != rejects:
+            _merge_rejects(own, rejects)
+            if report.rejects_path:
+                report.rejects_path = str(rejects)
+        reports.append(report)
+        if on_report is not None:
+            on_report(report)
+    return reports
+
+
+def _merge_rejects(extra: Path, into: Path) -> None:
+    """Append the lines of ``extra`` that ``into`` does not hold yet, then remove ``extra``."""
+    if not extra.exists():
+        return
+    held = set(into.read_text("utf-8").splitlines()) if into.exists() else set()
+    new = [line for line in extra.read_text("utf-8").splitlines() if line not in held]
+    if new:
+        with into.open("a", encoding="utf-8") as out:
+            out.writelines(line + "\n" for line in new)
+    extra.unlink()
 
 
 def export_neo4j_admin(
@@ -374,16 +449,16 @@ def retract_documents(
     store: PathLike | None = None,
     sink: Sink | None = None,
     mapping: Mapping | PathLike | None = None,
+    lock_ttl: int = LOCK_TTL,
 ) -> Retraction:
-    """Remove what the given documents (ids or IRIs) contributed; name those not found."""
+    """Remove what the given documents (ids or IRIs) contributed; name those not found. Like a load,
+    it holds the target's lease meanwhile: a retract against a busy target is refused."""
     import difflib
 
     compiled = _mapping(mapping)
     given = list(dict.fromkeys(documents))
     iris = {d: d if d.startswith(("http://", "https://")) else compiled.document_iri_for(d) for d in given}
-    own_sink = sink is None
-    target: Sink = sink if sink is not None else open_store(store)
-    try:
+    with opened(sink, store) as target, holding(lease_of(target), owner_of(Run.new()), lock_ttl):
         target.ensure_ontology(compiled.ontology.path, compiled.base)
         present = target.fingerprints(list(iris.values()))
         missing: dict[str, list[str]] = {}
@@ -395,9 +470,6 @@ def retract_documents(
                 missing[document] = difflib.get_close_matches(document, names, n=3, cutoff=0.5)
         removed = target.retract([iris[d] for d in given if iris[d] in present]) if len(absent) < len(given) else 0
         return Retraction(len(given), removed, missing)
-    finally:
-        if own_sink:
-            target.close()
 
 
 def retract(
@@ -406,19 +478,18 @@ def retract(
     store: PathLike | None = None,
     sink: Sink | None = None,
     mapping: Mapping | PathLike | None = None,
+    lock_ttl: int = LOCK_TTL,
 ) -> int:
-    """Remove what the given documents (ids or IRIs) contributed; return how many were present."""
-    return retract_documents(documents, store=store, sink=sink, mapping=mapping).removed
+    """Remove what the given documents (ids or IRIs) contributed; return how many were present.
+    Like a load, it holds the target's lease meanwhile: a retract against a busy target is refused."""
+    return retract_documents(documents, store=store, sink=sink, mapping=mapping, lock_ttl=lock_ttl).removed
 
 
 def runs(*, store: PathLike | None = None, sink: Sink | None = None, limit: int = RUNS_LISTED) -> list[RunRecord]:
-    """The run ledger of a target, newest first."""
-    target: Sink = sink if sink is not None else open_store(store, read_only=True)
-    try:
-        return target.runs(limit)
-    finally:
-        if sink is None:
-            target.close()
+    """The run ledger of a target, newest first (none for a target that keeps no ledger)."""
+    with opened(sink, store, read_only=True) as target:
+        ledger = ledger_of(target)
+        return ledger.runs(limit) if ledger is not None else []
 
 
 def query(sparql: str, *, store: PathLike | None = None) -> tuple[list[str], list[dict[str, Any]]]:

@@ -11,8 +11,8 @@ LOAD_BATCH = 250
 # Documents per group of mapping tasks when no transaction is to be amortised (kgload map, the
 # neo4j-admin export): fewer mapped documents are held at once.
 MAP_BATCH = 200
-# Seconds a run's lease on its target lasts without being renewed: a crashed run's lease expires.
-LOCK_TTL = 600
+# Seconds a run's lease lasts unrenewed; a heartbeat renews it three times a term, so a dead holder blocks <1 min.
+LOCK_TTL = 30
 # Rows per UNWIND statement into Neo4j; a batch with more rows is several statements in one transaction.
 ROWS_PER_STATEMENT = 10_000
 RUNS_LISTED = 20  # runs that `kgload runs` lists, newest first

@@ -67,6 +67,13 @@ class RunFailed(KgloadError):
     exit_code = 5
 
 
+class TargetFailed(KgloadError):
+    """The target's driver or server failed an operation (connection lost, server error): what a
+    sink raises instead of its driver's own errors."""
+
+    exit_code = 5
+
+
 class TargetBusy(KgloadError):
     """Another kgload run holds the target's lock. Nothing was loaded; try again later."""
 

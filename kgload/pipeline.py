@@ -15,12 +15,13 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from os import PathLike
 from pathlib import Path
 from typing import Any
 
 from kgload.collector import fewer_collections
-from kgload.defaults import LOAD_BATCH, MAP_BATCH
-from kgload.mapping.spec import Mapping
+from kgload.defaults import LOAD_BATCH, LOCK_TTL, MAP_BATCH
+from kgload.mapping.spec import Mapping, load_mapping
 from kgload.mapping.tenures import TenureIndex
 from kgload.model import MappedDocument, Merge, Run, Source
 from kgload.parallel import (
@@ -32,6 +33,7 @@ from kgload.parallel import (
     parse_nquads,
     payload_format,
     read_line,
+    resolve_workers,
     terminate_as_interrupt,
 )
 from kgload.rdf.build import tenure_index
@@ -217,95 +219,189 @@ class _Batch:
     recheck: bool = False  # an earlier batch, still in flight then, may write one of these documents
 
 
-@fewer_collections()
-def load(
-    sources: Iterable[Source],
-    sink: Sink,
-    mapping: Mapping,
-    *,
-    run: Run | None = None,
-    rejects: RejectsFile | None = None,
-    batch_size: int = LOAD_BATCH,
-    force: bool = False,
-    validator: ShaclValidator | None = None,
-    after_batch: Callable[[LoadReport], None] | None = None,
-    workers: int = 1,
-) -> LoadReport:
-    """Load every source into ``sink``; documents whose fingerprint is unchanged are skipped.
+@dataclass(frozen=True)
+class LoadOptions:
+    """How to load, as the user chose it: one value from the CLI, a run configuration or a library
+    call down to the pipeline, instead of one keyword per option at every layer."""
+
+    mapping: Mapping | str | PathLike[str] | None = None  # a compiled mapping, or its file (None: the default)
+    fmt: str | None = None  # the input format; None: detected per file
+    rejects: Path | None = None  # the rejects file; None: rejects are counted, not kept
+    batch_size: int | None = None  # documents per transaction; None: LOAD_BATCH
+    force: bool = False  # map and write every document, unchanged ones too
+    validate: bool = True  # check each document against the mapping's SHACL shapes
+    lock_ttl: int = LOCK_TTL  # the lease's term, in seconds (renewed by a heartbeat)
+    workers: int | None = None  # mapping processes; None: every usable core
+
+    def compiled_mapping(self) -> Mapping:
+        return self.mapping if isinstance(self.mapping, Mapping) else load_mapping(self.mapping)
+
+
+class Load:
+    """One load of ``sources`` into ``sink``; documents whose fingerprint is unchanged are skipped.
 
     Fingerprints are compared before mapping, so an unchanged document costs a read and a
     lookup, not a mapping and a validation: what the reader rejects is reported by every run,
     what mapping or validation rejects only by the run that maps the document. ``after_batch``
-    is called after each committed batch (progress, lock renewal).
-    With ``workers`` > 1 and more than one batch of input, the mapping runs in worker
+    is called after each committed batch (progress, lease checks).
+
+    The stages, one method each: ``start`` readies the target; ``records`` reads the inputs;
+    ``decide`` keys a full batch and compares its fingerprints; ``dispatch`` hands what needs mapping
+    to the workers; ``commit`` maps what is left, writes the batch and counts it.
+    With more than one worker and more than one batch of input, the mapping runs in worker
     processes, a few batches ahead of the one being written; the report, the rejects file and
     the target end up as the serial path leaves them. kgload JSONL is then read in the workers
     too: they scan lines to the document IRI and fingerprint, and map only the lines that decision
     sends them, so an unchanged document is never mapped. Once a batch turns out mostly changed (a
     first load), they map each line as they scan it, and the parent drops what it does not need.
     """
-    run = run or Run.new()
-    sources = list(sources)
-    rejects = rejects or RejectsFile(None)
-    report = LoadReport(run_id=run.id, target=getattr(sink, "describe", lambda: sink.name)())
-    report.inputs = [str(s.path) for s in sources]
-    report.rejects_path = str(rejects.path) if rejects.path else None
-    tenures = tenure_index(mapping)
-    window: deque[_Batch] = deque()
-    mapper: ProcessMapper | None = None
-    preparer: Preparer | None = None  # the sink's (Sink.preparer), once it has its ontology
-    changed_share = 0.0  # of the last batch decided: above one half, workers map lines as they scan them
 
-    # document IRI -> where the version this run wrote came from, and its entity and claim counts
-    written: dict[str, tuple[str, int, int, int]] = {}
+    def __init__(
+        self,
+        sources: Iterable[Source],
+        sink: Sink,
+        mapping: Mapping,
+        options: LoadOptions = LoadOptions(),  # frozen: one shared default is safe
+        *,
+        run: Run | None = None,
+        after_batch: Callable[[LoadReport], None] | None = None,
+    ) -> None:
+        self.sources = list(sources)
+        self.sink = sink
+        self.mapping = mapping
+        self.current_run = run or Run.new()
+        self.force = options.force
+        self.batch_size = options.batch_size or LOAD_BATCH
+        self.workers = resolve_workers(options.workers)
+        self.validator = validator_for(mapping) if options.validate else None
+        self.rejects = RejectsFile(options.rejects)
+        self.after_batch = after_batch
+        self.report = LoadReport(run_id=self.current_run.id, target=sink.describe())
+        self.report.inputs = [str(s.path) for s in self.sources]
+        self.report.rejects_path = str(options.rejects) if options.rejects else None
+        self.tenures = tenure_index(mapping)
+        self.window: deque[_Batch] = deque()
+        self.mapper: ProcessMapper | None = None
+        self.preparer: Preparer | None = None  # the sink's (Sink.preparer), once it has its ontology
+        self.changed_share = 0.0  # of the last batch decided: above one half, workers map lines as they scan them
+        # document IRI -> where the version this run wrote came from, and its entity, claim and quad counts
+        self.written: dict[str, tuple[str, int, int, int]] = {}
 
-    def replaced(earlier: Any, later: Any) -> None:
-        """One input (or two) holds a document twice: the later version replaces the earlier, reported."""
-        report.add_replacement(f"{_where(later)}: document {_doc_id(later)!r} again; it replaces {_where(earlier)}")
+    @fewer_collections()
+    def run(self) -> LoadReport:
+        """Load every source; the report, its status set. On any error the pool is stopped and the
+        error raised, the report (``self.report``) holding what was committed."""
+        report = self.report
+        try:
+            self.start()
+            with terminate_as_interrupt() if self.workers > 1 else contextlib.nullcontext():
+                self.batches(self.records())
+        except BaseException:
+            report.status = "failed"
+            if self.mapper is not None:
+                self.mapper.close(cancel=True)
+                self.mapper = None
+            raise
+        finally:
+            if self.mapper is not None:
+                self.mapper.close()
+            self.rejects.close()
+        report.status = "loaded with rejects" if report.rejected_total else "ok"
+        return report
 
-    def reject(item: Reject) -> None:
-        report.add_reject(item)
-        rejects.write(item, run=run.id)
+    def start(self) -> None:
+        """The target's schema, the sink's preparer, the office holdings the target already knows."""
+        self.sink.ensure_ontology(self.mapping.ontology.path, self.mapping.base)
+        self.preparer = self.sink.preparer()
+        for office, of_iri, holding in self.sink.tenures(self.mapping):
+            self.tenures.add(office, of_iri, holding)
 
-    def decide(keyed: list[Keyed], stored: dict[str, str]) -> list[Keyed]:
-        return [entry for entry in keyed if force or not entry[1] or stored.get(entry[1]) != entry[2]]
+    def records(self) -> Iterator[Extraction | RdfSource | Reject | Scanned]:
+        """The inputs' records in order; with a pool (more than one batch of input), kgload JSONL as
+        lines the workers scan. SIGTERM is already handled then (see ``run``): a signal between the
+        pool's start and the handler would kill the run without recording it as failed."""
+        sources, size = self.sources, self.batch_size
+        if self.workers <= 1:
+            return (item for source in sources for item in read(source.path, source.format))
+        raw = (item for source in sources for item in _read(source, lines=True))
+        head = list(itertools.islice(raw, size + 1))
+        if len(head) <= size:  # one batch of input: not worth starting a pool
+            return _records(head)
+        self.mapper = ProcessMapper(
+            self.workers, self.mapping, self.current_run, self.validator, self.tenures, prepare=self.preparer
+        )
+        return _scanned(itertools.chain(head, raw), self.mapper, size, lambda: self.changed_share > 0.5)
 
-    def prepare(batch: _Batch) -> None:
-        nonlocal changed_share
-        batch.keyed = _last_version([_keyed(item, mapping) for item in batch.items], replaced)
+    def batches(self, items: Iterable[Extraction | RdfSource | Reject | Scanned]) -> None:
+        """Group the records into batches, each decided as it fills, committed in order."""
+        window = self.window
+        current = _Batch()
+        for item in items:
+            if isinstance(item, Reject):
+                current.read_rejects.append(item)
+                if not window or len(current.read_rejects) >= HELD_REJECTS:
+                    self.drain(0)
+                    for held in current.read_rejects:
+                        self.reject(held)
+                    current.read_rejects.clear()
+                continue
+            self.report.documents_read += 1
+            current.items.append(item)
+            if len(current.items) >= self.batch_size:
+                self.decide(current)
+                window.append(current)
+                current = _Batch()
+                for batch in window:
+                    self.dispatch(batch)
+                self.drain(WINDOW if self.mapper is not None else 0)
+        if current.items:
+            self.decide(current)
+            window.append(current)
+            self.dispatch(current)
+        self.drain(0)
+        if not current.items:  # rejects after the last document (commit wrote the others)
+            for held in current.read_rejects:
+                self.reject(held)
+
+    def decide(self, batch: _Batch) -> None:
+        """Key the batch's documents and decide which need mapping, against the target's fingerprints."""
+        batch.keyed = _last_version([_keyed(item, self.mapping) for item in batch.items], self.replaced)
         iris = [iri for _, iri, _ in batch.keyed if iri]
-        batch.stored = sink.fingerprints(iris)
+        batch.stored = self.sink.fingerprints(iris)
         # Batches still in flight have not written yet: assume they write what they map, and check
         # again against the target once they have (the target's own rules decide what it keeps).
-        ahead = {iri: fp for earlier in window for _, iri, fp in earlier.todo if iri}
+        ahead = {iri: fp for earlier in self.window for _, iri, fp in earlier.todo if iri}
         touched = [iri for iri in iris if iri in ahead]
         if touched:
             batch.recheck = True
             batch.stored.update((iri, ahead[iri]) for iri in touched)
-        batch.todo = decide(batch.keyed, batch.stored)
-        changed_share = len(batch.todo) / len(batch.keyed) if batch.keyed else changed_share
+        batch.todo = self._changed(batch.keyed, batch.stored)
+        self.changed_share = len(batch.todo) / len(batch.keyed) if batch.keyed else self.changed_share
 
-    def dispatch(batch: _Batch) -> None:
-        if mapper is not None and batch.pending is None:
-            batch.pending = mapper.submit([_work(item) for item in _to_map(batch.todo)])
+    def dispatch(self, batch: _Batch) -> None:
+        """Hand the batch's documents that need mapping to the workers (once)."""
+        if self.mapper is not None and batch.pending is None:
+            batch.pending = self.mapper.submit([_work(item) for item in _to_map(batch.todo)])
 
-    def finish(batch: _Batch) -> None:
+    def commit(self, batch: _Batch) -> None:
+        """Map what the workers did not, write the batch, count it, call ``after_batch``."""
+        report, mapper, sink = self.report, self.mapper, self.sink
         for item in batch.read_rejects:
-            reject(item)
+            self.reject(item)
         ready: dict[int, Any] = {id(item): item.outcome for item in batch.items if _speculated(item)}
         if batch.pending is not None and mapper is not None:
             ready.update(zip(map(id, _to_map(batch.todo)), mapper.outcomes(batch.pending), strict=True))
         stored, todo = batch.stored, batch.todo
         if batch.recheck:  # every earlier batch is committed now: the target has the last word
             stored = sink.fingerprints([iri for _, iri, _ in batch.keyed if iri])
-            todo = decide(batch.keyed, stored)
+            todo = self._changed(batch.keyed, stored)
         report.documents_unchanged += len(batch.keyed) - len(todo)
         changed: list[MappedDocument] = []
         triples = 0
         for item, _, _ in todo:
-            mapped = map_one(item, ready)
+            mapped = self.map_one(item, ready)
             for problem in mapped.rejects:
-                reject(problem)
+                self.reject(problem)
             if mapped.iri:  # else the whole document failed to map
                 _note_resolution(report, mapped)
                 triples += mapped.triples
@@ -315,30 +411,32 @@ def load(
         report.triples += triples
         for doc in changed:
             where = _where(doc.source)
-            if doc.iri in written:  # written earlier in this run: that version's count stands for this one
-                earlier, entities, claims, quads = written[doc.iri]
+            if doc.iri in self.written:  # written earlier in this run: that version's count stands for this one
+                earlier, entities, claims, quads = self.written[doc.iri]
                 report.add_replacement(f"{where}: document {_doc_id(doc.source)!r} again; it replaces {earlier}")
                 report.entities += doc.entities - entities
                 report.relations += doc.claims - claims
                 report.triples -= quads
-                written[doc.iri] = (where, doc.entities, doc.claims, doc.triples)
+                self.written[doc.iri] = (where, doc.entities, doc.claims, doc.triples)
                 continue
-            written[doc.iri] = (where, doc.entities, doc.claims, doc.triples)
+            self.written[doc.iri] = (where, doc.entities, doc.claims, doc.triples)
             if doc.iri in stored:
                 report.documents_updated += 1
             else:
                 report.documents_added += 1
             report.relations += doc.claims
         report.entities = len(report.identities)  # distinct entities, not mentions
-        if after_batch is not None:
-            after_batch(report)
+        if self.after_batch is not None:
+            self.after_batch(report)
 
-    def map_one(item: Extraction | RdfSource | Scanned, ready: dict[int, Any]) -> MappedDocument:
+    def map_one(self, item: Extraction | RdfSource | Scanned, ready: dict[int, Any]) -> MappedDocument:
+        """One document mapped: by a worker (its outcome in ``ready``), or here."""
+        mapper = self.mapper
         if isinstance(item, RdfSource):
-            return map_rdf(item, mapping, run)
+            return map_rdf(item, self.mapping, self.current_run)
         if mapper is None:
             assert isinstance(item, Extraction), "lines are scanned only with a pool"
-            return map_item(item, mapping, run, validator, tenures, preparer)
+            return map_item(item, self.mapping, self.current_run, self.validator, self.tenures, self.preparer)
         outcome = ready.pop(id(item), None)  # popped: its N-Quads bytes go once they are parsed
         if outcome is None:  # decided on the recheck: nobody mapped it yet
             return mapper.map_here(item if isinstance(item, Extraction) else read_line(item.line))
@@ -347,67 +445,22 @@ def load(
             doc.quads = parse_nquads(data)
         return doc
 
-    def drain(keep: int) -> None:
-        while len(window) > keep:
-            finish(window.popleft())
+    def drain(self, keep: int) -> None:
+        """Commit the oldest batches until ``keep`` are left in flight."""
+        while len(self.window) > keep:
+            self.commit(self.window.popleft())
 
-    try:
-        sink.ensure_ontology(mapping.ontology.path, mapping.base)
-        preparer = sink.preparer()
-        for office, of_iri, holding in sink.tenures(mapping):
-            tenures.add(office, of_iri, holding)
-        items: Iterator[Extraction | RdfSource | Reject | Scanned]
-        items = (item for source in sources for item in read(source.path, source.format))
-        # SIGTERM handled before any worker exists: a signal between the pool's start and the
-        # handler would kill the run without recording it as failed
-        with terminate_as_interrupt() if workers > 1 else contextlib.nullcontext():
-            if workers > 1:
-                raw = (item for source in sources for item in _read(source, lines=True))
-                head = list(itertools.islice(raw, batch_size + 1))
-                if len(head) > batch_size:  # more than one batch of input: now a pool pays for its start-up
-                    mapper = ProcessMapper(workers, mapping, run, validator, tenures, prepare=preparer)
-                    items = _scanned(itertools.chain(head, raw), mapper, batch_size, lambda: changed_share > 0.5)
-                else:
-                    items = _records(head)
-            current = _Batch()
-            for item in items:
-                if isinstance(item, Reject):
-                    current.read_rejects.append(item)
-                    if not window or len(current.read_rejects) >= HELD_REJECTS:
-                        drain(0)
-                        for held in current.read_rejects:
-                            reject(held)
-                        current.read_rejects.clear()
-                    continue
-                report.documents_read += 1
-                current.items.append(item)
-                if len(current.items) >= batch_size:
-                    prepare(current)
-                    window.append(current)
-                    current = _Batch()
-                    for batch in window:
-                        dispatch(batch)
-                    drain(WINDOW if mapper is not None else 0)
-            if current.items:
-                prepare(current)
-                window.append(current)
-                dispatch(current)
-            drain(0)
-            if not current.items:  # rejects after the last document (finish wrote the others)
-                for held in current.read_rejects:
-                    reject(held)
-    except BaseException:
-        report.status = "failed"
-        if mapper is not None:
-            mapper.close(cancel=True)
-            mapper = None
-        raise
-    finally:
-        if mapper is not None:
-            mapper.close()
-        rejects.close()
-    report.status = "loaded with rejects" if report.rejected_total else "ok"
-    return report
+    def replaced(self, earlier: Any, later: Any) -> None:
+        """One input (or two) holds a document twice: the later version replaces the earlier, reported."""
+        where, again = _where(later), _doc_id(later)
+        self.report.add_replacement(f"{where}: document {again!r} again; it replaces {_where(earlier)}")
+
+    def reject(self, item: Reject) -> None:
+        self.report.add_reject(item)
+        self.rejects.write(item, run=self.current_run.id)
+
+    def _changed(self, keyed: list[Keyed], stored: dict[str, str]) -> list[Keyed]:
+        return [entry for entry in keyed if self.force or not entry[1] or stored.get(entry[1]) != entry[2]]
 
 
 def _keyed(item: Extraction | RdfSource | Scanned, mapping: Mapping) -> Keyed:

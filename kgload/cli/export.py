@@ -11,14 +11,12 @@ from typing import Annotated
 
 import typer
 
-from kgload import api
+from kgload.cli.bulk import neo4j_admin_files, size
 from kgload.cli.errors import user_errors
 from kgload.cli.loading import neo4j_settings
 from kgload.cli.options import ExportNeo4jUriOpt, Neo4jDbOpt, StoreOpt
-from kgload.defaults import default_rejects, default_store
+from kgload.defaults import default_store
 from kgload.errors import UsageError
-from kgload.model import Run
-from kgload.report import EXIT_REJECTS
 from kgload.tables import plural
 
 
@@ -31,12 +29,6 @@ def _query_text(value: str | None, option: str) -> str | None:
         return path.read_text("utf-8")
     except OSError as exc:
         raise UsageError(f"{option}: cannot read {path}: {exc.strerror}") from None
-
-
-def _size(path: Path) -> str:
-    files = [p for p in path.iterdir() if p.is_file()] if path.is_dir() else [path]
-    total = sum(p.stat().st_size for p in files)
-    return f"{total / 1024:.1f} KiB" if total >= 1024 else f"{total} B"
 
 
 @user_errors
@@ -105,7 +97,7 @@ def export_command(
             "--format",
             "-f",
             help="turtle, ntriples, nquads, trig, jsonld, graphml, gexf, csv, cypher, html, svg or png; or "
-            "neo4j-admin (INPUT files -> CSVs for neo4j-admin database import full, into the --output folder). "
+            "neo4j-admin (deprecated: use kgload load INPUT... --to neo4j-admin DIR). "
             "Default: from the output's extension (one that names no format is an error), else turtle.",
             show_default=False,
         ),
@@ -166,16 +158,28 @@ def export_command(
     trig, jsonld — loads back into kgload), GraphML (Gephi, yEd), CSV nodes + edges, a Cypher
     script for another Neo4j, an interactive HTML page, SVG and PNG pictures.
 
-    --format neo4j-admin is the bulk path for a first load of a large corpus: it maps INPUT files
-    (not a store) into the CSV files, import.sh and post-import.cypher that neo4j-admin database
-    import full turns into the graph kgload load would build (docs/bulk-import.md).
+    --format neo4j-admin still makes the files for neo4j-admin database import full from INPUT
+    files, with a note: that is now kgload load INPUT... --to neo4j-admin DIR (docs/bulk-import.md).
     """
     # imported here: the exporters import the Neo4j driver, slow to import (shell completion starts kgload)
     from kgload.export import export
     from kgload.export.selection import Selection
 
     if fmt is not None and fmt.lower() == "neo4j-admin":
-        _neo4j_admin(inputs or [], output, mapping, input_format, validate, rejects, workers)
+        typer.echo(
+            "kgload: note: `kgload export --format neo4j-admin` is now `kgload load INPUT… --to neo4j-admin DIR` "
+            "(it reads inputs, not a graph); this form will be removed in a later release",
+            err=True,
+        )
+        neo4j_admin_files(
+            inputs or [],
+            output,
+            mapping=mapping,
+            fmt=input_format,
+            validate=validate,
+            rejects=rejects,
+            workers=workers,
+        )
         return
     if inputs:
         raise UsageError("INPUT files are read by --format neo4j-admin only; other formats export a store or Neo4j")
@@ -202,41 +206,10 @@ def export_command(
         mapping=mapping,
         show_progress=show_progress,
     )
-    where = f"{output} ({_size(output)})" if output is not None else "standard output"
+    where = f"{output} ({size(output)})" if output is not None else "standard output"
     typer.echo(
         f"kgload export: {plural(result.entities, 'entity', 'entities')}, {plural(result.relations, 'relation')} "
         f"({plural(result.claims, 'claim')}, {plural(result.documents, 'document')}) → {where} as {result.format} "
         f"in {result.seconds:.2f} s",
         err=True,
     )
-
-
-def _neo4j_admin(
-    inputs: list[Path],
-    output: Path | None,
-    mapping: Path | None,
-    fmt: str | None,
-    validate: bool,
-    rejects: Path | None,
-    workers: int | None,
-) -> None:
-    if output is None:
-        raise UsageError("--format neo4j-admin needs --output FOLDER (absent or empty)")
-    if not inputs:
-        raise UsageError("--format neo4j-admin reads INPUT files (extraction output, as for kgload load)")
-    run = Run.new()
-    rejects_path = rejects or default_rejects(run.id)
-    result = api.export_neo4j_admin(
-        inputs, output, mapping=mapping, fmt=fmt, rejects=rejects_path, run=run, validate=validate, workers=workers
-    )
-    report = result.report
-    typer.echo(
-        f"kgload export: {plural(report.documents_loaded, 'document')} → {plural(result.nodes, 'node')}, "
-        f"{plural(result.relationships, 'relationship')} in {output} ({_size(output)}); "
-        f"next: sh {output / 'import.sh'}, "
-        f"then post-import.cypher (docs/bulk-import.md)",
-        err=True,
-    )
-    if report.rejected_total:
-        typer.echo(f"kgload: {plural(report.rejected_total, 'record')} rejected, kept in {rejects_path}", err=True)
-        raise typer.Exit(EXIT_REJECTS)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from kgload.cli.bulk import neo4j_admin_files
 from kgload.cli.errors import use_shacl_engine, user_errors
 from kgload.cli.loading import load_into, neo4j_settings, print_report
 from kgload.cli.options import (
@@ -24,7 +26,9 @@ from kgload.cli.options import (
     WorkersOpt,
 )
 from kgload.defaults import default_store
+from kgload.errors import UsageError
 from kgload.model import Run
+from kgload.pipeline import LoadOptions
 
 
 @user_errors
@@ -42,6 +46,17 @@ def load_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the run report as JSON.")] = False,
     workers: WorkersOpt = None,
     batch_size: BatchSizeOpt = None,
+    to: Annotated[
+        tuple[str, Path] | None,
+        typer.Option(
+            "--to",
+            metavar="neo4j-admin DIR",
+            help="Instead of loading, write the files neo4j-admin database import full turns into the graph "
+            "this load would build, into DIR (absent or empty): the bulk path for a first load of a large "
+            "corpus (docs/bulk-import.md).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Load inputs into Neo4j when one is configured, else into the embedded store.
 
@@ -49,22 +64,36 @@ def load_command(
     contributed before. Rejected records are kept in a JSON-lines rejects file.
     """
     use_shacl_engine(shacl_engine)
+    if to is not None:
+        kind, folder = to
+        if kind != "neo4j-admin":
+            raise UsageError(f"--to {kind}: the one target given this way is neo4j-admin (--to neo4j-admin DIR)")
+        if force:
+            raise UsageError("--to neo4j-admin writes every document anew: --force does not apply")
+        neo4j_admin_files(
+            inputs,
+            folder,
+            mapping=mapping,
+            fmt=fmt,
+            validate=validate,
+            rejects=rejects,
+            workers=workers,
+            batch_size=batch_size,
+        )
+        return
     run = Run.new()
     store_path = store or default_store()
     rejects_path = rejects or store_path.parent / "rejects" / f"{run.id}.jsonl"
-    started = time.perf_counter()
-    report = load_into(
-        neo4j_settings(neo4j_uri, neo4j_database),
-        store_path,
-        inputs,
-        run=run,
+    options = LoadOptions(
         mapping=mapping,
         fmt=fmt,
         rejects=rejects_path,
+        batch_size=batch_size,
         force=force,
         validate=validate,
         workers=workers,
-        batch_size=batch_size,
     )
+    started = time.perf_counter()
+    report = load_into(neo4j_settings(neo4j_uri, neo4j_database), store_path, inputs, run=run, options=options)
     print_report(report, as_json, seconds=time.perf_counter() - started)
     raise typer.Exit(report.exit_code)

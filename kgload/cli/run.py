@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import logging
 import time
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
+from kgload import api
 from kgload.cli.errors import fail, user_errors
-from kgload.cli.loading import load_into, print_report
+from kgload.cli.loading import print_report, progress
 from kgload.cli.options import ConfigOpt, ForceOpt, WorkersOpt
-from kgload.model import Run
+from kgload.report import LoadReport
 
 
 @user_errors
@@ -39,53 +39,16 @@ def run_command(
     if not sources:  # an empty inbox is the normal state between extraction jobs, not an error
         typer.echo(f"nothing to do: the sources of {config} match no file yet")
         raise typer.Exit(0)
-    targets: list[tuple[Any, Path]] = []
-    settings = cfg.neo4j_settings()
-    if settings is not None:
-        targets.append((settings, Path()))
-    if cfg.store is not None:
-        targets.append((None, cfg.store))
-    codes = []
-    # One run, whatever the number of targets: one id in every target's ledger, one rejects file,
-    # and each rejected record reported once (every target reads the same input).
-    run = Run.new()
-    rejects_dir = cfg.rejects_dir or config.parent / ".kgload" / "rejects"
-    rejects = rejects_dir / f"{run.id}.jsonl"
+    # each rejected record reported once (every target reads the same input), each target's time
     reported: set[str] = set()
-    for n, (settings_or_none, store) in enumerate(targets):
-        own = rejects if n == 0 else rejects_dir / f".{run.id}.{n}.jsonl"
-        started = time.perf_counter()
-        report = load_into(
-            settings_or_none,
-            store,
-            sources,
-            run=run,
-            mapping=cfg.mapping,
-            rejects=own,
-            force=force,
-            validate=cfg.validate,
-            batch_size=cfg.batch_size,
-            lock_ttl=cfg.lock_ttl,
-            workers=workers if workers is not None else cfg.workers,
-        )
-        if own != rejects:
-            merge_rejects(own, rejects)
-            if report.rejects_path:
-                report.rejects_path = str(rejects)
+    started = [time.perf_counter()]
+
+    def show(report: LoadReport) -> None:
         fresh = [line for line in report.messages if line not in reported]
         reported.update(fresh)
-        print_report(report, as_json, messages=fresh, seconds=time.perf_counter() - started)
-        codes.append(report.exit_code)
-    raise typer.Exit(max(codes))
+        print_report(report, as_json, messages=fresh, seconds=time.perf_counter() - started[0])
+        started[0] = time.perf_counter()
 
-
-def merge_rejects(extra: Path, into: Path) -> None:
-    """Append the lines of ``extra`` that ``into`` does not hold yet, then remove ``extra``."""
-    if not extra.exists():
-        return
-    held = set(into.read_text("utf-8").splitlines()) if into.exists() else set()
-    new = [line for line in extra.read_text("utf-8").splitlines() if line not in held]
-    if new:
-        with into.open("a", encoding="utf-8") as out:
-            out.writelines(line + "\n" for line in new)
-    extra.unlink()
+    with progress() as update:
+        reports = api.run(cfg, force=force, workers=workers, progress=update, on_report=show)
+    raise typer.Exit(max(report.exit_code for report in reports))

@@ -538,16 +538,7 @@ class Neo4jAdminSink(ProjectingSink):
         return count
 
     # The run ledger: the export's run becomes the imported graph's (:LoadRun), so `kgload runs`
-    # after the import says how the graph was made. There is nobody to share a lock with.
-    def acquire_lock(self, owner: str, ttl: int) -> None:
-        pass
-
-    def renew_lock(self, owner: str, ttl: int) -> None:
-        pass
-
-    def release_lock(self, owner: str) -> None:
-        pass
-
+    # after the import says how the graph was made. No lease: nobody else writes this folder.
     def record_run(self, record: RunRecord, base: str) -> None:
         self.record = record
 

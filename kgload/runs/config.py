@@ -38,6 +38,14 @@ class SourceSpec:
         return expand_inputs([self.path]) if self.path.exists() else []
 
 
+@dataclass(frozen=True)
+class Target:
+    """One target of a run configuration: a Neo4j server, or the embedded store at ``store``."""
+
+    neo4j: Neo4jSettings | None = None
+    store: Path | None = None
+
+
 @dataclass
 class RunConfig:
     path: Path
@@ -67,6 +75,12 @@ class RunConfig:
                 self.absent.append(str(spec.path))
             out += [Source(f, spec.format) for f in files]
         return out
+
+    def targets(self) -> list[Target]:
+        """Where the run loads, in order: Neo4j first, then the embedded store."""
+        settings = self.neo4j_settings()
+        neo4j = [Target(neo4j=settings)] if settings is not None else []
+        return neo4j + ([Target(store=self.store)] if self.store is not None else [])
 
     def neo4j_settings(self) -> Neo4jSettings | None:
         if self.neo4j is None:

@@ -5,59 +5,55 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import signal
-import socket
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 
-from kgload.defaults import LOAD_BATCH, LOCK_TTL
-from kgload.errors import KgloadError, RunFailed
+from kgload.errors import RunFailed, TargetFailed
 from kgload.ledger import FAILED, RunRecord
 from kgload.mapping.spec import Mapping
 from kgload.model import Run, Source
-from kgload.pipeline import load as pipeline_load
-from kgload.report import LoadReport, RejectsFile
-from kgload.sinks import Sink
-from kgload.validate import ShaclValidator
+from kgload.pipeline import Load, LoadOptions
+from kgload.report import LoadReport
+from kgload.runs.lease import HeldLease, holding, owner_of
+from kgload.sinks import Ledger, Sink, lease_of, ledger_of
 from kgload.version import __version__
 
 log = logging.getLogger("kgload.run")
-# A lease is renewed once this share of its term has passed since the last renewal, not after every
-# batch: each renewal is a write the server must commit (37 ms apiece beside a committing batch at
-# 100k relations). The run still learns it lost the lease before writing on: to lose it, a run must
-# go a whole term without renewing, and then it renews, and fails, at the next batch.
-RENEW_AFTER = 0.25
 
 
 def run_load(
     sources: Iterable[Source],
     sink: Sink,
     mapping: Mapping,
+    options: LoadOptions,
     *,
     run: Run,
-    rejects: RejectsFile,
-    batch_size: int = LOAD_BATCH,
-    force: bool = False,
-    validator: ShaclValidator | None = None,
-    lock_ttl: int = LOCK_TTL,
     progress: Callable[[LoadReport], None] | None = None,
-    workers: int = 1,
 ) -> LoadReport:
     sources = list(sources)
-    owner = f"{socket.gethostname()}:{os.getpid()}:{run.id}"
+    ledger = ledger_of(sink)
     sink.ensure_ontology(mapping.ontology.path, mapping.base)
-    renewed = time.monotonic()  # taken before the call: the lease runs from no earlier than this
-    sink.acquire_lock(owner, lock_ttl)
+    with holding(lease_of(sink), owner_of(run), options.lock_ttl) as lease:
+        return _recorded(Load(sources, sink, mapping, options, run=run), ledger, lease, progress)
+
+
+def _recorded(
+    load: Load,
+    ledger: Ledger | None,
+    lease: HeldLease | None,
+    progress: Callable[[LoadReport], None] | None,
+) -> LoadReport:
+    """Run ``load`` with its run recorded in the target's ledger, from start to outcome."""
+    sink, run, base = load.sink, load.current_run, load.mapping.base
     record = RunRecord(
         id=run.id,
         started=run.started,
         target=sink.describe(),
         kgload_version=__version__,
-        mapping_hash=mapping.hash,
-        inputs=[str(s.path) for s in sources],
+        mapping_hash=load.mapping.hash,
+        inputs=[str(s.path) for s in load.sources],
     )
     stack = contextlib.ExitStack()
     latest: list[LoadReport] = []
@@ -71,13 +67,11 @@ def run_load(
         unlogged.clear()
 
     def after_batch(report: LoadReport) -> None:
-        nonlocal renewed
         latest[:] = [report]
         if interrupts:  # the KeyboardInterrupt it raised may have been lost in a finaliser: stop here
             raise KeyboardInterrupt
-        if time.monotonic() - renewed >= lock_ttl * RENEW_AFTER:
-            renewed = time.monotonic()
-            sink.renew_lock(owner, lock_ttl)  # a run that lost its lease stops before writing more
+        if lease is not None:
+            lease.check()  # a run that lost its lease stops before writing more
         log_committed()
         unlogged.append(
             {"documents": report.documents_read, "loaded": report.documents_loaded, "rejected": report.rejected_total}
@@ -85,26 +79,17 @@ def run_load(
         if progress is not None:
             progress(report)
 
+    load.after_batch = after_batch
     interrupts: list[int] = []
     try:
         stack.enter_context(_noting_interrupts(interrupts))
-        interrupted = sink.fail_interrupted_runs(run.id, mapping.base)
-        if interrupted:
-            log.warning("marked %d interrupted run(s) as failed", interrupted, extra={"run": run.id})
-        sink.record_run(record, mapping.base)
-        log.info("run started", extra={"run": run.id, "target": sink.describe(), "inputs": len(sources)})
-        report = pipeline_load(
-            sources,
-            sink,
-            mapping,
-            run=run,
-            rejects=rejects,
-            batch_size=batch_size,
-            force=force,
-            validator=validator,
-            after_batch=after_batch,
-            workers=workers,
-        )
+        if ledger is not None:
+            interrupted = ledger.fail_interrupted_runs(run.id, base)
+            if interrupted:
+                log.warning("marked %d interrupted run(s) as failed", interrupted, extra={"run": run.id})
+            ledger.record_run(record, base)
+        log.info("run started", extra={"run": run.id, "target": sink.describe(), "inputs": len(load.sources)})
+        report = load.run()
         sink.flush()  # the last batch may still be committing in the background
         log_committed()
         if interrupts:
@@ -121,14 +106,15 @@ def run_load(
         with contextlib.suppress(Exception):
             sink.flush()
         try:
-            sink.record_run(record, mapping.base)
+            if ledger is not None:
+                ledger.record_run(record, base)
         except Exception:  # the target may be what failed: the next run marks this one failed
             log.warning("could not record the failed run in the target", extra={"run": run.id})
-        if _target_error(exc):  # the server went away or refused mid-run: exit 5, not "internal error"
+        if isinstance(exc, TargetFailed | OSError):  # the target went away or refused mid-run: exit 5
             cause = " ".join(f"{type(exc).__name__}: {exc}".split())
             raise RunFailed(
-                f"{sink.describe()}: the run failed part-way ({cause}); "
-                "re-run it: committed batches are kept, the rest is redone"
+                f"{sink.describe()}: the run failed part-way ({cause}); re-run it once the target is back: "
+                "committed batches are kept, the rest is redone"
             ) from None
         if exc is not caught:
             raise exc from caught
@@ -136,15 +122,12 @@ def run_load(
     else:
         record.finish(report)
         record.ended = record.ended or datetime.now(UTC)
-        sink.record_run(record, mapping.base)
+        if ledger is not None:
+            ledger.record_run(record, base)
         log.info("run finished", extra={"run": run.id, "status": report.status})
         return report
     finally:
         stack.close()
-        try:
-            sink.release_lock(owner)
-        except Exception:  # an unreleased lease expires by itself
-            log.warning("could not release the target's lock; it expires in %ss", lock_ttl, extra={"run": run.id})
 
 
 @contextlib.contextmanager
@@ -172,12 +155,3 @@ def _noting_interrupts(noted: list[int]) -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
-
-
-def _target_error(exc: BaseException) -> bool:
-    """An error of the target (driver, server, disk), as opposed to one of kgload's own."""
-    if isinstance(exc, KgloadError) or not isinstance(exc, Exception):
-        return False
-    import neo4j.exceptions
-
-    return isinstance(exc, neo4j.exceptions.DriverError | neo4j.exceptions.Neo4jError | OSError)

@@ -32,7 +32,20 @@ class MappingPreparer(Protocol):
 
 
 class Sink(Protocol):
+    """Where a load writes: the target's schema, what it already holds, and the writes themselves.
+    Its run ledger and its lease, when it has them, are the separate protocols below."""
+
     name: str
+
+    def describe(self) -> str: ...
+
+    def ensure_ontology(self, ontology: Path, base: str) -> None:
+        """Make the target's schema match the ontology (graph, constraints, …) before writing."""
+        ...
+
+    def tenures(self, mapping: Mapping) -> Iterable[tuple[str, str, Holding]]:
+        """Office holdings the target already knows: (property IRI, office-of IRI, holding)."""
+        ...
 
     def prepare(self, doc: MappedDocument) -> MappedDocument:
         """Called on each document as soon as it is mapped, before its batch is full: turn it into
@@ -55,31 +68,20 @@ class Sink(Protocol):
         background and return at once (``flush`` waits); writes still commit in call order."""
         ...
 
-    def flush(self) -> None:
-        """Return once every write handed over is committed; raise the error of one that failed."""
-        ...
-
     def retract(self, documents: list[str]) -> int:
         """Remove what the given document IRIs contributed; return how many were present."""
         ...
 
-    def ensure_ontology(self, ontology: Path, base: str) -> None:
-        """Make the target's schema match the ontology (graph, constraints, …) before writing."""
+    def flush(self) -> None:
+        """Return once every write handed over is committed; raise the error of one that failed."""
         ...
 
-    def tenures(self, mapping: Mapping) -> Iterable[tuple[str, str, Holding]]:
-        """Office holdings the target already knows: (property IRI, office-of IRI, holding)."""
-        ...
+    def close(self) -> None: ...
 
-    def describe(self) -> str: ...
 
-    def acquire_lock(self, owner: str, ttl: int) -> None:
-        """Take the target's lock (a lease of ``ttl`` seconds) or raise TargetBusy."""
-        ...
-
-    def renew_lock(self, owner: str, ttl: int) -> None: ...
-
-    def release_lock(self, owner: str) -> None: ...
+@runtime_checkable
+class Ledger(Protocol):
+    """A target that keeps the record of the runs that loaded it."""
 
     def record_run(self, record: RunRecord, base: str) -> None:
         """Create or update the run's ledger entry in the target."""
@@ -88,8 +90,31 @@ class Sink(Protocol):
     def runs(self, limit: int = RUNS_LISTED) -> list[RunRecord]: ...
 
     def fail_interrupted_runs(self, current: str, base: str) -> int:
-        """Mark runs still 'running' (other than ``current``) as failed; we hold the lock, so
+        """Mark runs still 'running' (other than ``current``) as failed; we hold the target, so
         they were interrupted."""
         ...
 
-    def close(self) -> None: ...
+
+@runtime_checkable
+class Lease(Protocol):
+    """A target that many processes can open at once, shared through a lease one run holds at a
+    time (a target only one process can open, like the embedded store, needs none)."""
+
+    def acquire_lock(self, owner: str, ttl: int, dead: Callable[[str], bool]) -> None:
+        """Take the lease for ``ttl`` seconds, or raise TargetBusy. A lease held by an owner for
+        which ``dead(owner)`` is true is taken over at once."""
+        ...
+
+    def renew_lock(self, owner: str, ttl: int) -> None:
+        """Extend the lease by ``ttl`` seconds from now; raise TargetBusy if another run holds it."""
+        ...
+
+    def release_lock(self, owner: str) -> None: ...
+
+
+def ledger_of(sink: Sink) -> Ledger | None:
+    return sink if isinstance(sink, Ledger) else None
+
+
+def lease_of(sink: Sink) -> Lease | None:
+    return sink if isinstance(sink, Lease) else None

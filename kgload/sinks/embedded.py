@@ -122,16 +122,7 @@ class EmbeddedStore:
         """Further graphs the document's facts went to (mapping `graph:` rules, RDF named graphs)."""
         return [q.object for q in self.store.quads_for_pattern(ox.NamedNode(document), _GRAPH, None, graph)]
 
-    # -- run ledger and lock ----------------------------------------------------------------
-
-    def acquire_lock(self, owner: str, ttl: int) -> None:
-        """Nothing to do: the open store holds RocksDB's lock, which the OS drops with the process."""
-
-    def renew_lock(self, owner: str, ttl: int) -> None:
-        pass
-
-    def release_lock(self, owner: str) -> None:
-        pass
+    # -- run ledger (no lease: the open store holds RocksDB's lock, which the OS drops with the process)
 
     def record_run(self, record: RunRecord, base: str) -> None:
         graph = ox.NamedNode(f"{base}graph/runs")

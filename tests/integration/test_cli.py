@@ -127,7 +127,7 @@ def test_load_batch_size_sets_the_transactions_and_not_the_graph(tmp_path, seed,
     load = kgload.api.load
 
     def spy(*args, **kwargs):
-        asked.append(kwargs.get("batch_size"))
+        asked.append(kwargs["options"].batch_size)
         return load(*args, **kwargs)
 
     monkeypatch.setattr(kgload.api, "load", spy)

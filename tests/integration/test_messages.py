@@ -106,3 +106,26 @@ def test_the_progress_total_is_counted_without_parsing(tmp_path, seed):
     assert count_documents([seed, lines]) == 4
     assert count_documents([tmp_path / "docs.jsonl", array]) is None  # an array: no total, a counter
     assert count_documents([ROOT / "examples" / "inputs" / "csv"]) is None
+
+
+def test_the_quick_start_shows_what_its_commands_print(tmp_path, monkeypatch):
+    """README's quick start: its shown output is what the two kgload commands print, line for line
+    (the run id and the seconds aside)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = re.search(r"## Quick start.*?```bash\n(.*?)\n```", readme, re.S).group(1)
+    shown = re.search(r"## Quick start.*?```text\n(.*?)\n```", readme, re.S).group(1).splitlines()
+    load, query = (part.strip() for part in command.split("&&")[2:4])
+    assert load.startswith(".venv/bin/kgload load ") and query.startswith(".venv/bin/kgload query ")
+    monkeypatch.chdir(tmp_path)
+    printed = []
+    for line in (load, query):
+        args = [a.replace("examples/", f"{ROOT}/examples/") for a in line.split()[1:]]
+        result = invoke(*args)
+        assert result.exit_code == 0, result.output
+        printed.extend(result.output.rstrip("\n").splitlines())
+
+    def steady(line: str) -> str:
+        line = re.sub(r"\d{8}T\d{6}Z-[0-9a-f]+", "RUN", line)
+        return re.sub(r"ok in [\d.]+ s", "ok in S s", line)
+
+    assert [steady(x) for x in printed] == [steady(x) for x in shown]

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 from kgload.readers import read
 from kgload.readers.kgload_json import from_value
 from kgload.records import Extraction, Origin
+from tests.common import ROOT
 from tests.unit.test_docs_examples import blocks
 
-ROOT = Path(__file__).resolve().parents[2]
 SOURCES = blocks("sources.md")
 
 

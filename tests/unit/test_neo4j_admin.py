@@ -170,27 +170,28 @@ def test_the_output_folder_must_be_new_or_empty(tmp_path: Path, seed: Path):
 
 def test_cli(tmp_path: Path, seed: Path):
     runner = CliRunner()
-    result = runner.invoke(app, ["export", "--format", "neo4j-admin", str(seed)])
-    assert result.exit_code == 2 and "--output" in result.output
+    result = runner.invoke(app, ["load", str(seed), "--to", "neo4j-admin"])
+    assert result.exit_code == 2 and "--to" in result.output  # DIR is missing
+    result = runner.invoke(app, ["load", str(seed), "--to", "gephi", str(tmp_path / "x")])
+    assert result.exit_code == 2 and "neo4j-admin" in result.output
     result = runner.invoke(app, ["export", "--format", "turtle", str(seed)])
     assert result.exit_code == 2 and "neo4j-admin" in result.output
     out = tmp_path / "bulk"
-    result = runner.invoke(
-        app,
-        [
-            "export",
-            "--format",
-            "neo4j-admin",
-            "-j",
-            "1",
-            "-o",
-            str(out),
-            "--rejects",
-            str(tmp_path / "r.jsonl"),
-            str(seed),
-        ],
-    )
+    args = ["load", str(seed), "--to", "neo4j-admin", str(out), "-j", "1", "--rejects", str(tmp_path / "r.jsonl")]
+    result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
+    assert (out / "import.sh").exists() and (out / "post-import.cypher").exists()
+
+
+def test_the_old_export_form_still_works_and_says_what_replaces_it(tmp_path: Path, seed: Path):
+    runner = CliRunner()
+    result = runner.invoke(app, ["export", "--format", "neo4j-admin", str(seed)])
+    assert result.exit_code == 2 and "neo4j-admin" in result.output
+    out = tmp_path / "bulk"
+    args = ["export", "--format", "neo4j-admin", "-j", "1", "-o", str(out), "--rejects", str(tmp_path / "r.jsonl")]
+    result = runner.invoke(app, [*args, str(seed)])
+    assert result.exit_code == 0, result.output
+    assert "is now `kgload load INPUT… --to neo4j-admin DIR`" in result.output
     assert (out / "import.sh").exists() and (out / "post-import.cypher").exists()
 
 

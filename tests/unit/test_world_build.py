@@ -16,8 +16,8 @@ import yaml
 
 from kgload.mapping.world import WorldGazetteer
 from kgload.resources import default_world_gazetteer
+from tests.common import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 PHOENIX = ROOT.parent / "shared" / "reference" / "phoenix"
 CURATED = ROOT / "gazetteer" / "curated.yaml"
 

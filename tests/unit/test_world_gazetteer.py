@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -15,9 +14,7 @@ from hypothesis import strategies as st
 from kgload.mapping.resolve import Gazetteer, GazetteerEntry, load_gazetteer, normalise
 from kgload.mapping.world import LayeredGazetteer, WorldGazetteer
 from kgload.resources import default_world_gazetteer
-
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLES = ROOT.parent / "shared" / "samples"
+from tests.common import ROOT, SAMPLES
 
 
 @pytest.fixture(scope="module")

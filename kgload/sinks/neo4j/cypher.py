@@ -412,6 +412,14 @@ SET l.owner = $owner, l.acquired = datetime(), l.expires = datetime() + duration
 RETURN l.owner AS owner
 """
 
+# A lease whose holder is known to be dead (same host, process gone): taken over before it expires.
+TAKE_OVER_LOCK = """
+MATCH (l:KgloadLock {name: $name})
+WHERE l.owner = $dead
+SET l.owner = $owner, l.acquired = datetime(), l.expires = datetime() + duration({seconds: $ttl})
+RETURN l.owner AS owner
+"""
+
 LOCK_HOLDER = """
 MATCH (l:KgloadLock {name: $name})
 RETURN l.owner AS owner, l.expires AS expires

@@ -15,17 +15,18 @@ as if it had committed: if it does not, its error stops the run at the next call
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import neo4j
-from neo4j.exceptions import AuthError, ConfigurationError, ServiceUnavailable
+from neo4j.exceptions import AuthError, ConfigurationError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from kgload.defaults import ROWS_PER_STATEMENT, RUNS_LISTED
-from kgload.errors import ConfigError, TargetBusy, TargetUnreachable
+from kgload.errors import ConfigError, TargetBusy, TargetFailed, TargetUnreachable
 from kgload.interrupts import signals_held
 from kgload.ledger import RunRecord
 from kgload.mapping.spec import Mapping
@@ -40,6 +41,32 @@ from kgload.sinks.neo4j.rows import BatchRows, batch_rows, unique_documents
 from kgload.sinks.neo4j.settings import Neo4jSettings
 
 LOCK_NAME = "kgload"
+# How long the driver retries a transaction on a transient or connection error: long enough for a
+# deadlock or a leader switch, short enough that a run whose server died exits well within a minute.
+RETRY_SECONDS = 15.0
+CONNECT_SECONDS = 10.0  # to open a connection: a server that is down answers at once or never
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _kgload_errors(method: Callable[P, R]) -> Callable[P, R]:
+    """The driver's errors raised as kgload's TargetFailed, naming the target; a lost connection
+    also makes the sink's later calls single attempts (see ``Neo4jSink._records``)."""
+
+    @functools.wraps(method)
+    def translated(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except (DriverError, Neo4jError) as exc:
+            sink = args[0]
+            assert isinstance(sink, Neo4jSink)
+            if isinstance(exc, ServiceUnavailable | SessionExpired):
+                sink.lost = True
+            cause = " ".join(f"{type(exc).__name__}: {exc}".split())
+            raise TargetFailed(f"{sink.describe()}: {cause}") from exc
+
+    return translated
 
 
 def connect(settings: Neo4jSettings) -> neo4j.Driver:
@@ -48,7 +75,12 @@ def connect(settings: Neo4jSettings) -> neo4j.Driver:
         # Server notifications ("property key does not exist" on an empty database, …) are for
         # people writing queries, not for a loader's output.
         driver = neo4j.GraphDatabase.driver(
-            settings.uri, auth=settings.auth, notifications_min_severity=neo4j.NotificationMinimumSeverity.OFF
+            settings.uri,
+            auth=settings.auth,
+            notifications_min_severity=neo4j.NotificationMinimumSeverity.OFF,
+            max_transaction_retry_time=RETRY_SECONDS,
+            connection_timeout=CONNECT_SECONDS,
+            connection_acquisition_timeout=2 * CONNECT_SECONDS,
         )
         driver.verify_connectivity()
         driver.execute_query("RETURN 1", database_=settings.database)  # the database exists and answers
@@ -88,6 +120,7 @@ class Neo4jSink(ProjectingSink):
         self._executor: ThreadPoolExecutor | None = None
         self._in_flight: Future[None] | None = None
         self._in_flight_fingerprints: dict[str, str] = {}
+        self.lost = False  # the server went away: what is left to say to it gets one attempt
 
     @classmethod
     def connect(cls, settings: Neo4jSettings) -> Neo4jSink:
@@ -104,6 +137,7 @@ class Neo4jSink(ProjectingSink):
 
     # -- schema ------------------------------------------------------------------------------
 
+    @_kgload_errors
     def ensure_ontology(self, ontology_path: Path, base: str) -> None:
         self.ontology = load_ontology(ontology_path)
         rel_types = [r.neo4j_type for r in self.ontology.relations.values()]
@@ -124,6 +158,7 @@ class Neo4jSink(ProjectingSink):
 
     # -- reads -------------------------------------------------------------------------------
 
+    @_kgload_errors
     @signals_held()
     def fingerprints(self, documents: list[str]) -> dict[str, str]:
         records, _, _ = self.driver.execute_query(
@@ -137,6 +172,7 @@ class Neo4jSink(ProjectingSink):
         stored.update((uri, coming[uri]) for uri in documents if uri in coming)
         return stored
 
+    @_kgload_errors
     def tenures(self, mapping: Mapping) -> list[tuple[str, str, Holding]]:
         self.flush()
         ontology = self._ontology()
@@ -156,6 +192,7 @@ class Neo4jSink(ProjectingSink):
 
     # -- writes ------------------------------------------------------------------------------
 
+    @_kgload_errors
     def write(self, documents: list[MappedDocument]) -> None:
         ontology = self._ontology()
         docs = unique_documents(rows_of(doc, ontology) for doc in documents)
@@ -179,12 +216,14 @@ class Neo4jSink(ProjectingSink):
         with self.driver.session(database=self.database) as session:
             session.execute_write(_write_batch, rows, ontology, self.rows_per_statement)
 
+    @_kgload_errors
     def flush(self) -> None:
         in_flight, self._in_flight = self._in_flight, None
         self._in_flight_fingerprints = {}
         if in_flight is not None:
             in_flight.result()
 
+    @_kgload_errors
     def document_ids(self) -> dict[str, str]:
         """Every loaded document: IRI -> its id (for suggestions when an id is not found)."""
         records, _, _ = self.driver.execute_query(
@@ -194,6 +233,7 @@ class Neo4jSink(ProjectingSink):
         )
         return {r["uri"]: r["id"] for r in records}
 
+    @_kgload_errors
     def retract(self, documents: list[str]) -> int:
         self.flush()
         ontology = self._ontology()
@@ -202,37 +242,40 @@ class Neo4jSink(ProjectingSink):
 
     # -- run ledger and lock ------------------------------------------------------------------
 
-    def acquire_lock(self, owner: str, ttl: int) -> None:
+    @_kgload_errors
+    def acquire_lock(self, owner: str, ttl: int, dead: Callable[[str], bool]) -> None:
         self.flush()
-        records, _, _ = self.driver.execute_query(
-            cypher.ACQUIRE_LOCK, name=LOCK_NAME, owner=owner, ttl=ttl, database_=self.database
+        if self._records(cypher.ACQUIRE_LOCK, name=LOCK_NAME, owner=owner, ttl=ttl):
+            return
+        holder = self._records(cypher.LOCK_HOLDER, name=LOCK_NAME)
+        who = holder[0]["owner"] if holder else None
+        # its holder is known dead: no need to wait for the lease to run out
+        if who and dead(who) and self._records(cypher.TAKE_OVER_LOCK, name=LOCK_NAME, owner=owner, dead=who, ttl=ttl):
+            return
+        until = holder[0]["expires"] if holder else None
+        raise TargetBusy(
+            f"{self._description} is being loaded by {who or 'another run'} (lease until {until}); "
+            "try again later: the lease lapses soon after its holder stops"
         )
-        if not records:
-            holder = self.driver.execute_query(cypher.LOCK_HOLDER, name=LOCK_NAME, database_=self.database).records
-            who = holder[0]["owner"] if holder else "another run"
-            until = holder[0]["expires"] if holder else None
-            raise TargetBusy(
-                f"{self._description} is being loaded by {who} (lease until {until}); "
-                "try again later, or wait for the lease to expire if that run died"
-            )
 
-    @signals_held()
+    @_kgload_errors
     def renew_lock(self, owner: str, ttl: int) -> None:
-        records, _, _ = self.driver.execute_query(
-            cypher.RENEW_LOCK, name=LOCK_NAME, owner=owner, ttl=ttl, database_=self.database
-        )
-        if not records:
+        # called from the run's heartbeat thread too: it does not wait for the batch in flight
+        if not self._records(cypher.RENEW_LOCK, name=LOCK_NAME, owner=owner, ttl=ttl):
             raise TargetBusy(f"{self._description}: this run lost its lock (lease expired); stopping")
 
+    @_kgload_errors
     def release_lock(self, owner: str) -> None:
         self.flush()
-        self.driver.execute_query(cypher.RELEASE_LOCK, name=LOCK_NAME, owner=owner, database_=self.database)
+        self._records(cypher.RELEASE_LOCK, name=LOCK_NAME, owner=owner)
 
+    @_kgload_errors
     def record_run(self, record: RunRecord, base: str) -> None:
         self.flush()
         props = {k: v for k, v in record.properties().items() if v is not None}
-        self.driver.execute_query(cypher.RECORD_RUN, props=props, database_=self.database)
+        self._records(cypher.RECORD_RUN, props=props)
 
+    @_kgload_errors
     def runs(self, limit: int = RUNS_LISTED) -> list[RunRecord]:
         self.flush()
         records, _, _ = self.driver.execute_query(
@@ -240,13 +283,21 @@ class Neo4jSink(ProjectingSink):
         )
         return [RunRecord.from_properties(r["props"]) for r in records]
 
+    @_kgload_errors
     def fail_interrupted_runs(self, current: str, base: str) -> int:
         self.flush()
-        records, _, _ = self.driver.execute_query(
-            cypher.FAIL_INTERRUPTED_RUNS, current=current, database_=self.database
-        )
+        records = self._records(cypher.FAIL_INTERRUPTED_RUNS, current=current)
         return int(records[0]["n"]) if records else 0
 
+    def _records(self, query: str, **params: Any) -> list[neo4j.Record]:
+        """A short write through the driver's retrying transaction; once the server was lost in this
+        run, a single attempt, so that a run whose target is gone exits promptly."""
+        if not self.lost:
+            return self.driver.execute_query(query, params, database_=self.database).records
+        with self.driver.session(database=self.database) as session:
+            return list(session.run(query, params))
+
+    @_kgload_errors
     def run(self, query: str, **params: Any) -> list[dict[str, Any]]:
         self.flush()
         records, _, _ = self.driver.execute_query(query, params, database_=self.database)
