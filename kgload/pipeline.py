@@ -44,6 +44,7 @@ from kgload.readers.kgload_json import from_line, read_lines
 from kgload.records import Extraction, RdfSource, Reject
 from kgload.report import LoadReport, RejectsFile
 from kgload.sinks import Preparer, Sink
+from kgload.sinks.learned import Relinked
 from kgload.validate import ShaclValidator
 
 JSONL = (".jsonl", ".ndjson")
@@ -306,6 +307,9 @@ class Load:
             if self.mapper is not None:
                 self.mapper.close()
             self.rejects.close()
+        relink = getattr(self.sink, "relink", None)
+        if relink is not None:  # names learned from this run's documents may join earlier nodes
+            _note_relink(report, relink())
         report.status = "loaded with rejects" if report.rejected_total else "ok"
         return report
 
@@ -565,3 +569,12 @@ def _note_resolution(report: LoadReport, doc: MappedDocument) -> None:
             canonical = max(names, key=lambda n: (len(n), n))
             others = tuple(sorted(names - {canonical}))
             report.merges[iri] = Merge(iri, canonical, others, "same slug")
+
+
+def _note_relink(report: LoadReport, relinked: Relinked) -> None:
+    """Entities that learned aliases moved are counted once, at the node they joined."""
+    for old, new in relinked.moves:
+        if report.identities.pop(old, None) is not None or new in report.identities:
+            report.note_identity(new, "learned")
+    report.entities = len(report.identities)
+    report.ambiguous.update(f"{name} (a learned alias of two entities)" for name in relinked.ambiguous)

@@ -23,6 +23,7 @@ from kgload.mapping.tenures import Holding
 from kgload.model import MappedDocument
 from kgload.rdf.build import office_properties
 from kgload.rdf.direct_text import TextPreparer
+from kgload.sinks import learned
 from kgload.vocabulary.namespaces import KG, PREFIXES, PROV, RDF, XSD
 
 _FINGERPRINT = ox.NamedNode(KG + "fingerprint")
@@ -70,6 +71,12 @@ class EmbeddedStore:
         text = b"".join(doc.prepared for doc in documents if isinstance(doc.prepared, bytes))
         if text:  # documents written as N-Quads where they were mapped (``preparer``): parsed by the store
             self.store.load(text, format=ox.RdfFormat.N_QUADS)
+        learned.forget(self.store, (doc.iri for doc in documents))
+        learned.remember(self.store, documents)
+
+    def relink(self) -> learned.Relinked:
+        """Join the free-name entities the learned aliases say are one (kgload.sinks.learned)."""
+        return learned.relink(self.store)
 
     def ensure_ontology(self, ontology: Path, base: str) -> None:
         """Keep the ontology in its own graph, so SPARQL can use its labels and class tree."""
@@ -167,6 +174,8 @@ class EmbeddedStore:
                     self.store.remove_graph(extra)
                 self.store.remove_graph(graph)
                 removed += 1
+        learned.forget(self.store, documents)
+        learned.relink(self.store)  # the aliases the documents taught go with them
         return removed
 
     def document_ids(self) -> dict[str, str]:

@@ -1,0 +1,138 @@
+"""The embedded store's table of learned aliases, and the re-link that applies it.
+
+Rows live in one named graph (``kg:learnedAliases``), one per free-name entity of each document,
+with the IRI the mapper gave it, its names, and the IRI and label it is linked to now. ``relink``
+derives from every row where each entity belongs (``kgload.mapping.aliases.link``) and rewrites, in
+that document's graphs only, the IRIs and labels that differ: a document keeps its own quads, so dropping it (retract,
+re-load) and re-linking gives the graph as if it had never been there.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from hashlib import sha256
+
+import pyoxigraph as ox
+
+from kgload.mapping.aliases import Learned, learned_rows, link
+from kgload.model import MappedDocument
+from kgload.vocabulary.namespaces import KG, RDFS, SKOS
+
+ALIASES = ox.NamedNode(KG + "learnedAliases")
+# three quads a row, the row's fields as JSON: the table is the store's bookkeeping, written per batch
+_IN, _ROW, _LINKED = ox.NamedNode(KG + "learnedIn"), ox.NamedNode(KG + "learnedRow"), ox.NamedNode(KG + "linkedTo")
+_FINGERPRINT, _GRAPH = ox.NamedNode(KG + "fingerprint"), ox.NamedNode(KG + "graph")
+LABEL, ALT_LABEL = ox.NamedNode(RDFS + "label"), ox.NamedNode(SKOS + "altLabel")
+
+
+@dataclass(frozen=True, slots=True)
+class Relinked:
+    """What a re-link did: entities moved to another node, and names that join nothing."""
+
+    moves: tuple[tuple[str, str], ...]  # (IRI an entity had, IRI it has now)
+    ambiguous: frozenset[str]
+
+
+def _row_node(document: str, iri: str) -> ox.NamedNode:
+    digest = sha256(f"{document} {iri}".encode()).hexdigest()[:32]
+    return ox.NamedNode(f"{KG}learned/{digest}")
+
+
+def forget(store: ox.Store, documents: Iterable[str]) -> None:
+    """Drop the rows of ``documents`` (re-written or retracted)."""
+    for document in documents:
+        for quad in list(store.quads_for_pattern(None, _IN, ox.NamedNode(document), ALIASES)):
+            for own in list(store.quads_for_pattern(quad.subject, None, None, ALIASES)):
+                store.remove(own)
+
+
+def remember(store: ox.Store, documents: Iterable[MappedDocument]) -> None:
+    """Keep the rows of freshly written documents, linked to the IRIs the mapper gave."""
+    quads: list[ox.Quad] = []
+    for doc in documents:
+        for row in learned_rows(doc):
+            node = _row_node(row.document, row.iri)
+            quads += [
+                ox.Quad(node, _IN, ox.NamedNode(row.document), ALIASES),
+                ox.Quad(node, _ROW, ox.Literal(json.dumps([row.iri, *row.names], ensure_ascii=False)), ALIASES),
+                ox.Quad(node, _LINKED, _linked(row.iri, row.names[0]), ALIASES),
+            ]
+    store.extend(quads)
+
+
+def _linked(iri: str, label: str) -> ox.Literal:
+    return ox.Literal(json.dumps([iri, label], ensure_ascii=False))
+
+
+def relink(store: ox.Store) -> Relinked:
+    """Move every learned entity to the node its group of names now has."""
+    rows: dict[ox.NamedNode | ox.BlankNode, dict[str, str]] = {}
+    for quad in store.quads_for_pattern(None, None, None, ALIASES):
+        rows.setdefault(quad.subject, {})[quad.predicate.value] = quad.object.value
+    learned: list[tuple[Learned, str, str]] = []
+    for fields in rows.values():
+        try:
+            document, (iri, *names), (linked, linked_label) = (
+                fields[_IN.value],
+                json.loads(fields[_ROW.value]),
+                json.loads(fields[_LINKED.value]),
+            )
+        except (KeyError, ValueError):
+            continue  # a row half written by an interrupted run: its document is re-loaded and re-written
+        learned.append((Learned(document, iri, tuple(names)), linked, linked_label))
+    links = link(row for row, _, _ in learned)
+    moves: list[tuple[str, str]] = []
+    for row, linked, linked_label in sorted(learned, key=lambda r: (r[0].document, r[0].iri)):
+        iri, canonical = links.target[(row.document, row.iri)]
+        if (iri, canonical) == (linked, linked_label):
+            continue
+        for graph in _graphs(store, row.document):
+            _rewrite(store, graph, linked, iri)
+            _relabel(store, graph, ox.NamedNode(iri), row.names[0], linked_label, canonical)
+        node = _row_node(row.document, row.iri)
+        for old in list(store.quads_for_pattern(node, _LINKED, None, ALIASES)):
+            store.remove(old)
+        store.add(ox.Quad(node, _LINKED, _linked(iri, canonical), ALIASES))
+        moves.append((linked, iri))
+    return Relinked(tuple(moves), links.ambiguous)
+
+
+def _graphs(store: ox.Store, document: str) -> list[ox.NamedNode | ox.BlankNode]:
+    """The document's own graph and the further graphs its facts went to."""
+    found: list[ox.NamedNode | ox.BlankNode] = []
+    for quad in store.quads_for_pattern(ox.NamedNode(document), _FINGERPRINT, None, None):
+        graph = quad.graph_name
+        if isinstance(graph, ox.NamedNode | ox.BlankNode):
+            found.append(graph)
+            found += [q.object for q in store.quads_for_pattern(ox.NamedNode(document), _GRAPH, None, graph)]
+    return found
+
+
+def _rewrite(store: ox.Store, graph: ox.NamedNode | ox.BlankNode, old: str, new: str) -> None:
+    if old == new:
+        return
+    before, after = ox.NamedNode(old), ox.NamedNode(new)
+    quads = [*store.quads_for_pattern(before, None, None, graph), *store.quads_for_pattern(None, None, before, graph)]
+    for quad in set(quads):
+        store.remove(quad)
+        subject = after if quad.subject == before else quad.subject
+        obj = after if quad.object == before else quad.object
+        store.add(ox.Quad(subject, quad.predicate, obj, graph))
+
+
+def _relabel(
+    store: ox.Store, graph: ox.NamedNode | ox.BlankNode, node: ox.NamedNode, own: str, was: str, now: str
+) -> None:
+    """The document labels the entity with the group's name, and keeps its own as an alternative."""
+    if was == now:
+        return
+    for quad in list(store.quads_for_pattern(node, LABEL, None, graph)):
+        if quad.object.value == was:
+            store.remove(quad)
+    if was != own:
+        store.remove(ox.Quad(node, ALT_LABEL, ox.Literal(own), graph))
+    store.add(ox.Quad(node, LABEL, ox.Literal(now), graph))
+    if now != own:
+        store.add(ox.Quad(node, ALT_LABEL, ox.Literal(own), graph))

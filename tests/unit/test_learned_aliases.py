@@ -1,0 +1,59 @@
+"""Which free-name entities learned aliases join: a function of the set of rows, never their order."""
+
+import itertools
+
+from kgload.mapping.aliases import Learned, learned_rows, link
+from kgload.model import MappedDocument, Merge
+from kgload.records import Document, Extraction, Origin
+
+
+def row(document: str, *names: str) -> Learned:
+    return Learned(document, f"id/name/{names[0].lower().replace(' ', '-')}", names)
+
+
+TEACHER = row("a", "Northern Hawks Battalion", "Northern Hawks")
+BARE = row("b", "Northern Hawks")
+OTHER = row("c", "Blue Ridge Militia")
+
+
+def test_a_bare_name_joins_the_group_that_taught_it_in_any_order():
+    for order in itertools.permutations([TEACHER, BARE, OTHER]):
+        links = link(order)
+        assert links.target[("b", BARE.iri)] == (TEACHER.iri, "Northern Hawks Battalion")
+        assert links.target[("a", TEACHER.iri)] == (TEACHER.iri, "Northern Hawks Battalion")
+        assert links.target[("c", OTHER.iri)] == (OTHER.iri, "Blue Ridge Militia")
+        assert links.ambiguous == frozenset()
+
+
+def test_the_canonical_name_is_the_longest_then_the_greatest():
+    short = row("a", "Hawks", "Northern Hawks")
+    long = row("b", "Northern Hawks")
+    assert link([short, long]).target[("a", short.iri)] == (long.iri, "Northern Hawks")
+    one, two = row("a", "Hawks Alpha", "Hawks Omega"), row("b", "Hawks Omega")
+    assert link([one, two]).target[("a", one.iri)] == (two.iri, "Hawks Omega")
+
+
+def test_a_name_two_learned_entities_share_joins_nothing():
+    society = row("c", "Northern Hawks Society", "Northern Hawks")
+    links = link([TEACHER, society, BARE])
+    assert links.ambiguous == {"Northern Hawks"}
+    assert links.target[("b", BARE.iri)] == (BARE.iri, "Northern Hawks")
+    assert links.target[("c", society.iri)] == (society.iri, "Northern Hawks Society")
+    assert links.target[("a", TEACHER.iri)] == (TEACHER.iri, "Northern Hawks Battalion")
+
+
+def test_a_shared_name_is_not_ambiguous_when_the_groups_are_one_anyway():
+    # "NH" joins both, but the two groups also share "Northern Hawks": one entity, nothing ambiguous
+    rows = [row("a", "Northern Hawks Battalion", "NH"), row("b", "Northern Hawks", "NH", "Northern Hawks Battalion")]
+    links = link(rows)
+    assert links.ambiguous == frozenset()
+    assert {t for t in links.target.values()} == {(rows[0].iri, "Northern Hawks Battalion")}
+
+
+def test_rows_come_from_a_documents_free_names_and_merges_but_kept_apart_names():
+    extraction = Extraction(Document("d1", "t"), (), (), Origin("x.json", 1), "fp")
+    doc = MappedDocument(extraction, "doc/d1", "graph/d1", "fp")
+    doc.free_names = [("id/name/nhb", "Northern Hawks Battalion"), ("id/name/assad", "Assad")]
+    doc.merges = [Merge("id/name/nhb", "Northern Hawks Battalion", ("Northern Hawks",), "document")]
+    doc.ambiguous = ["Assad (ambiguous)"]
+    assert learned_rows(doc) == [Learned("doc/d1", "id/name/nhb", ("Northern Hawks Battalion", "Northern Hawks"))]
