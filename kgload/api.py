@@ -44,8 +44,8 @@ from kgload.sinks.embedded import EmbeddedStore
 from kgload.sparql import answer
 
 if TYPE_CHECKING:
-    from kgload.export.neo4j_admin import Neo4jAdminExport
     from kgload.runs.config import RunConfig
+    from kgload.sinks.bulk.sink import Neo4jAdminExport
     from kgload.sinks.neo4j import Neo4jSettings
 
 PathLike = str | os.PathLike[str]
@@ -412,7 +412,7 @@ def export_neo4j_admin(
 ) -> Neo4jAdminExport:
     """Map inputs as ``load`` would into Neo4j, but write the folder of CSV files (with import.sh
     and post-import.cypher) that ``neo4j-admin database import full`` turns into the same graph."""
-    from kgload.export import neo4j_admin
+    from kgload.sinks.bulk import sink as neo4j_admin
 
     return neo4j_admin.export(
         Path(output),

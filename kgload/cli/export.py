@@ -17,6 +17,7 @@ from kgload.cli.loading import neo4j_settings
 from kgload.cli.options import ExportNeo4jUriOpt, Neo4jDbOpt, StoreOpt
 from kgload.defaults import default_store
 from kgload.errors import UsageError
+from kgload.export import formats
 from kgload.tables import plural
 
 
@@ -96,7 +97,7 @@ def export_command(
         typer.Option(
             "--format",
             "-f",
-            help="turtle, ntriples, nquads, trig, jsonld, graphml, gexf, csv, cypher, html, svg or png; or "
+            help=f"{', '.join(formats.names()[:-1])} or {formats.names()[-1]}; or "
             "neo4j-admin (deprecated: use kgload load INPUT... --to neo4j-admin DIR). "
             "Default: from the output's extension (one that names no format is an error), else turtle.",
             show_default=False,

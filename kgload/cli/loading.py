@@ -21,27 +21,25 @@ from kgload.tables import plural
 
 @contextlib.contextmanager
 def neo4j_sink(settings: Any) -> Iterator[Any]:
-    """The Neo4j sink for ``settings``, closed on the way out; None when no Neo4j is configured."""
-    # imported here: the Neo4j driver is slow to import, and shell completion starts kgload at every Tab
-    from kgload.sinks.neo4j import Neo4jSink
-
-    sink = Neo4jSink.connect(settings) if settings else None
-    try:
+    """The Neo4j sink for ``settings`` (``api.opened`` opens and closes it); None when no Neo4j is
+    configured, so that the library opens the embedded store itself."""
+    if not settings:
+        yield None
+        return
+    with api.opened(neo4j=settings) as sink:
         yield sink
-    finally:
-        if sink is not None:
-            sink.close()
 
 
 def neo4j_settings(uri: str | None, database: str | None) -> Any:
     """Neo4j settings from the options and the environment, or None for the embedded store."""
-    from kgload.sinks.neo4j import Neo4jSettings  # the driver is slow to import (see neo4j_sink)
+    from kgload.sinks.neo4j import Neo4jSettings  # the driver is slow to import: only when used
 
     return Neo4jSettings.from_env(uri=uri, database=database)
 
 
 def load_into(settings: Any, store: Path, inputs: Any, **kwargs: Any) -> LoadReport:
     """Load into Neo4j when settings are given, else into the embedded store at ``store``."""
+    # the embedded store is opened by api.load itself, once the inputs and mapping are known good
     with neo4j_sink(settings) as sink, progress(count_documents(inputs)) as update:
         return api.load(inputs, store=store, sink=sink, progress=update, **kwargs)
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from kgload.defaults import default_store
 from kgload.errors import UsageError
+from kgload.export import formats
 from kgload.export.extract import Source, extract
 from kgload.export.output import atomic, atomic_path, check_writable, progress, stdout
 from kgload.export.selection import EmptySelection, Selection
@@ -27,36 +28,7 @@ from kgload.sinks.neo4j.settings import Neo4jSettings
 
 __all__ = ["FORMATS", "EmptySelection", "ExportResult", "Selection", "export", "format_for", "open_source"]
 
-RDF_FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld")
-FORMATS = (*RDF_FORMATS, "graphml", "gexf", "csv", "cypher", "html", "svg", "png")
-EXTENSIONS = {
-    ".ttl": "turtle",
-    ".nt": "ntriples",
-    ".nq": "nquads",
-    ".trig": "trig",
-    ".jsonld": "jsonld",
-    ".json": "jsonld",
-    ".graphml": "graphml",
-    ".gexf": "gexf",
-    ".zip": "csv",
-    ".cypher": "cypher",
-    ".cql": "cypher",
-    ".html": "html",
-    ".htm": "html",
-    ".svg": "svg",
-    ".png": "png",
-}
-ALIASES = {
-    "ttl": "turtle",
-    "nt": "ntriples",
-    "nq": "nquads",
-    "json-ld": "jsonld",
-    "n-triples": "ntriples",
-    "n-quads": "nquads",
-    "cql": "cypher",
-    "htm": "html",
-}
-BINARY = set(RDF_FORMATS)  # written as bytes; the rest as UTF-8 text
+FORMATS = formats.names()
 
 
 @dataclass
@@ -76,21 +48,22 @@ def format_for(name: str | None, output: Path | None) -> str:
     name without extension: CSV files). An extension that names no format is an error rather than
     a guess: ``-o putin.csv`` must not quietly write Turtle."""
     if name:
-        key = ALIASES.get(name.lower(), name.lower())
-        if key not in FORMATS:
-            raise UsageError(f"unknown export format {name!r}; choose one of {', '.join(FORMATS)}")
-        return key
+        exporter = formats.get(name)
+        if exporter is None:
+            raise UsageError(f"unknown export format {name!r}; choose one of {', '.join(formats.names())}")
+        return exporter.name
     if output is None:
         return "turtle"
     suffix = output.suffix.lower()
-    if suffix in EXTENSIONS:
-        return EXTENSIONS[suffix]
+    extensions = formats.by_extension()
+    if suffix in extensions:
+        return extensions[suffix]
     if output.is_dir() or not suffix:
         return "csv"
     hint = " (CSV export writes nodes.csv and edges.csv: give a folder or a .zip)" if suffix == ".csv" else ""
     raise UsageError(
         f"cannot tell the export format from {output.name!r}{hint}; name a file ending in "
-        f"{', '.join(sorted(EXTENSIONS))}, or say --format"
+        f"{', '.join(sorted(extensions))}, or say --format"
     )
 
 
@@ -130,10 +103,13 @@ def export(
     """Select from the store or Neo4j and write one format to ``output`` (None: standard output)."""
     started = time.perf_counter()
     fmt = format_for(fmt, output)
-    if output is None and fmt in ("csv", "png"):
-        raise UsageError(f"--format {fmt} needs --output ({'a folder or a .zip' if fmt == 'csv' else 'a .png file'})")
+    kind = _exporter(fmt).output
+    if output is None and kind in ("folder", "file"):
+        raise UsageError(
+            f"--format {fmt} needs --output ({'a folder or a .zip' if kind == 'folder' else f'a .{fmt} file'})"
+        )
     if output is not None:
-        check_writable(output, folder=fmt == "csv" and output.suffix.lower() != ".zip")
+        check_writable(output, folder=kind == "folder" and output.suffix.lower() != ".zip")
     compiled = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
     with open_source(compiled, store, neo4j) as source:
         subgraph = extract(source, selection, compiled)
@@ -154,35 +130,25 @@ def write(
     subgraph: Subgraph, fmt: str, output: Path | None, mapping: Mapping, show_progress: bool | None = None
 ) -> int:
     """Write an extracted subgraph in one format."""
-    from kgload.export import csv_files, cypher_script, gexf, graphml, html, rdf, svg
-
-    total = subgraph.size() if fmt in RDF_FORMATS or fmt == "cypher" else len(subgraph.entities) + len(subgraph.claims)
+    exporter = _exporter(fmt)
+    write_format = exporter.write()
+    total = subgraph.size() if exporter.counts_quads else len(subgraph.entities) + len(subgraph.claims)
     with progress(total, f"export {fmt}", show_progress) as advance:
-        if fmt == "csv":
+        job = formats.Job(subgraph, mapping, fmt, advance)
+        if exporter.output == "folder":
             assert output is not None
-            if output.suffix.lower() == ".zip":
-                with atomic(output) as out:
-                    return csv_files.write_zip(subgraph, out, advance)
-            try:
-                output.mkdir(exist_ok=True)
-            except OSError as exc:
-                raise UsageError(f"cannot write {output}: {exc.strerror}") from None
-            return csv_files.write_folder(subgraph, output, advance)
-        if fmt == "png":
+            return write_format(job, output)
+        if exporter.output == "file":
             assert output is not None
             with atomic_path(output) as part:
-                return svg.write_png(subgraph, part)
-        binary = fmt in BINARY
-        sink = atomic(output, "wb" if binary else "w") if output is not None else stdout(binary)
-        with sink as out:
-            if binary:
-                return rdf.write(subgraph, mapping, out, fmt, advance)
-            if fmt == "graphml":
-                return graphml.write(subgraph, out, advance)
-            if fmt == "gexf":
-                return gexf.write(subgraph, out, advance)
-            if fmt == "cypher":
-                return cypher_script.write(subgraph, mapping, out, advance)
-            if fmt == "html":
-                return html.write(subgraph, out)
-            return svg.write(subgraph, out)
+                return write_format(job, part)
+        binary = exporter.output == "binary"
+        with atomic(output, "wb" if binary else "w") if output is not None else stdout(binary) as out:
+            return write_format(job, out)
+
+
+def _exporter(fmt: str) -> formats.Exporter:
+    exporter = formats.get(fmt)
+    if exporter is None:
+        raise UsageError(f"unknown export format {fmt!r}; choose one of {', '.join(formats.names())}")
+    return exporter

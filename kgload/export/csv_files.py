@@ -15,6 +15,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
+from kgload.errors import UsageError
+from kgload.export.formats import Job
+from kgload.export.output import atomic
 from kgload.export.subgraph import Subgraph, iso
 
 NODE_COLUMNS = ["Id", "Label", "type", "uri", "aliases", "wikidata", "isoCode"]
@@ -112,3 +115,15 @@ def write_zip(subgraph: Subgraph, target: Any, advance: Callable[[int], None]) -
             with _zip_member(archive, name) as out:
                 count += _write(out, header, body, advance)
     return count
+
+
+def export(job: Job, output: Path) -> int:
+    """The ``csv`` entry of the export registry: a .zip, else a folder of nodes.csv and edges.csv."""
+    if output.suffix.lower() == ".zip":
+        with atomic(output) as out:
+            return write_zip(job.subgraph, out, job.advance)
+    try:
+        output.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror}") from None
+    return write_folder(job.subgraph, output, job.advance)

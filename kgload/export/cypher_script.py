@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from typing import Any, TextIO
 
+from kgload.export.formats import Job
 from kgload.export.subgraph import Subgraph, batched
 from kgload.mapping.spec import Mapping
 from kgload.sinks.neo4j.cypher import check_name, schema_statements
@@ -254,3 +255,8 @@ def write(subgraph: Subgraph, mapping: Mapping, out: TextIO, advance: Callable[[
         count += rows
         advance(rows)
     return count
+
+
+def export(job: Job, out: TextIO) -> int:
+    """The ``cypher_script`` entry of the export registry (kgload.export.formats)."""
+    return write(job.subgraph, job.mapping, out, job.advance)

@@ -18,8 +18,10 @@ from kgload.export.selection import ClaimBrief, Scope
 from kgload.export.subgraph import Claim, Document, Entity, Mention, Term, batched, most_specific
 from kgload.mapping.spec import Mapping
 from kgload.rdf.geometry import AS_WKT, HAS_GEOMETRY, parse_wkt
+from kgload.rdf.plan import NOTE
 from kgload.sinks.embedded import EmbeddedStore
-from kgload.sinks.neo4j.projection import relationship_key, value
+from kgload.sinks.neo4j.attributes import flatten_attributes
+from kgload.sinks.neo4j.projection import add_field, relationship_key, value
 from kgload.vocabulary.namespaces import DCTERMS, KG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD
 
 BATCH = 200  # IRIs per VALUES block: keeps query texts small, round trips few
@@ -232,6 +234,12 @@ class EmbeddedBackend:
                 location = o.value
             elif p == PROV + "wasGeneratedBy":
                 fields["run"] = o.value
+            elif p == KG + "attributes":  # Neo4j's properties, and the exact JSON for the RDF formats
+                fields.update(flatten_attributes(o.value))
+                extra.append((p, term(o)))
+            elif p == NOTE:
+                add_field(fields, "note", value(o))
+                extra.append((p, term(o)))
             elif p.startswith(KG) and p != KG + "status":
                 name = _CLAIM_FIELDS.get(p[len(KG) :], p[len(KG) :])
                 if name in fields:  # Neo4j keeps one value per property; the RDF keeps them all

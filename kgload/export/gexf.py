@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TextIO
 
+from kgload.export.formats import Job
 from kgload.export.graphml import EDGE_KEYS, attr, text
 from kgload.export.layout import layout
 from kgload.export.style import rgb
@@ -121,3 +122,8 @@ def write(subgraph: Subgraph, out: TextIO, advance: Callable[[int], None]) -> in
         advance(1)
     out.write("    </edges>\n  </graph>\n</gexf>\n")
     return len(ids) + written
+
+
+def export(job: Job, out: TextIO) -> int:
+    """The ``gexf`` entry of the export registry (kgload.export.formats)."""
+    return write(job.subgraph, out, job.advance)

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any, TextIO
 from xml.sax.saxutils import escape, quoteattr
 
+from kgload.export.formats import Job
 from kgload.export.layout import layout
 from kgload.export.style import colour, rgb
 from kgload.export.subgraph import Subgraph, iso
@@ -165,3 +166,8 @@ def write(subgraph: Subgraph, out: TextIO, advance: Callable[[int], None]) -> in
         advance(1)
     out.write("  </graph>\n</graphml>\n")
     return len(ids) + len(edges)
+
+
+def export(job: Job, out: TextIO) -> int:
+    """The ``graphml`` entry of the export registry (kgload.export.formats)."""
+    return write(job.subgraph, out, job.advance)

@@ -16,6 +16,7 @@ import html
 import json
 from typing import Any, TextIO
 
+from kgload.export.formats import Job
 from kgload.export.style import colour
 from kgload.export.subgraph import Subgraph, iso
 from kgload.export.svg import legend, place
@@ -259,3 +260,8 @@ def write(subgraph: Subgraph, out: TextIO) -> int:
     page = PAGE.replace("__DATA__", payload, 1).replace("<title>kgload export</title>", f"<title>{title}</title>", 1)
     out.write(page)
     return len(data["nodes"]) + len(data["edges"])
+
+
+def export(job: Job, out: TextIO) -> int:
+    """The ``html`` entry of the export registry (kgload.export.formats)."""
+    return write(job.subgraph, out)

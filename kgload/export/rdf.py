@@ -12,17 +12,19 @@ think it unchanged and keep the partial copy.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
+from kgload.export.formats import Job
 from kgload.export.subgraph import Claim, Document, Entity, Subgraph, Term, iso
+from kgload.fingerprint import canonical_json
 from kgload.mapping.spec import Mapping, PropertyRule
 from kgload.rdf.geometry import AS_WKT, GEOMETRY, HAS_GEOMETRY, point_statements
 from kgload.rdf.serialize import RdfWriter
+from kgload.sinks.neo4j.attributes import PREFIX, unflatten
 
 # the mapper's own typing helpers, so exported literals are byte-identical to mapped ones
 from kgload.vocabulary.literals import DATATYPE, LiteralError, decimal_text, temporal_literal, typed
@@ -103,13 +105,22 @@ class QuadMaker:
             ox.Quad(c, N(KG + "status"), _STATUS.get(claim.status, _STATUS["asserted"]), g),
         ]
         language = doc.language if doc else None
+        exact = {pred for pred, _ in claim.extra}
         for name, value in claim.props.items():
-            if value is None:
+            if value is None or name.startswith(PREFIX):
+                continue
+            if name == "note":  # rdfs:comment: exact in ``extra`` from the store, rebuilt from Neo4j
+                if RDFS + "comment" not in exact:
+                    notes = value if isinstance(value, list) else [value]
+                    out += [ox.Quad(c, N(RDFS + "comment"), self._literal("evidence", n, language), g) for n in notes]
                 continue
             if name == "run":
                 out.append(ox.Quad(c, N(PROV + "wasGeneratedBy"), N(str(value)), g))
                 continue
             out.append(ox.Quad(c, N(KG + _NAMES.get(name, name)), self._literal(name, value, language), g))
+        attributes = unflatten(claim.props) if KG + "attributes" not in exact else None
+        if attributes:  # from Neo4j, which holds them as attr_ properties: the RDF's JSON again
+            out.append(ox.Quad(c, N(KG + "attributes"), self._literal("attributes", attributes, language), g))
         out += [ox.Quad(c, N(KG + "assertedBy"), N(x), g) for x in claim.asserted_by]
         out += [ox.Quad(c, N(KG + "deniedBy"), N(x), g) for x in claim.denied_by]
         if claim.location:
@@ -130,7 +141,7 @@ class QuadMaker:
         if name == "recordedAt":
             return ox.Literal(iso(value), datatype=DATATYPE["dateTime"])
         if name == "attributes":
-            text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, ensure_ascii=False)
+            text = value if isinstance(value, str) else canonical_json(value)
             return ox.Literal(text, datatype=N(RDF + "JSON"))
         rule = self.rules.get(KG + name)
         if isinstance(value, dt.date):
@@ -176,3 +187,8 @@ def write(subgraph: Subgraph, mapping: Mapping, out: BinaryIO, fmt: str, advance
         advance(len(batch))
     writer.close()
     return count
+
+
+def export(job: Job, out: BinaryIO) -> int:
+    """The ``rdf`` entry of the export registry (kgload.export.formats)."""
+    return write(job.subgraph, job.mapping, out, job.fmt, job.advance)

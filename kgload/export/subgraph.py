@@ -4,8 +4,10 @@ the same ones the Neo4j projection stores, so the two backends converge here and
 has a single writer.
 
 What only the embedded store knows (an entity's ``rdfs:comment``, a claim's non-``kg:``
-properties) travels as exact RDF terms in ``extra``, so an export from the embedded store loses
-nothing; the Neo4j projection never stored those, so an export from Neo4j cannot carry them.
+properties, and the exact terms of a claim's note and ``kg:attributes`` JSON, which ``props``
+holds as Neo4j does: ``note`` and ``attr_*``) travels as exact RDF terms in ``extra``, so an
+export from the embedded store loses nothing; an export from Neo4j carries what the projection
+stored (a note's language and an attribute's original key are not among it).
 """
 
 from __future__ import annotations

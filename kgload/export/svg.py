@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from kgload.errors import UsageError
+from kgload.export.formats import Job
 from kgload.export.graphml import attr, text
 from kgload.export.layout import layout
 from kgload.export.style import COLOURS, colour
@@ -189,3 +190,13 @@ def _size(svg: Path) -> tuple[int, int]:
     width = int(head.split('width="', 1)[1].split('"', 1)[0])
     height = int(head.split('height="', 1)[1].split('"', 1)[0])
     return width, height
+
+
+def export(job: Job, out: TextIO) -> int:
+    """The ``svg`` entry of the export registry (kgload.export.formats)."""
+    return write(job.subgraph, out)
+
+
+def export_png(job: Job, png: Path) -> int:
+    """The ``png`` entry of the export registry."""
+    return write_png(job.subgraph, png)

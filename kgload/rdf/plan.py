@@ -61,7 +61,7 @@ from kgload.rdf.build import (
 from kgload.rdf.geometry import AS_WKT, GEOMETRY, HAS_GEOMETRY, PLACE_CLASSES, least, point_statements, problem
 from kgload.records import Entity, Extraction, Reject, Relation
 from kgload.vocabulary.literals import DATATYPE, confidence_literal, sentence_literal, temporal_literal
-from kgload.vocabulary.namespaces import KG
+from kgload.vocabulary.namespaces import KG, RDFS
 
 
 class Shared:
@@ -78,13 +78,17 @@ Term = NamedNode | Literal | Shared  # by the field's kind: IRI, OWN, SHARED
 
 # the Neo4j links of a claim: a role starting with "@" is a relationship, not a property
 ASSERTED_BY_ROLE, DENIED_BY_ROLE, LOCATION_ROLE = "@assertedBy", "@deniedBy", "@location"
+# the extra attributes' JSON: not one property but one per attribute (kgload.sinks.neo4j.attributes)
+ATTRIBUTES_ROLE = "@attributes"
+NOTE = RDFS + "comment"  # a claim's note (its caveat): the "note" property, a list when several
 _CLAIM_FIELD_NAMES = {"startDate": "start", "endDate": "end", "sentenceIndex": "sentence"}
 
 
 def claim_field(predicate: str) -> str | None:
-    """The claim row's field a kg: predicate fills (kg:startDate -> start); None outside kg:."""
+    """The claim row's field a kg: predicate (or rdfs:comment) fills (kg:startDate -> start,
+    rdfs:comment -> note); None for other predicates outside kg:."""
     if not predicate.startswith(KG):
-        return None
+        return "note" if predicate == NOTE else None
     name = predicate[len(KG) :]
     return _CLAIM_FIELD_NAMES.get(name, name)
 
@@ -148,7 +152,7 @@ CLAIM_DENIED_BY = Field.of(P["deniedBy"], DENIED_BY_ROLE, IRI)
 CLAIM_LOCATION = Field.of(P["location"], LOCATION_ROLE, IRI)
 CLAIM_EVENT_CODE = Field.of(P["eventCode"], "eventCode", SHARED)
 CLAIM_EVENT_CODE_SCHEME = Field.of(P["eventCodeScheme"], "eventCodeScheme", SHARED)
-CLAIM_ATTRIBUTES = Field.of(P["attributes"], "attributes", OWN)
+CLAIM_ATTRIBUTES = Field.of(P["attributes"], ATTRIBUTES_ROLE, OWN)
 CLAIM_DOCUMENT, CLAIM_RUN = Field.of(DERIVED_FROM, "document", IRI), Field.of(GENERATED_BY, "run", IRI)
 CLAIM_RECORDED_AT = Field.of(P["recordedAt"], "recordedAt", SHARED)
 

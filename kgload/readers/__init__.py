@@ -12,9 +12,13 @@ reader plugin with a ``name``, a ``sniff(path, head)`` and a ``read(path)``, tri
 
 from __future__ import annotations
 
+import functools
+import importlib
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from kgload.errors import UsageError
 from kgload.readers.source import SourceReader, is_source_mapping, shipped, shipped_by_name
@@ -22,55 +26,98 @@ from kgload.records import Extraction, Reject
 
 Reader = Callable[[Path], Iterator[Extraction | Reject]]
 
-
-def _kgload_json(path: Path) -> Iterator[Extraction | Reject]:
-    from kgload.readers import kgload_json
-
-    return kgload_json.read(path)
-
-
-def _csv(path: Path) -> Iterator[Extraction | Reject]:
-    from kgload.readers import csv_files
-
-    return csv_files.read(path)
-
-
-def _graphrag(path: Path) -> Iterator[Extraction | Reject]:
-    from kgload.readers import graphrag
-
-    return graphrag.read(path)
-
-
-def _langchain(path: Path) -> Iterator[Extraction | Reject]:
-    from kgload.readers import langchain
-
-    return langchain.read(path)
-
-
-def _plover(path: Path) -> Iterator[Extraction | Reject]:
-    from kgload.readers import plover
-
-    return plover.read(path)
-
-
-def _rdf(path: Path) -> Iterator[Extraction | Reject]:
-    from kgload.readers import rdf_files
-
-    return rdf_files.read(path)  # type: ignore[return-value]  # RdfSource: RDF that skips the mapping
-
-
-# name -> reader; imported lazily so a run pays only for the shapes it reads
-READERS: dict[str, Reader] = {
-    "rdf": _rdf,
-    "kgload": _kgload_json,
-    "csv": _csv,
-    "graphrag": _graphrag,
-    "langchain": _langchain,
-    "plover": _plover,
-}
-
+_JSON = (".json", ".jsonl", ".ndjson")
+_RDF = (".ttl", ".turtle", ".n3", ".nt", ".nq", ".trig", ".jsonld", ".rdf", ".owl")
 _PEEK = 64 * 1024  # detection reads at most this much of a file
 _JSON_KEY = re.compile(rb'(?<!\\)"([A-Za-z_]+)"\s*:')
+
+
+@functools.lru_cache(maxsize=4)
+def _keys(head: bytes) -> frozenset[bytes]:
+    """The JSON keys a peek holds: the shapes are told apart by the keys their first records use."""
+    return frozenset(_JSON_KEY.findall(head))
+
+
+def _json(path: Path) -> bool:
+    return path.suffix.lower() in _JSON
+
+
+def _kgload_sniff(path: Path, head: bytes) -> bool:
+    # "relations" may lie beyond the peek in a big document; kgload's own is also the JSON default
+    return _json(path) and {b"document", b"entities"} <= _keys(head)
+
+
+def _graphrag_sniff(path: Path, head: bytes) -> bool:
+    keys = _keys(head)
+    return _json(path) and {b"nodes", b"relationships"} <= keys and not _langchain_sniff(path, head)
+
+
+def _langchain_sniff(path: Path, head: bytes) -> bool:
+    keys = _keys(head)
+    return (
+        _json(path)
+        and {b"nodes", b"relationships"} <= keys
+        and not keys & {b"start_node_id", b"end_node_id", b"label"}
+        and bool(keys & {b"source", b"target", b"page_content"})
+    )
+
+
+def _plover_sniff(path: Path, head: bytes) -> bool:
+    keys = _keys(head)
+    return _json(path) and {b"event", b"id"} <= keys and bool(keys & {b"source", b"target", b"eventText", b"date"})
+
+
+def _csv_sniff(path: Path, head: bytes) -> bool:
+    return path.suffix.lower() == ".csv"
+
+
+def _rdf_sniff(path: Path, head: bytes) -> bool:
+    return path.suffix.lower() in _RDF
+
+
+@dataclass(frozen=True)
+class PythonReader:
+    """A reader written in Python: its name, how it knows its files, and the module that reads them,
+    imported only when a file is read (as rdflib's plugin registry imports its parsers), so a run
+    pays only for the shapes it reads and detection imports none of them."""
+
+    name: str
+    function: str  # "module:name" of the reader
+    sniff: Callable[[Path, bytes], bool]
+
+    def read(self, path: Path) -> Iterator[Extraction | Reject]:
+        module, name = self.function.split(":")
+        return getattr(importlib.import_module(module), name)(path)  # type: ignore[no-any-return]
+
+
+class ReaderPlugin(Protocol):
+    """What detection and reading need of a reader: a Python reader or a source mapping."""
+
+    @property
+    def name(self) -> str: ...
+
+    def sniff(self, path: Path, head: bytes) -> bool: ...
+
+    def read(self, path: Path) -> Iterator[Extraction | Reject]: ...
+
+
+# name -> reader, in the order detection tries them after the source mappings
+READERS: dict[str, PythonReader] = {}
+
+
+def register(reader: PythonReader) -> None:
+    READERS[reader.name] = reader
+
+
+for _reader in (
+    PythonReader("rdf", "kgload.readers.rdf_files:read", _rdf_sniff),  # RdfSource: RDF that skips the mapping
+    PythonReader("kgload", "kgload.readers.kgload_json:read", _kgload_sniff),
+    PythonReader("csv", "kgload.readers.csv_files:read", _csv_sniff),
+    PythonReader("graphrag", "kgload.readers.graphrag:read", _graphrag_sniff),
+    PythonReader("langchain", "kgload.readers.langchain:read", _langchain_sniff),
+    PythonReader("plover", "kgload.readers.plover:read", _plover_sniff),
+):
+    register(_reader)
 
 
 def formats() -> list[str]:
@@ -78,24 +125,26 @@ def formats() -> list[str]:
     return [*READERS, *shipped_by_name()]
 
 
+def plugins() -> list[ReaderPlugin]:
+    """Every reader in the order detection tries them: datasets with a source mapping know their own
+    header or keys, so they go first."""
+    return [*shipped(), *READERS.values()]
+
+
 def detect(path: Path) -> str:
     """The input format from the file's name and a peek at its first bytes (never the whole file)."""
-    suffix = path.suffix.lower()
     head = _peek(path)
-    for source in shipped():  # datasets with a source mapping know their own header or keys
-        if source.sniff(path, head):
-            return source.name
-    if suffix in (".json", ".jsonl", ".ndjson"):
-        return _json_format(head)
+    for plugin in plugins():
+        if plugin.sniff(path, head):
+            return plugin.name
+    suffix = path.suffix.lower()
+    if suffix in _JSON:
+        return "kgload"  # kgload's own format is the default for JSON
     if suffix in (".tsv", ".tab"):
         raise UsageError(
             f"{path}: a tab-separated file that no source mapping recognises "
             f"({', '.join(shipped_by_name())}); pass --format, or a source mapping of your own (docs/sources.md)"
         )
-    if suffix == ".csv":
-        return "csv"
-    if suffix in (".ttl", ".turtle", ".n3", ".nt", ".nq", ".trig", ".jsonld", ".rdf", ".owl"):
-        return "rdf"
     raise UsageError(f"{path}: cannot tell the input format from the name; pass --format ({', '.join(formats())})")
 
 
@@ -107,22 +156,6 @@ def _peek(path: Path) -> bytes:
         return b""
 
 
-def _json_format(head: bytes) -> str:
-    """JSON shapes by the keys their first records use; kgload's own format is the default."""
-    keys = set(_JSON_KEY.findall(head))
-    if {b"document", b"entities"} <= keys:  # "relations" may lie beyond the peek in a big document
-        return "kgload"
-    if {b"nodes", b"relationships"} <= keys:
-        if keys & {b"start_node_id", b"end_node_id", b"label"}:
-            return "graphrag"
-        if keys & {b"source", b"target", b"page_content"}:
-            return "langchain"
-        return "graphrag"
-    if b"event" in keys and b"id" in keys and keys & {b"source", b"target", b"eventText", b"date"}:
-        return "plover"
-    return "kgload"
-
-
 def read(path: Path, fmt: str | None = None) -> Iterator[Extraction | Reject]:
     """The records of ``path`` read as ``fmt``: a reader's name, a shipped source mapping's name, or
     the path of a source mapping file; detected from the file when None."""
@@ -131,7 +164,7 @@ def read(path: Path, fmt: str | None = None) -> Iterator[Extraction | Reject]:
     name = fmt or detect(path)
     reader = READERS.get(name)
     if reader is not None:
-        return reader(path)
+        return reader.read(path)
     sources = shipped_by_name()
     if name in sources:
         return sources[name].read(path)

@@ -15,7 +15,7 @@ import neo4j
 import pytest
 
 from kgload import api
-from kgload.export.neo4j_admin import POST_IMPORT, statements
+from kgload.sinks.bulk.script import POST_IMPORT, statements
 from kgload.sinks.neo4j import Neo4jSettings, Neo4jSink
 from tests.common import FIXED_RUN, ROOT
 
@@ -43,6 +43,11 @@ PEOPLE = {
 TRICKY_IDS = {5: "bulk-5\uff01", 6: "bulk-5\U00020000"}
 
 
+# beyond 2**53, so that an integer read back as a double would differ
+ATTRIBUTES = {"occasion": "summit", "rounds": 2**53 + 1, "share": 0.25, "public": True, "tags": ["a", "b"],
+              "reported on": "Test Wire"}  # fmt: skip
+
+
 def _doc(number: int, variant: str = "") -> dict[str, Any]:
     ids = list(PEOPLE)
     entities = [
@@ -59,6 +64,11 @@ def _doc(number: int, variant: str = "") -> dict[str, Any]:
         {"type": "advancing-on", "head": "russia", "tail": "ukraine", "status": "disputed",
          "asserted_by": ["russia"], "denied_by": ["zelensky"], "evidence": "Kyiv denies it."},
     ]  # fmt: skip
+    if number == 0:  # a claim's caveat and extra attributes of each JSON type (issue 30.3)
+        relations.append(
+            {"type": "negotiated-with", "head": "putin", "tail": "zelensky", "date": "2025-06-01",
+             "attributes": {"note": "Dates: world knowledge, not in the article.", **ATTRIBUTES}}
+        )  # fmt: skip
     evidence = EVIDENCE[number % len(EVIDENCE)]
     if evidence is not None:
         relations[0]["evidence"] = evidence + variant
@@ -181,7 +191,13 @@ def test_the_facts_survive_the_csv_round_trip(imported):
         "WHERE 'bulk-00' IN r.sources RETURN r.evidence AS e, r.confidence AS c, r.claims AS n, r.sources AS s"
     ).records
     assert EVIDENCE[0] in row["e"] and EVIDENCE[1] in row["e"]
-    assert row["n"] - len(row["e"]) == 2 and row["n"] > 10  # bulk-03 and -07 count, but have no sentence
+    [silent] = imported.execute_query(  # the asserted claims of this relationship that give no sentence
+        "MATCH (:Person {name: 'Vladimir Putin'})<-[:SUBJECT]-(c:Claim {predicate: 'CALLED', status: 'asserted'})"
+        "-[:OBJECT]->(:Person {name: 'Donald Trump'}) WHERE c.date = date('2025-06-14') AND c.evidence IS NULL "
+        "RETURN count(c) AS n, [d IN collect(c.document) | split(d, '/')[-1]] AS documents"
+    ).records
+    assert {"bulk-03", "bulk-07"} <= set(silent["documents"])  # they count, but have no sentence
+    assert row["n"] - len(row["e"]) == silent["n"] and row["n"] > 10
     assert row["c"] == 0.95  # the highest (the AFP report's), a double read back exactly
     titles = [r["t"] for r in imported.execute_query("MATCH (d:Document {id: 'bulk-01'}) RETURN d.title AS t").records]
     assert titles == ["Bulk test 1 (corrected)"]
@@ -243,3 +259,24 @@ def test_places_keep_their_points_through_the_csv(imported, exported):
     assert 150_000 < near["d"] < 250_000
     index = imported.execute_query("SHOW INDEXES YIELD name, type WHERE type = 'POINT' RETURN name").records
     assert [r["name"] for r in index] == ["kgload_place_location"]
+
+
+CLAIM_ATTRIBUTES = """
+MATCH (c:Claim) WHERE c.attr_occasion = 'summit'
+RETURN c.note AS note, c.attr_rounds AS rounds, c.attr_share AS share, c.attr_public AS public,
+       c.attr_tags AS tags, c.attr_reported_on AS reported, c.attributes AS json,
+       valueType(c.attr_rounds) AS int_type, valueType(c.attr_share) AS float_type,
+       valueType(c.attr_public) AS bool_type
+"""
+
+
+def test_a_claims_note_and_attributes_are_typed_properties_online_and_imported(imported, online, neo4j_driver):
+    """Issue 30.3: Cypher filters on an attribute, and each keeps its JSON type, in both stores."""
+    for driver in (neo4j_driver, imported):  # the session server holds the online load of this module
+        [row] = driver.execute_query(CLAIM_ATTRIBUTES).records
+        assert row["note"] == "Dates: world knowledge, not in the article."
+        assert row["rounds"] == 2**53 + 1 and row["int_type"] == "INTEGER NOT NULL"
+        assert row["share"] == 0.25 and row["float_type"] == "FLOAT NOT NULL"
+        assert row["public"] is True and row["bool_type"] == "BOOLEAN NOT NULL"
+        assert row["tags"] == ["a", "b"] and row["reported"] == "Test Wire"
+        assert row["json"] is None  # the JSON text is gone from Neo4j

@@ -407,6 +407,15 @@ def node_labels(driver) -> dict[str, list[str]]:
     return {r["uri"]: sorted(r["labels"]) for r in records}
 
 
+def claim_notes_and_attributes(driver) -> dict[str, dict[str, list[str]]]:
+    """Each claim's note and attr_ properties, each with its Neo4j type (2 is not 2.0, nor "2")."""
+    records, _, _ = driver.execute_query(
+        "MATCH (c:Claim) RETURN c.uri AS uri, "
+        "[k IN keys(c) WHERE k = 'note' OR k STARTS WITH 'attr_' | [k, toString(c[k]), valueType(c[k])]] AS props"
+    )
+    return {r["uri"]: sorted(map(tuple, r["props"])) for r in records if r["props"]}
+
+
 @pytest.mark.neo4j
 def test_cypher_scripts_of_both_backends_answer_every_starter_query_as_the_load(
     embedded, neo4j_seeded, neo4j_driver, seed, tmp_path
@@ -416,6 +425,9 @@ def test_cypher_scripts_of_both_backends_answer_every_starter_query_as_the_load(
     empty Neo4j, must give every node the online load's labels and every starter query its rows."""
     online, online_labels = starter_answers(neo4j_driver), node_labels(neo4j_driver)
     assert all(online.values()), online
+    online_claims = claim_notes_and_attributes(neo4j_driver)
+    assert any(k == "note" for props in online_claims.values() for k, _, _ in props)
+    assert ("attr_rounds", "2", "INTEGER NOT NULL") in {p for props in online_claims.values() for p in props}
     scripts = {}
     for backend, kwargs in (("embedded", {"store": embedded}), ("neo4j", {"neo4j": neo4j_seeded})):
         scripts[backend] = tmp_path / f"{backend}.cypher"
@@ -430,6 +442,7 @@ def test_cypher_scripts_of_both_backends_answer_every_starter_query_as_the_load(
             assert imported == {uri: online_labels[uri] for uri in imported}, backend
             assert any("Actor" in labels for labels in imported.values()), backend
             assert starter_answers(neo4j_driver) == online, backend
+            assert claim_notes_and_attributes(neo4j_driver) == online_claims, backend  # issue 30.3
     finally:
         load_seed_into_neo4j(neo4j_seeded, neo4j_driver, seed)
 

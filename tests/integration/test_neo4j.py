@@ -127,6 +127,22 @@ def test_labels_and_properties_are_typed(seeded):
     assert isinstance(conf["c"], float)
 
 
+def test_claims_filter_on_typed_attributes_and_keep_their_notes(seeded):
+    """Issue 30.3: extra attributes are typed properties Cypher filters on; notes are projected."""
+    rows = cypher(seeded, (CYPHER / "claims-by-attribute.cypher").read_text())
+    call = [r for r in rows if r["relation"] == "CALLED"]
+    assert call and call[0]["occasion"] == "Trump’s 79th birthday"
+    rounds = [r for r in rows if r["rounds"] is not None]
+    assert rounds and all(type(r["rounds"]) is int for r in rounds)
+    [claim] = cypher(
+        seeded,
+        "MATCH (c:Claim)-[:SUBJECT]->(:Person {name: 'Joe Biden'}) WHERE c.note STARTS WITH 'Dates: World knowledge' "
+        "RETURN c.attributes AS json, keys(c) AS keys",
+    )
+    assert claim["json"] is None and not [k for k in claim["keys"] if not k.isidentifier()]
+    assert not cypher(seeded, "MATCH (c:Claim) WHERE c.attributes IS NOT NULL RETURN c")  # the JSON text is gone
+
+
 def test_every_cypher_example_answers(seeded):
     for path in seed_cypher_examples():
         assert cypher(seeded, path.read_text()), path.name

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from kgload import api, collector
-from kgload.export.neo4j_admin import ARRAY_DELIMITER, ExportError
 from kgload.rdf import direct_text
+from kgload.sinks.bulk.cells import ARRAY_DELIMITER, ExportError
 from tests.common import MID_SECOND_RUN, ROOT
 from tests.unit.test_neo4j_admin import _doc, _rows
 

@@ -18,20 +18,10 @@ from typer.testing import CliRunner
 from kgload import api
 from kgload.cli import app
 from kgload.errors import UsageError
-from kgload.export.neo4j_admin import (
-    ARRAY_DELIMITER,
-    CsvGroups,
-    ExportError,
-    Neo4jAdminSink,
-    cell,
-    neo4j_type,
-    pack_props,
-    post_import,
-    spool_rows,
-    statements,
-    unpack_props,
-)
 from kgload.model import MappedDocument
+from kgload.sinks.bulk.cells import ARRAY_DELIMITER, CsvGroups, ExportError, cell, neo4j_type
+from kgload.sinks.bulk.script import post_import, statements
+from kgload.sinks.bulk.sink import Neo4jAdminSink, pack_props, spool_rows, unpack_props
 from kgload.sinks.neo4j.projection import ClaimRow, DocumentRows, EntityRow
 
 

@@ -25,6 +25,7 @@ from kgload.rdf.build import P as MODEL
 from kgload.rdf.geometry import least
 from kgload.rdf.plan import (
     ASSERTED_BY_ROLE,
+    ATTRIBUTES_ROLE,
     DENIED_BY_ROLE,
     IRI,
     LOCATION_ROLE,
@@ -37,10 +38,12 @@ from kgload.rdf.plan import (
     plan_document,
 )
 from kgload.records import Extraction
+from kgload.sinks.neo4j.attributes import flatten_attributes
 from kgload.sinks.neo4j.projection import (
     ClaimRow,
     DocumentRows,
     EntityRow,
+    add_field,
     entity_row,
     project_early,
     relationship_key,
@@ -164,7 +167,7 @@ def render_rows(plan: DocumentPlan, mapping: Mapping, ontology: Ontology) -> tup
         links: dict[str, list[str]] = {ASSERTED_BY_ROLE: [], DENIED_BY_ROLE: [], LOCATION_ROLE: []}
         for f, o in claim.typed:  # the typed attributes come first, as their quads do
             if f.role is not None:
-                fields[f.role] = _value(f, o)
+                add_field(fields, f.role, _value(f, o))
         for f, o in claim.own:  # as _value does, inline: this loop runs for every statement of a load
             role = f.role
             if role is None:
@@ -175,6 +178,8 @@ def render_rows(plan: DocumentPlan, mapping: Mapping, ontology: Ontology) -> tup
             elif role[0] == "@":  # an end or a link: the row holds those apart
                 if role in links:
                     links[role].append(o.value)
+                elif role == ATTRIBUTES_ROLE:
+                    fields.update(flatten_attributes(o.value))
             else:
                 fields[role] = o.value if kind == IRI else value(o)
         fields["predicate"], fields["predicateUri"], fields["status"] = known.neo4j_type, known.iri, claim.status

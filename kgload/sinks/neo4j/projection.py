@@ -10,6 +10,7 @@
 | kg:Claim (every reported relation)    | (:Resource:Claim {uri, key, predicate, status, …})      |
 |                                       |   -[:SUBJECT]->, -[:OBJECT]->, -[:DERIVED_FROM]->,      |
 |                                       |   -[:ASSERTED_BY]->, -[:DENIED_BY]->, -[:LOCATION]->    |
+| a claim's rdfs:comment / kg:attributes| note / attr_<name> typed properties (.attributes)      |
 | asserted claims of one (s, p, o, time)| (s)-[:LEADER_OF {key, date, start, end, evidence, …}]->(o)|
 """
 
@@ -30,6 +31,7 @@ from kgload.ontology import Ontology, local_name
 from kgload.rdf.build import key_json
 from kgload.rdf.geometry import AS_WKT, HAS_GEOMETRY, least, parse_wkt
 from kgload.rdf.plan import DOCUMENT_PROPERTIES, claim_field
+from kgload.sinks.neo4j.attributes import flatten_attributes
 from kgload.vocabulary.namespaces import KG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD, XSD
 
 TYPE = RDF + "type"
@@ -41,7 +43,7 @@ _LABEL, _ALT_LABEL, _SAME_AS, _ISO_CODE = RDFS + "label", SKOS + "altLabel", OWL
 # an entity's identifiers besides its QID and ISO code: node properties of the same name
 IDENTIFIER_PROPERTIES = {KG + "cameoActorCode": "cameoActorCode", KG + "countryCode": "countryCode"}
 _SUBJECT, _OBJECT, _PREDICATE = RDF + "subject", RDF + "object", RDF + "predicate"
-_STATUS, _LOCATION = KG + "status", KG + "location"
+_STATUS, _LOCATION, _ATTRIBUTES = KG + "status", KG + "location", KG + "attributes"
 _CLAIM_LISTS = {KG + "assertedBy": "assertedBy", KG + "deniedBy": "deniedBy"}
 _DERIVED_FROM, _GENERATED_BY = PROV + "wasDerivedFrom", PROV + "wasGeneratedBy"
 _HAS_GEOMETRY, _AS_WKT = HAS_GEOMETRY.value, AS_WKT.value
@@ -196,6 +198,17 @@ def _location(uri: str, subjects: dict[str, list[tuple[str, Any]]]) -> tuple[flo
     return least(points)
 
 
+def add_field(fields: dict[str, Any], name: str, item: Any) -> None:
+    """Set a claim's property; a second note makes a list (other properties keep one value, the
+    last, as they always have)."""
+    if name != "note" or name not in fields:
+        fields[name] = item
+        return
+    held = fields[name]
+    items = [*held, item] if isinstance(held, list) else [held, item]
+    fields[name] = [str(x) for x in items]  # a Neo4j list holds one type
+
+
 def _claim(uri: str, props, ontology: Ontology) -> ClaimRow | None:
     fields: dict[str, Any] = {}
     head = tail = predicate = None
@@ -219,8 +232,10 @@ def _claim(uri: str, props, ontology: Ontology) -> ClaimRow | None:
             fields["document"] = o.value
         elif p == _GENERATED_BY:
             fields["run"] = o.value
+        elif p == _ATTRIBUTES:
+            fields.update(flatten_attributes(o.value))
         elif (name := claim_field(p)) is not None:
-            fields[name] = value(o)
+            add_field(fields, name, value(o))
     relation = ontology.relations.get(predicate or "")
     if head is None or tail is None or relation is None:
         return None  # not a relation kgload knows how to project; SHACL reports it upstream
