@@ -12,6 +12,15 @@ SEED = ROOT / "examples" / "afp-2025-06-14-putin-trump-call.json"
 SHARED = ROOT.parent / "shared"  # ../shared: real sample files, never copied into the repository
 SAMPLES = SHARED / "samples"
 
+
+def seed_cypher_examples() -> list[Path]:
+    """The queries of examples/cypher/ that answer on the seed: the places one needs coordinates,
+    which the seed has none of (tests/integration/test_neo4j_places.py runs it on event data)."""
+    return [
+        p for p in sorted((ROOT / "examples" / "cypher").glob("*.cypher")) if p.name != "events-near-a-place.cypher"
+    ]
+
+
 # A fixed run, so mapped RDF is byte for byte reproducible in tests.
 FIXED_RUN = Run("20250614T120000Z-test", datetime(2025, 6, 14, 12, 0, tzinfo=UTC))
 # A run that started between two seconds: claims record its start to the second, on every path.

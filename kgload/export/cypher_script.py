@@ -85,6 +85,11 @@ def _props(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None and v != []}
 
 
+def _point(location: tuple[float, float] | None) -> dict[str, float] | None:
+    """A place's point as the map Cypher's point() takes (WGS-84 from latitude and longitude)."""
+    return None if location is None else {"latitude": location[0], "longitude": location[1]}
+
+
 def _unwind(rows: list[dict[str, Any]], body: str) -> str:
     return f"UNWIND {literal(rows)} AS row {body};\n"
 
@@ -126,12 +131,13 @@ def statements(subgraph: Subgraph, mapping: Mapping) -> Iterator[tuple[str, int]
             {"uri": e.uri, "name": e.name, "aliases": e.aliases, "wikidata": e.wikidata, "isoCode": e.iso_code}
         )
         props.setdefault("aliases", [])  # the projection keeps an empty list, not a missing key
-        by_labels[tuple(sorted(e.classes))].append({"uri": e.uri, "props": props})
+        by_labels[tuple(sorted(e.classes))].append({"uri": e.uri, "props": props, "location": _point(e.location)})
         mentions += [
             {
                 "document": m.document,
                 "entity": e.uri,
                 "props": _props({"name": m.name, "names": m.names, "wikidata": m.wikidata, "isoCode": m.iso_code}),
+                "location": _point(m.location),
             }
             for m in e.mentions
             if m.document in subgraph.documents
@@ -142,7 +148,11 @@ def statements(subgraph: Subgraph, mapping: Mapping) -> Iterator[tuple[str, int]
         )
         for batch in batched(rows, ROWS_PER_STATEMENT):
             yield (
-                _unwind(batch, f"MERGE (e:Resource {{uri: row.uri}}) SET e = row.props SET e:Entity{set_labels}"),
+                _unwind(
+                    batch,
+                    f"MERGE (e:Resource {{uri: row.uri}}) SET e = row.props SET e:Entity{set_labels}"
+                    + " SET e.location = CASE WHEN row.location IS NULL THEN null ELSE point(row.location) END",
+                ),
                 len(batch),
             )
     for batch in batched(mentions, ROWS_PER_STATEMENT):
@@ -150,7 +160,8 @@ def statements(subgraph: Subgraph, mapping: Mapping) -> Iterator[tuple[str, int]
             _unwind(
                 batch,
                 "MATCH (d:Resource {uri: row.document}), (e:Resource {uri: row.entity}) "
-                "MERGE (d)-[m:MENTIONS]->(e) SET m = row.props",
+                "MERGE (d)-[m:MENTIONS]->(e) SET m = row.props"
+                " SET m.location = CASE WHEN row.location IS NULL THEN null ELSE point(row.location) END",
             ),
             len(batch),
         )

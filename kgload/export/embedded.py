@@ -17,6 +17,7 @@ from kgload.errors import UsageError
 from kgload.export.selection import ClaimBrief, Scope
 from kgload.export.subgraph import Claim, Document, Entity, Mention, Term, batched, most_specific
 from kgload.mapping.spec import Mapping
+from kgload.rdf.geometry import AS_WKT, HAS_GEOMETRY, parse_wkt
 from kgload.rdf.plan import NOTE
 from kgload.sinks.embedded import EmbeddedStore
 from kgload.sinks.neo4j.attributes import flatten_attributes
@@ -302,6 +303,11 @@ class EmbeddedBackend:
                     mention.same_as.append(o.value)
                 elif p == KG + "isoCode":
                     mention.iso_code = o.value
+                elif p == HAS_GEOMETRY.value:  # the point's WKT is the same in every graph: its IRI is made of it
+                    wkt = next(self.store.store.quads_for_pattern(o, AS_WKT, None, None), None)
+                    point = parse_wkt(wkt.object.value) if wkt is not None else None
+                    if point is not None:
+                        mention.location = min(point, mention.location or point)
                 elif p not in self.ontology.relations:  # direct triples come from the claims
                     mention.extra.append((p, term(o)))
             mention.name = mention.name or uri

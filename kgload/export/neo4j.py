@@ -82,7 +82,7 @@ WHERE e:Entity
 RETURN e.uri AS uri, labels(e) AS labels, e.name AS name, e.aliases AS aliases, e.wikidata AS wikidata,
        e.isoCode AS isoCode,
        [(d:Document)-[m:MENTIONS]->(e) | {document: d.uri, name: m.name, names: m.names, wikidata: m.wikidata,
-                                          isoCode: m.isoCode}] AS mentions
+                                          isoCode: m.isoCode, location: m.location}] AS mentions
 """
 
 DOCUMENTS = """
@@ -255,7 +255,14 @@ class Neo4jBackend:
                 labels, class_iris = most_specific(row["labels"], self.ontology)
                 mentions = sorted(
                     (
-                        Mention(m["document"], m["name"], list(m["names"] or [m["name"]]), m["wikidata"], m["isoCode"])
+                        Mention(
+                            m["document"],
+                            m["name"],
+                            list(m["names"] or [m["name"]]),
+                            m["wikidata"],
+                            m["isoCode"],
+                            location=(m["location"].latitude, m["location"].longitude) if m["location"] else None,
+                        )
                         for m in row["mentions"]
                     ),
                     key=lambda m: m.document,

@@ -22,6 +22,7 @@ from kgload.export.formats import Job
 from kgload.export.subgraph import Claim, Document, Entity, Subgraph, Term, iso
 from kgload.fingerprint import canonical_json
 from kgload.mapping.spec import Mapping, PropertyRule
+from kgload.rdf.geometry import AS_WKT, GEOMETRY, HAS_GEOMETRY, point_statements
 from kgload.rdf.serialize import RdfWriter
 from kgload.sinks.neo4j.attributes import PREFIX, unflatten
 
@@ -50,6 +51,7 @@ class QuadMaker:
     def __init__(self, mapping: Mapping) -> None:
         # typed attributes (kg:count, kg:ordinal, …) take the datatype the mapping gave them
         self.rules: dict[str, PropertyRule] = {}
+        self.base = mapping.base
         for rule in mapping.relation_rules.values():
             for prop in rule.properties.values():
                 self.rules.setdefault(prop.iri, prop)
@@ -85,6 +87,9 @@ class QuadMaker:
         if mention.iso_code:
             out.append(ox.Quad(e, ISO, ox.Literal(mention.iso_code), g))
         out += [ox.Quad(e, N(p), to_ox(o), g) for p, o in mention.extra]
+        if mention.location is not None:
+            point, text = point_statements(self.base, mention.location)
+            out += [ox.Quad(e, HAS_GEOMETRY, point, g), ox.Quad(point, A, GEOMETRY, g), ox.Quad(point, AS_WKT, text, g)]
         out.append(ox.Quad(N(doc.uri), MENTIONS, e, g))
         return out
 

@@ -45,6 +45,7 @@ class Mention:
     iso_code: str | None = None
     same_as: list[str] = field(default_factory=list)  # owl:sameAs other than the Wikidata item
     extra: Extra = field(default_factory=list)
+    location: tuple[float, float] | None = None  # a place's point here, (latitude, longitude)
 
 
 @dataclass
@@ -61,6 +62,11 @@ class Entity:
     @property
     def type(self) -> str:
         return self.classes[0] if self.classes else "Entity"
+
+    @property
+    def location(self) -> tuple[float, float] | None:
+        """The least of its mentions' points, as the Neo4j node keeps (kgload.rdf.geometry)."""
+        return min((m.location for m in self.mentions if m.location is not None), default=None)
 
 
 @dataclass

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from kgload.mapping.spec import Mapping
 from kgload.mapping.tenures import TenureIndex
 from kgload.model import MappedDocument, Run
-from kgload.rdf.build import ResolvedEntity
+from kgload.rdf.build import A, ResolvedEntity
+from kgload.rdf.geometry import AS_WKT, GEOMETRY, HAS_GEOMETRY
 from kgload.rdf.plan import IRI, SHARED, DocumentPlan, Field, Term, map_extraction, plan_document
 from kgload.rdf.serialize import serialise
 from kgload.records import Extraction
@@ -85,6 +86,11 @@ def render_text(plan: DocumentPlan, mapping: Mapping, *, graphs: bool = True) ->
         if entity_plan.attributes:
             node = f"<{entity.iri}> "
             lines.extend([f"{node}{p} {o}{end}" for p, o in entity_plan.attributes])
+        if entity_plan.geometry is not None:
+            point, text = entity_plan.geometry
+            add(f"<{entity.iri}> {HAS_GEOMETRY} {point}{end}")
+            add(f"{point} {A} {GEOMETRY}{end}")
+            add(f"{point} {AS_WKT} {text}{end}")
         add(f"{this}{_MENTIONS} <{entity.iri}>{end}")
     for claim in plan.claims:
         node = f"<{claim.node.value}> "

@@ -58,7 +58,8 @@ from kgload.rdf.build import (
     resolve_entity,
     start_document,
 )
-from kgload.records import Extraction, Relation
+from kgload.rdf.geometry import AS_WKT, GEOMETRY, HAS_GEOMETRY, PLACE_CLASSES, least, point_statements, problem
+from kgload.records import Entity, Extraction, Reject, Relation
 from kgload.vocabulary.literals import DATATYPE, confidence_literal, sentence_literal, temporal_literal
 from kgload.vocabulary.namespaces import KG, RDFS
 
@@ -162,6 +163,9 @@ class EntityPlan:
 
     entity: ResolvedEntity
     attributes: list[tuple[NamedNode, Term]]
+    # a place's point, (latitude, longitude), and its geometry node and WKT (kgload.rdf.geometry)
+    point: tuple[float, float] | None = None
+    geometry: tuple[NamedNode, Literal] | None = None
 
 
 @dataclass(slots=True)
@@ -236,7 +240,10 @@ def plan_document(
     nodes: dict[int, NamedNode] = {}
     for group in groups:
         entity = resolve_entity(group, mapping, out, tenures, day, plan.labels)
-        plan.entities.append(EntityPlan(entity, entity_attribute_pairs(group, entity, mapping, out)))
+        entity_plan = EntityPlan(entity, entity_attribute_pairs(group, entity, mapping, out))
+        if entity.rule.class_iri in PLACE_CLASSES and any(m.coordinates for m in group.members):
+            _place_point(entity_plan, group.members, mapping, out)
+        plan.entities.append(entity_plan)
         nodes[id(group)] = entity.node
     iris = plan.iris = {entity_id: nodes[id(group)] for entity_id, group in group_of.items()}
 
@@ -335,6 +342,25 @@ def _plan_claim(
     )
 
 
+def _place_point(entity_plan: EntityPlan, members: list[Entity], mapping: Mapping, out: MappedDocument) -> None:
+    """The place's point: the least of the valid coordinates its mentions give; each invalid pair
+    a reject, the place kept without it."""
+    points = []
+    for member in members:
+        if member.coordinates is None:
+            continue
+        why = problem(member.coordinates)
+        if why is None:
+            points.append(member.coordinates)
+        else:
+            where = out.source.origin.at(f"entities[{member.id}].coordinates")
+            out.rejects.append(Reject(where, f"place {member.name!r}: {why}", list(member.coordinates), "map"))
+    point = least(points)
+    if point is not None:
+        entity_plan.point = point
+        entity_plan.geometry = point_statements(mapping.base, point)
+
+
 def _node(mapping: Mapping, iri: str) -> NamedNode:
     return mapping.memo.get("node", iri, NamedNode, iri)
 
@@ -391,6 +417,10 @@ def render_quads(plan: DocumentPlan) -> list[Quad]:
         node = entity_plan.entity.node
         quads.extend([Quad(node, p, o, graph) for p, o in entity_plan.entity.pairs])
         quads.extend([Quad(node, p, o, graph) for p, o in entity_plan.attributes])
+        if entity_plan.geometry is not None:
+            point, text = entity_plan.geometry
+            quads += [Quad(node, HAS_GEOMETRY, point, graph), Quad(point, A, GEOMETRY, graph)]
+            append(Quad(point, AS_WKT, text, graph))
         append(Quad(doc_node, MENTIONS, node, graph))
     for claim in plan.claims:
         where = graph

@@ -242,6 +242,25 @@ def test_fields_span_lines_only_in_an_export_whose_values_hold_line_breaks(expor
     assert plain.nodes > 20 and plain.relationships > 50
 
 
+def test_places_keep_their_points_through_the_csv(imported, exported):
+    """The ACLED example's places are WGS-84 points after neo4j-admin, as after an online load,
+    and post-import.cypher made their point index."""
+    header = next(p for p in exported.folder.glob("node-entities-*.header.csv") if "location:point" in p.read_text())
+    assert "location:point{crs:WGS-84}" in header.read_text().split(",")
+    rows = imported.execute_query(
+        "MATCH (p:Place) WHERE p.location IS NOT NULL RETURN p.name AS name, p.location AS at ORDER BY name"
+    ).records
+    kharkiv = next(r["at"] for r in rows if r["name"] == "Kharkiv")
+    assert (kharkiv.srid, kharkiv.latitude, kharkiv.longitude) == (4326, 49.9935, 36.2304)
+    [near] = imported.execute_query(
+        "MATCH (a:Place {name: 'Kharkiv'}), (b:Place {name: 'Pokrovsk'}) "
+        "RETURN point.distance(a.location, b.location) AS d"
+    ).records
+    assert 150_000 < near["d"] < 250_000
+    index = imported.execute_query("SHOW INDEXES YIELD name, type WHERE type = 'POINT' RETURN name").records
+    assert [r["name"] for r in index] == ["kgload_place_location"]
+
+
 CLAIM_ATTRIBUTES = """
 MATCH (c:Claim) WHERE c.attr_occasion = 'summit'
 RETURN c.note AS note, c.attr_rounds AS rounds, c.attr_share AS share, c.attr_public AS public,

@@ -30,7 +30,7 @@ from kgload.export.svg import CHROMIUM_FLAGS, chromium
 from kgload.mapping import load_mapping
 from kgload.readers import READERS
 from kgload.sinks.neo4j import Neo4jSettings, Neo4jSink
-from tests.common import FIXED_RUN, ROOT
+from tests.common import FIXED_RUN, ROOT, seed_cypher_examples
 from tests.mixed_graphs import read_gexf, read_graphml
 
 CYPHER = ROOT / "examples" / "cypher"
@@ -398,7 +398,7 @@ def starter_answers(driver) -> dict[str, list[str]]:
     """Every query of examples/cypher/ with its rows (sorted: some queries leave the order open)."""
     return {
         path.name: sorted(repr(sorted(r.data().items())) for r in driver.execute_query(path.read_text("utf-8"))[0])
-        for path in sorted(CYPHER.glob("*.cypher"))
+        for path in seed_cypher_examples()
     }
 
 
@@ -461,7 +461,7 @@ def test_every_starter_query_answers_on_the_seed(neo4j_seeded, neo4j_driver):
         "everything-about.cypher",
         "timeline-between-two-actors.cypher",
     } <= names
-    for path in sorted(CYPHER.glob("*.cypher")):
+    for path in seed_cypher_examples():
         records, _, _ = neo4j_driver.execute_query(path.read_text("utf-8"))
         assert records, path.name
     records, _, _ = neo4j_driver.execute_query((CYPHER / "timeline-between-two-actors.cypher").read_text("utf-8"))

@@ -17,7 +17,7 @@ from kgload.cli import app
 from kgload.sinks.neo4j import Neo4jSettings, Neo4jSink
 from kgload.sinks.neo4j import cypher as q_cypher
 from kgload.sinks.neo4j.writer import connect
-from tests.common import ROOT
+from tests.common import ROOT, seed_cypher_examples
 
 pytestmark = pytest.mark.neo4j
 CYPHER = ROOT / "examples" / "cypher"
@@ -144,7 +144,7 @@ def test_claims_filter_on_typed_attributes_and_keep_their_notes(seeded):
 
 
 def test_every_cypher_example_answers(seeded):
-    for path in sorted(CYPHER.glob("*.cypher")):
+    for path in seed_cypher_examples():
         assert cypher(seeded, path.read_text()), path.name
 
 

@@ -51,10 +51,13 @@ def test_every_relationship_builder_refuses_names_outside_the_ontology(build):
 
 def test_schema_statements_put_constraints_first_and_are_named():
     statements = cypher.schema_statements(["CALLED", "LEADER_OF"])
-    kinds = [s.split()[1] for s in statements]
+    kinds = ["CONSTRAINT" if s.split()[1] == "CONSTRAINT" else "INDEX" for s in statements]
     assert kinds == sorted(kinds)  # CONSTRAINT < INDEX: constraints before any index
     names = [cypher.schema_name(s) for s in statements]
     assert len(set(names)) == len(names) and all(n.startswith("kgload_") for n in names)
+    # places' coordinates have a point index, for point.distance
+    assert "CREATE POINT INDEX kgload_place_location IF NOT EXISTS FOR (p:Place) ON (p.location)" in statements
+    assert "kgload_place_location" in names
 
 
 # -- batch rows (pure) --------------------------------------------------------------------------

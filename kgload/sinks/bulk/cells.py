@@ -41,6 +41,14 @@ class ExportError(KgloadError):
 _TYPE_OF = {bool: "boolean", int: "long", float: "double", str: "string"}
 
 
+@dataclass(frozen=True)
+class Wgs84Point:
+    """A place's ``location``: neo4j-admin's ``point{crs:WGS-84}`` column, as the online load's point()."""
+
+    latitude: float
+    longitude: float
+
+
 def neo4j_type(value: Any) -> str:
     """The neo4j-admin header type that stores ``value`` as the Python driver would."""
     kind = _TYPE_OF.get(type(value))
@@ -66,6 +74,8 @@ def _neo4j_type(value: Any) -> str:
         return "datetime" if value.tzinfo is not None else "localdatetime"
     if isinstance(value, dt.date):
         return "date"
+    if isinstance(value, Wgs84Point):
+        return "point{crs:WGS-84}"
     if isinstance(value, list) and value:
         kinds = {neo4j_type(v) for v in value}
         if len(kinds) != 1 or next(iter(kinds)).endswith("[]"):
@@ -87,6 +97,8 @@ def _scalar(value: Any) -> str:
         return str(value)
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, Wgs84Point):
+        return f"{{latitude:{_scalar(value.latitude)}, longitude:{_scalar(value.longitude)}}}"
     return str(value)
 
 

@@ -45,7 +45,7 @@ from kgload.mapping.tenures import Holding
 from kgload.model import MappedDocument
 from kgload.ontology import Ontology, load_ontology
 from kgload.report import LoadReport
-from kgload.sinks.bulk.cells import CsvGroups, ExportError, RowWriter
+from kgload.sinks.bulk.cells import CsvGroups, ExportError, RowWriter, Wgs84Point
 from kgload.sinks.bulk.script import IMPORT_SCRIPT, POST_IMPORT, import_script, post_import
 from kgload.sinks.neo4j.preparing import ProjectingSink, RowsPreparer
 from kgload.sinks.neo4j.projection import DocumentRows, rows_of
@@ -62,6 +62,11 @@ class Neo4jAdminExport:
     nodes: int
     relationships: int
     files: list[str] = field(default_factory=list)
+
+
+# the key a mention's spooled properties hold the place's (latitude, longitude) under: never a
+# property key (check_key refuses the space), so no property of RDF loaded as it is meets it
+_SPOOL_POINT = " location"
 
 
 # -- the spool -----------------------------------------------------------------------------------
@@ -152,7 +157,7 @@ def spool_rows(doc: DocumentRows) -> SpoolRows:
     props = {"uri": doc.uri, **doc.props}
     mentions = [
         (doc.uri, e.uri, "\n".join(e.labels), e.name, _blob(e.names), e.wikidata, e.iso_code,
-         pack_props(e.props) if e.props else None)
+         pack_props(e.props | {_SPOOL_POINT: e.location} if e.location else e.props) if e.props or e.location else None)
         for e in doc.entities
     ]  # fmt: skip
     claims = [
@@ -381,9 +386,12 @@ class Neo4jAdminSink(ProjectingSink):
 
     def _mentions_and_facts(self, rows: RowWriter) -> None:
         """The documents' mentions of entities, and the facts between them."""
-        mentions = "SELECT doc, entity, name, names, wikidata, iso FROM mentions ORDER BY rowid"
-        for doc, entity, name, names, wikidata, iso in self.db.execute(mentions):
+        mentions = "SELECT doc, entity, name, names, wikidata, iso, props FROM mentions ORDER BY rowid"
+        for doc, entity, name, names, wikidata, iso, packed in self.db.execute(mentions):
             props = {"name": name, "names": _unblob(names), "wikidata": wikidata, "isoCode": iso}
+            point = unpack_props(packed).get(_SPOOL_POINT) if packed is not None else None
+            if point is not None:  # CREATE_MENTIONS' location
+                props["location"] = Wgs84Point(*point)
             rows.relationship("rel-mentions", "MENTIONS", doc, entity, props)
         for rel_type, head, tail, props in self._relationships():
             rows.relationship("rel-facts", rel_type, head, tail, props)
@@ -394,10 +402,16 @@ class Neo4jAdminSink(ProjectingSink):
         for uri, group in _grouped(self.db.execute(query)):
             labels = {"Resource", "Entity"}
             extra: dict[str, Any] = {}
+            points = []
             for _, label_text, _, _, _, _, props in group:
                 labels.update(label_text.split("\n") if label_text else ())
                 if props is not None:
-                    extra.update(unpack_props(props))  # SET e += row.props, in load order
+                    unpacked = unpack_props(props)
+                    if (point := unpacked.pop(_SPOOL_POINT, None)) is not None:
+                        points.append(point)
+                    extra.update(unpacked)  # SET e += row.props, in load order
+            if points:  # the least point, as upsert_entities keeps
+                extra["location"] = Wgs84Point(*min(points))
             name = min(g[2] for g in group)
             names = sorted({n for g in group for n in _unblob(g[3])})
             yield (

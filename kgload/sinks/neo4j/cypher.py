@@ -73,8 +73,9 @@ AWAIT_INDEXES = "CALL db.awaitIndexes(300)"
 
 
 def schema_name(statement: str) -> str:
-    """The name a schema statement creates (``CREATE CONSTRAINT <name> IF NOT EXISTS …``)."""
-    return statement.split()[2]
+    """The name a schema statement creates (``CREATE [POINT] INDEX <name> IF NOT EXISTS …``)."""
+    words = statement.split()
+    return words[words.index("IF") - 1]
 
 
 def schema_statements(rel_types: Iterable[str]) -> list[str]:
@@ -87,6 +88,8 @@ def schema_statements(rel_types: Iterable[str]) -> list[str]:
         "CREATE INDEX kgload_claim_key IF NOT EXISTS FOR (c:Claim) ON (c.key)",
         "CREATE INDEX kgload_entity_name IF NOT EXISTS FOR (e:Entity) ON (e.name)",
         "CREATE INDEX kgload_document_id IF NOT EXISTS FOR (d:Document) ON (d.id)",
+        # point.distance and point.withinBBox on places' coordinates seek this index
+        "CREATE POINT INDEX kgload_place_location IF NOT EXISTS FOR (p:Place) ON (p.location)",
     ]
     for rel_type in sorted(set(rel_types)):
         if not NEO4J_TYPE.match(rel_type):
@@ -175,7 +178,8 @@ RETURN key
 def upsert_entities(labels: tuple[str, ...], allowed: Iterable[str]) -> str:
     """One row per entity of the batch. Names merge into what the node holds, which is the union
     over the documents naming it: union, min and max only grow, so adding documents needs no
-    rescan of every document that ever named Russia (REFRESH_ENTITIES is for retractions)."""
+    rescan of every document that ever named Russia (REFRESH_ENTITIES is for retractions). A
+    place's ``location`` is the least (latitude, longitude) given, as kgload.rdf.geometry keeps."""
     names = [check_name(label, allowed) for label in labels]
     set_labels = "".join(f":`{name}`" for name in ["Entity", *names])
     return f"""
@@ -191,7 +195,13 @@ WITH e, row, name, COLLECT {{
 }} AS aliases
 SET e.name = name, e.aliases = aliases,
     e.wikidata = CASE WHEN e.wikidata IS NULL OR row.wikidata > e.wikidata THEN row.wikidata ELSE e.wikidata END,
-    e.isoCode = CASE WHEN e.isoCode IS NULL OR row.isoCode > e.isoCode THEN row.isoCode ELSE e.isoCode END
+    e.isoCode = CASE WHEN e.isoCode IS NULL OR row.isoCode > e.isoCode THEN row.isoCode ELSE e.isoCode END,
+    e.location = CASE
+      WHEN row.latitude IS NULL THEN e.location
+      WHEN e.location IS NULL OR row.latitude < e.location.latitude
+        OR (row.latitude = e.location.latitude AND row.longitude < e.location.longitude)
+      THEN point({{latitude: row.latitude, longitude: row.longitude}})
+      ELSE e.location END
 RETURN collect([row.uri, elementId(e)]) AS ids
 """
 
@@ -209,20 +219,26 @@ CREATE_MENTIONS = """
 UNWIND $rows AS row
 MATCH (d) WHERE elementId(d) = $ids[row.document]
 MATCH (e) WHERE elementId(e) = $ids[row.entity]
-CREATE (d)-[:MENTIONS {name: row.name, names: row.names, wikidata: row.wikidata, isoCode: row.isoCode}]->(e)
+CREATE (d)-[:MENTIONS {name: row.name, names: row.names, wikidata: row.wikidata, isoCode: row.isoCode,
+  location: CASE WHEN row.latitude IS NULL THEN null
+            ELSE point({latitude: row.latitude, longitude: row.longitude}) END}]->(e)
 """
 
 
 # An entity's properties are the union of what the documents naming it say, so that retracting
-# a document takes back exactly its names.
+# a document takes back exactly its names (and a place's point: the least its mentions give).
 REFRESH_ENTITIES = """
 UNWIND $uris AS uri
 MATCH (e:Resource {uri: uri})<-[m:MENTIONS]-(:Document)
 USING INDEX SEEK e:Resource(uri)
 UNWIND m.names AS n
 WITH e, m, n ORDER BY n
-WITH e, collect(DISTINCT n) AS names, min(m.name) AS name, max(m.wikidata) AS wikidata, max(m.isoCode) AS iso
-SET e.name = name, e.aliases = [x IN names WHERE x <> name], e.wikidata = wikidata, e.isoCode = iso
+WITH e, collect(DISTINCT n) AS names, min(m.name) AS name, max(m.wikidata) AS wikidata, max(m.isoCode) AS iso,
+     collect(m.location) AS points
+SET e.name = name, e.aliases = [x IN names WHERE x <> name], e.wikidata = wikidata, e.isoCode = iso,
+    e.location = reduce(least = null, p IN points |
+      CASE WHEN least IS NULL OR p.latitude < least.latitude
+        OR (p.latitude = least.latitude AND p.longitude < least.longitude) THEN p ELSE least END)
 """
 
 DELETE_ORPHANS = """

@@ -22,6 +22,7 @@ from kgload.model import MappedDocument, Run
 from kgload.ontology import Ontology
 from kgload.rdf.build import ALT_LABEL, GRAPH, LABEL, MENTIONS, OBJECT, PREDICATE, SAME_AS, SUBJECT, A, ResolvedEntity
 from kgload.rdf.build import P as MODEL
+from kgload.rdf.geometry import least
 from kgload.rdf.plan import (
     ASSERTED_BY_ROLE,
     ATTRIBUTES_ROLE,
@@ -119,9 +120,14 @@ def render_rows(plan: DocumentPlan, mapping: Mapping, ontology: Ontology) -> tup
     # per entity IRI, in first-seen order: what each group naming it resolved to, and its attributes
     resolved: dict[str, list[ResolvedEntity]] = {}
     attributes: dict[str, dict[tuple[Any, Any], None]] = {}
+    points: dict[str, list[tuple[float, float]]] = {}
+    geometries: set[tuple[str, str]] = set()  # (place, point): their quads are counted once each
     for entity_plan in plan.entities:
         entity = entity_plan.entity
         resolved.setdefault(entity.iri, []).append(entity)
+        if entity_plan.point is not None and entity_plan.geometry is not None:
+            points.setdefault(entity.iri, []).append(entity_plan.point)
+            geometries.add((entity.iri, entity_plan.geometry[0].value))
         if entity_plan.attributes:
             attributes.setdefault(entity.iri, {}).update(dict.fromkeys(entity_plan.attributes))
     if doc_iri in resolved:
@@ -136,6 +142,12 @@ def render_rows(plan: DocumentPlan, mapping: Mapping, ontology: Ontology) -> tup
             entities.append(entity_row(uri, [(p.value, o) for p, o in pairs], ontology))
             quads += len(pairs)
     quads += sum(map(len, attributes.values())) + len(resolved)  # and a mention of each
+    if geometries:  # a place's geo:hasGeometry, and each point's type and WKT
+        quads += len(geometries) + 2 * len({point for _, point in geometries})
+        if any(point in resolved or point == doc_iri for _, point in geometries):
+            return None
+        for row in entities:
+            row.location = least(points.get(row.uri, ()))
 
     claims: list[ClaimRow] = []
     facts: set[tuple[str, str, str]] = set()

@@ -29,6 +29,7 @@ from kgload.fingerprint import canonical_json
 from kgload.model import MappedDocument
 from kgload.ontology import Ontology, local_name
 from kgload.rdf.build import key_json
+from kgload.rdf.geometry import AS_WKT, HAS_GEOMETRY, least, parse_wkt
 from kgload.rdf.plan import DOCUMENT_PROPERTIES, claim_field
 from kgload.sinks.neo4j.attributes import flatten_attributes
 from kgload.vocabulary.namespaces import KG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD, XSD
@@ -45,6 +46,7 @@ _SUBJECT, _OBJECT, _PREDICATE = RDF + "subject", RDF + "object", RDF + "predicat
 _STATUS, _LOCATION, _ATTRIBUTES = KG + "status", KG + "location", KG + "attributes"
 _CLAIM_LISTS = {KG + "assertedBy": "assertedBy", KG + "deniedBy": "deniedBy"}
 _DERIVED_FROM, _GENERATED_BY = PROV + "wasDerivedFrom", PROV + "wasGeneratedBy"
+_HAS_GEOMETRY, _AS_WKT = HAS_GEOMETRY.value, AS_WKT.value
 
 
 @dataclass
@@ -57,6 +59,7 @@ class EntityRow:
     iso_code: str | None = None
     same_as: list[str] = field(default_factory=list)
     props: dict[str, Any] = field(default_factory=dict)  # literal properties of RDF loaded as it is
+    location: tuple[float, float] | None = None  # a place's point (latitude, longitude): Neo4j `location`
 
 
 @dataclass
@@ -150,6 +153,8 @@ def project(doc: MappedDocument, ontology: Ontology) -> DocumentRows:
             mentions.append(o.value)
 
     entities = [entity_row(uri, subjects.get(uri, ()), ontology) for uri in dict.fromkeys(mentions)]
+    for entity in entities:
+        entity.location = _location(entity.uri, subjects)
     claims = [_claim(uri, props, ontology) for uri, props in subjects.items() if _IS_CLAIM in props]
     return DocumentRows(doc.iri, doc_props, entities, [c for c in claims if c is not None])
 
@@ -179,6 +184,18 @@ def entity_row(uri: str, props, ontology: Ontology) -> EntityRow:
     row.name = name or uri
     row.names[:0] = [row.name]
     return row
+
+
+def _location(uri: str, subjects: dict[str, list[tuple[str, Any]]]) -> tuple[float, float] | None:
+    """The least of the points the entity's geometries give (kgload.rdf.geometry's rule)."""
+    points = [
+        point
+        for p, geometry in subjects.get(uri, ())
+        if p == _HAS_GEOMETRY
+        for q, text in subjects.get(geometry.value, ())
+        if q == _AS_WKT and (point := parse_wkt(text.value)) is not None
+    ]
+    return least(points)
 
 
 def add_field(fields: dict[str, Any], name: str, item: Any) -> None:

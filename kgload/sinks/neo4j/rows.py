@@ -52,9 +52,11 @@ def batch_rows(docs: list[DocumentRows]) -> BatchRows:
     mentions: list[dict[str, Any]] = []
     for doc in docs:
         for e in doc.entities:
+            lat, lon = e.location if e.location else (None, None)
             mentions.append(
                 {"document": doc.uri, "entity": e.uri, "name": e.name, "names": e.names}
                 | {"wikidata": e.wikidata, "isoCode": e.iso_code}
+                | {"latitude": lat, "longitude": lon}
             )
             row = entities.get(e.uri)
             if row is None:
@@ -66,6 +68,8 @@ def batch_rows(docs: list[DocumentRows]) -> BatchRows:
                     "names": list(e.names),
                     "wikidata": e.wikidata,
                     "isoCode": e.iso_code,
+                    "latitude": lat,
+                    "longitude": lon,
                 }
                 continue
             # the same union, min and max the graph keeps over every document naming it
@@ -75,6 +79,8 @@ def batch_rows(docs: list[DocumentRows]) -> BatchRows:
             row["names"] += [n for n in e.names if n not in row["names"]]
             row["wikidata"] = _max(row["wikidata"], e.wikidata)
             row["isoCode"] = _max(row["isoCode"], e.iso_code)
+            if e.location and (row["latitude"] is None or e.location < (row["latitude"], row["longitude"])):
+                row["latitude"], row["longitude"] = e.location
     by_labels: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
     for row in entities.values():
         by_labels[tuple(sorted(row.pop("labels")))].append(row)
