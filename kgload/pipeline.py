@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -401,23 +402,28 @@ class Load:
             todo = self._changed(batch.keyed, stored)
         report.documents_unchanged += len(batch.keyed) - len(todo)
         changed: list[MappedDocument] = []
+        read_as: dict[int, Any] = {}  # a mapped document -> the record it came from, for the report
         triples = 0
         for item, _, _ in todo:
             mapped = self.map_one(item, ready)
+            read_as[id(mapped)] = item
             for problem in mapped.rejects:
                 self.reject(problem)
             if mapped.iri:  # else the whole document failed to map
                 _note_resolution(report, mapped)
                 triples += mapped.triples
-                changed.append(sink.prepare(mapped))  # e.g. rows instead of quads, batch by batch
+                prepared = sink.prepare(mapped)  # e.g. rows instead of quads, batch by batch
+                read_as[id(prepared)] = item
+                changed.append(prepared)
         if changed:
             sink.write(changed)
         report.triples += triples
         for doc in changed:
-            where = _where(doc.source)
+            item = read_as[id(doc)]  # a worker-mapped document has no source record: its line tells
+            where = _where(item)
             if doc.iri in self.written:  # written earlier in this run: that version's count stands for this one
                 earlier, entities, claims, quads = self.written[doc.iri]
-                report.add_replacement(f"{where}: document {_doc_id(doc.source)!r} again; it replaces {earlier}")
+                report.add_replacement(f"{where}: document {_doc_id(item)!r} again; it replaces {earlier}")
                 report.entities += doc.entities - entities
                 report.relations += doc.claims - claims
                 report.triples -= quads
@@ -550,6 +556,11 @@ def _doc_id(item: Any) -> str:
         return item.document.id
     if isinstance(item, RdfSource):
         return item.document_id
+    if isinstance(item, Scanned):  # a line a worker read: parsed again only to name it in the report
+        try:
+            return str(json.loads(item.line.raw)["document"]["id"])
+        except (ValueError, KeyError, TypeError):
+            return "?"
     return "?"
 
 

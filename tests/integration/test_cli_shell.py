@@ -75,7 +75,7 @@ def test_install_completion_writes_a_bash_completion_that_completes(tmp_path):
         )
         return out.stdout.split()
 
-    assert complete("kgload", "re") == ["retract"]
+    assert complete("kgload", "ret") == ["retract"]
     assert complete("kgload", "load", "--neo4j-d") == ["--neo4j-database"]
 
 

@@ -81,7 +81,7 @@ def test_the_summary_is_last_short_and_timed_and_one_object_under_json_logs(tmp_
     store = tmp_path / "store"
     result = invoke("load", seed, "--store", store)
     lines = result.stdout.splitlines()
-    assert result.exit_code == 0 and len(lines) == 4, lines  # headline, documents, loaded, merged
+    assert result.exit_code == 0 and len(lines) == 5, lines  # headline, documents, loaded, merged, resolution
     assert re.match(r"kgload run \S+ → embedded store .+: ok in \d+\.\d s$", lines[0]), lines[0]
     merged = re.search(
         r"merged: (\d+) names into (\d+) entities; not in the gazetteer: (\d+) names \(listed in (.+)\)$", lines[3]

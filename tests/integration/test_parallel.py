@@ -101,7 +101,7 @@ def test_dask_example_maps_the_partitions_to_the_quads_kgload_map_writes(tmp_pat
         }
 
     assert quads(parts) == quads([serial])
-    assert b"joe-biden" in serial.read_bytes()
+    assert b"id/q6279" in serial.read_bytes()  # Joe Biden, by his Wikidata id
     assert sum(len(p.read_text().splitlines()) for p in out.glob("*.rejects.jsonl")) == 1
 
 

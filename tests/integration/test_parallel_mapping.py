@@ -45,21 +45,22 @@ def role(doc_id: str, day: str, phrase: str) -> dict:
 
 def role_corpus(path: Path) -> Path:
     """Role mentions that resolve only through tenures stated earlier in the same run, interleaved with
-    bad records: the case where workers see different tenures than the serial path at first."""
+    bad records: the case where workers see different tenures than the serial path at first. The offices
+    are ones the world gazetteer holds no term of on those days, so only the run's own facts resolve them."""
     lines: list[str] = []
     for i in range(6):
-        lines.append(json.dumps(role(f"fr-early-{i}", "2020-03-0" + str(i + 1), "the French President")))
-    lines.append(json.dumps(fact("macron", "2017-05-14", "Emmanuel Macron", "France")))
+        lines.append(json.dumps(role(f"fr-early-{i}", "2020-03-0" + str(i + 1), "the Icelandic President")))
+    lines.append(json.dumps(fact("johannesson", "2016-08-01", "Gudni Johannesson", "Iceland")))
     lines.append("{not json")
     for i in range(8):
-        lines.append(json.dumps(role(f"fr-{i}", f"2020-04-1{i}", "the French President")))
-        lines.append(json.dumps(role(f"cn-{i}", f"2021-06-1{i}", "the Chinese President")))
-    lines.append(json.dumps(fact("xi", "2013-03-14", "Xi Jinping", "China")))
-    bad = role("bad-type", "2021-07-01", "the Chinese President")
+        lines.append(json.dumps(role(f"fr-{i}", f"2020-04-1{i}", "the Icelandic President")))
+        lines.append(json.dumps(role(f"cn-{i}", f"2021-06-1{i}", "the Estonian President")))
+    lines.append(json.dumps(fact("kaljulaid", "2016-10-10", "Kersti Kaljulaid", "Estonia")))
+    bad = role("bad-type", "2021-07-01", "the Estonian President")
     bad["entities"][1]["type"] = "Spaceship"
     lines.append(json.dumps(bad))
     for i in range(6):
-        lines.append(json.dumps(role(f"cn-late-{i}", f"2021-08-1{i}", "the Chinese President")))
+        lines.append(json.dumps(role(f"cn-late-{i}", f"2021-08-1{i}", "the Estonian President")))
         # a handover stated mid-run changes who "the US President" is on that day
         lines.append(json.dumps(role(f"us-{i}", "2025-01-20", "the US President")))
     lines.append(json.dumps(fact("harris", "2025-01-20", "Kamala Harris", "United States")))
@@ -106,20 +107,6 @@ def mapped(inputs: list[Path], mapping, run, tmp_path: Path, workers: int, batch
     return out.getvalue(), rejects.read_text() if rejects.exists() else ""
 
 
-@pytest.fixture
-def remaps(monkeypatch) -> list[str]:
-    """Documents the parent mapped again because a tenure changed under a worker."""
-    seen: list[str] = []
-    original = ProcessMapper.map_here
-
-    def spy(self, extraction):
-        seen.append(extraction.document.id)
-        return original(self, extraction)
-
-    monkeypatch.setattr(ProcessMapper, "map_here", spy)
-    return seen
-
-
 def test_seed_example_same_bytes(seed, mapping, run, tmp_path):
     serial = mapped([seed], mapping, run, tmp_path, 1, 200)
     assert mapped([seed], mapping, run, tmp_path, 2, 1) == serial
@@ -137,9 +124,9 @@ def test_other_formats_same_bytes(corpus, mapping, run, tmp_path, rdf_format):
     assert mapped([corpus], mapping, run, tmp_path, 2, 4, rdf_format=rdf_format) == serial
 
 
-def test_role_mentions_resolve_as_in_the_serial_run(corpus, mapping, run, tmp_path, remaps):
+def test_role_mentions_resolve_as_in_the_serial_run(corpus, mapping, run, tmp_path):
     serial = mapped([corpus], mapping, run, tmp_path, 1, 200)
-    assert b"emmanuel-macron" in serial[0] and b"xi-jinping" in serial[0] and b"kamala-harris" in serial[0]
+    assert b"gudni-johannesson" in serial[0] and b"kersti-kaljulaid" in serial[0] and b"kamala-harris" in serial[0]
     assert "invalid JSON" in serial[1] and "Spaceship" in serial[1]
     head = tmp_path / "head.jsonl"  # SHACL costs ~0.1-1 s a document: half the corpus shows it in workers
     head.write_text("".join(corpus.read_text().splitlines(keepends=True)[:24]))
@@ -147,7 +134,6 @@ def test_role_mentions_resolve_as_in_the_serial_run(corpus, mapping, run, tmp_pa
         [head], mapping, run, tmp_path, 1, 3, validate=True
     )
     assert mapped([corpus], mapping, run, tmp_path, 2, 3) == serial
-    assert remaps  # the workers did map some role mentions before they knew the tenure
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
