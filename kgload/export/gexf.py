@@ -14,8 +14,7 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from kgload.export.formats import Job
-from kgload.export.graphml import EDGE_KEYS, attr, text
-from kgload.export.layout import layout
+from kgload.export.graphml import EDGE_KEYS, attr, placed, text
 from kgload.export.style import rgb
 from kgload.export.subgraph import Subgraph, iso
 
@@ -60,12 +59,7 @@ def attvalues(names: list[str], values: dict[str, Any], indent: str) -> str:
 
 
 def write(subgraph: Subgraph, out: TextIO, advance: Callable[[int], None]) -> int:
-    edges = subgraph.edges()
-    ids = {uri: f"n{i}" for i, uri in enumerate(subgraph.entities)}
-    positions = layout(
-        list(ids), ((e.subject, e.object) for e in edges), {u: e.type for u, e in subgraph.entities.items()}
-    )
-    size = max(600.0, 90.0 * len(ids) ** 0.5)
+    edges, ids, positions, size = placed(subgraph)
     out.write(HEADER)
     out.write(f"  <meta>\n    <creator>kgload</creator>\n    <description>{text(subgraph.description)}</description>\n")
     out.write('  </meta>\n  <graph defaultedgetype="directed" mode="static">\n')

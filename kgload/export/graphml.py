@@ -83,13 +83,19 @@ def key_id(scope: str, name: str) -> str:
     return "weight" if name == "weight" else f"e_{name}"
 
 
-def write(subgraph: Subgraph, out: TextIO, advance: Callable[[int], None]) -> int:
+def placed(subgraph: Subgraph) -> tuple[Any, dict[str, str], dict[str, tuple[float, float]], float]:
+    """The subgraph's edges, a node id per entity, each entity's laid-out position and the drawing's scale:
+    what every graph-file exporter places its nodes with."""
     edges = subgraph.edges()
     ids = {uri: f"n{i}" for i, uri in enumerate(subgraph.entities)}
     positions = layout(
         list(ids), ((e.subject, e.object) for e in edges), {u: e.type for u, e in subgraph.entities.items()}
     )
-    size = max(600.0, 90.0 * len(ids) ** 0.5)
+    return edges, ids, positions, max(600.0, 90.0 * len(ids) ** 0.5)
+
+
+def write(subgraph: Subgraph, out: TextIO, advance: Callable[[int], None]) -> int:
+    edges, ids, positions, size = placed(subgraph)
     out.write(HEADER)
     for scope, keys in (("node", NODE_KEYS), ("edge", EDGE_KEYS)):
         for name, kind in keys:
