@@ -140,6 +140,27 @@ def test_unknown_names_are_class_free_and_sectors_carry_their_codes(mapping, run
     assert (ID + "ind-cop", KG + "countryCode", "IN") in t
 
 
+@pytest.mark.parametrize("order", [(0, 1, 2), (2, 1, 0), (1, 2, 0)])
+def test_a_free_place_and_a_free_actor_of_one_name_are_two_nodes_of_one_type_each(mapping, run, order):
+    """Across documents (within one, SHACL rejects a node of two kinds): the town "Zorvany" and the
+    actor "ZORVANY" that event data codes stay apart, whatever order the documents come in."""
+    mentions = [("Zorvany", "City"), ("ZORVANY", "Actor"), ("Zorvany", "Organization")]
+    types: dict[str, set[str]] = defaultdict(set)
+    for i in order:
+        name, kind = mentions[i]
+        ents = [{"id": "a", "name": name, "type": kind}, {"id": "b", "name": "Qwerty Front", "type": "Actor"}]
+        mapped = map_extraction(
+            extraction(ents, [{"type": "attacked", "head": "b", "tail": "a"}], f"d{i}"), mapping, run
+        )
+        for s, p, o in triples(mapped):
+            if p == RDF + "type" and "zorvany" in s:
+                types[s].add(o)
+    assert types == {
+        ID + "place/zorvany": {KG + "City"},
+        ID + "name/zorvany": {KG + "Actor", KG + "Organization"},  # an actor of unknown kind is any actor
+    }
+
+
 def test_kgload_resolve_says_what_and_why():
     runner = CliRunner()
     found = runner.invoke(app, ["resolve", "the Russian President", "--on", "2010-01-01", "--json"])
