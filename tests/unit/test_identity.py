@@ -104,10 +104,10 @@ def test_the_acled_sample_keeps_every_actor_apart():
 
 
 def test_a_qid_the_world_lacks_joins_the_entry_its_name_resolves_to(world):
-    named = identify(world, ["Hosni Mubarak"], "Person")
+    named = identify(world, ["Mikhail Mishustin"], "Person")
     assert named.entry is not None and not named.entry.wikidata
-    given = identify(world, ["Hosni Mubarak"], "Person", wikidata="Q34105")
-    assert given.entry.key == named.entry.key and given.entry.wikidata == "Q34105"
+    given = identify(world, ["Mikhail Mishustin"], "Person", wikidata="Q999999999")  # a QID the world lacks
+    assert given.entry.key == named.entry.key and given.entry.wikidata == "Q999999999"
     assert identify(world, ["Someone Unknown"], "Person", wikidata="Q1").entry.key == "Q1"
 
 
