@@ -10,12 +10,15 @@ from kgload.api import map_quads
 from kgload.cli import app
 from kgload.mapping.identity import identify, identifying_code
 from kgload.mapping.world import LayeredGazetteer
+from kgload.rdf.build import tenure_index
 from kgload.rdf.plan import map_extraction
 from kgload.readers import read
+from kgload.readers.kgload_json import from_value
+from kgload.records import Origin
 from kgload.vocabulary.namespaces import KG, RDF, SCHEMA
 from tests.common import FIXED_RUN, ROOT, SAMPLES
 from tests.unit.readers_support import split
-from tests.unit.test_build import ID, extraction, triples
+from tests.unit.test_build import ID, PUTIN, extraction, triples
 
 
 @pytest.fixture(scope="module")
@@ -159,6 +162,21 @@ def test_a_free_place_and_a_free_actor_of_one_name_are_two_nodes_of_one_type_eac
         ID + "place/zorvany": {KG + "City"},
         ID + "name/zorvany": {KG + "Actor", KG + "Organization"},  # an actor of unknown kind is any actor
     }
+
+
+def test_a_dated_role_phrase_the_world_cannot_answer_goes_to_the_mappings_tenures(mapping, run):
+    """After the world gazetteer's terms end (complete_until), "the US President" is no longer taken
+    by name for the dictionaries' office entry ("President Of The United States"): the mapping's own
+    reference tenures (mappings/gazetteer.yaml) say who held it."""
+    assert identify(mapping.world, ["the US President"], "Person", "2026-02-01").entry is None
+    value = {
+        "document": {"id": "d1", "title": "T", "published": "2026-02-01"},
+        "entities": [{"id": "a", "name": "the US President", "type": "Person"}, PUTIN],
+        "relations": [{"type": "called", "head": "a", "tail": "p", "date": "2026-02-01"}],
+    }
+    (doc,) = from_value(value, Origin("test.json", 1))
+    t = triples(map_extraction(doc, mapping, run, tenure_index(mapping)))
+    assert {s for s, p, o in t if p == KG + "called"} == {ID + "q22686"}  # Donald Trump
 
 
 def test_kgload_resolve_says_what_and_why():
