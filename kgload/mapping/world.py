@@ -558,10 +558,8 @@ class WorldGazetteer:
                 if tried.entry is not None and (accepts is None or tried.entry.cls in accepts):
                     found = tried
                     break
-        if role is not None and (found.entry is None or found.entry.cls != "Person"):
-            # says why the role phrase was not answered; a dated role phrase names whoever held the
-            # office, never the dictionaries' entry for the office ("President Of The United States")
-            return role
+        if role is not None and found.status == "unresolved":
+            return role  # says why the role phrase was not answered
         if office is not None and found.office is None:
             found = replace(found, office=office)
         return found
