@@ -715,10 +715,13 @@ class Builder:
         for phrase, code in (self.curated.get("agents") or {}).items():
             phrases[normalise(phrase)] = code
         labels = self.curated.get("agent_labels") or {}
+        # how a curated phrase is written where its key loses it ("Refugees/IDPs": refugeesidps)
+        written = {normalise(p): p for p in self.curated.get("agents") or {} if normalise(p) != p}
         return {
             "phrases": dict(sorted(phrases.items())),
             "labels": dict(sorted(labels.items())),
             "classes": dict(sorted((self.curated.get("agent_classes") or {}).items())),
+            "written": dict(sorted(written.items())),
         }
 
     def build(self) -> dict:

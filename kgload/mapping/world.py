@@ -203,6 +203,7 @@ class WorldGazetteer:
         self._agents: dict[str, str] = agents["phrases"]
         self._agent_labels: dict[str, str] = agents["labels"]
         self._agent_classes: dict[str, str] = agents["classes"]
+        self._agent_written: dict[str, str] = agents.get("written", {})
         self._agent_codes = frozenset(c[i : i + 3] for c in self._agents.values() for i in range(0, len(c), 3))
         self._sectors: dict[str, WorldEntry] = {}
         self._memo = Memo()
@@ -390,6 +391,8 @@ class WorldGazetteer:
         plural = phrase + "s"
         if self._agents.get(plural) == agent and not phrase.endswith(("s", "men", "ren", "people")):
             phrase = plural
+        if phrase in self._agent_written:
+            return self._agent_written[phrase]
         return " ".join(w[:1].upper() + w[1:] for w in phrase.split())
 
     def institution(self, agent: str) -> bool:

@@ -73,6 +73,8 @@ def test_a_category_sector_is_the_group_its_name_names_in_every_source(world):
     assert identify(world, ["Farmers"], "Actor", country="BEN").entry == farmers  # ICEWS
     assert identify(world, ["PASTORALISTS"], "Actor", cameo="BENAGR").entry.key == "BEN.AGR/pastoralists"
     assert world.world.get("BEN.AGR/farmer") == farmers
+    refugees = identify(world, ["Refugees/IDPs (Benin)"], "Actor").entry  # named as curated.yaml writes it
+    assert (refugees.key, refugees.name) == ("BEN.REF/refugeesidps", "Refugees/IDPs (Benin)")
     assert identifying_code(world, farmers) is None  # BENAGR names the whole sector, not the farmers
     # a state body is one actor, whichever of its phrases names it
     assert identify(world, ["Police Forces of Benin (2016-)"], "Actor").entry.key == "BEN.COP"
