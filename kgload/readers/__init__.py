@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Protocol
 
 from kgload.errors import UsageError
+from kgload.readers.guard import readable
 from kgload.readers.source import SourceReader, is_source_mapping, shipped, shipped_by_name
 from kgload.records import Extraction, Reject
 
@@ -159,6 +160,10 @@ def _peek(path: Path) -> bytes:
 def read(path: Path, fmt: str | None = None) -> Iterator[Extraction | Reject]:
     """The records of ``path`` read as ``fmt``: a reader's name, a shipped source mapping's name, or
     the path of a source mapping file; detected from the file when None."""
+    return readable(path, _records(path, fmt))  # _records raises a usage error before any reading
+
+
+def _records(path: Path, fmt: str | None) -> Iterator[Extraction | Reject]:
     if not path.is_file():
         raise UsageError(f"{path}: no such file")
     name = fmt or detect(path)

@@ -2,6 +2,7 @@
 
 import io
 import json
+import os
 from pathlib import Path
 
 import neo4j
@@ -153,6 +154,34 @@ def test_load_reports_rejects_with_exit_code_3(tmp_path):
     assert result.exit_code == 3
     assert f"{bad}:2: invalid JSON" in result.output
     assert json.loads((tmp_path / "r.jsonl").read_text())["record"] == 2
+
+
+def _unreadable(path: Path) -> Path:
+    """A file that exists but cannot be read: mode 000, or for root (which reads anyway) a link to
+    /proc/self/mem, whose first page fails with EIO."""
+    if os.geteuid() != 0:
+        path.write_text("{}")
+        path.chmod(0)
+    elif Path("/proc/self/mem").exists():
+        path.symlink_to("/proc/self/mem")
+    else:
+        pytest.skip("no way to make an unreadable file here")
+    return path
+
+
+@pytest.mark.parametrize("name", ["locked.json", "locked.jsonl"])
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_an_unreadable_input_is_a_reject_not_a_failed_run(tmp_path, seed, name, workers):
+    locked = _unreadable(tmp_path / name)
+    result = invoke(
+        "load", locked, seed, "--store", tmp_path / "s", "--rejects", tmp_path / "r.jsonl", "--workers", workers
+    )
+    assert result.exit_code == 3, result.output  # was 5, "re-run it once the target is back"
+    assert f"{locked}:1: cannot read the file" in result.output and "Traceback" not in result.output
+    assert json.loads((tmp_path / "r.jsonl").read_text())["reason"].startswith("cannot read the file")
+    assert "1 loaded" in result.output  # the readable input next to it still loads
+    mapped = invoke("map", locked, "-o", tmp_path / "out.ttl", "--rejects", tmp_path / "m.jsonl")
+    assert mapped.exit_code == 3, mapped.output  # was 1, "internal error"
 
 
 def test_user_errors_are_one_line_not_tracebacks(tmp_path):
