@@ -184,6 +184,17 @@ def test_an_unreadable_input_is_a_reject_not_a_failed_run(tmp_path, seed, name, 
     assert mapped.exit_code == 3, mapped.output  # was 1, "internal error"
 
 
+@pytest.mark.parametrize("where", ["under-a-file", "a-folder"])
+def test_an_unwritable_rejects_file_is_a_usage_error(tmp_path, where):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("not json\n")
+    rejects = tmp_path / "bad.jsonl" / "r.jsonl" if where == "under-a-file" else tmp_path
+    for command in (("load", bad, "--store", tmp_path / "s"), ("map", bad, "-o", tmp_path / "out.ttl")):
+        result = invoke(*command, "--rejects", rejects)
+        assert result.exit_code == 2, result.output  # load exited 5, blaming its target; map exited 1
+        assert f"cannot write the rejects file {rejects}" in result.output and "Traceback" not in result.output
+
+
 def test_user_errors_are_one_line_not_tracebacks(tmp_path):
     missing = invoke("load", tmp_path / "nope.json", "--store", tmp_path / "s")
     assert missing.exit_code == 2 and "no such file" in missing.output
