@@ -3,6 +3,7 @@
 import io
 import json
 import os
+import re
 from pathlib import Path
 
 import neo4j
@@ -34,6 +35,20 @@ def test_every_command_explains_itself():
         result = invoke(name, "--help")
         assert result.exit_code == 0, name
         assert len(result.output.strip().splitlines()) > 3, name
+
+
+def test_the_readme_lists_every_command_and_the_exit_codes_the_cli_uses():
+    from kgload import errors
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Commands", 1)[1].split("\n\n", 2)[1]
+    listed = set(re.findall(r"^\| `kgload ([a-z-]+)", table, re.M))
+    commands = {c.name for c in app.registered_commands} | {g.name for g in app.registered_groups}
+    assert commands - {None} == listed, "README's command table is out of step with the CLI"
+    codes = readme.split("### Exit codes", 1)[1].split("\n\n", 2)[1]
+    documented = {int(code) for code in re.findall(r"^\| (\d+) \|", codes, re.M)}
+    raised = {c.exit_code for c in vars(errors).values() if isinstance(c, type) and hasattr(c, "exit_code")}
+    assert raised | {0, 3, 130} <= documented
 
 
 def test_version():
