@@ -51,6 +51,16 @@ def test_the_readme_lists_every_command_and_the_exit_codes_the_cli_uses():
     assert raised | {0, 3, 130} <= documented
 
 
+def test_an_empty_kgload_store_variable_means_the_default_store(tmp_path, seed, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("KGLOAD_STORE", "")  # as `KGLOAD_STORE=` in a systemd or Docker environment file
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    result = invoke("load", seed)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / ".kgload" / "store").is_dir()
+    assert not (tmp_path / "CURRENT").exists()  # the store's files were written into the working folder
+
+
 def test_version():
     from neo4j._codec.packstream import RUST_AVAILABLE  # the driver's own verdict
 
