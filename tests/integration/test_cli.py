@@ -61,6 +61,36 @@ def test_an_empty_kgload_store_variable_means_the_default_store(tmp_path, seed, 
     assert not (tmp_path / "CURRENT").exists()  # the store's files were written into the working folder
 
 
+def test_load_exit_codes_are_the_documented_ones(tmp_path, seed, monkeypatch):
+    """README's and docs/scheduling.md's table, as cron sees it from ``kgload load``."""
+    from tests.neo4j_server import free_port
+
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    store = tmp_path / "s"
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("not json\n")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("kgload_mapping: 1\nentities: [\n")
+
+    def load(*args: object) -> tuple[int, str]:
+        result = invoke("load", *args, "--rejects", tmp_path / "r.jsonl")
+        assert "Traceback" not in result.output and "internal error" not in result.output, result.output
+        return result.exit_code, result.output
+
+    assert load(seed, "--store", store)[0] == 0
+    assert load(seed, bad, "--store", store)[0] == 3
+    assert load(tmp_path / "missing.json", "--store", store)[0] == 2
+    assert load(seed, "--mapping", broken, "--store", store)[0] == 2
+    code, said = load(seed, "--neo4j-uri", f"bolt://127.0.0.1:{free_port()}")
+    assert code == 4 and "connection refused" in said
+    holder = kgload.api.open_store(store)  # another process's run, holding the store
+    try:
+        code, said = load(seed, "--store", store)
+    finally:
+        holder.close()
+    assert code == 75 and "try again later" in said
+
+
 def test_version():
     from neo4j._codec.packstream import RUST_AVAILABLE  # the driver's own verdict
 
