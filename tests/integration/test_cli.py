@@ -91,6 +91,13 @@ def test_load_exit_codes_are_the_documented_ones(tmp_path, seed, monkeypatch):
     assert code == 75 and "try again later" in said
 
 
+def test_retract_from_a_store_that_does_not_exist_creates_none(tmp_path, monkeypatch):
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    result = invoke("retract", "some-document", "--store", tmp_path / "typo")
+    assert result.exit_code == 4 and "does not exist yet" in result.output, result.output  # as query and runs
+    assert not (tmp_path / "typo").exists()  # it made an empty store there and exited 3, "not found"
+
+
 def test_version():
     from neo4j._codec.packstream import RUST_AVAILABLE  # the driver's own verdict
 
