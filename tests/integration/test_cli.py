@@ -246,6 +246,17 @@ def test_an_unreadable_input_is_a_reject_not_a_failed_run(tmp_path, seed, name, 
     assert mapped.exit_code == 3, mapped.output  # was 1, "internal error"
 
 
+def test_a_dangling_link_in_an_input_folder_is_a_reject_not_passed_over(tmp_path, seed):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / seed.name).write_bytes(seed.read_bytes())
+    (inbox / "moved.jsonl").symlink_to(tmp_path / "gone" / "moved.jsonl")
+    result = invoke("load", inbox, "--store", tmp_path / "s", "--rejects", tmp_path / "r.jsonl")
+    assert result.exit_code == 3, result.output  # was 0: the missing input went unmentioned
+    assert f"{inbox / 'moved.jsonl'}:1: cannot read the file: a symbolic link to" in result.output
+    assert "1 loaded" in result.output
+
+
 @pytest.mark.parametrize("where", ["under-a-file", "a-folder"])
 def test_an_unwritable_rejects_file_is_a_usage_error(tmp_path, where):
     bad = tmp_path / "bad.jsonl"
