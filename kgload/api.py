@@ -22,6 +22,7 @@ import pyoxigraph as ox
 import rdflib
 
 from kgload.defaults import LOCK_TTL, MAP_BATCH, RUNS_LISTED, default_store
+from kgload.document import map_record
 from kgload.errors import UsageError
 from kgload.ledger import RunRecord
 from kgload.mapping.identity import Answer, explain
@@ -29,11 +30,10 @@ from kgload.mapping.spec import Mapping, load_mapping
 from kgload.mapping.tenures import TenureIndex
 from kgload.model import MappedDocument, Run, Source
 from kgload.parallel import resolve_workers
-from kgload.pipeline import LoadOptions, Serialised, iter_mapped, map_item, sources_from, validator_for
+from kgload.pipeline import LoadOptions, Serialised, iter_mapped, sources_from, validator_for
 from kgload.rdf.build import identity_iri, tenure_index
 from kgload.rdf.convert import to_rdflib
 from kgload.rdf.direct_text import TEXT_FORMATS, TextPreparer
-from kgload.rdf.raw import map_rdf
 from kgload.rdf.serialize import RdfWriter
 from kgload.records import Extraction, Origin, RdfSource, Reject
 from kgload.report import LoadReport, RejectsFile, reject_line
@@ -215,11 +215,7 @@ def map_batch(
             if isinstance(item, Reject):
                 out.rejects.append(item)
                 continue
-            doc = (
-                map_rdf(item, compiled, run)
-                if isinstance(item, RdfSource)
-                else map_item(item, compiled, run, validator, index)
-            )
+            doc = map_record(item, compiled, run, validator, index)
             out.rejects.extend(doc.rejects)
             if doc.iri:
                 out.documents.append(doc)

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import functools
 import multiprocessing
 import os
 import pickle
@@ -46,18 +45,16 @@ from typing import Any
 import pyoxigraph as ox
 
 from kgload.collector import settle_worker
-from kgload.fingerprint import combine
+from kgload.document import identity, map_document, read_line
 from kgload.interrupts import signals_held
 from kgload.mapping.spec import Mapping
-from kgload.mapping.templates import TemplateError
 from kgload.mapping.tenures import Holding, TenureIndex
 from kgload.model import MappedDocument, Run
-from kgload.rdf.plan import map_extraction
 from kgload.rdf.serialize import STREAMABLE, serialise
 from kgload.readers import kgload_json
 from kgload.readers.json_input import Line
-from kgload.records import Extraction, RdfSource, Reject
-from kgload.sinks import MappingPreparer, Preparer
+from kgload.records import Extraction, Reject
+from kgload.sinks import Preparer
 from kgload.validate import ShaclValidator
 
 CHUNK = 25  # documents per task: small enough to spread a batch over the workers, big enough to amortise pickling
@@ -255,7 +252,7 @@ def _map_task(task: Task) -> Done:
     outcomes: list[Any] = []
     for work in task.documents:
         read: list[Reject] = []
-        extraction = work if isinstance(work, Extraction) else _read_line(work, read)
+        extraction = work if isinstance(work, Extraction) else read_line(work, read)
         if task.scan:
             key = identity(extraction, setup.mapping) if extraction is not None else None
             outcome = _map_one(extraction, setup, []) if extraction is not None else None
@@ -362,67 +359,10 @@ def _scan_task(lines: list[Line]) -> Done:
     scans = []
     for line in lines:
         read: list[Reject] = []
-        extraction = _read_line(line, read, records=False)  # a changed document is read again to be mapped
+        extraction = read_line(line, read, records=False)  # a changed document is read again to be mapped
         key = identity(extraction, worker.setup.mapping) if extraction is not None else None
         scans.append(Scan(read, key))
     return Done(scans, os.getpid(), worker.seen)
-
-
-def identity(item: Extraction | RdfSource, mapping: Mapping) -> tuple[str, str]:
-    """The document IRI and the fingerprint its mapping will carry, without mapping it."""
-    try:
-        if isinstance(item, RdfSource):
-            iri = mapping.document_iri_for(item.document_id)
-        else:
-            doc = item.document
-            iri = mapping.document_iri_for(doc.id, doc.publisher, doc.published)
-    except (TemplateError, ValueError):
-        return "", ""  # mapping it will report why
-    return iri, combine(item.fingerprint, mapping.hash)
-
-
-def read_line(line: Line) -> Extraction:
-    """The document of a line a worker read a document from (its rejects were reported then)."""
-    extraction = _read_line(line, [])
-    assert extraction is not None, "a worker read a document from this line"
-    return extraction
-
-
-def _read_line(line: Line, rejects: list[Reject], *, records: bool = True) -> Extraction | None:
-    """The line's document, as the JSONL reader builds it; its rejects go to ``rejects``."""
-    found = None
-    for item in kgload_json.from_line(line, records=records):
-        if isinstance(item, Reject):
-            rejects.append(item)
-        else:
-            found = item
-    return found
-
-
-def map_document(
-    extraction: Extraction,
-    mapping: Mapping,
-    run: Run,
-    validator: ShaclValidator | None,
-    tenures: TenureIndex | None,
-    prepare: Preparer | None = None,
-) -> MappedDocument:
-    """Map one document, check it against the shapes and hand it to the sink's ``prepare``
-    (Sink.preparer): the unit of work, in any process. A preparer that can map a document
-    straight to what it makes of it does so when no shapes need the quads."""
-    if prepare is not None and validator is None and _maps_documents(type(prepare)):
-        return prepare.map(extraction, mapping, run, tenures)
-    mapped = map_extraction(extraction, mapping, run, tenures)
-    if validator is not None and mapped.iri:
-        validator.check(mapped)
-    return prepare(mapped) if prepare is not None and mapped.iri else mapped
-
-
-@functools.cache
-def _maps_documents(kind: type) -> bool:
-    """Whether preparers of this type map documents themselves (MappingPreparer): asked once per
-    type, since a protocol check costs microseconds and this is asked for every document."""
-    return issubclass(kind, MappingPreparer)
 
 
 @dataclass
@@ -529,10 +469,16 @@ class ProcessMapper:
                 return doc, None
             return doc, outcome.payload
         self.remapped += 1
-        return self.map_here(work if isinstance(work, Extraction) else read_line(work)), None
+        return self.map_here(work), None
 
-    def map_here(self, extraction: Extraction) -> MappedDocument:
-        return map_document(extraction, self.mapping, self.run, self.validator, self._learning, self.prepare)
+    def map_here(self, work: Work) -> MappedDocument:
+        """Map a document in the parent, against the run's tenure index (a line is read again here: the
+        worker that read it reported its rejects)."""
+        if isinstance(work, Line):
+            extraction = read_line(work, [])
+            assert extraction is not None, "a worker read a document from this line"
+            work = extraction
+        return map_document(work, self.mapping, self.run, self.validator, self._learning, self.prepare)
 
     def close(self, *, cancel: bool = False) -> None:
         # Waiting is bounded: a worker finishes the one task it is on (cancel drops the queued ones).

@@ -22,6 +22,7 @@ from typing import Any
 
 from kgload.collector import fewer_collections
 from kgload.defaults import LOAD_BATCH, LOCK_TTL, MAP_BATCH
+from kgload.document import identity, map_record
 from kgload.mapping.spec import Mapping, load_mapping
 from kgload.mapping.tenures import TenureIndex
 from kgload.model import MappedDocument, Merge, Run, Source
@@ -29,16 +30,12 @@ from kgload.parallel import (
     Outcome,
     Pending,
     ProcessMapper,
-    identity,
-    map_document,
     parse_nquads,
     payload_format,
-    read_line,
     resolve_workers,
     terminate_as_interrupt,
 )
 from kgload.rdf.build import tenure_index
-from kgload.rdf.raw import map_rdf
 from kgload.readers import detect, expand_inputs, read
 from kgload.readers.json_input import Line
 from kgload.readers.kgload_json import from_line, read_lines
@@ -118,7 +115,7 @@ def _settle(
         if isinstance(item, Reject):
             yield item
         elif isinstance(item, RdfSource):
-            yield map_rdf(item, mapper.mapping, mapper.run)  # in the parent: its quads are costly to pickle
+            yield map_record(item, mapper.mapping, mapper.run)  # in the parent: its quads are costly to pickle
         else:
             outcome = next(outcomes)
             yield from outcome.read
@@ -155,27 +152,14 @@ def _map_here(
             yield from _map_here(read_item, mapping, run, validator, tenures, prepare)
     elif isinstance(item, Reject):
         yield item
-    elif isinstance(item, RdfSource):
-        yield map_rdf(item, mapping, run)  # not validated: foreign RDF has its own vocabulary
     else:
-        yield map_item(item, mapping, run, validator, tenures, prepare)
+        yield map_record(item, mapping, run, validator, tenures, prepare)
 
 
 def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
     iterator = iter(items)
     while batch := list(itertools.islice(iterator, size)):
         yield batch
-
-
-def map_item(
-    extraction: Extraction,
-    mapping: Mapping,
-    run: Run,
-    validator: ShaclValidator | None = None,
-    tenures: TenureIndex | None = None,
-    prepare: Preparer | None = None,
-) -> MappedDocument:
-    return map_document(extraction, mapping, run, validator, tenures, prepare)
 
 
 def validator_for(mapping: Mapping) -> ShaclValidator | None:
@@ -442,14 +426,12 @@ class Load:
     def map_one(self, item: Extraction | RdfSource | Scanned, ready: dict[int, Any]) -> MappedDocument:
         """One document mapped: by a worker (its outcome in ``ready``), or here."""
         mapper = self.mapper
-        if isinstance(item, RdfSource):
-            return map_rdf(item, self.mapping, self.current_run)
-        if mapper is None:
-            assert isinstance(item, Extraction), "lines are scanned only with a pool"
-            return map_item(item, self.mapping, self.current_run, self.validator, self.tenures, self.preparer)
+        if mapper is None or isinstance(item, RdfSource):
+            assert not isinstance(item, Scanned), "lines are scanned only with a pool"
+            return map_record(item, self.mapping, self.current_run, self.validator, self.tenures, self.preparer)
         outcome = ready.pop(id(item), None)  # popped: its N-Quads bytes go once they are parsed
         if outcome is None:  # decided on the recheck: nobody mapped it yet
-            return mapper.map_here(item if isinstance(item, Extraction) else read_line(item.line))
+            return mapper.map_here(_work(item))
         doc, data = mapper.settle(_work(item), outcome)  # the outcome's read rejects were reported by the scan
         if data:  # empty when the worker prepared the document for the sink
             doc.quads = parse_nquads(data)

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import kgload.document
 import kgload.parallel
 import kgload.rdf.direct_text
 from kgload import api
@@ -264,7 +265,7 @@ def test_a_worker_error_surfaces_as_in_the_serial_path(corpus, mapping, run, tmp
         raise RuntimeError(f"mapping bug on {extraction.document.id}")
 
     # inherited by the forked workers; N-Quads are written straight from the records when no shapes are checked
-    monkeypatch.setattr(kgload.parallel, "map_extraction", broken)
+    monkeypatch.setattr(kgload.document, "map_extraction", broken)
     monkeypatch.setattr(kgload.rdf.direct_text, "map_to_text", broken)
     for workers in (1, 2):
         with pytest.raises(RuntimeError, match="mapping bug on fr-early-0"):
@@ -300,7 +301,7 @@ def test_the_log_for_the_workers_holds_each_learned_period_once(mapping, run, tm
     mapper = ProcessMapper(2, mapping, run, None, known)
     try:
         for line in kgload_json.read_lines(path):
-            mapper.map_here(kgload.parallel.read_line(line))
+            mapper.map_here(line)
         sent = mapper._task([], scan=False).log  # the log the next task carries
     finally:
         mapper.close()
