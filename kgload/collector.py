@@ -28,7 +28,7 @@ def fewer_collections() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
-def settle_worker() -> None:
+def freeze_worker_setup() -> None:
     """For a mapping worker, once its setup is in place: the setup (mapping, ontology, shapes)
     lives as long as the worker, so it is moved out of the collector's sight (``gc.freeze``), and
     the worker collects less often for the rest of its life."""

@@ -44,7 +44,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kgload.collector import settle_worker
+from kgload.collector import freeze_worker_setup
 from kgload.document import identity, map_document, read_line
 from kgload.interrupts import signals_held
 from kgload.mapping.spec import Mapping
@@ -229,7 +229,7 @@ def _start_worker(setup: Setup) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _worker = _Worker(setup)
-    settle_worker()
+    freeze_worker_setup()
 
 
 def _die_with_parent(parent: int) -> None:
@@ -396,7 +396,7 @@ class ProcessMapper:
         self._seen: dict[int, int] = {}
         self._spool = spool_folder()
         setup = Setup(mapping, run, validator, tenures, payload, os.getpid(), prepare, self._spool)
-        kgload_json.prepare()  # compiled once here, inherited by every forked worker
+        kgload_json.compile_schemas()  # compiled once here, inherited by every forked worker
         # fork: workers inherit the compiled mapping, the parsed shapes and the index instead of
         # unpickling or rebuilding them (seconds each); other platforms get them pickled.
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
@@ -453,13 +453,13 @@ class ProcessMapper:
             self._seen[done.pid] = max(self._seen.get(done.pid, 0), done.seen)
             yield from done.outcomes
 
-    def settle(self, work: Work, outcome: Outcome) -> tuple[MappedDocument, bytes | None]:
+    def accept(self, work: Work, outcome: Outcome) -> tuple[MappedDocument, bytes | None]:
         """The document as the serial path maps it at this point of the run: the worker's result when its
         tenure lookups still hold, else mapped again here. Bytes are the serialised quads when they are
         still to be parsed or written; None when ``doc.quads`` (or the sink's ``doc.prepared``) holds
         them. A worker-read line's document has no ``source`` record (nothing after the mapping needs
         one) unless it is mapped again here."""
-        assert outcome.doc is not None, "a rejected line has no document to settle"
+        assert outcome.doc is not None, "a rejected line has no document to accept"
         if replay(outcome.events, self._learning):
             doc = outcome.doc
             if isinstance(work, Extraction):

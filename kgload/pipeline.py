@@ -98,16 +98,16 @@ def iter_mapped(
             for batch in itertools.chain(head, batches):
                 window.append((batch, mapper.submit([i for i in batch if isinstance(i, Extraction | Line)])))
                 if len(window) > WINDOW:
-                    yield from _settle(*window.popleft(), mapper, rdf_format)
+                    yield from _in_order(*window.popleft(), mapper, rdf_format)
             while window:
-                yield from _settle(*window.popleft(), mapper, rdf_format)
+                yield from _in_order(*window.popleft(), mapper, rdf_format)
     except BaseException:
         mapper.close(cancel=True)
         raise
     mapper.close()
 
 
-def _settle(
+def _in_order(
     batch: list[Any], pending: Pending, mapper: ProcessMapper, rdf_format: str | None
 ) -> Iterator[MappedDocument | Reject | Serialised]:
     outcomes = mapper.outcomes(pending)
@@ -121,7 +121,7 @@ def _settle(
             yield from outcome.read
             if outcome.doc is None:  # a line read to rejects only
                 continue
-            doc, data = mapper.settle(item, outcome)
+            doc, data = mapper.accept(item, outcome)
             if data is None:
                 yield doc
             elif mapper.payload == rdf_format:
@@ -432,7 +432,7 @@ class Load:
         outcome = ready.pop(id(item), None)  # popped: its N-Quads bytes go once they are parsed
         if outcome is None:  # decided on the recheck: nobody mapped it yet
             return mapper.map_here(_work(item))
-        doc, data = mapper.settle(_work(item), outcome)  # the outcome's read rejects were reported by the scan
+        doc, data = mapper.accept(_work(item), outcome)  # the outcome's read rejects were reported by the scan
         if data:  # empty when the worker prepared the document for the sink
             doc.quads = parse_nquads(data)
         return doc
