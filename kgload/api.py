@@ -368,6 +368,7 @@ def run(
             validate=config.validate,
             lock_ttl=config.lock_ttl,
             workers=workers if workers is not None else config.workers,
+            shacl_engine=config.shacl_engine,
         )
         with opened(store=target.store, neo4j=target.neo4j) as sink:
             report = load(sources, sink=sink, options=options, run=current, progress=progress)

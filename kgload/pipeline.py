@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -43,7 +44,7 @@ from kgload.records import Extraction, RdfSource, Reject
 from kgload.report import LoadReport, RejectsFile
 from kgload.sinks import Preparer, Sink
 from kgload.sinks.learned import Relinked
-from kgload.validate import ShaclValidator
+from kgload.validate import ENGINE_VARIABLE, ShaclValidator
 
 JSONL = (".jsonl", ".ndjson")
 WINDOW = 2  # batches mapping ahead of the one being written: keeps workers busy, bounds memory
@@ -162,16 +163,17 @@ def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield batch
 
 
-def validator_for(mapping: Mapping) -> ShaclValidator | None:
-    """The mapping's SHACL shapes as a validator, or None when the mapping names no shapes."""
+def validator_for(mapping: Mapping, engine: str | None = None) -> ShaclValidator | None:
+    """The mapping's SHACL shapes as a validator, or None when the mapping names no shapes.
+    ``engine``: one of validate.ENGINES; None: KGLOAD_SHACL_ENGINE, else the compiled engine."""
     if mapping.shapes is None:
         return None
-    return _validator(mapping.shapes, mapping.ontology.path, mapping.hash)
+    return _validator(mapping.shapes, mapping.ontology.path, mapping.hash, engine or os.environ.get(ENGINE_VARIABLE))
 
 
 @lru_cache(maxsize=4)
-def _validator(shapes: Path, ontology: Path, _version: str) -> ShaclValidator:
-    return ShaclValidator(shapes, ontology)  # parsed once per process and mapping version
+def _validator(shapes: Path, ontology: Path, _version: str, engine: str | None) -> ShaclValidator:
+    return ShaclValidator(shapes, ontology, engine)  # parsed once per process, mapping version and engine
 
 
 def sources_from(paths: Iterable[Path], fmt: str | None = None) -> list[Source]:
@@ -218,6 +220,7 @@ class LoadOptions:
     validate: bool = True  # check each document against the mapping's SHACL shapes
     lock_ttl: int = LOCK_TTL  # the lease's term, in seconds (renewed by a heartbeat)
     workers: int | None = None  # mapping processes; None: every usable core
+    shacl_engine: str | None = None  # "compiled" or "pyshacl"; None: KGLOAD_SHACL_ENGINE, else compiled
 
     def compiled_mapping(self) -> Mapping:
         return self.mapping if isinstance(self.mapping, Mapping) else load_mapping(self.mapping)
@@ -259,7 +262,7 @@ class Load:
         self.force = options.force
         self.batch_size = options.batch_size or LOAD_BATCH
         self.workers = resolve_workers(options.workers)
-        self.validator = validator_for(mapping) if options.validate else None
+        self.validator = validator_for(mapping, options.shacl_engine) if options.validate else None
         self.rejects = RejectsFile(options.rejects)
         self.after_batch = after_batch
         self.report = LoadReport(run_id=self.current_run.id, target=sink.describe())

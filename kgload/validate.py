@@ -3,8 +3,8 @@
 Two engines give the same verdicts and messages: "compiled" (the default; the shapes compiled
 into checks by kgload.fastshacl) and "pyshacl" (the reference). The compiled engine is used
 whenever the shapes use only what it compiles; otherwise, or for a document it cannot check,
-pyshacl answers. KGLOAD_SHACL_ENGINE=pyshacl (or `kgload load --shacl-engine pyshacl`) chooses
-the reference engine.
+pyshacl answers. KGLOAD_SHACL_ENGINE=pyshacl (or `kgload load --shacl-engine pyshacl`, or a run configuration's
+`options.shacl_engine: pyshacl`) chooses the reference engine.
 
 A violation about a claim rejects that claim's relation record, with the shape's message,
 and the rest of the document loads. A violation about anything else (the document node, an
