@@ -9,18 +9,14 @@ worker saw, the worker's result is the one the serial path gives (mapping is det
 answers); when one does not, because an earlier document another worker was mapping stated a tenure,
 the parent maps that document again itself. The output is the serial path's, whatever the worker count.
 
-What crosses the process boundary is cheap to pickle: records in, serialised RDF out. Pickling
-pyoxigraph quads costs more than mapping them (bench: ~40x slower than ``ox.serialize``), so a worker
-serialises each document and the parent writes the bytes (``kgload map``) or parses N-Quads back
-(``kgload load`` into the embedded store). A sink that takes rows rather than quads (Neo4j, the bulk
-export) hands the workers its ``preparer``: they project each document themselves and send the rows, which
-spared the parent the N-Quads parse and the projection, half of its time in a Neo4j load. Those bytes and
-rows come back in a file per task (``_spool``), not through the pool's pipe, which both processes paid
-for in pickling and copying.
-kgload's own JSONL goes in as raw lines (``Line``): parsing, schema-checking and fingerprinting a
-document, and pickling the records built from it, cost the parent about as much as mapping costs a worker
-(a parent doing them kept 2 workers below one process), so the worker reads the line as the serial reader
-does and sends back its read rejects with the document.
+What crosses the process boundary is cheap to pickle: records or raw JSONL lines in, serialised RDF or
+the sink's rows out. Pickling pyoxigraph quads costs more than mapping them, so a worker serialises each
+document and the parent writes the bytes (``kgload map``) or parses N-Quads back (``kgload load`` into
+the embedded store); a sink that takes rows (Neo4j, the bulk export) hands the workers its ``preparer``,
+so they send rows. Those come back in a file per task (``_spool``), not through the pool's pipe. kgload's
+own JSONL goes in as raw lines (``Line``): the worker reads each line as the serial reader does
+(kgload.document) and sends back its read rejects with the document, so the parent only splits lines.
+The measurements behind these choices are in docs/benchmarks.md ("Measurements behind the code").
 """
 
 from __future__ import annotations
@@ -269,9 +265,8 @@ def _spool(outcomes: list[Any], folder: str | None, number: int) -> str | None:
     """Write the task's payloads to one file and leave only their spans in the outcomes; the file's name,
     or None when they stay in the outcomes (no folder, nothing to write, or the write failed).
 
-    The payloads are most of what a task sends back (N-Quads: 8 times the JSONL they came from), and a
-    file costs both processes less than pickling them through the pool's pipe: at 100k relations, 447 MB
-    the parent received and unpickled, while a file is written once and read once, from the page cache."""
+    The payloads are most of what a task sends back, and a file, written once and read once from the
+    page cache, costs both processes less than pickling them through the pool's pipe."""
     found = [o for o in _outcomes_in(outcomes) if o.payload]
     if folder is None or not found:
         return None
@@ -398,7 +393,7 @@ class ProcessMapper:
         setup = Setup(mapping, run, validator, tenures, payload, os.getpid(), prepare, self._spool)
         kgload_json.compile_schemas()  # compiled once here, inherited by every forked worker
         # fork: workers inherit the compiled mapping, the parsed shapes and the index instead of
-        # unpickling or rebuilding them (seconds each); other platforms get them pickled.
+        # unpickling or rebuilding them; other platforms get them pickled.
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         self._forks = method == "fork"
         self._started_all = False

@@ -197,8 +197,8 @@ class Neo4jSink(ProjectingSink):
         ontology = self._ontology()
         docs = unique_documents(rows_of(doc, ontology) for doc in documents)
         # Built before the transaction, whose locks are then held only for its statements; after the
-        # flush, not while the batch before commits: that held two batches' rows at once (parent
-        # peak RSS 333 MB instead of 240 MB at 100k) for no time that could be measured.
+        # flush, not while the batch before commits: that held two batches' rows at once for no
+        # time that could be measured.
         self.flush()
         rows = batch_rows(docs)
         if not self.write_behind:
