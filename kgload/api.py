@@ -10,6 +10,7 @@ batch = kgload.map_batch(jsonl_lines, mapping="mappings/kgload.yaml", run=run)  
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import pyoxigraph as ox
 import rdflib
 
-from kgload.defaults import LOCK_TTL, MAP_BATCH, RUNS_LISTED, default_store
+from kgload.defaults import LOCK_TTL, MAP_BATCH, REJECTS_FOLDER, RUNS_LISTED, default_store
 from kgload.document import map_record
 from kgload.errors import UsageError
 from kgload.ledger import RunRecord
@@ -356,7 +357,7 @@ def run(
     reports: list[LoadReport] = []
     # One run, whatever the number of targets: one id in every target's ledger, one rejects file.
     current = Run.new()
-    rejects_dir = config.rejects_dir or config.path.parent / ".kgload" / "rejects"
+    rejects_dir = config.rejects_dir or config.path.parent / REJECTS_FOLDER
     rejects = rejects_dir / f"{current.id}.jsonl"
     for n, target in enumerate(config.targets()):
         own = rejects if n == 0 else rejects_dir / f".{current.id}.{n}.jsonl"
@@ -398,35 +399,36 @@ def export_neo4j_admin(
     inputs: Iterable[PathLike | Source],
     output: PathLike,
     *,
+    options: LoadOptions | None = None,
+    run: Run | None = None,
+    progress: Callable[[LoadReport], None] | None = None,
     mapping: Mapping | PathLike | None = None,
     fmt: str | None = None,
     rejects: PathLike | None = None,
-    run: Run | None = None,
     batch_size: int | None = None,
     validate: bool = True,
-    progress: Callable[[LoadReport], None] | None = None,
     workers: int | None = None,
 ) -> Neo4jAdminExport:
     """Map inputs as ``load`` would into Neo4j, but write the folder of CSV files (with import.sh
-    and post-import.cypher) that ``neo4j-admin database import full`` turns into the same graph."""
+    and post-import.cypher) that ``neo4j-admin database import full`` turns into the same graph.
+    The options may come as one ``LoadOptions`` value (``options``) instead of keywords."""
     from kgload.sinks.bulk import sink as neo4j_admin
 
-    return neo4j_admin.export(
-        Path(output),
-        lambda sink: load(
-            inputs,
-            sink=sink,
+    if options is None:
+        options = LoadOptions(
             mapping=mapping,
             fmt=fmt,
-            rejects=rejects,
-            run=run,
-            # no transaction to amortise: small batches keep the mapped quads held at once few
-            batch_size=batch_size or MAP_BATCH,
+            rejects=Path(rejects) if rejects else None,
+            batch_size=batch_size,
             validate=validate,
-            progress=progress,
             workers=workers,
-        ),
-        processes=min(2, resolve_workers(workers)),  # the CSV files are written in two halves
+        )
+    # no transaction to amortise: small batches keep the mapped quads held at once few
+    options = dataclasses.replace(options, batch_size=options.batch_size or MAP_BATCH)
+    return neo4j_admin.export(
+        Path(output),
+        lambda sink: load(inputs, sink=sink, options=options, run=run, progress=progress),
+        processes=min(2, resolve_workers(options.workers)),  # the CSV files are written in two halves
     )
 
 

@@ -22,7 +22,9 @@ from kgload.export.subgraph import Subgraph, batched
 from kgload.mapping.spec import Mapping
 from kgload.sinks.neo4j.cypher import check_name, schema_statements
 
-ROWS_PER_STATEMENT = 200
+# Rows per statement of the script: smaller than the online load's (defaults.ROWS_PER_STATEMENT),
+# since cypher-shell parses each statement's rows as text.
+SCRIPT_ROWS = 200
 _SIMPLE = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 _INT64 = (-(2**63), 2**63 - 1)
 
@@ -121,7 +123,7 @@ def statements(subgraph: Subgraph, mapping: Mapping) -> Iterator[tuple[str, int]
         }
         for d in subgraph.documents.values()
     ]
-    for batch in batched(docs, ROWS_PER_STATEMENT):
+    for batch in batched(docs, SCRIPT_ROWS):
         yield _unwind(batch, "MERGE (d:Resource {uri: row.uri}) SET d = row.props SET d:Document"), len(batch)
 
     by_labels: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
@@ -146,7 +148,7 @@ def statements(subgraph: Subgraph, mapping: Mapping) -> Iterator[tuple[str, int]
         set_labels = "".join(
             f":`{check_name(label, labels_allowed)}`" for label in ("Entity", *labels) if label != "Entity"
         )
-        for batch in batched(rows, ROWS_PER_STATEMENT):
+        for batch in batched(rows, SCRIPT_ROWS):
             yield (
                 _unwind(
                     batch,
@@ -155,7 +157,7 @@ def statements(subgraph: Subgraph, mapping: Mapping) -> Iterator[tuple[str, int]
                 ),
                 len(batch),
             )
-    for batch in batched(mentions, ROWS_PER_STATEMENT):
+    for batch in batched(mentions, SCRIPT_ROWS):
         yield (
             _unwind(
                 batch,
@@ -186,7 +188,7 @@ def statements(subgraph: Subgraph, mapping: Mapping) -> Iterator[tuple[str, int]
         }
         for c in subgraph.claims
     ]
-    for batch in batched(claims, ROWS_PER_STATEMENT):
+    for batch in batched(claims, SCRIPT_ROWS):
         yield (
             _unwind(
                 batch,
@@ -205,7 +207,7 @@ def statements(subgraph: Subgraph, mapping: Mapping) -> Iterator[tuple[str, int]
             links["LOCATION"].append({"claim": c.uri, "target": c.location})
     for link_type, rows in sorted(links.items()):
         link = check_name(link_type, ("ASSERTED_BY", "DENIED_BY", "LOCATION"), relationship=True)
-        for batch in batched(rows, ROWS_PER_STATEMENT):
+        for batch in batched(rows, SCRIPT_ROWS):
             yield (
                 _unwind(
                     batch,
@@ -235,7 +237,7 @@ def statements(subgraph: Subgraph, mapping: Mapping) -> Iterator[tuple[str, int]
         by_type[e.type].append({"head": e.subject, "tail": e.object, "key": e.key, "props": props})
     for rel_type, rows in sorted(by_type.items()):
         checked = check_name(rel_type, types_allowed, relationship=True)
-        for batch in batched(rows, ROWS_PER_STATEMENT):
+        for batch in batched(rows, SCRIPT_ROWS):
             yield (
                 _unwind(
                     batch,
