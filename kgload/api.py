@@ -31,7 +31,7 @@ from kgload.mapping.spec import Mapping, load_mapping
 from kgload.mapping.tenures import TenureIndex
 from kgload.model import MappedDocument, Run, Source
 from kgload.parallel import resolve_workers
-from kgload.pipeline import LoadOptions, Serialised, iter_mapped, sources_from, validator_for
+from kgload.pipeline import LoadOptions, Serialised, iter_mapped, sources_from
 from kgload.rdf.build import identity_iri, tenure_index
 from kgload.rdf.convert import to_rdflib
 from kgload.rdf.direct_text import TEXT_FORMATS, TextPreparer
@@ -43,6 +43,7 @@ from kgload.runs.runner import run_load
 from kgload.sinks import Sink, lease_of, ledger_of
 from kgload.sinks.embedded import EmbeddedStore
 from kgload.sparql import answer
+from kgload.validate import validator_for
 
 if TYPE_CHECKING:
     from kgload.runs.config import RunConfig

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,7 @@ import rdflib
 import rdflib.collection
 from rdflib.namespace import RDF, SH
 
+from kgload.mapping.spec import Mapping
 from kgload.model import MappedDocument
 from kgload.rdf.build import relation_json
 from kgload.rdf.convert import to_rdflib_term
@@ -221,3 +223,16 @@ def _last_step(report: rdflib.Graph, path: rdflib.term.Node | None) -> str | Non
 
 def _short(iri: str) -> str:
     return iri.rsplit("/", 1)[-1] if iri.startswith("http") else iri
+
+
+def validator_for(mapping: Mapping, engine: str | None = None) -> ShaclValidator | None:
+    """The mapping's SHACL shapes as a validator, or None when the mapping names no shapes.
+    ``engine``: one of validate.ENGINES; None: KGLOAD_SHACL_ENGINE, else the compiled engine."""
+    if mapping.shapes is None:
+        return None
+    return _validator(mapping.shapes, mapping.ontology.path, mapping.hash, engine or os.environ.get(ENGINE_VARIABLE))
+
+
+@lru_cache(maxsize=4)
+def _validator(shapes: Path, ontology: Path, _version: str, engine: str | None) -> ShaclValidator:
+    return ShaclValidator(shapes, ontology, engine)  # parsed once per process, mapping version and engine
