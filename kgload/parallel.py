@@ -4,9 +4,9 @@ processes while the parent reads, writes, and keeps the run's order.
 The one thing the serial path shares between documents is the tenure index: a role mention ("the US
 President") resolves through the tenures stated by documents mapped earlier in the run. A worker maps
 with the tenures it knows and records every lookup it made and every tenure it learned; the parent
-replays that record in input order against the run's own index. When every lookup gives the answer the
-worker saw, the worker's result is the one the serial path gives (mapping is deterministic given those
-answers); when one does not, because an earlier document another worker was mapping stated a tenure,
+replays that record in input order against the run's own index (kgload.mapping.tenures: TenureRecorder,
+replay). When every lookup gives the answer the worker saw, the worker's result is the one the serial
+path gives (mapping is deterministic given those answers); when one does not, because an earlier document another worker was mapping stated a tenure,
 the parent maps that document again itself. The output is the serial path's, whatever the worker count.
 
 What crosses the process boundary is cheap to pickle: records or raw JSONL lines in, serialised RDF or
@@ -44,7 +44,7 @@ from kgload.collector import freeze_worker_setup
 from kgload.document import identity, map_document, read_line
 from kgload.interrupts import signals_held
 from kgload.mapping.spec import Mapping
-from kgload.mapping.tenures import Holding, TenureIndex
+from kgload.mapping.tenures import Event, Learned, LearningIndex, TenureIndex, TenureRecorder, replay
 from kgload.model import MappedDocument, Run
 from kgload.rdf.serialize import STREAMABLE, serialise
 from kgload.readers import kgload_json
@@ -55,10 +55,6 @@ from kgload.validate import ShaclValidator
 
 CHUNK = 25  # documents per task: small enough to spread a batch over the workers, big enough to amortise pickling
 NQUADS = "nquads"
-
-Learned = tuple[str, str, Holding]  # (office property IRI, office-of IRI, holding)
-# ("get", office, of, day, answer) or ("add", office, of, holding), in the order the mapping made them
-Event = tuple
 
 
 def usable_cores() -> int:
@@ -83,68 +79,6 @@ def payload_format(rdf_format: str | None) -> str:
     """What workers serialise to: the output format itself when it streams (the parent only writes the
     bytes), else N-Quads that the parent parses back into quads."""
     return rdf_format if rdf_format in STREAMABLE else NQUADS
-
-
-class _IndexView(TenureIndex):
-    """A tenure index that passes everything on to ``index``; subclasses note what goes through."""
-
-    def __init__(self, index: TenureIndex) -> None:  # no super().__init__: every method is delegated
-        self.index = index
-
-    def add(self, office: str, of_iri: str, holding: Holding) -> bool:
-        return self.index.add(office, of_iri, holding)
-
-    def holder(self, office: str, of_iri: str, day: str) -> Holding | None:
-        return self.index.holder(office, of_iri, day)
-
-    def __len__(self) -> int:
-        return len(self.index)
-
-
-class TenureRecorder(_IndexView):
-    """A tenure index that notes every lookup and every learned holding, passing them to ``index``."""
-
-    def __init__(self, index: TenureIndex) -> None:
-        super().__init__(index)
-        self.events: list[Event] = []
-
-    def add(self, office: str, of_iri: str, holding: Holding) -> bool:
-        self.events.append(("add", office, of_iri, holding))
-        return super().add(office, of_iri, holding)
-
-    def holder(self, office: str, of_iri: str, day: str) -> Holding | None:
-        found = super().holder(office, of_iri, day)
-        self.events.append(("get", office, of_iri, day, found))
-        return found
-
-
-class _LearningIndex(_IndexView):
-    """The run's tenure index, logging each holding new to it: the log is what the parent passes on to
-    the workers with their next tasks. The index itself tells what is new, so the parent holds each
-    learned holding once more (in the log), not twice (a log and a set to look it up in)."""
-
-    def __init__(self, index: TenureIndex, log: list[Learned]) -> None:
-        super().__init__(index)
-        self.log = log
-
-    def add(self, office: str, of_iri: str, holding: Holding) -> bool:
-        new = super().add(office, of_iri, holding)
-        if new:
-            self.log.append((office, of_iri, holding))
-        return new
-
-
-def replay(events: list[Event], index: TenureIndex) -> bool:
-    """Apply a worker's tenure record to the run's index, in order; False at the first lookup whose answer
-    differs (the holdings applied before it are ones the serial path learns too, so they may stay)."""
-    for event in events:
-        if event[0] == "get":
-            _, office, of_iri, day, seen = event
-            if index.holder(office, of_iri, day) != seen:
-                return False
-        else:
-            index.add(*event[1:])
-    return True
 
 
 def parse_nquads(data: bytes) -> list[ox.Quad]:
@@ -387,7 +321,7 @@ class ProcessMapper:
         self.workers = workers
         self.remapped = 0  # documents the parent mapped again (a tenure changed under them); for tests
         self._log: list[Learned] = []
-        self._learning = _LearningIndex(tenures, self._log)
+        self._learning = LearningIndex(tenures, self._log)
         self._seen: dict[int, int] = {}
         self._spool = spool_folder()
         setup = Setup(mapping, run, validator, tenures, payload, os.getpid(), prepare, self._spool)

@@ -17,7 +17,8 @@ import kgload.document
 import kgload.parallel
 import kgload.rdf.direct_text
 from kgload import api
-from kgload.parallel import ProcessMapper, TenureRecorder, replay, resolve_workers, usable_cores
+from kgload.mapping.tenures import TenureRecorder, replay
+from kgload.parallel import ProcessMapper, resolve_workers, usable_cores
 from kgload.rdf.build import tenure_index
 from kgload.report import RejectsFile
 from tests.common import ROOT
