@@ -519,7 +519,3 @@ def sparql_answer(sparql: str, out: BinaryIO, fmt: str | None = None, *, store: 
         return result.kind
     finally:
         target.close()
-
-
-def _python(term: Any) -> Any:
-    return None if term is None else term.value

@@ -7,7 +7,8 @@ with the tenures it knows and records every lookup it made and every tenure it l
 replays that record in input order against the run's own index (kgload.mapping.tenures: TenureRecorder,
 replay). When every lookup gives the answer the worker saw, the worker's result is the one the serial
 path gives (mapping is deterministic given those answers); when one does not, because an earlier
-document another worker was mapping stated a tenure, the parent maps that document again itself. The output is the serial path's, whatever the worker count.
+document another worker was mapping stated a tenure, the parent maps that document again itself. The
+output is the serial path's, whatever the worker count.
 
 What crosses the process boundary is cheap to pickle: records or raw JSONL lines in, serialised RDF or
 the sink's rows out. Pickling pyoxigraph quads costs more than mapping them, so a worker serialises each
