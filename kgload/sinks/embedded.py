@@ -209,6 +209,12 @@ class EmbeddedStore:
             self.store.flush()
         del self.store  # releases the RocksDB lock for the next process
 
+    def __enter__(self) -> EmbeddedStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
 
 _RUN_KEYS = {
     KG + "runId": "id",
