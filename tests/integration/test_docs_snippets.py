@@ -12,9 +12,9 @@ convention of tests/unit/test_docs_examples.py:
 - any other ``<!-- test: KIND … -->`` (``document``, ``mapping``, ``bad-input-rejects``, …): the block
   is checked by test_docs_examples.py or test_docs_sources.py.
 
-How they run: each page in a folder of its own holding the repository's ``examples/``, ``mappings/``,
-``ontology/`` and ``gazetteer/``, with the seed already loaded into the default embedded store (the
-state the README's quick start leaves), the blocks in page order. A path under ``/tmp/`` is taken
+How they run: each page in a folder of its own holding copies of the repository's ``examples/``,
+``mappings/`` and ``ontology/`` (and its ``gazetteer/``), with the seed already loaded into the
+default embedded store (the state the README's quick start leaves), the blocks in page order. A path under ``/tmp/`` is taken
 under that folder. Shell commands run in bash with this Python's ``kgload`` first on the PATH (and
 as ``.venv/bin/kgload``); each must exit 0, or with the code the block shows after ``$ echo $?``. A
 command that is not ``kgload`` (or ``echo``/``cat``/``head``) makes the test fail: such a block must
@@ -26,6 +26,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -108,8 +109,9 @@ def runnable(block: Block) -> bool:
 
 
 def _workspace(tmp_path: Path) -> tuple[Path, dict[str, str]]:
-    for name in ("examples", "mappings", "ontology", "gazetteer"):
-        (tmp_path / name).symlink_to(ROOT / name)
+    for name in ("examples", "mappings", "ontology"):  # copies: a block may write a file there
+        shutil.copytree(ROOT / name, tmp_path / name)
+    (tmp_path / "gazetteer").symlink_to(ROOT / "gazetteer")  # 2 MB, only read
     (tmp_path / "tmp").mkdir()
     bin_dir = Path(sys.executable).parent
     (tmp_path / ".venv").symlink_to(bin_dir.parent)
