@@ -14,11 +14,11 @@ convention of tests/unit/test_docs_examples.py:
 
 How they run: each page in a folder of its own holding copies of the repository's ``examples/``,
 ``mappings/`` and ``ontology/`` (and its ``gazetteer/``), with the seed already loaded into the
-default embedded store (the state the README's quick start leaves), the blocks in page order. A path under ``/tmp/`` is taken
-under that folder. Shell commands run in bash with this Python's ``kgload`` first on the PATH (and
-as ``.venv/bin/kgload``); each must exit 0, or with the code the block shows after ``$ echo $?``. A
-command that is not ``kgload`` (or ``echo``/``cat``/``head``) makes the test fail: such a block must
-be marked. A Python block runs as a script and must exit 0.
+default embedded store (the state the README's quick start leaves), the blocks in page order. A path
+under ``/tmp/`` is taken under that folder. Shell commands run in bash with this Python's ``kgload``
+first on the PATH (and as ``.venv/bin/kgload``); each must exit 0, or with the code the block shows
+after ``$ echo $?``. A command that is not ``kgload`` (or ``echo``/``cat``/``head``) makes the test
+fail: such a block must be marked. A Python block runs as a script and must exit 0.
 """
 
 from __future__ import annotations
