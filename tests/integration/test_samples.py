@@ -18,6 +18,7 @@ from kgload import api
 from kgload.mapping import load_mapping
 from kgload.mapping.world import WorldGazetteer
 from kgload.readers import detect
+from kgload.vocabulary.namespaces import KG
 from tests.common import ROOT, SAMPLES
 
 pytestmark = pytest.mark.skipif(not SAMPLES.is_dir(), reason="../shared/samples is not beside this clone")
@@ -110,12 +111,16 @@ def plover() -> Counts:
 
 
 def graphrag() -> Counts:
-    """One graph; the relationships whose type the default mapping names (LED_BY, the inverse of
-    leader-of: Moody, a Person, leads the Order, an Organization) load; KNOWS is no kgload relation."""
+    """One graph; an LLM names relationship types freely (docs/mapping.md, free-text relations), so
+    every relationship loads: LED_BY is the inverse of leader-of (Moody, a Person, leads the Order, an
+    Organization), KNOWS no type the mapping names, so the generic kg:relatedTo."""
     graph = json.loads((SAMPLES / "neo4j_graphrag_extraction_output.json").read_text(encoding="utf-8"))
     mapping = load_mapping()
-    known = [r for r in graph["relationships"] if mapping.relation_rule(r["type"]) is not None]
-    return Counts(1, len(known), len(graph["relationships"]) - len(known))
+    assert [mapping.free_text_rule(r["type"]).property.iri.removeprefix(KG) for r in graph["relationships"]] == [
+        "relatedTo",
+        "leaderOf",
+    ]
+    return Counts(1, len(graph["relationships"]), 0)
 
 
 LLM_TYPES = {"person", "actor", "organization", "organisation", "group", "media outlet", "platform"}
@@ -125,9 +130,12 @@ LLM_PLACES = {"country", "region", "city", "location", "place"}
 def llm_graph() -> Counts:
     """A document per post (the uuid before "_<n>" in the ids). A subject whose type (any case) is no
     kgload type is rejected, and so are the relationships that use it or name an id no subject has.
-    The free-text predicates the default mapping names are only "located in"/"in" (kg:locatedIn,
-    a place or an organization in a place, checked by the shapes); every other relationship is
-    rejected by the mapping. Every subject and relationship not loaded is one reject."""
+    Predicates are free text: those the default mapping names, or its value table of wordings, take
+    their property; every other one is kg:relatedTo, between any entities. Of the named ones, only
+    kg:locatedIn (a place or an organization in a place) is refused by the shapes here; the others
+    (attacked, interacted-with, provides-aid-to) join actors, which is checked below. Two relationships
+    of a post with the same ends, words and attributes are one claim: the sample has none. Every
+    subject and relationship not loaded is one reject."""
     graph = json.loads((SAMPLES / "llm_kg_russia_social_media_graph_50.json").read_text(encoding="utf-8"))
     mapping = load_mapping()
     kind = {s[0]: s[2].lower() for s in graph["subjects"] if s[2].lower() in LLM_TYPES | LLM_PLACES | {"event"}}
@@ -138,14 +146,20 @@ def llm_graph() -> Counts:
             kind[subject[0]] = "country"
     post = lambda entity_id: entity_id.rsplit("_", 1)[0]  # noqa: E731
     documents = {post(i) for i in kind} | {post(r[0]) for r in graph["relationships"]}
+    claims = {(h, p, t, json.dumps(a, sort_keys=True)) for h, p, t, a in graph["relationships"]}
+    assert len(claims) == len(graph["relationships"])
     loaded = 0
     for head, predicate, tail, _ in graph["relationships"]:
-        rule = mapping.relation_rule(predicate)
-        if rule is None or head not in kind or tail not in kind:
+        if head not in kind or tail not in kind:
             continue
-        assert rule.property.iri.endswith("#locatedIn"), predicate
-        organization = kind[head] in LLM_TYPES - {"person", "actor"}
-        loaded += (kind[head] in LLM_PLACES or organization) and kind[tail] in LLM_PLACES
+        name = mapping.free_text_rule(predicate).property.iri.removeprefix(KG)
+        if name == "locatedIn":
+            organization = kind[head] in LLM_TYPES - {"person", "actor"}
+            loaded += (kind[head] in LLM_PLACES or organization) and kind[tail] in LLM_PLACES
+        else:
+            actors = LLM_TYPES | {"country"}
+            assert name == "relatedTo" or (kind[head] in actors and kind[tail] in actors | LLM_PLACES), predicate
+            loaded += 1
     bad_subjects = len(graph["subjects"]) - len(kind)
     return Counts(len(documents), loaded, bad_subjects + len(graph["relationships"]) - loaded)
 
