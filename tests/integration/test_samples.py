@@ -301,3 +301,37 @@ def test_conflict_deaths_are_integers_on_claims_in_neo4j(neo4j_db, neo4j_driver,
     assert all(r["deaths"] == deaths[r["event"]] for r in claims)
     kinds = neo4j_driver.execute_query("MATCH (c:Claim) RETURN DISTINCT valueType(c.fatalities) AS t").records
     assert [r["t"] for r in kinds] == ["INTEGER NOT NULL"]
+
+
+@pytest.mark.neo4j
+def test_free_text_relations_are_queryable_in_neo4j(neo4j_db, neo4j_driver, tmp_path):
+    """An LLM graph's predicates that no rule names are RELATED_TO relationships, whose claims keep
+    the words (predicateText); every claim of the graph keeps its words, mapped or not."""
+    from kgload.sinks.neo4j import Neo4jSink
+
+    name = "llm_kg_russia_social_media_graph_50.json"
+    graph = json.loads((SAMPLES / name).read_text(encoding="utf-8"))
+    mapping, expected = load_mapping(), llm_graph()
+    report, _ = load(SAMPLES / name, tmp_path, sink=Neo4jSink.connect(neo4j_db))
+    assert report.relations == expected.relations
+    claims = neo4j_count(neo4j_driver, "MATCH (c:Claim) RETURN count(c)")
+    assert neo4j_count(neo4j_driver, "MATCH (c:Claim) WHERE c.predicateText IS NOT NULL RETURN count(c)") == claims
+    names = {s[0]: s[1] for s in graph["subjects"]}
+    generic = [
+        (names[h], p, names[t])
+        for h, p, t, _ in graph["relationships"]
+        if mapping.free_text_rule(p).free_text and p == "provides platform for"
+    ]
+    assert generic, "the sample has a predicate the mapping does not name"
+    found = neo4j_driver.execute_query(
+        "MATCH (c:Claim {predicateText: $words})-[:SUBJECT]->(a), (c)-[:OBJECT]->(b), (a)-[r:RELATED_TO]->(b) "
+        "RETURN a.name AS head, c.predicateText AS words, b.name AS tail, c.predicate AS type",
+        words="provides platform for",
+    ).records
+    assert sorted((r["head"], r["words"], r["tail"]) for r in found) == sorted(generic)
+    assert {r["type"] for r in found} == {"RELATED_TO"}
+    # a wording the value table names takes its property, and keeps its words
+    mapped = neo4j_driver.execute_query(
+        "MATCH (c:Claim {predicateText: 'conducts strikes on'}) RETURN c.predicate AS type"
+    ).records
+    assert [r["type"] for r in mapped] == ["ATTACKED"]
