@@ -160,10 +160,16 @@ def _relation_rule(mapping: Mapping, source_type: str) -> RelationRule | None:
     return mapping.memo.get("relation rule", source_type, mapping.relation_rule, source_type)
 
 
+# the type kgload.validate gives a free-text relation whose specific property's shapes refused its ends
+GENERIC_TYPE = "(free text)"
+
+
 def relation_rule_of(mapping: Mapping, relation: Relation) -> RelationRule | None:
     """The rule of a relation: a free-text one (with its predicate) may take the free-text rule."""
     if relation.predicate is None:
         return _relation_rule(mapping, relation.type)
+    if relation.type == GENERIC_TYPE and mapping.free_text is not None:
+        return mapping.free_text
     return mapping.memo.get("free-text rule", relation.type, mapping.free_text_rule, relation.type)
 
 

@@ -123,45 +123,72 @@ def graphrag() -> Counts:
     return Counts(1, len(graph["relationships"]), 0)
 
 
-LLM_TYPES = {"person", "actor", "organization", "organisation", "group", "media outlet", "platform"}
+LLM_ORGANIZATIONS = {"organization", "organisation", "group", "media outlet", "platform"}
 LLM_PLACES = {"country", "region", "city", "location", "place"}
+LLM_CONCEPTS = {"concept", "technology", "weapon", "aircraft", "equipment", "object", "artifact", "artefact"}
+LLM_CONCEPTS |= {"strategy", "activity", "entity"}
+# what the shapes ask of the ends of the properties the sample's wordings take (ontology/README.md)
+LLM_ENDS = {
+    "locatedIn": ({"place", "organization"}, {"place"}),
+    "partOf": ({"organization"}, {"actor"}),
+    "attacked": ({"actor"}, {"actor", "place"}),
+    "interactedWith": ({"actor"}, {"actor"}),
+    "providesAidTo": ({"actor"}, {"actor"}),
+    "relatedTo": (None, None),  # any entities
+}
+
+
+def llm_kinds(kind: str) -> set[str]:
+    """What an entity of an LLM graph's type is, as the shapes see it."""
+    if kind in LLM_ORGANIZATIONS:
+        return {"actor", "organization"}
+    if kind in ("person", "actor"):
+        return {"actor"}
+    return {"place"} if kind in LLM_PLACES else {"event"} if kind == "event" else {"concept"}
+
+
+def llm_subjects() -> tuple[dict, dict[str, set[str]]]:
+    """The LLM sample and what each subject is, as the shapes see it."""
+    graph = json.loads((SAMPLES / "llm_kg_russia_social_media_graph_50.json").read_text(encoding="utf-8"))
+    known = LLM_ORGANIZATIONS | LLM_PLACES | LLM_CONCEPTS | {"person", "actor", "event"}
+    assert {s[2].lower() for s in graph["subjects"]} <= known
+    kinds = {s[0]: llm_kinds(s[2].lower()) for s in graph["subjects"]}
+    world = WorldGazetteer.bundled()
+    for subject in graph["subjects"]:  # an actor the world gazetteer knows as a country is that country, a place
+        found = world.resolve(subject[1], "Actor").entry if "actor" in kinds[subject[0]] else None
+        if found is not None and found.cls in {"Country", "Region", "City"}:
+            kinds[subject[0]] = {"actor", "place"}
+    return graph, kinds
+
+
+def llm_refused() -> list[tuple[str, str, str]]:
+    """(head, words, tail) of the relationships whose wording takes a property whose shapes refuse
+    their ends (a person "located in" a place): kept as kg:relatedTo with their words."""
+    graph, kinds = llm_subjects()
+    mapping, refused = load_mapping(), []
+    for head, predicate, tail, _ in graph["relationships"]:
+        if head in kinds and tail in kinds:
+            heads, tails = LLM_ENDS[mapping.free_text_rule(predicate).property.iri.removeprefix(KG)]
+            if not ((heads is None or kinds[head] & heads) and (tails is None or kinds[tail] & tails)):
+                refused.append((head, predicate, tail))
+    return refused
 
 
 def llm_graph() -> Counts:
-    """A document per post (the uuid before "_<n>" in the ids). A subject whose type (any case) is no
-    kgload type is rejected, and so are the relationships that use it or name an id no subject has.
-    Predicates are free text: those the default mapping names, or its value table of wordings, take
-    their property; every other one is kg:relatedTo, between any entities. Of the named ones, only
-    kg:locatedIn (a place or an organization in a place) is refused by the shapes here; the others
-    (attacked, interacted-with, provides-aid-to) join actors, which is checked below. Two relationships
-    of a post with the same ends, words and attributes are one claim: the sample has none. Every
-    subject and relationship not loaded is one reject."""
-    graph = json.loads((SAMPLES / "llm_kg_russia_social_media_graph_50.json").read_text(encoding="utf-8"))
-    mapping = load_mapping()
-    kind = {s[0]: s[2].lower() for s in graph["subjects"] if s[2].lower() in LLM_TYPES | LLM_PLACES | {"event"}}
-    world = WorldGazetteer.bundled()
-    for subject in graph["subjects"]:  # an actor the world gazetteer knows as a country is that country, a place
-        found = world.resolve(subject[1], "Actor").entry if subject[0] in kind else None
-        if found is not None and found.cls in {"Country", "Region", "City"}:
-            kind[subject[0]] = "country"
+    """A document per post (the uuid before "_<n>" in the ids). Every type of the sample, however
+    cased, is a kgload type: actors, places, events, and the rest (concept, technology, weapon…) kg:Concept.
+    A relationship naming an id no subject has is rejected; every other one loads. Predicates are free
+    text: those the default mapping names, or its value table of wordings, take their property; every
+    other one, and one whose property's shapes refuse its ends (llm_refused), is kg:relatedTo, between
+    any entities. Two relationships of a post with the same ends, words and attributes would be one
+    claim: the sample has none. Every relationship not loaded is one reject."""
+    graph, kinds = llm_subjects()
     post = lambda entity_id: entity_id.rsplit("_", 1)[0]  # noqa: E731
-    documents = {post(i) for i in kind} | {post(r[0]) for r in graph["relationships"]}
+    documents = {post(i) for i in kinds} | {post(r[0]) for r in graph["relationships"]}
     claims = {(h, p, t, json.dumps(a, sort_keys=True)) for h, p, t, a in graph["relationships"]}
     assert len(claims) == len(graph["relationships"])
-    loaded = 0
-    for head, predicate, tail, _ in graph["relationships"]:
-        if head not in kind or tail not in kind:
-            continue
-        name = mapping.free_text_rule(predicate).property.iri.removeprefix(KG)
-        if name == "locatedIn":
-            organization = kind[head] in LLM_TYPES - {"person", "actor"}
-            loaded += (kind[head] in LLM_PLACES or organization) and kind[tail] in LLM_PLACES
-        else:
-            actors = LLM_TYPES | {"country"}
-            assert name == "relatedTo" or (kind[head] in actors and kind[tail] in actors | LLM_PLACES), predicate
-            loaded += 1
-    bad_subjects = len(graph["subjects"]) - len(kind)
-    return Counts(len(documents), loaded, bad_subjects + len(graph["relationships"]) - loaded)
+    loaded = sum(h in kinds and t in kinds for h, _, t, _ in graph["relationships"])
+    return Counts(len(documents), loaded, len(graph["relationships"]) - loaded)
 
 
 def office_holders() -> Counts:
@@ -335,3 +362,12 @@ def test_free_text_relations_are_queryable_in_neo4j(neo4j_db, neo4j_driver, tmp_
         "MATCH (c:Claim {predicateText: 'conducts strikes on'}) RETURN c.predicate AS type"
     ).records
     assert [r["type"] for r in mapped] == ["ATTACKED"]
+    # a wording whose property's shapes refuse its ends is kept as the generic relation all the same
+    refused = llm_refused()
+    assert refused, "the sample has a wording whose property refuses its ends"
+    kept = neo4j_driver.execute_query(
+        "MATCH (c:Claim {predicate: 'RELATED_TO'})-[:SUBJECT]->(a) WHERE c.predicateText IN $words "
+        "RETURN c.predicateText AS words, a.name AS head",
+        words=sorted({p for _, p, _ in refused}),
+    ).records
+    assert sorted(r["words"] for r in kept) == sorted(p for _, p, _ in refused)

@@ -160,3 +160,39 @@ def test_the_shapes_hold_a_related_to_claim_to_its_words(tmp_path):
     assert report.relations == 1
     assert [(r["stage"], r["path"]) for r in lines] == [("validate", "relations[0]")]
     assert "must have its kg:predicateText" in lines[0]["reason"]
+
+
+def test_a_wording_whose_property_refuses_its_ends_is_kept_as_related_to(tmp_path):
+    """A person "located in" a city breaks kg:locatedIn's shapes (a place or an organization in a
+    place): a free-text relation is then kept as kg:relatedTo with its words; the same relation
+    of kgload's own vocabulary (no predicate) is still rejected."""
+    document = {
+        "document": {"id": "d1", "title": "T"},
+        "entities": [
+            {"id": "a", "name": "Ivan Petrenko", "type": "Person"},
+            {"id": "b", "name": "Sumy", "type": "City"},
+            {"id": "c", "name": "Hlukhiv", "type": "City"},
+        ],
+        "relations": [
+            {"type": "located in", "head": "a", "tail": "b", "predicate": "located in"},
+            {"type": "located-in", "head": "a", "tail": "b"},
+            {"type": "is located in", "head": "c", "tail": "b", "predicate": "is located in"},
+        ],
+    }
+    source = tmp_path / "d1.json"
+    source.write_text(json.dumps(document), encoding="utf-8")
+    rejects = tmp_path / "r.jsonl"
+    report = api.load([source], store=tmp_path / "s", rejects=rejects, fmt="kgload")
+    lines = [json.loads(line) for line in rejects.read_text(encoding="utf-8").splitlines()]
+    assert report.relations == 2
+    assert [(r["stage"], r["path"]) for r in lines] == [("validate", "relations[1]")]
+    from kgload.sinks.embedded import EmbeddedStore
+
+    store = EmbeddedStore(tmp_path / "s")
+    found = store.store.query(
+        "PREFIX kg: <https://w3id.org/kgload/ontology#> PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> "
+        "SELECT ?p ?words WHERE { GRAPH ?g { ?c rdf:predicate ?p ; kg:predicateText ?words } }"
+    )
+    rows = sorted((r["p"].value.removeprefix(KG), r["words"].value) for r in found)
+    store.close()
+    assert rows == [("locatedIn", "is located in"), ("relatedTo", "located in")]
