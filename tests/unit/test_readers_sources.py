@@ -80,7 +80,11 @@ def test_llm_graph_documents_by_post_and_types_whatever_their_case():
     ]
     assert sorted(b.reason.split(" (")[0] for b in bad) == [
         "field 2: 'emotion' is not in the mapping's value table",
-        "tail names unknown entity '0f6c1e2a-0000-4000-8000-000000000001_4'",
+        "tail names entity '0f6c1e2a-0000-4000-8000-000000000001_4', rejected with its record",
+    ]
+    assert [b.reason for b in bad if b.origin.path == "relationships[4]"] == [
+        "tail names entity '0f6c1e2a-0000-4000-8000-000000000001_4', rejected with its record (subjects[3]): "
+        "field 2: 'emotion' is not in the mapping's value table"
     ]
     assert {r.predicate for g in good for r in g.relations} >= {"discussed", "met with"}
 
