@@ -17,7 +17,7 @@ from kgload.readers import kgload_json
 from kgload.readers.json_input import Line
 from kgload.records import Extraction, RdfSource, Reject
 from kgload.sinks import MappingPreparer, Preparer
-from kgload.validate import ShaclValidator
+from kgload.validate import ShaclValidator, generic_retry
 
 
 def map_document(
@@ -36,6 +36,9 @@ def map_document(
     mapped = map_extraction(extraction, mapping, run, tenures)
     if validator is not None and mapped.iri:
         validator.check(mapped)
+        generic = generic_retry(extraction, mapped, mapping)
+        if generic is not None:  # rare: mapped again with the refused free-text relations made generic
+            mapped = validator.check(map_extraction(generic, mapping, run, tenures))
     return prepare(mapped) if prepare is not None and mapped.iri else mapped
 
 

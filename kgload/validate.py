@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,9 +27,9 @@ from rdflib.namespace import RDF, SH
 
 from kgload.mapping.spec import Mapping
 from kgload.model import MappedDocument
-from kgload.rdf.build import relation_json
+from kgload.rdf.build import GENERIC_TYPE, relation_json, relation_origins, relation_rule_of
 from kgload.rdf.convert import to_rdflib_term
-from kgload.records import Reject
+from kgload.records import Extraction, Reject
 from kgload.vocabulary.namespaces import KG
 
 if TYPE_CHECKING:
@@ -170,9 +170,28 @@ class ShaclValidator:
             reason = "; ".join(sorted(set(messages)))
             for origin, relation in [doc.claim_sources.pop(claim), *doc.claim_repeats.pop(claim, ())]:
                 doc.rejects.append(Reject(origin, reason, relation_json(relation), "validate"))
+                doc.refused.append((origin, relation))
                 doc.claims -= 1
         _drop_claims(doc, set(bad_claims), statements)
         return doc
+
+
+def generic_retry(extraction: Extraction, doc: MappedDocument, mapping: Mapping) -> Extraction | None:
+    """The document again, with each free-text relation whose specific property the shapes refused
+    (an LLM's person "located in" a city) made the mapping's generic free-text relation, which
+    takes any ends; None when there is none (or the mapping has no such relation)."""
+    if mapping.free_text is None or not doc.refused:
+        return None
+    refused = set(doc.refused)
+    relations = list(extraction.relations)
+    changed = False
+    for index, (origin, relation) in enumerate(zip(relation_origins(extraction), relations, strict=True)):
+        if relation.predicate is not None and (origin, relation) in refused:
+            rule = relation_rule_of(mapping, relation)
+            if rule is not None and not rule.free_text:
+                relations[index] = replace(relation, type=GENERIC_TYPE)
+                changed = True
+    return replace(extraction, relations=tuple(relations)) if changed else None
 
 
 def _order(v: Violation) -> tuple[str, str, str, str]:

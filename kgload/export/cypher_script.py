@@ -18,9 +18,11 @@ from collections.abc import Callable, Iterator
 from typing import Any, TextIO
 
 from kgload.export.formats import Job
-from kgload.export.subgraph import Subgraph, batched
+from kgload.export.subgraph import Claim, Entity, Subgraph, batched
 from kgload.mapping.spec import Mapping
+from kgload.ontology import local_name
 from kgload.sinks.neo4j.cypher import check_name, schema_statements
+from kgload.sinks.neo4j.projection import claim_caption
 
 # Rows per statement of the script: smaller than the online load's (defaults.ROWS_PER_STATEMENT),
 # since cypher-shell parses each statement's rows as text.
@@ -94,6 +96,17 @@ def _point(location: tuple[float, float] | None) -> dict[str, float] | None:
 
 def _unwind(rows: list[dict[str, Any]], body: str) -> str:
     return f"UNWIND {literal(rows)} AS row {body};\n"
+
+
+def _caption(claim: Claim, entities: dict[str, Entity]) -> str:
+    """The claim's caption as the load wrote it: its ends named as its own document names them."""
+
+    def named(uri: str) -> str:
+        entity = entities.get(uri)
+        mentions = entity.mentions if entity is not None else []
+        return next((m.name for m in mentions if m.document == claim.document), None) or local_name(uri)
+
+    return claim_caption(named(claim.subject), claim.type, named(claim.object), claim.status)
 
 
 def statements(subgraph: Subgraph, mapping: Mapping) -> Iterator[tuple[str, int]]:
@@ -183,6 +196,7 @@ def statements(subgraph: Subgraph, mapping: Mapping) -> Iterator[tuple[str, int]
                     "status": c.status,
                     "document": c.document,
                     **c.props,
+                    "caption": _caption(c, subgraph.entities),
                 }
             ),
         }

@@ -303,4 +303,5 @@ def _relation(raw: dict[str, Any]) -> Relation:
         event_code=raw.get("event_code"),
         event_code_scheme=raw.get("event_code_scheme"),
         attributes=raw.get("attributes") or {},
+        predicate=raw.get("predicate"),
     )
