@@ -20,6 +20,7 @@ from kgload import api
 from kgload.mapping.tenures import TenureRecorder, replay
 from kgload.parallel import ProcessMapper, resolve_workers, usable_cores
 from kgload.rdf.build import tenure_index
+from kgload.records import Extraction
 from kgload.report import RejectsFile
 from tests.common import ROOT
 
@@ -119,9 +120,9 @@ def remaps(monkeypatch) -> list[str]:
     seen: list[str] = []
     original = ProcessMapper.map_here
 
-    def spy(self, extraction):
-        seen.append(extraction.document.id)
-        return original(self, extraction)
+    def spy(self, work):  # a record, or a JSONL line the parent reads again
+        seen.append(work.document.id if isinstance(work, Extraction) else json.loads(work.raw)["document"]["id"])
+        return original(self, work)
 
     monkeypatch.setattr(ProcessMapper, "map_here", spy)
     return seen
