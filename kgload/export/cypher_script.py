@@ -106,7 +106,8 @@ def _caption(claim: Claim, entities: dict[str, Entity]) -> str:
         mentions = entity.mentions if entity is not None else []
         return next((m.name for m in mentions if m.document == claim.document), None) or local_name(uri)
 
-    return claim_caption(named(claim.subject), claim.type, named(claim.object), claim.status)
+    words = claim.props.get("predicateText")
+    return claim_caption(named(claim.subject), claim.type, named(claim.object), claim.status, words)
 
 
 def statements(subgraph: Subgraph, mapping: Mapping) -> Iterator[tuple[str, int]]:

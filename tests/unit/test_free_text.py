@@ -196,3 +196,15 @@ def test_a_wording_whose_property_refuses_its_ends_is_kept_as_related_to(tmp_pat
     rows = sorted((r["p"].value.removeprefix(KG), r["words"].value) for r in found)
     store.close()
     assert rows == [("locatedIn", "is located in"), ("relatedTo", "located in")]
+
+
+def test_a_generic_claim_is_captioned_with_the_sources_words_and_a_mapped_one_with_its_type():
+    from kgload.sinks.neo4j.projection import claim_caption
+
+    assert (
+        claim_caption("Putin", "RELATED_TO", "Trump", "asserted", "discussed") == "Putin “discussed” Trump · asserted"
+    )
+    assert claim_caption("Putin", "INTERACTED_WITH", "Trump", "asserted", "met with") == (
+        "Putin INTERACTED_WITH Trump · asserted"
+    )
+    assert claim_caption("Putin", "RELATED_TO", "Trump", "asserted") == "Putin RELATED_TO Trump · asserted"

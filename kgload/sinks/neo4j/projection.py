@@ -91,9 +91,11 @@ def relationship_key(head: str, predicate: str, tail: str, props: dict[str, Any]
     return hashlib.sha256(key_json([head, predicate, tail, *when]).encode()).hexdigest()[:32]
 
 
-def claim_caption(head: str, rel_type: str, tail: str, status: str) -> str:
-    """What the Browser writes on a claim node (its style sheet can only caption from a property)."""
-    return f"{head} {rel_type} {tail} · {status}"
+def claim_caption(head: str, rel_type: str, tail: str, status: str, words: str | None = None) -> str:
+    """What the Browser writes on a claim node (its style sheet can only caption from a property);
+    a free-text relation reads with the source's own words, which say more than RELATED_TO."""
+    said = f"“{words}”" if words and rel_type == "RELATED_TO" else rel_type
+    return f"{head} {said} {tail} · {status}"
 
 
 def caption_claims(rows: DocumentRows) -> DocumentRows:
@@ -103,7 +105,8 @@ def caption_claims(rows: DocumentRows) -> DocumentRows:
     for claim in rows.claims:
         head = names.get(claim.head) or local_name(claim.head)
         tail = names.get(claim.tail) or local_name(claim.tail)
-        claim.props["caption"] = claim_caption(head, claim.rel_type, tail, claim.status)
+        words = claim.props.get("predicateText")
+        claim.props["caption"] = claim_caption(head, claim.rel_type, tail, claim.status, words)
     return rows
 
 
