@@ -3,8 +3,8 @@
 Two engines give the same verdicts and messages: "compiled" (the default; the shapes compiled
 into checks by kgload.fastshacl) and "pyshacl" (the reference). The compiled engine is used
 whenever the shapes use only what it compiles; otherwise, or for a document it cannot check,
-pyshacl answers. KGLOAD_SHACL_ENGINE=pyshacl (or `kgload load --shacl-engine pyshacl`) chooses
-the reference engine.
+pyshacl answers. KGLOAD_SHACL_ENGINE=pyshacl (or `kgload load --shacl-engine pyshacl`, or a run configuration's
+`options.shacl_engine: pyshacl`) chooses the reference engine.
 
 A violation about a claim rejects that claim's relation record, with the shape's message,
 and the rest of the document loads. A violation about anything else (the document node, an
@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -241,3 +242,16 @@ def _last_step(report: rdflib.Graph, path: rdflib.term.Node | None) -> str | Non
 
 def _short(iri: str) -> str:
     return iri.rsplit("/", 1)[-1] if iri.startswith("http") else iri
+
+
+def validator_for(mapping: Mapping, engine: str | None = None) -> ShaclValidator | None:
+    """The mapping's SHACL shapes as a validator, or None when the mapping names no shapes.
+    ``engine``: one of validate.ENGINES; None: KGLOAD_SHACL_ENGINE, else the compiled engine."""
+    if mapping.shapes is None:
+        return None
+    return _validator(mapping.shapes, mapping.ontology.path, mapping.hash, engine or os.environ.get(ENGINE_VARIABLE))
+
+
+@lru_cache(maxsize=4)
+def _validator(shapes: Path, ontology: Path, _version: str, engine: str | None) -> ShaclValidator:
+    return ShaclValidator(shapes, ontology, engine)  # parsed once per process, mapping version and engine

@@ -24,7 +24,9 @@ from kgload.ontology import local_name
 from kgload.sinks.neo4j.cypher import check_name, schema_statements
 from kgload.sinks.neo4j.projection import claim_caption
 
-ROWS_PER_STATEMENT = 200
+# Rows per statement of the script: smaller than the online load's (defaults.ROWS_PER_STATEMENT),
+# since cypher-shell parses each statement's rows as text.
+SCRIPT_ROWS = 200
 _SIMPLE = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 _INT64 = (-(2**63), 2**63 - 1)
 
@@ -135,7 +137,7 @@ def statements(subgraph: Subgraph, mapping: Mapping) -> Iterator[tuple[str, int]
         }
         for d in subgraph.documents.values()
     ]
-    for batch in batched(docs, ROWS_PER_STATEMENT):
+    for batch in batched(docs, SCRIPT_ROWS):
         yield _unwind(batch, "MERGE (d:Resource {uri: row.uri}) SET d = row.props SET d:Document"), len(batch)
 
     by_labels: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
@@ -160,7 +162,7 @@ def statements(subgraph: Subgraph, mapping: Mapping) -> Iterator[tuple[str, int]
         set_labels = "".join(
             f":`{check_name(label, labels_allowed)}`" for label in ("Entity", *labels) if label != "Entity"
         )
-        for batch in batched(rows, ROWS_PER_STATEMENT):
+        for batch in batched(rows, SCRIPT_ROWS):
             yield (
                 _unwind(
                     batch,
@@ -169,7 +171,7 @@ def statements(subgraph: Subgraph, mapping: Mapping) -> Iterator[tuple[str, int]
                 ),
                 len(batch),
             )
-    for batch in batched(mentions, ROWS_PER_STATEMENT):
+    for batch in batched(mentions, SCRIPT_ROWS):
         yield (
             _unwind(
                 batch,
@@ -201,7 +203,7 @@ def statements(subgraph: Subgraph, mapping: Mapping) -> Iterator[tuple[str, int]
         }
         for c in subgraph.claims
     ]
-    for batch in batched(claims, ROWS_PER_STATEMENT):
+    for batch in batched(claims, SCRIPT_ROWS):
         yield (
             _unwind(
                 batch,
@@ -220,7 +222,7 @@ def statements(subgraph: Subgraph, mapping: Mapping) -> Iterator[tuple[str, int]
             links["LOCATION"].append({"claim": c.uri, "target": c.location})
     for link_type, rows in sorted(links.items()):
         link = check_name(link_type, ("ASSERTED_BY", "DENIED_BY", "LOCATION"), relationship=True)
-        for batch in batched(rows, ROWS_PER_STATEMENT):
+        for batch in batched(rows, SCRIPT_ROWS):
             yield (
                 _unwind(
                     batch,
@@ -250,7 +252,7 @@ def statements(subgraph: Subgraph, mapping: Mapping) -> Iterator[tuple[str, int]
         by_type[e.type].append({"head": e.subject, "tail": e.object, "key": e.key, "props": props})
     for rel_type, rows in sorted(by_type.items()):
         checked = check_name(rel_type, types_allowed, relationship=True)
-        for batch in batched(rows, ROWS_PER_STATEMENT):
+        for batch in batched(rows, SCRIPT_ROWS):
             yield (
                 _unwind(
                     batch,

@@ -79,7 +79,6 @@ IDENTIFIER, LANGUAGE, URL, MENTIONS = (
     _N(SCHEMA + "mentions"),
 )
 _JSON = RDF_JSON = _N(RDF + "JSON")
-ANY_URI = DATATYPE["anyURI"]
 
 
 class EntityGroup:

@@ -183,10 +183,6 @@ class ClaimPlan:
     graph: NamedNode | None = None  # the rule's own named graph, when it gives one
     repeated: bool = False  # an earlier relation of the document states this claim: their statements merge
 
-    @property
-    def fact(self) -> tuple[NamedNode, NamedNode, NamedNode] | None:
-        return (self.head, self.predicate, self.tail) if self.status == "asserted" else None
-
 
 @dataclass(slots=True)
 class DocumentPlan:

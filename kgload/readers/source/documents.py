@@ -257,7 +257,7 @@ def _ends(end: End, record: Any, parts: dict[str, list[str]]) -> list[Ref]:
 def _document(
     records: list[_Record], spec_hash: str, refused: dict[str, Reject] | None = None
 ) -> Iterator[Extraction | Reject]:
-    """One document from its records: entity ids settled, relations pointed at them, checked.
+    """One document from its records: entity ids fixed, relations pointed at them, checked.
 
     Its fingerprint hashes the records as read and the source mapping: a changed source mapping
     changes what the records say, so a re-run must load them again."""
