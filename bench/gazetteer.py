@@ -17,9 +17,9 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from common import ROOT  # bench/common.py (this folder is on sys.path when run as a script)
+
 SAMPLES = ROOT.parent / "shared" / "samples"
 
 COLD = """

@@ -21,12 +21,13 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from common import ROOT  # bench/common.py (this folder is on sys.path when run as a script)
+
 sys.path.insert(0, str(ROOT))
 
-from kgload import api  # noqa: E402
-from kgload.mapping.resolve import normalise  # noqa: E402
-from kgload.mapping.world import WorldGazetteer  # noqa: E402
+from kgload import api
+from kgload.mapping.resolve import normalise
+from kgload.mapping.world import WorldGazetteer
 
 KG = "https://w3id.org/kgload/ontology#"
 ACTOR_CLASSES = {KG + c for c in ("Actor", "Person", "Organization", "ArmedGroup", "Country")}

@@ -10,6 +10,7 @@ batch = kgload.map_batch(jsonl_lines, mapping="mappings/kgload.yaml", run=run)  
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -21,7 +22,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import pyoxigraph as ox
 import rdflib
 
-from kgload.defaults import LOCK_TTL, MAP_BATCH, RUNS_LISTED, default_store
+from kgload.defaults import LOCK_TTL, MAP_BATCH, REJECTS_FOLDER, RUNS_LISTED, default_store
+from kgload.document import map_record
 from kgload.errors import TargetUnreachable, UsageError
 from kgload.ledger import RunRecord
 from kgload.mapping.identity import Answer, explain
@@ -29,11 +31,10 @@ from kgload.mapping.spec import Mapping, load_mapping
 from kgload.mapping.tenures import TenureIndex
 from kgload.model import MappedDocument, Run, Source
 from kgload.parallel import resolve_workers
-from kgload.pipeline import LoadOptions, Serialised, iter_mapped, map_item, sources_from, validator_for
+from kgload.pipeline import LoadOptions, Serialised, iter_mapped, sources_from
 from kgload.rdf.build import identity_iri, tenure_index
 from kgload.rdf.convert import to_rdflib
 from kgload.rdf.direct_text import TEXT_FORMATS, TextPreparer
-from kgload.rdf.raw import map_rdf
 from kgload.rdf.serialize import RdfWriter
 from kgload.records import Extraction, Origin, RdfSource, Reject
 from kgload.report import LoadReport, RejectsFile, reject_line
@@ -42,6 +43,7 @@ from kgload.runs.runner import run_load
 from kgload.sinks import Sink, lease_of, ledger_of
 from kgload.sinks.embedded import EmbeddedStore
 from kgload.sparql import answer
+from kgload.validate import validator_for
 
 if TYPE_CHECKING:
     from kgload.runs.config import RunConfig
@@ -215,11 +217,7 @@ def map_batch(
             if isinstance(item, Reject):
                 out.rejects.append(item)
                 continue
-            doc = (
-                map_rdf(item, compiled, run)
-                if isinstance(item, RdfSource)
-                else map_item(item, compiled, run, validator, index)
-            )
+            doc = map_record(item, compiled, run, validator, index)
             out.rejects.extend(doc.rejects)
             if doc.iri:
                 out.documents.append(doc)
@@ -360,7 +358,7 @@ def run(
     reports: list[LoadReport] = []
     # One run, whatever the number of targets: one id in every target's ledger, one rejects file.
     current = Run.new()
-    rejects_dir = config.rejects_dir or config.path.parent / ".kgload" / "rejects"
+    rejects_dir = config.rejects_dir or config.path.parent / REJECTS_FOLDER
     rejects = rejects_dir / f"{current.id}.jsonl"
     for n, target in enumerate(config.targets()):
         own = rejects if n == 0 else rejects_dir / f".{current.id}.{n}.jsonl"
@@ -372,6 +370,7 @@ def run(
             validate=config.validate,
             lock_ttl=config.lock_ttl,
             workers=workers if workers is not None else config.workers,
+            shacl_engine=config.shacl_engine,
         )
         with opened(store=target.store, neo4j=target.neo4j) as sink:
             report = load(sources, sink=sink, options=options, run=current, progress=progress)
@@ -401,35 +400,36 @@ def export_neo4j_admin(
     inputs: Iterable[PathLike | Source],
     output: PathLike,
     *,
+    options: LoadOptions | None = None,
+    run: Run | None = None,
+    progress: Callable[[LoadReport], None] | None = None,
     mapping: Mapping | PathLike | None = None,
     fmt: str | None = None,
     rejects: PathLike | None = None,
-    run: Run | None = None,
     batch_size: int | None = None,
     validate: bool = True,
-    progress: Callable[[LoadReport], None] | None = None,
     workers: int | None = None,
 ) -> Neo4jAdminExport:
     """Map inputs as ``load`` would into Neo4j, but write the folder of CSV files (with import.sh
-    and post-import.cypher) that ``neo4j-admin database import full`` turns into the same graph."""
+    and post-import.cypher) that ``neo4j-admin database import full`` turns into the same graph.
+    The options may come as one ``LoadOptions`` value (``options``) instead of keywords."""
     from kgload.sinks.bulk import sink as neo4j_admin
 
-    return neo4j_admin.export(
-        Path(output),
-        lambda sink: load(
-            inputs,
-            sink=sink,
+    if options is None:
+        options = LoadOptions(
             mapping=mapping,
             fmt=fmt,
-            rejects=rejects,
-            run=run,
-            # no transaction to amortise: small batches keep the mapped quads held at once few
-            batch_size=batch_size or MAP_BATCH,
+            rejects=Path(rejects) if rejects else None,
+            batch_size=batch_size,
             validate=validate,
-            progress=progress,
             workers=workers,
-        ),
-        processes=min(2, resolve_workers(workers)),  # the CSV files are written in two halves
+        )
+    # no transaction to amortise: small batches keep the mapped quads held at once few
+    options = dataclasses.replace(options, batch_size=options.batch_size or MAP_BATCH)
+    return neo4j_admin.export(
+        Path(output),
+        lambda sink: load(inputs, sink=sink, options=options, run=run, progress=progress),
+        processes=min(2, resolve_workers(options.workers)),  # the CSV files are written in two halves
     )
 
 
@@ -498,16 +498,13 @@ def runs(*, store: PathLike | None = None, sink: Sink | None = None, limit: int 
 def query(sparql: str, *, store: PathLike | None = None) -> tuple[list[str], list[dict[str, Any]]]:
     """Run a SPARQL SELECT on the embedded store; return the variables and rows of Python values.
     Any query form, in the W3C result formats: ``sparql_answer``."""
-    target = open_store(store, read_only=True)
-    try:
+    with open_store(store, read_only=True) as target:
         result = answer(target, sparql)
         if result.kind != "select":
             raise UsageError(
                 "kgload.query returns the rows of a SELECT; for ASK, CONSTRUCT or DESCRIBE use kgload.sparql_answer"
             )
         return result.variables, list(result.rows())
-    finally:
-        target.close()
 
 
 def sparql_answer(sparql: str, out: BinaryIO, fmt: str | None = None, *, store: PathLike | None = None) -> str:
@@ -515,14 +512,7 @@ def sparql_answer(sparql: str, out: BinaryIO, fmt: str | None = None, *, store: 
     answer to ``out``: W3C SPARQL 1.1 results (json, xml, csv, tsv) or, for graph results, RDF
     (turtle, ntriples, rdfxml, jsonld). ``fmt`` None: JSON, or Turtle for graphs. Returns the
     query's kind: "select", "ask" or "graph"."""
-    target = open_store(store, read_only=True)
-    try:
+    with open_store(store, read_only=True) as target:
         result = answer(target, sparql)
         result.write(out, fmt or result.default_format())
         return result.kind
-    finally:
-        target.close()
-
-
-def _python(term: Any) -> Any:
-    return None if term is None else term.value

@@ -1,10 +1,10 @@
 """Settings of Python's cyclic garbage collector for mapping and loading.
 
 A batch being mapped or written holds tens of thousands of young container objects (rows, dicts,
-lists) that die by reference counting, not by collection. With CPython's default threshold of 700
-net allocations, the collector runs hundreds of times a batch and moves what is still alive up the
-generations, where the full collections scan every object of the process again, the mapping's own
-setup included: measured at about a tenth of mapping, and over half of unpickling a worker's rows.
+lists) that die by reference counting, not by collection. With CPython's default threshold the
+collector runs hundreds of times a batch and moves what is still alive up the generations, where the
+full collections scan every object of the process again, the mapping's own setup included
+(docs/benchmarks.md, "Measurements behind the code").
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def fewer_collections() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
-def settle_worker() -> None:
+def freeze_worker_setup() -> None:
     """For a mapping worker, once its setup is in place: the setup (mapping, ontology, shapes)
     lives as long as the worker, so it is moved out of the collector's sight (``gc.freeze``), and
     the worker collects less often for the rest of its life."""

@@ -24,6 +24,9 @@ def default_store() -> Path:
     return Path(os.environ.get("KGLOAD_STORE") or ".kgload/store")
 
 
+REJECTS_FOLDER = Path(".kgload") / "rejects"  # relative to the working folder, or to a run configuration
+
+
 def default_rejects(run: str) -> Path:
     """The rejects file of a run that writes no store: .kgload/rejects/<run>.jsonl."""
-    return Path(".kgload/rejects") / f"{run}.jsonl"
+    return REJECTS_FOLDER / f"{run}.jsonl"

@@ -71,6 +71,8 @@ class MappedDocument:
     # the later relations of the document that state a claim already in claim_sources: one claim, but
     # each relation is counted and, when the claim is rejected, rejected on its own
     claim_repeats: dict[str, list[tuple[Origin, Relation]]] = field(default_factory=dict)
+    # the relations whose claims the shapes refused (kgload.validate), each once
+    refused: list[tuple[Origin, Relation]] = field(default_factory=list)
     raw: bool = False  # RDF loaded as it is, not through the mapping
     # what a sink made of the quads as soon as the document was mapped (Sink.prepare: the Neo4j
     # sink's rows), so that a batch holds rows rather than quads; ``quads`` is then emptied

@@ -4,30 +4,26 @@ processes while the parent reads, writes, and keeps the run's order.
 The one thing the serial path shares between documents is the tenure index: a role mention ("the US
 President") resolves through the tenures stated by documents mapped earlier in the run. A worker maps
 with the tenures it knows and records every lookup it made and every tenure it learned; the parent
-replays that record in input order against the run's own index. When every lookup gives the answer the
-worker saw, the worker's result is the one the serial path gives (mapping is deterministic given those
-answers); when one does not, because an earlier document another worker was mapping stated a tenure,
-the parent maps that document again itself. The output is the serial path's, whatever the worker count.
+replays that record in input order against the run's own index (kgload.mapping.tenures: TenureRecorder,
+replay). When every lookup gives the answer the worker saw, the worker's result is the one the serial
+path gives (mapping is deterministic given those answers); when one does not, because an earlier
+document another worker was mapping stated a tenure, the parent maps that document again itself. The
+output is the serial path's, whatever the worker count.
 
-What crosses the process boundary is cheap to pickle: records in, serialised RDF out. Pickling
-pyoxigraph quads costs more than mapping them (bench: ~40x slower than ``ox.serialize``), so a worker
-serialises each document and the parent writes the bytes (``kgload map``) or parses N-Quads back
-(``kgload load`` into the embedded store). A sink that takes rows rather than quads (Neo4j, the bulk
-export) hands the workers its ``preparer``: they project each document themselves and send the rows, which
-spared the parent the N-Quads parse and the projection, half of its time in a Neo4j load. Those bytes and
-rows come back in a file per task (``_spool``), not through the pool's pipe, which both processes paid
-for in pickling and copying.
-kgload's own JSONL goes in as raw lines (``Line``): parsing, schema-checking and fingerprinting a
-document, and pickling the records built from it, cost the parent about as much as mapping costs a worker
-(a parent doing them kept 2 workers below one process), so the worker reads the line as the serial reader
-does and sends back its read rejects with the document.
+What crosses the process boundary is cheap to pickle: records or raw JSONL lines in, serialised RDF or
+the sink's rows out. Pickling pyoxigraph quads costs more than mapping them, so a worker serialises each
+document and the parent writes the bytes (``kgload map``) or parses N-Quads back (``kgload load`` into
+the embedded store); a sink that takes rows (Neo4j, the bulk export) hands the workers its ``preparer``,
+so they send rows. Those come back in a file per task (``_spool``), not through the pool's pipe. kgload's
+own JSONL goes in as raw lines (``Line``): the worker reads each line as the serial reader does
+(kgload.document) and sends back its read rejects with the document, so the parent only splits lines.
+The measurements behind these choices are in docs/benchmarks.md ("Measurements behind the code").
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
-import functools
 import multiprocessing
 import os
 import pickle
@@ -45,27 +41,21 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kgload.collector import settle_worker
-from kgload.fingerprint import combine
+from kgload.collector import freeze_worker_setup
+from kgload.document import identity, map_document, read_line
 from kgload.interrupts import signals_held
 from kgload.mapping.spec import Mapping
-from kgload.mapping.templates import TemplateError
-from kgload.mapping.tenures import Holding, TenureIndex
+from kgload.mapping.tenures import Event, Learned, LearningIndex, TenureIndex, TenureRecorder, replay
 from kgload.model import MappedDocument, Run
-from kgload.rdf.plan import map_extraction
 from kgload.rdf.serialize import STREAMABLE, serialise
 from kgload.readers import kgload_json
 from kgload.readers.json_input import Line
-from kgload.records import Extraction, RdfSource, Reject
-from kgload.sinks import MappingPreparer, Preparer
+from kgload.records import Extraction, Reject
+from kgload.sinks import Preparer
 from kgload.validate import ShaclValidator
 
 CHUNK = 25  # documents per task: small enough to spread a batch over the workers, big enough to amortise pickling
 NQUADS = "nquads"
-
-Learned = tuple[str, str, Holding]  # (office property IRI, office-of IRI, holding)
-# ("get", office, of, day, answer) or ("add", office, of, holding), in the order the mapping made them
-Event = tuple
 
 
 def usable_cores() -> int:
@@ -90,68 +80,6 @@ def payload_format(rdf_format: str | None) -> str:
     """What workers serialise to: the output format itself when it streams (the parent only writes the
     bytes), else N-Quads that the parent parses back into quads."""
     return rdf_format if rdf_format in STREAMABLE else NQUADS
-
-
-class _IndexView(TenureIndex):
-    """A tenure index that passes everything on to ``index``; subclasses note what goes through."""
-
-    def __init__(self, index: TenureIndex) -> None:  # no super().__init__: every method is delegated
-        self.index = index
-
-    def add(self, office: str, of_iri: str, holding: Holding) -> bool:
-        return self.index.add(office, of_iri, holding)
-
-    def holder(self, office: str, of_iri: str, day: str) -> Holding | None:
-        return self.index.holder(office, of_iri, day)
-
-    def __len__(self) -> int:
-        return len(self.index)
-
-
-class TenureRecorder(_IndexView):
-    """A tenure index that notes every lookup and every learned holding, passing them to ``index``."""
-
-    def __init__(self, index: TenureIndex) -> None:
-        super().__init__(index)
-        self.events: list[Event] = []
-
-    def add(self, office: str, of_iri: str, holding: Holding) -> bool:
-        self.events.append(("add", office, of_iri, holding))
-        return super().add(office, of_iri, holding)
-
-    def holder(self, office: str, of_iri: str, day: str) -> Holding | None:
-        found = super().holder(office, of_iri, day)
-        self.events.append(("get", office, of_iri, day, found))
-        return found
-
-
-class _LearningIndex(_IndexView):
-    """The run's tenure index, logging each holding new to it: the log is what the parent passes on to
-    the workers with their next tasks. The index itself tells what is new, so the parent holds each
-    learned holding once more (in the log), not twice (a log and a set to look it up in)."""
-
-    def __init__(self, index: TenureIndex, log: list[Learned]) -> None:
-        super().__init__(index)
-        self.log = log
-
-    def add(self, office: str, of_iri: str, holding: Holding) -> bool:
-        new = super().add(office, of_iri, holding)
-        if new:
-            self.log.append((office, of_iri, holding))
-        return new
-
-
-def replay(events: list[Event], index: TenureIndex) -> bool:
-    """Apply a worker's tenure record to the run's index, in order; False at the first lookup whose answer
-    differs (the holdings applied before it are ones the serial path learns too, so they may stay)."""
-    for event in events:
-        if event[0] == "get":
-            _, office, of_iri, day, seen = event
-            if index.holder(office, of_iri, day) != seen:
-                return False
-        else:
-            index.add(*event[1:])
-    return True
 
 
 def parse_nquads(data: bytes) -> list[ox.Quad]:
@@ -232,7 +160,7 @@ def _start_worker(setup: Setup) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _worker = _Worker(setup)
-    settle_worker()
+    freeze_worker_setup()
 
 
 def _die_with_parent(parent: int) -> None:
@@ -255,7 +183,7 @@ def _map_task(task: Task) -> Done:
     outcomes: list[Any] = []
     for work in task.documents:
         read: list[Reject] = []
-        extraction = work if isinstance(work, Extraction) else _read_line(work, read)
+        extraction = work if isinstance(work, Extraction) else read_line(work, read)
         if task.scan:
             key = identity(extraction, setup.mapping) if extraction is not None else None
             outcome = _map_one(extraction, setup, []) if extraction is not None else None
@@ -272,9 +200,8 @@ def _spool(outcomes: list[Any], folder: str | None, number: int) -> str | None:
     """Write the task's payloads to one file and leave only their spans in the outcomes; the file's name,
     or None when they stay in the outcomes (no folder, nothing to write, or the write failed).
 
-    The payloads are most of what a task sends back (N-Quads: 8 times the JSONL they came from), and a
-    file costs both processes less than pickling them through the pool's pipe: at 100k relations, 447 MB
-    the parent received and unpickled, while a file is written once and read once, from the page cache."""
+    The payloads are most of what a task sends back, and a file, written once and read once from the
+    page cache, costs both processes less than pickling them through the pool's pipe."""
     found = [o for o in _outcomes_in(outcomes) if o.payload]
     if folder is None or not found:
         return None
@@ -362,67 +289,10 @@ def _scan_task(lines: list[Line]) -> Done:
     scans = []
     for line in lines:
         read: list[Reject] = []
-        extraction = _read_line(line, read, records=False)  # a changed document is read again to be mapped
+        extraction = read_line(line, read, records=False)  # a changed document is read again to be mapped
         key = identity(extraction, worker.setup.mapping) if extraction is not None else None
         scans.append(Scan(read, key))
     return Done(scans, os.getpid(), worker.seen)
-
-
-def identity(item: Extraction | RdfSource, mapping: Mapping) -> tuple[str, str]:
-    """The document IRI and the fingerprint its mapping will carry, without mapping it."""
-    try:
-        if isinstance(item, RdfSource):
-            iri = mapping.document_iri_for(item.document_id)
-        else:
-            doc = item.document
-            iri = mapping.document_iri_for(doc.id, doc.publisher, doc.published)
-    except (TemplateError, ValueError):
-        return "", ""  # mapping it will report why
-    return iri, combine(item.fingerprint, mapping.hash)
-
-
-def read_line(line: Line) -> Extraction:
-    """The document of a line a worker read a document from (its rejects were reported then)."""
-    extraction = _read_line(line, [])
-    assert extraction is not None, "a worker read a document from this line"
-    return extraction
-
-
-def _read_line(line: Line, rejects: list[Reject], *, records: bool = True) -> Extraction | None:
-    """The line's document, as the JSONL reader builds it; its rejects go to ``rejects``."""
-    found = None
-    for item in kgload_json.from_line(line, records=records):
-        if isinstance(item, Reject):
-            rejects.append(item)
-        else:
-            found = item
-    return found
-
-
-def map_document(
-    extraction: Extraction,
-    mapping: Mapping,
-    run: Run,
-    validator: ShaclValidator | None,
-    tenures: TenureIndex | None,
-    prepare: Preparer | None = None,
-) -> MappedDocument:
-    """Map one document, check it against the shapes and hand it to the sink's ``prepare``
-    (Sink.preparer): the unit of work, in any process. A preparer that can map a document
-    straight to what it makes of it does so when no shapes need the quads."""
-    if prepare is not None and validator is None and _maps_documents(type(prepare)):
-        return prepare.map(extraction, mapping, run, tenures)
-    mapped = map_extraction(extraction, mapping, run, tenures)
-    if validator is not None and mapped.iri:
-        validator.check(mapped)
-    return prepare(mapped) if prepare is not None and mapped.iri else mapped
-
-
-@functools.cache
-def _maps_documents(kind: type) -> bool:
-    """Whether preparers of this type map documents themselves (MappingPreparer): asked once per
-    type, since a protocol check costs microseconds and this is asked for every document."""
-    return issubclass(kind, MappingPreparer)
 
 
 @dataclass
@@ -452,13 +322,13 @@ class ProcessMapper:
         self.workers = workers
         self.remapped = 0  # documents the parent mapped again (a tenure changed under them); for tests
         self._log: list[Learned] = []
-        self._learning = _LearningIndex(tenures, self._log)
+        self._learning = LearningIndex(tenures, self._log)
         self._seen: dict[int, int] = {}
         self._spool = spool_folder()
         setup = Setup(mapping, run, validator, tenures, payload, os.getpid(), prepare, self._spool)
-        kgload_json.prepare()  # compiled once here, inherited by every forked worker
+        kgload_json.compile_schemas()  # compiled once here, inherited by every forked worker
         # fork: workers inherit the compiled mapping, the parsed shapes and the index instead of
-        # unpickling or rebuilding them (seconds each); other platforms get them pickled.
+        # unpickling or rebuilding them; other platforms get them pickled.
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         self._forks = method == "fork"
         self._started_all = False
@@ -513,13 +383,13 @@ class ProcessMapper:
             self._seen[done.pid] = max(self._seen.get(done.pid, 0), done.seen)
             yield from done.outcomes
 
-    def settle(self, work: Work, outcome: Outcome) -> tuple[MappedDocument, bytes | None]:
+    def accept(self, work: Work, outcome: Outcome) -> tuple[MappedDocument, bytes | None]:
         """The document as the serial path maps it at this point of the run: the worker's result when its
         tenure lookups still hold, else mapped again here. Bytes are the serialised quads when they are
         still to be parsed or written; None when ``doc.quads`` (or the sink's ``doc.prepared``) holds
         them. A worker-read line's document has no ``source`` record (nothing after the mapping needs
         one) unless it is mapped again here."""
-        assert outcome.doc is not None, "a rejected line has no document to settle"
+        assert outcome.doc is not None, "a rejected line has no document to accept"
         if replay(outcome.events, self._learning):
             doc = outcome.doc
             if isinstance(work, Extraction):
@@ -529,10 +399,16 @@ class ProcessMapper:
                 return doc, None
             return doc, outcome.payload
         self.remapped += 1
-        return self.map_here(work if isinstance(work, Extraction) else read_line(work)), None
+        return self.map_here(work), None
 
-    def map_here(self, extraction: Extraction) -> MappedDocument:
-        return map_document(extraction, self.mapping, self.run, self.validator, self._learning, self.prepare)
+    def map_here(self, work: Work) -> MappedDocument:
+        """Map a document in the parent, against the run's tenure index (a line is read again here: the
+        worker that read it reported its rejects)."""
+        if isinstance(work, Line):
+            extraction = read_line(work, [])
+            assert extraction is not None, "a worker read a document from this line"
+            work = extraction
+        return map_document(work, self.mapping, self.run, self.validator, self._learning, self.prepare)
 
     def close(self, *, cancel: bool = False) -> None:
         # Waiting is bounded: a worker finishes the one task it is on (cancel drops the queued ones).

@@ -84,6 +84,9 @@ class Relation:
     event_code: str | None = None
     event_code_scheme: str | None = None
     attributes: dict[str, Any] = field(default_factory=dict, hash=False)
+    # the relation as the source worded it, when the source's types are free text (an LLM graph):
+    # kept on the claim, and a type no mapping rule names is then the mapping's generic relation
+    predicate: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

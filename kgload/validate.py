@@ -3,8 +3,8 @@
 Two engines give the same verdicts and messages: "compiled" (the default; the shapes compiled
 into checks by kgload.fastshacl) and "pyshacl" (the reference). The compiled engine is used
 whenever the shapes use only what it compiles; otherwise, or for a document it cannot check,
-pyshacl answers. KGLOAD_SHACL_ENGINE=pyshacl (or `kgload load --shacl-engine pyshacl`) chooses
-the reference engine.
+pyshacl answers. KGLOAD_SHACL_ENGINE=pyshacl (or `kgload load --shacl-engine pyshacl`, or a run configuration's
+`options.shacl_engine: pyshacl`) chooses the reference engine.
 
 A violation about a claim rejects that claim's relation record, with the shape's message,
 and the rest of the document loads. A violation about anything else (the document node, an
@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,10 +25,11 @@ import rdflib
 import rdflib.collection
 from rdflib.namespace import RDF, SH
 
+from kgload.mapping.spec import Mapping
 from kgload.model import MappedDocument
-from kgload.rdf.build import relation_json
+from kgload.rdf.build import GENERIC_TYPE, relation_json, relation_origins, relation_rule_of
 from kgload.rdf.convert import to_rdflib_term
-from kgload.records import Reject
+from kgload.records import Extraction, Reject
 from kgload.vocabulary.namespaces import KG
 
 if TYPE_CHECKING:
@@ -168,9 +170,28 @@ class ShaclValidator:
             reason = "; ".join(sorted(set(messages)))
             for origin, relation in [doc.claim_sources.pop(claim), *doc.claim_repeats.pop(claim, ())]:
                 doc.rejects.append(Reject(origin, reason, relation_json(relation), "validate"))
+                doc.refused.append((origin, relation))
                 doc.claims -= 1
         _drop_claims(doc, set(bad_claims), statements)
         return doc
+
+
+def generic_retry(extraction: Extraction, doc: MappedDocument, mapping: Mapping) -> Extraction | None:
+    """The document again, with each free-text relation whose specific property the shapes refused
+    (an LLM's person "located in" a city) made the mapping's generic free-text relation, which
+    takes any ends; None when there is none (or the mapping has no such relation)."""
+    if mapping.free_text is None or not doc.refused:
+        return None
+    refused = set(doc.refused)
+    relations = list(extraction.relations)
+    changed = False
+    for index, (origin, relation) in enumerate(zip(relation_origins(extraction), relations, strict=True)):
+        if relation.predicate is not None and (origin, relation) in refused:
+            rule = relation_rule_of(mapping, relation)
+            if rule is not None and not rule.free_text:
+                relations[index] = replace(relation, type=GENERIC_TYPE)
+                changed = True
+    return replace(extraction, relations=tuple(relations)) if changed else None
 
 
 def _order(v: Violation) -> tuple[str, str, str, str]:
@@ -221,3 +242,16 @@ def _last_step(report: rdflib.Graph, path: rdflib.term.Node | None) -> str | Non
 
 def _short(iri: str) -> str:
     return iri.rsplit("/", 1)[-1] if iri.startswith("http") else iri
+
+
+def validator_for(mapping: Mapping, engine: str | None = None) -> ShaclValidator | None:
+    """The mapping's SHACL shapes as a validator, or None when the mapping names no shapes.
+    ``engine``: one of validate.ENGINES; None: KGLOAD_SHACL_ENGINE, else the compiled engine."""
+    if mapping.shapes is None:
+        return None
+    return _validator(mapping.shapes, mapping.ontology.path, mapping.hash, engine or os.environ.get(ENGINE_VARIABLE))
+
+
+@lru_cache(maxsize=4)
+def _validator(shapes: Path, ontology: Path, _version: str, engine: str | None) -> ShaclValidator:
+    return ShaclValidator(shapes, ontology, engine)  # parsed once per process, mapping version and engine

@@ -11,7 +11,7 @@ import yaml
 from kgload.errors import MappingError, MappingProblem
 
 Path_ = tuple[str | int, ...]
-# libyaml's safe loader when PyYAML has it: the same documents, about ten times faster to read
+# libyaml's safe loader when PyYAML has it: the same documents, read faster
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 

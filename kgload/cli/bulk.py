@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import typer
@@ -11,39 +12,21 @@ from kgload import api
 from kgload.defaults import default_rejects
 from kgload.errors import UsageError
 from kgload.model import Run
+from kgload.pipeline import LoadOptions
 from kgload.report import EXIT_REJECTS
 from kgload.tables import plural
 
 
-def neo4j_admin_files(
-    inputs: list[Path],
-    output: Path | None,
-    *,
-    mapping: Path | None,
-    fmt: str | None,
-    validate: bool,
-    rejects: Path | None,
-    workers: int | None,
-    batch_size: int | None = None,
-) -> None:
+def neo4j_admin_files(inputs: list[Path], output: Path | None, options: LoadOptions) -> None:
     """Map ``inputs`` into the folder of CSV files neo4j-admin imports; say what was made and what next."""
     if output is None:
         raise UsageError("the neo4j-admin files need a folder (absent or empty): kgload load --to neo4j-admin DIR")
     if not inputs:
         raise UsageError("the neo4j-admin files are made from INPUT files (extraction output, as for kgload load)")
     run = Run.new()
-    rejects_path = rejects or default_rejects(run.id)
-    result = api.export_neo4j_admin(
-        inputs,
-        output,
-        mapping=mapping,
-        fmt=fmt,
-        rejects=rejects_path,
-        run=run,
-        validate=validate,
-        workers=workers,
-        batch_size=batch_size,
-    )
+    rejects_path = options.rejects or default_rejects(run.id)
+    options = dataclasses.replace(options, rejects=rejects_path)
+    result = api.export_neo4j_admin(inputs, output, options=options, run=run)
     report = result.report
     typer.echo(
         f"kgload export: {plural(report.documents_loaded, 'document')} → {plural(result.nodes, 'node')}, "

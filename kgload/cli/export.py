@@ -18,6 +18,7 @@ from kgload.cli.options import ExportNeo4jUriOpt, Neo4jDbOpt, StoreOpt
 from kgload.defaults import default_store
 from kgload.errors import UsageError
 from kgload.export import formats
+from kgload.pipeline import LoadOptions
 from kgload.tables import plural
 
 
@@ -172,15 +173,8 @@ def export_command(
             "(it reads inputs, not a graph); this form will be removed in a later release",
             err=True,
         )
-        neo4j_admin_files(
-            inputs or [],
-            output,
-            mapping=mapping,
-            fmt=input_format,
-            validate=validate,
-            rejects=rejects,
-            workers=workers,
-        )
+        options = LoadOptions(mapping=mapping, fmt=input_format, rejects=rejects, validate=validate, workers=workers)
+        neo4j_admin_files(inputs or [], output, options)
         return
     if inputs:
         raise UsageError("INPUT files are read by --format neo4j-admin only; other formats export a store or Neo4j")

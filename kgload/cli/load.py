@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from pathlib import Path
 from typing import Annotated
@@ -64,35 +65,27 @@ def load_command(
     contributed before. Rejected records are kept in a JSON-lines rejects file.
     """
     use_shacl_engine(shacl_engine)
+    options = LoadOptions(
+        mapping=mapping,
+        fmt=fmt,
+        rejects=rejects,
+        batch_size=batch_size,
+        force=force,
+        validate=validate,
+        workers=workers,
+        shacl_engine=shacl_engine,
+    )
     if to is not None:
         kind, folder = to
         if kind != "neo4j-admin":
             raise UsageError(f"--to {kind}: the one target given this way is neo4j-admin (--to neo4j-admin DIR)")
         if force:
             raise UsageError("--to neo4j-admin writes every document anew: --force does not apply")
-        neo4j_admin_files(
-            inputs,
-            folder,
-            mapping=mapping,
-            fmt=fmt,
-            validate=validate,
-            rejects=rejects,
-            workers=workers,
-            batch_size=batch_size,
-        )
+        neo4j_admin_files(inputs, folder, options)
         return
     run = Run.new()
     store_path = store or default_store()
-    rejects_path = rejects or store_path.parent / "rejects" / f"{run.id}.jsonl"
-    options = LoadOptions(
-        mapping=mapping,
-        fmt=fmt,
-        rejects=rejects_path,
-        batch_size=batch_size,
-        force=force,
-        validate=validate,
-        workers=workers,
-    )
+    options = dataclasses.replace(options, rejects=rejects or store_path.parent / "rejects" / f"{run.id}.jsonl")
     started = time.perf_counter()
     report = load_into(neo4j_settings(neo4j_uri, neo4j_database), store_path, inputs, run=run, options=options)
     print_report(report, as_json, seconds=time.perf_counter() - started)

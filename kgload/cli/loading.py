@@ -15,6 +15,7 @@ import typer
 
 from kgload import api
 from kgload.cli.errors import State
+from kgload.defaults import default_rejects
 from kgload.report import LoadReport
 from kgload.tables import plural
 
@@ -120,7 +121,7 @@ def progress(total: int | None = None) -> Iterator[Callable[[LoadReport], None] 
 
 def lists_file(report: LoadReport) -> Path:
     """Where a run's merges and unresolved names go: beside its rejects, as reports/<run>.json."""
-    rejects = Path(report.rejects_path) if report.rejects_path else Path(".kgload/rejects") / f"{report.run_id}.jsonl"
+    rejects = Path(report.rejects_path) if report.rejects_path else default_rejects(report.run_id)
     return rejects.parent.parent / "reports" / f"{report.run_id}.json"
 
 

@@ -119,8 +119,8 @@ def _version(value: bool) -> None:
 
 
 def _driver_version() -> str:
-    # The driver's Rust encoder makes Neo4j loads a quarter faster (bench/HISTORY.md), and
-    # nothing else tells a user whether it is installed.
+    # The driver's Rust encoder makes Neo4j loads faster (docs/benchmarks.md), and nothing
+    # else tells a user whether it is installed.
     driver = metadata.version("neo4j")
     try:
         return f"neo4j driver {driver} with neo4j-rust-ext {metadata.version('neo4j-rust-ext')}"

@@ -56,8 +56,7 @@ def query_command(
     """
     text = query_text(sparql, file)
     fmt = (output or "table").lower()
-    target = api.open_store(store, read_only=True)
-    try:
+    with api.open_store(store, read_only=True) as target:
         result = answer(target, text)
         if fmt == "table" and result.kind == "select":
             typer.echo(format_rows(result.variables, list(result.rows()), "table"))
@@ -66,5 +65,3 @@ def query_command(
         else:  # the W3C formats, and RDF for a graph (which has no table)
             result.write(sys.stdout.buffer, result.default_format() if fmt == "table" else fmt)
             sys.stdout.buffer.flush()
-    finally:
-        target.close()

@@ -18,11 +18,15 @@ from collections.abc import Callable, Iterator
 from typing import Any, TextIO
 
 from kgload.export.formats import Job
-from kgload.export.subgraph import Subgraph, batched
+from kgload.export.subgraph import Claim, Entity, Subgraph, batched
 from kgload.mapping.spec import Mapping
+from kgload.ontology import local_name
 from kgload.sinks.neo4j.cypher import check_name, schema_statements
+from kgload.sinks.neo4j.projection import claim_caption
 
-ROWS_PER_STATEMENT = 200
+# Rows per statement of the script: smaller than the online load's (defaults.ROWS_PER_STATEMENT),
+# since cypher-shell parses each statement's rows as text.
+SCRIPT_ROWS = 200
 _SIMPLE = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 _INT64 = (-(2**63), 2**63 - 1)
 
@@ -94,6 +98,18 @@ def _unwind(rows: list[dict[str, Any]], body: str) -> str:
     return f"UNWIND {literal(rows)} AS row {body};\n"
 
 
+def _caption(claim: Claim, entities: dict[str, Entity]) -> str:
+    """The claim's caption as the load wrote it: its ends named as its own document names them."""
+
+    def named(uri: str) -> str:
+        entity = entities.get(uri)
+        mentions = entity.mentions if entity is not None else []
+        return next((m.name for m in mentions if m.document == claim.document), None) or local_name(uri)
+
+    words = claim.props.get("predicateText")
+    return claim_caption(named(claim.subject), claim.type, named(claim.object), claim.status, words)
+
+
 def statements(subgraph: Subgraph, mapping: Mapping) -> Iterator[tuple[str, int]]:
     """(statement line, rows it writes)."""
     ontology = mapping.ontology
@@ -121,7 +137,7 @@ def statements(subgraph: Subgraph, mapping: Mapping) -> Iterator[tuple[str, int]
         }
         for d in subgraph.documents.values()
     ]
-    for batch in batched(docs, ROWS_PER_STATEMENT):
+    for batch in batched(docs, SCRIPT_ROWS):
         yield _unwind(batch, "MERGE (d:Resource {uri: row.uri}) SET d = row.props SET d:Document"), len(batch)
 
     by_labels: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
@@ -146,7 +162,7 @@ def statements(subgraph: Subgraph, mapping: Mapping) -> Iterator[tuple[str, int]
         set_labels = "".join(
             f":`{check_name(label, labels_allowed)}`" for label in ("Entity", *labels) if label != "Entity"
         )
-        for batch in batched(rows, ROWS_PER_STATEMENT):
+        for batch in batched(rows, SCRIPT_ROWS):
             yield (
                 _unwind(
                     batch,
@@ -155,7 +171,7 @@ def statements(subgraph: Subgraph, mapping: Mapping) -> Iterator[tuple[str, int]
                 ),
                 len(batch),
             )
-    for batch in batched(mentions, ROWS_PER_STATEMENT):
+    for batch in batched(mentions, SCRIPT_ROWS):
         yield (
             _unwind(
                 batch,
@@ -181,12 +197,13 @@ def statements(subgraph: Subgraph, mapping: Mapping) -> Iterator[tuple[str, int]
                     "status": c.status,
                     "document": c.document,
                     **c.props,
+                    "caption": _caption(c, subgraph.entities),
                 }
             ),
         }
         for c in subgraph.claims
     ]
-    for batch in batched(claims, ROWS_PER_STATEMENT):
+    for batch in batched(claims, SCRIPT_ROWS):
         yield (
             _unwind(
                 batch,
@@ -205,7 +222,7 @@ def statements(subgraph: Subgraph, mapping: Mapping) -> Iterator[tuple[str, int]
             links["LOCATION"].append({"claim": c.uri, "target": c.location})
     for link_type, rows in sorted(links.items()):
         link = check_name(link_type, ("ASSERTED_BY", "DENIED_BY", "LOCATION"), relationship=True)
-        for batch in batched(rows, ROWS_PER_STATEMENT):
+        for batch in batched(rows, SCRIPT_ROWS):
             yield (
                 _unwind(
                     batch,
@@ -235,7 +252,7 @@ def statements(subgraph: Subgraph, mapping: Mapping) -> Iterator[tuple[str, int]
         by_type[e.type].append({"head": e.subject, "tail": e.object, "key": e.key, "props": props})
     for rel_type, rows in sorted(by_type.items()):
         checked = check_name(rel_type, types_allowed, relationship=True)
-        for batch in batched(rows, ROWS_PER_STATEMENT):
+        for batch in batched(rows, SCRIPT_ROWS):
             yield (
                 _unwind(
                     batch,

@@ -92,7 +92,8 @@ WHERE d:Document
 RETURN properties(d) AS props
 """
 
-_CLAIM_OWN = {"uri", "key", "predicate", "predicateUri", "status", "document"}
+# the claim's own fields (the exporters rebuild them; caption is derived from the ends' names)
+_CLAIM_OWN = {"uri", "key", "predicate", "predicateUri", "status", "document", "caption"}
 
 
 def native(value: Any) -> Any:

@@ -120,11 +120,15 @@ def legend(subgraph: Subgraph) -> list[str]:
     return [t for t in COLOURS if t in present] + sorted(present - set(COLOURS))
 
 
+# the browsers' command names, as their packages install them (Debian's chromium: /usr/bin/chromium)
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "headless_shell")
+
+
 def chromium() -> str | None:
     configured = os.environ.get("KGLOAD_CHROMIUM")
     if configured:
         return configured
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "headless_shell"):
+    for name in CHROMIUM_NAMES:
         found = shutil.which(name)
         if found:
             return found
@@ -140,6 +144,7 @@ CHROMIUM_FLAGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--disable-dev-shm-usage",  # a container's /dev/shm is 64 MB: a big picture would crash the renderer
     "--hide-scrollbars",
     "--mute-audio",
 ]

@@ -8,6 +8,7 @@ reported at once, each with file, line, key and a fix.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -45,6 +46,10 @@ ONE_OF = ("must be a CURIE string or a mapping with the documented keys", "see d
 STANDARD_NAMESPACES = (RDFS, SKOS, DCTERMS, SCHEMA, PROV)
 
 
+# a leading auxiliary verb of a free-text predicate, which says nothing of the relation's kind
+_AUXILIARY = re.compile(r"^(?:is|are|was|were|has-been|have-been|had-been|has|have|had)-(?=.)")
+
+
 def type_key(name: str) -> str:
     """Source type names match case-insensitively, with '_', '-' and spaces alike."""
     return "-".join(name.strip().lower().replace("_", " ").replace("-", " ").split())
@@ -78,6 +83,7 @@ class RelationRule:
     properties: dict[str, PropertyRule] = field(default_factory=dict, hash=False)
     graph: Template | None = None
     fallback: bool = False  # matched no rule: kept as a generic event relation with its code
+    free_text: bool = False  # a free-text relation no rule names: kept as a generic relation with its words
 
 
 @dataclass
@@ -95,6 +101,8 @@ class Mapping:
     relation_rules: dict[str, RelationRule] = field(default_factory=dict)
     relation_prefixes: list[tuple[str, RelationRule]] = field(default_factory=list)  # "cameo:19*", longest first
     fallback: RelationRule | None = None
+    free_text: RelationRule | None = None  # for free-text relations (with a predicate) no rule names
+    free_text_types: dict[str, RelationRule] = field(default_factory=dict)  # "met-with" -> interacted-with
     hash: str = ""
     canonical_iri: Template = field(default_factory=lambda: compile_template(DEFAULT_CANONICAL_IRI, CANONICAL_FIELDS))
     # what the mapper resolved with this mapping (names, IRIs, terms); not an init field, so a
@@ -128,19 +136,33 @@ class Mapping:
     def relation_rule(self, source_type: str) -> RelationRule | None:
         """The rule for a source type: exact name, else the longest matching prefix pattern,
         else the fallback (if the mapping has one)."""
-        key = type_key(source_type)
+        return self._named_rule(type_key(source_type)) or self.fallback
+
+    def _named_rule(self, key: str) -> RelationRule | None:
         rule = self.relation_rules.get(key)
         if rule is not None:
             return rule
         for prefix, candidate in self.relation_prefixes:
             if key.startswith(prefix):
                 return candidate
-        return self.fallback
+        return None
+
+    def free_text_rule(self, source_type: str) -> RelationRule | None:
+        """The rule for a free-text relation (an LLM graph's predicate): a rule that names its type,
+        else the free-text value table's entry for it, both also without a leading "is"/"was"
+        ("is located in" is located-in); else the mapping's free-text rule, else the fallback."""
+        key = type_key(source_type)
+        bare = _AUXILIARY.sub("", key)
+        for candidate in dict.fromkeys((key, bare)):
+            rule = self._named_rule(candidate) or self.free_text_types.get(candidate)
+            if rule is not None:
+                return rule
+        return self.free_text or self.fallback
 
     def all_relation_rules(self) -> list[RelationRule]:
-        """Every relation rule: by exact name, by prefix, and the fallback."""
+        """Every relation rule: by exact name, by prefix, the fallback and the free-text one."""
         rules = [*self.relation_rules.values(), *(rule for _, rule in self.relation_prefixes)]
-        return [*rules, self.fallback] if self.fallback is not None else rules
+        return [*rules, *(r for r in (self.fallback, self.free_text) if r is not None)]
 
     def known_relation_types(self) -> list[str]:
         return sorted(
@@ -320,18 +342,48 @@ class _Compiler:
                 else:
                     self._register(mapping.relation_rules, alias, relation, where)
         mapping.relation_prefixes.sort(key=lambda item: -len(item[0]))
-        if section.get("fallback"):
-            prop = self._relation_property(("relations", "fallback"), section["fallback"], mapping)
+        for key, name in (("fallback", "(fallback)"), ("free_text", "(free text)")):
+            if not section.get(key):
+                continue
+            spec = section[key]
+            if isinstance(spec, dict):  # free_text: {property: …, types: {predicate: relation type}}
+                self._free_text_types(spec.get("types") or {}, mapping)
+                if not spec.get("property"):
+                    continue
+                spec = spec["property"]
+            where = ("relations", key, "property") if isinstance(section[key], dict) else ("relations", key)
+            prop = self._relation_property(where, spec, mapping)
             if prop is not None:
-                mapping.fallback = RelationRule(
-                    "(fallback)",
-                    prop,
-                    min_confidence=defaults["min_confidence"],
-                    constants=defaults["constants"],
-                    properties=defaults["properties"],
-                    graph=defaults["graph"],
-                    fallback=True,
+                setattr(
+                    mapping,
+                    key,
+                    RelationRule(
+                        name,
+                        prop,
+                        min_confidence=defaults["min_confidence"],
+                        constants=defaults["constants"],
+                        properties=defaults["properties"],
+                        graph=defaults["graph"],
+                        fallback=key == "fallback",
+                        free_text=key == "free_text",
+                    ),
                 )
+
+    def _free_text_types(self, table: dict[str, str], mapping: Mapping) -> None:
+        """The free-text value table: each predicate (normalised as a type name) to the rule of a
+        relation type the mapping names."""
+        for predicate, target in table.items():
+            rule = mapping.relation_rules.get(type_key(str(target)))
+            if rule is None:
+                self.problems.append(
+                    self.source.problem(
+                        ("relations", "free_text", "types", predicate),
+                        f"relation type {target!r} is not named in relations.types",
+                        f"name one of: {', '.join(sorted(mapping.relation_rules))}",
+                    )
+                )
+                continue
+            self._register(mapping.free_text_types, predicate, rule, ("relations", "free_text", "types", predicate))
 
     def _relation_property(self, where: tuple[str | int, ...], curie: str, mapping: Mapping) -> RelationProperty | None:
         iri = self._term(where, curie, mapping.prefixes)

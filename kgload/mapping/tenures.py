@@ -51,3 +51,72 @@ class TenureIndex:
 
     def __len__(self) -> int:
         return sum(len(v) for v in self._by_office.values())
+
+
+# -- across processes: a worker records what it looked up and learned, the parent replays it -----
+
+Learned = tuple[str, str, Holding]  # (office property IRI, office-of IRI, holding)
+# ("get", office, of, day, answer) or ("add", office, of, holding), in the order the mapping made them
+Event = tuple
+
+
+class _IndexView(TenureIndex):
+    """A tenure index that passes everything on to ``index``; subclasses note what goes through."""
+
+    def __init__(self, index: TenureIndex) -> None:  # no super().__init__: every method is delegated
+        self.index = index
+
+    def add(self, office: str, of_iri: str, holding: Holding) -> bool:
+        return self.index.add(office, of_iri, holding)
+
+    def holder(self, office: str, of_iri: str, day: str) -> Holding | None:
+        return self.index.holder(office, of_iri, day)
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+
+class TenureRecorder(_IndexView):
+    """A tenure index that notes every lookup and every learned holding, passing them to ``index``."""
+
+    def __init__(self, index: TenureIndex) -> None:
+        super().__init__(index)
+        self.events: list[Event] = []
+
+    def add(self, office: str, of_iri: str, holding: Holding) -> bool:
+        self.events.append(("add", office, of_iri, holding))
+        return super().add(office, of_iri, holding)
+
+    def holder(self, office: str, of_iri: str, day: str) -> Holding | None:
+        found = super().holder(office, of_iri, day)
+        self.events.append(("get", office, of_iri, day, found))
+        return found
+
+
+class LearningIndex(_IndexView):
+    """The run's tenure index, logging each holding new to it: the log is what the parent passes on to
+    the workers with their next tasks. The index itself tells what is new, so the parent holds each
+    learned holding once more (in the log), not twice (a log and a set to look it up in)."""
+
+    def __init__(self, index: TenureIndex, log: list[Learned]) -> None:
+        super().__init__(index)
+        self.log = log
+
+    def add(self, office: str, of_iri: str, holding: Holding) -> bool:
+        new = super().add(office, of_iri, holding)
+        if new:
+            self.log.append((office, of_iri, holding))
+        return new
+
+
+def replay(events: list[Event], index: TenureIndex) -> bool:
+    """Apply a worker's tenure record to the run's index, in order; False at the first lookup whose answer
+    differs (the holdings applied before it are ones the serial path learns too, so they may stay)."""
+    for event in events:
+        if event[0] == "get":
+            _, office, of_iri, day, seen = event
+            if index.holder(office, of_iri, day) != seen:
+                return False
+        else:
+            index.add(*event[1:])
+    return True

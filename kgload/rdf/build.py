@@ -60,6 +60,7 @@ P = {
         "location",
         "eventCode",
         "eventCodeScheme",
+        "predicateText",
         "attributes",
         "recordedAt",
         "fingerprint",
@@ -78,7 +79,6 @@ IDENTIFIER, LANGUAGE, URL, MENTIONS = (
     _N(SCHEMA + "mentions"),
 )
 _JSON = RDF_JSON = _N(RDF + "JSON")
-ANY_URI = DATATYPE["anyURI"]
 
 
 class EntityGroup:
@@ -139,7 +139,7 @@ def _recorded(run: Run) -> Literal:
 def learn_tenure(
     tenures: TenureIndex, mapping: Mapping, relation: Relation, iris: dict[str, NamedNode], labels: dict[str, str]
 ) -> None:
-    rule = _relation_rule(mapping, relation.type)
+    rule = relation_rule_of(mapping, relation)
     if rule is None or rule.inverse:
         return
     offices = mapping.memo.get(
@@ -157,6 +157,19 @@ def learn_tenure(
 
 def _relation_rule(mapping: Mapping, source_type: str) -> RelationRule | None:
     return mapping.memo.get("relation rule", source_type, mapping.relation_rule, source_type)
+
+
+# the type kgload.validate gives a free-text relation whose specific property's shapes refused its ends
+GENERIC_TYPE = "(free text)"
+
+
+def relation_rule_of(mapping: Mapping, relation: Relation) -> RelationRule | None:
+    """The rule of a relation: a free-text one (with its predicate) may take the free-text rule."""
+    if relation.predicate is None:
+        return _relation_rule(mapping, relation.type)
+    if relation.type == GENERIC_TYPE and mapping.free_text is not None:
+        return mapping.free_text
+    return mapping.memo.get("free-text rule", relation.type, mapping.free_text_rule, relation.type)
 
 
 def _entity_rule(mapping: Mapping, source_type: str) -> EntityRule | None:
@@ -548,7 +561,7 @@ def accept_relation(
     relation: Relation, mapping: Mapping, iris: dict[str, NamedNode]
 ) -> str | tuple[RelationRule, NamedNode, NamedNode]:
     """The relation's rule and its (head, tail) in the property's direction, or why it is not mapped."""
-    rule = _relation_rule(mapping, relation.type)
+    rule = relation_rule_of(mapping, relation)
     if rule is None:
         known = ", ".join(mapping.known_relation_types())
         return (
@@ -576,7 +589,8 @@ def accept_relation(
 def claim_node(
     mapping: Mapping, document_id: str, head: NamedNode, prop_iri: str, tail: NamedNode, relation: Relation
 ) -> NamedNode:
-    """The claim's IRI: a hash of what makes two reports one claim (not confidence or attributes)."""
+    """The claim's IRI: a hash of what makes two reports one claim (not confidence, nor attributes
+    but those of a free-text relation)."""
     claim_key = [
         document_id,
         head.value,
@@ -589,6 +603,10 @@ def claim_node(
         relation.evidence,
         relation.sentence,
     ]
+    if relation.predicate is not None:
+        # a free-text graph has no evidence or date to tell facts apart: its words and attributes do
+        # ("operates in" a city at two addresses is two claims)
+        claim_key.extend([relation.predicate, relation.attributes or None])
     return _N(f"{mapping.base}claim/{sha256(key_json(claim_key).encode()).hexdigest()[:32]}")
 
 
@@ -626,7 +644,7 @@ def _reference(entity_id: str | None, iris: dict[str, NamedNode]) -> str | None:
 def _event_code(relation: Relation, mapping: Mapping) -> str | None:
     if relation.event_code:
         return relation.event_code
-    rule = _relation_rule(mapping, relation.type)
+    rule = relation_rule_of(mapping, relation)
     return relation.type if rule is not None and rule.fallback else None
 
 

@@ -152,6 +152,7 @@ CLAIM_DENIED_BY = Field.of(P["deniedBy"], DENIED_BY_ROLE, IRI)
 CLAIM_LOCATION = Field.of(P["location"], LOCATION_ROLE, IRI)
 CLAIM_EVENT_CODE = Field.of(P["eventCode"], "eventCode", SHARED)
 CLAIM_EVENT_CODE_SCHEME = Field.of(P["eventCodeScheme"], "eventCodeScheme", SHARED)
+CLAIM_PREDICATE_TEXT = Field.of(P["predicateText"], "predicateText", SHARED)
 CLAIM_ATTRIBUTES = Field.of(P["attributes"], ATTRIBUTES_ROLE, OWN)
 CLAIM_DOCUMENT, CLAIM_RUN = Field.of(DERIVED_FROM, "document", IRI), Field.of(GENERATED_BY, "run", IRI)
 CLAIM_RECORDED_AT = Field.of(P["recordedAt"], "recordedAt", SHARED)
@@ -181,10 +182,6 @@ class ClaimPlan:
     own: list[tuple[Field, Term]]
     graph: NamedNode | None = None  # the rule's own named graph, when it gives one
     repeated: bool = False  # an earlier relation of the document states this claim: their statements merge
-
-    @property
-    def fact(self) -> tuple[NamedNode, NamedNode, NamedNode] | None:
-        return (self.head, self.predicate, self.tail) if self.status == "asserted" else None
 
 
 @dataclass(slots=True)
@@ -333,6 +330,8 @@ def _plan_claim(
         add((CLAIM_EVENT_CODE, _shared_text(mapping, code)))
         if relation.event_code_scheme:
             add((CLAIM_EVENT_CODE_SCHEME, _shared_text(mapping, relation.event_code_scheme)))
+    if relation.predicate:
+        add((CLAIM_PREDICATE_TEXT, _shared_text(mapping, relation.predicate)))
     if rest:
         add((CLAIM_ATTRIBUTES, Literal(canonical_json(rest), datatype=RDF_JSON)))
     own.extend(tail_statements)

@@ -21,15 +21,13 @@ entities and documents files are read whole). Lists (aliases, asserted_by, denie
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from kgload.readers.common import RELATION_FIELDS, BadValue, Draft, assemble, clean, date_value
-from kgload.readers.limits import MAX_RECORD_BYTES
-from kgload.readers.source.tabular import DecodedLines
+from kgload.readers.source.tabular import decoded_rows, shown
 from kgload.records import Extraction, Origin, Reject
 
 ROLES = ("relations", "entities", "documents")
@@ -67,7 +65,7 @@ def read(path: Path) -> Iterator[Extraction | Reject]:
     name = str(path)
     try:
         header = _header(path)
-    except (OSError, ValueError, csv.Error) as exc:  # ValueError: a header line that is not UTF-8
+    except (OSError, ValueError) as exc:  # ValueError: a header row that does not decode or parse
         yield Reject(Origin(name, 1), f"cannot read the CSV header: {exc}")
         return
     role = role_of(header)
@@ -96,13 +94,12 @@ def role_of(header: list[str]) -> str | None:
 
 
 def _header(path: Path) -> list[str]:
-    with path.open("rb") as handle:
-        lines = DecodedLines(handle, "utf-8")
-        reader = csv.reader(lines)
-        header = [c.strip() for c in next(reader, [])]
-        if lines.bad:  # the header's own lines only: a bad byte further on costs its row alone
-            raise ValueError("; ".join(f"line {n}: {why}" for n, why in sorted(lines.bad.items())))
-        return header
+    """The first row's names (a bad byte further on costs its row alone, not the file)."""
+    for item in decoded_rows(path, "utf-8"):
+        if isinstance(item, Reject):
+            raise ValueError(item.reason)
+        return [c.strip() for c in item[1]]
+    return []
 
 
 def _siblings(path: Path) -> dict[str, Path]:
@@ -118,38 +115,23 @@ def _siblings(path: Path) -> dict[str, Path]:
 def rows(path: Path) -> Iterator[Row | Reject]:
     """Data rows as dicts, streamed; a Reject for a row that is too long or does not parse."""
     name = str(path)
-    # decoded line by line: a line that is not UTF-8 rejects the row it belongs to, and the rest is read
-    with path.open("rb") as handle:
-        lines = DecodedLines(handle, "utf-8")
-        reader = csv.reader(lines)
-        header = [c.strip() for c in next(reader, [])]
-        lines.bad.clear()  # the header's were reported by _header already
-        start = reader.line_num + 1
-        while True:
-            try:
-                cells = next(reader)
-            except StopIteration:
+    header: list[str] | None = None
+    for item in decoded_rows(path, "utf-8"):
+        if isinstance(item, Reject):
+            if header is None:  # without the header no row can be named
+                yield Reject(item.origin, f"header: {item.reason}; the file cannot be read without it", item.data)
                 return
-            except csv.Error as exc:
-                yield Reject(Origin(name, start), f"CSV: {exc}")
-                start = reader.line_num + 1
-                continue
-            line, start = start, reader.line_num + 1
-            broken = [f"line {n}: {lines.bad.pop(n)}" for n in range(line, start) if n in lines.bad]
-            if broken:
-                yield Reject(Origin(name, line), "; ".join(broken), cells[:50])
-            elif not any(c.strip() for c in cells):
-                continue
-            elif sum(len(c) for c in cells) > MAX_RECORD_BYTES:
-                yield Reject(Origin(name, line), f"row is over the {MAX_RECORD_BYTES}-byte limit")
-            elif len(cells) != len(header):
-                yield Reject(
-                    Origin(name, line),
-                    f"expected {len(header)} columns as in the header, got {len(cells)}",
-                    cells[:50],
-                )
-            else:
-                yield line, dict(zip(header, cells, strict=True))
+            yield item
+            continue
+        line, cells = item
+        if header is None:
+            header = [c.strip() for c in cells]
+        elif len(cells) != len(header):
+            yield Reject(
+                Origin(name, line), f"expected {len(header)} columns as in the header, got {len(cells)}", shown(cells)
+            )
+        else:
+            yield line, dict(zip(header, cells, strict=True))
 
 
 @dataclass

@@ -99,6 +99,8 @@ def _relation(link: Any) -> dict[str, Any]:
     fields = _relation_fields(fields)
     return {
         "type": str(link["type"]),
+        # an LLM names relationship types freely: keep the words (docs/mapping.md, free-text relations)
+        "predicate": str(link["type"]),
         "head": str(link["start_node_id"]),
         "tail": str(link["end_node_id"]),
         **fields,

@@ -51,7 +51,7 @@ def _part_validators(part: str) -> tuple[jsonschema_rs.Validator, jsonschema.Dra
     return jsonschema_rs.validator_for(sub), jsonschema.Draft202012Validator(sub)
 
 
-def prepare() -> None:
+def compile_schemas() -> None:
     """Compile the schema validators now, e.g. before forking processes that read documents."""
     _fast_validator()
     for _, part in _PARTS:
@@ -304,4 +304,5 @@ def _relation(raw: dict[str, Any]) -> Relation:
         event_code=raw.get("event_code"),
         event_code_scheme=raw.get("event_code_scheme"),
         attributes=raw.get("attributes") or {},
+        predicate=raw.get("predicate"),
     )

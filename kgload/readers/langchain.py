@@ -165,6 +165,8 @@ def _relation(link: Any) -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]
     fields = {k: v for k, v in fields.items() if v is not None}
     relation = {
         "type": link["type"],
+        # an LLM names relationship types freely: keep the words (docs/mapping.md, free-text relations)
+        "predicate": link["type"],
         "head": ends[0][1]["id"],
         "tail": ends[1][1]["id"],
         **fields,

@@ -58,6 +58,7 @@ class RunConfig:
     rejects_dir: Path | None = None
     lock_ttl: int = LOCK_TTL
     workers: int | None = None  # None: every usable core
+    shacl_engine: str | None = None  # None: KGLOAD_SHACL_ENGINE, else the compiled engine
     missing: list[str] = field(default_factory=list)  # sources that matched nothing
     absent: list[str] = field(default_factory=list)  # `path:` sources that do not exist (a typo, not an empty inbox)
 
@@ -148,6 +149,7 @@ def load_config(path: Path) -> RunConfig:
         rejects_dir=_join(base, options["rejects_dir"]) if options.get("rejects_dir") else None,
         lock_ttl=options.get("lock_ttl_seconds", LOCK_TTL),
         workers=options.get("workers"),
+        shacl_engine=options.get("shacl_engine"),
     )
 
 

@@ -101,7 +101,7 @@ def _recorded(
             # its half-written buffer, seen in tests/integration/test_faults.py): the run was interrupted
             exc = KeyboardInterrupt()
         record.finish(latest[0] if latest else None, FAILED, note=f"{type(exc).__name__}: {exc}"[:500])
-        # settle a batch still in flight before the ledger says what happened; its error is this
+        # finish a batch still in flight before the ledger says what happened; its error is this
         # run's failure, or a consequence of it
         with contextlib.suppress(Exception):
             sink.flush()

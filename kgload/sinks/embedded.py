@@ -100,7 +100,7 @@ class EmbeddedStore:
             return []
         values = " ".join(ox.NamedNode(iri).__str__() for iri in offices)  # ontology IRIs, not input
         # DISTINCT, and the names apart: a holder's label is in every document graph that names it,
-        # and joining them in would multiply each tenure by that count (164k rows on the bench corpus).
+        # and joining them in would multiply each tenure by that count.
         tenures = [
             (row["p"].value, row["h"], row["of"].value, row["start"].value, row["end"].value if row["end"] else None)
             for row in self.query(f"""
@@ -208,6 +208,12 @@ class EmbeddedStore:
         if not self.read_only:
             self.store.flush()
         del self.store  # releases the RocksDB lock for the next process
+
+    def __enter__(self) -> EmbeddedStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 _RUN_KEYS = {

@@ -4,7 +4,7 @@ results, in RDF. ``kgload query`` and ``kgload serve`` (serve.py, the SPARQL 1.1
 answer through here.
 
     from kgload.sparql import answer
-    with open_store(".kgload/store", read_only=True) as store:  # see kgload.api.sparql
+    with open_store(".kgload/store", read_only=True) as store:  # see kgload.api.sparql_answer
         answer(store, "ASK { ?a kg:called ?b }").write(sys.stdout.buffer, "json")
 """
 

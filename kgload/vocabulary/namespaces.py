@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 KG = "https://w3id.org/kgload/ontology#"
-BASE = "https://w3id.org/kgload/"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 OWL = "http://www.w3.org/2002/07/owl#"

@@ -280,3 +280,18 @@ def test_a_claims_note_and_attributes_are_typed_properties_online_and_imported(i
         assert row["public"] is True and row["bool_type"] == "BOOLEAN NOT NULL"
         assert row["tags"] == ["a", "b"] and row["reported"] == "Test Wire"
         assert row["json"] is None  # the JSON text is gone from Neo4j
+
+
+CLAIM_CAPTIONS = """
+MATCH (h)<-[:SUBJECT]-(c:Claim)-[:OBJECT]->(t), (c)-[:DERIVED_FROM]->(d:Document) WHERE d.id STARTS WITH 'bulk-'
+RETURN d.id AS doc, c.caption AS caption, h.name + ' ' + c.predicate + ' ' + t.name + ' · ' + c.status AS expected
+"""
+
+
+def test_claims_carry_the_caption_the_browser_style_shows_online_and_imported(imported, online, neo4j_driver):
+    """Issue 30.1: the style sheet captions a claim from its ``caption`` property, in both stores."""
+    for driver in (neo4j_driver, imported):
+        rows = driver.execute_query(CLAIM_CAPTIONS).records
+        assert len(rows) > 40
+        assert all(r["caption"] == r["expected"] for r in rows), [r.data() for r in rows[:5]]
+        assert ("bulk-00", "Russia ADVANCING_ON Ukraine · disputed") in {(r["doc"], r["caption"]) for r in rows}

@@ -179,3 +179,59 @@ def test_compose_mounts_the_servers_folders_and_spells_the_variables_one_way():
     for path in (ROOT / "docker-compose.yml", ROOT / "README.md", ROOT / ".env.example", *ROOT.glob("docs/*.md")):
         assert not re.search(r"NEO4J_USER\b", path.read_text("utf-8")), path.name
     assert "COPY gazetteer" in (ROOT / "Dockerfile").read_text("utf-8")  # the wheel force-includes it
+
+
+def dockerfile_packages() -> set[str]:
+    """The Debian packages the Dockerfile's ``apt-get install`` commands name."""
+    text = (ROOT / "Dockerfile").read_text("utf-8").replace("\\\n", " ")
+    packages: set[str] = set()
+    for line in text.splitlines():
+        if line.startswith("RUN "):
+            for command in line[4:].split("&&"):
+                words = shlex.split(command)
+                if words[:2] == ["apt-get", "install"]:
+                    packages.update(word for word in words[2:] if not word.startswith("-"))
+    return packages
+
+
+# the Debian package fontconfig takes each of the SVG's font families from, in an image holding
+# only what the Dockerfile installs (Liberation Sans has Helvetica's and Arial's metrics)
+FONT_PACKAGES = {"Helvetica": "fonts-liberation", "Arial": "fonts-liberation", "sans-serif": "fonts-dejavu-core"}
+
+
+def test_the_image_installs_what_png_export_runs():
+    """Issue 30.6: the image could not render PNG. kgload.export.svg runs a Chromium by one of its
+    names on an SVG whose text asks for some font families: the Dockerfile must install both."""
+    from kgload.export import svg
+
+    packages = dockerfile_packages()
+    assert "chromium" in packages, packages
+    assert "chromium" in svg.CHROMIUM_NAMES  # Debian's package installs /usr/bin/chromium
+    source = Path(svg.__file__).read_text("utf-8")
+    families = {f.strip() for found in re.findall(r'font-family="([^"]+)"', source) for f in found.split(",")}
+    assert families and families <= set(FONT_PACKAGES), families
+    assert {FONT_PACKAGES[f] for f in families} <= packages
+
+
+def _debian_package_of(path: str) -> str | None:
+    done = subprocess.run(["dpkg-query", "-S", os.path.realpath(path)], capture_output=True, text=True, timeout=30)
+    return done.stdout.split(":", 1)[0] if done.returncode == 0 else None
+
+
+def test_the_dockerfiles_packages_are_what_this_debian_runs_png_export_with():
+    """Where Debian's packages are installed (CI, this machine): the Chromium kgload finds and the
+    fonts fontconfig picks for the SVG's families come from the packages the Dockerfile names."""
+    from kgload.export import svg
+
+    if shutil.which("dpkg-query") is None or shutil.which("fc-match") is None:
+        pytest.skip("not a Debian with fontconfig")
+    browser = shutil.which("chromium")
+    if browser is None:
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    packages = dockerfile_packages()
+    assert _debian_package_of(browser) in packages
+    source = Path(svg.__file__).read_text("utf-8")
+    named = [f.strip() for f in re.search(r'font-family="([^"]+)"', source).group(1).split(",")]
+    for family in [f for f in named if f != "sans-serif"]:  # the generic family differs with what else is installed
+        done = subprocess.run(["fc-match", "--format=%{file}", family], capture_output=True, text=True, timeout=30)
+        assert _debian_package_of(done.stdout) == FONT_PACKAGES[family], (family, done.stdout)

@@ -408,10 +408,10 @@ def node_labels(driver) -> dict[str, list[str]]:
 
 
 def claim_notes_and_attributes(driver) -> dict[str, dict[str, list[str]]]:
-    """Each claim's note and attr_ properties, each with its Neo4j type (2 is not 2.0, nor "2")."""
+    """Each claim's note, caption and attr_ properties, each with its Neo4j type (2 is not 2.0, nor "2")."""
     records, _, _ = driver.execute_query(
-        "MATCH (c:Claim) RETURN c.uri AS uri, "
-        "[k IN keys(c) WHERE k = 'note' OR k STARTS WITH 'attr_' | [k, toString(c[k]), valueType(c[k])]] AS props"
+        "MATCH (c:Claim) RETURN c.uri AS uri, [k IN keys(c) WHERE k IN ['note', 'caption'] OR k STARTS WITH 'attr_' "
+        "| [k, toString(c[k]), valueType(c[k])]] AS props"
     )
     return {r["uri"]: sorted(map(tuple, r["props"])) for r in records if r["props"]}
 
@@ -428,6 +428,9 @@ def test_cypher_scripts_of_both_backends_answer_every_starter_query_as_the_load(
     online_claims = claim_notes_and_attributes(neo4j_driver)
     assert any(k == "note" for props in online_claims.values() for k, _, _ in props)
     assert ("attr_rounds", "2", "INTEGER NOT NULL") in {p for props in online_claims.values() for p in props}
+    captions = {value for props in online_claims.values() for key, value, _ in props if key == "caption"}
+    assert "Russia ADVANCING_ON Dnipropetrovsk Oblast · disputed" in captions  # issue 30.1
+    assert len(captions) > 10 and all("caption" in {k for k, _, _ in p} for p in online_claims.values())
     scripts = {}
     for backend, kwargs in (("embedded", {"store": embedded}), ("neo4j", {"neo4j": neo4j_seeded})):
         scripts[backend] = tmp_path / f"{backend}.cypher"

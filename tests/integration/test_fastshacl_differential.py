@@ -30,9 +30,8 @@ from rdflib.namespace import RDF, SH, XSD
 
 from kgload import api
 from kgload.fastshacl import CompiledShapes, Unsupported
-from kgload.pipeline import validator_for
 from kgload.rdf.convert import to_rdflib_term
-from kgload.validate import ShaclValidator
+from kgload.validate import ShaclValidator, validator_for
 from tests.common import ROOT, SAMPLES, SEED
 from tests.golden.test_golden import all_cases
 

@@ -99,12 +99,12 @@ def test_an_unchanged_rerun_with_workers_maps_nothing(tmp_path, mapping, run, mo
     store = tmp_path / "store"
     first = api.load([corpus], store=store, mapping=mapping, run=run, batch_size=4, workers=2, validate=False)
     assert first.documents_loaded > 30
-    import kgload.parallel
+    import kgload.document
 
     def no_mapping(extraction, *args, **kwargs):
         raise AssertionError(f"mapped {extraction.document.id} again")
 
-    monkeypatch.setattr(kgload.parallel, "map_extraction", no_mapping)  # inherited by the forked workers
+    monkeypatch.setattr(kgload.document, "map_extraction", no_mapping)  # inherited by the forked workers
     again = api.load([corpus], store=store, mapping=mapping, run=run, batch_size=4, workers=2, validate=False)
     assert again.documents_loaded == 0 and again.documents_unchanged == first.documents_read
 
@@ -118,14 +118,14 @@ def test_a_first_load_with_workers_reads_most_lines_once(tmp_path, mapping, run,
     reads = tmp_path / "reads.txt"
     import kgload.parallel
 
-    read_line = kgload.parallel._read_line
+    read_line = kgload.parallel.read_line
 
     def noted(line, rejects, **options):
         with reads.open("a") as out:  # the forked workers append here too
             out.write(f"{line.origin.record}\n")
         return read_line(line, rejects, **options)
 
-    monkeypatch.setattr(kgload.parallel, "_read_line", noted)
+    monkeypatch.setattr(kgload.parallel, "read_line", noted)
     serial = api.load([corpus], store=tmp_path / "serial", mapping=mapping, run=run, batch_size=4, validate=False)
     reads.unlink()
     report = api.load(

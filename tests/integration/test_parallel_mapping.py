@@ -13,11 +13,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import kgload.document
 import kgload.parallel
 import kgload.rdf.direct_text
 from kgload import api
-from kgload.parallel import ProcessMapper, TenureRecorder, replay, resolve_workers, usable_cores
+from kgload.mapping.tenures import TenureRecorder, replay
+from kgload.parallel import ProcessMapper, resolve_workers, usable_cores
 from kgload.rdf.build import tenure_index
+from kgload.records import Extraction
 from kgload.report import RejectsFile
 from tests.common import ROOT
 
@@ -117,9 +120,9 @@ def remaps(monkeypatch) -> list[str]:
     seen: list[str] = []
     original = ProcessMapper.map_here
 
-    def spy(self, extraction):
-        seen.append(extraction.document.id)
-        return original(self, extraction)
+    def spy(self, work):  # a record, or a JSONL line the parent reads again
+        seen.append(work.document.id if isinstance(work, Extraction) else json.loads(work.raw)["document"]["id"])
+        return original(self, work)
 
     monkeypatch.setattr(ProcessMapper, "map_here", spy)
     return seen
@@ -296,7 +299,7 @@ def test_a_worker_error_surfaces_as_in_the_serial_path(corpus, mapping, run, tmp
         raise RuntimeError(f"mapping bug on {extraction.document.id}")
 
     # inherited by the forked workers; N-Quads are written straight from the records when no shapes are checked
-    monkeypatch.setattr(kgload.parallel, "map_extraction", broken)
+    monkeypatch.setattr(kgload.document, "map_extraction", broken)
     monkeypatch.setattr(kgload.rdf.direct_text, "map_to_text", broken)
     for workers in (1, 2):
         with pytest.raises(RuntimeError, match="mapping bug on fr-early-0"):
@@ -332,7 +335,7 @@ def test_the_log_for_the_workers_holds_each_learned_period_once(mapping, run, tm
     mapper = ProcessMapper(2, mapping, run, None, known)
     try:
         for line in kgload_json.read_lines(path):
-            mapper.map_here(kgload.parallel.read_line(line))
+            mapper.map_here(line)
         sent = mapper._task([], scan=False).log  # the log the next task carries
     finally:
         mapper.close()

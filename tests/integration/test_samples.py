@@ -18,6 +18,7 @@ from kgload import api
 from kgload.mapping import load_mapping
 from kgload.mapping.world import WorldGazetteer
 from kgload.readers import detect
+from kgload.vocabulary.namespaces import KG
 from tests.common import ROOT, SAMPLES
 
 pytestmark = pytest.mark.skipif(not SAMPLES.is_dir(), reason="../shared/samples is not beside this clone")
@@ -110,44 +111,84 @@ def plover() -> Counts:
 
 
 def graphrag() -> Counts:
-    """One graph; the relationships whose type the default mapping names (LED_BY, the inverse of
-    leader-of: Moody, a Person, leads the Order, an Organization) load; KNOWS is no kgload relation."""
+    """One graph; an LLM names relationship types freely (docs/mapping.md, free-text relations), so
+    every relationship loads: LED_BY is the inverse of leader-of (Moody, a Person, leads the Order, an
+    Organization), KNOWS no type the mapping names, so the generic kg:relatedTo."""
     graph = json.loads((SAMPLES / "neo4j_graphrag_extraction_output.json").read_text(encoding="utf-8"))
     mapping = load_mapping()
-    known = [r for r in graph["relationships"] if mapping.relation_rule(r["type"]) is not None]
-    return Counts(1, len(known), len(graph["relationships"]) - len(known))
+    assert [mapping.free_text_rule(r["type"]).property.iri.removeprefix(KG) for r in graph["relationships"]] == [
+        "relatedTo",
+        "leaderOf",
+    ]
+    return Counts(1, len(graph["relationships"]), 0)
 
 
-LLM_TYPES = {"person", "actor", "organization", "organisation", "group", "media outlet", "platform"}
+LLM_ORGANIZATIONS = {"organization", "organisation", "group", "media outlet", "platform"}
 LLM_PLACES = {"country", "region", "city", "location", "place"}
+LLM_CONCEPTS = {"concept", "technology", "weapon", "aircraft", "equipment", "object", "artifact", "artefact"}
+LLM_CONCEPTS |= {"strategy", "activity", "entity"}
+# what the shapes ask of the ends of the properties the sample's wordings take (ontology/README.md)
+LLM_ENDS = {
+    "locatedIn": ({"place", "organization"}, {"place"}),
+    "partOf": ({"organization"}, {"actor"}),
+    "attacked": ({"actor"}, {"actor", "place"}),
+    "interactedWith": ({"actor"}, {"actor"}),
+    "providesAidTo": ({"actor"}, {"actor"}),
+    "relatedTo": (None, None),  # any entities
+}
+
+
+def llm_kinds(kind: str) -> set[str]:
+    """What an entity of an LLM graph's type is, as the shapes see it."""
+    if kind in LLM_ORGANIZATIONS:
+        return {"actor", "organization"}
+    if kind in ("person", "actor"):
+        return {"actor"}
+    return {"place"} if kind in LLM_PLACES else {"event"} if kind == "event" else {"concept"}
+
+
+def llm_subjects() -> tuple[dict, dict[str, set[str]]]:
+    """The LLM sample and what each subject is, as the shapes see it."""
+    graph = json.loads((SAMPLES / "llm_kg_russia_social_media_graph_50.json").read_text(encoding="utf-8"))
+    known = LLM_ORGANIZATIONS | LLM_PLACES | LLM_CONCEPTS | {"person", "actor", "event"}
+    assert {s[2].lower() for s in graph["subjects"]} <= known
+    kinds = {s[0]: llm_kinds(s[2].lower()) for s in graph["subjects"]}
+    world = WorldGazetteer.bundled()
+    for subject in graph["subjects"]:  # an actor the world gazetteer knows as a country is that country, a place
+        found = world.resolve(subject[1], "Actor").entry if "actor" in kinds[subject[0]] else None
+        if found is not None and found.cls in {"Country", "Region", "City"}:
+            kinds[subject[0]] = {"actor", "place"}
+    return graph, kinds
+
+
+def llm_refused() -> list[tuple[str, str, str]]:
+    """(head, words, tail) of the relationships whose wording takes a property whose shapes refuse
+    their ends (a person "located in" a place): kept as kg:relatedTo with their words."""
+    graph, kinds = llm_subjects()
+    mapping, refused = load_mapping(), []
+    for head, predicate, tail, _ in graph["relationships"]:
+        if head in kinds and tail in kinds:
+            heads, tails = LLM_ENDS[mapping.free_text_rule(predicate).property.iri.removeprefix(KG)]
+            if not ((heads is None or kinds[head] & heads) and (tails is None or kinds[tail] & tails)):
+                refused.append((head, predicate, tail))
+    return refused
 
 
 def llm_graph() -> Counts:
-    """A document per post (the uuid before "_<n>" in the ids). A subject whose type (any case) is no
-    kgload type is rejected, and so are the relationships that use it or name an id no subject has.
-    The free-text predicates the default mapping names are only "located in"/"in" (kg:locatedIn,
-    a place or an organization in a place, checked by the shapes); every other relationship is
-    rejected by the mapping. Every subject and relationship not loaded is one reject."""
-    graph = json.loads((SAMPLES / "llm_kg_russia_social_media_graph_50.json").read_text(encoding="utf-8"))
-    mapping = load_mapping()
-    kind = {s[0]: s[2].lower() for s in graph["subjects"] if s[2].lower() in LLM_TYPES | LLM_PLACES | {"event"}}
-    world = WorldGazetteer.bundled()
-    for subject in graph["subjects"]:  # an actor the world gazetteer knows as a country is that country, a place
-        found = world.resolve(subject[1], "Actor").entry if subject[0] in kind else None
-        if found is not None and found.cls in {"Country", "Region", "City"}:
-            kind[subject[0]] = "country"
+    """A document per post (the uuid before "_<n>" in the ids). Every type of the sample, however
+    cased, is a kgload type: actors, places, events, and the rest (concept, technology, weapon…) kg:Concept.
+    A relationship naming an id no subject has is rejected; every other one loads. Predicates are free
+    text: those the default mapping names, or its value table of wordings, take their property; every
+    other one, and one whose property's shapes refuse its ends (llm_refused), is kg:relatedTo, between
+    any entities. Two relationships of a post with the same ends, words and attributes would be one
+    claim: the sample has none. Every relationship not loaded is one reject."""
+    graph, kinds = llm_subjects()
     post = lambda entity_id: entity_id.rsplit("_", 1)[0]  # noqa: E731
-    documents = {post(i) for i in kind} | {post(r[0]) for r in graph["relationships"]}
-    loaded = 0
-    for head, predicate, tail, _ in graph["relationships"]:
-        rule = mapping.relation_rule(predicate)
-        if rule is None or head not in kind or tail not in kind:
-            continue
-        assert rule.property.iri.endswith("#locatedIn"), predicate
-        organization = kind[head] in LLM_TYPES - {"person", "actor"}
-        loaded += (kind[head] in LLM_PLACES or organization) and kind[tail] in LLM_PLACES
-    bad_subjects = len(graph["subjects"]) - len(kind)
-    return Counts(len(documents), loaded, bad_subjects + len(graph["relationships"]) - loaded)
+    documents = {post(i) for i in kinds} | {post(r[0]) for r in graph["relationships"]}
+    claims = {(h, p, t, json.dumps(a, sort_keys=True)) for h, p, t, a in graph["relationships"]}
+    assert len(claims) == len(graph["relationships"])
+    loaded = sum(h in kinds and t in kinds for h, _, t, _ in graph["relationships"])
+    return Counts(len(documents), loaded, len(graph["relationships"]) - loaded)
 
 
 def office_holders() -> Counts:
@@ -287,3 +328,46 @@ def test_conflict_deaths_are_integers_on_claims_in_neo4j(neo4j_db, neo4j_driver,
     assert all(r["deaths"] == deaths[r["event"]] for r in claims)
     kinds = neo4j_driver.execute_query("MATCH (c:Claim) RETURN DISTINCT valueType(c.fatalities) AS t").records
     assert [r["t"] for r in kinds] == ["INTEGER NOT NULL"]
+
+
+@pytest.mark.neo4j
+def test_free_text_relations_are_queryable_in_neo4j(neo4j_db, neo4j_driver, tmp_path):
+    """An LLM graph's predicates that no rule names are RELATED_TO relationships, whose claims keep
+    the words (predicateText); every claim of the graph keeps its words, mapped or not."""
+    from kgload.sinks.neo4j import Neo4jSink
+
+    name = "llm_kg_russia_social_media_graph_50.json"
+    graph = json.loads((SAMPLES / name).read_text(encoding="utf-8"))
+    mapping, expected = load_mapping(), llm_graph()
+    report, _ = load(SAMPLES / name, tmp_path, sink=Neo4jSink.connect(neo4j_db))
+    assert report.relations == expected.relations
+    claims = neo4j_count(neo4j_driver, "MATCH (c:Claim) RETURN count(c)")
+    assert neo4j_count(neo4j_driver, "MATCH (c:Claim) WHERE c.predicateText IS NOT NULL RETURN count(c)") == claims
+    names = {s[0]: s[1] for s in graph["subjects"]}
+    generic = [
+        (names[h], p, names[t])
+        for h, p, t, _ in graph["relationships"]
+        if mapping.free_text_rule(p).free_text and p == "provides platform for"
+    ]
+    assert generic, "the sample has a predicate the mapping does not name"
+    found = neo4j_driver.execute_query(
+        "MATCH (c:Claim {predicateText: $words})-[:SUBJECT]->(a), (c)-[:OBJECT]->(b), (a)-[r:RELATED_TO]->(b) "
+        "RETURN a.name AS head, c.predicateText AS words, b.name AS tail, c.predicate AS type",
+        words="provides platform for",
+    ).records
+    assert sorted((r["head"], r["words"], r["tail"]) for r in found) == sorted(generic)
+    assert {r["type"] for r in found} == {"RELATED_TO"}
+    # a wording the value table names takes its property, and keeps its words
+    mapped = neo4j_driver.execute_query(
+        "MATCH (c:Claim {predicateText: 'conducts strikes on'}) RETURN c.predicate AS type"
+    ).records
+    assert [r["type"] for r in mapped] == ["ATTACKED"]
+    # a wording whose property's shapes refuse its ends is kept as the generic relation all the same
+    refused = llm_refused()
+    assert refused, "the sample has a wording whose property refuses its ends"
+    kept = neo4j_driver.execute_query(
+        "MATCH (c:Claim {predicate: 'RELATED_TO'})-[:SUBJECT]->(a) WHERE c.predicateText IN $words "
+        "RETURN c.predicateText AS words, a.name AS head",
+        words=sorted({p for _, p, _ in refused}),
+    ).records
+    assert sorted(r["words"] for r in kept) == sorted(p for _, p, _ in refused)

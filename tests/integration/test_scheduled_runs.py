@@ -403,6 +403,11 @@ CONFIG_HEAD = 'kgload_config: 1\nsources:\n  - glob: "inbox/*.jsonl"\n'
             ["kgload.yaml:6: options.lock_ttl_seconds:", "less than the minimum of 30"],
             id="lease-too-short",
         ),
+        pytest.param(
+            CONFIG_HEAD + "targets:\n  embedded: {path: store}\noptions:\n  workers: 1\n  shacl_engine: pyshakl\n",
+            ["kgload.yaml:8: options.shacl_engine: 'pyshakl' is not one of ['compiled', 'pyshacl']"],
+            id="unknown-shacl-engine",
+        ),
         pytest.param(CONFIG_HEAD + "targets: [unclosed\n", ["not valid YAML"], id="broken-yaml"),
         pytest.param("- just\n- a list\n", ["is not of type 'object'"], id="not-a-mapping"),
     ],
@@ -418,6 +423,49 @@ def test_config_errors_exit_2_with_a_located_message(tmp_path, body, expected):
         assert text in result.output, result.output
     assert "hunter2-in-config" not in result.output
     assert not (tmp_path / "store").exists()  # nothing loaded
+
+
+def test_the_configured_shacl_engine_validates_the_run_whatever_the_environment_says(tmp_path, monkeypatch):
+    from kgload.fastshacl import CompiledShapes
+    from kgload.shacl import ShaclEngine
+
+    calls = {"compiled": 0, "pyshacl": 0}
+
+    def counted(engine, method):
+        def call(self, *args, **kwargs):
+            calls[engine] += 1
+            return method(self, *args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(CompiledShapes, "results", counted("compiled", CompiledShapes.results))
+    monkeypatch.setattr(ShaclEngine, "validate", counted("pyshacl", ShaclEngine.validate))
+    docs = corpus(4)
+    head, tail = (e["id"] for e in docs[1]["entities"][3:5])
+    docs[1]["relations"].append({"type": "leader-of", "head": head, "tail": tail})  # a country leads none: rejected
+    reports, rejects = {}, {}
+    for engine in ("pyshacl", "compiled"):
+        folder = tmp_path / engine
+        write_inbox(folder / "inbox", docs)
+        extra = f"  workers: 1\n  shacl_engine: {engine}\n"
+        config = write_config(folder, neo4j_target=False, embedded=True, extra=extra)
+        other = "compiled" if engine == "pyshacl" else "pyshacl"
+        code, report = run_json(config, {"NEO4J_URI": None, "KGLOAD_STORE": None, "KGLOAD_SHACL_ENGINE": other})
+        assert code == 3 and report["documents"]["added"] == 4, report  # 3: loaded with rejects
+        assert calls[engine] == 4 and calls[other] == 0, calls  # one validation per document, by this engine
+        calls.update(compiled=0, pyshacl=0)
+        rejects[engine] = [json.loads(line)["reason"] for line in Path(report["rejects_file"]).read_text().splitlines()]
+        varying = ("run", "target", "rejects_file", "seconds", "inputs")
+        reports[engine] = {k: v for k, v in report.items() if k not in varying}
+    assert reports["pyshacl"] == reports["compiled"]
+    assert rejects["pyshacl"] == rejects["compiled"] and len(rejects["compiled"]) == 1, rejects
+
+
+def test_the_shacl_engine_option_is_the_validators_list_of_engines():
+    from kgload.runs.config import _validator
+    from kgload.validate import ENGINES
+
+    assert _validator().schema["properties"]["options"]["properties"]["shacl_engine"]["enum"] == list(ENGINES)
 
 
 def test_an_empty_inbox_is_nothing_to_do_not_an_error(tmp_path):

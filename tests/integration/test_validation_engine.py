@@ -26,9 +26,8 @@ from hypothesis import strategies as st
 from rdflib.namespace import RDF, SH
 
 from kgload import api
-from kgload.pipeline import validator_for
 from kgload.rdf.convert import to_rdflib_term
-from kgload.validate import ShaclValidator
+from kgload.validate import ShaclValidator, validator_for
 from kgload.vocabulary.namespaces import KG
 from tests.common import ROOT, SEED
 

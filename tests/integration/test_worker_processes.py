@@ -1,6 +1,6 @@
 """What runs in worker processes, moved out of tests/unit (which needs no process pool): the
 neo4j-admin export's two CSV-writing processes, ``kgload map`` with two workers on the text path,
-and a mapping worker's settled garbage collector."""
+and a mapping worker's frozen garbage collector setup."""
 
 from __future__ import annotations
 
@@ -120,7 +120,7 @@ def test_kgload_map_writes_the_same_bytes_either_way(mapping, tmp_path, monkeypa
         assert fast[0].count(b"\n") > 40 * 100 and len(fast[1]) == 1
 
 
-# -- a mapping worker settles its collector -----------------------------------------------------
+# -- a mapping worker freezes its setup ---------------------------------------------------------
 
 
 def test_a_worker_freezes_its_setup_and_collects_less_often():
@@ -129,12 +129,12 @@ def test_a_worker_freezes_its_setup_and_collects_less_often():
 
     context = multiprocessing.get_context("fork")
     with context.Pool(1) as pool:
-        frozen, threshold = pool.apply(_settled_worker_state)
+        frozen, threshold = pool.apply(_frozen_worker_state)
     assert frozen > 0
     assert threshold == collector.YOUNG_THRESHOLD
 
 
-def _settled_worker_state() -> tuple[int, int]:
+def _frozen_worker_state() -> tuple[int, int]:
     gc.set_threshold(700, 10, 10)
-    collector.settle_worker()
+    collector.freeze_worker_setup()
     return gc.get_freeze_count(), gc.get_threshold()[0]

@@ -55,6 +55,8 @@ def blocks(doc: str) -> dict[str, dict[str, str]]:
     """{kind: {name: body}} of the marked blocks of one document."""
     found: dict[str, dict[str, str]] = {}
     for match in MARKED.finditer((DOCS / doc).read_text("utf-8")):
+        if match["kind"] == "skip":  # a mark of tests/integration/test_docs_snippets.py
+            continue
         names = found.setdefault(match["kind"], {})
         name = match["name"] or str(len(names))
         assert name not in names, f"{doc}: two blocks marked {match['kind']} {name}"

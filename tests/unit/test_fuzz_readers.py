@@ -34,8 +34,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from kgload.cli import app
+from kgload.document import identity
 from kgload.mapping.spec import load_mapping
-from kgload.parallel import identity
 from kgload.readers import read
 from kgload.records import Extraction
 from tests.common import ROOT

@@ -75,13 +75,18 @@ def test_ucdp_ged_in_cp1252_with_a_quoted_line_break_and_both_date_forms():
 def test_llm_graph_documents_by_post_and_types_whatever_their_case():
     good, bad = split(read(CASES / "source-llm-graph" / "input.json"))
     assert [(g.document.id[-1], [e.type for e in g.entities]) for g in good] == [
-        ("1", ["Person", "Person"]),
+        ("1", ["Person", "Person", "Concept"]),
         ("2", ["Location", "Actor"]),
     ]
     assert sorted(b.reason.split(" (")[0] for b in bad) == [
-        "field 2: 'concept' is not in the mapping's value table",
-        "tail names unknown entity '0f6c1e2a-0000-4000-8000-000000000001_3'",
+        "field 2: 'emotion' is not in the mapping's value table",
+        "tail names entity '0f6c1e2a-0000-4000-8000-000000000001_4', rejected with its record",
     ]
+    assert [b.reason for b in bad if b.origin.path == "relationships[4]"] == [
+        "tail names entity '0f6c1e2a-0000-4000-8000-000000000001_4', rejected with its record (subjects[3]): "
+        "field 2: 'emotion' is not in the mapping's value table"
+    ]
+    assert {r.predicate for g in good for r in g.relations} >= {"discussed", "met with"}
 
 
 def test_office_holders_one_person_per_qid_and_the_succession():

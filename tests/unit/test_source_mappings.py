@@ -376,7 +376,11 @@ relations:
     assert [(g.document.id, len(g.entities), len(g.relations)) for g in good] == [("p1", 2, 1), ("p2", 1, 0)]
     assert good[0].relations[0].attributes == {"mood": "frank"}
     reasons = sorted((b.origin.path, b.reason) for b in bad)
-    assert reasons[0][0] == "data.edges[1]" and "tail names unknown entity 'p1_3'" in reasons[0][1]
+    assert reasons[0] == (
+        "data.edges[1]",
+        "tail names entity 'p1_3', rejected with its record (data.nodes[3]): "
+        "field 2: 'concept' is not in the mapping's value table",
+    )
     assert reasons[1] == ("data.nodes[3]", "field 2: 'concept' is not in the mapping's value table (known: 'person')")
 
 

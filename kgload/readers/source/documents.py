@@ -51,6 +51,7 @@ def read(spec: SourceSpec, path: Path) -> Iterator[Extraction | Reject]:
         return
     context = spec.access.context
     groups: dict[str, list[_Record]] = {}
+    refused: dict[str, Reject] = {}  # the id of an entity whose record was rejected -> that reject
     for item in jsonrecords.records(path, spec.record_sets, jsonl=spec.format == "jsonl"):
         if isinstance(item, Reject):
             yield item
@@ -59,11 +60,27 @@ def read(spec: SourceSpec, path: Path) -> Iterator[Extraction | Reject]:
         context.update({"$file": path.name, "$stem": path.stem, "$line": str(origin.record)})
         found = _evaluate(spec, set_name, origin, record, record)
         if isinstance(found, Reject):
+            refused.update(dict.fromkeys(_given_ids(spec, set_name, record), found))
             yield found
         else:
             groups.setdefault(found.document["id"], []).append(found)
     for records in groups.values():
-        yield from _document(records, spec.hash)
+        yield from _document(records, spec.hash, refused)
+
+
+def _given_ids(spec: SourceSpec, record_set: str, record: Any) -> list[str]:
+    """The ids a rejected record would have given its entities (those it can still tell), so that a
+    relation naming one says why it is missing rather than that it is unknown."""
+    ids = []
+    for rule in spec.entities:
+        if rule.record_set == record_set and rule.explicit_id:
+            try:
+                entity_id = rule.fields.resolve(record)["id"](record)
+            except CellError:
+                continue
+            if entity_id:
+                ids.append(str(entity_id))
+    return ids
 
 
 def _table(spec: SourceSpec, path: Path) -> Iterator[Extraction | Reject]:
@@ -237,8 +254,10 @@ def _ends(end: End, record: Any, parts: dict[str, list[str]]) -> list[Ref]:
     return []
 
 
-def _document(records: list[_Record], spec_hash: str) -> Iterator[Extraction | Reject]:
-    """One document from its records: entity ids settled, relations pointed at them, checked.
+def _document(
+    records: list[_Record], spec_hash: str, refused: dict[str, Reject] | None = None
+) -> Iterator[Extraction | Reject]:
+    """One document from its records: entity ids fixed, relations pointed at them, checked.
 
     Its fingerprint hashes the records as read and the source mapping: a changed source mapping
     changes what the records say, so a re-run must load them again."""
@@ -275,10 +294,26 @@ def _document(records: list[_Record], spec_hash: str) -> Iterator[Extraction | R
             value = {**relation, "head": _id(head, ids), "tail": _id(tail, ids)}
             if location is not None:
                 value["location"] = _id(location, ids)
-            draft.relation(value, _part(record.origin, f"relations[{index}]"), record.raw)
+            where = _part(record.origin, f"relations[{index}]")
+            if why := _refused_end(value, given, refused):
+                rejects.append(Reject(where, why, record.raw))
+                continue
+            draft.relation(value, where, record.raw)
     yield from rejects
     built = assemble(draft, spec_hash)
     yield from all_or_nothing(built, first.origin, first.raw) if single else built
+
+
+def _refused_end(relation: dict[str, Any], given: dict[str, Any], refused: dict[str, Reject] | None) -> str | None:
+    """Why a relation cannot be made when an end it names is an entity whose record was rejected."""
+    for key in ("head", "tail", "location"):
+        ref = relation.get(key)
+        if refused and ref is not None and ref not in given and ref in refused:
+            reject = refused[ref]
+            where = reject.origin.path or f"record {reject.origin.record}"
+            reason = reject.reason.split(" (known")[0]
+            return f"{key} names entity {ref!r}, rejected with its record ({where}): {reason}"
+    return None
 
 
 def _part(origin: Origin, part: str) -> Origin:

@@ -30,7 +30,7 @@ CONTEXT_FIELDS = frozenset({"$file", "$stem", "$line"})  # the file's name and s
 ROWS = "rows"  # the one record set of a table
 DOCUMENT_TEXT = ("id", "title", "url", "publisher", "language")
 ENTITY_TEXT = ("id", "name", "type", "wikidata", "iso_code", "cameo", "country")
-RELATION_TEXT = ("type", "id", "evidence", "status", "event_code", "event_code_scheme")
+RELATION_TEXT = ("type", "id", "evidence", "status", "event_code", "event_code_scheme", "predicate")
 RELATION_DATES = ("date", "start", "end")
 
 

@@ -64,11 +64,20 @@ class DecodedLines:
 
 def rows(path: Path, layout: Layout) -> Iterator[tuple[int, list[str]] | Reject]:
     """(first line, cells) per non-blank row; a Reject for a row that does not decode or parse."""
-    name = str(path)
     codec = "utf-8" if layout.encoding == "utf-8-sig" else layout.encoding
+    return decoded_rows(path, codec, layout.dialect())
+
+
+def decoded_rows(
+    path: Path, encoding: str, dialect: dict[str, object] | None = None
+) -> Iterator[tuple[int, list[str]] | Reject]:
+    """(first line, cells) per non-blank row of a delimited file read through ``DecodedLines``; a
+    Reject for a row with a line that does not decode, a row the csv module cannot parse, or one
+    over the size limit. The header, if any, is the first row: the caller names the columns."""
+    name = str(path)
     with path.open("rb") as handle:
-        lines = DecodedLines(handle, codec)
-        reader = csv.reader(lines, **layout.dialect())  # type: ignore[call-overload]
+        lines = DecodedLines(handle, encoding)
+        reader = csv.reader(lines, **(dialect or {}))  # type: ignore[call-overload]
         start = 1
         while True:
             try:
@@ -82,7 +91,7 @@ def rows(path: Path, layout: Layout) -> Iterator[tuple[int, list[str]] | Reject]
             line, start = start, lines.number + 1
             broken = [f"line {n}: {lines.bad.pop(n)}" for n in range(line, start) if n in lines.bad]
             if broken:
-                yield Reject(Origin(name, line), "; ".join(broken), _shown(cells))
+                yield Reject(Origin(name, line), "; ".join(broken), shown(cells))
                 continue
             if not any(cells) or not any(c.strip() for c in cells):
                 continue
@@ -119,7 +128,7 @@ def records(path: Path, layout: Layout) -> Iterator[Row | Reject]:
         else:
             expected = " or ".join(str(c) for c in sorted(names, reverse=True))
             where = "as in the header" if layout.header else "as the source mapping declares"
-            yield Reject(Origin(name, line), f"expected {expected} columns {where}, got {len(cells)}", _shown(cells))
+            yield Reject(Origin(name, line), f"expected {expected} columns {where}, got {len(cells)}", shown(cells))
 
 
 def header(path: Path, layout: Layout) -> tuple[str, ...] | None:
@@ -134,5 +143,6 @@ def header(path: Path, layout: Layout) -> tuple[str, ...] | None:
     return None
 
 
-def _shown(cells: list[str]) -> str:
+def shown(cells: list[str]) -> str:
+    """A rejected row's cells as its reject keeps them."""
     return "\t".join(cells)[:2000]

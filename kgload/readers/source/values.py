@@ -23,7 +23,6 @@ Predicate = Callable[[Any], bool]
 Where = tuple[str | int, ...]  # a path in the mapping file, for its line in error messages
 
 SLOT = re.compile(r"\{([^{}|]*)((?:\|[^{}|]*)*)\}")
-TYPES = ("string", "integer", "number", "boolean", "date")
 _INFINITY = float("inf")
 _TRUE = frozenset({"true", "yes", "1", "y", "t"})
 _FALSE = frozenset({"false", "no", "0", "n", "f"})

@@ -149,7 +149,7 @@ class CsvGroups:
         self._open: dict[str, TextIO] = {}  # insertion order = least recently used first
         self._per_kind: dict[str, int] = {}
         # whether a cell holds a line break: only then must the importer read fields spanning lines,
-        # which costs it about a sixth of its time (measured at 1M relations, docs/bulk-import.md)
+        # which slows it down (docs/bulk-import.md)
         self.multiline = False
 
     def add(self, kind: str, header: list[str], cells: list[str]) -> None:

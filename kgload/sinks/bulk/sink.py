@@ -464,7 +464,7 @@ def _missing() -> Ontology:
 # -- the whole export ----------------------------------------------------------------------------
 
 
-def prepare(output: Path) -> Path:
+def working_folder(output: Path) -> Path:
     """A fresh working folder beside ``output``; ``output`` must be absent or empty."""
     if output.exists() and (not output.is_dir() or any(output.iterdir())):
         raise UsageError(f"{output} exists and is not an empty folder; neo4j-admin files need a folder of their own")
@@ -480,7 +480,7 @@ def prepare(output: Path) -> Path:
 def export(output: Path, load: Callable[[Neo4jAdminSink], LoadReport], *, processes: int = 1) -> Neo4jAdminExport:
     """Run ``load`` into a spool, then write the neo4j-admin folder at ``output`` (all or nothing:
     the files appear under ``output`` only when every one of them is written)."""
-    work = prepare(output)
+    work = working_folder(output)
     try:
         sink = Neo4jAdminSink(work)
         try:

@@ -49,15 +49,13 @@ def check_name(name: str, allowed: Iterable[str], *, relationship: bool = False)
 
 # Every lookup names its index and asks for a seek (USING INDEX SEEK): a statement planned on a
 # small database may otherwise be planned as a label scan, or as a scan of the whole index (the
-# relationship-key lookups were, with plain USING INDEX); on the bench's 100k relations a label
-# scan left the fingerprint lookup at 1.2 s a call instead of 0.1 s.
+# relationship-key lookups were, with plain USING INDEX), many times slower on a large graph.
 #
 # With every lookup a seek, the plan is the same on an empty database as on a large one, so the
 # loader's statements keep their first plan (CYPHER replan=skip). Otherwise the statistics drift
 # past the replan threshold again and again as a load grows the graph, and each replan holds up
-# its statement: a 100k-relation load replanned about 50 times, and two fingerprint lookups
-# waited 3.7 and 6.0 s. tests/integration/test_neo4j.py checks the plans on a small and an empty
-# database.
+# its statement for seconds (docs/benchmarks.md, "Measurements behind the code").
+# tests/integration/test_neo4j.py checks the plans on a small and an empty database.
 _PLANNED_ONCE = "CYPHER replan=skip\n"
 
 
@@ -252,7 +250,7 @@ DETACH DELETE e
 # CREATE, not MERGE: a claim belongs to one document, and the same transaction has just
 # detached everything that document contributed before (the uri constraint would catch a slip).
 # The planner buffers the rows here (Eager: the map could overwrite a uri that a later row matches
-# on); splitting it into a CREATE and a MATCH…CREATE statement measured slower than the buffer.
+# on); splitting it into a CREATE and a MATCH…CREATE statement is slower than the buffer.
 CREATE_CLAIMS = """
 UNWIND $rows AS row
 MATCH (d) WHERE elementId(d) = $ids[row.document]

@@ -44,6 +44,7 @@ from kgload.sinks.neo4j.projection import (
     DocumentRows,
     EntityRow,
     add_field,
+    caption_claims,
     entity_row,
     project_early,
     relationship_key,
@@ -198,7 +199,7 @@ def render_rows(plan: DocumentPlan, mapping: Mapping, ontology: Ontology) -> tup
                 location[-1] if location else None,
             )
         )
-    return DocumentRows(doc_iri, doc_props, entities, claims), quads
+    return caption_claims(DocumentRows(doc_iri, doc_props, entities, claims)), quads
 
 
 def _entity_row(mapping: Mapping, entity: ResolvedEntity, ontology: Ontology) -> EntityRow:

@@ -11,6 +11,7 @@
 |                                       |   -[:SUBJECT]->, -[:OBJECT]->, -[:DERIVED_FROM]->,      |
 |                                       |   -[:ASSERTED_BY]->, -[:DENIED_BY]->, -[:LOCATION]->    |
 | a claim's rdfs:comment / kg:attributes| note / attr_<name> typed properties (.attributes)      |
+| a claim's ends' names, type and status| caption: "Russia ADVANCING_ON Dnipropetrovsk Oblast · disputed" |
 | asserted claims of one (s, p, o, time)| (s)-[:LEADER_OF {key, date, start, end, evidence, …}]->(o)|
 """
 
@@ -90,6 +91,25 @@ def relationship_key(head: str, predicate: str, tail: str, props: dict[str, Any]
     return hashlib.sha256(key_json([head, predicate, tail, *when]).encode()).hexdigest()[:32]
 
 
+def claim_caption(head: str, rel_type: str, tail: str, status: str, words: str | None = None) -> str:
+    """What the Browser writes on a claim node (its style sheet can only caption from a property);
+    a free-text relation reads with the source's own words, which say more than RELATED_TO."""
+    said = f"“{words}”" if words and rel_type == "RELATED_TO" else rel_type
+    return f"{head} {said} {tail} · {status}"
+
+
+def caption_claims(rows: DocumentRows) -> DocumentRows:
+    """Give each claim its ``caption``, naming its ends as this document names them (so the caption
+    does not depend on which other documents are loaded, nor in which order)."""
+    names = {entity.uri: entity.name for entity in rows.entities}
+    for claim in rows.claims:
+        head = names.get(claim.head) or local_name(claim.head)
+        tail = names.get(claim.tail) or local_name(claim.tail)
+        words = claim.props.get("predicateText")
+        claim.props["caption"] = claim_caption(head, claim.rel_type, tail, claim.status, words)
+    return rows
+
+
 def _datetime(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
 
@@ -156,7 +176,7 @@ def project(doc: MappedDocument, ontology: Ontology) -> DocumentRows:
     for entity in entities:
         entity.location = _location(entity.uri, subjects)
     claims = [_claim(uri, props, ontology) for uri, props in subjects.items() if _IS_CLAIM in props]
-    return DocumentRows(doc.iri, doc_props, entities, [c for c in claims if c is not None])
+    return caption_claims(DocumentRows(doc.iri, doc_props, entities, [c for c in claims if c is not None]))
 
 
 def entity_row(uri: str, props, ontology: Ontology) -> EntityRow:
@@ -305,7 +325,7 @@ def project_raw(doc: MappedDocument, ontology: Ontology) -> DocumentRows:
         props = {"predicate": relation.neo4j_type, "predicateUri": p, "status": "asserted", "document": doc.iri}
         uri = doc.iri + "#" + hashlib.sha256(canonical_json([s, p, o]).encode()).hexdigest()[:24]
         claims.append(ClaimRow(uri, relationship_key(s, p, o, props), relation.neo4j_type, s, o, "asserted", props))
-    return DocumentRows(doc.iri, doc_props, entities, claims)
+    return caption_claims(DocumentRows(doc.iri, doc_props, entities, claims))
 
 
 def _raw_entity(uri: str, node: dict[str, Any], ontology: Ontology) -> EntityRow:

@@ -20,8 +20,8 @@ def on_the_wire(props: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """``props`` with each timezone-aware datetime as ISO text, and the keys that hold one.
 
     The statements turn those keys back into DateTime values with Cypher's ``datetime()``: the
-    driver's own conversion of a Python datetime measured at ~75 µs a value, more than the
-    rest of a claim row. Local (naive) datetimes, rare, still go through the driver.
+    driver's own conversion of a Python datetime costs more than the rest of a claim row. Local
+    (naive) datetimes, rare, still go through the driver.
     """
     keys = [k for k, v in props.items() if isinstance(v, dt.datetime) and v.tzinfo is not None]
     if not keys:

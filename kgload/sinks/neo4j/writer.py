@@ -197,8 +197,8 @@ class Neo4jSink(ProjectingSink):
         ontology = self._ontology()
         docs = unique_documents(rows_of(doc, ontology) for doc in documents)
         # Built before the transaction, whose locks are then held only for its statements; after the
-        # flush, not while the batch before commits: that held two batches' rows at once (parent
-        # peak RSS 333 MB instead of 240 MB at 100k) for no time that could be measured.
+        # flush, not while the batch before commits: that held two batches' rows at once for no
+        # time that could be measured.
         self.flush()
         rows = batch_rows(docs)
         if not self.write_behind:
@@ -355,7 +355,7 @@ def _look_up(tx: neo4j.ManagedTransaction, ids: dict[str, str], rows: BatchRows,
 
 
 def _write_batch(tx: neo4j.ManagedTransaction, rows: BatchRows, ontology: Ontology, size: int) -> None:
-    """Detach what the documents held before, write their new contribution, settle what changed.
+    """Detach what the documents held before, write their new contribution, reconcile the relationships they change.
 
     On a first load nothing is detached and nothing else supports the batch's relationships, so
     the batch is a handful of CREATE statements; only relationships other documents also support
@@ -396,12 +396,12 @@ def _write_batch(tx: neo4j.ManagedTransaction, rows: BatchRows, ontology: Ontolo
     # shared keys the batch only adds claims to: its aggregate may extend what is stored
     added = {k for rel_type, keys in rows.keys.items() for k in keys - old_keys.get(rel_type, set())} & supported
     appendable = [row for row in rows.facts if row["props"]["key"] in added and _appendable(row["props"])]
-    _settle(tx, old_keys, rows.keys, supported, fresh, ontology, size, appendable, node_ids)
+    _reconcile(tx, old_keys, rows.keys, supported, fresh, ontology, size, appendable, node_ids)
     if touched:
         _run(tx, cypher.DELETE_ORPHANS, uris=sorted(touched)).consume()
 
 
-def _settle(
+def _reconcile(
     tx: neo4j.ManagedTransaction,
     old_keys: dict[str, set[str]],
     new_keys: dict[str, set[str]],
@@ -459,6 +459,6 @@ def _retract(tx: neo4j.ManagedTransaction, uris: list[str], ontology: Ontology, 
     supported = _supported(tx, all_keys, size) if all_keys else set()
     _run(tx, cypher.DELETE_DOCUMENTS, uris=present).consume()
     _run(tx, cypher.REFRESH_ENTITIES, uris=sorted(touched)).consume()
-    _settle(tx, old_keys, {}, supported, [], ontology, size)
+    _reconcile(tx, old_keys, {}, supported, [], ontology, size)
     _run(tx, cypher.DELETE_ORPHANS, uris=sorted(touched)).consume()
     return len(present)

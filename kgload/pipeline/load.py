@@ -1,11 +1,5 @@
-"""The pipeline: readers -> mapping -> sink, streamed in bounded batches.
-
-This is the one place that knows the order of the stages; each stage stays pure or
-single-purpose. Memory holds a bounded window of batches at a time, whatever the input size.
-With ``workers`` > 1 the mapping of those batches runs in worker processes (kgload.parallel);
-the parent reads, decides what needs mapping, writes, and keeps the output identical to the
-serial path's, in content and in order.
-"""
+"""Mapping into a sink (``kgload load``, ``kgload run``): ``Load``, one method per stage, and the
+``LoadOptions`` it takes whole."""
 
 from __future__ import annotations
 
@@ -15,183 +9,35 @@ import json
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 from os import PathLike
 from pathlib import Path
 from typing import Any
 
 from kgload.collector import fewer_collections
-from kgload.defaults import LOAD_BATCH, LOCK_TTL, MAP_BATCH
+from kgload.defaults import LOAD_BATCH, LOCK_TTL
+from kgload.document import identity, map_record
 from kgload.mapping.spec import Mapping, load_mapping
-from kgload.mapping.tenures import TenureIndex
 from kgload.model import MappedDocument, Merge, Run, Source
 from kgload.parallel import (
     Outcome,
     Pending,
     ProcessMapper,
-    identity,
-    map_document,
     parse_nquads,
-    payload_format,
-    read_line,
     resolve_workers,
     terminate_as_interrupt,
 )
+from kgload.pipeline.inputs import WINDOW, batched, read_source
 from kgload.rdf.build import tenure_index
-from kgload.rdf.raw import map_rdf
-from kgload.readers import detect, expand_inputs, read
+from kgload.readers import read
 from kgload.readers.json_input import Line
-from kgload.readers.kgload_json import from_line, read_lines
+from kgload.readers.kgload_json import from_line
 from kgload.records import Extraction, RdfSource, Reject
 from kgload.report import LoadReport, RejectsFile
 from kgload.sinks import Preparer, Sink
 from kgload.sinks.learned import Relinked
-from kgload.validate import ShaclValidator
+from kgload.validate import validator_for
 
-JSONL = (".jsonl", ".ndjson")
-WINDOW = 2  # batches mapping ahead of the one being written: keeps workers busy, bounds memory
 HELD_REJECTS = 1000  # read rejects a parallel load holds back (to keep the serial order) before draining
-
-
-@dataclass(frozen=True)
-class Serialised:
-    """A document mapped in a worker, its quads already serialised in the output format."""
-
-    doc: MappedDocument  # doc.quads is empty
-    data: bytes
-
-
-def iter_mapped(
-    sources: Iterable[Source],
-    mapping: Mapping,
-    run: Run,
-    validator: ShaclValidator | None = None,
-    tenures: TenureIndex | None = None,
-    *,
-    workers: int = 1,
-    rdf_format: str | None = None,
-    batch_size: int = MAP_BATCH,
-    prepare: Preparer | None = None,
-) -> Iterator[MappedDocument | Reject | Serialised]:
-    """Read, map and (optionally) validate every input, yielding mapped documents and rejects
-    in input order.
-
-    With ``workers`` > 1 and more than one batch of input, documents map in worker processes.
-    ``prepare`` is applied to each mapped document where it was mapped (see Sink.preparer);
-    without it, when ``rdf_format`` is a streamable format, worker-mapped documents come as
-    ``Serialised`` (their bytes are what ``RdfWriter`` writes for them); otherwise always as
-    MappedDocument.
-    """
-    tenures = tenures if tenures is not None else tenure_index(mapping)
-    items = (item for source in sources for item in _read(source, lines=workers > 1))
-    if workers <= 1:
-        for item in items:
-            yield from _map_here(item, mapping, run, validator, tenures, prepare)
-        return
-    batches = _batched(items, batch_size)
-    head = list(itertools.islice(batches, 2))
-    if len(head) < 2:  # one batch: not worth starting a pool
-        for item in itertools.chain.from_iterable(head):
-            yield from _map_here(item, mapping, run, validator, tenures, prepare)
-        return
-    mapper = ProcessMapper(workers, mapping, run, validator, tenures, payload_format(rdf_format), prepare)
-    window: deque[tuple[list[Any], Pending]] = deque()
-    try:
-        with terminate_as_interrupt():
-            for batch in itertools.chain(head, batches):
-                window.append((batch, mapper.submit([i for i in batch if isinstance(i, Extraction | Line)])))
-                if len(window) > WINDOW:
-                    yield from _settle(*window.popleft(), mapper, rdf_format)
-            while window:
-                yield from _settle(*window.popleft(), mapper, rdf_format)
-    except BaseException:
-        mapper.close(cancel=True)
-        raise
-    mapper.close()
-
-
-def _settle(
-    batch: list[Any], pending: Pending, mapper: ProcessMapper, rdf_format: str | None
-) -> Iterator[MappedDocument | Reject | Serialised]:
-    outcomes = mapper.outcomes(pending)
-    for item in batch:
-        if isinstance(item, Reject):
-            yield item
-        elif isinstance(item, RdfSource):
-            yield map_rdf(item, mapper.mapping, mapper.run)  # in the parent: its quads are costly to pickle
-        else:
-            outcome = next(outcomes)
-            yield from outcome.read
-            if outcome.doc is None:  # a line read to rejects only
-                continue
-            doc, data = mapper.settle(item, outcome)
-            if data is None:
-                yield doc
-            elif mapper.payload == rdf_format:
-                yield Serialised(doc, data)
-            else:
-                doc.quads = parse_nquads(data)
-                yield doc
-
-
-def _read(source: Source, *, lines: bool) -> Iterator[Extraction | RdfSource | Reject | Line]:
-    """The source's records; with ``lines``, kgload's own JSONL as raw lines, for workers to read."""
-    path = source.path
-    if lines and path.suffix.lower() in JSONL and path.is_file() and (source.format or detect(path)) == "kgload":
-        return read_lines(path)
-    return read(path, source.format)
-
-
-def _map_here(
-    item: Extraction | RdfSource | Reject | Line,
-    mapping: Mapping,
-    run: Run,
-    validator: ShaclValidator | None,
-    tenures: TenureIndex,
-    prepare: Preparer | None = None,
-) -> Iterator[MappedDocument | Reject]:
-    if isinstance(item, Line):
-        for read_item in from_line(item):
-            yield from _map_here(read_item, mapping, run, validator, tenures, prepare)
-    elif isinstance(item, Reject):
-        yield item
-    elif isinstance(item, RdfSource):
-        yield map_rdf(item, mapping, run)  # not validated: foreign RDF has its own vocabulary
-    else:
-        yield map_item(item, mapping, run, validator, tenures, prepare)
-
-
-def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    iterator = iter(items)
-    while batch := list(itertools.islice(iterator, size)):
-        yield batch
-
-
-def map_item(
-    extraction: Extraction,
-    mapping: Mapping,
-    run: Run,
-    validator: ShaclValidator | None = None,
-    tenures: TenureIndex | None = None,
-    prepare: Preparer | None = None,
-) -> MappedDocument:
-    return map_document(extraction, mapping, run, validator, tenures, prepare)
-
-
-def validator_for(mapping: Mapping) -> ShaclValidator | None:
-    """The mapping's SHACL shapes as a validator, or None when the mapping names no shapes."""
-    if mapping.shapes is None:
-        return None
-    return _validator(mapping.shapes, mapping.ontology.path, mapping.hash)
-
-
-@lru_cache(maxsize=4)
-def _validator(shapes: Path, ontology: Path, _version: str) -> ShaclValidator:
-    return ShaclValidator(shapes, ontology)  # parsed once per process and mapping version
-
-
-def sources_from(paths: Iterable[Path], fmt: str | None = None) -> list[Source]:
-    return [Source(p, fmt) for p in expand_inputs(list(paths))]
 
 
 @dataclass(frozen=True)
@@ -234,6 +80,7 @@ class LoadOptions:
     validate: bool = True  # check each document against the mapping's SHACL shapes
     lock_ttl: int = LOCK_TTL  # the lease's term, in seconds (renewed by a heartbeat)
     workers: int | None = None  # mapping processes; None: every usable core
+    shacl_engine: str | None = None  # "compiled" or "pyshacl"; None: KGLOAD_SHACL_ENGINE, else compiled
 
     def compiled_mapping(self) -> Mapping:
         return self.mapping if isinstance(self.mapping, Mapping) else load_mapping(self.mapping)
@@ -275,7 +122,7 @@ class Load:
         self.force = options.force
         self.batch_size = options.batch_size or LOAD_BATCH
         self.workers = resolve_workers(options.workers)
-        self.validator = validator_for(mapping) if options.validate else None
+        self.validator = validator_for(mapping, options.shacl_engine) if options.validate else None
         self.rejects = RejectsFile(options.rejects)
         self.after_batch = after_batch
         self.report = LoadReport(run_id=self.current_run.id, target=sink.describe())
@@ -328,7 +175,7 @@ class Load:
         sources, size = self.sources, self.batch_size
         if self.workers <= 1:
             return (item for source in sources for item in read(source.path, source.format))
-        raw = (item for source in sources for item in _read(source, lines=True))
+        raw = (item for source in sources for item in read_source(source, lines=True))
         head = list(itertools.islice(raw, size + 1))
         if len(head) <= size:  # one batch of input: not worth starting a pool
             return _records(head)
@@ -442,15 +289,13 @@ class Load:
     def map_one(self, item: Extraction | RdfSource | Scanned, ready: dict[int, Any]) -> MappedDocument:
         """One document mapped: by a worker (its outcome in ``ready``), or here."""
         mapper = self.mapper
-        if isinstance(item, RdfSource):
-            return map_rdf(item, self.mapping, self.current_run)
-        if mapper is None:
-            assert isinstance(item, Extraction), "lines are scanned only with a pool"
-            return map_item(item, self.mapping, self.current_run, self.validator, self.tenures, self.preparer)
+        if mapper is None or isinstance(item, RdfSource):
+            assert not isinstance(item, Scanned), "lines are scanned only with a pool"
+            return map_record(item, self.mapping, self.current_run, self.validator, self.tenures, self.preparer)
         outcome = ready.pop(id(item), None)  # popped: its N-Quads bytes go once they are parsed
         if outcome is None:  # decided on the recheck: nobody mapped it yet
-            return mapper.map_here(item if isinstance(item, Extraction) else read_line(item.line))
-        doc, data = mapper.settle(_work(item), outcome)  # the outcome's read rejects were reported by the scan
+            return mapper.map_here(_work(item))
+        doc, data = mapper.accept(_work(item), outcome)  # the outcome's read rejects were reported by the scan
         if data:  # empty when the worker prepared the document for the sink
             doc.quads = parse_nquads(data)
         return doc
@@ -510,7 +355,7 @@ def _scanned(
     """The records in input order, lines read by the workers a few groups ahead of the one returned. While
     ``speculate()`` says most documents turn out changed, the workers map each line as they scan it."""
     window: deque[tuple[list[Any], Pending]] = deque()
-    for group in _batched(items, size):
+    for group in batched(items, size):
         lines = [item for item in group if isinstance(item, Line)]
         window.append((group, mapper.scan(lines, speculate=speculate())))
         if len(window) > WINDOW:
