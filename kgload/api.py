@@ -24,7 +24,7 @@ import rdflib
 
 from kgload.defaults import LOCK_TTL, MAP_BATCH, REJECTS_FOLDER, RUNS_LISTED, default_store
 from kgload.document import map_record
-from kgload.errors import UsageError
+from kgload.errors import TargetUnreachable, UsageError
 from kgload.ledger import RunRecord
 from kgload.mapping.identity import Answer, explain
 from kgload.mapping.spec import Mapping, load_mapping
@@ -458,6 +458,9 @@ def retract_documents(
     compiled = _mapping(mapping)
     given = list(dict.fromkeys(documents))
     iris = {d: d if d.startswith(("http://", "https://")) else compiled.document_iri_for(d) for d in given}
+    folder = Path(store) if store is not None else default_store()
+    if sink is None and not folder.exists():  # a mistyped --store must not leave a new empty store behind
+        raise TargetUnreachable(f"embedded store {folder} does not exist yet; there is nothing to retract")
     with opened(sink, store) as target, holding(lease_of(target), owner_of(Run.new()), lock_ttl):
         target.ensure_ontology(compiled.ontology.path, compiled.base)
         present = target.fingerprints(list(iris.values()))

@@ -19,8 +19,9 @@ RUNS_LISTED = 20  # runs that `kgload runs` lists, newest first
 
 
 def default_store() -> Path:
-    """The embedded store: $KGLOAD_STORE, else .kgload/store."""
-    return Path(os.environ.get("KGLOAD_STORE", ".kgload/store"))
+    """The embedded store: $KGLOAD_STORE, else .kgload/store (also when it is set empty, as an environment
+    file's ``KGLOAD_STORE=`` does: that is no store in the working folder)."""
+    return Path(os.environ.get("KGLOAD_STORE") or ".kgload/store")
 
 
 REJECTS_FOLDER = Path(".kgload") / "rejects"  # relative to the working folder, or to a run configuration

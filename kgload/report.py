@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from kgload.errors import UsageError
 from kgload.model import Merge
 from kgload.records import Reject
 
@@ -51,6 +53,17 @@ def _finite(value: Any) -> Any:
     return value
 
 
+def _check_writable(path: Path) -> None:
+    """Raise a UsageError when ``path`` could not be created or appended to, without creating it."""
+    if path.is_dir():
+        raise UsageError(f"cannot write the rejects file {path}: it is a folder")
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise UsageError(f"cannot write the rejects file {path}: {folder} is not a writable folder")
+
+
 class RejectsFile:
     """Appends rejects as JSON lines; the file is created only when there is something to keep."""
 
@@ -58,6 +71,8 @@ class RejectsFile:
         self.path = path
         self._out: IO[str] | None = None
         self.count = 0
+        if path is not None:
+            _check_writable(path)  # before anything loads: a bad path is a usage error, not a failed run
 
     def write(self, reject: Reject, *, run: str) -> None:
         """One line; ``run`` (the run's id) tells the runs apart in a file that several append to."""
@@ -65,8 +80,11 @@ class RejectsFile:
         if self.path is None:
             return
         if self._out is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._out = self.path.open("a", encoding="utf-8")
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._out = self.path.open("a", encoding="utf-8")
+            except OSError as exc:
+                raise UsageError(f"cannot write the rejects file {self.path}: {exc.strerror or exc}") from None
         self._out.write(reject_line(reject, run))
         self._out.flush()
 

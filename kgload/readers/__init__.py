@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Protocol
 
 from kgload.errors import UsageError
+from kgload.readers.guard import readable
 from kgload.readers.source import SourceReader, is_source_mapping, shipped, shipped_by_name
-from kgload.records import Extraction, Reject
+from kgload.records import Extraction, Origin, Reject
 
 Reader = Callable[[Path], Iterator[Extraction | Reject]]
 
@@ -159,6 +160,24 @@ def _peek(path: Path) -> bytes:
 def read(path: Path, fmt: str | None = None) -> Iterator[Extraction | Reject]:
     """The records of ``path`` read as ``fmt``: a reader's name, a shipped source mapping's name, or
     the path of a source mapping file; detected from the file when None."""
+    return readable(path, _records(path, fmt))  # _records raises a usage error before any reading
+
+
+def _dangling(path: Path) -> bool:
+    """A symbolic link to nothing: an input that went missing, reported rather than passed over."""
+    return path.is_symlink() and not path.exists()
+
+
+def _records(path: Path, fmt: str | None) -> Iterator[Extraction | Reject]:
+    if _dangling(path):
+        return iter(
+            [
+                Reject(
+                    Origin(str(path), 1),
+                    f"cannot read the file: a symbolic link to {path.readlink()}, which does not exist",
+                )
+            ]
+        )
     if not path.is_file():
         raise UsageError(f"{path}: no such file")
     name = fmt or detect(path)
@@ -197,7 +216,9 @@ def expand_inputs(paths: list[Path]) -> list[Path]:
                 sorted(
                     p
                     for p in path.rglob("*")
-                    if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in INPUT_SUFFIXES
+                    if (p.is_file() or _dangling(p))
+                    and not p.name.startswith(".")
+                    and p.suffix.lower() in INPUT_SUFFIXES
                 )
             )
         elif path.is_file():

@@ -19,6 +19,7 @@ import jsonschema
 import jsonschema_rs
 
 from kgload.fingerprint import fingerprint
+from kgload.readers.guard import readable
 from kgload.readers.json_input import Line, json_values, jsonl_lines, parse_line
 from kgload.readers.limits import check_depth
 from kgload.records import Document, Entity, Extraction, Mention, Origin, Reject, Relation
@@ -97,7 +98,7 @@ def read(path: Path) -> Iterator[Extraction | Reject]:
 def read_lines(path: Path) -> Iterator[Line | Reject]:
     """A JSONL file's records unparsed, for mapping workers to read with ``from_line``: parsing, checking
     and fingerprinting cost more than mapping's share of a process, so the reading parent only splits lines."""
-    return jsonl_lines(path)
+    return readable(path, jsonl_lines(path))
 
 
 def from_line(line: Line, *, records: bool = True) -> Iterator[Extraction | Reject]:

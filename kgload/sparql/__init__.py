@@ -10,6 +10,7 @@ answer through here.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Literal
@@ -61,11 +62,13 @@ class Answer:
     def rows(self) -> Iterator[dict[str, Any]]:
         """SELECT solutions as {variable: Python value or None} (for a table)."""
         names = self.variables
-        for solution in self.result:  # type: ignore[union-attr]
-            yield {name: None if solution[name] is None else solution[name].value for name in names}
+        with _evaluating():
+            for solution in self.result:  # type: ignore[union-attr]
+                yield {name: None if solution[name] is None else solution[name].value for name in names}
 
     def triples(self) -> Iterator[ox.Triple]:
-        yield from self.result  # type: ignore[misc]
+        with _evaluating():
+            yield from self.result  # type: ignore[misc]
 
     def default_format(self) -> str:
         return "turtle" if self.kind == "graph" else "json"
@@ -92,10 +95,22 @@ class Answer:
     def write(self, out: BinaryIO, fmt: str) -> None:
         """Serialise in ``fmt`` (W3C result formats; RDF for graph results)."""
         fmt = self.check(fmt)
-        if self.kind == "graph":
-            self.result.serialize(out, GRAPH_FORMATS[fmt])  # type: ignore[call-arg]
-        else:
-            self.result.serialize(out, RESULT_FORMATS[fmt])  # type: ignore[call-arg]
+        with _evaluating():
+            if self.kind == "graph":
+                self.result.serialize(out, GRAPH_FORMATS[fmt])  # type: ignore[call-arg]
+            else:
+                self.result.serialize(out, RESULT_FORMATS[fmt])  # type: ignore[call-arg]
+
+
+@contextlib.contextmanager
+def _evaluating() -> Iterator[None]:
+    """pyoxigraph evaluates lazily, so a failing SERVICE call surfaces while the results are read."""
+    try:
+        yield
+    except BrokenPipeError:  # the reader went away (| head): not the query's fault
+        raise
+    except OSError as exc:
+        raise QueryError(f"SPARQL query failed: {exc}") from None
 
 
 def answer(store: EmbeddedStore, sparql: str) -> Answer:

@@ -2,6 +2,8 @@
 
 import io
 import json
+import os
+import re
 from pathlib import Path
 
 import neo4j
@@ -33,6 +35,67 @@ def test_every_command_explains_itself():
         result = invoke(name, "--help")
         assert result.exit_code == 0, name
         assert len(result.output.strip().splitlines()) > 3, name
+
+
+def test_the_readme_lists_every_command_and_the_exit_codes_the_cli_uses():
+    from kgload import errors
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Commands", 1)[1].split("\n\n", 2)[1]
+    listed = set(re.findall(r"^\| `kgload ([a-z-]+)", table, re.M))
+    commands = {c.name for c in app.registered_commands} | {g.name for g in app.registered_groups}
+    assert commands - {None} == listed, "README's command table is out of step with the CLI"
+    codes = readme.split("### Exit codes", 1)[1].split("\n\n", 2)[1]
+    documented = {int(code) for code in re.findall(r"^\| (\d+) \|", codes, re.M)}
+    raised = {c.exit_code for c in vars(errors).values() if isinstance(c, type) and hasattr(c, "exit_code")}
+    assert raised | {0, 3, 130} <= documented
+
+
+def test_an_empty_kgload_store_variable_means_the_default_store(tmp_path, seed, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("KGLOAD_STORE", "")  # as `KGLOAD_STORE=` in a systemd or Docker environment file
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    result = invoke("load", seed)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / ".kgload" / "store").is_dir()
+    assert not (tmp_path / "CURRENT").exists()  # the store's files were written into the working folder
+
+
+def test_load_exit_codes_are_the_documented_ones(tmp_path, seed, monkeypatch):
+    """README's and docs/scheduling.md's table, as cron sees it from ``kgload load``."""
+    from tests.neo4j_server import free_port
+
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    store = tmp_path / "s"
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("not json\n")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("kgload_mapping: 1\nentities: [\n")
+
+    def load(*args: object) -> tuple[int, str]:
+        result = invoke("load", *args, "--rejects", tmp_path / "r.jsonl")
+        assert "Traceback" not in result.output and "internal error" not in result.output, result.output
+        return result.exit_code, result.output
+
+    assert load(seed, "--store", store)[0] == 0
+    assert load(seed, bad, "--store", store)[0] == 3
+    assert load(tmp_path / "missing.json", "--store", store)[0] == 2
+    assert load(seed, "--mapping", broken, "--store", store)[0] == 2
+    code, said = load(seed, "--neo4j-uri", f"bolt://127.0.0.1:{free_port()}")
+    assert code == 4 and "connection refused" in said
+    holder = kgload.api.open_store(store)  # another process's run, holding the store
+    try:
+        code, said = load(seed, "--store", store)
+    finally:
+        holder.close()
+    assert code == 75 and "try again later" in said
+
+
+def test_retract_from_a_store_that_does_not_exist_creates_none(tmp_path, monkeypatch):
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    result = invoke("retract", "some-document", "--store", tmp_path / "typo")
+    assert result.exit_code == 4 and "does not exist yet" in result.output, result.output  # as query and runs
+    assert not (tmp_path / "typo").exists()  # it made an empty store there and exited 3, "not found"
 
 
 def test_version():
@@ -153,6 +216,56 @@ def test_load_reports_rejects_with_exit_code_3(tmp_path):
     assert result.exit_code == 3
     assert f"{bad}:2: invalid JSON" in result.output
     assert json.loads((tmp_path / "r.jsonl").read_text())["record"] == 2
+
+
+def _unreadable(path: Path) -> Path:
+    """A file that exists but cannot be read: mode 000, or for root (which reads anyway) a link to
+    /proc/self/mem, whose first page fails with EIO."""
+    if os.geteuid() != 0:
+        path.write_text("{}")
+        path.chmod(0)
+    elif Path("/proc/self/mem").exists():
+        path.symlink_to("/proc/self/mem")
+    else:
+        pytest.skip("no way to make an unreadable file here")
+    return path
+
+
+@pytest.mark.parametrize("name", ["locked.json", "locked.jsonl"])
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_an_unreadable_input_is_a_reject_not_a_failed_run(tmp_path, seed, name, workers):
+    locked = _unreadable(tmp_path / name)
+    result = invoke(
+        "load", locked, seed, "--store", tmp_path / "s", "--rejects", tmp_path / "r.jsonl", "--workers", workers
+    )
+    assert result.exit_code == 3, result.output  # was 5, "re-run it once the target is back"
+    assert f"{locked}:1: cannot read the file" in result.output and "Traceback" not in result.output
+    assert json.loads((tmp_path / "r.jsonl").read_text())["reason"].startswith("cannot read the file")
+    assert "1 loaded" in result.output  # the readable input next to it still loads
+    mapped = invoke("map", locked, "-o", tmp_path / "out.ttl", "--rejects", tmp_path / "m.jsonl")
+    assert mapped.exit_code == 3, mapped.output  # was 1, "internal error"
+
+
+def test_a_dangling_link_in_an_input_folder_is_a_reject_not_passed_over(tmp_path, seed):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / seed.name).write_bytes(seed.read_bytes())
+    (inbox / "moved.jsonl").symlink_to(tmp_path / "gone" / "moved.jsonl")
+    result = invoke("load", inbox, "--store", tmp_path / "s", "--rejects", tmp_path / "r.jsonl")
+    assert result.exit_code == 3, result.output  # was 0: the missing input went unmentioned
+    assert f"{inbox / 'moved.jsonl'}:1: cannot read the file: a symbolic link to" in result.output
+    assert "1 loaded" in result.output
+
+
+@pytest.mark.parametrize("where", ["under-a-file", "a-folder"])
+def test_an_unwritable_rejects_file_is_a_usage_error(tmp_path, where):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("not json\n")
+    rejects = tmp_path / "bad.jsonl" / "r.jsonl" if where == "under-a-file" else tmp_path
+    for command in (("load", bad, "--store", tmp_path / "s"), ("map", bad, "-o", tmp_path / "out.ttl")):
+        result = invoke(*command, "--rejects", rejects)
+        assert result.exit_code == 2, result.output  # load exited 5, blaming its target; map exited 1
+        assert f"cannot write the rejects file {rejects}" in result.output and "Traceback" not in result.output
 
 
 def test_user_errors_are_one_line_not_tracebacks(tmp_path):

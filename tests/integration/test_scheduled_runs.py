@@ -283,6 +283,8 @@ def test_a_held_lock_refuses_the_run_with_75_and_an_expired_lease_does_not(neo4j
     assert busy.exit_code == 75, busy.output
     assert owner in busy.output and "try again later" in busy.output
     assert busy.output.startswith("kgload: error: ") and len(busy.output.strip().splitlines()) == 1
+    loading = kgload("load", tmp_path / "inbox", "--rejects", tmp_path / "r.jsonl", env=env)  # a plain load too
+    assert loading.exit_code == 75 and owner in loading.output, loading.output
     assert not cypher(db, "MATCH (n) WHERE n:Document OR n:LoadRun RETURN n")  # nothing written, no ledger entry
     [lock] = cypher(db, "MATCH (l:KgloadLock) RETURN l.owner AS owner")
     assert lock["owner"] == owner  # and the other run's lease is untouched

@@ -5,6 +5,7 @@ rdflib's own result parsers, RDF for graph results, error positions in the user'
 from __future__ import annotations
 
 import io
+import socket
 import threading
 import urllib.error
 import urllib.parse
@@ -92,6 +93,33 @@ def test_syntax_errors_are_at_the_users_line(store):
         run("SELECT *\nWHERE {\n  ?s ?p }", None, store)
 
 
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _failing_service(form: str = "SELECT *") -> str:
+    """A query whose SERVICE call fails: pyoxigraph raises it only once the results are read."""
+    return f"{form} WHERE {{ SERVICE <http://127.0.0.1:{_closed_port()}/sparql> {{ ?s ?p ?o }} }}"
+
+
+@pytest.mark.parametrize(("form", "fmt"), [("SELECT *", "json"), ("SELECT *", "csv"), ("CONSTRUCT { ?s ?p ?o }", None)])
+def test_a_failing_service_call_is_a_query_error(store, form, fmt):
+    with pytest.raises(UsageError, match="SPARQL query failed"):
+        run(_failing_service(form), fmt, store)
+
+
+def test_a_failing_service_call_is_a_one_line_error_in_the_cli(store):
+    from typer.testing import CliRunner
+
+    from kgload.cli import app
+
+    result = CliRunner().invoke(app, ["query", _failing_service(), "--store", str(store)])
+    assert result.exit_code == 2, result.output  # was 1, "internal error ... please report this"
+    assert "kgload: error: SPARQL query failed" in result.output and "internal error" not in result.output
+
+
 # -- kgload serve: the SPARQL 1.1 Protocol ------------------------------------------------------
 
 
@@ -143,6 +171,8 @@ def test_content_negotiation_errors_and_read_only(endpoint):
     update = urllib.parse.urlencode({"update": "DELETE WHERE { ?s ?p ?o }"}).encode()
     status, _, body = http(endpoint.url, update, {"Content-Type": "application/x-www-form-urlencoded"})
     assert status == 403 and b"read-only" in body
+    status, _, body = http(f"{endpoint.url}?query={urllib.parse.quote(_failing_service())}")
+    assert status == 400 and b"SPARQL query failed" in body
     status, _, _ = http(endpoint.url, b"DROP ALL", {"Content-Type": "application/sparql-update"})
     assert status == 403
     assert http(endpoint.url.replace("/sparql", "/other"))[0] == 404
