@@ -96,7 +96,7 @@ SET a = row
 # one record: the driver's cost per record was most of a large read (see cypher.FINGERPRINTS)
 ROWS = f"""
 MATCH (a:{LABEL})
-RETURN collect(a {{.document, .iri, .names, .mentionNames, .labels, .linked, .linkedName}}) AS rows
+RETURN collect(a {{.id, .document, .iri, .names, .mentionNames, .labels, .linked, .linkedName}}) AS rows
 """
 
 # The claims of the moved rows' documents with an end at a moved node: their keys before and after.

@@ -224,14 +224,13 @@ class Neo4jSink(ProjectingSink):
     def relink(self) -> Relinked:
         """Join the free-name entities the learned aliases say are one (kgload.sinks.neo4j.relink)."""
         self.flush()
-        ontology = self._ontology()
         records, _, _ = self.driver.execute_query(
             relink.ROWS, database_=self.database, routing_=neo4j.RoutingControl.READ
         )
         moves, ambiguous = relink.moves(records[0]["rows"] if records else [])
         if moves:
             with self.driver.session(database=self.database) as session:
-                session.execute_write(_relink, moves, ontology, self.rows_per_statement)
+                session.execute_write(_relink, moves, self._ontology(), self.rows_per_statement)
         return Relinked(tuple((m["old"], m["new"]) for m in moves), ambiguous)
 
     @_kgload_errors
