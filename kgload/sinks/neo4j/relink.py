@@ -25,31 +25,38 @@ from kgload.sinks.neo4j.projection import DocumentRows, relationship_key
 LABEL = "KgloadAlias"  # bookkeeping, like :LoadRun and :KgloadLock: not a :Resource of the graph
 
 
+ALIAS_KEYS = ("id", "document", "iri", "names", "mentionNames", "labels", "linked", "linkedName")
+
+
 def alias_id(document: str, iri: str) -> str:
     return f"{document} {iri}"
 
 
-def alias_rows(doc: MappedDocument, rows: DocumentRows) -> list[dict[str, Any]]:
-    """The document's rows of the alias table, as the ``KgloadAlias`` nodes hold them."""
-    entities = {e.uri: e for e in rows.entities}
+def alias_rows(doc: MappedDocument, entities: dict[str, tuple[list[str], Iterable[str]]]) -> list[dict[str, Any]]:
+    """The document's rows of the alias table, as the ``KgloadAlias`` nodes hold them; ``entities``
+    gives each entity node of the document its names and labels there."""
     out = []
     for row in learned_rows(doc):
-        entity = entities.get(row.iri)
-        if entity is None:
+        if row.iri not in entities:
             continue  # not an entity node of this document (RDF loaded as it is has no free names)
+        names, labels = entities[row.iri]
         out.append(
             {
                 "id": alias_id(row.document, row.iri),
                 "document": row.document,
                 "iri": row.iri,
                 "names": list(row.names),
-                "mentionNames": list(entity.names),
-                "labels": sorted(entity.labels),
+                "mentionNames": list(names),
+                "labels": sorted(labels),
                 "linked": row.iri,
                 "linkedName": row.names[0],
             }
         )
     return out
+
+
+def entities_of(rows: DocumentRows) -> dict[str, tuple[list[str], Iterable[str]]]:
+    return {e.uri: (e.names, e.labels) for e in rows.entities}
 
 
 def moved_names(canonical: str, own: Iterable[str]) -> list[str]:

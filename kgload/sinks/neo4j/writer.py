@@ -196,9 +196,10 @@ class Neo4jSink(ProjectingSink):
     @_kgload_errors
     def write(self, documents: list[MappedDocument]) -> None:
         ontology = self._ontology()
-        docs = unique_documents(rows_of(doc, ontology) for doc in documents)
+        projected = [(doc, rows_of(doc, ontology)) for doc in documents]
+        docs = unique_documents(rows for _, rows in projected)
         # the batch's rows of the alias table, a document given twice by its later version
-        by_document = {doc.iri: relink.alias_rows(doc, rows_of(doc, ontology)) for doc in documents}
+        by_document = {doc.iri: relink.alias_rows(doc, relink.entities_of(rows)) for doc, rows in projected}
         aliases = [row for rows in by_document.values() for row in rows]
         # Built before the transaction, whose locks are then held only for its statements; after the
         # flush, not while the batch before commits: that held two batches' rows at once (parent
