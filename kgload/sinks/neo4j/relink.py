@@ -94,9 +94,10 @@ USING INDEX SEEK a:{LABEL}(document)
 DELETE a
 """
 
+# MERGE, not CREATE: the document's rows were just deleted, but a seek keeps the first plan safe
 REMEMBER = f"""
 UNWIND $rows AS row
-CREATE (a:{LABEL})
+MERGE (a:{LABEL} {{id: row.id}})
 SET a = row
 """
 
