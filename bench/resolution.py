@@ -5,7 +5,8 @@ into one embedded store with mappings/events.yaml, then counted.
 
 Prints one JSON object: actor nodes, nodes with an identifier (owl:sameAs, kg:isoCode or
 kg:cameoActorCode), nodes per identifier (the identifiers two nodes carry: must be none), pairs of
-nodes that alias each other (must be none), the share of the actors the gazetteer knows that were
+nodes that alias each other (must be none), nodes typed both an actor and a place or event (must be
+none), the share of the actors the gazetteer knows that were
 resolved (countries, capitals-as-government and demonyms; people; organisations), and the names
 left unresolved by how many documents mention them. Numbers go to docs/gazetteer.md, not to tests.
 """
@@ -29,6 +30,7 @@ from kgload.mapping.world import WorldGazetteer  # noqa: E402
 
 KG = "https://w3id.org/kgload/ontology#"
 ACTOR_CLASSES = {KG + c for c in ("Actor", "Person", "Organization", "ArmedGroup", "Country")}
+PLACE_CLASSES = {KG + c for c in ("City", "Region", "Location")}
 # the samples that are no event or extraction data (a codebook) or not kgload's to resolve (RDF as it is)
 SKIP = {"README.md", "gdelt2_events_codebook_columns.csv"}
 
@@ -64,7 +66,7 @@ def nodes_of(store: Path) -> dict[str, dict]:
             nodes[row["e"]][field].add(row["o"])
     for iri, node in nodes.items():
         node["ids"] = {(k, v) for k in ("wikidata", "iso", "cameo") for v in node[k]}
-        node["canonical"] = "/id/name/" not in iri
+        node["canonical"] = not any(f"/id/{space}/" in iri for space in ("name", "place", "event"))  # free names
     return dict(nodes)
 
 
@@ -122,6 +124,12 @@ def measure(store: Path, top: int) -> dict:
         "actor_nodes_canonical": sum(1 for n in actors.values() if n["canonical"]),
         "identifiers_on_two_or_more_nodes": shared,
         "pairs_of_nodes_aliasing_each_other": [list(p) for p in mutual],
+        # an actor class and a place or event class on one node: two things of one name made one
+        "nodes_of_two_kinds": sorted(
+            iri
+            for iri, n in nodes.items()
+            if sum(bool(n["types"] & kind) for kind in (ACTOR_CLASSES, PLACE_CLASSES, {KG + "Event"})) > 1
+        ),
         "gazetteer_known_actors_resolved": resolved_share,
         "missed_names": sorted(n for n in unresolved if world.resolve(n).entry is not None),
         "unresolved_names_by_documents": unresolved.most_common(top),

@@ -545,14 +545,20 @@ class Builder:
             cls = "Organization"
         else:  # two to a few words, no date, no institution word: a person or a body, we cannot tell
             cls = "Actor"
-        target = self._curated_match(record, cls, curated)
+        target = self._curated_match(record, cls, curated) or self._territory(record, cls)
         if target is None:
             key = phoenix_key(record.phrase)
             existing = self.entries.get(key)
             country = self._country_of(record)
-            if existing is not None and (existing.cls != cls or existing.country != country):
+            merged = _merged_class(existing.cls, cls) if existing is not None else None
+            if existing is not None and merged is not None:
+                # the dictionaries key an actor by its name: one key in two files (Leo Tindemans in
+                # Belgium's and the EU's lists, the SPLM in Sudan's and South Sudan's) is one actor
+                existing.cls, existing.country = merged, existing.country or country
+            elif existing is not None:  # a person and a body of one name: two actors
                 key = f"{key}~{country or kind}"
                 existing = self.entries.get(key)
+                self.anomalies["dictionary name of a person and of a body (kept apart)"] += 1
             if existing is None:
                 target = self.put(Entry(key=key, name=_display(record.phrase, cls), cls=cls, source="phoenix"))
                 target.country = country
@@ -569,8 +575,19 @@ class Builder:
         if target.cls == "Person":
             for r in record.codes:
                 target.roles.append((r.code, r.start, r.end, None))
-        elif current and current not in target.cameo and target.source == "phoenix":
+        elif current and current not in target.cameo and target.source in ("phoenix", "iso3166"):
             target.cameo.append(current)  # a curated entry's codes are the ones it declares
+
+    def _territory(self, record: Record, cls: str) -> Entry | None:
+        """The ISO 3166 entry a dictionary actor is ("PUERTO_RICO" coded USAPRI is Puerto Rico, Q1183)."""
+        if cls == "Person":
+            return None
+        if not hasattr(self, "_countries_by_name"):
+            self._countries_by_name = {normalise(e.name): e for e in self.entries.values() if e.cls == "Country"}
+        found = self._countries_by_name.get(normalise(record.phrase))
+        if found is not None:
+            self.counts["phoenix records folded into countries"] += 1
+        return found
 
     def _curated_match(self, record: Record, cls: str, curated: dict[str, list[Entry]]) -> Entry | None:
         compatible = {"Person": {"Person"}, "Organization": {"Organization", "ArmedGroup"}}
@@ -580,6 +597,16 @@ class Builder:
         names = [record.phrase] + [s for s in record.synonyms if len(normalise(s).split()) >= 2]
         for text in names:
             found = {e.key: e for e in curated.get(normalise(text), ()) if e.cls in wanted}
+            if len(found) == 1:
+                return next(iter(found.values()))
+        if cls == "Person" and not ("CountryInfo" in record.comment or "IGOrulers" in record.comment):
+            # a "person" only by its dated codes, whose name a reviewed entry of a body bears ("THE
+            # ISLAMIC STATE", coded IMGMUSISI since 2013): that body
+            found = {
+                e.key: e
+                for e in curated.get(normalise(record.phrase), ())
+                if normalise(e.name) == normalise(record.phrase)
+            }
             if len(found) == 1:
                 return next(iter(found.values()))
         return None
@@ -650,6 +677,37 @@ class Builder:
                 out.append(f"{n} {title}")
         return out
 
+    def spelled_out(self) -> None:
+        """An organisation the dictionaries name by its acronym ("AFP") is named by the synonym the
+        acronym abbreviates ("Agence France-Presse"); the acronym stays an alias, the key is unchanged."""
+        for entry in self.entries.values():
+            if entry.source != "phoenix" or entry.cls == "Person" or not _acronym(entry.name):
+                continue
+            for text, rule, _source in entry.names:
+                if rule == "alias" and _initials(text) == entry.name.upper():
+                    entry.name = _display(text, entry.cls)
+                    self.counts["acronyms spelled out"] += 1
+                    break
+
+    def check_unique(self) -> None:
+        """No two entries for one real-world actor: none share a Wikidata QID, and no two actors
+        (people, organisations, armed groups, countries) share a name, a class and a country."""
+        by_qid: dict[str, list[str]] = defaultdict(list)
+        by_name: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+        for entry in self.entries.values():
+            if entry.wikidata:
+                by_qid[entry.wikidata].append(entry.key)
+            if entry.cls not in ("Region", "City", "Location"):  # ISO lists places of one name in one country
+                by_name[(normalise(entry.name), entry.cls, entry.country or "")].append(entry.key)
+        for qid, keys in sorted(by_qid.items()):
+            if len(keys) > 1:
+                self.problems.add(f"Wikidata {qid} is the QID of {len(keys)} entries: {', '.join(sorted(keys))}")
+        for (name, cls, country), keys in sorted(by_name.items()):
+            if len(keys) > 1:
+                self.problems.add(
+                    f"{cls} {name!r} ({country or 'no country'}) is {len(keys)} entries: {', '.join(sorted(keys))}"
+                )
+
     # -- output --------------------------------------------------------------------------------
 
     def agents(self) -> dict:
@@ -657,10 +715,13 @@ class Builder:
         for phrase, code in (self.curated.get("agents") or {}).items():
             phrases[normalise(phrase)] = code
         labels = self.curated.get("agent_labels") or {}
+        # how a curated phrase is written where its key loses it ("Refugees/IDPs": refugeesidps)
+        written = {normalise(p): p for p in self.curated.get("agents") or {} if normalise(p) != p}
         return {
             "phrases": dict(sorted(phrases.items())),
             "labels": dict(sorted(labels.items())),
             "classes": dict(sorted((self.curated.get("agent_classes") or {}).items())),
+            "written": dict(sorted(written.items())),
         }
 
     def build(self) -> dict:
@@ -669,8 +730,10 @@ class Builder:
         self.places()
         self.curated_actors()
         self.phoenix_records()
+        self.spelled_out()
         self.offices_()
         agents = self.agents()
+        self.check_unique()
         if self.problems:
             raise SystemExit("curated gazetteer problems:\n  " + "\n  ".join(self.problems))
         entries = sorted(self.entries.values(), key=lambda e: e.key)
@@ -769,6 +832,31 @@ def _similar(key: str, names: list[str]) -> bool:
         if name and matcher.real_quick_ratio() >= 0.75 and matcher.quick_ratio() >= 0.75 and matcher.ratio() >= 0.75:
             return True
     return False
+
+
+# Classes a record of a name already seen may have and still be the same actor: an actor of unknown
+# kind is any actor; an organisation the armed-group list also has is that armed group.
+def _merged_class(old: str, new: str) -> str | None:
+    if old == new or new == "Actor":
+        return old
+    if old == "Actor":
+        return new
+    if {old, new} == {"Organization", "ArmedGroup"}:
+        return "ArmedGroup"
+    return None
+
+
+def _acronym(name: str) -> bool:
+    return " " not in name and name.isupper() and 2 <= len(name) <= 6 and name.isalpha()
+
+
+_MINOR = frozenset({"of", "the", "and", "for", "de", "du", "des", "la", "le", "el", "al"})
+
+
+def _initials(text: str) -> str:
+    """'AGENCE_FRANCE-PRESSE' -> 'AFP'; 'North Atlantic Treaty Organization' -> 'NATO'."""
+    words = [w for w in re.split(r"[\s_-]+", phrase_text(text)) if w]
+    return "".join(w[0] for w in words if w.lower() not in _MINOR).upper()
 
 
 def _display(phrase: str, cls: str = "") -> str:

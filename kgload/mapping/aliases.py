@@ -85,7 +85,8 @@ def link(rows: Iterable[Learned]) -> Links:
     an alias of both "Wagner Group" and "Richard Wagner Society"): it then joins nothing, and a bare
     "Wagner" elsewhere stays a node of its own."""
     ordered = sorted(set(rows), key=lambda r: (r.document, r.iri, r.names))
-    keys = [frozenset(k for n in r.names if (k := normalise(n))) for r in ordered]
+    # a name joins rows of one namespace only: the place "Kharkiv" (id/place/) never an actor (id/name/)
+    keys = [frozenset(f"{_scope(r.iri)} {k}" for n in r.names if (k := normalise(n))) for r in ordered]
     groups = sorted({k for k in keys if len(k) > 1}, key=sorted)
     holders: dict[str, list[int]] = defaultdict(list)
     for index, group in enumerate(groups):
@@ -106,8 +107,13 @@ def link(rows: Iterable[Learned]) -> Links:
         iri = min(ordered[i].iri for i in indices if ordered[i].names[0] == canonical)
         for i in indices:
             target[(ordered[i].document, ordered[i].iri)] = (iri, canonical)
-    names = {normalise(n): n for r in ordered for n in sorted(r.names, reverse=True)}
+    names = {f"{_scope(r.iri)} {normalise(n)}": n for r in ordered for n in sorted(r.names, reverse=True)}
     return Links(target, frozenset(names.get(k, k) for k in ambiguous))
+
+
+def _scope(iri: str) -> str:
+    """The namespace of a free-name IRI (``…/id/name``, ``…/id/place``): the IRI without its last segment."""
+    return iri.rsplit("/", 1)[0]
 
 
 def _separates(key: str, held: list[int], groups: list[frozenset[str]], holders: dict[str, list[int]]) -> bool:

@@ -48,7 +48,8 @@ def identify(
     In order: a QID the source gives; the names (the user's gazetteer, then the world's, role phrases
     by date); an ISO code the source gives the entity itself; a CAMEO actor code when a name is the
     code's generic agent ("POLICE" coded INDCOP, never "John Smith" coded USAGOV); a bare agent name
-    with the country the source gives ("Police" of IN)."""
+    with the country the source gives ("Police" of IN). A category sector (farmers, protesters: CAMEO
+    codes many different actors so) gives the group its name names, never the sector as a whole."""
     world = gazetteer.world
     dated = bool(day) and any(world.office(n) is not None for n in names)
     by_name = gazetteer.resolve_any(names, type_name, day)
@@ -75,15 +76,22 @@ def identify(
         found = world.by_iso(iso)
         if found.entry is not None:
             return Identity(found.entry, "code", "iso-code", problem, dated)
-    agents = [code for n in names if (code := world.agent_code(n)) is not None]
+    agents = [(n, code) for n in names if (code := world.agent_code(n)) is not None]
     if cameo and agents:
         found = world.by_cameo(cameo)
-        if found.entry is not None and found.entry.agent is not None:
+        if found.entry is not None and found.entry.agent is not None and found.entry.parent is not None:
             agent = found.entry.agent.replace(".", "")
-            if any(agent.startswith(a) for a in agents):
-                return Identity(found.entry, "code", "cameo-code", problem, dated)
+            for name, code in agents:
+                if not agent.startswith(code):
+                    continue
+                if world.institution(agent):  # the body itself: "POLICE" coded INDCOP is India's police
+                    return Identity(found.entry, "code", "cameo-code", problem, dated)
+                # a category: "FARMER" coded BENAGR is Benin's farmers, not every actor CAMEO codes AGR
+                group = world.sector(found.entry.parent, name).entry
+                if group is not None:
+                    return Identity(group, "code", "cameo-code", problem, dated)
     if owner is not None and agents:
-        found = world.sector(owner.key, agents[0])
+        found = world.sector(owner.key, agents[0][0])
         if found.entry is not None:
             return Identity(found.entry, "code", "sector", problem, dated)
     return Identity(None, "unresolved", None, problem, dated)

@@ -203,6 +203,7 @@ class WorldGazetteer:
         self._agents: dict[str, str] = agents["phrases"]
         self._agent_labels: dict[str, str] = agents["labels"]
         self._agent_classes: dict[str, str] = agents["classes"]
+        self._agent_written: dict[str, str] = agents.get("written", {})
         self._agent_codes = frozenset(c[i : i + 3] for c in self._agents.values() for i in range(0, len(c), 3))
         self._sectors: dict[str, WorldEntry] = {}
         self._memo = Memo()
@@ -262,6 +263,15 @@ class WorldGazetteer:
         index = self._key_index.get(key)
         if index is not None:
             return self._entry(index)
+        sector_key, _, phrase = key.partition("/")
+        if phrase:  # a category sector's group: BEN.AGR/farmer
+            sector = self.get(sector_key)
+            if sector is None or sector.agent is None or sector.parent is None:
+                return None
+            if self.institution(sector.agent.replace(".", "")):
+                return self._unit(sector, phrase.replace("-", " "))
+            found = self.sector(sector.parent, phrase.replace("-", " "))
+            return found.entry if found.entry is not None and found.entry.key == key else None
         parent_code, _, agent = key.partition(".")
         if agent:
             found = self.by_cameo(parent_code + agent.replace(".", ""))
@@ -352,25 +362,83 @@ class WorldGazetteer:
             )
         return found
 
+    def _group(self, parent: WorldEntry, agent: str, phrase: str) -> WorldEntry:
+        """The people of a category sector that one agent phrase names: "Farmers (Benin)",
+        ``BEN.AGR/farmer``, linked to Benin and apart from "Pastoralists (Benin)", ``BEN.AGR/pastoralists``."""
+        sector = self._sector(parent, agent)
+        key = f"{sector.key}/{phrase.replace(' ', '-')}"
+        found = self._sectors.get(key)
+        if found is None:
+            found = self._sectors[key] = replace(
+                sector, key=key, name=f"{self._display(phrase, agent)} ({parent.name})", cls="Actor"
+            )
+        return found
+
+    def _unit(self, body: WorldEntry, unit: str) -> WorldEntry:
+        """A unit of a state body, as ACLED names it after the body's years: "Police Forces of Benin
+        (2016-) Customs" -> ``BEN.COP/customs``, "Police (Benin): Customs", linked to Benin."""
+        phrase = normalise(unit)
+        key = f"{body.key}/{phrase.replace(' ', '-')}"
+        found = self._sectors.get(key)
+        if found is None:
+            title = " ".join(w[:1].upper() + w[1:] for w in phrase.split())
+            found = self._sectors[key] = replace(body, key=key, name=f"{body.name}: {title}", cameo=())
+        return found
+
+    def _display(self, phrase: str, agent: str) -> str:
+        """A group's name from its phrase alone (never from the surface a document used, so that
+        every document labels the node alike): the plural the dictionaries know, capitalised."""
+        plural = phrase + "s"
+        if self._agents.get(plural) == agent and not phrase.endswith(("s", "men", "ren", "people")):
+            phrase = plural
+        if phrase in self._agent_written:
+            return self._agent_written[phrase]
+        return " ".join(w[:1].upper() + w[1:] for w in phrase.split())
+
+    def institution(self, agent: str) -> bool:
+        """Whether a CAMEO agent code names a body a country has one of (government, military, police,
+        judiciary, legislature, intelligence: the curated ``agent_classes``) rather than a category
+        of people (farmers, protesters, armed groups) that many different actors belong to."""
+        return agent[:3] in self._agent_classes
+
     def sector(self, parent: str, agent: str) -> Resolution:
         """The sector of a country or organisation (a name, key or code) named by an agent phrase or
-        code: ``sector("India", "police")`` -> Police (India)."""
-        agent_code = agent.upper() if self._is_agent(agent.upper()) else self._agent_code(agent)
+        code: ``sector("India", "police")`` -> Police (India), ``IND.COP``. A code names the sector as
+        a whole; a phrase of a category sector names its own group: ``sector("Benin", "farmers")`` ->
+        Farmers (Benin), ``BEN.AGR/farmer``, never the same actor as the pastoralists CAMEO also codes AGR."""
         owner = self._owner(parent)
-        if owner is None or agent_code is None:
+        if owner is None:
             return UNRESOLVED
-        return Resolution("resolved", self._sector(owner, agent_code), "sector", f"{parent} / {agent}")
+        if self._is_agent(agent.upper()):
+            entry = self._sector(owner, agent.upper())
+        else:
+            found = self._agent_phrase(agent)
+            if found is None:
+                return UNRESOLVED
+            phrase, code = found
+            entry = self._sector(owner, code) if self.institution(code) else self._group(owner, code, phrase)
+        return Resolution("resolved", entry, "sector", f"{parent} / {agent}")
 
     def agent_code(self, phrase: str) -> str | None:
         """The CAMEO agent code a generic actor phrase names ("POLICE", "troops" -> COP, MIL), if any."""
         return self._memo.get("agent", phrase, self._agent_code, phrase)
 
     def _agent_code(self, phrase: str) -> str | None:
+        found = self._agent_phrase(phrase)
+        return found[1] if found is not None else None
+
+    def _agent_phrase(self, phrase: str) -> tuple[str, str] | None:
+        """(the phrase as the dictionaries list it, singular where they list both; its agent code)."""
         key = normalise(phrase)
         found = self._agents.get(key)
         if found is None and key.endswith("s"):
-            found = self._agents.get(key[:-1])
-        return found
+            key = key[:-1]
+            found = self._agents.get(key)
+        if found is None:
+            return None
+        if key.endswith("s") and self._agents.get(key[:-1]) == found:
+            key = key[:-1]
+        return key, found
 
     def _owner(self, text: str) -> WorldEntry | None:
         """The country or organisation a sector belongs to, from a name, demonym, code or key."""
@@ -386,13 +454,20 @@ class WorldGazetteer:
         return entry
 
     def _parse_sector(self, name: str) -> Resolution:
+        head, *tail = _YEARS.split(name)
+        unit = " ".join(t.strip() for t in tail if t.strip())
+        if unit:  # "Police Forces of Benin (2016-) Customs": a unit of the police, not the police
+            body = self._parse_sector(head.strip())
+            if body.entry is None or body.entry.agent is None or not self.institution(body.entry.agent):
+                return UNRESOLVED
+            return Resolution("resolved", self._unit(body.entry, unit), "sector", name)
         text = _YEARS.sub(" ", name).strip()
         match = _PARENS.match(text)
         if match and not match.group("rest"):  # Police (India), Military Personnel (France)
             found = self.sector(match.group("inner"), match.group("left"))
             if found:
                 return replace(found, matched=name)
-        of = re.match(r"^(?P<agent>.+?)\s+of\s+(?:the\s+)?(?P<parent>.+)$", _YEARS.split(name)[0].strip(), re.I)
+        of = re.match(r"^(?P<agent>.+?)\s+of\s+(?:the\s+)?(?P<parent>.+)$", head.strip(), re.I)
         if of:  # Military Forces of Russia (2000-), Government of Benin (2016-)
             found = self.sector(of.group("parent"), of.group("agent"))
             if found:

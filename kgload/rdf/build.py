@@ -434,8 +434,11 @@ def _resolve_now(
     how: str = identity.how
     dated = identity.dated
     node: NamedNode | None = None
-    if entry is None and mapping.gazetteer.role(names) is not None:
-        # a role of the user's gazetteer, answered by the tenures the run knows and learns
+    if (entry is None or entry.cls != "Person") and mapping.gazetteer.role(names) is not None:
+        # a role of the user's gazetteer, answered by the tenures the run knows and learns, unless the
+        # world named a person: the user's tenures come before a world entry that is no one's name
+        # ("the US President" after the world's terms end is not the dictionaries' "President Of The
+        # United States"); with no holder known, that entry stays
         dated = True
         holding = _role_holder(names, mapping, tenures, day)
         if holding is not None:

@@ -250,7 +250,7 @@ def test_sample_loads_into_neo4j(name, neo4j_db, neo4j_driver, tmp_path):
     expected = EXPECTED[name][1]()
     report, rejects = load(SAMPLES / name, tmp_path, sink=Neo4jSink.connect(neo4j_db))
     assert (report.documents_loaded, report.relations, len(rejects)) == expected
-    # a relation that restates a claim of its document (two ACLED actors of one sector entry) adds no claim
+    # a relation that restates a claim of its document (two of its actors resolved to one entry) adds no claim
     assert neo4j_count(neo4j_driver, "MATCH (c:Claim) RETURN count(c)") == embedded_claims(name, tmp_path)
     assert neo4j_count(neo4j_driver, "MATCH (d:Document) RETURN count(d)") == expected.documents
 

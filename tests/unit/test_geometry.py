@@ -55,7 +55,7 @@ def test_rdflib_reads_the_places_points_and_they_conform_to_the_shapes(tmp_path:
             "SELECT ?place ?wkt WHERE { GRAPH ?g { ?place geo:hasGeometry ?p . ?p a geo:Geometry ; geo:asWKT ?wkt } }"
         )
     }
-    assert ("https://w3id.org/kgload/id/name/kharkiv", "POINT(36.2304 49.9935)", GEO.wktLiteral) in points
+    assert ("https://w3id.org/kgload/id/place/kharkiv", "POINT(36.2304 49.9935)", GEO.wktLiteral) in points
     assert len(points) == 4  # Pokrovsk, Kharkiv, Kyiv, Istanbul: one point each
 
 

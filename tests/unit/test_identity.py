@@ -1,16 +1,24 @@
 """Identity: what an entity is decides its IRI, not how the source typed it (kgload.mapping.identity)."""
 
 import json
+from collections import defaultdict
 
 import pytest
 from typer.testing import CliRunner
 
+from kgload.api import map_quads
 from kgload.cli import app
 from kgload.mapping.identity import identify, identifying_code
 from kgload.mapping.world import LayeredGazetteer
+from kgload.rdf.build import tenure_index
 from kgload.rdf.plan import map_extraction
-from kgload.vocabulary.namespaces import KG
-from tests.unit.test_build import ID, extraction, triples
+from kgload.readers import read
+from kgload.readers.kgload_json import from_value
+from kgload.records import Origin
+from kgload.vocabulary.namespaces import KG, RDF, SCHEMA
+from tests.common import FIXED_RUN, ROOT, SAMPLES
+from tests.unit.readers_support import split
+from tests.unit.test_build import ID, PUTIN, extraction, triples
 
 
 @pytest.fixture(scope="module")
@@ -39,11 +47,72 @@ def test_codes_name_an_institution_only_for_a_generic_agent(world):
     assert identify(world, ["John Smith"], "Actor", cameo="USAGOV").entry is None
 
 
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Farmers (Benin)", "Pastoralists (Benin)"),
+        ("Protesters (Benin)", "Rioters (Benin)"),
+        ("Unidentified Armed Group (Benin)", "Private Security Forces (Benin)"),
+        ("Civilians (Benin)", "Women (Benin)"),
+        ("Students (Benin)", "Teachers (Benin)"),
+        ("Police Forces of Benin (2016-)", "Police Forces of Benin (2016-) Customs"),
+        ("Police Forces of Benin (2016-) Forest Guards", "Military Forces of Benin (2016-) Forest Guards"),
+    ],
+)
+def test_two_actors_one_cameo_sector_codes_stay_two(world, one, other):
+    first, second = identify(world, [one], "Actor").entry, identify(world, [other], "Actor").entry
+    assert first.key != second.key
+    assert first.country == second.country == "BJ"  # both still linked to Benin
+
+
+def test_a_category_sector_is_the_group_its_name_names_in_every_source(world):
+    farmers = identify(world, ["Farmers (Benin)"], "Actor").entry
+    assert (farmers.key, farmers.name, farmers.parent) == ("BEN.AGR/farmer", "Farmers (Benin)", "Q962")
+    assert identify(world, ["Benin farmers"], "Actor").entry == farmers
+    assert identify(world, ["FARMER"], "Actor", cameo="BENAGR").entry == farmers  # GDELT
+    assert identify(world, ["Farmers"], "Actor", country="BEN").entry == farmers  # ICEWS
+    assert identify(world, ["PASTORALISTS"], "Actor", cameo="BENAGR").entry.key == "BEN.AGR/pastoralists"
+    assert world.world.get("BEN.AGR/farmer") == farmers
+    refugees = identify(world, ["Refugees/IDPs (Benin)"], "Actor").entry  # named as curated.yaml writes it
+    assert (refugees.key, refugees.name) == ("BEN.REF/refugeesidps", "Refugees/IDPs (Benin)")
+    assert identifying_code(world, farmers) is None  # BENAGR names the whole sector, not the farmers
+    # a state body is one actor, whichever of its phrases names it
+    assert identify(world, ["Police Forces of Benin (2016-)"], "Actor").entry.key == "BEN.COP"
+    assert identify(world, ["POLICE"], "Actor", cameo="BENCOP").entry.key == "BEN.COP"
+
+
+def test_the_acled_sample_keeps_every_actor_apart():
+    """Through the shipped acled source mapping: no document gives two of its actors one node, and
+    every self-loop is a relation whose two ends ACLED names alike ("Rioters (Benin)" on both sides)."""
+    path = SAMPLES / "acled_benin_2022_head.csv"
+    if not path.is_file():
+        pytest.skip(f"{path} not found: the shared samples are not beside the checkout")
+    good, bad = split(read(path))
+    assert good and not bad
+    quads, rejects = map_quads([path], mapping=ROOT / "mappings" / "events.yaml", run=FIXED_RUN, workers=1)
+    assert rejects == []
+    mentioned: dict[str, set[str]] = defaultdict(set)
+    for q in quads:
+        if q.predicate.value == SCHEMA + "mentions":
+            mentioned[q.graph_name.value].add(q.object.value)
+    names = sorted(len({e.name for e in x.entities}) for x in good)
+    assert sorted(len(nodes) for nodes in mentioned.values()) == names
+    sides = (RDF + "subject", RDF + "object")
+    ends = {(q.subject, q.predicate.value): q.object for q in quads if q.predicate.value in sides}
+    claims = {s for s, p in ends if p == RDF + "subject"}
+    loops = sum(1 for c in claims if ends[c, RDF + "subject"] == ends.get((c, RDF + "object")))
+    alike = 0
+    for x in good:
+        by_id = {e.id: e.name for e in x.entities}
+        alike += sum(1 for r in x.relations if by_id[r.head] == by_id[r.tail])
+    assert loops == alike > 0
+
+
 def test_a_qid_the_world_lacks_joins_the_entry_its_name_resolves_to(world):
-    named = identify(world, ["Hosni Mubarak"], "Person")
+    named = identify(world, ["Mikhail Mishustin"], "Person")
     assert named.entry is not None and not named.entry.wikidata
-    given = identify(world, ["Hosni Mubarak"], "Person", wikidata="Q34105")
-    assert given.entry.key == named.entry.key and given.entry.wikidata == "Q34105"
+    given = identify(world, ["Mikhail Mishustin"], "Person", wikidata="Q999999999")  # a QID the world lacks
+    assert given.entry.key == named.entry.key and given.entry.wikidata == "Q999999999"
     assert identify(world, ["Someone Unknown"], "Person", wikidata="Q1").entry.key == "Q1"
 
 
@@ -74,6 +143,43 @@ def test_unknown_names_are_class_free_and_sectors_carry_their_codes(mapping, run
     assert {s for s, p, o in t if p == KG + "attacked"} == {ID + "name/foo-brigade"}
     assert (ID + "ind-cop", KG + "cameoActorCode", "INDCOP") in t
     assert (ID + "ind-cop", KG + "countryCode", "IN") in t
+
+
+@pytest.mark.parametrize("order", [(0, 1, 2), (2, 1, 0), (1, 2, 0)])
+def test_a_free_place_and_a_free_actor_of_one_name_are_two_nodes_of_one_type_each(mapping, run, order):
+    """Across documents (within one, SHACL rejects a node of two kinds): the town "Zorvany" and the
+    actor "ZORVANY" that event data codes stay apart, whatever order the documents come in."""
+    mentions = [("Zorvany", "City"), ("ZORVANY", "Actor"), ("Zorvany", "Organization")]
+    types: dict[str, set[str]] = defaultdict(set)
+    for i in order:
+        name, kind = mentions[i]
+        ents = [{"id": "a", "name": name, "type": kind}, {"id": "b", "name": "Qwerty Front", "type": "Actor"}]
+        mapped = map_extraction(
+            extraction(ents, [{"type": "attacked", "head": "b", "tail": "a"}], f"d{i}"), mapping, run
+        )
+        for s, p, o in triples(mapped):
+            if p == RDF + "type" and "zorvany" in s:
+                types[s].add(o)
+    assert types == {
+        ID + "place/zorvany": {KG + "City"},
+        ID + "name/zorvany": {KG + "Actor", KG + "Organization"},  # an actor of unknown kind is any actor
+    }
+
+
+def test_a_dated_role_phrase_the_world_cannot_answer_goes_to_the_mappings_tenures(mapping, run):
+    """After the world gazetteer's terms end (complete_until), the world only matches "the US
+    President" by name (the dictionaries' office entry, "President Of The United States"): the
+    mapping's own reference tenures (mappings/gazetteer.yaml) say who held it, and come first."""
+    office = identify(mapping.world, ["the US President"], "Person", "2026-02-01")
+    assert office.how == "gazetteer" and office.entry.cls != "Person"
+    value = {
+        "document": {"id": "d1", "title": "T", "published": "2026-02-01"},
+        "entities": [{"id": "a", "name": "the US President", "type": "Person"}, PUTIN],
+        "relations": [{"type": "called", "head": "a", "tail": "p", "date": "2026-02-01"}],
+    }
+    (doc,) = from_value(value, Origin("test.json", 1))
+    t = triples(map_extraction(doc, mapping, run, tenure_index(mapping)))
+    assert {s for s, p, o in t if p == KG + "called"} == {ID + "q22686"}  # Donald Trump
 
 
 def test_kgload_resolve_says_what_and_why():

@@ -57,3 +57,13 @@ def test_rows_come_from_a_documents_free_names_and_merges_but_kept_apart_names()
     doc.merges = [Merge("id/name/nhb", "Northern Hawks Battalion", ("Northern Hawks",), "document")]
     doc.ambiguous = ["Assad (ambiguous)"]
     assert learned_rows(doc) == [Learned("doc/d1", "id/name/nhb", ("Northern Hawks Battalion", "Northern Hawks"))]
+
+
+def test_a_name_joins_free_entities_of_one_namespace_only():
+    town = Learned("a", "id/place/kharkiv", ("Kharkiv",))
+    actor = Learned("b", "id/name/kharkiv", ("KHARKIV",))
+    taught = Learned("c", "id/name/kharkiv-council", ("Kharkiv Council", "Kharkiv"))
+    for order in itertools.permutations([town, actor, taught]):
+        links = link(order)
+        assert links.target[("a", town.iri)] == (town.iri, "Kharkiv")
+        assert links.target[("b", actor.iri)] == (taught.iri, "Kharkiv Council")

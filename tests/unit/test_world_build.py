@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from kgload.mapping.resolve import normalise
 from kgload.mapping.world import WorldGazetteer
 from kgload.resources import default_world_gazetteer
 from tests.common import ROOT
@@ -154,6 +155,51 @@ def test_the_build_does_not_depend_on_the_order_of_the_curated_file(tmp_path):
     world = WorldGazetteer(json.loads(payloads[0]))
     assert world.resolve("Karzai", "Person").entry.name == "Hamid Karzai"
     assert world.resolve("Kabul", "Actor").entry.key == "Q889"
+
+
+@pytest.mark.slow
+def test_one_actor_in_two_dictionary_files_is_one_entry_and_acronyms_are_spelled_out(tmp_path):
+    phoenix = _tiny_phoenix(tmp_path)
+    (phoenix / "Phoenix.International.actors.txt").write_text(
+        "UNITED_NATIONS_\t[IGOUNO]\nAFP\n+AGENCE_FRANCE-PRESSE\n\t[MED]\n"
+        "LEO_TINDEMANS_  # IGOrulers.txt\n\t[IGOEUREEC 820101-820630]\n"
+    )
+    countries = (phoenix / "Phoenix.Countries.actors.txt").read_text()
+    countries += "LEO_TINDEMANS_  # CountryInfo.txt\n\t[BELELI 400101-740425]\nPUERTO_RICO_  [USAPRI]\n+BORIKEN_\n"
+    (phoenix / "Phoenix.Countries.actors.txt").write_text(countries)
+    world = WorldGazetteer(json.loads(build.encode(build.Builder(phoenix, CURATED).build())))
+    tindemans = [e for e in world if e.name == "Leo Tindemans"]
+    assert [(e.key, e.country) for e in tindemans] == [("phoenix:LEO_TINDEMANS", "BE")]
+    assert {r.code for r in tindemans[0].roles} == {"BELELI", "IGOEUREEC"}
+    afp = world.get("phoenix:AFP")
+    assert (afp.name, afp.aliases) == ("Agence France-Presse", ("AFP",))
+    assert world.resolve("Boriken", "Actor").entry.key == world.by_cameo("USAPRI").entry.key == "Q1183"
+    assert not [e for e in world if e.key.startswith("phoenix:PUERTO_RICO")]
+
+
+def test_the_build_refuses_two_entries_of_one_qid_or_one_name():
+    builder = build.Builder(PHOENIX, CURATED)
+    for key, qid in (("Q1", "Q1"), ("curated:x", "Q1"), ("phoenix:A", None), ("phoenix:A~EG", None)):
+        builder.entries[key] = build.Entry(
+            key=key, name="A" if qid is None else key, cls="Person", source="x", wikidata=qid
+        )
+    builder.check_unique()
+    assert builder.problems == [
+        "Wikidata Q1 is the QID of 2 entries: Q1, curated:x",
+        "Person 'a' (no country) is 2 entries: phoenix:A, phoenix:A~EG",
+    ]
+
+
+def test_the_shipped_gazetteer_has_one_entry_per_qid_and_per_actor_name():
+    world = WorldGazetteer.load(default_world_gazetteer())
+    qids = [e.wikidata for e in world if e.wikidata]
+    assert len(qids) == len(set(qids))
+    actors = [(normalise(e.name), e.cls, e.country) for e in world if e.cls not in ("Region", "City", "Location")]
+    assert len(actors) == len(set(actors))
+    assert not [e.key for e in world if "~" in e.key]  # no actor split across the dictionary files
+    assert world.get("phoenix:AFP").name == "Agence France-Presse"
+    assert world.resolve("Hosni Mubarak", "Person").entry.key == "Q34105"
+    assert world.resolve("The Islamic State", "Actor").entry.key == "Q2429253"
 
 
 @pytest.mark.slow

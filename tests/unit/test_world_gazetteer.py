@@ -259,7 +259,8 @@ def test_acled_numeric_iso_and_actor_names(world):
     rows = list(csv.DictReader(path.open(encoding="utf-8")))
     assert {world.by_iso(r["iso"]).entry.name for r in rows} == {"Benin"}
     assert resolved(world, "Military Forces of Benin (2016-)", "Actor").entry.key == "BEN.MIL"
-    assert resolved(world, "Police Forces of Benin (2016-) Customs", "Actor").entry.key == "BEN.COP"
+    customs = resolved(world, "Police Forces of Benin (2016-) Customs", "Actor").entry
+    assert (customs.key, customs.name, customs.country) == ("BEN.COP/customs", "Police (Benin): Customs", "BJ")
     assert resolved(world, "Civilians (Benin)", "Actor").entry.country == "BJ"
     jnim = resolved(world, "JNIM: Group for Support of Islam and Muslims", "Actor").entry
     assert jnim.cls == "ArmedGroup"
