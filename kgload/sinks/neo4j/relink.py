@@ -23,8 +23,6 @@ from kgload.model import MappedDocument
 from kgload.sinks.neo4j.projection import DocumentRows, relationship_key
 
 LABEL = "KgloadAlias"  # bookkeeping, like :LoadRun and :KgloadLock: not a :Resource of the graph
-
-
 ALIAS_KEYS = ("id", "document", "iri", "names", "mentionNames", "labels", "linked", "linkedName")
 
 
@@ -71,8 +69,9 @@ def links_of(rows: Iterable[dict[str, Any]]):
 
 
 def moves(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], frozenset[str]]:
-    """The rows whose entity belongs elsewhere now, each with its target (``new``, ``name``,
-    ``names``), in a fixed order; and the learned names that join nothing."""
+    """The rows whose entity belongs elsewhere now (another node, or another name), each with where it
+    is (``old``) and where it goes (``new``, the group's ``name``, the mention's names there: ``moved``),
+    in a fixed order; and the learned names that join nothing."""
     links = links_of(rows)
     out = []
     for row in sorted(rows, key=lambda r: (r["document"], r["iri"])):
