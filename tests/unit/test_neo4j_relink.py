@@ -64,3 +64,16 @@ def test_a_stored_key_kgload_would_not_derive_is_never_replaced():
     stored = claim(ID + "wagner", ID + "ukraine") | {"key": "0" * 32}
     with pytest.raises(RuntimeError, match="not the one kgload derives"):
         relink.rekeyed([stored], {DOC + "bare": {ID + "wagner": ID + "wagner-group"}})
+
+
+def test_a_relationship_moves_whole_only_when_its_claims_go_to_one_key_no_other_key_joins():
+    def changed(uri: str, old: str, key: str, status: str = "asserted") -> dict:
+        return {"uri": uri, "old": old, "key": key, "type": "ATTACKED", "status": status}
+
+    claims = [
+        changed("c1", "k1", "n1"), changed("c2", "k1", "n1"),  # one key to one key: the relationship moves
+        changed("c3", "k2", "n2"), changed("c4", "k2", "n3"),  # one key to two: recomputed
+        changed("c5", "k3", "n4"), changed("c6", "k4", "n4"),  # two keys to one: recomputed
+        changed("c7", "k5", "n5", status="disputed"),  # no relationship
+    ]  # fmt: skip
+    assert relink.whole_moves(claims) == [{"type": "ATTACKED", "old": "k1", "key": "n1", "claim": "c1", "claims": 2}]

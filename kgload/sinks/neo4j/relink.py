@@ -20,6 +20,7 @@ import neo4j
 
 from kgload.mapping.aliases import Learned, learned_rows, link
 from kgload.model import MappedDocument
+from kgload.sinks.neo4j.cypher import check_name
 from kgload.sinks.neo4j.projection import DocumentRows, relationship_key
 
 LABEL = "KgloadAlias"  # bookkeeping, like :LoadRun and :KgloadLock: not a :Resource of the graph
@@ -169,6 +170,53 @@ MATCH (a:{LABEL} {{id: row.id}})
 USING INDEX SEEK a:{LABEL}(id)
 SET a.linked = row.new, a.linkedName = row.name
 """
+
+CLAIM_COUNTS = """
+UNWIND $keys AS key
+OPTIONAL MATCH (c:Claim {key: key})
+USING INDEX SEEK c:Claim(key)
+WHERE c.status = 'asserted'
+RETURN key, count(c) AS n
+"""
+
+
+def move_relationships(rel_type: str, allowed: Iterable[str]) -> str:
+    """Relationships whose every claim moved to one new key: the same properties (the same claims
+    aggregate to them) between the claims' new ends, under the new key; returns the old keys moved
+    (a relationship missing, deleted by hand, is left to the recompute)."""
+    name = check_name(rel_type, allowed, relationship=True)
+    return f"""
+UNWIND $rows AS row
+MATCH ()-[r:`{name}` {{key: row.old}}]->()
+USING INDEX SEEK r:`{name}`(key)
+MATCH (c:Resource {{uri: row.claim}})
+USING INDEX SEEK c:Resource(uri)
+MATCH (c)-[:SUBJECT]->(h), (c)-[:OBJECT]->(t)
+CREATE (h)-[n:`{name}`]->(t)
+SET n = properties(r), n.key = row.key
+DELETE r
+RETURN row.old AS old
+"""
+
+
+def whole_moves(claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Old keys whose re-keyed asserted claims all go to one new key that no other old key goes to:
+    (type, old, new key, one claim, how many claims) for ``move_relationships``, once the graph
+    confirms that no other claim holds either key."""
+    by_old: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    sources: dict[str, set[str]] = defaultdict(set)
+    for c in claims:
+        if c["status"] == "asserted":
+            by_old[c["old"]].append(c)
+            sources[c["key"]].add(c["old"])
+    out = []
+    for old, moved in sorted(by_old.items()):
+        new = {c["key"] for c in moved}
+        if len(new) == 1 and len(sources[(key := new.pop())]) == 1:
+            first = min(c["uri"] for c in moved)
+            out.append({"type": moved[0]["type"], "old": old, "key": key, "claim": first, "claims": len(moved)})
+    return out
+
 
 MOVED_LINK_TYPES = ["SUBJECT", "OBJECT", "ASSERTED_BY", "DENIED_BY", "LOCATION"]
 

@@ -517,8 +517,22 @@ def _relink(tx: neo4j.ManagedTransaction, moves: list[dict[str, Any]], ontology:
     for chunk in _chunks(movers, size):
         _run(tx, relink.MOVE_MENTIONS, rows=chunk).consume()
         _run(tx, relink.MOVE_CLAIM_LINKS, rows=chunk, types=relink.MOVED_LINK_TYPES).consume()
+    candidates = relink.whole_moves(claims)
+    counts: dict[str, int] = {}
+    keys = sorted({k for row in candidates for k in (row["old"], row["key"])})
+    for chunk in _chunks(keys, size):  # before the re-key: how many asserted claims each key has
+        counts.update((r["key"], r["n"]) for r in _run(tx, relink.CLAIM_COUNTS, keys=chunk))
     for chunk in _chunks(claims, size):
         _run(tx, relink.REKEY_CLAIMS, rows=chunk).consume()
+    # a relationship all of whose claims move to one new key, which no other claim has, moves with them
+    whole = [r for r in candidates if counts.get(r["old"]) == r["claims"] and not counts.get(r["key"])]
+    moved: set[str] = set()
+    allowed_types = [r.neo4j_type for r in ontology.relations.values()]
+    for rel_type in sorted({r["type"] for r in whole}):
+        for chunk in _chunks([r for r in whole if r["type"] == rel_type], size):
+            query = relink.move_relationships(rel_type, allowed_types)
+            moved.update(r["old"] for r in _run(tx, query, rows=chunk))
+    claims = [c for c in claims if c["old"] not in moved]
     old_keys, new_keys = relink.by_type(claims, "old"), relink.by_type(claims, "key")
     all_keys = {k for keys in (*old_keys.values(), *new_keys.values()) for k in keys}
     supported = _supported(tx, all_keys, size) if all_keys else set()
