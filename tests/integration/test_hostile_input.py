@@ -467,7 +467,8 @@ ex:x a ex:Evil%60Type , <http://example.org/Label%60)%20DETACH%20DELETE%20n%20//
 
 def allowed_names() -> tuple[set[str], set[str]]:
     ontology = load_ontology(ROOT / "ontology" / "kgload.ttl")
-    labels = set(ontology.classes.values()) | {"Resource", "Entity", "Document", "Claim", "LoadRun", "KgloadLock"}
+    labels = set(ontology.classes.values())
+    labels |= {"Resource", "Entity", "Document", "Claim", "LoadRun", "KgloadLock", "KgloadAlias"}
     types = {r.neo4j_type for r in ontology.relations.values()}
     types |= {"MENTIONS", "SUBJECT", "OBJECT", "DERIVED_FROM", "ASSERTED_BY", "DENIED_BY", "LOCATION"}
     return labels, types

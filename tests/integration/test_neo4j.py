@@ -14,10 +14,11 @@ from typer.testing import CliRunner
 
 from kgload import api
 from kgload.cli import app
-from kgload.sinks.neo4j import Neo4jSettings, Neo4jSink
+from kgload.sinks.neo4j import Neo4jSettings, Neo4jSink, relink
 from kgload.sinks.neo4j import cypher as q_cypher
 from kgload.sinks.neo4j.writer import connect
 from tests.common import ROOT, seed_cypher_examples
+from tests.integration import test_learned_aliases as learned
 
 pytestmark = pytest.mark.neo4j
 CYPHER = ROOT / "examples" / "cypher"
@@ -442,16 +443,29 @@ def test_the_statements_that_keep_their_first_plan_seek_indexes_on_a_small_and_a
     path = stories(tmp_path, 12)
     api.load([seed, path], sink=sink, batch_size=5, validate=False)  # the seed: claim links
     api.load([stories(tmp_path, 8, "again.jsonl")], sink=sink, batch_size=5, force=True, validate=False)
+    # names learned from the data: the bare name's document is re-linked to the teacher's group
+    api.load(learned.write(tmp_path / "learned", [learned.BARE, learned.TEACHER]), sink=sink, validate=False)
     sink.retract(["https://w3id.org/kgload/doc/story-000", "https://w3id.org/kgload/doc/story-037"])
     sink.close()
     monkeypatch.undo()
-    assert cypher(neo4j_driver, "MATCH (d:Document) RETURN count(d) AS n")[0]["n"] == 11  # two retracted
+    assert cypher(neo4j_driver, "MATCH (d:Document) RETURN count(d) AS n")[0]["n"] == 13  # two retracted
 
     kept = sorted({q for q in sent if q.startswith("CYPHER replan=skip")})
     for statement in ("FINGERPRINTS", "DETACH_DOCUMENTS", "CREATE_CLAIMS", "LINK_CLAIMS", "CREATE_FACTS",
                       "CREATE_MENTIONS", "UPSERT_DOCUMENTS", "DELETE_DOCUMENTS", "REFRESH_ENTITIES"):  # fmt: skip
         assert any(q.endswith(getattr(q_cypher, statement)) for q in kept), statement
     assert any("MATCH (c:Claim {key: key})-[:DERIVED_FROM]" in q for q in kept)  # upsert_relationships
+    assert any("CREATE (h)-[n:`ATTACKED`]->(t)\nSET n = properties(r)" in q for q in kept)  # move_relationships
+    for statement in (
+        "FORGET",
+        "REMEMBER",
+        "CLAIM_ENDS",
+        "MOVE_MENTIONS",
+        "MOVE_CLAIM_LINKS",
+        "REKEY_CLAIMS",
+        "LINKED",
+    ):
+        assert any(q.endswith(getattr(relink, statement)) for q in kept), statement
 
     for state in ("small", "empty"):  # the plans a first load makes, in its first batches or before
         if state == "empty":

@@ -22,7 +22,7 @@ ID_GROUP = "Resource"  # every kgload node but the run ledger is a :Resource key
 ARRAY_DELIMITER = "\x1f"
 ARRAY_DELIMITER_OPTION = "U+001F"
 CLAIM_LINKS = ("DERIVED_FROM", "SUBJECT", "OBJECT", *cypher.CLAIM_LINK_TYPES)
-FIXED_LABELS = ("Resource", "Entity", "Document", "Claim", "LoadRun")
+FIXED_LABELS = ("Resource", "Entity", "Document", "Claim", "LoadRun", "KgloadAlias")
 _PROPERTY_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _OPEN_FILES = 64  # CSV data files kept open at once; the rest are reopened for appending
 
@@ -218,7 +218,7 @@ class RowWriter:
                 if label not in self.labels or not NEO4J_NAME.match(label):
                     raise ExportError(f"label {label!r} is not declared by the ontology")
                 self._checked_labels.add(label)
-        if kind == "node-runs":
+        if kind in ("node-runs", "node-aliases"):  # bookkeeping nodes, outside the :Resource id group
             header, cells = [f"id:ID({scope})", ":LABEL"], [cell(props.pop("id")), cell(names)]
         else:
             header, cells = [f"uri:ID({ID_GROUP})", ":LABEL"], [cell(props.pop("uri")), cell(names)]

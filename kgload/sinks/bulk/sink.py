@@ -47,12 +47,17 @@ from kgload.ontology import Ontology, load_ontology
 from kgload.report import LoadReport
 from kgload.sinks.bulk.cells import CsvGroups, ExportError, RowWriter, Wgs84Point
 from kgload.sinks.bulk.script import IMPORT_SCRIPT, POST_IMPORT, import_script, post_import
+from kgload.sinks.learned import Relinked
+from kgload.sinks.neo4j import relink
 from kgload.sinks.neo4j.preparing import ProjectingSink, RowsPreparer
-from kgload.sinks.neo4j.projection import DocumentRows, rows_of
+from kgload.sinks.neo4j.projection import DocumentRows, relationship_key, rows_of
 from kgload.sinks.neo4j.rows import fact_properties
 
 SPOOL = ".kgload-spool.sqlite"
-_KIND_ORDER = ("node-documents", "node-entities", "node-claims", "node-runs", "rel-mentions", "rel-claims", "rel-facts")
+_KIND_ORDER = (
+    "node-documents", "node-entities", "node-claims", "node-runs", "node-aliases", "rel-mentions", "rel-claims",
+    "rel-facts",
+)  # fmt: skip
 
 
 @dataclass
@@ -81,6 +86,8 @@ CREATE TABLE mentions (doc TEXT, entity TEXT, labels TEXT, name TEXT, names BLOB
 CREATE TABLE claims (uri TEXT, doc TEXT, key TEXT, rel_type TEXT, head TEXT,
                      tail TEXT, status TEXT, sentence, props BLOB);
 CREATE TABLE links (claim TEXT, doc TEXT, type TEXT, target TEXT, PRIMARY KEY (claim, type, target));
+CREATE TABLE aliases (id TEXT PRIMARY KEY, doc TEXT, props BLOB);
+CREATE INDEX aliases_doc ON aliases (doc);
 """
 # Indexes are made when first needed, over the rows already there (SQLite sorts them once),
 # rather than kept up to date row by row: at 1M relations every mention and claim went into two or
@@ -221,11 +228,17 @@ class Neo4jAdminSink(ProjectingSink):
     def write(self, documents: list[MappedDocument]) -> None:
         ontology = self._ontology()
         rows = [_spool_rows_of(doc, ontology) for doc in documents]
+        pairs = zip(documents, rows, strict=True)
+        aliases = {doc.iri: relink.alias_rows(doc, _entities_of(spooled)) for doc, spooled in pairs}
         self.db.execute("BEGIN")
         try:
             self._remove([d.uri for d in rows])
             for doc in rows:
                 self._add(doc)
+            self.db.executemany(
+                "INSERT INTO aliases VALUES (?, ?, ?)",
+                [(row["id"], row["document"], _blob(row)) for doc_rows in aliases.values() for row in doc_rows],
+            )
             for doc in rows:
                 self._check_endpoints(doc)
             self.db.execute("COMMIT")
@@ -278,9 +291,49 @@ class Neo4jAdminSink(ProjectingSink):
         if present:
             for index in _BY_DOCUMENT:
                 self.db.execute(index)
-        for table, column in (("documents", "uri"), ("mentions", "doc"), ("claims", "doc"), ("links", "doc")):
+        tables = (("documents", "uri"), ("mentions", "doc"), ("claims", "doc"), ("links", "doc"), ("aliases", "doc"))
+        for table, column in tables:
             self.db.executemany(f"DELETE FROM {table} WHERE {column} = ?", [(u,) for u in present])  # noqa: S608
         return len(present)
+
+    def relink(self) -> Relinked:
+        """The learned aliases applied to the spool before any CSV is written (kgload.sinks.neo4j.relink):
+        a moved row's mention, claim ends and links go to its group's node, its claims re-keyed."""
+        rows = [_unblob(props) for (props,) in self.db.execute("SELECT props FROM aliases ORDER BY id")]
+        moves, ambiguous = relink.moves(rows)
+        if moves:
+            for index in _BY_DOCUMENT:
+                self.db.execute(index)
+            self.db.execute("BEGIN")
+            try:
+                for move in moves:
+                    self._move(move)
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+        return Relinked(tuple((m["old"], m["new"]) for m in moves), ambiguous)
+
+    def _move(self, move: dict[str, Any]) -> None:
+        doc, old, new = move["document"], move["old"], move["new"]
+        self.db.execute(
+            "UPDATE mentions SET entity = ?, name = ?, names = ? WHERE doc = ? AND entity = ?",
+            (new, move["name"], _blob(move["moved"]), doc, old),
+        )
+        if old != new:
+            claims = "SELECT rowid, head, tail, props FROM claims WHERE doc = ? AND (head = ? OR tail = ?)"
+            for rowid, head, tail, packed in self.db.execute(claims, (doc, old, old)).fetchall():
+                props = unpack_props(packed)
+                head, tail = (new if head == old else head), (new if tail == old else tail)
+                props["key"] = relationship_key(head, props["predicateUri"], tail, props)
+                self.db.execute(
+                    "UPDATE claims SET head = ?, tail = ?, key = ?, props = ? WHERE rowid = ?",
+                    (head, tail, props["key"], pack_props(props), rowid),
+                )
+            self.db.execute("UPDATE OR IGNORE links SET target = ? WHERE doc = ? AND target = ?", (new, doc, old))
+            self.db.execute("DELETE FROM links WHERE doc = ? AND target = ?", (doc, old))  # already linked to new
+        row = {k: move[k] for k in relink.ALIAS_KEYS} | {"linked": new, "linkedName": move["name"]}
+        self.db.execute("UPDATE aliases SET props = ? WHERE id = ?", (_blob(row), move["id"]))
 
     def retract(self, documents: list[str]) -> int:
         self.db.execute("BEGIN")
@@ -365,6 +418,8 @@ class Neo4jAdminSink(ProjectingSink):
         if self.record is not None:
             run = {k: v for k, v in self.record.properties().items() if v is not None}
             rows.node("node-runs", ("LoadRun",), run, scope="LoadRun")
+        for (props,) in self.db.execute("SELECT props FROM aliases ORDER BY id"):
+            rows.node("node-aliases", (relink.LABEL,), _unblob(props), scope=relink.LABEL)
         # one pass for a claim's node and its three links: each kind of row has CSV files of its own
         claims = "SELECT uri, doc, head, tail, props FROM claims ORDER BY rowid"
         for claim, doc, head, tail, props in self.db.execute(claims):
@@ -441,6 +496,11 @@ class Neo4jAdminSink(ProjectingSink):
 
 def _spool_rows_of(doc: MappedDocument, ontology: Ontology) -> SpoolRows:
     return doc.prepared if isinstance(doc.prepared, SpoolRows) else spool_rows(rows_of(doc, ontology))
+
+
+def _entities_of(doc: SpoolRows) -> dict[str, tuple[list[str], list[str]]]:
+    """Each entity's names and labels in the document, from its spooled mention."""
+    return {m[1]: (_unblob(m[4]), m[2].split("\n") if m[2] else []) for m in doc.mentions}
 
 
 def _grouped(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, list[tuple[Any, ...]]]]:

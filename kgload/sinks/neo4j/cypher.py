@@ -83,6 +83,9 @@ def schema_statements(rel_types: Iterable[str]) -> list[str]:
         "CREATE CONSTRAINT kgload_resource_uri IF NOT EXISTS FOR (n:Resource) REQUIRE n.uri IS UNIQUE",
         "CREATE CONSTRAINT kgload_loadrun_id IF NOT EXISTS FOR (r:LoadRun) REQUIRE r.id IS UNIQUE",
         "CREATE CONSTRAINT kgload_lock_name IF NOT EXISTS FOR (l:KgloadLock) REQUIRE l.name IS UNIQUE",
+        # names learned from the data (kgload.sinks.neo4j.relink): one row per document and entity
+        "CREATE CONSTRAINT kgload_alias_id IF NOT EXISTS FOR (a:KgloadAlias) REQUIRE a.id IS UNIQUE",
+        "CREATE INDEX kgload_alias_document IF NOT EXISTS FOR (a:KgloadAlias) ON (a.document)",
         "CREATE INDEX kgload_claim_key IF NOT EXISTS FOR (c:Claim) ON (c.key)",
         "CREATE INDEX kgload_entity_name IF NOT EXISTS FOR (e:Entity) ON (e.name)",
         "CREATE INDEX kgload_document_id IF NOT EXISTS FOR (d:Document) ON (d.id)",

@@ -34,7 +34,8 @@ from kgload.mapping.tenures import Holding
 from kgload.model import MappedDocument
 from kgload.ontology import Ontology, load_ontology
 from kgload.rdf.build import office_properties
-from kgload.sinks.neo4j import cypher, diagnose
+from kgload.sinks.learned import Relinked
+from kgload.sinks.neo4j import cypher, diagnose, relink
 from kgload.sinks.neo4j.preparing import ProjectingSink
 from kgload.sinks.neo4j.projection import rows_of
 from kgload.sinks.neo4j.rows import BatchRows, batch_rows, unique_documents
@@ -195,7 +196,11 @@ class Neo4jSink(ProjectingSink):
     @_kgload_errors
     def write(self, documents: list[MappedDocument]) -> None:
         ontology = self._ontology()
-        docs = unique_documents(rows_of(doc, ontology) for doc in documents)
+        projected = [(doc, rows_of(doc, ontology)) for doc in documents]
+        docs = unique_documents(rows for _, rows in projected)
+        # the batch's rows of the alias table, a document given twice by its later version
+        by_document = {doc.iri: relink.alias_rows(doc, relink.entities_of(rows)) for doc, rows in projected}
+        aliases = [row for rows in by_document.values() for row in rows]
         # Built before the transaction, whose locks are then held only for its statements; after the
         # flush, not while the batch before commits: that held two batches' rows at once for no
         # time that could be measured.
@@ -203,18 +208,31 @@ class Neo4jSink(ProjectingSink):
         rows = batch_rows(docs)
         if not self.write_behind:
             with signals_held():  # in this thread: an interrupt waits for the commit
-                self._commit(rows, ontology)
+                self._commit(rows, ontology, aliases)
             return
         if self._executor is None:
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kgload-neo4j-writer")
         self._in_flight_fingerprints = {
             d.uri: d.props["fingerprint"] for d in docs if isinstance(d.props.get("fingerprint"), str)
         }
-        self._in_flight = self._executor.submit(self._commit, rows, ontology)
+        self._in_flight = self._executor.submit(self._commit, rows, ontology, aliases)
 
-    def _commit(self, rows: BatchRows, ontology: Ontology) -> None:
+    def _commit(self, rows: BatchRows, ontology: Ontology, aliases: list[dict[str, Any]]) -> None:
         with self.driver.session(database=self.database) as session:
-            session.execute_write(_write_batch, rows, ontology, self.rows_per_statement)
+            session.execute_write(_write_batch, rows, ontology, self.rows_per_statement, aliases)
+
+    @_kgload_errors
+    def relink(self) -> Relinked:
+        """Join the free-name entities the learned aliases say are one (kgload.sinks.neo4j.relink)."""
+        self.flush()
+        records, _, _ = self.driver.execute_query(
+            relink.ROWS, database_=self.database, routing_=neo4j.RoutingControl.READ
+        )
+        moves, ambiguous = relink.moves(records[0]["rows"] if records else [])
+        if moves:
+            with self.driver.session(database=self.database) as session:
+                session.execute_write(_relink, moves, self._ontology(), self.rows_per_statement)
+        return Relinked(tuple((m["old"], m["new"]) for m in moves), ambiguous)
 
     @_kgload_errors
     def flush(self) -> None:
@@ -238,7 +256,9 @@ class Neo4jSink(ProjectingSink):
         self.flush()
         ontology = self._ontology()
         with self.driver.session(database=self.database) as session:
-            return session.execute_write(_retract, documents, ontology, self.rows_per_statement)
+            removed = session.execute_write(_retract, documents, ontology, self.rows_per_statement)
+        self.relink()  # the aliases the documents taught go with them
+        return removed
 
     # -- run ledger and lock ------------------------------------------------------------------
 
@@ -354,7 +374,9 @@ def _look_up(tx: neo4j.ManagedTransaction, ids: dict[str, str], rows: BatchRows,
         ids.update(_run(tx, cypher.ELEMENT_IDS, uris=chunk).single(strict=True)["ids"])
 
 
-def _write_batch(tx: neo4j.ManagedTransaction, rows: BatchRows, ontology: Ontology, size: int) -> None:
+def _write_batch(
+    tx: neo4j.ManagedTransaction, rows: BatchRows, ontology: Ontology, size: int, aliases: list[dict[str, Any]]
+) -> None:
     """Detach what the documents held before, write their new contribution, reconcile the relationships they change.
 
     On a first load nothing is detached and nothing else supports the batch's relationships, so
@@ -369,6 +391,7 @@ def _write_batch(tx: neo4j.ManagedTransaction, rows: BatchRows, ontology: Ontolo
     ids: dict[str, str] = {}  # uri -> element id of the nodes this transaction wrote or links to
     for chunk in _chunks(rows.documents, size):
         ids.update(_run(tx, cypher.UPSERT_DOCUMENTS, rows=chunk).single(strict=True)["ids"])
+    _remember(tx, [d["uri"] for d in rows.documents], aliases, size)
     labels_allowed = list(ontology.classes.values())
     for labels, entity_rows in sorted(rows.entities.items()):
         query = cypher.upsert_entities(labels, labels_allowed)
@@ -458,7 +481,65 @@ def _retract(tx: neo4j.ManagedTransaction, uris: list[str], ontology: Ontology, 
     all_keys = {k for keys in old_keys.values() for k in keys}
     supported = _supported(tx, all_keys, size) if all_keys else set()
     _run(tx, cypher.DELETE_DOCUMENTS, uris=present).consume()
+    _remember(tx, present, [], size)
     _run(tx, cypher.REFRESH_ENTITIES, uris=sorted(touched)).consume()
     _reconcile(tx, old_keys, {}, supported, [], ontology, size)
     _run(tx, cypher.DELETE_ORPHANS, uris=sorted(touched)).consume()
     return len(present)
+
+
+def _remember(tx: neo4j.ManagedTransaction, documents: list[str], aliases: list[dict[str, Any]], size: int) -> None:
+    """Replace the documents' rows of the alias table (kgload.sinks.neo4j.relink), with the documents."""
+    for chunk in _chunks(documents, size):
+        _run(tx, relink.FORGET, uris=chunk).consume()
+    for chunk in _chunks(aliases, size):
+        _run(tx, relink.REMEMBER, rows=chunk).consume()
+
+
+def _relink(tx: neo4j.ManagedTransaction, moves: list[dict[str, Any]], ontology: Ontology, size: int) -> None:
+    """Move each row's mention, claim ends and claim links to its group's node; re-key the claims and
+    reconcile the relationships of their old and new keys; refresh the nodes and drop those left empty."""
+    allowed = list(ontology.classes.values())
+    for labels in {tuple(m["labels"]) for m in moves}:
+        for label in labels:
+            cypher.check_name(label, allowed)
+    movers = [m for m in moves if m["old"] != m["new"]]
+    targets: dict[str, dict[str, str]] = defaultdict(dict)
+    for m in movers:
+        targets[m["document"]][m["old"]] = m["new"]
+    ends = [{"document": d, "olds": sorted(olds)} for d, olds in sorted(targets.items())]
+    claims: list[dict[str, Any]] = []
+    for chunk in _chunks(ends, size):
+        records = [r.data() for r in _run(tx, relink.CLAIM_ENDS, rows=chunk)]
+        claims += relink.rekeyed(records, targets)
+    for chunk in _chunks([m for m in moves if m["old"] == m["new"]], size):
+        _run(tx, relink.RENAME_MENTIONS, rows=chunk).consume()
+    for chunk in _chunks(movers, size):
+        _run(tx, relink.MOVE_MENTIONS, rows=chunk).consume()
+        _run(tx, relink.MOVE_CLAIM_LINKS, rows=chunk, types=relink.MOVED_LINK_TYPES).consume()
+    candidates = relink.whole_moves(claims)
+    counts: dict[str, int] = {}
+    keys = sorted({k for row in candidates for k in (row["old"], row["key"])})
+    for chunk in _chunks(keys, size):  # before the re-key: how many asserted claims each key has
+        counts.update((r["key"], r["n"]) for r in _run(tx, relink.CLAIM_COUNTS, keys=chunk))
+    for chunk in _chunks(claims, size):
+        _run(tx, relink.REKEY_CLAIMS, rows=chunk).consume()
+    # a relationship all of whose claims move to one new key, which no other claim has, moves with them
+    whole = [r for r in candidates if counts.get(r["old"]) == r["claims"] and not counts.get(r["key"])]
+    moved: set[str] = set()
+    allowed_types = [r.neo4j_type for r in ontology.relations.values()]
+    for rel_type in sorted({r["type"] for r in whole}):
+        for chunk in _chunks([r for r in whole if r["type"] == rel_type], size):
+            query = relink.move_relationships(rel_type, allowed_types)
+            moved.update(r["old"] for r in _run(tx, query, rows=chunk))
+    claims = [c for c in claims if c["old"] not in moved]
+    old_keys, new_keys = relink.by_type(claims, "old"), relink.by_type(claims, "key")
+    all_keys = {k for keys in (*old_keys.values(), *new_keys.values()) for k in keys}
+    supported = _supported(tx, all_keys, size) if all_keys else set()
+    _reconcile(tx, old_keys, new_keys, supported, [], ontology, size)
+    touched = sorted({m["old"] for m in moves} | {m["new"] for m in moves})
+    for chunk in _chunks(touched, size):
+        _run(tx, cypher.REFRESH_ENTITIES, uris=chunk).consume()
+        _run(tx, cypher.DELETE_ORPHANS, uris=chunk).consume()
+    for chunk in _chunks(moves, size):
+        _run(tx, relink.LINKED, rows=chunk).consume()
