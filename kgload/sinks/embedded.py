@@ -29,8 +29,8 @@ from kgload.vocabulary.namespaces import KG, PREFIXES, PROV, RDF, XSD
 _FINGERPRINT = ox.NamedNode(KG + "fingerprint")
 _GRAPH = ox.NamedNode(KG + "graph")
 # RocksDB holds what is written in memory until it flushes, and pyoxigraph never asks it to: without
-# a flush after so many quads, a load's memory grows with its input (about 20 KB a one-event document)
-FLUSH_QUADS = 200_000
+# a flush after so many quads (about 1 KB of memory each until then), memory grows with the input
+FLUSH_QUADS = 100_000
 
 
 class EmbeddedStore:
