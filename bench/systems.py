@@ -341,7 +341,14 @@ def main() -> None:
         help="mapping processes (1: in process). Default: 1 for the kgload-map systems, kgload's own for the others",
     )
     parser.add_argument("--label", help="name to report instead of the system (e.g. kgload-neo4j-rerun)")
+    parser.add_argument(
+        "--world", type=Path, help="a world gazetteer file instead of the bundled one (gazetteer_ab.py)"
+    )
     args = parser.parse_args()
+    if args.world:  # before any mapping: the world gazetteer is read on first use, and forked workers inherit it
+        import kgload.resources
+
+        kgload.resources.default_world_gazetteer = lambda: args.world
     if args.system == "neo4j-reset":
         neo4j_reset(args.neo4j_uri)
         return

@@ -78,6 +78,9 @@ _VALUE_TYPES: dict[Node, type | tuple[type, ...]] = {
     XSD.dateTime: datetime,
 }
 _MAX_CACHED = 100_000  # cross-document caches of class lookups: bounded all the same
+# pyoxigraph's in-memory store keeps every term it was given, removed graphs included: the store the
+# SPARQL constraints read is built again after this many documents, so a worker's memory stays bounded
+RENEW_STORE = 2_000
 
 Step = tuple[bool, URIRef]  # (inverse, predicate)
 # a check yields the value nodes that fail it; None stands for a failure without a value (counts)
@@ -236,8 +239,7 @@ class CompiledShapes:
         ontology = self._ontology_triples = list(ontology)
         self._ontology = _Index(ontology)
         self._supers: dict[Node, frozenset[Node]] = {}
-        self._store = ox.Store()
-        self._store.extend(ox.Quad(*(_to_ox(t) for t in triple)) for triple in ontology)
+        self._store = self._ontology_store()
         self._names = itertools.count()
         self._lock = threading.Lock()  # the class-tree cache is shared by the threads of one process
         self._nested: list[_Shape] = []  # shapes whose verdict only counts (sh:node, sh:not, sh:or, sh:and)
@@ -300,8 +302,16 @@ class CompiledShapes:
                 self._alone[key] = found
         return found
 
+    def _ontology_store(self) -> ox.Store:
+        store = ox.Store()
+        store.extend(ox.Quad(*(_to_ox(t) for t in triple)) for triple in self._ontology_triples)
+        return store
+
     def _sparql_data(self, triples: list[Triple]) -> _SparqlData:
-        graph = ox.NamedNode(f"urn:kgload:shacl:document:{next(self._names)}")
+        number = next(self._names)
+        if number and number % RENEW_STORE == 0:
+            self._store = self._ontology_store()
+        graph = ox.NamedNode(f"urn:kgload:shacl:document:{number}")
         self._store.extend(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), graph) for s, p, o in triples)
         return _SparqlData(self._store, [ox.DefaultGraph(), graph])
 

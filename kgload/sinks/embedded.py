@@ -28,6 +28,9 @@ from kgload.vocabulary.namespaces import KG, PREFIXES, PROV, RDF, XSD
 
 _FINGERPRINT = ox.NamedNode(KG + "fingerprint")
 _GRAPH = ox.NamedNode(KG + "graph")
+# RocksDB holds what is written in memory until it flushes, and pyoxigraph never asks it to: without
+# a flush after so many quads (about 1 KB of memory each until then), memory grows with the input
+FLUSH_QUADS = 100_000
 
 
 class EmbeddedStore:
@@ -49,6 +52,7 @@ class EmbeddedStore:
                 message = f"embedded store {path} is in use by another kgload process; try again later"
                 raise TargetInUse(message) from exc
             raise TargetUnreachable(f"cannot open embedded store {path}: {exc}") from exc
+        self.unflushed = 0  # quads written since the last flush
 
     def describe(self) -> str:
         return f"embedded store {self.path}"
@@ -73,6 +77,10 @@ class EmbeddedStore:
             self.store.load(text, format=ox.RdfFormat.N_QUADS)
         learned.forget(self.store, (doc.iri for doc in documents))
         learned.remember(self.store, documents)
+        self.unflushed += sum(len(doc.quads) for doc in documents) + text.count(b"\n")
+        if self.unflushed >= FLUSH_QUADS:
+            self.store.flush()
+            self.unflushed = 0
 
     def relink(self) -> learned.Relinked:
         """Join the free-name entities the learned aliases say are one (kgload.sinks.learned)."""
