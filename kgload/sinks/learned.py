@@ -10,7 +10,7 @@ re-load) and re-linking gives the graph as if it had never been there.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from hashlib import sha256
 
@@ -68,20 +68,7 @@ def _linked(iri: str, label: str) -> ox.Literal:
 
 def relink(store: ox.Store) -> Relinked:
     """Move every learned entity to the node its group of names now has."""
-    rows: dict[ox.NamedNode | ox.BlankNode, dict[str, str]] = {}
-    for quad in store.quads_for_pattern(None, None, None, ALIASES):
-        rows.setdefault(quad.subject, {})[quad.predicate.value] = quad.object.value
-    learned: list[tuple[Learned, str, str]] = []
-    for fields in rows.values():
-        try:
-            document, (iri, *names), (linked, linked_label) = (
-                fields[_IN.value],
-                json.loads(fields[_ROW.value]),
-                json.loads(fields[_LINKED.value]),
-            )
-        except (KeyError, ValueError):
-            continue  # a row half written by an interrupted run: its document is re-loaded and re-written
-        learned.append((Learned(document, iri, tuple(names)), linked, linked_label))
+    learned = list(_rows(store))
     links = link(row for row, _, _ in learned)
     moves: list[tuple[str, str]] = []
     for row, linked, linked_label in sorted(learned, key=lambda r: (r[0].document, r[0].iri)):
@@ -97,6 +84,31 @@ def relink(store: ox.Store) -> Relinked:
         store.add(ox.Quad(node, _LINKED, _linked(iri, canonical), ALIASES))
         moves.append((linked, iri))
     return Relinked(tuple(moves), links.ambiguous)
+
+
+def _rows(store: ox.Store) -> Iterator[tuple[Learned, str, str]]:
+    """The table's rows, each parsed as soon as its three quads are read: a row's quads come together
+    (the store reads the graph by subject), so only a row being read is held as quads, not the table."""
+    partial: dict[ox.NamedNode | ox.BlankNode, dict[str, str]] = {}
+    for quad in store.quads_for_pattern(None, None, None, ALIASES):
+        fields = partial.setdefault(quad.subject, {})
+        fields[quad.predicate.value] = quad.object.value
+        if len(fields) < 3:
+            continue
+        del partial[quad.subject]
+        try:
+            document, (iri, *names), (linked, linked_label) = (
+                fields[_IN.value],
+                json.loads(fields[_ROW.value]),
+                json.loads(fields[_LINKED.value]),
+            )
+        except (KeyError, ValueError):
+            continue
+        # a row still linked where the mapper put it shares its strings instead of holding copies
+        linked = iri if linked == iri else linked
+        linked_label = names[0] if names and linked_label == names[0] else linked_label
+        yield Learned(document, iri, tuple(names)), linked, linked_label
+    # what is left in ``partial``: rows half written by an interrupted run, whose documents are re-loaded
 
 
 def _graphs(store: ox.Store, document: str) -> list[ox.NamedNode | ox.BlankNode]:
