@@ -16,7 +16,7 @@ from hashlib import sha256
 
 import pyoxigraph as ox
 
-from kgload.mapping.aliases import Learned, learned_rows, link
+from kgload.mapping.aliases import Learned, grouped, learned_rows
 from kgload.model import MappedDocument
 from kgload.vocabulary.namespaces import KG, RDFS, SKOS
 
@@ -68,13 +68,18 @@ def _linked(iri: str, label: str) -> ox.Literal:
 
 def relink(store: ox.Store) -> Relinked:
     """Move every learned entity to the node its group of names now has."""
-    learned = list(_rows(store))
-    links = link(row for row, _, _ in learned)
+    # the groups one at a time (the rows wait on disk); only the rows that move are held to the end,
+    # then applied in one order, whatever the groups' order
+    todo: list[tuple[Learned, str, str, str, str]] = []
+    ambiguous: set[str] = set()
+    for group, links in grouped((row, [linked, label]) for row, linked, label in _rows(store)):
+        ambiguous |= links.ambiguous
+        for row, (linked, linked_label) in group:
+            iri, canonical = links.target[(row.document, row.iri)]
+            if (iri, canonical) != (linked, linked_label):
+                todo.append((row, linked, linked_label, iri, canonical))
     moves: list[tuple[str, str]] = []
-    for row, linked, linked_label in sorted(learned, key=lambda r: (r[0].document, r[0].iri)):
-        iri, canonical = links.target[(row.document, row.iri)]
-        if (iri, canonical) == (linked, linked_label):
-            continue
+    for row, linked, linked_label, iri, canonical in sorted(todo, key=lambda r: (r[0].document, r[0].iri)):
         for graph in _graphs(store, row.document):
             _rewrite(store, graph, linked, iri)
             _relabel(store, graph, ox.NamedNode(iri), row.names[0], linked_label, canonical)
@@ -83,7 +88,7 @@ def relink(store: ox.Store) -> Relinked:
             store.remove(old)
         store.add(ox.Quad(node, _LINKED, _linked(iri, canonical), ALIASES))
         moves.append((linked, iri))
-    return Relinked(tuple(moves), links.ambiguous)
+    return Relinked(tuple(moves), frozenset(ambiguous))
 
 
 def _rows(store: ox.Store) -> Iterator[tuple[Learned, str, str]]:
@@ -104,9 +109,6 @@ def _rows(store: ox.Store) -> Iterator[tuple[Learned, str, str]]:
             )
         except (KeyError, ValueError):
             continue
-        # a row still linked where the mapper put it shares its strings instead of holding copies
-        linked = iri if linked == iri else linked
-        linked_label = names[0] if names and linked_label == names[0] else linked_label
         yield Learned(document, iri, tuple(names)), linked, linked_label
     # what is left in ``partial``: rows half written by an interrupted run, whose documents are re-loaded
 

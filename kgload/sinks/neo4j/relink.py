@@ -18,7 +18,7 @@ from typing import Any
 
 import neo4j
 
-from kgload.mapping.aliases import Learned, learned_rows, link
+from kgload.mapping.aliases import Learned, grouped, learned_rows
 from kgload.model import MappedDocument
 from kgload.sinks.neo4j.cypher import check_name
 from kgload.sinks.neo4j.projection import DocumentRows, relationship_key
@@ -64,24 +64,23 @@ def moved_names(canonical: str, own: Iterable[str]) -> list[str]:
     return list(dict.fromkeys((canonical, *own)))
 
 
-def links_of(rows: Iterable[dict[str, Any]]):
-    """``aliases.link`` over stored rows."""
-    return link(Learned(r["document"], r["iri"], tuple(r["names"])) for r in rows)
-
-
-def moves(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], frozenset[str]]:
+def moves(rows: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any]], frozenset[str]]:
     """The rows whose entity belongs elsewhere now (another node, or another name), each with where it
     is (``old``) and where it goes (``new``, the group's ``name``, the mention's names there: ``moved``),
     in a fixed order; and the learned names that join nothing. Rows read without their mention names
-    and labels (``LEAN_ROWS``) give moves without them and ``moved``: ``with_details`` completes them."""
-    links = links_of(rows)
+    and labels (``LEAN_ROWS``) give moves without them and ``moved``: ``with_details`` completes them.
+    The rows are read group by group (``aliases.grouped``): only the rows that move are held."""
     out = []
-    for row in sorted(rows, key=lambda r: (r["document"], r["iri"])):
-        iri, canonical = links.target[(row["document"], row["iri"])]
-        if (iri, canonical) != (row["linked"], row["linkedName"]):
-            move = row | {"old": row["linked"], "new": iri, "name": canonical}
-            out.append(with_details(move, row) if "mentionNames" in row else move)
-    return out, links.ambiguous
+    ambiguous: set[str] = set()
+    learned = ((Learned(r["document"], r["iri"], tuple(r["names"])), r) for r in rows)
+    for group, links in grouped(learned):
+        ambiguous |= links.ambiguous
+        for _, row in group:
+            iri, canonical = links.target[(row["document"], row["iri"])]
+            if (iri, canonical) != (row["linked"], row["linkedName"]):
+                move = row | {"old": row["linked"], "new": iri, "name": canonical}
+                out.append(with_details(move, row) if "mentionNames" in row else move)
+    return sorted(out, key=lambda m: (m["document"], m["iri"])), frozenset(ambiguous)
 
 
 def with_details(move: dict[str, Any], details: dict[str, Any]) -> dict[str, Any]:

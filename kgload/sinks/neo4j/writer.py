@@ -238,9 +238,8 @@ class Neo4jSink(ProjectingSink):
                 session.execute_write(_relink, moves, self._ontology(), self.rows_per_statement)
         return Relinked(tuple((m["old"], m["new"]) for m in moves), ambiguous)
 
-    def _alias_rows(self) -> list[dict[str, Any]]:
+    def _alias_rows(self) -> Iterator[dict[str, Any]]:
         """Every row of the alias table, without its mention names and labels, read a page at a time."""
-        rows: list[dict[str, Any]] = []
         after = ""
         while True:
             records, _, _ = self.driver.execute_query(
@@ -251,9 +250,9 @@ class Neo4jSink(ProjectingSink):
                 routing_=neo4j.RoutingControl.READ,
             )
             page = records[0]["rows"] if records else []
-            rows += page
+            yield from page
             if len(page) < relink.ROWS_PAGE:
-                return rows
+                return
             after = max(row["id"] for row in page)
 
     @_kgload_errors
