@@ -8,6 +8,7 @@ of about three, nothing moves), in one process: the store is built in memory fir
 import json
 import resource
 import sys
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -40,13 +41,16 @@ for start in range(0, n, 10000):
 del quads
 before = rss_mb()
 base_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+started = time.perf_counter()
 r = learned.relink(store)
+seconds = time.perf_counter() - started
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(
     json.dumps(
         {
             "code": learned.__file__,
             "rows": n,
+            "relink_seconds": round(seconds, 2),
             "rss_before_mb": round(before, 1),
             "peak_mb": round(peak, 1),
             "relink_growth_mb": round(peak - max(before, base_peak), 1),

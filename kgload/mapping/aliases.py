@@ -134,13 +134,14 @@ def grouped(rows: Iterable[tuple[Learned, Any]]) -> Iterator[tuple[list[tuple[Le
         )
         count = 0
         db.execute("BEGIN")
-        for n, (row, payload) in enumerate(rows):
-            count = n + 1
-            db.execute(
+        numbered = enumerate(rows)
+        while chunk := list(itertools.islice(numbered, 10_000)):
+            db.executemany(
                 "INSERT INTO row VALUES (?, ?, ?, ?, ?)",
-                (n, row.document, row.iri, json.dumps(row.names, ensure_ascii=False), json.dumps(payload)),
+                [(n, r.document, r.iri, json.dumps(r.names, ensure_ascii=False), json.dumps(p)) for n, (r, p) in chunk],
             )
-            db.executemany("INSERT INTO key VALUES (?, ?)", ((key, n) for key in _keys(row)))
+            db.executemany("INSERT INTO key VALUES (?, ?)", [(key, n) for n, (r, _) in chunk for key in _keys(r)])
+            count = chunk[-1][0] + 1
         db.execute("COMMIT")
         parent = array("q", range(count))
 
