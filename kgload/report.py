@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from kgload.errors import UsageError
+from kgload.errors import RunFailed, UsageError
 from kgload.model import Merge
 from kgload.records import Reject
 
@@ -79,14 +79,16 @@ class RejectsFile:
         self.count += 1
         if self.path is None:
             return
-        if self._out is None:
-            try:
+        # The path passed its check before the load, so a failure here (disk full, a folder gone)
+        # comes part-way through a run whose finished batches are kept: a re-run finishes it.
+        try:
+            if self._out is None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._out = self.path.open("a", encoding="utf-8")
-            except OSError as exc:
-                raise UsageError(f"cannot write the rejects file {self.path}: {exc.strerror or exc}") from None
-        self._out.write(reject_line(reject, run))
-        self._out.flush()
+            self._out.write(reject_line(reject, run))
+            self._out.flush()
+        except OSError as exc:
+            raise RunFailed(f"cannot write the rejects file {self.path}: {exc.strerror or exc}") from None
 
     def close(self) -> None:
         if self._out is not None:

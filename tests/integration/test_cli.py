@@ -268,6 +268,21 @@ def test_an_unwritable_rejects_file_is_a_usage_error(tmp_path, where):
         assert f"cannot write the rejects file {rejects}" in result.output and "Traceback" not in result.output
 
 
+def test_a_rejects_file_that_fails_part_way_is_a_failed_run_to_re_run(tmp_path):
+    from kgload.errors import RunFailed
+    from kgload.records import Origin, Reject
+    from kgload.report import RejectsFile
+
+    folder = tmp_path / "rejects"
+    folder.mkdir()
+    rejects = RejectsFile(folder / "r.jsonl")  # passes the check made before anything loads
+    folder.rmdir()
+    folder.write_text("a file where the folder was")
+    with pytest.raises(RunFailed, match="cannot write the rejects file") as failed:
+        rejects.write(Reject(Origin("in.jsonl", 7), "not JSON"), run="r1")
+    assert failed.value.exit_code == 5  # batches before it are kept: not "nothing was loaded" (2)
+
+
 def test_user_errors_are_one_line_not_tracebacks(tmp_path):
     missing = invoke("load", tmp_path / "nope.json", "--store", tmp_path / "s")
     assert missing.exit_code == 2 and "no such file" in missing.output
