@@ -155,8 +155,8 @@ class Load:
         finally:
             if self.mapper is not None:
                 self.mapper.close()
+            self.written.close()  # before the rejects file, whose close can fail
             self.rejects.close()
-            self.written.close()
         relink = getattr(self.sink, "relink", None)
         if relink is not None:  # names learned from this run's documents may join earlier nodes
             _note_relink(report, relink())
