@@ -43,12 +43,14 @@ def main() -> None:
     parser.add_argument("--large", type=int, default=9000, help="documents of the larger feed")
     parser.add_argument("--neo4j-uri", default=None)
     parser.add_argument("--no-validate", action="store_true", help="SHACL off")
+    parser.add_argument("--neo4j-only", action="store_true", help="with --neo4j-uri: not the embedded store")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=BENCH / "out")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="kgload-memory-"))
     rows = []
     targets = [("store", None)] + ([("neo4j", args.neo4j_uri)] if args.neo4j_uri else [])
+    targets = targets[1:] if args.neo4j_only and args.neo4j_uri else targets
     for target, uri in targets:
         for size in (args.small, args.large):
             corpus = ensure_corpus(args.out, size, 1, args.seed, "events")

@@ -10,9 +10,15 @@ retracting a document (dropping its rows) derives the graph without it.
 
 from __future__ import annotations
 
+import itertools
+import json
+import sqlite3
+from array import array
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from operator import itemgetter
+from typing import Any
 
 from kgload.mapping.resolve import normalise
 from kgload.model import MappedDocument
@@ -86,7 +92,7 @@ def link(rows: Iterable[Learned]) -> Links:
     "Wagner" elsewhere stays a node of its own."""
     ordered = sorted(set(rows), key=lambda r: (r.document, r.iri, r.names))
     # a name joins rows of one namespace only: the place "Kharkiv" (id/place/) never an actor (id/name/)
-    keys = [frozenset(f"{_scope(r.iri)} {k}" for n in r.names if (k := normalise(n))) for r in ordered]
+    keys = [_keys(r) for r in ordered]
     groups = sorted({k for k in keys if len(k) > 1}, key=sorted)
     holders: dict[str, list[int]] = defaultdict(list)
     for index, group in enumerate(groups):
@@ -109,6 +115,71 @@ def link(rows: Iterable[Learned]) -> Links:
             target[(ordered[i].document, ordered[i].iri)] = (iri, canonical)
     names = {f"{_scope(r.iri)} {normalise(n)}": n for r in ordered for n in sorted(r.names, reverse=True)}
     return Links(target, frozenset(names.get(k, k) for k in ambiguous))
+
+
+def grouped(rows: Iterable[tuple[Learned, Any]]) -> Iterator[tuple[list[tuple[Learned, Any]], Links]]:
+    """The rows (each with a payload that JSON keeps) in groups that share no name, each with ``link`` of
+    its rows: ``link`` of every row is the union of these, since rows join only through a shared name
+    and a name is judged ambiguous among the rows holding it. The rows wait on disk (a temporary SQLite
+    database) until their group is read, so memory holds one group and eight bytes a row at a time."""
+    db = sqlite3.connect("", isolation_level=None)
+    try:
+        db.executescript(
+            """
+            PRAGMA journal_mode = OFF;
+            PRAGMA synchronous = OFF;
+            CREATE TABLE row (n INTEGER PRIMARY KEY, document TEXT, iri TEXT, names TEXT, payload TEXT);
+            CREATE TABLE key (key TEXT, n INTEGER);
+            """
+        )
+        count = 0
+        db.execute("BEGIN")
+        numbered = enumerate(rows)
+        while chunk := list(itertools.islice(numbered, 10_000)):
+            db.executemany(
+                "INSERT INTO row VALUES (?, ?, ?, ?, ?)",
+                [(n, r.document, r.iri, json.dumps(r.names, ensure_ascii=False), json.dumps(p)) for n, (r, p) in chunk],
+            )
+            db.executemany("INSERT INTO key VALUES (?, ?)", [(key, n) for n, (r, _) in chunk for key in _keys(r)])
+            count = chunk[-1][0] + 1
+        db.execute("COMMIT")
+        parent = array("q", range(count))
+
+        def find(item: int) -> int:
+            root = item
+            while parent[root] != root:
+                root = parent[root]
+            while parent[item] != root:  # path compression
+                parent[item], item = root, parent[item]
+            return root
+
+        previous, first = None, 0
+        for key, n in db.execute("SELECT key, n FROM key ORDER BY key, n"):  # the rows holding a key, together
+            if key != previous:
+                previous, first = key, find(n)
+                continue
+            other = find(n)
+            if other != first:
+                parent[max(first, other)] = min(first, other)
+                first = min(first, other)
+        db.execute("CREATE TABLE grouped (g INTEGER, n INTEGER)")
+        db.execute("BEGIN")
+        db.executemany("INSERT INTO grouped VALUES (?, ?)", ((find(n), n) for n in range(count)))
+        db.execute("COMMIT")
+        query = """
+            SELECT g.g, r.document, r.iri, r.names, r.payload FROM grouped AS g JOIN row AS r ON r.n = g.n
+            ORDER BY g.g, g.n
+        """
+        for _, members in itertools.groupby(db.execute(query), itemgetter(0)):
+            group = [(Learned(d, i, tuple(json.loads(names))), json.loads(p)) for _, d, i, names, p in members]
+            yield group, link(row for row, _ in group)
+    finally:
+        db.close()
+
+
+def _keys(row: Learned) -> frozenset[str]:
+    """The row's names as ``link`` joins them: normalised, within the namespace of its IRI."""
+    return frozenset(f"{_scope(row.iri)} {k}" for n in row.names if (k := normalise(n)))
 
 
 def _scope(iri: str) -> str:

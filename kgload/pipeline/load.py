@@ -27,6 +27,7 @@ from kgload.parallel import (
     terminate_as_interrupt,
 )
 from kgload.pipeline.inputs import WINDOW, batched, read_source
+from kgload.pipeline.written import Written, WrittenLog
 from kgload.rdf.build import tenure_index
 from kgload.readers import read
 from kgload.readers.json_input import Line
@@ -133,8 +134,8 @@ class Load:
         self.mapper: ProcessMapper | None = None
         self.preparer: Preparer | None = None  # the sink's (Sink.preparer), once it has its ontology
         self.changed_share = 0.0  # of the last batch decided: above one half, workers map lines as they scan them
-        # document IRI -> where the version this run wrote came from, and its entity, claim and quad counts
-        self.written: dict[str, tuple[str, int, int, int]] = {}
+        # the documents this run wrote, on disk: a document given again in a later batch is counted once
+        self.written = WrittenLog()
 
     @fewer_collections()
     def run(self) -> LoadReport:
@@ -154,6 +155,7 @@ class Load:
         finally:
             if self.mapper is not None:
                 self.mapper.close()
+            self.written.close()  # before the rejects file, whose close can fail
             self.rejects.close()
         relink = getattr(self.sink, "relink", None)
         if relink is not None:  # names learned from this run's documents may join earlier nodes
@@ -265,23 +267,22 @@ class Load:
         if changed:
             sink.write(changed)
         report.triples += triples
+        earlier = self.written.earlier(doc.iri for doc in changed)
         for doc in changed:
             item = read_as[id(doc)]  # a worker-mapped document has no source record: its line tells
             where = _where(item)
-            if doc.iri in self.written:  # written earlier in this run: that version's count stands for this one
-                earlier, entities, claims, quads = self.written[doc.iri]
-                report.add_replacement(f"{where}: document {_doc_id(item)!r} again; it replaces {earlier}")
-                report.entities += doc.entities - entities
-                report.relations += doc.claims - claims
-                report.triples -= quads
-                self.written[doc.iri] = (where, doc.entities, doc.claims, doc.triples)
+            before = earlier.get(doc.iri)
+            if before is not None:  # written earlier in this run: that version's count stands for this one
+                report.add_replacement(f"{where}: document {_doc_id(item)!r} again; it replaces {before.where}")
+                report.relations += doc.claims - before.claims
+                report.triples -= before.quads
                 continue
-            self.written[doc.iri] = (where, doc.entities, doc.claims, doc.triples)
             if doc.iri in stored:
                 report.documents_updated += 1
             else:
                 report.documents_added += 1
             report.relations += doc.claims
+        self.written.record((doc.iri, Written(_where(read_as[id(doc)]), doc.claims, doc.triples)) for doc in changed)
         report.entities = len(report.identities)  # distinct entities, not mentions
         if self.after_batch is not None:
             self.after_batch(report)

@@ -10,13 +10,13 @@ re-load) and re-linking gives the graph as if it had never been there.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from hashlib import sha256
 
 import pyoxigraph as ox
 
-from kgload.mapping.aliases import Learned, learned_rows, link
+from kgload.mapping.aliases import Learned, grouped, learned_rows
 from kgload.model import MappedDocument
 from kgload.vocabulary.namespaces import KG, RDFS, SKOS
 
@@ -68,26 +68,18 @@ def _linked(iri: str, label: str) -> ox.Literal:
 
 def relink(store: ox.Store) -> Relinked:
     """Move every learned entity to the node its group of names now has."""
-    rows: dict[ox.NamedNode | ox.BlankNode, dict[str, str]] = {}
-    for quad in store.quads_for_pattern(None, None, None, ALIASES):
-        rows.setdefault(quad.subject, {})[quad.predicate.value] = quad.object.value
-    learned: list[tuple[Learned, str, str]] = []
-    for fields in rows.values():
-        try:
-            document, (iri, *names), (linked, linked_label) = (
-                fields[_IN.value],
-                json.loads(fields[_ROW.value]),
-                json.loads(fields[_LINKED.value]),
-            )
-        except (KeyError, ValueError):
-            continue  # a row half written by an interrupted run: its document is re-loaded and re-written
-        learned.append((Learned(document, iri, tuple(names)), linked, linked_label))
-    links = link(row for row, _, _ in learned)
+    # the groups one at a time (the rows wait on disk); only the rows that move are held to the end,
+    # then applied in one order, whatever the groups' order
+    todo: list[tuple[Learned, str, str, str, str]] = []
+    ambiguous: set[str] = set()
+    for group, links in grouped((row, [linked, label]) for row, linked, label in _rows(store)):
+        ambiguous |= links.ambiguous
+        for row, (linked, linked_label) in group:
+            iri, canonical = links.target[(row.document, row.iri)]
+            if (iri, canonical) != (linked, linked_label):
+                todo.append((row, linked, linked_label, iri, canonical))
     moves: list[tuple[str, str]] = []
-    for row, linked, linked_label in sorted(learned, key=lambda r: (r[0].document, r[0].iri)):
-        iri, canonical = links.target[(row.document, row.iri)]
-        if (iri, canonical) == (linked, linked_label):
-            continue
+    for row, linked, linked_label, iri, canonical in sorted(todo, key=lambda r: (r[0].document, r[0].iri)):
         for graph in _graphs(store, row.document):
             _rewrite(store, graph, linked, iri)
             _relabel(store, graph, ox.NamedNode(iri), row.names[0], linked_label, canonical)
@@ -96,7 +88,29 @@ def relink(store: ox.Store) -> Relinked:
             store.remove(old)
         store.add(ox.Quad(node, _LINKED, _linked(iri, canonical), ALIASES))
         moves.append((linked, iri))
-    return Relinked(tuple(moves), links.ambiguous)
+    return Relinked(tuple(moves), frozenset(ambiguous))
+
+
+def _rows(store: ox.Store) -> Iterator[tuple[Learned, str, str]]:
+    """The table's rows, each parsed as soon as its three quads are read: a row's quads come together
+    (the store reads the graph by subject), so only a row being read is held as quads, not the table."""
+    partial: dict[ox.NamedNode | ox.BlankNode, dict[str, str]] = {}
+    for quad in store.quads_for_pattern(None, None, None, ALIASES):
+        fields = partial.setdefault(quad.subject, {})
+        fields[quad.predicate.value] = quad.object.value
+        if len(fields) < 3:
+            continue
+        del partial[quad.subject]
+        try:
+            document, (iri, *names), (linked, linked_label) = (
+                fields[_IN.value],
+                json.loads(fields[_ROW.value]),
+                json.loads(fields[_LINKED.value]),
+            )
+        except (KeyError, ValueError):
+            continue
+        yield Learned(document, iri, tuple(names)), linked, linked_label
+    # what is left in ``partial``: rows half written by an interrupted run, whose documents are re-loaded
 
 
 def _graphs(store: ox.Store, document: str) -> list[ox.NamedNode | ox.BlankNode]:

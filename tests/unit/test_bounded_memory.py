@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import copy
 import json
+import tracemalloc
 
 import pytest
 
 from kgload import api, fastshacl
 from kgload.model import Run
+from kgload.pipeline.written import Written, WrittenLog
 from kgload.sinks import embedded
 from kgload.validate import validator_for
 from tests.common import ROOT
@@ -75,3 +77,29 @@ def test_the_embedded_store_flushes_and_keeps_every_quad(monkeypatch: pytest.Mon
 def _loaded(store: embedded.EmbeddedStore) -> set:
     """The documents' quads and the learned aliases: not the run ledger nor the ontology (blank nodes)."""
     return {q for q in store.quads() if not str(q.graph_name).endswith(("graph/runs>", "graph/ontology>"))}
+
+
+def test_the_documents_written_in_a_run_are_kept_on_disk() -> None:
+    """The run's map of documents written (to count a document given again in a later batch once) is
+    a temporary SQLite table: the Python heap does not hold a row per document."""
+    log = WrittenLog()
+    log.record([("doc-a", Written("a.jsonl:1", 2, 30))])
+    log.record([("doc-a", Written("a.jsonl:9", 3, 40)), ("doc-b", Written("b.jsonl:1", 1, 10))])
+    assert log.earlier(["doc-a", "doc-b", "doc-c"]) == {
+        "doc-a": Written("a.jsonl:9", 3, 40),
+        "doc-b": Written("b.jsonl:1", 1, 10),
+    }
+    tracemalloc.start()
+    try:
+        for start in range(0, 50_000, 1000):
+            batch = [
+                (f"https://example.org/doc/{n}", Written(f"feed.jsonl:{n}", 3, 40)) for n in range(start, start + 1000)
+            ]
+            log.record(batch)
+            del batch
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert held < 1_000_000, f"{held} bytes held on the Python heap for 50,000 documents written"
+    assert log.earlier(["https://example.org/doc/49999"])["https://example.org/doc/49999"].where == "feed.jsonl:49999"
+    log.close()

@@ -30,6 +30,20 @@ def test_a_bare_name_moves_to_the_group_of_the_document_that_taught_it():
     assert relink.moves(list(reversed(rows)))[0] == moves  # the order of the rows does not matter
 
 
+def test_rows_read_lean_give_the_same_moves_once_completed():
+    """The Neo4j re-link reads rows without mention names and labels, then those of the moved rows only."""
+    rows = [
+        row("teacher", "wagner-group", ["Wagner Group", "Wagner"]),
+        row("bare", "wagner", ["Wagner"]) | {"mentionNames": ["Wagner", "the Wagner"], "labels": ["Organization"]},
+        row("other", "acme", ["Acme"]),
+    ]
+    lean = [{k: v for k, v in r.items() if k not in ("mentionNames", "labels")} for r in rows]
+    moves, ambiguous = relink.moves(lean)
+    assert all("moved" not in m and "mentionNames" not in m for m in moves)
+    by_id = {r["id"]: r for r in rows}
+    assert ([relink.with_details(m, by_id[m["id"]]) for m in moves], ambiguous) == relink.moves(rows)
+
+
 def test_rows_linked_where_they_belong_move_nothing():
     rows = [
         row("teacher", "wagner-group", ["Wagner Group", "Wagner"]),

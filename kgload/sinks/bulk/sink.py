@@ -299,8 +299,8 @@ class Neo4jAdminSink(ProjectingSink):
     def relink(self) -> Relinked:
         """The learned aliases applied to the spool before any CSV is written (kgload.sinks.neo4j.relink):
         a moved row's mention, claim ends and links go to its group's node, its claims re-keyed."""
-        rows = [_unblob(props) for (props,) in self.db.execute("SELECT props FROM aliases ORDER BY id")]
-        moves, ambiguous = relink.moves(rows)
+        rows = (_unblob(props) for (props,) in self.db.execute("SELECT props FROM aliases ORDER BY id"))
+        moves, ambiguous = relink.moves(rows)  # read whole before any statement below
         if moves:
             for index in _BY_DOCUMENT:
                 self.db.execute(index)

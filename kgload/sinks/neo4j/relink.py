@@ -18,7 +18,7 @@ from typing import Any
 
 import neo4j
 
-from kgload.mapping.aliases import Learned, learned_rows, link
+from kgload.mapping.aliases import Learned, grouped, learned_rows
 from kgload.model import MappedDocument
 from kgload.sinks.neo4j.cypher import check_name
 from kgload.sinks.neo4j.projection import DocumentRows, relationship_key
@@ -64,25 +64,33 @@ def moved_names(canonical: str, own: Iterable[str]) -> list[str]:
     return list(dict.fromkeys((canonical, *own)))
 
 
-def links_of(rows: Iterable[dict[str, Any]]):
-    """``aliases.link`` over stored rows."""
-    return link(Learned(r["document"], r["iri"], tuple(r["names"])) for r in rows)
-
-
-def moves(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], frozenset[str]]:
+def moves(rows: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any]], frozenset[str]]:
     """The rows whose entity belongs elsewhere now (another node, or another name), each with where it
     is (``old``) and where it goes (``new``, the group's ``name``, the mention's names there: ``moved``),
-    in a fixed order; and the learned names that join nothing."""
-    links = links_of(rows)
+    in a fixed order; and the learned names that join nothing. Rows read without their mention names
+    and labels (``LEAN_ROWS``) give moves without them and ``moved``: ``with_details`` completes them.
+    The rows are read group by group (``aliases.grouped``): only the rows that move are held."""
     out = []
-    for row in sorted(rows, key=lambda r: (r["document"], r["iri"])):
-        iri, canonical = links.target[(row["document"], row["iri"])]
-        if (iri, canonical) != (row["linked"], row["linkedName"]):
-            out.append(
-                row | {"old": row["linked"], "new": iri, "name": canonical,
-                       "moved": moved_names(canonical, row["mentionNames"])}
-            )  # fmt: skip
-    return out, links.ambiguous
+    ambiguous: set[str] = set()
+    learned = ((Learned(r["document"], r["iri"], tuple(r["names"])), r) for r in rows)
+    for group, links in grouped(learned):
+        ambiguous |= links.ambiguous
+        for _, row in group:
+            iri, canonical = links.target[(row["document"], row["iri"])]
+            if (iri, canonical) != (row["linked"], row["linkedName"]):
+                move = row | {"old": row["linked"], "new": iri, "name": canonical}
+                out.append(with_details(move, row) if "mentionNames" in row else move)
+    return sorted(out, key=lambda m: (m["document"], m["iri"])), frozenset(ambiguous)
+
+
+def with_details(move: dict[str, Any], details: dict[str, Any]) -> dict[str, Any]:
+    """A move completed with its row's mention names and labels (read apart, for the moved rows only),
+    and the names its mention has once moved."""
+    return move | {
+        "mentionNames": details["mentionNames"],
+        "labels": details["labels"],
+        "moved": moved_names(move["name"], details["mentionNames"]),
+    }
 
 
 # -- Cypher (values as parameters; the one label a row sets is checked against the ontology) ----------
@@ -101,10 +109,22 @@ MERGE (a:{LABEL} {{id: row.id}})
 SET a = row
 """
 
-# one record: the driver's cost per record was most of a large read (see cypher.FINGERPRINTS)
-ROWS = f"""
+# One record a page: the driver's cost per record was most of a large read (see cypher.FINGERPRINTS);
+# pages in the order of the id's index, so that the client never holds the whole table as one record,
+# and without the mention names and labels, which only the rows that move need (DETAILS).
+ROWS_PAGE = 20_000
+LEAN_ROWS = f"""
 MATCH (a:{LABEL})
-RETURN collect(a {{.id, .document, .iri, .names, .mentionNames, .labels, .linked, .linkedName}}) AS rows
+WHERE a.id > $after
+WITH a ORDER BY a.id LIMIT $limit
+RETURN collect(a {{.id, .document, .iri, .names, .linked, .linkedName}}) AS rows
+"""
+
+DETAILS = f"""
+UNWIND $ids AS id
+MATCH (a:{LABEL} {{id: id}})
+USING INDEX SEEK a:{LABEL}(id)
+RETURN a.id AS id, a.mentionNames AS mentionNames, a.labels AS labels
 """
 
 # The claims of the moved rows' documents with an end at a moved node: their keys before and after.

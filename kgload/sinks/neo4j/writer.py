@@ -225,14 +225,35 @@ class Neo4jSink(ProjectingSink):
     def relink(self) -> Relinked:
         """Join the free-name entities the learned aliases say are one (kgload.sinks.neo4j.relink)."""
         self.flush()
-        records, _, _ = self.driver.execute_query(
-            relink.ROWS, database_=self.database, routing_=neo4j.RoutingControl.READ
-        )
-        moves, ambiguous = relink.moves(records[0]["rows"] if records else [])
+        moves, ambiguous = relink.moves(self._alias_rows())
         if moves:
+            details: dict[str, dict[str, Any]] = {}
+            for chunk in _chunks([m["id"] for m in moves], self.rows_per_statement):
+                records, _, _ = self.driver.execute_query(
+                    relink.DETAILS, ids=chunk, database_=self.database, routing_=neo4j.RoutingControl.READ
+                )
+                details.update((r["id"], r.data()) for r in records)
+            moves = [relink.with_details(m, details[m["id"]]) for m in moves]
             with self.driver.session(database=self.database) as session:
                 session.execute_write(_relink, moves, self._ontology(), self.rows_per_statement)
         return Relinked(tuple((m["old"], m["new"]) for m in moves), ambiguous)
+
+    def _alias_rows(self) -> Iterator[dict[str, Any]]:
+        """Every row of the alias table, without its mention names and labels, read a page at a time."""
+        after = ""
+        while True:
+            records, _, _ = self.driver.execute_query(
+                relink.LEAN_ROWS,
+                after=after,
+                limit=relink.ROWS_PAGE,
+                database_=self.database,
+                routing_=neo4j.RoutingControl.READ,
+            )
+            page = records[0]["rows"] if records else []
+            yield from page
+            if len(page) < relink.ROWS_PAGE:
+                return
+            after = max(row["id"] for row in page)
 
     @_kgload_errors
     def flush(self) -> None:
