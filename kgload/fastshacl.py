@@ -28,6 +28,7 @@ import rdflib
 from pyshacl.rdfutil.compare import compare_literal
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
 
 Triple = tuple[Node, Node, Node]
@@ -186,6 +187,15 @@ class _Data:
                     found.update(dict.fromkeys(self.subjects(RDF.type, sub)))
         return found
 
+    def has(self, s: Node | None, p: Node, o: Node | None) -> bool:
+        """Whether a triple matches (``None`` matches any node)."""
+        if s is not None:
+            found = self.objects(s, p)
+            return o in found if o is not None else bool(found)
+        if o is not None:
+            return bool(self.subjects(p, o))
+        return bool(self.pairs(p))
+
     def values(self, focus: Node, path: tuple[Step, ...]) -> list[Node]:
         nodes: dict[Node, None] = {focus: None}
         for inverse, predicate in path:
@@ -202,6 +212,15 @@ class _Sparql:
     def __init__(self, node: Node, text: str, prefixes: dict[str, str], messages: list[str]) -> None:
         self.node, self.text, self.prefixes, self.messages = node, text, prefixes, messages
         self.binds_this = re.search(r"[?$]this\b", text) is not None
+        self.required = _required_patterns(text, prefixes)
+
+    def may_match(self, focus: Node, data: _Data) -> bool:
+        """False when a triple pattern every solution needs matches nothing: the query has no rows then."""
+        for pattern in self.required:
+            s, p, o = (_constant(focus if t == _THIS and self.binds_this else t) for t in pattern)
+            if p is not None and not data.has(s, p, o):
+                return False
+        return True
 
     def rows(self, focus: Node, data: _SparqlData) -> list[tuple[Node | None, Node | None, Node | None]]:
         substitutions = {ox.Variable("this"): _to_ox(focus)} if self.binds_this else None
@@ -216,6 +235,40 @@ class _Sparql:
         return out
 
 
+_THIS = rdflib.Variable("this")
+# algebra nodes that give no solution when their first (or every, for Join) operand gives none
+_EMPTY_IN_EMPTY_OUT = {"Project", "Filter", "Extend", "Distinct", "Reduced", "Slice", "OrderBy", "LeftJoin", "Minus"}
+
+
+def _required_patterns(text: str, prefixes: dict[str, str]) -> tuple[Triple, ...]:
+    """Triple patterns every solution of a SELECT query matches; none when the query is not understood."""
+    try:
+        query = prepareQuery(text, initNs=prefixes)
+    except Exception:  # rdflib's parser may refuse what pyoxigraph runs: the constraint then always runs
+        return ()
+    found: list[Triple] = []
+    todo = [query.algebra.get("p")]
+    while todo:
+        node = todo.pop()
+        name = getattr(node, "name", None)
+        if name == "BGP":
+            found.extend(tuple(t) for t in node["triples"])
+        elif name == "Join":
+            todo.extend((node["p1"], node["p2"]))
+        elif name in ("LeftJoin", "Minus"):
+            todo.append(node["p1"])
+        elif name in _EMPTY_IN_EMPTY_OUT:
+            todo.append(node["p"])
+        # anything else (aggregates, unions, VALUES, sub-queries, GRAPH) is not relied on
+    return tuple(found)
+
+
+def _constant(term: Node) -> Node | None:
+    """A pattern term as the node a matching triple must hold, or None where any node matches."""
+    # a literal's equal may be spelt otherwise (a simple literal and its xsd:string): not relied on
+    return term if isinstance(term, (URIRef, BNode)) and not isinstance(term, rdflib.Variable) else None
+
+
 def _get(solution: Any, variable: str) -> Any:
     try:
         return solution[variable]
@@ -227,6 +280,19 @@ def _get(solution: Any, variable: str) -> Any:
 class _SparqlData:
     store: ox.Store
     graphs: list[Any]
+
+
+class _LazySparql:
+    """A document's triples in pyoxigraph, copied there when a SPARQL constraint first needs them."""
+
+    def __init__(self, make: Callable[[], _SparqlData]) -> None:
+        self.make = make
+        self.data: _SparqlData | None = None
+
+    def get(self) -> _SparqlData:
+        if self.data is None:
+            self.data = self.make()
+        return self.data
 
 
 class CompiledShapes:
@@ -246,7 +312,6 @@ class CompiledShapes:
         for shape in sorted(_targeted_shapes(shapes), key=str):
             self._targeted.append((self._shape(shape), _targets(shapes, shape)))
         self._refuse_what_is_not_compiled()
-        self._uses_sparql = any(self._has_sparql(s) for s, _ in self._targeted)
         # a focus node the document does not mention, whose shape reads no node the document
         # mentions, gets the results it gets on the ontology alone: those are remembered
         self._alone: dict[tuple[int, Node], tuple[list[Result], frozenset[Node]]] = {}
@@ -269,7 +334,7 @@ class CompiledShapes:
         triples = list(dict.fromkeys(triples))
         with self._lock:
             data = _Data(triples, self._ontology, self._supers)
-            sparql = self._sparql_data(triples) if self._uses_sparql else None
+            sparql = _LazySparql(lambda: self._sparql_data(triples))
             try:
                 out: list[Result] = []
                 fixed = data.supers is self._supers  # the class tree is the ontology's
@@ -285,8 +350,8 @@ class CompiledShapes:
                         self._run(shape, focus, data, sparql, out)
                 return out
             finally:
-                if sparql is not None:
-                    self._store.remove_graph(sparql.graphs[1])
+                if sparql.data is not None:
+                    self._store.remove_graph(sparql.data.graphs[1])
 
     def _on_ontology_alone(self, shape: _Shape, focus: Node) -> tuple[list[Result], frozenset[Node]]:
         """The results of ``shape`` on ``focus`` in an empty document, and the nodes that reading them read."""
@@ -326,14 +391,16 @@ class CompiledShapes:
             found.update(dict.fromkeys(o for _, o in data.pairs(p)))
         return found
 
-    def _run(self, shape: _Shape, focus: Node, data: _Data, sparql: _SparqlData | None, out: list[Result]) -> None:
+    def _run(self, shape: _Shape, focus: Node, data: _Data, sparql: _LazySparql | None, out: list[Result]) -> None:
         values = [focus] if shape.path is None else data.values(focus, shape.path)
         for check in shape.checks:
             for value in check(focus, values, data):
                 out.append(Result(focus, value, shape.last_step, shape.message or "", shape.node))
         for constraint in shape.sparql:
             assert sparql is not None
-            for this, path, value in constraint.rows(focus, sparql):
+            if not constraint.may_match(focus, data):
+                continue  # the document's copy into pyoxigraph is only made for a query that may match
+            for this, path, value in constraint.rows(focus, sparql.get()):
                 if value is None and shape.path is None:
                     value = focus
                 message = min(_format(m, this, path, value) for m in constraint.messages + _listed(shape.message))
