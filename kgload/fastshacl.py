@@ -212,7 +212,9 @@ class _Sparql:
     def __init__(self, node: Node, text: str, prefixes: dict[str, str], messages: list[str]) -> None:
         self.node, self.text, self.prefixes, self.messages = node, text, prefixes, messages
         self.binds_this = re.search(r"[?$]this\b", text) is not None
-        self.required = _required_patterns(text, prefixes)
+        query = _parsed(text, prefixes)
+        self.required = _required_patterns(query)
+        self.plan = _Plan.of(query)  # None: the query is not in the subset answered in Python
 
     def may_match(self, focus: Node, data: _Data) -> bool:
         """False when a triple pattern every solution needs matches nothing: the query has no rows then."""
@@ -221,6 +223,11 @@ class _Sparql:
             if p is not None and not data.has(s, p, o):
                 return False
         return True
+
+    def python_rows(self, focus: Node, data: _Data) -> list[tuple[Node | None, Node | None, Node | None]]:
+        """The rows of a query in the compiled subset, answered over the document's index."""
+        assert self.plan is not None
+        return self.plan.rows({_THIS: focus} if self.binds_this else {}, data)
 
     def rows(self, focus: Node, data: _SparqlData) -> list[tuple[Node | None, Node | None, Node | None]]:
         substitutions = {ox.Variable("this"): _to_ox(focus)} if self.binds_this else None
@@ -240,14 +247,20 @@ _THIS = rdflib.Variable("this")
 _EMPTY_IN_EMPTY_OUT = {"Project", "Filter", "Extend", "Distinct", "Reduced", "Slice", "OrderBy", "LeftJoin", "Minus"}
 
 
-def _required_patterns(text: str, prefixes: dict[str, str]) -> tuple[Triple, ...]:
-    """Triple patterns every solution of a SELECT query matches; none when the query is not understood."""
+def _parsed(text: str, prefixes: dict[str, str]) -> Any:
+    """rdflib's algebra of a query, or None when rdflib cannot parse it."""
     try:
-        query = prepareQuery(text, initNs=prefixes)
-    except Exception:  # rdflib's parser may refuse what pyoxigraph runs: the constraint then always runs
+        return prepareQuery(text, initNs=prefixes).algebra
+    except Exception:  # rdflib's parser may refuse what pyoxigraph runs: such a constraint always runs there
+        return None
+
+
+def _required_patterns(query: Any) -> tuple[Triple, ...]:
+    """Triple patterns every solution of a SELECT query matches; none when the query is not understood."""
+    if query is None or getattr(query, "name", None) != "SelectQuery":
         return ()
     found: list[Triple] = []
-    todo = [query.algebra.get("p")]
+    todo = [query.get("p")]
     while todo:
         node = todo.pop()
         name = getattr(node, "name", None)
@@ -261,6 +274,146 @@ def _required_patterns(text: str, prefixes: dict[str, str]) -> tuple[Triple, ...
             todo.append(node["p"])
         # anything else (aggregates, unions, VALUES, sub-queries, GRAPH) is not relied on
     return tuple(found)
+
+
+Bindings = dict[Node, Node]
+
+
+class _Plan:
+    """A SELECT of a basic graph pattern and FILTER NOT EXISTS of basic graph patterns, answered in Python.
+
+    Terms are matched as rdflib matches them (pySHACL's engine); the differential test holds
+    the answers to pySHACL's."""
+
+    def __init__(self, projected: list[Node], patterns: list[Triple], absent: list[list[Triple]]) -> None:
+        self.projected, self.patterns, self.absent = projected, patterns, absent
+
+    @classmethod
+    def of(cls, query: Any) -> _Plan | None:
+        if query is None or getattr(query, "name", None) != "SelectQuery" or query.get("datasetClause"):
+            return None
+        project = query.get("p")
+        if getattr(project, "name", None) != "Project":
+            return None
+        body, absent = project["p"], []
+        if getattr(body, "name", None) == "Filter":
+            absent = _not_exists(body["expr"])
+            if absent is None:
+                return None
+            body = body["p"]
+        patterns = _bgp(body)
+        if patterns is None or not all(_plain(t) for t in [*patterns, *itertools.chain(*absent)]):
+            return None
+        plan = cls(list(project["PV"]), patterns, absent)
+        # every pattern must have its predicate known when it is matched, in the order rows() matches them
+        bound = {_THIS}
+        for group in [patterns, *absent]:
+            if _order(group, set(bound)) is None:
+                return None
+            bound |= {t for p in patterns for t in p if isinstance(t, rdflib.Variable)}
+        return plan
+
+    def rows(self, start: Bindings, data: _Data) -> list[tuple[Node | None, Node | None, Node | None]]:
+        out: dict[tuple[Node | None, Node | None, Node | None], None] = {}
+        for solution in _solutions(self.patterns, start, data):
+            if any(next(iter(_solutions(group, solution, data)), None) is not None for group in self.absent):
+                continue
+            row = tuple(
+                solution.get(rdflib.Variable(v)) if rdflib.Variable(v) in self.projected else None
+                for v in ("this", "path", "value")
+            )
+            if any(x is not None for x in row):  # pySHACL drops repeated rows
+                out[row] = None  # type: ignore[index]
+        return list(out)  # type: ignore[arg-type]
+
+
+def _plain(pattern: Triple) -> bool:
+    """A triple pattern of variables, blank nodes (variables too) and IRIs: no literal to compare."""
+    return all(isinstance(t, (rdflib.Variable, BNode, URIRef)) for t in pattern)
+
+
+def _bgp(node: Any) -> list[Triple] | None:
+    """The triple patterns of a join of basic graph patterns, or None for anything else."""
+    name = getattr(node, "name", None)
+    if name == "BGP":
+        return [tuple(t) for t in node["triples"]]  # type: ignore[misc]
+    if name == "Join":
+        left, right = _bgp(node["p1"]), _bgp(node["p2"])
+        return None if left is None or right is None else left + right
+    if name == "GroupGraphPatternSub":  # rdflib leaves all but the first filter's pattern untranslated
+        parts = node.get("part") or []
+        if all(getattr(part, "name", None) == "TriplesBlock" for part in parts):
+            flat = [term for part in parts for block in part["triples"] for term in block]
+            if len(flat) % 3 == 0:  # rdflib's own reading of a triples block (algebra.triples)
+                return [tuple(flat[i : i + 3]) for i in range(0, len(flat), 3)]  # type: ignore[misc]
+    return None
+
+
+def _not_exists(expr: Any) -> list[list[Triple]] | None:
+    """The graph patterns of a filter that is NOT EXISTS, or a conjunction of them; None for any other filter."""
+    name = getattr(expr, "name", None)
+    if name == "Builtin_NOTEXISTS":
+        patterns = _bgp(expr["graph"])
+        return None if patterns is None else [patterns]
+    if name == "ConditionalAndExpression":
+        found: list[list[Triple]] = []
+        for part in [expr["expr"], *(expr.get("other") or [])]:
+            more = _not_exists(part)
+            if more is None:
+                return None
+            found.extend(more)
+        return found
+    return None
+
+
+def _is_variable(term: Node) -> bool:
+    return isinstance(term, (rdflib.Variable, BNode))
+
+
+def _order(patterns: list[Triple], bound: set[Node]) -> list[Triple] | None:
+    """The patterns, each next one the one with most terms known; None when a predicate would be unknown."""
+    todo, ordered = list(patterns), []
+    while todo:
+        best = max(todo, key=lambda t: sum(not _is_variable(x) or x in bound for x in t))
+        if _is_variable(best[1]) and best[1] not in bound:
+            return None
+        todo.remove(best)
+        ordered.append(best)
+        bound |= {x for x in best if _is_variable(x)}
+    return ordered
+
+
+def _solutions(patterns: list[Triple], start: Bindings, data: _Data) -> Iterator[Bindings]:
+    ordered = _order(patterns, set(start))
+    assert ordered is not None  # checked when the plan was made
+    return _match(ordered, 0, start, data)
+
+
+def _match(patterns: list[Triple], i: int, bindings: Bindings, data: _Data) -> Iterator[Bindings]:
+    if i == len(patterns):
+        yield bindings
+        return
+    s, p, o = (bindings.get(t, None if _is_variable(t) else t) for t in patterns[i])
+    assert p is not None
+    vs, vo = patterns[i][0], patterns[i][2]
+    if s is not None:
+        candidates: Iterable[tuple[Node, Node]] = (
+            ((s, o),) if o is not None and o in data.objects(s, p) else () if o is not None else
+            ((s, x) for x in data.objects(s, p))
+        )  # fmt: skip
+    elif o is not None:
+        candidates = ((x, o) for x in data.subjects(p, o))
+    else:
+        candidates = data.pairs(p)
+    for cs, co in candidates:
+        more = dict(bindings)
+        if s is None:
+            more[vs] = cs
+        if o is None:
+            if vo in more and more[vo] != co:  # the same variable as subject and object
+                continue
+            more[vo] = co
+        yield from _match(patterns, i + 1, more, data)
 
 
 def _constant(term: Node) -> Node | None:
@@ -400,7 +553,8 @@ class CompiledShapes:
             assert sparql is not None
             if not constraint.may_match(focus, data):
                 continue  # the document's copy into pyoxigraph is only made for a query that may match
-            for this, path, value in constraint.rows(focus, sparql.get()):
+            rows = constraint.python_rows(focus, data) if constraint.plan else constraint.rows(focus, sparql.get())
+            for this, path, value in rows:
                 if value is None and shape.path is None:
                     value = focus
                 message = min(_format(m, this, path, value) for m in constraint.messages + _listed(shape.message))
