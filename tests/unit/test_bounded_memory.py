@@ -11,8 +11,8 @@ import pytest
 
 from kgload import api, fastshacl
 from kgload.model import Run
-from kgload.pipeline import validator_for
 from kgload.sinks import embedded
+from kgload.validate import validator_for
 from tests.common import ROOT
 
 MAPPING = ROOT / "mappings" / "kgload.yaml"
