@@ -287,6 +287,9 @@ class _Plan:
 
     def __init__(self, projected: list[Node], patterns: list[Triple], absent: list[list[Triple]]) -> None:
         self.projected, self.patterns, self.absent = projected, patterns, absent
+        self.columns = [
+            rdflib.Variable(v) if rdflib.Variable(v) in projected else None for v in ("this", "path", "value")
+        ]
 
     @classmethod
     def of(cls, query: Any) -> _Plan | None:
@@ -304,24 +307,20 @@ class _Plan:
         patterns = _bgp(body)
         if patterns is None or not all(_plain(t) for t in [*patterns, *itertools.chain(*absent)]):
             return None
-        plan = cls(list(project["PV"]), patterns, absent)
-        # every pattern must have its predicate known when it is matched, in the order rows() matches them
-        bound = {_THIS}
-        for group in [patterns, *absent]:
-            if _order(group, set(bound)) is None:
-                return None
-            bound |= {t for p in patterns for t in p if isinstance(t, rdflib.Variable)}
-        return plan
+        # each pattern in the order it is matched, every predicate known by then ($this is bound or absent)
+        found = _order(patterns, {_THIS})
+        bound = {_THIS, *(t for p in patterns for t in p if _is_variable(t))}
+        groups = [_order(group, set(bound)) for group in absent]
+        if found is None or any(g is None for g in groups):
+            return None
+        return cls(list(project["PV"]), found, groups)  # type: ignore[arg-type]
 
     def rows(self, start: Bindings, data: _Data) -> list[tuple[Node | None, Node | None, Node | None]]:
         out: dict[tuple[Node | None, Node | None, Node | None], None] = {}
-        for solution in _solutions(self.patterns, start, data):
-            if any(next(iter(_solutions(group, solution, data)), None) is not None for group in self.absent):
+        for solution in _match(self.patterns, 0, start, data):
+            if any(next(_match(group, 0, solution, data), None) is not None for group in self.absent):
                 continue
-            row = tuple(
-                solution.get(rdflib.Variable(v)) if rdflib.Variable(v) in self.projected else None
-                for v in ("this", "path", "value")
-            )
+            row = tuple(None if c is None else solution.get(c) for c in self.columns)
             if any(x is not None for x in row):  # pySHACL drops repeated rows
                 out[row] = None  # type: ignore[index]
         return list(out)  # type: ignore[arg-type]
@@ -381,12 +380,6 @@ def _order(patterns: list[Triple], bound: set[Node]) -> list[Triple] | None:
         ordered.append(best)
         bound |= {x for x in best if _is_variable(x)}
     return ordered
-
-
-def _solutions(patterns: list[Triple], start: Bindings, data: _Data) -> Iterator[Bindings]:
-    ordered = _order(patterns, set(start))
-    assert ordered is not None  # checked when the plan was made
-    return _match(ordered, 0, start, data)
 
 
 def _match(patterns: list[Triple], i: int, bindings: Bindings, data: _Data) -> Iterator[Bindings]:
