@@ -82,6 +82,9 @@ _MAX_CACHED = 100_000  # cross-document caches of class lookups: bounded all the
 # pyoxigraph's in-memory store keeps every term it was given, removed graphs included: the store the
 # SPARQL constraints read is built again after this many documents, so a worker's memory stays bounded
 RENEW_STORE = 2_000
+# rdflib's namespace attributes are looked up anew on each use: the hot checks use these instead
+_TYPE, _SUBCLASS_OF, _RDFS_LITERAL, _RDFS_DATATYPE = RDF.type, RDFS.subClassOf, RDFS.Literal, RDFS.Datatype
+_XSD_STRING, _LANG_STRING = XSD.string, RDF.langString
 
 Step = tuple[bool, URIRef]  # (inverse, predicate)
 # a check yields the value nodes that fail it; None stands for a failure without a value (counts)
@@ -133,7 +136,7 @@ class _Data:
         self.touched: set[Node] | None = set() if record else None  # every node whose triples were read
         self.ontology = ontology
         # the ontology's class tree holds unless the document adds to it
-        self.supers = supers if RDFS.subClassOf not in self.doc.by_predicate else {}
+        self.supers = supers if _SUBCLASS_OF not in self.doc.by_predicate else {}
         self.memo: dict[tuple[int, Node], bool] = {}
 
     def objects(self, s: Node, p: Node) -> Iterable[Node]:
@@ -165,7 +168,7 @@ class _Data:
                 c = todo.pop()
                 if c not in seen:
                     seen[c] = None
-                    todo.extend(self.objects(c, RDFS.subClassOf))
+                    todo.extend(self.objects(c, _SUBCLASS_OF))
             found = frozenset(seen)
             if len(self.supers) < _MAX_CACHED:
                 self.supers[cls] = found
@@ -174,17 +177,17 @@ class _Data:
     def is_instance(self, value: Node, cls: Node) -> bool:
         if isinstance(value, Literal):
             return False
-        return any(t == cls or cls in self.superclasses(t) for t in self.objects(value, RDF.type))
+        return any(t == cls or cls in self.superclasses(t) for t in self.objects(value, _TYPE))
 
     def instances(self, cls: Node) -> Iterable[Node]:
-        found: dict[Node, None] = dict.fromkeys(self.subjects(RDF.type, cls))
+        found: dict[Node, None] = dict.fromkeys(self.subjects(_TYPE, cls))
         todo, seen = [cls], {cls}
         while todo:  # rdflib's transitive_subjects over rdfs:subClassOf, as pySHACL's targets
-            for sub in self.subjects(RDFS.subClassOf, todo.pop()):
+            for sub in self.subjects(_SUBCLASS_OF, todo.pop()):
                 if sub not in seen:
                     seen.add(sub)
                     todo.append(sub)
-                    found.update(dict.fromkeys(self.subjects(RDF.type, sub)))
+                    found.update(dict.fromkeys(self.subjects(_TYPE, sub)))
         return found
 
     def has(self, s: Node | None, p: Node, o: Node | None) -> bool:
@@ -726,13 +729,13 @@ def _has_datatype(value: Node, datatype: Node) -> bool:
         return False
     if value.datatype == datatype:
         return getattr(value, "ill_typed", None) is not True and _value_fits(value, datatype)
-    if datatype == RDFS.Literal:
+    if datatype == _RDFS_LITERAL:
         return True
-    if datatype == RDFS.Datatype and value.datatype:
+    if datatype == _RDFS_DATATYPE and value.datatype:
         return True
-    if value.datatype is None and value.language is None and datatype == XSD.string:
+    if value.datatype is None and value.language is None and datatype == _XSD_STRING:
         return _value_fits(value, datatype)
-    if datatype == RDF.langString and value.language:
+    if datatype == _LANG_STRING and value.language:
         return _value_fits(value, datatype)
     return False
 
@@ -757,7 +760,7 @@ def _in_range(value: Node, bound: Literal, accept: Callable[[int], bool]) -> boo
 def _matches(value: Node, pattern: re.Pattern[str]) -> bool:
     if isinstance(value, BNode):
         return False
-    if isinstance(value, Literal) and value.value is not None and value.datatype in (None, RDF.langString, XSD.string):
+    if isinstance(value, Literal) and value.value is not None and value.datatype in (None, _LANG_STRING, _XSD_STRING):
         text = str(value.value)
     else:
         text = str(value)
