@@ -8,8 +8,12 @@ Exclusive, sh:node, sh:not, sh:or, sh:and, sh:property and SELECT-based sh:sparq
 inverse and sequence paths) and raises ``Unsupported`` on any other, so that the caller can fall
 back to pySHACL. Each check follows pySHACL 0.40's own rules (its literal comparison, its
 datatype test, its regular-expression test, which results carry a sh:value and which message
-each result shows); tests/unit/test_fastshacl_differential.py holds the two engines to equal
-results. SPARQL constraints run in pyoxigraph on the same triples.
+each result shows); tests/integration/test_fastshacl_differential.py holds the two engines to equal
+results. A SPARQL constraint whose query is a basic graph pattern with FILTER NOT EXISTS of basic
+graph patterns is answered in Python over the document's index, matching terms as rdflib (pySHACL's
+engine) does; any other runs in pyoxigraph on a copy of the document's triples. Neither runs, nor is
+the copy made, when a triple pattern every solution needs matches nothing in the document or the
+ontology.
 """
 
 from __future__ import annotations
