@@ -8,8 +8,12 @@ Exclusive, sh:node, sh:not, sh:or, sh:and, sh:property and SELECT-based sh:sparq
 inverse and sequence paths) and raises ``Unsupported`` on any other, so that the caller can fall
 back to pySHACL. Each check follows pySHACL 0.40's own rules (its literal comparison, its
 datatype test, its regular-expression test, which results carry a sh:value and which message
-each result shows); tests/unit/test_fastshacl_differential.py holds the two engines to equal
-results. SPARQL constraints run in pyoxigraph on the same triples.
+each result shows); tests/integration/test_fastshacl_differential.py holds the two engines to equal
+results. A SPARQL constraint whose query is a basic graph pattern with FILTER NOT EXISTS of basic
+graph patterns is answered in Python over the document's index, matching terms as rdflib (pySHACL's
+engine) does; any other runs in pyoxigraph on a copy of the document's triples. Neither runs, nor is
+the copy made, when a triple pattern every solution needs matches nothing in the document or the
+ontology.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import rdflib
 from pyshacl.rdfutil.compare import compare_literal
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
 
 Triple = tuple[Node, Node, Node]
@@ -81,6 +86,9 @@ _MAX_CACHED = 100_000  # cross-document caches of class lookups: bounded all the
 # pyoxigraph's in-memory store keeps every term it was given, removed graphs included: the store the
 # SPARQL constraints read is built again after this many documents, so a worker's memory stays bounded
 RENEW_STORE = 2_000
+# rdflib's namespace attributes are looked up anew on each use: the hot checks use these instead
+_TYPE, _SUBCLASS_OF, _RDFS_LITERAL, _RDFS_DATATYPE = RDF.type, RDFS.subClassOf, RDFS.Literal, RDFS.Datatype
+_XSD_STRING, _LANG_STRING = XSD.string, RDF.langString
 
 Step = tuple[bool, URIRef]  # (inverse, predicate)
 # a check yields the value nodes that fail it; None stands for a failure without a value (counts)
@@ -132,7 +140,7 @@ class _Data:
         self.touched: set[Node] | None = set() if record else None  # every node whose triples were read
         self.ontology = ontology
         # the ontology's class tree holds unless the document adds to it
-        self.supers = supers if RDFS.subClassOf not in self.doc.by_predicate else {}
+        self.supers = supers if _SUBCLASS_OF not in self.doc.by_predicate else {}
         self.memo: dict[tuple[int, Node], bool] = {}
 
     def objects(self, s: Node, p: Node) -> Iterable[Node]:
@@ -164,7 +172,7 @@ class _Data:
                 c = todo.pop()
                 if c not in seen:
                     seen[c] = None
-                    todo.extend(self.objects(c, RDFS.subClassOf))
+                    todo.extend(self.objects(c, _SUBCLASS_OF))
             found = frozenset(seen)
             if len(self.supers) < _MAX_CACHED:
                 self.supers[cls] = found
@@ -173,18 +181,27 @@ class _Data:
     def is_instance(self, value: Node, cls: Node) -> bool:
         if isinstance(value, Literal):
             return False
-        return any(t == cls or cls in self.superclasses(t) for t in self.objects(value, RDF.type))
+        return any(t == cls or cls in self.superclasses(t) for t in self.objects(value, _TYPE))
 
     def instances(self, cls: Node) -> Iterable[Node]:
-        found: dict[Node, None] = dict.fromkeys(self.subjects(RDF.type, cls))
+        found: dict[Node, None] = dict.fromkeys(self.subjects(_TYPE, cls))
         todo, seen = [cls], {cls}
         while todo:  # rdflib's transitive_subjects over rdfs:subClassOf, as pySHACL's targets
-            for sub in self.subjects(RDFS.subClassOf, todo.pop()):
+            for sub in self.subjects(_SUBCLASS_OF, todo.pop()):
                 if sub not in seen:
                     seen.add(sub)
                     todo.append(sub)
-                    found.update(dict.fromkeys(self.subjects(RDF.type, sub)))
+                    found.update(dict.fromkeys(self.subjects(_TYPE, sub)))
         return found
+
+    def has(self, s: Node | None, p: Node, o: Node | None) -> bool:
+        """Whether a triple matches (``None`` matches any node)."""
+        if s is not None:
+            found = self.objects(s, p)
+            return o in found if o is not None else bool(found)
+        if o is not None:
+            return bool(self.subjects(p, o))
+        return bool(self.pairs(p))
 
     def values(self, focus: Node, path: tuple[Step, ...]) -> list[Node]:
         nodes: dict[Node, None] = {focus: None}
@@ -202,6 +219,22 @@ class _Sparql:
     def __init__(self, node: Node, text: str, prefixes: dict[str, str], messages: list[str]) -> None:
         self.node, self.text, self.prefixes, self.messages = node, text, prefixes, messages
         self.binds_this = re.search(r"[?$]this\b", text) is not None
+        query = _parsed(text, prefixes)
+        self.required = _required_patterns(query)
+        self.plan = _Plan.of(query)  # None: the query is not in the subset answered in Python
+
+    def may_match(self, focus: Node, data: _Data) -> bool:
+        """False when a triple pattern every solution needs matches nothing: the query has no rows then."""
+        for pattern in self.required:
+            s, p, o = (_constant(focus if t == _THIS and self.binds_this else t) for t in pattern)
+            if p is not None and not data.has(s, p, o):
+                return False
+        return True
+
+    def python_rows(self, focus: Node, data: _Data) -> list[tuple[Node | None, Node | None, Node | None]]:
+        """The rows of a query in the compiled subset, answered over the document's index."""
+        assert self.plan is not None
+        return self.plan.rows({_THIS: focus} if self.binds_this else {}, data)
 
     def rows(self, focus: Node, data: _SparqlData) -> list[tuple[Node | None, Node | None, Node | None]]:
         substitutions = {ox.Variable("this"): _to_ox(focus)} if self.binds_this else None
@@ -216,6 +249,179 @@ class _Sparql:
         return out
 
 
+_THIS = rdflib.Variable("this")
+# algebra nodes that give no solution when their first (or every, for Join) operand gives none
+_EMPTY_IN_EMPTY_OUT = {"Project", "Filter", "Extend", "Distinct", "Reduced", "Slice", "OrderBy", "LeftJoin", "Minus"}
+
+
+def _parsed(text: str, prefixes: dict[str, str]) -> Any:
+    """rdflib's algebra of a query, or None when rdflib cannot parse it."""
+    try:
+        return prepareQuery(text, initNs=prefixes).algebra
+    except Exception:  # rdflib's parser may refuse what pyoxigraph runs: such a constraint always runs there
+        return None
+
+
+def _required_patterns(query: Any) -> tuple[Triple, ...]:
+    """Triple patterns every solution of a SELECT query matches; none when the query is not understood."""
+    if query is None or getattr(query, "name", None) != "SelectQuery":
+        return ()
+    found: list[Triple] = []
+    todo = [query.get("p")]
+    while todo:
+        node = todo.pop()
+        name = getattr(node, "name", None)
+        if name == "BGP":
+            found.extend(tuple(t) for t in node["triples"])
+        elif name == "Join":
+            todo.extend((node["p1"], node["p2"]))
+        elif name in ("LeftJoin", "Minus"):
+            todo.append(node["p1"])
+        elif name in _EMPTY_IN_EMPTY_OUT:
+            todo.append(node["p"])
+        # anything else (aggregates, unions, VALUES, sub-queries, GRAPH) is not relied on
+    return tuple(found)
+
+
+Bindings = dict[Node, Node]
+
+
+class _Plan:
+    """A SELECT of a basic graph pattern and FILTER NOT EXISTS of basic graph patterns, answered in Python.
+
+    Terms are matched as rdflib matches them (pySHACL's engine); the differential test holds
+    the answers to pySHACL's."""
+
+    def __init__(self, projected: list[Node], patterns: list[Triple], absent: list[list[Triple]]) -> None:
+        self.projected, self.patterns, self.absent = projected, patterns, absent
+        self.columns = [
+            rdflib.Variable(v) if rdflib.Variable(v) in projected else None for v in ("this", "path", "value")
+        ]
+
+    @classmethod
+    def of(cls, query: Any) -> _Plan | None:
+        if query is None or getattr(query, "name", None) != "SelectQuery" or query.get("datasetClause"):
+            return None
+        project = query.get("p")
+        if getattr(project, "name", None) != "Project":
+            return None
+        body, absent = project["p"], []
+        if getattr(body, "name", None) == "Filter":
+            absent = _not_exists(body["expr"])
+            if absent is None:
+                return None
+            body = body["p"]
+        patterns = _bgp(body)
+        if patterns is None or not all(_plain(t) for t in [*patterns, *itertools.chain(*absent)]):
+            return None
+        # each pattern in the order it is matched, every predicate known by then ($this is bound or absent)
+        found = _order(patterns, {_THIS})
+        bound = {_THIS, *(t for p in patterns for t in p if _is_variable(t))}
+        groups = [_order(group, set(bound)) for group in absent]
+        if found is None or any(g is None for g in groups):
+            return None
+        return cls(list(project["PV"]), found, groups)  # type: ignore[arg-type]
+
+    def rows(self, start: Bindings, data: _Data) -> list[tuple[Node | None, Node | None, Node | None]]:
+        out: dict[tuple[Node | None, Node | None, Node | None], None] = {}
+        for solution in _match(self.patterns, 0, start, data):
+            if any(next(_match(group, 0, solution, data), None) is not None for group in self.absent):
+                continue
+            row = tuple(None if c is None else solution.get(c) for c in self.columns)
+            if any(x is not None for x in row):  # pySHACL drops repeated rows
+                out[row] = None  # type: ignore[index]
+        return list(out)  # type: ignore[arg-type]
+
+
+def _plain(pattern: Triple) -> bool:
+    """A triple pattern of variables, blank nodes (variables too) and IRIs: no literal to compare."""
+    return all(isinstance(t, (rdflib.Variable, BNode, URIRef)) for t in pattern)
+
+
+def _bgp(node: Any) -> list[Triple] | None:
+    """The triple patterns of a join of basic graph patterns, or None for anything else."""
+    name = getattr(node, "name", None)
+    if name == "BGP":
+        return [tuple(t) for t in node["triples"]]  # type: ignore[misc]
+    if name == "Join":
+        left, right = _bgp(node["p1"]), _bgp(node["p2"])
+        return None if left is None or right is None else left + right
+    if name == "GroupGraphPatternSub":  # rdflib leaves all but the first filter's pattern untranslated
+        parts = node.get("part") or []
+        if all(getattr(part, "name", None) == "TriplesBlock" for part in parts):
+            flat = [term for part in parts for block in part["triples"] for term in block]
+            if len(flat) % 3 == 0:  # rdflib's own reading of a triples block (algebra.triples)
+                return [tuple(flat[i : i + 3]) for i in range(0, len(flat), 3)]  # type: ignore[misc]
+    return None
+
+
+def _not_exists(expr: Any) -> list[list[Triple]] | None:
+    """The graph patterns of a filter that is NOT EXISTS, or a conjunction of them; None for any other filter."""
+    name = getattr(expr, "name", None)
+    if name == "Builtin_NOTEXISTS":
+        patterns = _bgp(expr["graph"])
+        return None if patterns is None else [patterns]
+    if name == "ConditionalAndExpression":
+        found: list[list[Triple]] = []
+        for part in [expr["expr"], *(expr.get("other") or [])]:
+            more = _not_exists(part)
+            if more is None:
+                return None
+            found.extend(more)
+        return found
+    return None
+
+
+def _is_variable(term: Node) -> bool:
+    return isinstance(term, (rdflib.Variable, BNode))
+
+
+def _order(patterns: list[Triple], bound: set[Node]) -> list[Triple] | None:
+    """The patterns, each next one the one with most terms known; None when a predicate would be unknown."""
+    todo, ordered = list(patterns), []
+    while todo:
+        best = max(todo, key=lambda t: sum(not _is_variable(x) or x in bound for x in t))
+        if _is_variable(best[1]) and best[1] not in bound:
+            return None
+        todo.remove(best)
+        ordered.append(best)
+        bound |= {x for x in best if _is_variable(x)}
+    return ordered
+
+
+def _match(patterns: list[Triple], i: int, bindings: Bindings, data: _Data) -> Iterator[Bindings]:
+    if i == len(patterns):
+        yield bindings
+        return
+    s, p, o = (bindings.get(t, None if _is_variable(t) else t) for t in patterns[i])
+    assert p is not None
+    vs, vo = patterns[i][0], patterns[i][2]
+    if s is not None:
+        candidates: Iterable[tuple[Node, Node]] = (
+            ((s, o),) if o is not None and o in data.objects(s, p) else () if o is not None else
+            ((s, x) for x in data.objects(s, p))
+        )  # fmt: skip
+    elif o is not None:
+        candidates = ((x, o) for x in data.subjects(p, o))
+    else:
+        candidates = data.pairs(p)
+    for cs, co in candidates:
+        more = dict(bindings)
+        if s is None:
+            more[vs] = cs
+        if o is None:
+            if vo in more and more[vo] != co:  # the same variable as subject and object
+                continue
+            more[vo] = co
+        yield from _match(patterns, i + 1, more, data)
+
+
+def _constant(term: Node) -> Node | None:
+    """A pattern term as the node a matching triple must hold, or None where any node matches."""
+    # a literal's equal may be spelt otherwise (a simple literal and its xsd:string): not relied on
+    return term if isinstance(term, (URIRef, BNode)) and not isinstance(term, rdflib.Variable) else None
+
+
 def _get(solution: Any, variable: str) -> Any:
     try:
         return solution[variable]
@@ -227,6 +433,19 @@ def _get(solution: Any, variable: str) -> Any:
 class _SparqlData:
     store: ox.Store
     graphs: list[Any]
+
+
+class _LazySparql:
+    """A document's triples in pyoxigraph, copied there when a SPARQL constraint first needs them."""
+
+    def __init__(self, make: Callable[[], _SparqlData]) -> None:
+        self.make = make
+        self.data: _SparqlData | None = None
+
+    def get(self) -> _SparqlData:
+        if self.data is None:
+            self.data = self.make()
+        return self.data
 
 
 class CompiledShapes:
@@ -246,7 +465,6 @@ class CompiledShapes:
         for shape in sorted(_targeted_shapes(shapes), key=str):
             self._targeted.append((self._shape(shape), _targets(shapes, shape)))
         self._refuse_what_is_not_compiled()
-        self._uses_sparql = any(self._has_sparql(s) for s, _ in self._targeted)
         # a focus node the document does not mention, whose shape reads no node the document
         # mentions, gets the results it gets on the ontology alone: those are remembered
         self._alone: dict[tuple[int, Node], tuple[list[Result], frozenset[Node]]] = {}
@@ -269,7 +487,7 @@ class CompiledShapes:
         triples = list(dict.fromkeys(triples))
         with self._lock:
             data = _Data(triples, self._ontology, self._supers)
-            sparql = self._sparql_data(triples) if self._uses_sparql else None
+            sparql = _LazySparql(lambda: self._sparql_data(triples))
             try:
                 out: list[Result] = []
                 fixed = data.supers is self._supers  # the class tree is the ontology's
@@ -285,8 +503,8 @@ class CompiledShapes:
                         self._run(shape, focus, data, sparql, out)
                 return out
             finally:
-                if sparql is not None:
-                    self._store.remove_graph(sparql.graphs[1])
+                if sparql.data is not None:
+                    self._store.remove_graph(sparql.data.graphs[1])
 
     def _on_ontology_alone(self, shape: _Shape, focus: Node) -> tuple[list[Result], frozenset[Node]]:
         """The results of ``shape`` on ``focus`` in an empty document, and the nodes that reading them read."""
@@ -326,14 +544,17 @@ class CompiledShapes:
             found.update(dict.fromkeys(o for _, o in data.pairs(p)))
         return found
 
-    def _run(self, shape: _Shape, focus: Node, data: _Data, sparql: _SparqlData | None, out: list[Result]) -> None:
+    def _run(self, shape: _Shape, focus: Node, data: _Data, sparql: _LazySparql | None, out: list[Result]) -> None:
         values = [focus] if shape.path is None else data.values(focus, shape.path)
         for check in shape.checks:
             for value in check(focus, values, data):
                 out.append(Result(focus, value, shape.last_step, shape.message or "", shape.node))
         for constraint in shape.sparql:
             assert sparql is not None
-            for this, path, value in constraint.rows(focus, sparql):
+            if not constraint.may_match(focus, data):
+                continue  # the document's copy into pyoxigraph is only made for a query that may match
+            rows = constraint.python_rows(focus, data) if constraint.plan else constraint.rows(focus, sparql.get())
+            for this, path, value in rows:
                 if value is None and shape.path is None:
                     value = focus
                 message = min(_format(m, this, path, value) for m in constraint.messages + _listed(shape.message))
@@ -512,13 +733,13 @@ def _has_datatype(value: Node, datatype: Node) -> bool:
         return False
     if value.datatype == datatype:
         return getattr(value, "ill_typed", None) is not True and _value_fits(value, datatype)
-    if datatype == RDFS.Literal:
+    if datatype == _RDFS_LITERAL:
         return True
-    if datatype == RDFS.Datatype and value.datatype:
+    if datatype == _RDFS_DATATYPE and value.datatype:
         return True
-    if value.datatype is None and value.language is None and datatype == XSD.string:
+    if value.datatype is None and value.language is None and datatype == _XSD_STRING:
         return _value_fits(value, datatype)
-    if datatype == RDF.langString and value.language:
+    if datatype == _LANG_STRING and value.language:
         return _value_fits(value, datatype)
     return False
 
@@ -543,7 +764,7 @@ def _in_range(value: Node, bound: Literal, accept: Callable[[int], bool]) -> boo
 def _matches(value: Node, pattern: re.Pattern[str]) -> bool:
     if isinstance(value, BNode):
         return False
-    if isinstance(value, Literal) and value.value is not None and value.datatype in (None, RDF.langString, XSD.string):
+    if isinstance(value, Literal) and value.value is not None and value.datatype in (None, _LANG_STRING, _XSD_STRING):
         text = str(value.value)
     else:
         text = str(value)

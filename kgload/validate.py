@@ -40,6 +40,7 @@ ENGINES = ("compiled", "pyshacl")
 ENGINE_VARIABLE = "KGLOAD_SHACL_ENGINE"
 _log = logging.getLogger(__name__)
 
+_MAX_TERMS = 50_000  # terms remembered across documents: bounded, so memory does not grow with the input
 _STATUS = ox.NamedNode(KG + "status")
 _ASSERTED = ox.NamedNode(KG + "Asserted")
 
@@ -62,6 +63,7 @@ class ShaclValidator:
         if self.engine_name not in ENGINES:
             raise ValueError(f"unknown SHACL engine {self.engine_name!r} (expected one of {', '.join(ENGINES)})")
         self._reference: ShaclEngine | None = None
+        self._terms: dict[Any, rdflib.term.Node] = {}
         self.compiled: CompiledShapes | None = None
         if self.engine_name == "compiled":
             # Imported here: pyshacl is a tenth of a second of every command's start, and a load
@@ -87,7 +89,8 @@ class ShaclValidator:
         return self._reference
 
     def violations(self, quads: list[ox.Quad]) -> list[Violation]:
-        triples = [(to_rdflib_term(q.subject), to_rdflib_term(q.predicate), to_rdflib_term(q.object)) for q in quads]
+        term = self._term
+        triples = [(term(q.subject), term(q.predicate), term(q.object)) for q in quads]
         if self.compiled is not None:
             try:
                 results = self.compiled.results(triples)
@@ -96,6 +99,17 @@ class ShaclValidator:
             else:
                 return sorted((self._violation(r) for r in results), key=_order)
         return self.reference_violations(triples)
+
+    def _term(self, term: Any) -> rdflib.term.Node:
+        """``to_rdflib_term``, remembered: a document's predicates, classes and actors recur in the next ones."""
+        if isinstance(term, ox.BlankNode):  # each document's own
+            return to_rdflib_term(term)
+        found = self._terms.get(term)
+        if found is None:
+            if len(self._terms) >= _MAX_TERMS:
+                self._terms.clear()
+            found = self._terms[term] = to_rdflib_term(term)
+        return found
 
     def reference_violations(self, triples: list[Any]) -> list[Violation]:
         """What pyshacl reports on a graph of ``triples`` (the reference the compiled checks equal)."""

@@ -322,3 +322,80 @@ def test_the_engine_is_chosen_by_name(monkeypatch):
     assert ShaclValidator(ROOT / "ontology" / "shapes.ttl", ROOT / "ontology" / "kgload.ttl").compiled is None
     with pytest.raises(ValueError):
         ShaclValidator(ROOT / "ontology" / "shapes.ttl", ROOT / "ontology" / "kgload.ttl", engine="rudof")
+
+
+# --- SPARQL constraints: answered in Python, or skipped, or run in pyoxigraph ----------------
+
+_EX = "https://example.org/"
+_STATUSES = [URIRef(KG + s) for s in ("Asserted", "Denied", "Disputed")]
+
+
+@st.composite
+def claim_graphs(draw: Any) -> list[Triple]:
+    """Reified claims over a few nodes and predicates, some with their direct (or reversed) triple."""
+    nodes = [URIRef(_EX + n) for n in "abc"] + [Literal("a"), Literal("a", datatype=XSD.string)]
+    predicates = [URIRef(_EX + p) for p in ("p", "q")]
+    triples: list[Triple] = []
+    for number in range(draw(st.integers(0, 4))):
+        claim = URIRef(f"{_EX}claim{number}") if draw(st.booleans()) else BNode()
+        s, o = draw(st.sampled_from(nodes[:3])), draw(st.sampled_from(nodes))
+        p = draw(st.sampled_from(predicates))
+        triples += [(claim, URIRef(KG + "status"), draw(st.sampled_from(_STATUSES)))]
+        triples += [(claim, RDF.subject, s), (claim, RDF.predicate, p), (claim, RDF.object, o)]
+        written = draw(st.sampled_from(["none", "direct", "reversed"]))
+        if written == "direct" or (
+            written == "reversed" and isinstance(o, URIRef)
+        ):  # a document has no literal subject
+            triples.append((s, p, o) if written == "direct" else (o, p, s))
+    for _ in range(draw(st.integers(0, 4))):
+        s, o = draw(st.sampled_from(nodes[:3])), draw(st.sampled_from(nodes))
+        triples.append((s, draw(st.sampled_from(predicates)), o))
+    if draw(st.booleans()):  # a period, so that the constraint pyoxigraph answers runs too
+        dates = st.sampled_from([Literal("2024", datatype=XSD.gYear), Literal("2024-03-01", datatype=XSD.date)])
+        triples += [(URIRef(_EX + "claim0"), URIRef(KG + n), draw(dates)) for n in ("startDate", "endDate")]
+    return triples
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(triples=claim_graphs())
+def test_claim_graphs_give_the_reference_violations(triples):
+    assert_same(triples)
+
+
+def test_the_claim_triple_constraints_are_answered_in_python_and_the_period_in_pyoxigraph():
+    compiled = validator().compiled
+    assert compiled is not None
+    plans = {str(s.node).rsplit("#", 1)[1]: [c.plan is not None for c in s.sparql] for s, _ in compiled._targeted}
+    assert plans["AssertedClaimTripleShape"] == [True]
+    assert plans["UnassertedClaimTripleShape"] == [True]
+    assert plans["ClaimPeriodShape"] == [False]  # BIND, REPLACE, IF: not in the subset
+
+
+def test_a_document_copies_into_pyoxigraph_only_when_a_query_there_may_match(monkeypatch):
+    compiled = validator().compiled
+    assert compiled is not None
+    copies: list[int] = []
+    real = CompiledShapes._sparql_data
+
+    def counted(self, triples):
+        copies.append(len(triples))
+        return real(self, triples)
+
+    monkeypatch.setattr(CompiledShapes, "_sparql_data", counted)
+    claim = URIRef(_EX + "claim")
+    unasserted = [
+        (claim, URIRef(KG + "status"), URIRef(KG + "Asserted")),
+        (claim, RDF.subject, URIRef(_EX + "a")),
+        (claim, RDF.predicate, URIRef(_EX + "p")),
+        (claim, RDF.object, URIRef(_EX + "b")),
+    ]
+    assert [v.message for v in assert_same(unasserted)] == [
+        "An asserted claim must come with its direct triple (rdf:subject rdf:predicate rdf:object)"
+    ]
+    assert copies == []
+    period = [
+        (claim, URIRef(KG + "startDate"), Literal("2024-05-01", datatype=XSD.date)),
+        (claim, URIRef(KG + "endDate"), Literal("2024-04", datatype=XSD.gYearMonth)),
+    ]
+    assert "kg:startDate must not be after kg:endDate" in {v.message for v in assert_same(period)}
+    assert copies
