@@ -32,9 +32,10 @@ from kgload.mapping.tenures import TenureIndex
 from kgload.model import MappedDocument, Run, Source
 from kgload.parallel import resolve_workers
 from kgload.pipeline import LoadOptions, Serialised, iter_mapped, sources_from
-from kgload.rdf.build import identity_iri, tenure_index
 from kgload.rdf.convert import to_rdflib
 from kgload.rdf.direct_text import TEXT_FORMATS, TextPreparer
+from kgload.rdf.iris import identity_iri
+from kgload.rdf.offices import tenure_index
 from kgload.rdf.serialize import RdfWriter
 from kgload.records import Extraction, Origin, RdfSource, Reject
 from kgload.report import LoadReport, RejectsFile, reject_line

@@ -27,8 +27,9 @@ from rdflib.namespace import RDF, SH
 
 from kgload.mapping.spec import Mapping
 from kgload.model import MappedDocument
-from kgload.rdf.build import GENERIC_TYPE, relation_json, relation_origins, relation_rule_of
+from kgload.rdf.claims import relation_json, relation_origins
 from kgload.rdf.convert import to_rdflib_term
+from kgload.rdf.lookups import GENERIC_TYPE, relation_rule_of
 from kgload.records import Extraction, Reject
 from kgload.vocabulary.namespaces import KG
 
