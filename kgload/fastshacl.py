@@ -472,8 +472,15 @@ class CompiledShapes:
         # most shapes target classes and properties a document does not use: their focus nodes are then
         # the ontology's alone, found once instead of searched for in every document
         self._triggers = [self._trigger(targets) for _, targets in self._targeted]
+        # the ontology's and the shapes' own term objects: a document's equal terms swapped for them make
+        # the index lookups identity hits instead of calls to rdflib's Python __eq__
+        self._known: dict[Node, Node] = {t: t for triple in (*shapes, *ontology) for t in triple}
         empty = _Data([], self._ontology, self._supers)
         self._ontology_focus = [list(self._focus_nodes(targets, empty)) for _, targets in self._targeted]
+
+    def known(self, term: Node) -> Node:
+        """The ontology's or the shapes' own object for ``term`` when they hold an equal one, else ``term``."""
+        return self._known.get(term, term)
 
     def _trigger(self, targets: _Targets) -> tuple[frozenset[Node], frozenset[Node]]:
         """The classes (the target classes and their subclasses in the ontology) a document must type a
