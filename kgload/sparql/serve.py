@@ -136,19 +136,20 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(HTTPStatus.BAD_REQUEST, "give exactly one query parameter")
             return
         try:
-            with self.server.open_store() as store:
-                result = answer(store, queries[0])
+            # the answer is read and let go of on this thread, the one that ran the query (pyoxigraph's
+            # results may only be freed on their own thread)
+            with self.server.open_store() as store, answer(store, queries[0]) as result:
                 requested = params.get("format", [None])[0]
                 fmt = result.check(requested) if requested else negotiate(self.headers.get("Accept", ""), result)
                 out = io.BytesIO()
                 result.write(out, fmt)
+                media = result.media_type(fmt)
         except QueryError as exc:
             self._error(HTTPStatus.BAD_REQUEST, str(exc))
             return
         except UsageError as exc:
             self._error(HTTPStatus.NOT_ACCEPTABLE, str(exc))
             return
-        media = result.media_type(fmt)
         if media.startswith("text/") and "charset" not in media:
             media += "; charset=utf-8"
         self._reply(HTTPStatus.OK, out.getvalue(), media)
