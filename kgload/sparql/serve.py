@@ -23,6 +23,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from kgload.defaults import SERVE_HOST, SERVE_PORT
 from kgload.errors import UsageError
 from kgload.sinks.embedded import EmbeddedStore
 from kgload.sparql import GRAPH_FORMATS, RESULT_FORMATS, Answer, QueryError, answer
@@ -160,7 +161,7 @@ class SparqlServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, store: Path, host: str = "127.0.0.1", port: int = 7878) -> None:
+    def __init__(self, store: Path, host: str = SERVE_HOST, port: int = SERVE_PORT) -> None:
         if not (store / "CURRENT").exists():
             raise UsageError(f"no kgload store at {store} (load something first: kgload load …)")
         self.store = store
@@ -182,7 +183,7 @@ class SparqlServer(ThreadingHTTPServer):
                 store.close()
 
 
-def serve(store: Path, host: str = "127.0.0.1", port: int = 7878) -> SparqlServer:
+def serve(store: Path, host: str = SERVE_HOST, port: int = SERVE_PORT) -> SparqlServer:
     """A bound server (``serve_forever()`` runs it; ``port=0`` picks a free port)."""
     try:
         return SparqlServer(store, host, port)
