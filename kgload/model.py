@@ -8,11 +8,15 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pyoxigraph import Quad
 
 from kgload.records import Extraction, Origin, Reject, Relation
+
+# How an entity was identified (kgload.mapping.identity), strongest first: the report counts them so.
+How = Literal["gazetteer", "code", "role", "learned", "unresolved"]
+HOWS: tuple[How, ...] = ("gazetteer", "code", "role", "learned", "unresolved")
 
 
 @dataclass(frozen=True)

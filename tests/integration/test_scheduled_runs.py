@@ -560,7 +560,7 @@ def test_shipped_configs_are_valid(config):
 
 
 def test_the_docs_config_example_is_the_shipped_one_and_every_exit_code_is_documented(tmp_path):
-    from kgload import report
+    from kgload import errors
     from kgload.runs.config import load_config
 
     text = (ROOT / "docs" / "scheduling.md").read_text("utf-8")
@@ -570,7 +570,7 @@ def test_the_docs_config_example_is_the_shipped_one_and_every_exit_code_is_docum
     (tmp_path / "kgload.yaml").write_text(example)
     load_config(tmp_path / "kgload.yaml")
     table = text.split("## Exit codes", 1)[1].split("##", 1)[0]
-    codes = {v for k, v in vars(report).items() if k.startswith("EXIT_")}
+    codes = {v for k, v in vars(errors).items() if k.startswith("EXIT_")}
     assert codes == {0, 1, 2, 3, 4, 5, 75, 130}
     assert all(f"\n| {code} |" in table for code in codes)
     keys = json.loads((ROOT / "kgload" / "schemas" / "config.schema.json").read_text())["properties"]
