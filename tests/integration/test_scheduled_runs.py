@@ -427,20 +427,7 @@ def test_config_errors_exit_2_with_a_located_message(tmp_path, body, expected):
 
 
 def test_the_configured_shacl_engine_validates_the_run_whatever_the_environment_says(tmp_path, monkeypatch):
-    from kgload.fastshacl import CompiledShapes
-    from kgload.shacl import ShaclEngine
-
-    calls = {"compiled": 0, "pyshacl": 0}
-
-    def counted(engine, method):
-        def call(self, *args, **kwargs):
-            calls[engine] += 1
-            return method(self, *args, **kwargs)
-
-        return call
-
-    monkeypatch.setattr(CompiledShapes, "results", counted("compiled", CompiledShapes.results))
-    monkeypatch.setattr(ShaclEngine, "validate", counted("pyshacl", ShaclEngine.validate))
+    calls = _counting_engines(monkeypatch)
     docs = corpus(4)
     head, tail = (e["id"] for e in docs[1]["entities"][3:5])
     docs[1]["relations"].append({"type": "leader-of", "head": head, "tail": tail})  # a country leads none: rejected
