@@ -48,6 +48,12 @@ ATTRIBUTES = {"occasion": "summit", "rounds": 2**53 + 1, "share": 0.25, "public"
               "reported on": "Test Wire"}  # fmt: skip
 
 
+# two wordings every other document gives, and one of its own for each tricky id: the relationship's
+# words follow claim order (document id), so their order is Neo4j's order of those two ids
+FREE_WORDS = ("ships grain through", "jams the radars of")
+TRICKY_WORDS = {5: "sells arms to", 6: "pays the debts of"}
+
+
 def _doc(number: int, variant: str = "") -> dict[str, Any]:
     ids = list(PEOPLE)
     entities = [
@@ -64,6 +70,9 @@ def _doc(number: int, variant: str = "") -> dict[str, Any]:
         {"type": "advancing-on", "head": "russia", "tail": "ukraine", "status": "disputed",
          "asserted_by": ["russia"], "denied_by": ["zelensky"], "evidence": "Kyiv denies it."},
     ]  # fmt: skip
+    # a free-text relation (an LLM's words no rule names): RELATED_TO, shared, with the words of its claims
+    words = TRICKY_WORDS.get(number, FREE_WORDS[number % 2])
+    relations.append({"type": words, "predicate": words, "head": "russia", "tail": "ukraine"})
     if number == 0:  # a claim's caveat and extra attributes of each JSON type (issue 30.3)
         relations.append(
             {"type": "negotiated-with", "head": "putin", "tail": "zelensky", "date": "2025-06-01",
@@ -201,6 +210,17 @@ def test_the_facts_survive_the_csv_round_trip(imported):
     assert row["c"] == 0.95  # the highest (the AFP report's), a double read back exactly
     titles = [r["t"] for r in imported.execute_query("MATCH (d:Document {id: 'bulk-01'}) RETURN d.title AS t").records]
     assert titles == ["Bulk test 1 (corrected)"]
+
+
+def test_related_to_keeps_its_words_through_the_csv(imported, online):
+    """The RELATED_TO relationship every synthetic document states carries the distinct words of its
+    claims, in claim order, as the online load writes it (test_imported_graph_equals_an_online_load)."""
+    [row] = imported.execute_query(
+        "MATCH (:Country {name: 'Russia'})-[r:RELATED_TO]->(:Country {name: 'Ukraine'}) "
+        "RETURN r.predicateTexts AS words, r.claims AS claims"
+    ).records
+    assert row["claims"] == 10 and row["words"][:2] == list(FREE_WORDS)
+    assert sorted(row["words"][2:]) == sorted(TRICKY_WORDS.values())
 
 
 def test_the_run_ledger_is_imported(imported, exported):
