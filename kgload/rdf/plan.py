@@ -22,7 +22,7 @@ from kgload.fingerprint import canonical_json
 from kgload.mapping.spec import Mapping
 from kgload.mapping.templates import TemplateError
 from kgload.mapping.tenures import TenureIndex
-from kgload.model import MappedDocument, Run
+from kgload.model import MappedDocument, Run, SelfLoop
 from kgload.rdf.build import (
     ALT_LABEL,
     CLAIM,
@@ -249,11 +249,15 @@ def plan_document(
         (CLAIM_RUN, run_node),
         (CLAIM_RECORDED_AT, _recorded(mapping, run)),
     ]
+    names = {e.id: e.name for e in extraction.entities}
     for relation, origin in zip(extraction.relations, relation_origins(extraction), strict=True):
         claim = _plan_claim(relation, mapping, iris, doc_node, tail_statements, language, out)
         if isinstance(claim, str):
             out.rejects.append(relation_reject(origin, claim, relation))
             continue
+        if claim.head == claim.tail and relation.head != relation.tail and not claim.repeated:
+            ends = (names.get(relation.head, relation.head), names.get(relation.tail, relation.tail))
+            out.self_loops.append(SelfLoop(doc.id, claim.node.value, claim.head.value, relation.type, ends))
         plan.claims.append(claim)
         out.claims += 1
         if claim.node.value in out.claim_sources:  # a repeated relation: one claim, each relation accounted for

@@ -279,6 +279,18 @@ def test_bad_rows_say_why(loaded):
     assert [(r["record"], r["reason"]) for r in rejects] == [(72, "column id: is empty, and holder needs an id")]
 
 
+def test_a_relation_whose_two_actors_resolve_to_one_entity_is_reported(loaded):
+    """ICEWS codes a Thai government official speaking to the head of government: both resolve to the
+    Government of Thailand, so the relation runs from that node to itself; the run report says so."""
+    header, *events = rows("icews_events_sample.tab", delimiter="\t", quoting=csv.QUOTE_NONE)
+    source, target = header.index("Source Name"), header.index("Target Name")
+    pair = ("Government Official (Thailand)", "Head of Government (Thailand)")
+    assert [(e[source], e[target]) for e in events].count(pair) == 1
+    report, _ = loaded("icews_events_sample.tab")
+    assert [loop.names for loop in report.self_loop_list if loop.resolved] == [pair]
+    assert "self-loops: 1 relation(s) with one entity at both ends" in report.self_loop_line()
+
+
 def test_the_gdelt_codebook_names_the_columns_of_the_gdelt_source_mapping():
     from kgload.readers.source import load_source
 
