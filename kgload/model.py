@@ -25,7 +25,7 @@ class Run:
     @classmethod
     def new(cls) -> Run:
         # microseconds kept: two runs in one second are still listed in the order they started
-        # (claims record the start to the second: kgload.rdf.build.recorded_literal)
+        # (claims record the start to the second: kgload.rdf.document_node.recorded_literal)
         now = datetime.now(UTC)
         return cls(f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}", now)
 

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from kgload.mapping.world import LayeredGazetteer, Resolution, WorldEntry
+from kgload.mapping.layered import LayeredGazetteer
+from kgload.mapping.world_entries import Resolution, WorldEntry
 
 How = Literal["gazetteer", "code", "role", "learned", "unresolved"]
 HOWS: tuple[How, ...] = ("gazetteer", "code", "role", "learned", "unresolved")

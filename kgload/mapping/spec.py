@@ -20,10 +20,10 @@ import jsonschema
 from kgload.errors import MappingError, MappingProblem
 from kgload.fingerprint import combine
 from kgload.mapping.conditions import Condition, ConditionError, compile_condition
+from kgload.mapping.layered import LayeredGazetteer
 from kgload.mapping.memo import Memo
 from kgload.mapping.resolve import Gazetteer, load_gazetteer
 from kgload.mapping.templates import Template, TemplateError, compile_template
-from kgload.mapping.world import LayeredGazetteer
 from kgload.ontology import Ontology, RelationProperty, load_ontology
 from kgload.resources import default_mapping
 from kgload.vocabulary.literals import SUPPORTED as SUPPORTED_DATATYPES

@@ -28,7 +28,7 @@ from kgload.parallel import (
 )
 from kgload.pipeline.inputs import WINDOW, batched, read_source
 from kgload.pipeline.written import Written, WrittenLog
-from kgload.rdf.build import tenure_index
+from kgload.rdf.offices import tenure_index
 from kgload.readers import read
 from kgload.readers.json_input import Line
 from kgload.readers.kgload_json import from_line

@@ -10,7 +10,7 @@ from kgload.fingerprint import combine
 from kgload.mapping.spec import Mapping
 from kgload.mapping.templates import TemplateError
 from kgload.model import MappedDocument, Run
-from kgload.rdf.build import DOCUMENT, GENERATED_BY, GRAPH, IDENTIFIER, TITLE, A, P
+from kgload.rdf.terms import DOCUMENT, GENERATED_BY, GRAPH, IDENTIFIER, TITLE, A, P
 from kgload.records import Document, Extraction, RdfSource, Reject
 
 

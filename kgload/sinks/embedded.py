@@ -21,8 +21,8 @@ from kgload.ledger import FAILED, RUNNING, RunRecord, camel
 from kgload.mapping.spec import Mapping
 from kgload.mapping.tenures import Holding
 from kgload.model import MappedDocument
-from kgload.rdf.build import office_properties
 from kgload.rdf.direct_text import TextPreparer
+from kgload.rdf.offices import office_properties
 from kgload.sinks import learned
 from kgload.vocabulary.namespaces import KG, PREFIXES, PROV, RDF, XSD
 

@@ -19,7 +19,7 @@ import kgload.rdf.direct_text
 from kgload import api
 from kgload.mapping.tenures import TenureRecorder, replay
 from kgload.parallel import ProcessMapper, resolve_workers, usable_cores
-from kgload.rdf.build import tenure_index
+from kgload.rdf.offices import tenure_index
 from kgload.readers import read
 from kgload.records import Extraction
 from kgload.report import RejectsFile
