@@ -243,13 +243,13 @@ def plan_document(
         (CLAIM_RUN, run_node),
         (CLAIM_RECORDED_AT, _recorded(mapping, run)),
     ]
-    names = {e.id: e.name for e in extraction.entities}
     for relation, origin in zip(extraction.relations, relation_origins(extraction), strict=True):
         claim = _plan_claim(relation, mapping, iris, doc_node, tail_statements, language, out)
         if isinstance(claim, str):
             out.rejects.append(relation_reject(origin, claim, relation))
             continue
         if claim.head == claim.tail and relation.head != relation.tail and not claim.repeated:
+            names = {e.id: e.name for e in extraction.entities}  # rare: built only for a self-loop
             ends = (names.get(relation.head, relation.head), names.get(relation.tail, relation.tail))
             out.self_loops.append(SelfLoop(doc.id, claim.node.value, claim.head.value, relation.type, ends))
         plan.claims.append(claim)
