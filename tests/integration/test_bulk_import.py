@@ -304,7 +304,8 @@ def test_a_claims_note_and_attributes_are_typed_properties_online_and_imported(i
 
 CLAIM_CAPTIONS = """
 MATCH (h)<-[:SUBJECT]-(c:Claim)-[:OBJECT]->(t), (c)-[:DERIVED_FROM]->(d:Document) WHERE d.id STARTS WITH 'bulk-'
-RETURN d.id AS doc, c.caption AS caption, h.name + ' ' + c.predicate + ' ' + t.name + ' · ' + c.status AS expected
+WITH d, c, h, t, CASE c.predicate WHEN 'RELATED_TO' THEN '“' + c.predicateText + '”' ELSE c.predicate END AS said
+RETURN d.id AS doc, c.caption AS caption, h.name + ' ' + said + ' ' + t.name + ' · ' + c.status AS expected
 """
 
 
