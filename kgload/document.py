@@ -39,6 +39,7 @@ def map_document(
         generic = generic_retry(extraction, mapped, mapping)
         if generic is not None:  # rare: mapped again with the refused free-text relations made generic
             mapped = validator.check(map_extraction(generic, mapping, run, tenures))
+        mapped.self_loops = [loop for loop in mapped.self_loops if loop.claim in mapped.claim_sources]
     return prepare(mapped) if prepare is not None and mapped.iri else mapped
 
 

@@ -417,6 +417,8 @@ def _note_resolution(report: LoadReport, doc: MappedDocument) -> None:
         report.merges[merge.iri] = Merge(merge.iri, merge.canonical, names, merge.source)
     report.unresolved.update(doc.unresolved)
     report.ambiguous.update(doc.ambiguous)
+    for loop in doc.self_loops:
+        report.add_self_loop(loop)
     for iri, how in doc.identities.items():
         report.note_identity(iri, how)
     for iri, name in doc.free_names:
