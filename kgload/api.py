@@ -521,8 +521,7 @@ def runs(*, store: PathLike | None = None, sink: Sink | None = None, limit: int 
 def query(sparql: str, *, store: PathLike | None = None) -> tuple[list[str], list[dict[str, Any]]]:
     """Run a SPARQL SELECT on the embedded store; return the variables and rows of Python values.
     Any query form, in the W3C result formats: ``sparql_answer``."""
-    with open_store(store, read_only=True) as target:
-        result = answer(target, sparql)
+    with open_store(store, read_only=True) as target, answer(target, sparql) as result:
         if result.kind != "select":
             raise UsageError(
                 "kgload.query returns the rows of a SELECT; for ASK, CONSTRUCT or DESCRIBE use kgload.sparql_answer"
@@ -535,7 +534,6 @@ def sparql_answer(sparql: str, out: BinaryIO, fmt: str | None = None, *, store: 
     answer to ``out``: W3C SPARQL 1.1 results (json, xml, csv, tsv) or, for graph results, RDF
     (turtle, ntriples, rdfxml, jsonld). ``fmt`` None: JSON, or Turtle for graphs. Returns the
     query's kind: "select", "ask" or "graph"."""
-    with open_store(store, read_only=True) as target:
-        result = answer(target, sparql)
+    with open_store(store, read_only=True) as target, answer(target, sparql) as result:
         result.write(out, fmt or result.default_format())
         return result.kind

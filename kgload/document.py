@@ -39,6 +39,7 @@ def map_document(
         generic = generic_retry(extraction, mapped, mapping)
         if generic is not None:  # rare: mapped again with the refused free-text relations made generic
             mapped = validator.check(map_extraction(generic, mapping, run, tenures))
+        mapped.self_loops = [loop for loop in mapped.self_loops if loop.claim in mapped.claim_sources]
     return prepare(mapped) if prepare is not None and mapped.iri else mapped
 
 
@@ -68,11 +69,7 @@ def identity(item: Extraction | RdfSource, mapping: Mapping) -> tuple[str, str]:
     """The document IRI and the fingerprint its mapping will carry, without mapping it; two empty
     strings when the IRI cannot be made (mapping it will report why)."""
     try:
-        if isinstance(item, RdfSource):
-            iri = mapping.document_iri_for(item.document_id)
-        else:
-            doc = item.document
-            iri = mapping.document_iri_for(doc.id, doc.publisher, doc.published)
+        iri = mapping.document_iri_of(item.document)
     except (TemplateError, ValueError):
         return "", ""
     return iri, combine(item.fingerprint, mapping.hash)

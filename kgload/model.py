@@ -8,11 +8,15 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pyoxigraph import Quad
 
 from kgload.records import Extraction, Origin, Reject, Relation
+
+# How an entity was identified (kgload.mapping.identity), strongest first: the report counts them so.
+How = Literal["gazetteer", "code", "role", "learned", "unresolved"]
+HOWS: tuple[How, ...] = ("gazetteer", "code", "role", "learned", "unresolved")
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,24 @@ class Merge:
     source: str  # "gazetteer" or "document"
 
 
+@dataclass(frozen=True)
+class SelfLoop:
+    """A relation whose two ends, two entities of its document, are one entity once resolved: an
+    ICEWS "Government Official (Thailand)" acting on "Head of Government (Thailand)", a GDELT
+    AUSTRALIAN on AUSTRALIA, an ACLED communal militia fighting itself."""
+
+    document: str
+    claim: str  # the claim's IRI
+    entity: str  # the one entity's IRI
+    type: str  # the relation type as the source gives it
+    names: tuple[str, str]  # the head's and the tail's names as the source gives them
+
+    @property
+    def resolved(self) -> bool:
+        """Two different names made one by resolution, rather than one name the source gives twice."""
+        return self.names[0] != self.names[1]
+
+
 @dataclass
 class MappedDocument:
     source: Extraction
@@ -62,6 +84,7 @@ class MappedDocument:
     # entity IRI -> how it was identified (gazetteer, code, role, learned, unresolved)
     identities: dict[str, str] = field(default_factory=dict)
     ambiguous: list[str] = field(default_factory=list)  # names the gazetteer could not tell apart
+    self_loops: list[SelfLoop] = field(default_factory=list)  # relations with one entity at both ends
     # (IRI, name) of each entity no gazetteer resolved: distinct names reaching one IRI share a slug
     free_names: list[tuple[str, str]] = field(default_factory=list)
     entities: int = 0

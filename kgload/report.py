@@ -10,22 +10,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from kgload.errors import RunFailed, UsageError
-from kgload.model import Merge
+from kgload.errors import EXIT_FAILED, EXIT_OK, EXIT_REJECTS, RunFailed, UsageError
+from kgload.model import HOWS, Merge, SelfLoop
 from kgload.records import Reject
 
-# How an entity was identified, strongest first (kgload.mapping.identity.HOWS; report sits below mapping).
-_HOWS = ("gazetteer", "code", "role", "learned", "unresolved")
-
-# Exit codes, documented in README "Exit codes"; cron and systemd read them.
-EXIT_OK = 0
-EXIT_INTERNAL = 1
-EXIT_CONFIG = 2
-EXIT_REJECTS = 3
-EXIT_UNREACHABLE = 4
-EXIT_FAILED = 5
-EXIT_BUSY = 75  # sysexits EX_TEMPFAIL: another run holds the target; try again later
-EXIT_INTERRUPTED = 130
+# A run's status, in its report and in the target's run ledger (kgload.ledger).
+RUNNING, OK, REJECTS, FAILED = "running", "ok", "loaded with rejects", "failed"
+# self-loops listed by name in the report file (all are counted): enough to review, bounded in memory
+SELF_LOOPS_LISTED = 1000
 
 
 def reject_line(reject: Reject, run: str) -> str:
@@ -116,10 +108,12 @@ class LoadReport:
     # distinct entity IRI -> how it was identified (gazetteer, code, role, learned, unresolved)
     identities: dict[str, str] = field(default_factory=dict)
     ambiguous: set[str] = field(default_factory=set)  # names kept apart: ambiguous or of another kind
+    self_loops: Counter[bool] = field(default_factory=Counter)  # relations with one entity at both ends, by .resolved
+    self_loop_list: list[SelfLoop] = field(default_factory=list)  # the first SELF_LOOPS_LISTED of them
     free_names: dict[str, set[str]] = field(default_factory=dict)  # entity IRI -> the unresolved names it has
     messages: list[str] = field(default_factory=list)  # one line per reject, for the terminal
     notes: list[str] = field(default_factory=list)  # one line per document a later version replaced
-    status: str = "running"
+    status: str = RUNNING
 
     def add_replacement(self, message: str) -> None:
         """A document read twice in one run: the later version is the one kept; the report says so."""
@@ -135,20 +129,39 @@ class LoadReport:
     def note_identity(self, iri: str, how: str) -> None:
         """Count an entity once, by the strongest way any document identified it."""
         known = self.identities.get(iri)
-        if known is None or _HOWS.index(how) < _HOWS.index(known):
+        if known is None or HOWS.index(how) < HOWS.index(known):
             self.identities[iri] = how
 
     @property
     def resolution(self) -> dict[str, int]:
         """Distinct entities by how they were identified, every way listed (0 included)."""
         counts = Counter(self.identities.values())
-        return {how: counts.get(how, 0) for how in _HOWS}
+        return {how: counts.get(how, 0) for how in HOWS}
 
     def merge_lines(self) -> list[dict[str, Any]]:
         return [
             {"entity": m.canonical, "iri": m.iri, "names": list(m.names), "by": m.source}
             for m in sorted(self.merges.values(), key=lambda m: (m.canonical, m.iri))
         ]
+
+    def add_self_loop(self, loop: SelfLoop) -> None:
+        """A relation with one entity at both ends: counted, and listed in the report file."""
+        self.self_loops[loop.resolved] += 1
+        if len(self.self_loop_list) < SELF_LOOPS_LISTED:
+            self.self_loop_list.append(loop)
+
+    def self_loop_line(self) -> str | None:
+        """The run report's line about self-loops, with an example of a merge that made one."""
+        total = sum(self.self_loops.values())
+        if not total:
+            return None
+        resolved, twice = self.self_loops[True], self.self_loops[False]
+        example = next((loop for loop in self.self_loop_list if loop.resolved), None)
+        shown = f" (e.g. {example.names[0]} → {example.names[1]}, {example.type})" if example else ""
+        return (
+            f"  self-loops: {total} relation(s) with one entity at both ends: {resolved} where two names"
+            f" resolved to one entity{shown}, {twice} where the source gives both ends one name"
+        )
 
     def resolution_lines(self) -> list[str]:
         """The run report's lines about resolution: counts by how, and the names kept apart."""
@@ -158,6 +171,9 @@ class LoadReport:
             shown = sorted(self.ambiguous)
             more = f" … and {len(shown) - 10} more" if len(shown) > 10 else ""
             lines.append(f"  kept apart (ambiguous or of another kind): {', '.join(shown[:10])}{more}")
+        loops = self.self_loop_line()
+        if loops:
+            lines.append(loops)
         return lines
 
     @property
@@ -170,7 +186,7 @@ class LoadReport:
 
     @property
     def exit_code(self) -> int:
-        if self.status == "failed":
+        if self.status == FAILED:
             return EXIT_FAILED
         return EXIT_REJECTS if self.rejected_total else EXIT_OK
 
@@ -196,5 +212,19 @@ class LoadReport:
             "merged": self.merge_lines(),
             "unresolved": sorted(self.unresolved),
             "ambiguous": sorted(self.ambiguous),
+            "self_loops": {
+                "resolved": self.self_loops[True],
+                "named_twice": self.self_loops[False],
+                "listed": [
+                    {
+                        "document": s.document,
+                        "claim": s.claim,
+                        "entity": s.entity,
+                        "type": s.type,
+                        "names": list(s.names),
+                    }
+                    for s in self.self_loop_list
+                ],
+            },
             "replaced": self.notes,
         }

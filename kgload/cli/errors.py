@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import typer
 
-from kgload.errors import KgloadError, MappingError
+from kgload.errors import EXIT_INTERRUPTED, KgloadError, MappingError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -41,6 +41,8 @@ def user_errors(command: F) -> F:
         except KgloadError as exc:
             raise fail(str(exc), exc.exit_code) from None
         except KeyboardInterrupt:
-            raise fail("interrupted; re-run the same command to finish (completed documents are kept)", 130) from None
+            raise fail(
+                "interrupted; re-run the same command to finish (completed documents are kept)", EXIT_INTERRUPTED
+            ) from None
 
     return wrapper  # type: ignore[return-value]

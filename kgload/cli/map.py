@@ -11,10 +11,11 @@ from kgload import api
 from kgload.cli.errors import user_errors
 from kgload.cli.options import FormatOpt, Inputs, MappingOpt, RejectsOpt, ShaclEngineOpt, ValidateOpt, WorkersOpt
 from kgload.defaults import default_rejects
+from kgload.errors import EXIT_REJECTS
 from kgload.export.output import atomic, stdout
 from kgload.model import Run
 from kgload.rdf.serialize import format_for
-from kgload.report import EXIT_REJECTS, RejectsFile
+from kgload.report import RejectsFile
 from kgload.tables import plural
 
 

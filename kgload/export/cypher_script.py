@@ -241,6 +241,7 @@ def statements(subgraph: Subgraph, mapping: Mapping) -> Iterator[tuple[str, int]
                 "start": e.start,
                 "end": e.end,
                 "evidence": e.evidence,
+                "predicateTexts": e.predicate_texts,
                 "confidence": e.confidence,
                 "sources": e.sources,
                 "documents": e.documents,

@@ -115,6 +115,7 @@ class Edge:
     start: Any = None
     end: Any = None
     evidence: list[str] = field(default_factory=list)
+    predicate_texts: list[str] | None = None  # the distinct words of its free-text claims, in claim order
     sources: list[str] = field(default_factory=list)  # document ids
     documents: list[str] = field(default_factory=list)  # document IRIs
     confidence: float | None = None
@@ -205,6 +206,10 @@ def _edge(key: str, group: list[Claim], documents: dict[str, Document], symmetri
         start=first.props.get("start"),
         end=first.props.get("end"),
         evidence=[c.props["evidence"] for c in group if c.props.get("evidence") is not None],
+        predicate_texts=list(
+            dict.fromkeys(c.props["predicateText"] for c in group if c.props.get("predicateText") is not None)
+        )
+        or None,
         sources=list(sources),
         documents=list(uris),
         confidence=max(confidences) if confidences else None,

@@ -33,7 +33,7 @@ from kgload.readers import read
 from kgload.readers.json_input import Line
 from kgload.readers.kgload_json import from_line
 from kgload.records import Extraction, RdfSource, Reject
-from kgload.report import LoadReport, RejectsFile
+from kgload.report import FAILED, OK, REJECTS, LoadReport, RejectsFile
 from kgload.sinks import Preparer, Sink
 from kgload.sinks.learned import Relinked
 from kgload.validate import validator_for
@@ -147,7 +147,7 @@ class Load:
             with terminate_as_interrupt() if self.workers > 1 else contextlib.nullcontext():
                 self.batches(self.records())
         except BaseException:
-            report.status = "failed"
+            report.status = FAILED
             if self.mapper is not None:
                 self.mapper.close(cancel=True)
                 self.mapper = None
@@ -160,7 +160,7 @@ class Load:
         relink = getattr(self.sink, "relink", None)
         if relink is not None:  # names learned from this run's documents may join earlier nodes
             _note_relink(report, relink())
-        report.status = "loaded with rejects" if report.rejected_total else "ok"
+        report.status = REJECTS if report.rejected_total else OK
         return report
 
     def start(self) -> None:
@@ -417,6 +417,8 @@ def _note_resolution(report: LoadReport, doc: MappedDocument) -> None:
         report.merges[merge.iri] = Merge(merge.iri, merge.canonical, names, merge.source)
     report.unresolved.update(doc.unresolved)
     report.ambiguous.update(doc.ambiguous)
+    for loop in doc.self_loops:
+        report.add_self_loop(loop)
     for iri, how in doc.identities.items():
         report.note_identity(iri, how)
     for iri, name in doc.free_names:

@@ -19,8 +19,7 @@ def start_document(
     cannot be made, a mapping without them whose reject says why."""
     doc = extraction.document
     try:
-        doc_iri = mapping.document_iri_for(doc.id, doc.publisher, doc.published)
-        graph_iri = mapping.graph_iri_for(doc.id, doc.publisher, doc.published)
+        doc_iri, graph_iri = mapping.document_iri_of(doc), mapping.graph_iri_of(doc)
         doc_node, graph = NamedNode(doc_iri), NamedNode(graph_iri)
     except (TemplateError, ValueError) as exc:
         out = MappedDocument(extraction, "", "", "")

@@ -23,7 +23,7 @@ from kgload.fingerprint import canonical_json
 from kgload.mapping.spec import Mapping
 from kgload.mapping.templates import TemplateError
 from kgload.mapping.tenures import TenureIndex
-from kgload.model import MappedDocument, Run
+from kgload.model import MappedDocument, Run, SelfLoop
 from kgload.rdf.attributes import claim_attribute_pairs, entity_attribute_pairs
 from kgload.rdf.claims import accept_relation, claim_node, relation_origins, relation_reject, repeated_claim
 from kgload.rdf.document_node import recorded_literal, start_document
@@ -248,6 +248,10 @@ def plan_document(
         if isinstance(claim, str):
             out.rejects.append(relation_reject(origin, claim, relation))
             continue
+        if claim.head == claim.tail and relation.head != relation.tail and not claim.repeated:
+            names = {e.id: e.name for e in extraction.entities}  # rare: built only for a self-loop
+            ends = (names.get(relation.head, relation.head), names.get(relation.tail, relation.tail))
+            out.self_loops.append(SelfLoop(doc.id, claim.node.value, claim.head.value, relation.type, ends))
         plan.claims.append(claim)
         out.claims += 1
         if claim.node.value in out.claim_sources:  # a repeated relation: one claim, each relation accounted for

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pyoxigraph import NamedNode
 
+from kgload.records import STATUSES
 from kgload.vocabulary.namespaces import DCTERMS, KG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS
 
 _N = NamedNode
@@ -11,7 +12,7 @@ A = _N(RDF + "type")
 LABEL, ALT_LABEL, SAME_AS = _N(RDFS + "label"), _N(SKOS + "altLabel"), _N(OWL + "sameAs")
 SUBJECT, PREDICATE, OBJECT = _N(RDF + "subject"), _N(RDF + "predicate"), _N(RDF + "object")
 CLAIM, DOCUMENT = _N(KG + "Claim"), _N(KG + "Document")
-STATUS = {s: _N(KG + s.capitalize()) for s in ("asserted", "denied", "disputed")}
+STATUS = {s: _N(KG + s.capitalize()) for s in STATUSES}
 P = {
     name: _N(KG + name)
     for name in (

@@ -12,7 +12,9 @@ Quirks handled (seen in the OEDA gold-standard records):
 - ``target`` may be a list, absent or ``""``. With no target, a record whose markup codes its
   sources as ``SRC/TAR`` ("reciprocal source/target in the CAMEO system", PLOVER GSR readme) is a
   reciprocal event between its sources: one relation each way for every pair. Any other record
-  without a target cannot be a relation and is rejected;
+  without a target is a one-sided event (a ceasefire declared, a surrender): each source acts on the
+  event's place (eventLoc), with the type ``one-sided/<type>`` (mappings/kgload.yaml decides the
+  property); without a place it is rejected with that reason;
 - ``mode`` may be ``""`` (no mode).
 Actor types come from the CAMEO actor code and sector, as for GDELT (mappings/sources/gdelt.yaml): see
 ``actor_type``.
@@ -90,8 +92,17 @@ def _draft(raw: Any, origin: Origin) -> Draft:
     )
     sources = _actors(raw, "source", draft, origin)
     targets = _actors(raw, "target", draft, origin)
+    location = _location(raw, draft, origin)
+    relation = _relation(raw, event, date, location)
     pairs = _pairs(raw, sources, targets)
-    relation = _relation(raw, event, date, _location(raw, draft, origin))
+    if pairs is None:  # one-sided: each source acts on the place
+        if location is None:
+            raise BadValue(
+                "target is absent or empty and the sources are not coded as reciprocal (SRC/TAR): "
+                "a one-sided event without a place (eventLoc), so no relation"
+            )
+        relation["type"] = f"one-sided/{relation['type']}"
+        pairs = [(source, location) for source in sources]
     for head, tail in pairs:
         draft.relation({**relation, "head": head, "tail": tail}, origin.at("event"), raw)
     return draft
@@ -132,7 +143,8 @@ def _entity(actor: Any, entity_id: str, where: str) -> dict[str, Any]:
     }
 
 
-def _pairs(raw: dict[str, Any], sources: list[str], targets: list[str]) -> list[tuple[str, str]]:
+def _pairs(raw: dict[str, Any], sources: list[str], targets: list[str]) -> list[tuple[str, str]] | None:
+    """The (source, target) pairs of an event; None for a one-sided one (no target, not reciprocal)."""
     if not sources:
         raise BadValue("source is missing: an event needs a source actor")
     if targets:
@@ -140,10 +152,7 @@ def _pairs(raw: dict[str, Any], sources: list[str], targets: list[str]) -> list[
     markup = (raw.get("textInfo") or {}).get("markup") if isinstance(raw.get("textInfo"), dict) else None
     if len(sources) >= 2 and isinstance(markup, str) and "SRC/TAR" in markup:
         return list(permutations(sources, 2))
-    raise BadValue(
-        "target is absent or empty and the sources are not coded as reciprocal (SRC/TAR): "
-        "a relation needs a target actor"
-    )
+    return None
 
 
 def _relation(raw: dict[str, Any], event: str, date: str | None, location: str | None) -> dict[str, Any]:

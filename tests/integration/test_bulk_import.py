@@ -48,6 +48,12 @@ ATTRIBUTES = {"occasion": "summit", "rounds": 2**53 + 1, "share": 0.25, "public"
               "reported on": "Test Wire"}  # fmt: skip
 
 
+# two wordings every other document gives, and one of its own for each tricky id: the relationship's
+# words follow claim order (document id), so their order is Neo4j's order of those two ids
+FREE_WORDS = ("ships grain through", "jams the radars of")
+TRICKY_WORDS = {5: "sells arms to", 6: "pays the debts of"}
+
+
 def _doc(number: int, variant: str = "") -> dict[str, Any]:
     ids = list(PEOPLE)
     entities = [
@@ -64,6 +70,9 @@ def _doc(number: int, variant: str = "") -> dict[str, Any]:
         {"type": "advancing-on", "head": "russia", "tail": "ukraine", "status": "disputed",
          "asserted_by": ["russia"], "denied_by": ["zelensky"], "evidence": "Kyiv denies it."},
     ]  # fmt: skip
+    # a free-text relation (an LLM's words no rule names): RELATED_TO, shared, with the words of its claims
+    words = TRICKY_WORDS.get(number, FREE_WORDS[number % 2])
+    relations.append({"type": words, "predicate": words, "head": "russia", "tail": "ukraine"})
     if number == 0:  # a claim's caveat and extra attributes of each JSON type (issue 30.3)
         relations.append(
             {"type": "negotiated-with", "head": "putin", "tail": "zelensky", "date": "2025-06-01",
@@ -203,6 +212,17 @@ def test_the_facts_survive_the_csv_round_trip(imported):
     assert titles == ["Bulk test 1 (corrected)"]
 
 
+def test_related_to_keeps_its_words_through_the_csv(imported, online):
+    """The RELATED_TO relationship every synthetic document states carries the distinct words of its
+    claims, in claim order, as the online load writes it (test_imported_graph_equals_an_online_load)."""
+    [row] = imported.execute_query(
+        "MATCH (:Country {name: 'Russia'})-[r:RELATED_TO]->(:Country {name: 'Ukraine'}) "
+        "RETURN r.predicateTexts AS words, r.claims AS claims"
+    ).records
+    assert row["claims"] == 10 and row["words"][:2] == list(FREE_WORDS)
+    assert sorted(row["words"][2:]) == sorted(TRICKY_WORDS.values())
+
+
 def test_the_run_ledger_is_imported(imported, exported):
     [run] = imported.execute_query("MATCH (r:LoadRun) RETURN properties(r) AS p").records
     assert run["p"]["id"] == FIXED_RUN.id
@@ -284,7 +304,8 @@ def test_a_claims_note_and_attributes_are_typed_properties_online_and_imported(i
 
 CLAIM_CAPTIONS = """
 MATCH (h)<-[:SUBJECT]-(c:Claim)-[:OBJECT]->(t), (c)-[:DERIVED_FROM]->(d:Document) WHERE d.id STARTS WITH 'bulk-'
-RETURN d.id AS doc, c.caption AS caption, h.name + ' ' + c.predicate + ' ' + t.name + ' · ' + c.status AS expected
+WITH d, c, h, t, CASE c.predicate WHEN 'RELATED_TO' THEN '“' + c.predicateText + '”' ELSE c.predicate END AS said
+RETURN d.id AS doc, c.caption AS caption, h.name + ' ' + said + ' ' + t.name + ' · ' + c.status AS expected
 """
 
 

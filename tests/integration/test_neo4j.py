@@ -482,3 +482,67 @@ def _operators(plan: dict):
     yield plan["operatorType"]
     for child in plan.get("children", []):
         yield from _operators(child)
+
+
+# -- the words of free-text relations on their shared relationship ------------------------------------
+
+WORDS = ("quietly backs", "lends money to", "trains the soldiers of")
+
+
+def worded_story(i: int) -> dict:
+    """A wire story with a free-text relation (an LLM's words no rule names, kg:relatedTo) between two
+    countries that other stories relate too, in words of their own."""
+    story = wire_story(i)
+    countries = [e["id"] for e in story["entities"] if e["type"] == "Country"]
+    words = WORDS[i % 3]
+    story["relations"].append({"type": words, "predicate": words, "head": countries[0], "tail": countries[2]})
+    return story
+
+
+def words_by_key(driver: neo4j.Driver) -> dict[str, list[str]]:
+    """Each RELATED_TO relationship's words, and the distinct words of its asserted claims in claim order."""
+    rels = cypher(driver, "MATCH ()-[r:RELATED_TO]->() RETURN r.key AS k, r.predicateTexts AS w")
+    claims = cypher(
+        driver,
+        "MATCH (c:Claim {predicate: 'RELATED_TO', status: 'asserted'})-[:DERIVED_FROM]->(d:Document) "
+        "WITH c, d ORDER BY d.id, c.sentence, c.uri RETURN c.key AS k, collect(c.predicateText) AS w",
+    )
+    expected = {c["k"]: list(dict.fromkeys(c["w"])) for c in claims}
+    assert {r["k"]: r["w"] for r in rels} == expected
+    return expected
+
+
+@pytest.mark.parametrize("seed_", range(3))
+def test_related_to_carries_the_words_of_its_claims_through_loads_reloads_and_retractions(
+    neo4j_db, neo4j_driver, tmp_path, seed_
+):
+    # RELATED_TO alone says nothing: the relationship carries the distinct words of its claims
+    # (predicateTexts), kept exact whichever path writes it (batch rows, extended, recomputed) and
+    # after a retraction, as its evidence and sources are; coded relationships get no such property.
+    import random
+
+    rng = random.Random(seed_)
+    chosen = [worded_story(i) for i in rng.sample(range(30), 15)]
+    in_order = sorted(chosen, key=lambda story: story["document"]["id"])
+    first, again = tmp_path / "first.jsonl", tmp_path / "again.jsonl"
+    first.write_text("".join(json.dumps(s) + "\n" for s in (in_order if seed_ == 0 else chosen)))
+    again.write_text("".join(json.dumps(s) + "\n" for s in rng.sample(chosen, 5)))
+    sink = Neo4jSink.connect(neo4j_db)
+    api.load([first], sink=sink, batch_size=rng.randint(1, 4), validate=False)
+    words = words_by_key(neo4j_driver)
+    assert any(len(w) > 1 for w in words.values())  # a relationship that several wordings share
+    assert cypher(neo4j_driver, "MATCH ()-[r]->() WHERE r.predicateTexts IS NOT NULL RETURN DISTINCT type(r) AS t") == [
+        {"t": "RELATED_TO"}
+    ]
+    api.load([again], sink=sink, batch_size=rng.randint(1, 4), force=True, validate=False)
+    words_by_key(neo4j_driver)
+    loaded = graph_dump(neo4j_driver)
+    recompute_everything(neo4j_driver, sink)
+    assert graph_dump(neo4j_driver) == loaded
+
+    # retract every document that says one of the wordings: it leaves every relationship
+    gone = [s["document"]["id"] for s in chosen if s["relations"][-1]["predicate"] == WORDS[0]]
+    sink.retract([f"https://w3id.org/kgload/doc/{doc_id}" for doc_id in gone])
+    after = words_by_key(neo4j_driver)
+    assert after and not [w for w in after.values() if WORDS[0] in w]
+    sink.close()

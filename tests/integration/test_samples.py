@@ -58,41 +58,48 @@ def ucdp() -> Counts:
 
 
 def gdelt(name: str) -> Counts:
-    """One event per row. A row without a first or second actor (codes and names empty: GDELT's
-    one-sided events) is rejected at reading. CAMEO 192 (occupy territory) is kg:occupied, whose
-    object must be a place: a row coding it against anything but a bare country code is rejected by
-    the SHACL shapes. The actor columns sit at the same places in GDELT 1.0 and 2.0 (the codebook)."""
+    """One event per row. A row without a first actor (code and name empty) is rejected at reading:
+    CAMEO's Actor1 is who acts. A row without a second actor is a one-sided event (docs/sources.md):
+    its actor acts on the event's place (ActionGeo_FullName), and without a place it is rejected.
+    CAMEO 192 (occupy territory) is kg:occupied, whose object must be a place: a row coding it against
+    a second actor that is anything but a bare country code is rejected by the SHACL shapes (a
+    one-sided one acts on its place, which is one). The actor columns sit at the same places in GDELT
+    1.0 and 2.0 (the codebook); GDELT 1.0 lacks the three ADM2 columns (and its back files SOURCEURL)."""
     codebook = [r[0] for r in rows("gdelt2_events_codebook_columns.csv")[1:]]
     at = {c: codebook.index(c) for c in ("Actor1Code", "Actor1Name", "Actor2Code", "Actor2Name", "EventCode")}
     at |= {c: codebook.index(c) for c in ("Actor2CountryCode", "Actor2Type1Code", "Actor2Type2Code", "Actor2Type3Code")}
     events = rows(name, delimiter="\t", quoting=csv.QUOTE_NONE)
-    both = [
-        e
-        for e in events
-        if (e[at["Actor1Code"]] or e[at["Actor1Name"]]) and (e[at["Actor2Code"]] or e[at["Actor2Name"]])
-    ]
+    gdelt1 = [c for c in codebook if not c.endswith("Geo_ADM2Code")]  # the 58 columns; the 57 lack SOURCEURL
+    where = {61: codebook.index("ActionGeo_FullName"), 58: gdelt1.index("ActionGeo_FullName")}
+    where[57] = where[58]
+    actor2 = lambda e: bool(e[at["Actor2Code"]] or e[at["Actor2Name"]])  # noqa: E731
+    place = lambda e: bool(e[where[len(e)]])  # noqa: E731
+    loaded = [e for e in events if (e[at["Actor1Code"]] or e[at["Actor1Name"]]) and (actor2(e) or place(e))]
 
     def occupies_a_non_place(e: list[str]) -> bool:
         country_only = e[at["Actor2Code"]] == e[at["Actor2CountryCode"]] != "" and not any(
             e[at[f"Actor2Type{i}Code"]] for i in (1, 2, 3)
         )
-        return e[at["EventCode"]] == "192" and not country_only
+        return e[at["EventCode"]] == "192" and actor2(e) and not country_only
 
-    refused = sum(occupies_a_non_place(e) for e in both)
-    return Counts(len(both), len(both) - refused, len(events) - len(both) + refused)
+    refused = sum(occupies_a_non_place(e) for e in loaded)
+    return Counts(len(loaded), len(loaded) - refused, len(events) - len(loaded) + refused)
 
 
 def icews() -> Counts:
     header, *events = rows("icews_events_sample.tab", delimiter="\t", quoting=csv.QUOTE_NONE)
     codes = [e[header.index("CAMEO Code")] for e in events]
     assert "192" not in codes  # the one code whose property wants a place as its object
+    # every event names its target: none is one-sided (those act on their place, as in GDELT)
+    assert all(e[header.index("Target Name")] not in ("", "NA") for e in events)
     return Counts(len(events), len(events), 0)
 
 
 def plover() -> Counts:
-    """A record per event (the README): the DOCUMENT record and a record whose target is no list are
-    rejected, unless the markup codes two or more sources as SRC/TAR (then each ordered pair);
-    otherwise one relation per source and target."""
+    """A record per event (the README): the DOCUMENT record and a record whose target is neither a list,
+    absent nor "" are rejected. With targets, one relation per source and target; without, each
+    ordered pair of the sources when the markup codes two or more of them as SRC/TAR, else a one-sided
+    event: one relation per source to the event's place (eventLoc), rejected when it has none."""
     records = json.loads((SAMPLES / "plover_gsr_events.json").read_text(encoding="utf-8"))
     documents = relations = 0
     for record in records:
@@ -104,6 +111,8 @@ def plover() -> Counts:
             pairs = len(sources) * len(targets)
         elif targets in (None, "") and len(sources) >= 2 and "SRC/TAR" in markup:
             pairs = len(list(permutations(sources, 2)))
+        elif targets in (None, "") and (record.get("eventLoc") or {}).get("name"):
+            pairs = len(sources)
         else:
             continue
         documents, relations = documents + 1, relations + pairs
@@ -262,10 +271,24 @@ def test_sample_loads_with_its_default_mapping(name, loaded):
 def test_bad_rows_say_why(loaded):
     _, rejects = loaded("gdelt1_events_sample_reed9999.csv")
     reasons = {r["reason"] for r in rejects}
-    assert "column Actor2Name: is empty, and the relation needs its tail (actor2)" in reasons
+    assert "column Actor1Name: is empty: no first actor (Actor1, the one who acts in CAMEO), so no relation" in reasons
+    one_sided = "column Actor2Name: is empty: a one-sided event (no Actor2) without a place (ActionGeo_FullName)"
+    assert f"{one_sided}, so no relation" in reasons
     assert any(r["stage"] == "validate" and "kg:occupied" in r["reason"] for r in rejects)
     _, rejects = loaded("wikipedia_eg_prime_ministers_qids.csv")
     assert [(r["record"], r["reason"]) for r in rejects] == [(72, "column id: is empty, and holder needs an id")]
+
+
+def test_a_relation_whose_two_actors_resolve_to_one_entity_is_reported(loaded):
+    """ICEWS codes a Thai government official speaking to the head of government: both resolve to the
+    Government of Thailand, so the relation runs from that node to itself; the run report says so."""
+    header, *events = rows("icews_events_sample.tab", delimiter="\t", quoting=csv.QUOTE_NONE)
+    source, target = header.index("Source Name"), header.index("Target Name")
+    pair = ("Government Official (Thailand)", "Head of Government (Thailand)")
+    assert [(e[source], e[target]) for e in events].count(pair) == 1
+    report, _ = loaded("icews_events_sample.tab")
+    assert [loop.names for loop in report.self_loop_list if loop.resolved] == [pair]
+    assert "self-loops: 1 relation(s) with one entity at both ends" in report.self_loop_line()
 
 
 def test_the_gdelt_codebook_names_the_columns_of_the_gdelt_source_mapping():

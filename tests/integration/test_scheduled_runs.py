@@ -427,20 +427,7 @@ def test_config_errors_exit_2_with_a_located_message(tmp_path, body, expected):
 
 
 def test_the_configured_shacl_engine_validates_the_run_whatever_the_environment_says(tmp_path, monkeypatch):
-    from kgload.fastshacl import CompiledShapes
-    from kgload.shacl import ShaclEngine
-
-    calls = {"compiled": 0, "pyshacl": 0}
-
-    def counted(engine, method):
-        def call(self, *args, **kwargs):
-            calls[engine] += 1
-            return method(self, *args, **kwargs)
-
-        return call
-
-    monkeypatch.setattr(CompiledShapes, "results", counted("compiled", CompiledShapes.results))
-    monkeypatch.setattr(ShaclEngine, "validate", counted("pyshacl", ShaclEngine.validate))
+    calls = _counting_engines(monkeypatch)
     docs = corpus(4)
     head, tail = (e["id"] for e in docs[1]["entities"][3:5])
     docs[1]["relations"].append({"type": "leader-of", "head": head, "tail": tail})  # a country leads none: rejected
@@ -560,7 +547,7 @@ def test_shipped_configs_are_valid(config):
 
 
 def test_the_docs_config_example_is_the_shipped_one_and_every_exit_code_is_documented(tmp_path):
-    from kgload import report
+    from kgload import errors
     from kgload.runs.config import load_config
 
     text = (ROOT / "docs" / "scheduling.md").read_text("utf-8")
@@ -570,7 +557,7 @@ def test_the_docs_config_example_is_the_shipped_one_and_every_exit_code_is_docum
     (tmp_path / "kgload.yaml").write_text(example)
     load_config(tmp_path / "kgload.yaml")
     table = text.split("## Exit codes", 1)[1].split("##", 1)[0]
-    codes = {v for k, v in vars(report).items() if k.startswith("EXIT_")}
+    codes = {v for k, v in vars(errors).items() if k.startswith("EXIT_")}
     assert codes == {0, 1, 2, 3, 4, 5, 75, 130}
     assert all(f"\n| {code} |" in table for code in codes)
     keys = json.loads((ROOT / "kgload" / "schemas" / "config.schema.json").read_text())["properties"]

@@ -179,3 +179,31 @@ def test_a_relation_rejected_for_its_attributes_leaves_no_link_to_its_graph(tmp_
     assert len(mapped.rejects) == 1 and mapped.rejects[0].reason.startswith("attribute: ")
     assert mapped.claims == 0
     assert not [q for q in mapped.quads if q.predicate.value.endswith("#graph")]
+
+
+def test_a_relation_whose_ends_resolve_to_one_entity_is_a_self_loop_the_report_counts(mapping, run):
+    """Two names of one gazetteer entry at both ends ("Putin" and "Vladimir Putin") make a relation
+    from the entity to itself: it loads as the source says, and the run report counts and lists it,
+    apart from a relation whose source gives both ends the same name (ACLED's communal militias)."""
+    from kgload.report import LoadReport
+
+    entities = [PUTIN, {"id": "v", "name": "Vladimir Putin", "type": "Person"}, TRUMP, {**TRUMP, "id": "t2"}]
+    relations = [
+        {"type": "called", "head": "p", "tail": "v", "date": "2025-06-14"},
+        {"type": "called", "head": "t", "tail": "t2", "date": "2025-06-14"},
+        {"type": "called", "head": "p", "tail": "t", "date": "2025-06-14"},
+    ]
+    mapped = map_extraction(extraction(entities, relations), mapping, run)
+    assert [(s.entity, s.names, s.resolved) for s in mapped.self_loops] == [
+        (ID + "q7747", ("Putin", "Vladimir Putin"), True),
+        (ID + "q22686", ("Donald Trump", "Donald Trump"), False),
+    ]
+    assert (ID + "q7747", KG + "called", ID + "q7747") in triples(mapped)
+    report = LoadReport("run", "store")
+    for loop in mapped.self_loops:
+        report.add_self_loop(loop)
+    assert report.self_loop_line() == (
+        "  self-loops: 2 relation(s) with one entity at both ends: 1 where two names resolved to one entity"
+        " (e.g. Putin → Vladimir Putin, called), 1 where the source gives both ends one name"
+    )
+    assert report.as_json()["self_loops"]["listed"][0]["names"] == ["Putin", "Vladimir Putin"]

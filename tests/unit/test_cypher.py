@@ -90,6 +90,18 @@ def test_relationship_rows_aggregate_like_the_server():
     assert "date" not in props and "recordedAt" not in props  # nulls are not stored
 
 
+def test_relationship_rows_list_the_distinct_words_of_their_claims_in_claim_order():
+    docs = [
+        _doc("d2", "b", [_claim("c3", predicateText="supports"), _claim("c4", predicateText="funds", sentence=0)]),
+        _doc("d1", "a", [_claim("c1", predicateText="supports"), _claim("c2")]),
+        _doc("d3", "c", [_claim("c5", status="denied", predicateText="denies funding")]),
+        _doc("d4", "a", [_claim("c6", key="coded")]),
+    ]
+    by_key = {row["props"]["key"]: row["props"] for row in rows.relationship_rows(docs)}
+    assert by_key["k"]["predicateTexts"] == ["supports", "funds"]  # a denied claim's words are not the fact's
+    assert "predicateTexts" not in by_key["coded"]  # no words, no property (not an empty list)
+
+
 def test_batch_rows_one_row_per_entity_and_mention_per_document():
     putin = EntityRow("e:putin", ("Person",), "Putin", ["Putin", "V. Putin"], wikidata="Q7747")
     putin_too = EntityRow("e:putin", ("Actor",), "Vladimir Putin", ["Vladimir Putin", "Putin"])

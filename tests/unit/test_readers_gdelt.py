@@ -102,12 +102,54 @@ def test_rows_that_cannot_be_events_are_rejected(tmp_path):
     ]
     good, bad = run(tmp_path, *lines)
     assert good == [] and [b.origin.record for b in bad] == [1, 2, 3, 4, 5]
-    assert bad[0].reason == "column Actor1Name: is empty, and the relation needs its head (actor1)"
-    assert bad[4].reason == "column Actor2Name: is empty, and the relation needs its tail (actor2)"
+    assert (
+        bad[0].reason
+        == "column Actor1Name: is empty: no first actor (Actor1, the one who acts in CAMEO), so no relation"
+    )
+    assert bad[4].reason == (
+        "column Actor2Name: is empty: a one-sided event (no Actor2) without a place (ActionGeo_FullName),"
+        " so no relation"
+    )
     assert bad[1].reason.startswith("column GLOBALEVENTID: 'gdelt-x' is not in the expected form")
     assert bad[2].reason == "column SQLDATE: '20251340': 2025-13-40 is not a real day"
     assert bad[3].reason == "expected 61 or 58 or 57 columns as the source mapping declares, got 3"
     assert all(b.data for b in bad)
+
+
+def test_a_one_sided_event_acts_on_its_place(tmp_path):
+    """GDELT codes an event with no target (a statement, a protest) with Actor2 empty: its relation is
+    one-sided/cameo:<code>, from the actor to the place; the mapping decides the property."""
+    place = {
+        "ActionGeo_Type": "4",
+        "ActionGeo_FullName": "Kyiv, Ukraine",
+        "ActionGeo_Lat": "50.45",
+        "ActionGeo_Long": "30.52",
+    }
+    no_actor2 = {"Actor2Code": "", "Actor2Name": "", "Actor2CountryCode": ""}
+    good, bad = run(
+        tmp_path,
+        row(EventCode="010", **no_actor2, **place),
+        row(GLOBALEVENTID="2", EventCode="141", **no_actor2, **place),
+    )
+    assert bad == []
+    for doc, code in zip(good, ("010", "141"), strict=True):
+        (relation,) = doc.relations
+        tail = next(e for e in doc.entities if e.id == relation.tail)
+        assert (relation.type, relation.event_code, relation.location) == (
+            f"one-sided/cameo:{code}",
+            code,
+            relation.tail,
+        )
+        assert (tail.name, tail.type) == ("Kyiv, Ukraine", "City")
+    from kgload.mapping import load_mapping
+
+    mapping = load_mapping()
+    assert [
+        mapping.relation_rule(t).property.iri.rsplit("#")[1] for t in ("one-sided/cameo:010", "one-sided/cameo:141")
+    ] == [
+        "actedAt",
+        "protested",
+    ]
 
 
 def test_a_non_web_sourceurl_is_a_title_not_a_url(tmp_path):

@@ -106,14 +106,29 @@ def test_na_city_falls_back_to_province_then_country(tmp_path):
 
 
 def test_rows_that_cannot_be_events_are_rejected(tmp_path):
+    no_place = {"City": "NA", "Province": "NA", "Country": "NA", "Latitude": "NA", "Longitude": "NA"}
     good, bad = run(
-        tmp_path, row(**{"Target Name": "NA"}), row(**{"CAMEO Code": "NA"}), row(**{"Event Date": "June"}), row()[:5]
+        tmp_path,
+        row(**{"Target Name": "NA"}, **no_place),
+        row(**{"CAMEO Code": "NA"}),
+        row(**{"Event Date": "June"}),
+        row()[:5],
     )
     assert good == [] and [b.origin.record for b in bad] == [2, 3, 4, 5]
-    assert bad[0].reason == "column Target Name: is empty, and the relation needs its tail (target)"
+    assert bad[0].reason == (
+        "column Target Name: is empty: a one-sided event (no target) without a place (City, Province or Country),"
+        " so no relation"
+    )
     assert bad[1].reason == "column CAMEO Code: is empty, and the relation needs a type"
     assert bad[2].reason == "column Event Date: 'June' is not a date in the declared format(s) iso"
     assert bad[3].reason == "expected 20 columns as in the header, got 5"
+
+
+def test_an_event_without_a_target_acts_on_its_place(tmp_path):
+    good, bad = run(tmp_path, row(**{"Target Name": "NA", "Target Sectors": "NA", "Target Country": "NA"}))
+    assert bad == []
+    (relation,) = good[0].relations
+    assert (relation.type, relation.tail, relation.location) == ("one-sided/cameo:040", "place", "place")
 
 
 def test_a_header_without_required_columns_rejects_every_row(tmp_path):

@@ -157,7 +157,9 @@ def _check_ends(rules: list[tuple[int, RelationRule]], named: set[str]) -> None:
         for end, which in ((rule.head, "head"), (rule.tail, "tail")):
             if end.ref is None and not any(role in named for role in end.roles):
                 names = " or ".join(end.roles)
-                raise CellError(end.field, f"is empty, and the relation needs its {which} ({names})")
+                raise CellError(
+                    end.field, dict(rule.missing).get(which, f"is empty, and the relation needs its {which} ({names})")
+                )
 
 
 def _entities(rule: EntityRule, fields: dict[str, Any], name: str, record: Any) -> list[tuple[str, dict[str, Any]]]:
@@ -208,7 +210,9 @@ def _relations(
             return []
         end, missing = ("head", rule.head) if not heads else ("tail", rule.tail)
         names = " or ".join(missing.roles) or "the entity it names"
-        raise CellError(missing.field, f"is empty, and the relation needs its {end} ({names})")
+        raise CellError(
+            missing.field, dict(rule.missing).get(end, f"is empty, and the relation needs its {end} ({names})")
+        )
     locations = _ends(rule.location, record, parts) if rule.location is not None else []
     kind = fields["type"](record)
     if kind is None:

@@ -90,6 +90,8 @@ class RelationRule:
     head: End
     tail: End
     location: End | None
+    # the reject reason when the head or tail is absent ("a one-sided event without a place"), by end
+    missing: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -367,6 +369,7 @@ class _Compiler:
             record_set=record_set,
             when=values.condition((*where, "when"), spec["when"]) if "when" in spec else None,
             optional=bool(spec.get("optional", False)),
+            missing=tuple(sorted(spec.get("missing", {}).items())),
             fields=Fields(base, cases),
             type_field=values.field_at.get((*where, "type"), ""),
             head=self._end(values, (*where, "head"), spec["head"], roles, record_set),

@@ -102,7 +102,7 @@ def schema_statements(rel_types: Iterable[str]) -> list[str]:
 
 
 # One record holding every pair, not a record per document: the driver's cost per record was most of
-# the lookup (500 documents: 14 ms instead of 20-40 ms), paid by every batch of a re-run.
+# the lookup, paid by every batch of a re-run.
 FINGERPRINTS = """
 UNWIND $uris AS uri
 MATCH (d:Resource {uri: uri})
@@ -299,7 +299,8 @@ MATCH (h) WHERE elementId(h) = $ids[row.head]
 MATCH (t) WHERE elementId(t) = $ids[row.tail]
 CREATE (h)-[r:$(row.type) {
   key: row.props.key, predicate: row.props.predicate, date: row.props.date, start: row.props.start,
-  end: row.props.end, evidence: row.props.evidence, confidence: row.props.confidence, sources: row.props.sources,
+  end: row.props.end, evidence: row.props.evidence, predicateTexts: row.props.predicateTexts,
+  confidence: row.props.confidence, sources: row.props.sources,
   documents: row.props.documents, claims: row.props.claims, recordedAt: row.props.recordedAt
 }]->(t)
 FOREACH (k IN row.datetimes | SET r[k] = datetime(row.props[k]))
@@ -326,6 +327,8 @@ WITH key, head(claims) AS first, {{
   key: key, predicate: head(claims).predicateUri, date: head(claims).date, start: head(claims).start,
   end: head(claims).end,
   evidence: [c IN claims WHERE c.evidence IS NOT NULL | c.evidence],
+  predicateTexts: CASE WHEN any(c IN claims WHERE c.predicateText IS NOT NULL) THEN reduce(words = [], c IN claims |
+    CASE WHEN c.predicateText IS NULL OR c.predicateText IN words THEN words ELSE words + c.predicateText END) END,
   confidence: reduce(best = null, c IN claims |
     CASE WHEN c.confidence IS NOT NULL AND (best IS NULL OR c.confidence > best) THEN c.confidence ELSE best END),
   sources: sources, documents: documents, claims: size(claims),
@@ -349,7 +352,8 @@ def append_relationships(rel_type: str, allowed: Iterable[str]) -> str:
     upsert_relationships orders a key's claims by document id first, so when every document of the
     batch sorts after the last stored source (``sources`` is in that order), the recompute would
     keep the first claim and append the batch's claims after the stored ones: the stored lists
-    grow by the batch's own aggregate (``row.props`` from rows.relationship_rows), the count adds up,
+    grow by the batch's own aggregate (``row.props`` from rows.relationship_rows; the words by those not
+    there yet), the count adds up,
     confidence and recordedAt take the max and min. A load of documents in id order then costs a
     seek per key instead of re-reading every claim of a key that thousands support; any other key
     (a source without id, an earlier id, a missing relationship) is left to upsert_relationships.
@@ -363,6 +367,9 @@ USING INDEX SEEK r:`{name}`(key)
 WHERE size(r.sources) > 0 AND size(r.sources) = size(r.documents) AND p.sources[0] > last(r.sources)
 WITH r, p, CASE WHEN 'recordedAt' IN row.datetimes THEN datetime(p.recordedAt) ELSE p.recordedAt END AS recorded
 SET r.evidence = coalesce(r.evidence, []) + p.evidence, r.sources = r.sources + p.sources,
+    r.predicateTexts = CASE WHEN p.predicateTexts IS NULL THEN r.predicateTexts
+                            ELSE coalesce(r.predicateTexts, [])
+                                 + [w IN p.predicateTexts WHERE NOT w IN coalesce(r.predicateTexts, [])] END,
     r.documents = r.documents + p.documents, r.claims = r.claims + p.claims,
     r.confidence = CASE WHEN p.confidence IS NOT NULL AND (r.confidence IS NULL OR p.confidence > r.confidence)
                         THEN p.confidence ELSE r.confidence END,

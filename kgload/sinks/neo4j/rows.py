@@ -147,12 +147,20 @@ def fact_properties(key: str, supporters: list[tuple[str | None, str, dict[str, 
         "start": first.get("start"),
         "end": first.get("end"),
         "evidence": [c["evidence"] for c in claims if c.get("evidence") is not None],
+        "predicateTexts": predicate_texts(c.get("predicateText") for c in claims),
         "confidence": _extreme(max, (c.get("confidence") for c in claims)),
         "sources": list(dict.fromkeys(doc_id for doc_id, _, _ in supporters if doc_id is not None)),
         "documents": list(dict.fromkeys(uri for _, uri, _ in supporters)),
         "claims": len(claims),
         "recordedAt": _extreme(min, (c.get("recordedAt") for c in claims)),
     }
+
+
+def predicate_texts(words: Iterable[str | None]) -> list[str] | None:
+    """The distinct words of a relationship's claims (free-text relations), in claim order; None
+    (no property) when no claim has any, so that coded relationships carry no empty list."""
+    distinct = list(dict.fromkeys(w for w in words if w is not None))
+    return distinct or None
 
 
 def _document_row(doc: DocumentRows) -> dict[str, Any]:
