@@ -214,7 +214,7 @@ def profile_neo4j(args: argparse.Namespace) -> None:
             [args.corpus / "corpus.jsonl"],
             sink=Neo4jSink(driver, None),
             mapping=mapping,
-            validate=False,
+            validate=args.validate,
             batch_size=args.batch_size,
         )
         profiler.disable()
@@ -408,6 +408,7 @@ def main() -> None:
     parser.add_argument("--neo4j-uri")
     parser.add_argument("--batch-size", type=int, default=200)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--validate", action="store_true", help="neo4j: SHACL on (the compiled engine)")
     parser.add_argument("--every", type=int, default=20, help="growth: batches per row")
     parser.add_argument("--warm-up", type=Path, help="growth: a corpus to load untimed first")
     parser.add_argument("--server-pid", type=int, help="replay: the Neo4j server's pid, for its CPU seconds")

@@ -469,6 +469,30 @@ class CompiledShapes:
         # mentions, gets the results it gets on the ontology alone: those are remembered
         self._alone: dict[tuple[int, Node], tuple[list[Result], frozenset[Node]]] = {}
         self._cacheable = {id(s) for s, _ in self._targeted if not self._has_sparql(s)}
+        # most shapes target classes and properties a document does not use: their focus nodes are then
+        # the ontology's alone, found once instead of searched for in every document
+        self._triggers = [self._trigger(targets) for _, targets in self._targeted]
+        # the ontology's and the shapes' own term objects: a document's equal terms swapped for them make
+        # the index lookups identity hits instead of calls to rdflib's Python __eq__
+        self._known: dict[Node, Node] = {t: t for triple in (*shapes, *ontology) for t in triple}
+        empty = _Data([], self._ontology, self._supers)
+        self._ontology_focus = [list(self._focus_nodes(targets, empty)) for _, targets in self._targeted]
+
+    def known(self, term: Node) -> Node:
+        """The ontology's or the shapes' own object for ``term`` when they hold an equal one, else ``term``."""
+        return self._known.get(term, term)
+
+    def _trigger(self, targets: _Targets) -> tuple[frozenset[Node], frozenset[Node]]:
+        """The classes (the target classes and their subclasses in the ontology) a document must type a
+        node with, and the predicates it must use, to add focus nodes of its own to the ontology's."""
+        classes: set[Node] = set()
+        todo = list(targets.classes)
+        while todo:
+            cls = todo.pop()
+            if cls not in classes:
+                classes.add(cls)
+                todo.extend(self._ontology.into.get(cls, _EMPTY).get(_SUBCLASS_OF, _EMPTY))
+        return frozenset(classes), frozenset([*targets.subjects_of, *targets.objects_of])
 
     def __getstate__(self) -> dict[str, Any]:
         # pickled for worker processes on platforms without fork: checks are closures, compiled again there
@@ -492,9 +516,17 @@ class CompiledShapes:
                 out: list[Result] = []
                 fixed = data.supers is self._supers  # the class tree is the ontology's
                 mentioned = data.doc.out.keys() | data.doc.into.keys()
-                for shape, targets in self._targeted:
+                types = {o for _, o in data.doc.by_predicate.get(_TYPE, _EMPTY)} if fixed else set()
+                predicates = data.doc.by_predicate.keys()
+                for (shape, targets), (classes, used), alone in zip(
+                    self._targeted, self._triggers, self._ontology_focus, strict=True
+                ):
                     cacheable = fixed and id(shape) in self._cacheable
-                    for focus in self._focus_nodes(targets, data):
+                    if fixed and types.isdisjoint(classes) and predicates.isdisjoint(used):
+                        focus_nodes: Iterable[Node] = alone  # the document adds none
+                    else:
+                        focus_nodes = self._focus_nodes(targets, data)
+                    for focus in focus_nodes:
                         if cacheable and focus not in mentioned:
                             results, touched = self._on_ontology_alone(shape, focus)
                             if touched.isdisjoint(mentioned):

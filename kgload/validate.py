@@ -108,7 +108,10 @@ class ShaclValidator:
         if found is None:
             if len(self._terms) >= _MAX_TERMS:
                 self._terms.clear()
-            found = self._terms[term] = to_rdflib_term(term)
+            found = to_rdflib_term(term)
+            if self.compiled is not None:
+                found = self.compiled.known(found)
+            self._terms[term] = found
         return found
 
     def reference_violations(self, triples: list[Any]) -> list[Violation]:
