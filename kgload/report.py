@@ -100,11 +100,7 @@ class RejectsFile:
 
 
 def _merges() -> SpilledDict[Merge]:
-    return SpilledDict(
-        lambda m: [m.iri, m.canonical, list(m.names), m.source],
-        lambda v: Merge(v[0], v[1], tuple(v[2]), v[3]),
-        order=lambda m: m.canonical,
-    )
+    return SpilledDict(order=lambda m: m.canonical)
 
 
 @dataclass
@@ -130,7 +126,7 @@ class LoadReport:
     identities: SpilledDict[str] = field(default_factory=SpilledDict)
     ambiguous: SpilledSet = field(default_factory=SpilledSet)  # names kept apart: ambiguous or of another kind
     # entity IRI -> the unresolved names it has
-    free_names: SpilledDict[frozenset[str]] = field(default_factory=lambda: SpilledDict(sorted, frozenset))
+    free_names: SpilledDict[frozenset[str]] = field(default_factory=SpilledDict)
     messages: list[str] = field(default_factory=list)  # one line per reject, for the terminal
     notes: list[str] = field(default_factory=list)  # one line per document a later version replaced
     status: str = "running"

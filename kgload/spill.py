@@ -5,12 +5,12 @@ with the input. These keep up to ``KEEP`` entries in a dict; past that, the entr
 temporary SQLite database (``sqlite3.connect("")``: a small page cache, the rest in a file SQLite
 deletes) and the dict starts again. Keys are stored as their UTF-8 bytes (lone surrogates kept), whose
 byte order is Python's order of the strings, so listing them sorted from disk gives what ``sorted``
-gives in memory. Values go through JSON.
+gives in memory. Values are pickled (our own, read back by the process that wrote them).
 """
 
 from __future__ import annotations
 
-import json
+import pickle
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Generic, TypeVar
@@ -18,6 +18,7 @@ from typing import Any, Generic, TypeVar
 V = TypeVar("V")
 
 KEEP = 10_000  # entries held in memory before they are written to disk (tests lower it)
+READ = 2_000  # entries read back from disk that are kept, for the keys met again and again
 
 _ABSENT: Any = object()
 
@@ -31,17 +32,14 @@ def _text(data: bytes) -> str:
 
 
 class SpilledDict(Generic[V]):
-    """str -> V. ``encode``/``decode`` turn a value into JSON-able data and back; ``order`` gives the
-    text a value is listed by (``sorted_values``), its key breaking ties."""
+    """str -> V (a value that pickles). ``order`` gives the text a value is listed by (``sorted_values``),
+    its key breaking ties."""
 
-    def __init__(
-        self,
-        encode: Callable[[V], Any] = lambda v: v,
-        decode: Callable[[Any], V] = lambda v: v,
-        order: Callable[[V], str] | None = None,
-    ) -> None:
-        self._encode, self._decode, self._order = encode, decode, order
+    def __init__(self, order: Callable[[V], str] | None = None) -> None:
+        self._order = order
         self._mem: dict[str, V] = {}
+        self._missed: str | None = None  # the last key looked up and not found: a set that follows needs no look-up
+        self._read: dict[str, V] = {}  # values read back from disk (values are replaced, never changed in place)
         self._gone: set[str] = set()  # keys popped since the last flush that may be on disk
         self._db: sqlite3.Connection | None = None
         self._len = 0
@@ -51,8 +49,17 @@ class SpilledDict(Generic[V]):
             return self._mem[key]
         if self._db is None or key in self._gone:
             return _ABSENT
+        if key in self._read:
+            return self._read[key]
         row = self._db.execute("SELECT v FROM kv WHERE k = ?", (_bytes(key),)).fetchone()
-        return _ABSENT if row is None else self._decode(json.loads(row[0]))
+        if row is None:
+            self._missed = key
+            return _ABSENT
+        value = pickle.loads(row[0])  # noqa: S301 - written by this object
+        if len(self._read) >= READ:
+            self._read.clear()
+        self._read[key] = value
+        return value
 
     def get(self, key: str, default: Any = None) -> Any:
         value = self._stored(key)
@@ -68,9 +75,11 @@ class SpilledDict(Generic[V]):
         return isinstance(key, str) and self._stored(key) is not _ABSENT
 
     def __setitem__(self, key: str, value: V) -> None:
-        if key not in self._mem and self._stored(key) is _ABSENT:
+        if key not in self._mem and (key == self._missed or self._stored(key) is _ABSENT):
             self._len += 1
+        self._missed = None
         self._mem[key] = value
+        self._read.pop(key, None)
         self._gone.discard(key)
         if len(self._mem) >= KEEP:
             self.flush()
@@ -80,6 +89,8 @@ class SpilledDict(Generic[V]):
         if value is _ABSENT:
             return default
         self._mem.pop(key, None)
+        self._read.pop(key, None)
+        self._missed = None
         if self._db is not None:
             self._gone.add(key)
         self._len -= 1
@@ -100,7 +111,7 @@ class SpilledDict(Generic[V]):
                 PRAGMA journal_mode = OFF;
                 PRAGMA synchronous = OFF;
                 PRAGMA cache_size = -1024;
-                CREATE TABLE kv (k BLOB PRIMARY KEY, v TEXT NOT NULL, o BLOB) WITHOUT ROWID;
+                CREATE TABLE kv (k BLOB PRIMARY KEY, v BLOB NOT NULL, o BLOB) WITHOUT ROWID;
                 """
             )
         order = self._order
@@ -109,13 +120,14 @@ class SpilledDict(Generic[V]):
         self._db.executemany(
             "INSERT OR REPLACE INTO kv VALUES (?, ?, ?)",
             (
-                (_bytes(k), json.dumps(self._encode(v)), _bytes(order(v)) if order else None)
+                (_bytes(k), pickle.dumps(v, pickle.HIGHEST_PROTOCOL), _bytes(order(v)) if order else None)
                 for k, v in self._mem.items()
             ),
         )
         self._db.execute("COMMIT")
         self._mem.clear()
         self._gone.clear()
+        self._missed = None
 
     def items(self) -> Iterator[tuple[str, V]]:
         """Every entry, by key."""
@@ -124,7 +136,7 @@ class SpilledDict(Generic[V]):
             return
         self.flush()
         for key, value in self._db.execute("SELECT k, v FROM kv ORDER BY k"):
-            yield _text(key), self._decode(json.loads(value))
+            yield _text(key), pickle.loads(value)  # noqa: S301 - written by this object
 
     def values(self) -> Iterator[V]:
         return (value for _, value in self.items())
@@ -138,7 +150,7 @@ class SpilledDict(Generic[V]):
             return
         self.flush()
         for (value,) in self._db.execute("SELECT v FROM kv ORDER BY o, k"):
-            yield self._decode(json.loads(value))
+            yield pickle.loads(value)  # noqa: S301 - written by this object
 
 
 class SpilledSet:
