@@ -110,7 +110,7 @@ def profile_core(args: argparse.Namespace) -> None:
     import kgload
     from kgload.mapping.spec import load_mapping
     from kgload.model import Run
-    from kgload.rdf.build import tenure_index
+    from kgload.rdf.offices import tenure_index
     from kgload.rdf.plan import map_extraction
     from kgload.rdf.serialize import RdfWriter
     from kgload.readers import kgload_json

@@ -32,9 +32,10 @@ from kgload.mapping.tenures import TenureIndex
 from kgload.model import MappedDocument, Run, Source
 from kgload.parallel import resolve_workers
 from kgload.pipeline import LoadOptions, Serialised, iter_mapped, sources_from
-from kgload.rdf.build import identity_iri, tenure_index
 from kgload.rdf.convert import to_rdflib
 from kgload.rdf.direct_text import TEXT_FORMATS, TextPreparer
+from kgload.rdf.iris import identity_iri
+from kgload.rdf.offices import tenure_index
 from kgload.rdf.serialize import RdfWriter
 from kgload.records import Extraction, Origin, RdfSource, Reject
 from kgload.report import LoadReport, RejectsFile, reject_line
@@ -43,7 +44,7 @@ from kgload.runs.runner import run_load
 from kgload.sinks import Sink, lease_of, ledger_of
 from kgload.sinks.embedded import EmbeddedStore
 from kgload.sparql import answer
-from kgload.validate import validator_for
+from kgload.validate import engine_name, validator_for
 
 if TYPE_CHECKING:
     from kgload.runs.config import RunConfig
@@ -73,9 +74,12 @@ def map_files(
     run: Run | None = None,
     validate: bool = False,
     workers: int | None = None,
+    shacl_engine: str | None = None,
 ) -> tuple[rdflib.Dataset, list[Reject]]:
     """Map input files to an rdflib Dataset (one named graph per source document)."""
-    quads, rejects = map_quads(inputs, mapping=mapping, fmt=fmt, run=run, validate=validate, workers=workers)
+    quads, rejects = map_quads(
+        inputs, mapping=mapping, fmt=fmt, run=run, validate=validate, workers=workers, shacl_engine=shacl_engine
+    )
     return to_rdflib(quads), rejects
 
 
@@ -87,12 +91,13 @@ def map_quads(
     run: Run | None = None,
     validate: bool = False,
     workers: int | None = None,
+    shacl_engine: str | None = None,
 ) -> tuple[list[ox.Quad], list[Reject]]:
     """Like map_files, as pyoxigraph quads (faster; what the sinks use)."""
     quads: list[ox.Quad] = []
     rejects: list[Reject] = []
     compiled = _mapping(mapping)
-    validator = validator_for(compiled) if validate else None
+    validator = validator_for(compiled, shacl_engine) if validate else None
     workers = resolve_workers(workers)
     items = iter_mapped(_sources(inputs, fmt), compiled, run or Run.new(), validator, workers=workers)
     for item in items:
@@ -116,16 +121,18 @@ def write_rdf(
     validate: bool = True,
     workers: int | None = None,
     batch_size: int = MAP_BATCH,
+    shacl_engine: str | None = None,
 ) -> int:
     """Stream the mapping of ``inputs`` to ``out``; return the number of rejects.
 
     ``workers`` processes map in parallel (default: every usable core; 1 maps in this process);
-    the output and the rejects are the same, byte for byte, whatever the number.
+    the output and the rejects are the same, byte for byte, whatever the number. ``shacl_engine``:
+    compiled or pyshacl (None: KGLOAD_SHACL_ENGINE, else compiled).
     """
     writer = RdfWriter(out, rdf_format)
     rejects = rejects or RejectsFile(None)
     compiled = _mapping(mapping)
-    validator = validator_for(compiled) if validate else None
+    validator = validator_for(compiled, shacl_engine) if validate else None
     run = run or Run.new()
     try:
         items = iter_mapped(
@@ -196,6 +203,7 @@ def map_batch(
     tenures: TenureIndex | None = None,
     source: str = "<batch>",
     first_record: int = 1,
+    shacl_engine: str | None = None,
 ) -> MappedBatch:
     """Map a batch of documents: the unit of work for a Spark or Dask map over partitions.
 
@@ -208,7 +216,7 @@ def map_batch(
     ``source`` and ``first_record`` locate rejects (file name, line of the first record).
     """
     compiled = _cached_mapping(mapping)
-    validator = validator_for(compiled) if validate else None
+    validator = validator_for(compiled, shacl_engine) if validate else None
     run = run or Run.new()
     index = tenures if tenures is not None else tenure_index(compiled)
     out = MappedBatch(run=run.id)
@@ -292,6 +300,7 @@ def load(
     validate: bool = True,
     lock_ttl: int = LOCK_TTL,
     workers: int | None = None,
+    shacl_engine: str | None = None,
 ) -> LoadReport:
     """Load inputs into ``sink`` (default: the embedded store at ``store``).
 
@@ -312,11 +321,19 @@ def load(
             validate=validate,
             lock_ttl=lock_ttl,
             workers=workers,
+            shacl_engine=shacl_engine,
         )
+    _check_engine(options)
     compiled = options.compiled_mapping()
     sources = _sources(inputs, options.fmt)
     with opened(sink, store) as target:
         return run_load(sources, target, compiled, options, run=run or Run.new(), progress=progress)
+
+
+def _check_engine(options: LoadOptions) -> None:
+    """Refuse an unknown SHACL engine before any target or output is touched."""
+    if options.validate:
+        engine_name(options.shacl_engine)
 
 
 @contextlib.contextmanager
@@ -349,11 +366,13 @@ def run(
     *,
     force: bool = False,
     workers: int | None = None,
+    shacl_engine: str | None = None,
     on_report: Callable[[LoadReport], None] | None = None,
     progress: Callable[[LoadReport], None] | None = None,
 ) -> list[LoadReport]:
     """``kgload run``: load the configuration's sources into each of its targets in turn (Neo4j,
-    then the embedded store); return one report per target. ``on_report`` hears of each as it ends."""
+    then the embedded store); return one report per target. ``on_report`` hears of each as it ends.
+    ``workers`` and ``shacl_engine``, when given, win over the configuration's options."""
     sources = config.inputs()
     reports: list[LoadReport] = []
     # One run, whatever the number of targets: one id in every target's ledger, one rejects file.
@@ -370,8 +389,9 @@ def run(
             validate=config.validate,
             lock_ttl=config.lock_ttl,
             workers=workers if workers is not None else config.workers,
-            shacl_engine=config.shacl_engine,
+            shacl_engine=shacl_engine or config.shacl_engine,
         )
+        _check_engine(options)
         with opened(store=target.store, neo4j=target.neo4j) as sink:
             report = load(sources, sink=sink, options=options, run=current, progress=progress)
         if own != rejects:
@@ -409,6 +429,7 @@ def export_neo4j_admin(
     batch_size: int | None = None,
     validate: bool = True,
     workers: int | None = None,
+    shacl_engine: str | None = None,
 ) -> Neo4jAdminExport:
     """Map inputs as ``load`` would into Neo4j, but write the folder of CSV files (with import.sh
     and post-import.cypher) that ``neo4j-admin database import full`` turns into the same graph.
@@ -423,7 +444,9 @@ def export_neo4j_admin(
             batch_size=batch_size,
             validate=validate,
             workers=workers,
+            shacl_engine=shacl_engine,
         )
+    _check_engine(options)
     # no transaction to amortise: small batches keep the mapped quads held at once few
     options = dataclasses.replace(options, batch_size=options.batch_size or MAP_BATCH)
     return neo4j_admin.export(
@@ -498,8 +521,7 @@ def runs(*, store: PathLike | None = None, sink: Sink | None = None, limit: int 
 def query(sparql: str, *, store: PathLike | None = None) -> tuple[list[str], list[dict[str, Any]]]:
     """Run a SPARQL SELECT on the embedded store; return the variables and rows of Python values.
     Any query form, in the W3C result formats: ``sparql_answer``."""
-    with open_store(store, read_only=True) as target:
-        result = answer(target, sparql)
+    with open_store(store, read_only=True) as target, answer(target, sparql) as result:
         if result.kind != "select":
             raise UsageError(
                 "kgload.query returns the rows of a SELECT; for ASK, CONSTRUCT or DESCRIBE use kgload.sparql_answer"
@@ -512,7 +534,6 @@ def sparql_answer(sparql: str, out: BinaryIO, fmt: str | None = None, *, store: 
     answer to ``out``: W3C SPARQL 1.1 results (json, xml, csv, tsv) or, for graph results, RDF
     (turtle, ntriples, rdfxml, jsonld). ``fmt`` None: JSON, or Turtle for graphs. Returns the
     query's kind: "select", "ask" or "graph"."""
-    with open_store(store, read_only=True) as target:
-        result = answer(target, sparql)
+    with open_store(store, read_only=True) as target, answer(target, sparql) as result:
         result.write(out, fmt or result.default_format())
         return result.kind

@@ -16,6 +16,9 @@ LOCK_TTL = 30
 # Rows per UNWIND statement into Neo4j; a batch with more rows is several statements in one transaction.
 ROWS_PER_STATEMENT = 10_000
 RUNS_LISTED = 20  # runs that `kgload runs` lists, newest first
+# Where `kgload serve` listens: this machine only, unless another address is given.
+SERVE_HOST, SERVE_PORT = "127.0.0.1", 7878
+NEO4J_USERNAME = "neo4j"  # the login when a password is given without NEO4J_USERNAME
 
 
 def default_store() -> Path:

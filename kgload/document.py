@@ -68,11 +68,7 @@ def identity(item: Extraction | RdfSource, mapping: Mapping) -> tuple[str, str]:
     """The document IRI and the fingerprint its mapping will carry, without mapping it; two empty
     strings when the IRI cannot be made (mapping it will report why)."""
     try:
-        if isinstance(item, RdfSource):
-            iri = mapping.document_iri_for(item.document_id)
-        else:
-            doc = item.document
-            iri = mapping.document_iri_for(doc.id, doc.publisher, doc.published)
+        iri = mapping.document_iri_of(item.document)
     except (TemplateError, ValueError):
         return "", ""
     return iri, combine(item.fingerprint, mapping.hash)

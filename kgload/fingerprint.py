@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from json.encoder import encode_basestring
 from typing import Any
 
 import orjson
@@ -21,6 +22,24 @@ _FAST |= orjson.OPT_PASSTHROUGH_SUBCLASS
 def canonical_json(value: Any) -> str:
     """JSON with sorted keys and no insignificant white space (RFC 8785 in spirit)."""
     return _ENCODER.encode(value)
+
+
+def key_json(items: list[Any]) -> str:
+    """canonical_json of a list of strings, None and integers (a claim key, a relationship key), the
+    same text, without the general encoder's set-up per call; anything else takes the general path.
+    """
+    parts = []
+    for item in items:
+        kind = type(item)
+        if kind is str:
+            parts.append(encode_basestring(item))
+        elif item is None:
+            parts.append("null")
+        elif kind is int:
+            parts.append(int.__repr__(item))
+        else:
+            return canonical_json(items)
+    return "[" + ",".join(parts) + "]"
 
 
 def canonical_bytes(value: Any) -> bytes:

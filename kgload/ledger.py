@@ -8,9 +8,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from kgload.report import LoadReport
-
-RUNNING, OK, REJECTS, FAILED = "running", "ok", "loaded with rejects", "failed"
+from kgload.report import FAILED, RUNNING, LoadReport
 
 
 @dataclass

@@ -8,11 +8,15 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pyoxigraph import Quad
 
 from kgload.records import Extraction, Origin, Reject, Relation
+
+# How an entity was identified (kgload.mapping.identity), strongest first: the report counts them so.
+How = Literal["gazetteer", "code", "role", "learned", "unresolved"]
+HOWS: tuple[How, ...] = ("gazetteer", "code", "role", "learned", "unresolved")
 
 
 @dataclass(frozen=True)
@@ -25,7 +29,7 @@ class Run:
     @classmethod
     def new(cls) -> Run:
         # microseconds kept: two runs in one second are still listed in the order they started
-        # (claims record the start to the second: kgload.rdf.build.recorded_literal)
+        # (claims record the start to the second: kgload.rdf.document_node.recorded_literal)
         now = datetime.now(UTC)
         return cls(f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}", now)
 

@@ -130,3 +130,8 @@ class RdfSource:
     quads: tuple[Any, ...]  # pyoxigraph Quads, blank nodes already made document-unique
     origin: Origin
     fingerprint: str
+
+    @property
+    def document(self) -> Document:
+        """The source document it is, as an extraction's (its IRIs are made from it alike)."""
+        return Document(self.document_id, self.title)

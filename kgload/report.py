@@ -12,23 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from kgload.errors import RunFailed, UsageError
-from kgload.model import Merge
+from kgload.errors import EXIT_FAILED, EXIT_OK, EXIT_REJECTS, RunFailed, UsageError
+from kgload.model import HOWS, Merge
 from kgload.records import Reject
 from kgload.spill import SpilledDict, SpilledSet
 
-# How an entity was identified, strongest first (kgload.mapping.identity.HOWS; report sits below mapping).
-_HOWS = ("gazetteer", "code", "role", "learned", "unresolved")
-
-# Exit codes, documented in README "Exit codes"; cron and systemd read them.
-EXIT_OK = 0
-EXIT_INTERNAL = 1
-EXIT_CONFIG = 2
-EXIT_REJECTS = 3
-EXIT_UNREACHABLE = 4
-EXIT_FAILED = 5
-EXIT_BUSY = 75  # sysexits EX_TEMPFAIL: another run holds the target; try again later
-EXIT_INTERRUPTED = 130
+# A run's status, in its report and in the target's run ledger (kgload.ledger).
+RUNNING, OK, REJECTS, FAILED = "running", "ok", "loaded with rejects", "failed"
 
 
 def reject_line(reject: Reject, run: str) -> str:
@@ -129,7 +119,7 @@ class LoadReport:
     free_names: SpilledDict[frozenset[str]] = field(default_factory=SpilledDict)
     messages: list[str] = field(default_factory=list)  # one line per reject, for the terminal
     notes: list[str] = field(default_factory=list)  # one line per document a later version replaced
-    status: str = "running"
+    status: str = RUNNING
 
     def add_replacement(self, message: str) -> None:
         """A document read twice in one run: the later version is the one kept; the report says so."""
@@ -145,14 +135,14 @@ class LoadReport:
     def note_identity(self, iri: str, how: str) -> None:
         """Count an entity once, by the strongest way any document identified it."""
         known = self.identities.get(iri)
-        if known is None or _HOWS.index(how) < _HOWS.index(known):
+        if known is None or HOWS.index(how) < HOWS.index(known):
             self.identities[iri] = how
 
     @property
     def resolution(self) -> dict[str, int]:
         """Distinct entities by how they were identified, every way listed (0 included)."""
         counts = Counter(self.identities.values())
-        return {how: counts.get(how, 0) for how in _HOWS}
+        return {how: counts.get(how, 0) for how in HOWS}
 
     def merge_lines(self) -> Iterator[dict[str, Any]]:
         """The merges by canonical name, then IRI, read one at a time."""
@@ -183,7 +173,7 @@ class LoadReport:
 
     @property
     def exit_code(self) -> int:
-        if self.status == "failed":
+        if self.status == FAILED:
             return EXIT_FAILED
         return EXIT_REJECTS if self.rejected_total else EXIT_OK
 

@@ -3,8 +3,8 @@
 Two engines give the same verdicts and messages: "compiled" (the default; the shapes compiled
 into checks by kgload.fastshacl) and "pyshacl" (the reference). The compiled engine is used
 whenever the shapes use only what it compiles; otherwise, or for a document it cannot check,
-pyshacl answers. KGLOAD_SHACL_ENGINE=pyshacl (or `kgload load --shacl-engine pyshacl`, or a run configuration's
-`options.shacl_engine: pyshacl`) chooses the reference engine.
+pyshacl answers. `--shacl-engine pyshacl` (kgload map, load, run), a run configuration's
+`options.shacl_engine: pyshacl` or KGLOAD_SHACL_ENGINE=pyshacl chooses the reference engine (``engine_name``).
 
 A violation about a claim rejects that claim's relation record, with the shape's message,
 and the rest of the document loads. A violation about anything else (the document node, an
@@ -25,10 +25,12 @@ import rdflib
 import rdflib.collection
 from rdflib.namespace import RDF, SH
 
+from kgload.errors import UsageError
 from kgload.mapping.spec import Mapping
 from kgload.model import MappedDocument
-from kgload.rdf.build import GENERIC_TYPE, relation_json, relation_origins, relation_rule_of
+from kgload.rdf.claims import relation_json, relation_origins
 from kgload.rdf.convert import to_rdflib_term
+from kgload.rdf.lookups import GENERIC_TYPE, relation_rule_of
 from kgload.records import Extraction, Reject
 from kgload.vocabulary.namespaces import KG
 
@@ -59,9 +61,7 @@ class ShaclValidator:
     def __init__(self, shapes: Path, ontology: Path, engine: str | None = None) -> None:
         self.shapes = rdflib.Graph().parse(shapes, format="turtle")
         self.ontology = rdflib.Graph().parse(ontology, format="turtle")
-        self.engine_name = engine or os.environ.get(ENGINE_VARIABLE) or "compiled"
-        if self.engine_name not in ENGINES:
-            raise ValueError(f"unknown SHACL engine {self.engine_name!r} (expected one of {', '.join(ENGINES)})")
+        self.engine_name = engine_name(engine)
         self._reference: ShaclEngine | None = None
         self._terms: dict[Any, rdflib.term.Node] = {}
         self.compiled: CompiledShapes | None = None
@@ -258,12 +258,22 @@ def _short(iri: str) -> str:
     return iri.rsplit("/", 1)[-1] if iri.startswith("http") else iri
 
 
+def engine_name(engine: str | None = None) -> str:
+    """The SHACL engine to use: ``engine`` (an option or a run configuration's), else KGLOAD_SHACL_ENGINE,
+    else the compiled engine; a UsageError names the one that is not in ENGINES."""
+    chosen = engine or os.environ.get(ENGINE_VARIABLE) or "compiled"
+    if chosen not in ENGINES:
+        source = "" if engine else f" (from {ENGINE_VARIABLE})"
+        raise UsageError(f"unknown SHACL engine {chosen!r}{source}; expected one of {', '.join(ENGINES)}")
+    return chosen
+
+
 def validator_for(mapping: Mapping, engine: str | None = None) -> ShaclValidator | None:
     """The mapping's SHACL shapes as a validator, or None when the mapping names no shapes.
     ``engine``: one of validate.ENGINES; None: KGLOAD_SHACL_ENGINE, else the compiled engine."""
     if mapping.shapes is None:
         return None
-    return _validator(mapping.shapes, mapping.ontology.path, mapping.hash, engine or os.environ.get(ENGINE_VARIABLE))
+    return _validator(mapping.shapes, mapping.ontology.path, mapping.hash, engine_name(engine))
 
 
 @lru_cache(maxsize=4)

@@ -5,7 +5,7 @@ records with a few ``if``s (no JSON Schema, no SHACL, no gazetteer resolution: a
 is the slug of the name the extractor gave, so "Putin" and "Vladimir Putin" stay two nodes),
 and add triples to one in-memory ``rdflib.Graph`` (no named graphs: cheaper for rdflib than
 kgload's one-graph-per-document quads). Same triple shapes per document, entity and relation
-as kgload/rdf/build.py, including the reified claim with its sha256-keyed IRI.
+as kgload/rdf/plan.py, including the reified claim with its sha256-keyed IRI.
 """
 
 from __future__ import annotations

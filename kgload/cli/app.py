@@ -19,7 +19,7 @@ from kgload.cli.resolve import resolve_command
 from kgload.cli.run import run_command
 from kgload.cli.runs import retract_command, runs_command
 from kgload.cli.serve import serve_command
-from kgload.report import EXIT_INTERNAL
+from kgload.errors import EXIT_INTERNAL
 
 
 class Command(TyperCommand):

@@ -10,10 +10,9 @@ import typer
 
 from kgload import api
 from kgload.defaults import default_rejects
-from kgload.errors import UsageError
+from kgload.errors import EXIT_REJECTS, UsageError
 from kgload.model import Run
 from kgload.pipeline import LoadOptions
-from kgload.report import EXIT_REJECTS
 from kgload.tables import plural
 
 

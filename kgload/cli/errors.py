@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import typer
 
-from kgload.errors import KgloadError, MappingError
+from kgload.errors import EXIT_INTERRUPTED, KgloadError, MappingError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -41,19 +41,8 @@ def user_errors(command: F) -> F:
         except KgloadError as exc:
             raise fail(str(exc), exc.exit_code) from None
         except KeyboardInterrupt:
-            raise fail("interrupted; re-run the same command to finish (completed documents are kept)", 130) from None
+            raise fail(
+                "interrupted; re-run the same command to finish (completed documents are kept)", EXIT_INTERRUPTED
+            ) from None
 
     return wrapper  # type: ignore[return-value]
-
-
-def use_shacl_engine(engine: str | None) -> None:
-    """Choose the SHACL engine for this process and the workers it starts (they inherit the variable)."""
-    import os
-
-    from kgload.validate import ENGINE_VARIABLE, ENGINES
-
-    if engine is None:
-        return
-    if engine not in ENGINES:
-        raise fail(f"--shacl-engine must be one of {', '.join(ENGINES)}, not {engine!r}", 2)
-    os.environ[ENGINE_VARIABLE] = engine

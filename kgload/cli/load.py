@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from kgload.cli.bulk import neo4j_admin_files
-from kgload.cli.errors import use_shacl_engine, user_errors
+from kgload.cli.errors import user_errors
 from kgload.cli.loading import load_into, neo4j_settings, print_report
 from kgload.cli.options import (
     BatchSizeOpt,
@@ -64,7 +64,6 @@ def load_command(
     Re-loading unchanged documents changes nothing; a changed document replaces what it
     contributed before. Rejected records are kept in a JSON-lines rejects file.
     """
-    use_shacl_engine(shacl_engine)
     options = LoadOptions(
         mapping=mapping,
         fmt=fmt,

@@ -8,13 +8,14 @@ from typing import Annotated
 import typer
 
 from kgload import api
-from kgload.cli.errors import use_shacl_engine, user_errors
+from kgload.cli.errors import user_errors
 from kgload.cli.options import FormatOpt, Inputs, MappingOpt, RejectsOpt, ShaclEngineOpt, ValidateOpt, WorkersOpt
 from kgload.defaults import default_rejects
+from kgload.errors import EXIT_REJECTS
 from kgload.export.output import atomic, stdout
 from kgload.model import Run
 from kgload.rdf.serialize import format_for
-from kgload.report import EXIT_REJECTS, RejectsFile
+from kgload.report import RejectsFile
 from kgload.tables import plural
 
 
@@ -42,7 +43,6 @@ def map_command(
 ) -> None:
     """Map inputs to RDF and write it (Turtle, N-Triples, N-Quads, TriG or JSON-LD)."""
     rdf_format = format_for(to, output.name if output else None)
-    use_shacl_engine(shacl_engine)
     run = Run.new()
     rejects_file = RejectsFile(rejects or default_rejects(run.id))
     try:
@@ -57,6 +57,7 @@ def map_command(
                 rejects=rejects_file,
                 validate=validate,
                 workers=workers,
+                shacl_engine=shacl_engine,
             )
             if output is not None and out.tell() == 0:
                 raise _NothingWritten

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from importlib import metadata
 from pathlib import Path
 from typing import Annotated
@@ -9,6 +10,7 @@ from typing import Annotated
 import typer
 
 from kgload.defaults import LOAD_BATCH
+from kgload.validate import ENGINES
 from kgload.version import __version__
 
 _SCHEMES = "(bolt://, neo4j://, neo4j+s://). Login from NEO4J_USERNAME / NEO4J_PASSWORD (or NEO4J_PASSWORD_FILE)."
@@ -74,13 +76,22 @@ ValidateOpt = Annotated[
         "Off for fastest bulk loads.",
     ),
 ]
+ShaclEngine = StrEnum("ShaclEngine", {name: name for name in ENGINES})  # kgload.validate.ENGINES, as choices
+
+
+def _engine_name(value: ShaclEngine | None) -> str | None:
+    return None if value is None else str(value)  # a plain string for the library (and the workers' pickles)
+
+
 ShaclEngineOpt = Annotated[
-    str | None,
+    ShaclEngine | None,
     typer.Option(
         "--shacl-engine",
-        envvar="KGLOAD_SHACL_ENGINE",
-        help="SHACL engine: compiled (the shapes compiled into checks; default) or pyshacl (the reference, slower). "
-        "Both give the same verdicts.",
+        callback=_engine_name,
+        # no envvar here: the library reads KGLOAD_SHACL_ENGINE, after a run configuration's shacl_engine
+        help="SHACL engine: compiled (the shapes compiled into checks) or pyshacl (the reference, slower); "
+        "both give the same verdicts. Default: options.shacl_engine (kgload run), else "
+        "KGLOAD_SHACL_ENGINE, else compiled.",
         show_default=False,
     ),
 ]

@@ -56,8 +56,7 @@ def query_command(
     """
     text = query_text(sparql, file)
     fmt = (output or "table").lower()
-    with api.open_store(store, read_only=True) as target:
-        result = answer(target, text)
+    with api.open_store(store, read_only=True) as target, answer(target, text) as result:
         if fmt == "table" and result.kind == "select":
             typer.echo(format_rows(result.variables, list(result.rows()), "table"))
         elif fmt == "table" and result.kind == "ask":

@@ -11,7 +11,7 @@ import typer
 from kgload import api
 from kgload.cli.errors import fail, user_errors
 from kgload.cli.loading import print_report, progress
-from kgload.cli.options import ConfigOpt, ForceOpt, WorkersOpt
+from kgload.cli.options import ConfigOpt, ForceOpt, ShaclEngineOpt, WorkersOpt
 from kgload.report import LoadReport
 
 
@@ -21,6 +21,7 @@ def run_command(
     force: ForceOpt = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run report(s) as JSON.")] = False,
     workers: WorkersOpt = None,
+    shacl_engine: ShaclEngineOpt = None,
 ) -> None:
     """Run a configured load: every source, into every target, safe to repeat and interrupt.
 
@@ -50,5 +51,5 @@ def run_command(
         started[0] = time.perf_counter()
 
     with progress() as update:
-        reports = api.run(cfg, force=force, workers=workers, progress=update, on_report=show)
+        reports = api.run(cfg, force=force, workers=workers, shacl_engine=shacl_engine, progress=update, on_report=show)
     raise typer.Exit(max(report.exit_code for report in reports))

@@ -9,7 +9,7 @@ import typer
 
 from kgload.cli.errors import user_errors
 from kgload.cli.options import StoreOpt
-from kgload.defaults import default_store
+from kgload.defaults import SERVE_HOST, SERVE_PORT, default_store
 from kgload.sparql.serve import serve
 
 log = logging.getLogger("kgload.cli")
@@ -19,9 +19,10 @@ log = logging.getLogger("kgload.cli")
 def serve_command(
     store: StoreOpt = None,
     host: Annotated[
-        str, typer.Option("--host", help="Listen on this address (another than 127.0.0.1 opens it to the network).")
-    ] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", "-p", min=0, max=65535, help="Listen on this port.")] = 7878,
+        str,
+        typer.Option("--host", help=f"Listen on this address (another than {SERVE_HOST} opens it to the network)."),
+    ] = SERVE_HOST,
+    port: Annotated[int, typer.Option("--port", "-p", min=0, max=65535, help="Listen on this port.")] = SERVE_PORT,
 ) -> None:
     """Serve the embedded store as a read-only SPARQL 1.1 endpoint (YASGUI, rdflib, SPARQLWrapper…).
 

@@ -24,6 +24,7 @@ from kgload.fingerprint import canonical_json
 from kgload.mapping.spec import Mapping, PropertyRule
 from kgload.rdf.geometry import AS_WKT, GEOMETRY, HAS_GEOMETRY, point_statements
 from kgload.rdf.serialize import RdfWriter
+from kgload.records import STATUSES
 from kgload.sinks.neo4j.attributes import PREFIX, unflatten
 
 # the mapper's own typing helpers, so exported literals are byte-identical to mapped ones
@@ -33,7 +34,7 @@ from kgload.vocabulary.namespaces import DCTERMS, KG, OWL, PROV, RDF, RDFS, SCHE
 N = ox.NamedNode
 A, LABEL, ALT, SAME_AS = N(RDF + "type"), N(RDFS + "label"), N(SKOS + "altLabel"), N(OWL + "sameAs")
 MENTIONS, ISO = N(SCHEMA + "mentions"), N(KG + "isoCode")
-_STATUS = {s: N(KG + s.capitalize()) for s in ("asserted", "denied", "disputed")}
+_STATUS = {s: N(KG + s.capitalize()) for s in STATUSES}
 _NAMES = {"start": "startDate", "end": "endDate", "sentence": "sentenceIndex"}
 
 

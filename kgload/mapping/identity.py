@@ -11,12 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
 
-from kgload.mapping.world import LayeredGazetteer, Resolution, WorldEntry
-
-How = Literal["gazetteer", "code", "role", "learned", "unresolved"]
-HOWS: tuple[How, ...] = ("gazetteer", "code", "role", "learned", "unresolved")
+from kgload.mapping.layered import LayeredGazetteer
+from kgload.mapping.world_entries import Resolution, WorldEntry
+from kgload.model import How
 
 
 @dataclass(frozen=True, slots=True)

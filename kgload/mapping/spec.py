@@ -20,11 +20,12 @@ import jsonschema
 from kgload.errors import MappingError, MappingProblem
 from kgload.fingerprint import combine
 from kgload.mapping.conditions import Condition, ConditionError, compile_condition
+from kgload.mapping.layered import LayeredGazetteer
 from kgload.mapping.memo import Memo
 from kgload.mapping.resolve import Gazetteer, load_gazetteer
 from kgload.mapping.templates import Template, TemplateError, compile_template
-from kgload.mapping.world import LayeredGazetteer
 from kgload.ontology import Ontology, RelationProperty, load_ontology
+from kgload.records import Document
 from kgload.resources import default_mapping
 from kgload.vocabulary.literals import SUPPORTED as SUPPORTED_DATATYPES
 from kgload.vocabulary.namespaces import DCTERMS, PREFIXES, PROV, RDFS, SCHEMA, SKOS, expand
@@ -126,6 +127,14 @@ class Mapping:
     def graph_iri_for(self, id: str, publisher: str | None = None, published: str | None = None) -> str:
         """The named graph that holds what source document ``id`` contributed (raises as above)."""
         return self.graph_iri.render(self._document_fields(id, publisher, published))
+
+    def document_iri_of(self, document: Document) -> str:
+        """The IRI of a source document, from the fields the templates may use (raises as above)."""
+        return self.document_iri_for(document.id, document.publisher, document.published)
+
+    def graph_iri_of(self, document: Document) -> str:
+        """The named graph of a source document (raises as above)."""
+        return self.graph_iri_for(document.id, document.publisher, document.published)
 
     def _document_fields(self, id: str, publisher: str | None, published: str | None) -> dict[str, str | None]:
         return {"base": self.base, "id": id, "publisher": publisher, "published": published}

@@ -28,7 +28,7 @@ SEP = "\x1f"
 RANKS = 64  # postings: index * RANKS + rank
 
 # How a name designates an entry, best first. The last three apply only to mentions typed as an actor
-# (a capital, a demonym or a city standing for a country's government; see world.ACTOR_TYPES).
+# (a capital, a demonym or a city standing for a country's government; see source_types.ACTOR_TYPES).
 RULES = ("name", "alias", "iso-code", "capital-as-government", "demonym", "place-as-country")
 ACTOR_ONLY_RULES = frozenset({"capital-as-government", "demonym", "place-as-country"})
 

@@ -28,12 +28,12 @@ from kgload.parallel import (
 )
 from kgload.pipeline.inputs import WINDOW, batched, read_source
 from kgload.pipeline.written import Written, WrittenLog
-from kgload.rdf.build import tenure_index
+from kgload.rdf.offices import tenure_index
 from kgload.readers import read
 from kgload.readers.json_input import Line
 from kgload.readers.kgload_json import from_line
 from kgload.records import Extraction, RdfSource, Reject
-from kgload.report import LoadReport, RejectsFile
+from kgload.report import FAILED, OK, REJECTS, LoadReport, RejectsFile
 from kgload.sinks import Preparer, Sink
 from kgload.sinks.learned import Relinked
 from kgload.validate import validator_for
@@ -147,7 +147,7 @@ class Load:
             with terminate_as_interrupt() if self.workers > 1 else contextlib.nullcontext():
                 self.batches(self.records())
         except BaseException:
-            report.status = "failed"
+            report.status = FAILED
             if self.mapper is not None:
                 self.mapper.close(cancel=True)
                 self.mapper = None
@@ -160,7 +160,7 @@ class Load:
         relink = getattr(self.sink, "relink", None)
         if relink is not None:  # names learned from this run's documents may join earlier nodes
             _note_relink(report, relink())
-        report.status = "loaded with rejects" if report.rejected_total else "ok"
+        report.status = REJECTS if report.rejected_total else OK
         return report
 
     def start(self) -> None:

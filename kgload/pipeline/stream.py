@@ -16,7 +16,7 @@ from kgload.mapping.tenures import TenureIndex
 from kgload.model import MappedDocument, Run, Source
 from kgload.parallel import Pending, ProcessMapper, parse_nquads, payload_format, terminate_as_interrupt
 from kgload.pipeline.inputs import WINDOW, batched, read_source
-from kgload.rdf.build import tenure_index
+from kgload.rdf.offices import tenure_index
 from kgload.readers.json_input import Line
 from kgload.readers.kgload_json import from_line
 from kgload.records import Extraction, RdfSource, Reject

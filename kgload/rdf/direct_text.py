@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from kgload.mapping.spec import Mapping
 from kgload.mapping.tenures import TenureIndex
 from kgload.model import MappedDocument, Run
-from kgload.rdf.build import A, ResolvedEntity
+from kgload.rdf.entities import ResolvedEntity
 from kgload.rdf.geometry import AS_WKT, GEOMETRY, HAS_GEOMETRY
 from kgload.rdf.plan import IRI, SHARED, DocumentPlan, Field, Term, map_extraction, plan_document
 from kgload.rdf.serialize import serialise
+from kgload.rdf.terms import A
 from kgload.records import Extraction
 from kgload.vocabulary.namespaces import SCHEMA
 

@@ -1,7 +1,8 @@
 """One document's statements, decided once: the plan every output of a mapped document renders.
 
-``plan_document`` makes the decisions of ``kgload.rdf.build`` (entity grouping and resolution,
-which relations are accepted and in which direction, claim IRIs, typed attributes) into an
+``plan_document`` puts the decisions of the modules beside it (entity grouping in ``grouping`` and
+resolution in ``entities``, which relations are accepted and in which direction and claim IRIs in
+``claims``, typed attributes in ``attributes``, the document's node in ``document_node``) into an
 ordered plan: the document's own statements, each entity's (``ResolvedEntity.pairs`` and its
 attributes) and each claim's. Renderers only walk it: ``map_extraction`` below makes pyoxigraph
 quads of it, ``kgload.rdf.direct_text`` N-Quads text and ``kgload.sinks.neo4j.direct`` the Neo4j
@@ -23,7 +24,14 @@ from kgload.mapping.spec import Mapping
 from kgload.mapping.templates import TemplateError
 from kgload.mapping.tenures import TenureIndex
 from kgload.model import MappedDocument, Run
-from kgload.rdf.build import (
+from kgload.rdf.attributes import claim_attribute_pairs, entity_attribute_pairs
+from kgload.rdf.claims import accept_relation, claim_node, relation_origins, relation_reject, repeated_claim
+from kgload.rdf.document_node import recorded_literal, start_document
+from kgload.rdf.entities import ResolvedEntity, resolve_entity
+from kgload.rdf.geometry import AS_WKT, GEOMETRY, HAS_GEOMETRY, PLACE_CLASSES, least, point_statements, problem
+from kgload.rdf.grouping import group_entities
+from kgload.rdf.offices import learn_tenure
+from kgload.rdf.terms import (
     ALT_LABEL,
     CLAIM,
     DERIVED_FROM,
@@ -44,21 +52,7 @@ from kgload.rdf.build import (
     URL,
     A,
     P,
-    ResolvedEntity,
-    accept_relation,
-    claim_attribute_pairs,
-    claim_node,
-    entity_attribute_pairs,
-    group_entities,
-    learn_tenure,
-    recorded_literal,
-    relation_origins,
-    relation_reject,
-    repeated_claim,
-    resolve_entity,
-    start_document,
 )
-from kgload.rdf.geometry import AS_WKT, GEOMETRY, HAS_GEOMETRY, PLACE_CLASSES, least, point_statements, problem
 from kgload.records import Entity, Extraction, Reject, Relation
 from kgload.vocabulary.literals import DATATYPE, confidence_literal, sentence_literal, temporal_literal
 from kgload.vocabulary.namespaces import KG, RDFS

@@ -10,15 +10,15 @@ from kgload.fingerprint import combine
 from kgload.mapping.spec import Mapping
 from kgload.mapping.templates import TemplateError
 from kgload.model import MappedDocument, Run
-from kgload.rdf.build import DOCUMENT, GENERATED_BY, GRAPH, IDENTIFIER, TITLE, A, P
-from kgload.records import Document, Extraction, RdfSource, Reject
+from kgload.rdf.terms import DOCUMENT, GENERATED_BY, GRAPH, IDENTIFIER, TITLE, A, P
+from kgload.records import Extraction, RdfSource, Reject
 
 
 def map_rdf(source: RdfSource, mapping: Mapping, run: Run) -> MappedDocument:
-    extraction = Extraction(Document(source.document_id, source.title), (), (), source.origin, source.fingerprint)
+    extraction = Extraction(source.document, (), (), source.origin, source.fingerprint)
     try:
-        doc = NamedNode(mapping.document_iri_for(source.document_id))
-        graph = NamedNode(mapping.graph_iri_for(source.document_id))
+        doc = NamedNode(mapping.document_iri_of(source.document))
+        graph = NamedNode(mapping.graph_iri_of(source.document))
     except (TemplateError, ValueError) as exc:
         out = MappedDocument(extraction, "", "", "")
         out.rejects.append(Reject(source.origin, f"document IRI: {exc}", None, "map"))

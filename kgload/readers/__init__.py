@@ -25,8 +25,6 @@ from kgload.readers.guard import readable
 from kgload.readers.source import SourceReader, is_source_mapping, shipped, shipped_by_name
 from kgload.records import Extraction, Origin, Reject
 
-Reader = Callable[[Path], Iterator[Extraction | Reject]]
-
 _JSON = (".json", ".jsonl", ".ndjson")
 _RDF = (".ttl", ".turtle", ".n3", ".nt", ".nq", ".trig", ".jsonld", ".rdf", ".owl")
 _PEEK = 64 * 1024  # detection reads at most this much of a file

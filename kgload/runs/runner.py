@@ -11,11 +11,11 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 
 from kgload.errors import RunFailed, TargetFailed
-from kgload.ledger import FAILED, RunRecord
+from kgload.ledger import RunRecord
 from kgload.mapping.spec import Mapping
 from kgload.model import Run, Source
 from kgload.pipeline import Load, LoadOptions
-from kgload.report import LoadReport
+from kgload.report import FAILED, LoadReport
 from kgload.runs.lease import HeldLease, holding, owner_of
 from kgload.sinks import Ledger, Sink, lease_of, ledger_of
 from kgload.version import __version__

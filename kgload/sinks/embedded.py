@@ -17,12 +17,13 @@ import pyoxigraph as ox
 from kgload.defaults import RUNS_LISTED
 from kgload.errors import TargetInUse, TargetUnreachable
 from kgload.fingerprint import fingerprint
-from kgload.ledger import FAILED, RUNNING, RunRecord, camel
+from kgload.ledger import RunRecord, camel
 from kgload.mapping.spec import Mapping
 from kgload.mapping.tenures import Holding
 from kgload.model import MappedDocument
-from kgload.rdf.build import office_properties
 from kgload.rdf.direct_text import TextPreparer
+from kgload.rdf.offices import office_properties
+from kgload.report import FAILED, RUNNING
 from kgload.sinks import learned
 from kgload.vocabulary.namespaces import KG, PREFIXES, PROV, RDF, XSD
 

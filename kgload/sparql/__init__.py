@@ -4,15 +4,18 @@ results, in RDF. ``kgload query`` and ``kgload serve`` (serve.py, the SPARQL 1.1
 answer through here.
 
     from kgload.sparql import answer
-    with open_store(".kgload/store", read_only=True) as store:  # see kgload.api.sparql_answer
-        answer(store, "ASK { ?a kg:called ?b }").write(sys.stdout.buffer, "json")
+    with open_store(".kgload/store", read_only=True) as store, answer(store, "ASK { ?a kg:called ?b }") as result:
+        result.write(sys.stdout.buffer, "json")  # see kgload.api.sparql_answer
+
+An ``Answer`` is read inside its ``with`` block, on the thread that ran the query: pyoxigraph's
+results may only be freed on their own thread, and the block lets go of them there.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Literal
 
 import pyoxigraph as ox
@@ -46,29 +49,61 @@ class QueryError(UsageError):
 
 @dataclass
 class Answer:
-    """One query's result, still to be read (it holds the store's iterator)."""
+    """One query's result, still to be read (it holds the store's iterator); a context manager whose
+    exit lets go of it (``close``)."""
 
     kind: Kind
-    result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+    result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | None
+    _readers: list[Generator[Any, None, None]] = field(default_factory=list, repr=False, compare=False)
+
+    def __enter__(self) -> Answer:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Let go of pyoxigraph's result (and stop the readers over it) here: it may only be freed on
+        the thread that ran the query, and a read that failed leaves this answer in a reference cycle
+        (its exception's frames) that the collector may free later on any thread."""
+        for reader in self._readers:
+            reader.close()
+        self._readers.clear()
+        self.result = None
+
+    def _open(self) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        if self.result is None:
+            raise UsageError("this SPARQL answer was closed: read it inside its with block")
+        return self.result
 
     @property
     def variables(self) -> list[str]:
-        return [v.value for v in self.result.variables] if isinstance(self.result, ox.QuerySolutions) else []
+        result = self._open()
+        return [v.value for v in result.variables] if isinstance(result, ox.QuerySolutions) else []
 
     @property
     def boolean(self) -> bool:
-        return bool(self.result)
+        return bool(self._open())
 
     def rows(self) -> Iterator[dict[str, Any]]:
         """SELECT solutions as {variable: Python value or None} (for a table)."""
-        names = self.variables
+        return self._reader(self._rows(self.variables))
+
+    def _rows(self, names: list[str]) -> Generator[dict[str, Any], None, None]:
         with _evaluating():
-            for solution in self.result:  # type: ignore[union-attr]
+            for solution in self._open():  # type: ignore[union-attr]
                 yield {name: None if solution[name] is None else solution[name].value for name in names}
 
     def triples(self) -> Iterator[ox.Triple]:
+        return self._reader(self._triples())
+
+    def _triples(self) -> Generator[ox.Triple, None, None]:
         with _evaluating():
-            yield from self.result  # type: ignore[misc]
+            yield from self._open()  # type: ignore[misc]
+
+    def _reader(self, reader: Generator[Any, None, None]) -> Generator[Any, None, None]:
+        self._readers.append(reader)  # a reader left half-read holds the result too: close stops it
+        return reader
 
     def default_format(self) -> str:
         return "turtle" if self.kind == "graph" else "json"
@@ -97,9 +132,9 @@ class Answer:
         fmt = self.check(fmt)
         with _evaluating():
             if self.kind == "graph":
-                self.result.serialize(out, GRAPH_FORMATS[fmt])  # type: ignore[call-arg]
+                self._open().serialize(out, GRAPH_FORMATS[fmt])  # type: ignore[call-arg]
             else:
-                self.result.serialize(out, RESULT_FORMATS[fmt])  # type: ignore[call-arg]
+                self._open().serialize(out, RESULT_FORMATS[fmt])  # type: ignore[call-arg]
 
 
 @contextlib.contextmanager
@@ -114,7 +149,8 @@ def _evaluating() -> Iterator[None]:
 
 
 def answer(store: EmbeddedStore, sparql: str) -> Answer:
-    """Run one query (the union of the documents as default graph, kgload's prefixes declared)."""
+    """Run one query (the union of the documents as default graph, kgload's prefixes declared); read
+    the answer in ``with answer(store, sparql) as result:``."""
     try:
         result = store.query(sparql)
     except SyntaxError as exc:

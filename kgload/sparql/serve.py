@@ -23,6 +23,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from kgload.defaults import SERVE_HOST, SERVE_PORT
 from kgload.errors import UsageError
 from kgload.sinks.embedded import EmbeddedStore
 from kgload.sparql import GRAPH_FORMATS, RESULT_FORMATS, Answer, QueryError, answer
@@ -136,19 +137,20 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(HTTPStatus.BAD_REQUEST, "give exactly one query parameter")
             return
         try:
-            with self.server.open_store() as store:
-                result = answer(store, queries[0])
+            # the answer is read and let go of on this thread, the one that ran the query (pyoxigraph's
+            # results may only be freed on their own thread)
+            with self.server.open_store() as store, answer(store, queries[0]) as result:
                 requested = params.get("format", [None])[0]
                 fmt = result.check(requested) if requested else negotiate(self.headers.get("Accept", ""), result)
                 out = io.BytesIO()
                 result.write(out, fmt)
+                media = result.media_type(fmt)
         except QueryError as exc:
             self._error(HTTPStatus.BAD_REQUEST, str(exc))
             return
         except UsageError as exc:
             self._error(HTTPStatus.NOT_ACCEPTABLE, str(exc))
             return
-        media = result.media_type(fmt)
         if media.startswith("text/") and "charset" not in media:
             media += "; charset=utf-8"
         self._reply(HTTPStatus.OK, out.getvalue(), media)
@@ -159,7 +161,7 @@ class SparqlServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, store: Path, host: str = "127.0.0.1", port: int = 7878) -> None:
+    def __init__(self, store: Path, host: str = SERVE_HOST, port: int = SERVE_PORT) -> None:
         if not (store / "CURRENT").exists():
             raise UsageError(f"no kgload store at {store} (load something first: kgload load …)")
         self.store = store
@@ -181,7 +183,7 @@ class SparqlServer(ThreadingHTTPServer):
                 store.close()
 
 
-def serve(store: Path, host: str = "127.0.0.1", port: int = 7878) -> SparqlServer:
+def serve(store: Path, host: str = SERVE_HOST, port: int = SERVE_PORT) -> SparqlServer:
     """A bound server (``serve_forever()`` runs it; ``port=0`` picks a free port)."""
     try:
         return SparqlServer(store, host, port)

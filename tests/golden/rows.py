@@ -14,7 +14,7 @@ from typing import Any
 
 from kgload.mapping.spec import load_mapping
 from kgload.ontology import load_ontology
-from kgload.rdf.build import tenure_index
+from kgload.rdf.offices import tenure_index
 from kgload.rdf.plan import map_extraction
 from kgload.readers import read
 from kgload.records import Extraction

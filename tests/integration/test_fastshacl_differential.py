@@ -29,6 +29,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, SH, XSD
 
 from kgload import api
+from kgload.errors import UsageError
 from kgload.fastshacl import CompiledShapes, Unsupported
 from kgload.rdf.convert import to_rdflib_term
 from kgload.validate import ShaclValidator, validator_for
@@ -320,7 +321,7 @@ def test_the_validator_falls_back_to_pyshacl_on_shapes_it_cannot_compile(tmp_pat
 def test_the_engine_is_chosen_by_name(monkeypatch):
     monkeypatch.setenv("KGLOAD_SHACL_ENGINE", "pyshacl")
     assert ShaclValidator(ROOT / "ontology" / "shapes.ttl", ROOT / "ontology" / "kgload.ttl").compiled is None
-    with pytest.raises(ValueError):
+    with pytest.raises(UsageError, match="'rudof'; expected one of compiled, pyshacl"):
         ShaclValidator(ROOT / "ontology" / "shapes.ttl", ROOT / "ontology" / "kgload.ttl", engine="rudof")
 
 

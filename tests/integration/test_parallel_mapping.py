@@ -20,7 +20,7 @@ from kgload import api
 from kgload.mapping import tenures
 from kgload.mapping.tenures import TenureRecorder, replay
 from kgload.parallel import ProcessMapper, resolve_workers, usable_cores
-from kgload.rdf.build import tenure_index
+from kgload.rdf.offices import tenure_index
 from kgload.readers import read
 from kgload.records import Extraction
 from kgload.report import RejectsFile

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import signal
 from pathlib import Path
 from typing import Any
@@ -426,20 +427,7 @@ def test_config_errors_exit_2_with_a_located_message(tmp_path, body, expected):
 
 
 def test_the_configured_shacl_engine_validates_the_run_whatever_the_environment_says(tmp_path, monkeypatch):
-    from kgload.fastshacl import CompiledShapes
-    from kgload.shacl import ShaclEngine
-
-    calls = {"compiled": 0, "pyshacl": 0}
-
-    def counted(engine, method):
-        def call(self, *args, **kwargs):
-            calls[engine] += 1
-            return method(self, *args, **kwargs)
-
-        return call
-
-    monkeypatch.setattr(CompiledShapes, "results", counted("compiled", CompiledShapes.results))
-    monkeypatch.setattr(ShaclEngine, "validate", counted("pyshacl", ShaclEngine.validate))
+    calls = _counting_engines(monkeypatch)
     docs = corpus(4)
     head, tail = (e["id"] for e in docs[1]["entities"][3:5])
     docs[1]["relations"].append({"type": "leader-of", "head": head, "tail": tail})  # a country leads none: rejected
@@ -459,6 +447,62 @@ def test_the_configured_shacl_engine_validates_the_run_whatever_the_environment_
         reports[engine] = {k: v for k, v in report.items() if k not in varying}
     assert reports["pyshacl"] == reports["compiled"]
     assert rejects["pyshacl"] == rejects["compiled"] and len(rejects["compiled"]) == 1, rejects
+
+
+def _counting_engines(monkeypatch) -> dict[str, int]:
+    """How many documents each SHACL engine validates from now on."""
+    from kgload.fastshacl import CompiledShapes
+    from kgload.shacl import ShaclEngine
+
+    calls = {"compiled": 0, "pyshacl": 0}
+
+    def counted(engine, method):
+        def call(self, *args, **kwargs):
+            calls[engine] += 1
+            return method(self, *args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(CompiledShapes, "results", counted("compiled", CompiledShapes.results))
+    monkeypatch.setattr(ShaclEngine, "validate", counted("pyshacl", ShaclEngine.validate))
+    return calls
+
+
+@pytest.mark.parametrize("command", ["map", "load", "run"])
+@pytest.mark.parametrize("engine", ["pyshacl", "compiled"])
+def test_the_shacl_engine_option_wins_over_the_configuration_and_the_environment(
+    tmp_path, monkeypatch, command, engine
+):
+    calls = _counting_engines(monkeypatch)
+    other = "compiled" if engine == "pyshacl" else "pyshacl"
+    write_inbox(tmp_path / "inbox", corpus(3))
+    config = write_config(tmp_path, neo4j_target=False, embedded=True, extra=f"  workers: 1\n  shacl_engine: {other}\n")
+    args = {
+        "map": ["map", tmp_path / "inbox", "-o", tmp_path / "out.nq", "-j", "1"],
+        "load": ["load", tmp_path / "inbox", "--store", tmp_path / "store", "-j", "1"],
+        "run": ["run", "--config", config],
+    }[command]
+    result = kgload(*args, "--shacl-engine", engine, env={"NEO4J_URI": None, "KGLOAD_SHACL_ENGINE": other})
+    assert result.exit_code == 0, result.output
+    assert calls[engine] == 3 and calls[other] == 0, calls  # one validation per document, by the engine named
+
+
+@pytest.mark.parametrize("command", ["map", "load", "run"])
+def test_an_unknown_shacl_engine_is_a_usage_error(tmp_path, command):
+    write_inbox(tmp_path / "inbox", corpus(1))
+    config = write_config(tmp_path, neo4j_target=False, embedded=True)
+    args = {
+        "map": ["map", tmp_path / "inbox", "-o", tmp_path / "out.nq"],
+        "load": ["load", tmp_path / "inbox", "--store", tmp_path / "store"],
+        "run": ["run", "--config", config],
+    }[command]
+    result = kgload(*args, "--shacl-engine", "rudof")
+    said = " ".join(re.sub("[│╭╮╰╯─]", " ", result.output).split())  # the words, out of typer's box
+    assert result.exit_code == 2 and "'rudof' is not one of 'compiled', 'pyshacl'" in said, result.output
+    result = kgload(*args, env={"NEO4J_URI": None, "KGLOAD_SHACL_ENGINE": "rudof"})
+    assert result.exit_code == 2, result.output
+    assert "unknown SHACL engine 'rudof' (from KGLOAD_SHACL_ENGINE); expected one of compiled, pyshacl" in result.output
+    assert not (tmp_path / "out.nq").exists() and not (tmp_path / "store").exists()
 
 
 def test_the_shacl_engine_option_is_the_validators_list_of_engines():
@@ -503,7 +547,7 @@ def test_shipped_configs_are_valid(config):
 
 
 def test_the_docs_config_example_is_the_shipped_one_and_every_exit_code_is_documented(tmp_path):
-    from kgload import report
+    from kgload import errors
     from kgload.runs.config import load_config
 
     text = (ROOT / "docs" / "scheduling.md").read_text("utf-8")
@@ -513,7 +557,7 @@ def test_the_docs_config_example_is_the_shipped_one_and_every_exit_code_is_docum
     (tmp_path / "kgload.yaml").write_text(example)
     load_config(tmp_path / "kgload.yaml")
     table = text.split("## Exit codes", 1)[1].split("##", 1)[0]
-    codes = {v for k, v in vars(report).items() if k.startswith("EXIT_")}
+    codes = {v for k, v in vars(errors).items() if k.startswith("EXIT_")}
     assert codes == {0, 1, 2, 3, 4, 5, 75, 130}
     assert all(f"\n| {code} |" in table for code in codes)
     keys = json.loads((ROOT / "kgload" / "schemas" / "config.schema.json").read_text())["properties"]

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kgload.ontology import load_ontology
-from kgload.rdf.build import tenure_index
+from kgload.rdf.offices import tenure_index
 from kgload.rdf.plan import map_extraction
 from kgload.readers import read
 from kgload.records import Extraction

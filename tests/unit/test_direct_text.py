@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kgload.rdf import direct_text
-from kgload.rdf.build import tenure_index
 from kgload.rdf.direct_text import TextPreparer, map_to_text
+from kgload.rdf.offices import tenure_index
 from kgload.rdf.plan import map_extraction
 from kgload.rdf.serialize import serialise
 from kgload.readers import read

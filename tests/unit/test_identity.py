@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 from kgload.api import map_quads
 from kgload.cli import app
 from kgload.mapping.identity import identify, identifying_code
-from kgload.mapping.world import LayeredGazetteer
-from kgload.rdf.build import tenure_index
+from kgload.mapping.layered import LayeredGazetteer
+from kgload.rdf.offices import tenure_index
 from kgload.rdf.plan import map_extraction
 from kgload.readers import read
 from kgload.readers.kgload_json import from_value

@@ -9,8 +9,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from kgload.fingerprint import canonical_bytes, canonical_json, fingerprint
-from kgload.rdf.build import key_json
+from kgload.fingerprint import canonical_bytes, canonical_json, fingerprint, key_json
 from kgload.readers.json_input import _no_constant, loads
 
 TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kgload.mapping.memo import Memo
-from kgload.rdf.build import tenure_index
+from kgload.rdf.offices import tenure_index
 from kgload.rdf.plan import map_extraction
 from kgload.readers.kgload_json import from_value
 from kgload.readers.limits import MAX_DEPTH

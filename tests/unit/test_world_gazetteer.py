@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kgload.mapping.layered import LayeredGazetteer
 from kgload.mapping.resolve import Gazetteer, GazetteerEntry, load_gazetteer, normalise
-from kgload.mapping.world import LayeredGazetteer, WorldGazetteer
+from kgload.mapping.world import WorldGazetteer
 from kgload.resources import default_world_gazetteer
 from tests.common import ROOT, SAMPLES
 

@@ -89,11 +89,10 @@ CREATE TABLE links (claim TEXT, doc TEXT, type TEXT, target TEXT, PRIMARY KEY (c
 CREATE TABLE aliases (id TEXT PRIMARY KEY, doc TEXT, props BLOB);
 CREATE INDEX aliases_doc ON aliases (doc);
 """
-# Indexes are made when first needed, over the rows already there (SQLite sorts them once),
-# rather than kept up to date row by row: at 1M relations every mention and claim went into two or
-# three B-trees in random order (a claim's uri alone: 9.6 s of CPU, against 2.7 s without it and
-# 1.5 s to index the rows afterwards). By document: only when a document is read a second time; by
-# entity and by claim: when a claim points outside its document, and before the CSV files are written.
+# Indexes are made when first needed, over the rows already there (SQLite sorts them once), rather
+# than kept up to date row by row, which put every mention and claim into B-trees in random order
+# (bench/HISTORY.md). By document: only when a document is read a second time; by entity and by
+# claim: when a claim points outside its document, and before the CSV files are written.
 _BY_DOCUMENT = (
     "CREATE INDEX IF NOT EXISTS mentions_doc ON mentions (doc)",
     "CREATE INDEX IF NOT EXISTS claims_doc ON claims (doc)",
@@ -113,9 +112,8 @@ def _unblob(data: bytes) -> Any:
     return pickle.loads(data)  # noqa: S301 - our own spool, see _blob
 
 
-# Pickling an aware datetime takes 7 µs and a date 2 µs, against 0.3 µs for a string: a claim's
-# recordedAt and dates were two thirds of the cost of its pickled properties, in a mapping worker, and
-# then of reading them back, twice, in finish. So a map's temporals travel as their ISO text beside it
+# Pickling a datetime or a date costs many times a string's, and a claim's recordedAt and dates were
+# most of the cost of its pickled properties (bench/HISTORY.md). So a map's temporals travel as their ISO text beside it
 # (None in their place keeps the keys' order), and are parsed back on reading. Only the types that
 # text gives back exactly: a datetime with another tzinfo than UTC's (a zone's name) stays pickled.
 _TEMPORAL_READERS: dict[str, Callable[[str], Any]] = {"d": dt.date.fromisoformat, "t": dt.datetime.fromisoformat}
@@ -363,8 +361,7 @@ class Neo4jAdminSink(ProjectingSink):
     def finish(self, groups: CsvGroups, *, processes: int = 1) -> RowWriter:
         """Write every node and relationship of the spool as CSV rows. With two processes the mentions
         and facts are written by a forked child while this process writes the nodes and the claims'
-        links: the two halves share no CSV file, and take about as long as each other (1M relations:
-        42 s and 40 s)."""
+        links: the two halves share no CSV file, and take about as long as each other."""
         self._index_nodes()
         rows = self._row_writer(groups)
         if processes < 2 or "fork" not in multiprocessing.get_all_start_methods():  # Windows: one process

@@ -102,7 +102,7 @@ def schema_statements(rel_types: Iterable[str]) -> list[str]:
 
 
 # One record holding every pair, not a record per document: the driver's cost per record was most of
-# the lookup (500 documents: 14 ms instead of 20-40 ms), paid by every batch of a re-run.
+# the lookup, paid by every batch of a re-run.
 FINGERPRINTS = """
 UNWIND $uris AS uri
 MATCH (d:Resource {uri: uri})

@@ -11,6 +11,7 @@ import socket
 import ssl
 import urllib.parse
 
+from kgload.defaults import NEO4J_USERNAME
 from kgload.sinks.neo4j.settings import Neo4jSettings
 
 BOLT_PORT = 7687
@@ -113,10 +114,10 @@ def auth_failure(settings: Neo4jSettings) -> str:
     if settings.password is None:
         return (
             "the server asks for a login and no password was given: set NEO4J_PASSWORD or "
-            "NEO4J_PASSWORD_FILE (and NEO4J_USERNAME, default neo4j)"
+            f"NEO4J_PASSWORD_FILE (and NEO4J_USERNAME, default {NEO4J_USERNAME})"
         )
     return (
-        f"authentication failed for user {settings.username or 'neo4j'!r}: check NEO4J_USERNAME and "
+        f"authentication failed for user {settings.username or NEO4J_USERNAME!r}: check NEO4J_USERNAME and "
         "NEO4J_PASSWORD (or NEO4J_PASSWORD_FILE)"
     )
 

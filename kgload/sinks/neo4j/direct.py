@@ -20,8 +20,7 @@ from kgload.mapping.spec import Mapping
 from kgload.mapping.tenures import TenureIndex
 from kgload.model import MappedDocument, Run
 from kgload.ontology import Ontology
-from kgload.rdf.build import ALT_LABEL, GRAPH, LABEL, MENTIONS, OBJECT, PREDICATE, SAME_AS, SUBJECT, A, ResolvedEntity
-from kgload.rdf.build import P as MODEL
+from kgload.rdf.entities import ResolvedEntity
 from kgload.rdf.geometry import least
 from kgload.rdf.plan import (
     ASSERTED_BY_ROLE,
@@ -37,6 +36,8 @@ from kgload.rdf.plan import (
     map_extraction,
     plan_document,
 )
+from kgload.rdf.terms import ALT_LABEL, GRAPH, LABEL, MENTIONS, OBJECT, PREDICATE, SAME_AS, SUBJECT, A
+from kgload.rdf.terms import P as MODEL
 from kgload.records import Extraction
 from kgload.sinks.neo4j.attributes import flatten_attributes
 from kgload.sinks.neo4j.projection import (

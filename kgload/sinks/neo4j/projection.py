@@ -26,10 +26,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kgload.fingerprint import canonical_json
+from kgload.fingerprint import canonical_json, key_json
 from kgload.model import MappedDocument
 from kgload.ontology import Ontology, local_name
-from kgload.rdf.build import key_json
 from kgload.rdf.geometry import AS_WKT, HAS_GEOMETRY, least, parse_wkt
 from kgload.rdf.plan import DOCUMENT_PROPERTIES, claim_field
 from kgload.sinks.neo4j.attributes import flatten_attributes

@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kgload.defaults import ROWS_PER_STATEMENT
+from kgload.defaults import NEO4J_USERNAME, ROWS_PER_STATEMENT
 from kgload.errors import ConfigError
 
 
@@ -55,7 +55,7 @@ class Neo4jSettings:
             username=username
             or os.environ.get("NEO4J_USERNAME")
             or os.environ.get("NEO4J_USER")
-            or ("neo4j" if password else None),
+            or (NEO4J_USERNAME if password else None),
             password=password,
             database=database or os.environ.get("NEO4J_DATABASE") or None,
         )

@@ -33,7 +33,7 @@ from kgload.mapping.spec import Mapping
 from kgload.mapping.tenures import Holding
 from kgload.model import MappedDocument
 from kgload.ontology import Ontology, load_ontology
-from kgload.rdf.build import office_properties
+from kgload.rdf.offices import office_properties
 from kgload.sinks.learned import Relinked
 from kgload.sinks.neo4j import cypher, diagnose, relink
 from kgload.sinks.neo4j.preparing import ProjectingSink
