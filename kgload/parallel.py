@@ -35,7 +35,7 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -141,6 +141,7 @@ class Setup:
     parent: int
     prepare: Preparer | None = None  # the sink's, applied here (Sink.preparer)
     spool: str | None = None  # a folder for the payloads of each task (see ``_spool``)
+    tenures_file: str | None = None  # ``tenures`` saved, when it is on disk (a connection does not fork)
 
 
 @dataclass
@@ -159,6 +160,8 @@ def _start_worker(setup: Setup) -> None:
     # Ctrl-C reaches the whole process group: the parent alone decides to stop, then shuts the pool down.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if setup.tenures_file is not None:  # the parent's SQLite connection is not used across the fork
+        setup = replace(setup, tenures=TenureIndex.load(setup.tenures_file))
     _worker = _Worker(setup)
     freeze_worker_setup()
 
@@ -170,6 +173,16 @@ def _die_with_parent(parent: int) -> None:
             ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
     if os.getppid() != parent:  # the parent died before prctl took effect
         os._exit(1)
+
+
+def _saved(tenures: TenureIndex) -> str | None:
+    """The file a tenure index on disk is saved to for the workers to copy; None when it is in memory."""
+    if not tenures.on_disk:
+        return None
+    handle, path = tempfile.mkstemp(prefix="kgload-tenures-", suffix=".sqlite")
+    os.close(handle)
+    tenures.save(path)
+    return path
 
 
 def _map_task(task: Task) -> Done:
@@ -321,11 +334,13 @@ class ProcessMapper:
         self.payload = payload
         self.workers = workers
         self.remapped = 0  # documents the parent mapped again (a tenure changed under them); for tests
-        self._log: list[Learned] = []
+        self._log: list[Learned] = []  # the learned holdings from position ``_log_base`` on
+        self._log_base = 0  # what every worker holds is dropped from the log
         self._learning = LearningIndex(tenures, self._log)
         self._seen: dict[int, int] = {}
         self._spool = spool_folder()
-        setup = Setup(mapping, run, validator, tenures, payload, os.getpid(), prepare, self._spool)
+        self._tenures_file = _saved(tenures)
+        setup = Setup(mapping, run, validator, tenures, payload, os.getpid(), prepare, self._spool, self._tenures_file)
         kgload_json.compile_schemas()  # compiled once here, inherited by every forked worker
         # fork: workers inherit the compiled mapping, the parsed shapes and the index instead of
         # unpickling or rebuilding them; other platforms get them pickled.
@@ -361,8 +376,11 @@ class ProcessMapper:
         return pending
 
     def _task(self, documents: list[Work], *, scan: bool = False) -> Task:
-        log_start = min(self._seen.values()) if len(self._seen) == self.workers else 0
-        return Task(documents, log_start, tuple(self._log[log_start:]), scan)
+        if len(self._seen) == self.workers:  # every worker has reported: none needs what all of them hold
+            held = min(self._seen.values())
+            del self._log[: held - self._log_base]
+            self._log_base = held
+        return Task(documents, self._log_base, tuple(self._log), scan)
 
     def _submit(self, fn: Any, arg: Any) -> Future[Done]:
         # A submit may start worker processes (with fork, the first submit starts them all; otherwise any
@@ -417,6 +435,9 @@ class ProcessMapper:
         finally:
             if self._spool is not None:  # with the files of tasks whose outcomes were not read
                 shutil.rmtree(self._spool, ignore_errors=True)
+            if self._tenures_file is not None:
+                with contextlib.suppress(OSError):
+                    Path(self._tenures_file).unlink()
 
 
 class Terminated(KeyboardInterrupt):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -13,6 +15,7 @@ from typing import IO, Any
 from kgload.errors import EXIT_FAILED, EXIT_OK, EXIT_REJECTS, RunFailed, UsageError
 from kgload.model import HOWS, Merge, SelfLoop
 from kgload.records import Reject
+from kgload.spill import SpilledDict, SpilledSet
 
 # A run's status, in its report and in the target's run ledger (kgload.ledger).
 RUNNING, OK, REJECTS, FAILED = "running", "ok", "loaded with rejects", "failed"
@@ -88,6 +91,10 @@ class RejectsFile:
             self._out = None
 
 
+def _merges() -> SpilledDict[Merge]:
+    return SpilledDict(order=lambda m: m.canonical)
+
+
 @dataclass
 class LoadReport:
     run_id: str
@@ -103,14 +110,17 @@ class LoadReport:
     triples: int = 0
     rejected: Counter[str] = field(default_factory=Counter)
     rejects_path: str | None = None
-    merges: dict[str, Merge] = field(default_factory=dict)
-    unresolved: set[str] = field(default_factory=set)
+    # The maps and sets below hold one entry per distinct entity or name: past a few thousand entries
+    # they live on disk (kgload.spill), so that a run's memory does not grow with its input.
+    merges: SpilledDict[Merge] = field(default_factory=lambda: _merges())
+    unresolved: SpilledSet = field(default_factory=SpilledSet)
     # distinct entity IRI -> how it was identified (gazetteer, code, role, learned, unresolved)
-    identities: dict[str, str] = field(default_factory=dict)
-    ambiguous: set[str] = field(default_factory=set)  # names kept apart: ambiguous or of another kind
+    identities: SpilledDict[str] = field(default_factory=SpilledDict)
+    ambiguous: SpilledSet = field(default_factory=SpilledSet)  # names kept apart: ambiguous or of another kind
     self_loops: Counter[bool] = field(default_factory=Counter)  # relations with one entity at both ends, by .resolved
     self_loop_list: list[SelfLoop] = field(default_factory=list)  # the first SELF_LOOPS_LISTED of them
-    free_names: dict[str, set[str]] = field(default_factory=dict)  # entity IRI -> the unresolved names it has
+    # entity IRI -> the unresolved names it has
+    free_names: SpilledDict[frozenset[str]] = field(default_factory=SpilledDict)
     messages: list[str] = field(default_factory=list)  # one line per reject, for the terminal
     notes: list[str] = field(default_factory=list)  # one line per document a later version replaced
     status: str = RUNNING
@@ -138,11 +148,14 @@ class LoadReport:
         counts = Counter(self.identities.values())
         return {how: counts.get(how, 0) for how in HOWS}
 
-    def merge_lines(self) -> list[dict[str, Any]]:
-        return [
-            {"entity": m.canonical, "iri": m.iri, "names": list(m.names), "by": m.source}
-            for m in sorted(self.merges.values(), key=lambda m: (m.canonical, m.iri))
-        ]
+    def merge_lines(self) -> Iterator[dict[str, Any]]:
+        """The merges by canonical name, then IRI, read one at a time."""
+        for m in self.merges.sorted_values():
+            yield {"entity": m.canonical, "iri": m.iri, "names": list(m.names), "by": m.source}
+
+    @property
+    def merged_names(self) -> int:
+        return sum(len(m.names) for m in self.merges.values())
 
     def add_self_loop(self, loop: SelfLoop) -> None:
         """A relation with one entity at both ends: counted, and listed in the report file."""
@@ -168,9 +181,9 @@ class LoadReport:
         counts = ", ".join(f"{n} {how}" for how, n in self.resolution.items() if n or how == "unresolved")
         lines = [f"  entities by resolution: {counts}"]
         if self.ambiguous:
-            shown = sorted(self.ambiguous)
-            more = f" … and {len(shown) - 10} more" if len(shown) > 10 else ""
-            lines.append(f"  kept apart (ambiguous or of another kind): {', '.join(shown[:10])}{more}")
+            shown = list(itertools.islice(self.ambiguous, 10))  # sorted
+            more = f" … and {len(self.ambiguous) - 10} more" if len(self.ambiguous) > 10 else ""
+            lines.append(f"  kept apart (ambiguous or of another kind): {', '.join(shown)}{more}")
         loops = self.self_loop_line()
         if loops:
             lines.append(loops)
@@ -190,7 +203,13 @@ class LoadReport:
             return EXIT_FAILED
         return EXIT_REJECTS if self.rejected_total else EXIT_OK
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self, *, lazy: bool = False) -> dict[str, Any]:
+        """The report as JSON data. ``lazy``: its lists of merges and names as ``Listing``s, read from
+        disk as ``write_json`` writes them, instead of lists held whole."""
+
+        def listed(size: int, items: Callable[[], Iterable[Any]]) -> Any:
+            return Listing(size, items) if lazy else list(items())
+
         return {
             "run": self.run_id,
             "target": self.target,
@@ -209,9 +228,9 @@ class LoadReport:
             "rejected": dict(self.rejected),
             "rejects_file": self.rejects_path,
             "resolution": self.resolution,
-            "merged": self.merge_lines(),
-            "unresolved": sorted(self.unresolved),
-            "ambiguous": sorted(self.ambiguous),
+            "merged": listed(len(self.merges), self.merge_lines),
+            "unresolved": listed(len(self.unresolved), self.unresolved.__iter__),
+            "ambiguous": listed(len(self.ambiguous), self.ambiguous.__iter__),
             "self_loops": {
                 "resolved": self.self_loops[True],
                 "named_twice": self.self_loops[False],
@@ -228,3 +247,33 @@ class LoadReport:
             },
             "replaced": self.notes,
         }
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A list in a report's JSON that ``write_json`` writes item by item, read when it is written."""
+
+    size: int
+    items: Callable[[], Iterable[Any]]
+
+
+def write_json(data: dict[str, Any], write: Callable[[str], object], *, indent: int | None = None) -> None:
+    """Write the text ``json.dumps(data, indent=indent, ensure_ascii=False)`` gives, its top-level
+    ``Listing`` values written one item at a time (a run's lists of names can be long)."""
+    listings = {key: value for key, value in data.items() if isinstance(value, Listing)}
+    marks = {key: f"\x00listing {n}\x00" for n, key in enumerate(listings)}
+    text = json.dumps({k: marks.get(k, v) for k, v in data.items()}, indent=indent, ensure_ascii=False)
+    item_sep, outer = ("," if indent is not None else ", "), " " * (indent or 0)
+    for key, listing in listings.items():
+        before, text = text.split(json.dumps(marks[key], ensure_ascii=False), 1)
+        write(before)
+        if not listing.size:
+            write("[]")
+            continue
+        inner = "\n" + outer * 2 if indent is not None else ""
+        write("[")
+        for n, item in enumerate(listing.items()):
+            encoded = json.dumps(item, indent=indent, ensure_ascii=False)
+            write((item_sep if n else "") + inner + encoded.replace("\n", inner))
+        write(("\n" + outer if indent is not None else "") + "]")
+    write(text)

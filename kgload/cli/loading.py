@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import sys
 from collections.abc import Callable, Iterator
@@ -16,7 +15,7 @@ import typer
 from kgload import api
 from kgload.cli.errors import State
 from kgload.defaults import default_rejects
-from kgload.report import LoadReport
+from kgload.report import LoadReport, write_json
 from kgload.tables import plural
 
 
@@ -133,9 +132,10 @@ def print_report(
     reported yet by this command)."""
     if messages is None:
         messages = report.messages
-    summary = report.as_json() | ({"seconds": round(seconds, 3)} if seconds is not None else {})
+    summary = report.as_json(lazy=True) | ({"seconds": round(seconds, 3)} if seconds is not None else {})
     if as_json:
-        typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+        write_json(summary, _echo, indent=2)
+        typer.echo("")
         return
     headline = f"kgload run {report.run_id} → {report.target}: {report.status}" + (
         f" in {_duration(seconds)}" if seconds is not None else ""
@@ -152,7 +152,8 @@ def print_report(
             "logger": "kgload.report",
             "message": headline,
         }
-        typer.echo(json.dumps(entry | summary, ensure_ascii=False))
+        write_json(entry | summary, _echo)
+        typer.echo("")
         return
     for line in messages[:50]:
         typer.echo(f"rejected: {line}", err=True)
@@ -166,7 +167,9 @@ def print_report(
         lists = lists_file(report)
         try:
             lists.parent.mkdir(parents=True, exist_ok=True)
-            lists.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", "utf-8")
+            with lists.open("w", encoding="utf-8") as out:
+                write_json(summary, out.write, indent=2)
+                out.write("\n")
         except OSError:
             lists = None
     where = f" (listed in {lists})" if lists is not None else ""
@@ -182,7 +185,7 @@ def print_report(
         f"{plural(report.triples, 'triple')}"
     )
     if report.merges or report.unresolved:
-        names = sum(len(m.names) for m in report.merges.values())
+        names = report.merged_names
         typer.echo(
             f"  merged: {plural(names, 'name')} into {plural(len(report.merges), 'entity', 'entities')}; "
             f"not in the gazetteer: {plural(len(report.unresolved), 'name')}{where}"
@@ -191,6 +194,10 @@ def print_report(
         typer.echo(line)
     if report.rejected_total:
         typer.echo(f"  rejected: {plural(report.rejected_total, 'record')}, kept in {report.rejects_path}")
+
+
+def _echo(text: str) -> None:
+    typer.echo(text, nl=False)
 
 
 def _duration(seconds: float) -> str:

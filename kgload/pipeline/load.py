@@ -422,8 +422,9 @@ def _note_resolution(report: LoadReport, doc: MappedDocument) -> None:
     for iri, how in doc.identities.items():
         report.note_identity(iri, how)
     for iri, name in doc.free_names:
-        names = report.free_names.setdefault(iri, set())
-        names.add(name)
+        names = report.free_names.get(iri, frozenset())
+        if name not in names:
+            names = report.free_names[iri] = names | {name}
         if len(names) > 1:  # distinct names that reduce to one slug: a merge nobody chose, so it is named
             canonical = max(names, key=lambda n: (len(n), n))
             others = tuple(sorted(names - {canonical}))

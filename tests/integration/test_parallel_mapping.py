@@ -17,6 +17,7 @@ import kgload.document
 import kgload.parallel
 import kgload.rdf.direct_text
 from kgload import api
+from kgload.mapping import tenures
 from kgload.mapping.tenures import TenureRecorder, replay
 from kgload.parallel import ProcessMapper, resolve_workers, usable_cores
 from kgload.rdf.offices import tenure_index
@@ -381,3 +382,24 @@ def test_default_workers_is_every_usable_core():
     assert resolve_workers(None) >= 1 and resolve_workers(3) == 3
     assert resolve_workers(None) == usable_cores()
     assert resolve_workers(0) == 1
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+def test_the_tenure_index_on_disk_gives_the_serial_output(
+    corpus, bench_corpus, mapping, run, tmp_path, monkeypatch, workers
+):
+    """Past ``SPILL_AT`` holdings the index moves to SQLite (in the parent before the pool starts, and in
+    each worker); the log of learned holdings sent to the workers keeps only what some worker lacks."""
+    reference = mapped([corpus, bench_corpus], mapping, run, tmp_path, 1, 200)
+    monkeypatch.setattr(tenures, "SPILL_AT", 2)
+    dropped = []
+    task = ProcessMapper._task
+
+    def spy(self, documents, **kw):
+        made = task(self, documents, **kw)
+        dropped.append(self._log_base)
+        return made
+
+    monkeypatch.setattr(ProcessMapper, "_task", spy)
+    assert mapped([corpus, bench_corpus], mapping, run, tmp_path, workers, 7) == reference
+    assert workers == 1 or max(dropped) > 0, "the log of learned holdings was never cut"
