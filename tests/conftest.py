@@ -5,12 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from kgload.mapping import load_mapping
 from kgload.model import Run
 from tests.common import FIXED_RUN, ROOT, SEED
 
 pytest_plugins = ["tests.neo4j_fixtures"]
+
+# Tests check results, never timings (the machine is shared and noisy): no per-example deadline, and
+# slow example generation is not a failure.
+settings.register_profile("kgload", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("kgload")
 
 
 @pytest.fixture(scope="session")
