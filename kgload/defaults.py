@@ -8,6 +8,9 @@ from pathlib import Path
 
 # Documents per load transaction: a larger batch is no faster and holds more documents in memory.
 LOAD_BATCH = 250
+# Documents whose fingerprints one look-up fetches at most, once whole batches turn out unchanged (a
+# re-run): an unchanged document writes nothing, so only the look-ups' count is paid for per batch.
+LOOKUP_BATCH = 4000
 # Documents per group of mapping tasks when no transaction is to be amortised (kgload map, the
 # neo4j-admin export): fewer mapped documents are held at once.
 MAP_BATCH = 200

@@ -55,6 +55,7 @@ from kgload.sinks import Preparer
 from kgload.validate import ShaclValidator
 
 CHUNK = 25  # documents per task: small enough to spread a batch over the workers, big enough to amortise pickling
+SCAN_CHUNK = 125  # lines per scan-only task: a scan costs a fraction of a mapping, so a task's overhead weighs more
 NQUADS = "nquads"
 
 
@@ -365,7 +366,7 @@ class ProcessMapper:
         ``speculate``: map each document in the same pass, for a load that expects most of them to be
         changed (a first load reads each line once instead of twice; a re-run maps nothing it skips)."""
         pending = Pending()
-        step = max(1, min(CHUNK, -(-len(lines) // self.workers)))
+        step = max(1, min(CHUNK if speculate else SCAN_CHUNK, -(-len(lines) // self.workers)))
         for start in range(0, len(lines), step):
             chunk: list[Work] = list(lines[start : start + step])
             if speculate:

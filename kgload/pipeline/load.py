@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from kgload.collector import fewer_collections
-from kgload.defaults import LOAD_BATCH, LOCK_TTL
+from kgload.defaults import LOAD_BATCH, LOCK_TTL, LOOKUP_BATCH
 from kgload.document import identity, map_record
 from kgload.mapping.spec import Mapping, load_mapping
 from kgload.model import MappedDocument, Merge, Run, Source
@@ -134,6 +134,10 @@ class Load:
         self.mapper: ProcessMapper | None = None
         self.preparer: Preparer | None = None  # the sink's (Sink.preparer), once it has its ontology
         self.changed_share = 0.0  # of the last batch decided: above one half, workers map lines as they scan them
+        # documents the next batch is decided on: doubled after each batch found wholly unchanged (up to
+        # LOOKUP_BATCH), so a re-run looks fingerprints up in fewer, larger queries; back to batch_size
+        # at the first change (what is written still goes in transactions of batch_size)
+        self.decide_size = self.batch_size
         # the documents this run wrote, on disk: a document given again in a later batch is counted once
         self.written = WrittenLog()
 
@@ -201,7 +205,7 @@ class Load:
                 continue
             self.report.documents_read += 1
             current.items.append(item)
-            if len(current.items) >= self.batch_size:
+            if len(current.items) >= self.decide_size:
                 self.decide(current)
                 window.append(current)
                 current = _Batch()
@@ -231,6 +235,10 @@ class Load:
             batch.stored.update((iri, ahead[iri]) for iri in touched)
         batch.todo = self._changed(batch.keyed, batch.stored)
         self.changed_share = len(batch.todo) / len(batch.keyed) if batch.keyed else self.changed_share
+        if batch.keyed and not batch.todo:
+            self.decide_size = min(max(LOOKUP_BATCH, self.batch_size), self.decide_size * 2)
+        else:
+            self.decide_size = self.batch_size
 
     def dispatch(self, batch: _Batch) -> None:
         """Hand the batch's documents that need mapping to the workers (once)."""
@@ -264,8 +272,8 @@ class Load:
                 prepared = sink.prepare(mapped)  # e.g. rows instead of quads, batch by batch
                 read_as[id(prepared)] = item
                 changed.append(prepared)
-        if changed:
-            sink.write(changed)
+        for chunk in batched(changed, self.batch_size):  # a batch decided larger still writes batch_size at a time
+            sink.write(chunk)
         report.triples += triples
         earlier = self.written.earlier(doc.iri for doc in changed)
         for doc in changed:
