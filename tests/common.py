@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,6 +13,13 @@ ROOT = Path(__file__).resolve().parents[1]  # the repository
 SEED = ROOT / "examples" / "afp-2025-06-14-putin-trump-call.json"
 SHARED = ROOT.parent / "shared"  # ../shared: real sample files, never copied into the repository
 SAMPLES = SHARED / "samples"
+
+
+def bench_corpus(out: Path, *options: str) -> Path:
+    """A corpus from bench/generate.py (deterministic for given options) in ``out``: its JSONL file."""
+    command = [sys.executable, "generate.py", *options, "--out", str(out)]
+    subprocess.run(command, cwd=ROOT / "bench", check=True, capture_output=True)
+    return out / "corpus.jsonl"
 
 
 def seed_cypher_examples() -> list[Path]:

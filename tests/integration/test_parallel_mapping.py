@@ -24,6 +24,7 @@ from kgload.rdf.offices import tenure_index
 from kgload.readers import read
 from kgload.records import Extraction
 from kgload.report import RejectsFile
+from tests import common
 from tests.common import ROOT
 
 DOCUMENTS = "<https://w3id.org/kgload/graph/doc/"
@@ -87,14 +88,7 @@ def corpus(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def bench_corpus(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("bench")
-    subprocess.run(
-        [sys.executable, "generate.py", "--docs", "120", "--relations-per-doc", "6", "--out", str(out)],
-        cwd=ROOT / "bench",
-        check=True,
-        capture_output=True,
-    )
-    return out / "corpus.jsonl"
+    return common.bench_corpus(tmp_path_factory.mktemp("bench"), "--docs", "120", "--relations-per-doc", "6")
 
 
 def mapped(inputs: list[Path], mapping, run, tmp_path: Path, workers: int, batch_size: int, **kw) -> tuple[bytes, str]:

@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import random
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +15,7 @@ from kgload import spill
 from kgload.cli import app
 from kgload.report import Listing, write_json
 from kgload.spill import SpilledDict, SpilledSet
-from tests.common import ROOT
+from tests import common
 
 NAMES = ["a", "b", "Zoë", "zoe", "é", "\ud800x", "\U0001f600", "a\x00b", "", "ab", "Ab", "\uffff", "\ue000"]
 
@@ -59,14 +57,7 @@ def test_write_json_writes_what_json_dumps_does(indent: int | None) -> None:
 
 @pytest.fixture(scope="module")
 def events(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("events")
-    subprocess.run(
-        [sys.executable, "generate.py", "--docs", "150", "--shape", "events", "--out", str(out)],
-        cwd=ROOT / "bench",
-        check=True,
-        capture_output=True,
-    )
-    return out / "corpus.jsonl"
+    return common.bench_corpus(tmp_path_factory.mktemp("events"), "--docs", "150", "--shape", "events")
 
 
 def _load(events: Path, folder: Path, *extra: str) -> tuple[str, str]:
