@@ -207,6 +207,9 @@ class _Data:
         return bool(self.pairs(p))
 
     def values(self, focus: Node, path: tuple[Step, ...]) -> list[Node]:
+        if len(path) == 1:  # most paths are one predicate: its lookup is already free of repeats
+            inverse, predicate = path[0]
+            return list(self.subjects(predicate, focus) if inverse else self.objects(focus, predicate))
         nodes: dict[Node, None] = {focus: None}
         for inverse, predicate in path:
             step: dict[Node, None] = {}
@@ -233,6 +236,17 @@ class _Sparql:
             for pattern in self.required
         ]
         self.plan = _Plan.of(query)  # None: the query is not in the subset answered in Python
+
+    def intern(self, known: dict[Node, Node]) -> None:
+        """The query's IRIs swapped for ``known``'s objects, so that matching them hits by identity."""
+
+        def one(term: Node) -> Node:
+            return known.setdefault(term, term) if type(term) is URIRef else term
+
+        self._needed = [tuple((this, None if t is None else one(t)) for this, t in p) for p in self._needed]
+        if self.plan is not None:
+            self.plan.patterns = [tuple(map(one, t)) for t in self.plan.patterns]  # type: ignore[misc]
+            self.plan.absent = [[tuple(map(one, t)) for t in group] for group in self.plan.absent]  # type: ignore[misc]
 
     def may_match(self, focus: Node, data: _Data) -> bool:
         """False when a triple pattern every solution needs matches nothing: the query has no rows then."""
@@ -757,7 +771,9 @@ class CompiledShapes:
         for source in g.objects(node, SH.prefixes):
             for declaration in g.objects(source, SH.declare):
                 prefixes[str(g.value(declaration, SH.prefix))] = str(g.value(declaration, SH.namespace))
-        return _Sparql(node, text, prefixes, [str(m) for m in g.objects(node, SH.message)])
+        constraint = _Sparql(node, text, prefixes, [str(m) for m in g.objects(node, SH.message)])
+        constraint.intern(self._known)
+        return constraint
 
 
 def _interned(graph: rdflib.Graph, known: dict[Node, Node]) -> rdflib.Graph:
