@@ -515,6 +515,15 @@ class CompiledShapes:
             for p in used:
                 self._by_predicate.setdefault(p, []).append(index)
         self._with_alone = frozenset(i for i, alone in enumerate(self._ontology_focus) if alone)
+        # per shape whose focus nodes are the ontology's and whose results there are remembered: all its
+        # results and every node they read, so that a document mentioning none of them costs one test
+        self._alone_all: dict[int, tuple[list[Result], frozenset[Node]]] = {}
+        for index in self._with_alone:
+            shape = self._targeted[index][0]
+            if id(shape) in self._cacheable:
+                found = [self._on_ontology_alone(shape, focus) for focus in self._ontology_focus[index]]
+                nodes = frozenset(self._ontology_focus[index]).union(*(touched for _, touched in found))
+                self._alone_all[index] = ([r for results, _ in found for r in results], nodes)
 
     def known(self, term: Node) -> Node:
         """The ontology's or the shapes' own object for ``term`` when they hold an equal one, else ``term``."""
@@ -569,6 +578,10 @@ class CompiledShapes:
                     shape, targets = self._targeted[index]
                     cacheable = fixed and id(shape) in self._cacheable
                     if fixed and index not in triggered:
+                        remembered = self._alone_all.get(index)
+                        if remembered is not None and mentioned.isdisjoint(remembered[1]):
+                            out.extend(remembered[0])  # what the loop below gives when no node is mentioned
+                            continue
                         focus_nodes: Iterable[Node] = self._ontology_focus[index]  # the document adds none
                     else:
                         focus_nodes = self._focus_nodes(targets, data)

@@ -76,3 +76,19 @@ def test_terms_not_the_ontology_objects_get_the_same_verdicts() -> None:
     typed = [(a, URIRef(EX + "other"), b), (b, URIRef(str(RDF.type)), URIRef(EX + "Special"))]
     assert messages(shapes, typed) == ["a name"]  # b is a Thing (a Special), and has no name
     assert messages(shapes, typed[:1]) == ["a thing"]
+
+
+def test_a_shape_on_an_ontology_node_is_remembered_until_a_document_mentions_what_it_read() -> None:
+    shapes = CompiledShapes.compile(
+        rdflib.Graph().parse(
+            data=f"""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <{EX}> .
+            ex:FixedShape a sh:NodeShape ; sh:targetNode ex:fixed ;
+                sh:property [ sh:path ex:p ; sh:minCount 1 ; sh:message "fixed has a p" ] .""",
+            format="turtle",
+        ),
+        [(URIRef(EX + "fixed"), RDF.type, URIRef(EX + "Fixed"))],
+    )
+    assert list(shapes._alone_all) == [0]
+    other = URIRef(EX + "other")
+    assert messages(shapes, [(other, URIRef(EX + "p"), Literal("x"))]) == ["fixed has a p"]
+    assert messages(shapes, [(URIRef(EX + "fixed"), URIRef(EX + "p"), Literal("x"))]) == []
