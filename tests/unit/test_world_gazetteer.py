@@ -63,6 +63,9 @@ def resolved(world, name, type_=None, on=None):
         ("Hamas", "Actor", "Q38799", "name"),
         ("Islamic State", "Organization", "Q2429253", "name"),
         ("Wagner", "Actor", "curated:Wagner Group", "alias"),
+        ("DPR", "Actor", "Q16150196", "alias"),  # UCDP's side in Ukraine, 2014
+        ("Lugansk People's Republic", "Actor", "Q16746854", "alias"),
+        ("United Armed Forces of Novorossiya", "Actor", "curated:United Armed Forces of Novorossiya", "name"),
         ("Aso Taro", "Actor", "phoenix:TARO_ASO", "reordered-name"),
     ],
 )
