@@ -32,3 +32,12 @@ def test_a_language_tag_rdflib_refuses_is_refused() -> None:
         rdflib.Literal("x", lang="not a tag")
     with pytest.raises(ValueError):
         text_literal("x", "not a tag")
+
+
+def test_the_shortcut_is_taken_with_this_rdflib_and_the_constructor_otherwise(monkeypatch) -> None:
+    from kgload.rdf import convert
+
+    assert convert._SHORTCUT  # the rdflib the project installs keeps the slots the shortcut fills
+    monkeypatch.setattr(convert, "_SHORTCUT", False)
+    made = text_literal("x", "fr")
+    assert made == rdflib.Literal("x", lang="fr") and made.language == "fr"
