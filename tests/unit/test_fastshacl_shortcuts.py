@@ -7,7 +7,7 @@ from typing import Any
 
 import rdflib
 from rdflib import Literal, URIRef
-from rdflib.namespace import RDF, RDFS, XSD
+from rdflib.namespace import RDF, RDFS
 
 from kgload.fastshacl import CompiledShapes
 
@@ -59,7 +59,7 @@ def test_the_shapes_and_the_ontology_share_one_object_per_term() -> None:
     assert shapes.known(URIRef(EX + "Thing")) is thing
     assert shapes._by_class[thing] == [1]  # ThingShape, after OtherShape in the shapes' order
     assert shapes.known(URIRef(EX + "other")) is shape.properties[0].path[0][1]  # type: ignore[index]
-    assert shapes.known(RDF.type) is RDF.type and shapes.known(XSD.string) is XSD.string
+    assert shapes.known(RDF.type) is RDF.type and shapes.known(rdflib.XSD.string) is rdflib.XSD.string
 
 
 def test_a_document_triggers_the_shapes_of_its_classes_their_superclasses_and_its_predicates() -> None:
