@@ -176,24 +176,34 @@ RETURN key
 """
 
 
-def upsert_entities(labels: tuple[str, ...], allowed: Iterable[str]) -> str:
-    """One row per entity of the batch. Names merge into what the node holds, which is the union
-    over the documents naming it: union, min and max only grow, so adding documents needs no
-    rescan of every document that ever named Russia (REFRESH_ENTITIES is for retractions). A
-    place's ``location`` is the least (latitude, longitude) given, as kgload.rdf.geometry keeps."""
-    names = [check_name(label, allowed) for label in labels]
-    set_labels = "".join(f":`{name}`" for name in ["Entity", *names])
-    return f"""
+def entity_rows(rows: list[dict[str, Any]], allowed: Iterable[str]) -> list[dict[str, Any]]:
+    """``rows`` whose ``labels`` UPSERT_ENTITIES puts into a dynamic ``$(row.labels)``: each label set
+    checked against the ontology first, as a label written into the query text would be."""
+    names = set(allowed) | {"Entity"}
+    for labels in {tuple(row["labels"]) for row in rows}:
+        for label in labels:
+            check_name(label, names)
+    return rows
+
+
+# One row per entity of the batch, of every label set in one statement: the labels are a value
+# (Cypher 5.26 dynamic labels) that entity_rows has checked, so a batch sends one statement where it
+# sent one per label set, and a load plans one text where it planned one per label set it met.
+# Names merge into what the node holds, which is the union over the documents naming it: union, min
+# and max only grow, so adding documents needs no rescan of every document that ever named Russia
+# (REFRESH_ENTITIES is for retractions). A place's ``location`` is the least (latitude, longitude)
+# given, as kgload.rdf.geometry keeps.
+UPSERT_ENTITIES = """
 UNWIND $rows AS row
-MERGE (e:Resource {{uri: row.uri}})
-SET e{set_labels}
+MERGE (e:Resource {uri: row.uri})
+SET e:$(row.labels)
 SET e += row.props
 WITH e, row, CASE WHEN e.name IS NULL OR row.name < e.name THEN row.name ELSE e.name END AS name
-WITH e, row, name, COLLECT {{
+WITH e, row, name, COLLECT {
   UNWIND coalesce(e.aliases, []) + CASE WHEN e.name IS NULL THEN [] ELSE [e.name] END + row.names AS n
   WITH DISTINCT n WHERE n <> name
   RETURN n ORDER BY n
-}} AS aliases
+} AS aliases
 SET e.name = name, e.aliases = aliases,
     e.wikidata = CASE WHEN e.wikidata IS NULL OR row.wikidata > e.wikidata THEN row.wikidata ELSE e.wikidata END,
     e.isoCode = CASE WHEN e.isoCode IS NULL OR row.isoCode > e.isoCode THEN row.isoCode ELSE e.isoCode END,
@@ -201,7 +211,7 @@ SET e.name = name, e.aliases = aliases,
       WHEN row.latitude IS NULL THEN e.location
       WHEN e.location IS NULL OR row.latitude < e.location.latitude
         OR (row.latitude = e.location.latitude AND row.longitude < e.location.longitude)
-      THEN point({{latitude: row.latitude, longitude: row.longitude}})
+      THEN point({latitude: row.latitude, longitude: row.longitude})
       ELSE e.location END
 RETURN collect([row.uri, elementId(e)]) AS ids
 """

@@ -413,11 +413,8 @@ def _write_batch(
     for chunk in _chunks(rows.documents, size):
         ids.update(_run(tx, cypher.UPSERT_DOCUMENTS, rows=chunk).single(strict=True)["ids"])
     _remember(tx, [d["uri"] for d in rows.documents], aliases, size)
-    labels_allowed = list(ontology.classes.values())
-    for labels, entity_rows in sorted(rows.entities.items()):
-        query = cypher.upsert_entities(labels, labels_allowed)
-        for chunk in _chunks(sorted(entity_rows, key=lambda r: r["uri"]), size):
-            ids.update(_run(tx, query, rows=chunk).single(strict=True)["ids"])
+    for chunk in _chunks(cypher.entity_rows(rows.entities, ontology.classes.values()), size):
+        ids.update(_run(tx, cypher.UPSERT_ENTITIES, rows=chunk).single(strict=True)["ids"])
     claim_uris = {c["props"]["uri"] for c in rows.claims}
     _look_up(tx, ids, rows, claim_uris, size)
     node_ids = cypher.QuietMap(ids)
