@@ -115,3 +115,16 @@ def test_batch_rows_one_row_per_entity_and_mention_per_document():
     assert entity["name"] == "Putin" and entity["wikidata"] == "Q7747"
     assert sorted(entity["names"]) == ["Putin", "V. Putin", "Vladimir Putin"]
     assert [(m["document"], m["name"]) for m in batch.mentions] == [("d1", "Putin"), ("d2", "Vladimir Putin")]
+
+
+def test_rows_carry_their_endpoints_element_ids_and_stay_as_they_were():
+    # the statements after a node write read each endpoint's id from its row, not from a map sent with them
+    for text in (cypher.CREATE_MENTIONS, cypher.CREATE_CLAIMS, cypher.LINK_CLAIMS, cypher.CREATE_FACTS):
+        assert "$ids" not in text and "elementId(" in text
+    mentions = [{"document": "d1", "entity": "e1", "name": "Putin"}, {"document": "d1", "entity": "gone", "name": "X"}]
+    sent = rows.with_element_ids(mentions, {"d1": "4:x:1", "e1": "4:x:2"}, ("document", "entity"))
+    assert sent == [
+        {"document": "4:x:1", "entity": "4:x:2", "name": "Putin"},
+        {"document": "4:x:1", "entity": None, "name": "X"},  # no id: the statement's MATCH skips the row
+    ]
+    assert mentions[0]["document"] == "d1"  # a retried transaction reads the rows again

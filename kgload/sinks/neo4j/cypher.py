@@ -30,15 +30,6 @@ class Quiet(list):
         return f"<{len(self)} items>"
 
 
-class QuietMap(dict):
-    """A map parameter whose ``repr`` is its size (see ``Quiet``)."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return f"<{len(self)} entries>"
-
-
 def check_name(name: str, allowed: Iterable[str], *, relationship: bool = False) -> str:
     pattern = NEO4J_TYPE if relationship else NEO4J_NAME
     if name not in set(allowed) or not pattern.match(name):
@@ -154,7 +145,9 @@ DETACH DELETE d
 """
 
 # Every node write returns the element ids of its nodes, and the statements after it find their
-# endpoints by element id ($ids, uri -> id): a direct record lookup instead of a seek in the uri index.
+# endpoints by element id: a direct record lookup instead of a seek in the uri index. Each row carries
+# its endpoints' ids (rows.with_element_ids), not a map of the batch's ids sent with every statement,
+# which the server read again four times a batch.
 UPSERT_DOCUMENTS = """
 UNWIND $rows AS row
 MERGE (d:Resource {uri: row.uri})
@@ -228,8 +221,8 @@ RETURN collect([uri, elementId(n)]) AS ids
 # CREATE, not MERGE: the batch's documents have no mentions left (detached first, or new).
 CREATE_MENTIONS = """
 UNWIND $rows AS row
-MATCH (d) WHERE elementId(d) = $ids[row.document]
-MATCH (e) WHERE elementId(e) = $ids[row.entity]
+MATCH (d) WHERE elementId(d) = row.document
+MATCH (e) WHERE elementId(e) = row.entity
 CREATE (d)-[:MENTIONS {name: row.name, names: row.names, wikidata: row.wikidata, isoCode: row.isoCode,
   location: CASE WHEN row.latitude IS NULL THEN null
             ELSE point({latitude: row.latitude, longitude: row.longitude}) END}]->(e)
@@ -266,9 +259,9 @@ DETACH DELETE e
 # on); splitting it into a CREATE and a MATCH…CREATE statement is slower than the buffer.
 CREATE_CLAIMS = """
 UNWIND $rows AS row
-MATCH (d) WHERE elementId(d) = $ids[row.document]
-MATCH (h) WHERE elementId(h) = $ids[row.head]
-MATCH (t) WHERE elementId(t) = $ids[row.tail]
+MATCH (d) WHERE elementId(d) = row.document
+MATCH (h) WHERE elementId(h) = row.head
+MATCH (t) WHERE elementId(t) = row.tail
 CREATE (c:Resource:Claim)
 SET c = row.props
 FOREACH (k IN row.datetimes | SET c[k] = datetime(row.props[k]))
@@ -293,8 +286,8 @@ def typed_rows(rows: list[dict[str, Any]], allowed: Iterable[str]) -> list[dict[
 # typed_rows has checked.
 LINK_CLAIMS = """
 UNWIND $rows AS row
-MATCH (c) WHERE elementId(c) = $ids[row.claim]
-MATCH (x) WHERE elementId(x) = $ids[row.target]
+MATCH (c) WHERE elementId(c) = row.claim
+MATCH (x) WHERE elementId(x) = row.target
 CREATE (c)-[:$(row.type)]->(x)
 """
 
@@ -305,8 +298,8 @@ CREATE (c)-[:$(row.type)]->(x)
 # MATCH reads.
 CREATE_FACTS = """
 UNWIND $rows AS row
-MATCH (h) WHERE elementId(h) = $ids[row.head]
-MATCH (t) WHERE elementId(t) = $ids[row.tail]
+MATCH (h) WHERE elementId(h) = row.head
+MATCH (t) WHERE elementId(t) = row.tail
 CREATE (h)-[r:$(row.type) {
   key: row.props.key, predicate: row.props.predicate, date: row.props.date, start: row.props.start,
   end: row.props.end, evidence: row.props.evidence, predicateTexts: row.props.predicateTexts,

@@ -109,6 +109,12 @@ def batch_rows(docs: list[DocumentRows]) -> BatchRows:
     )
 
 
+def with_element_ids(rows: list[dict[str, Any]], ids: dict[str, str], keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Copies of ``rows`` whose node references (``keys``, uris) are the element ids ``ids`` gives, or
+    None for a node the transaction has no id for, which the statement's MATCH then skips."""
+    return [{**row, **{k: ids.get(row[k]) for k in keys}} for row in rows]
+
+
 def relationship_rows(docs: list[DocumentRows], only: set[str] | None = None) -> list[dict[str, Any]]:
     """Relationship rows (head, tail, type, props, datetimes) for the keys in ``only`` (default: every
     asserted key), ordered by
