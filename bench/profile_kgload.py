@@ -11,7 +11,9 @@
 ``map`` runs kgload.api.map_quads under cProfile and prints the top functions by own and by
 cumulative time. ``neo4j`` loads into an emptied database and times every Cypher statement the
 writer sends (from tx.run to its result being consumed, i.e. the server's share) next to the
-client-side cProfile.
+client-side cProfile; with ``--server-pid`` it also sums the server JVM's CPU per statement kind
+(statements sent from two threads at once share their CPU: the fingerprint look-ups overlap the
+writer's) and PROFILEs each kind of the writer's statements once, in batch ``--profile-batch``.
 ``core`` measures the per-core mapping speed: read -> map -> N-Quads (to /dev/null), one document
 at a time in this one process (no worker processes), in CPU seconds, which other processes on a
 shared machine disturb far less than wall time. ``--kgload`` points at another checkout's root to
