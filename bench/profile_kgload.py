@@ -11,7 +11,9 @@
 ``map`` runs kgload.api.map_quads under cProfile and prints the top functions by own and by
 cumulative time. ``neo4j`` loads into an emptied database and times every Cypher statement the
 writer sends (from tx.run to its result being consumed, i.e. the server's share) next to the
-client-side cProfile.
+client-side cProfile; with ``--server-pid`` it also sums the server JVM's CPU per statement kind
+(statements sent from two threads at once share their CPU: the fingerprint look-ups overlap the
+writer's) and PROFILEs each kind of the writer's statements once, in batch ``--profile-batch``.
 ``core`` measures the per-core mapping speed: read -> map -> N-Quads (to /dev/null), one document
 at a time in this one process (no worker processes), in CPU seconds, which other processes on a
 shared machine disturb far less than wall time. ``--kgload`` points at another checkout's root to
@@ -59,6 +61,8 @@ from common import BENCH, ROOT
 from systems import MAPPING, neo4j_reset, neo4j_stats
 
 QUERY_TIMES: dict[str, list[float]] = defaultdict(list)
+SERVER_CPU: dict[str, list[float]] = defaultdict(list)  # statement kind -> the server's CPU seconds per call
+PROFILES: dict[str, Any] = {}  # statement kind -> its PROFILE in the batch --profile-batch names
 GROUP_TIMES: dict[tuple[int, str], list[float]] = defaultdict(list)  # (group of batches, statement kind)
 
 
@@ -104,6 +108,22 @@ def profile_map(args: argparse.Namespace) -> None:
         _print_stats(profiler, args.top)
 
 
+def _kind(query: str) -> str:
+    """A write statement's kind, an entity upsert by its labels."""
+    kind = next((k for fragment, k in STATEMENT_KINDS if fragment in query), "")
+    if kind == "entities":
+        return "entities " + query.split("SET e", 1)[1].split("\n", 1)[0].strip()
+    return kind or _label(query.replace("CYPHER replan=skip", ""))[:60]
+
+
+def _print_profile(plan: Any, depth: int) -> None:
+    detail = " ".join(str(plan.get("args", {}).get("Details", "")).split())[:100]
+    rows, hits = plan.get("rows", 0), plan.get("dbHits", 0)
+    print(f"{'  ' * depth}{plan['operatorType'].split('@')[0]:<30} rows {rows:>6} dbHits {hits:>7}  {detail}")
+    for child in plan.get("children", []):
+        _print_profile(child, depth + 1)
+
+
 def profile_core(args: argparse.Namespace) -> None:
     import os
 
@@ -147,15 +167,30 @@ def _print_stats(profiler: cProfile.Profile, top: int) -> None:
 class TimedResult:
     """Wraps a neo4j Result; the time from tx.run to the result's consumption goes to its query."""
 
-    def __init__(self, result: Any, label: Any, started: float, into: dict[Any, list[float]] | None = None) -> None:
+    def __init__(
+        self,
+        result: Any,
+        label: Any,
+        started: float,
+        into: dict[Any, list[float]] | None = None,
+        server: tuple[int, float, str, bool] | None = None,
+    ) -> None:
         self._result, self._label, self._started = result, label, started
         self._into = QUERY_TIMES if into is None else into
+        self._server = server  # (pid, its CPU seconds at tx.run, statement kind, profiled)
 
     def __getattr__(self, name: str) -> Any:  # driver internals (execute_query's eager transformer)
         return getattr(self._result, name)
 
     def _done(self) -> None:
         self._into[self._label].append(time.perf_counter() - self._started)
+        if self._server is not None:
+            pid, cpu, kind, profiled = self._server
+            summary = self._result.consume()
+            if profiled and summary.profile:
+                PROFILES.setdefault(kind, summary.profile)
+            else:
+                SERVER_CPU[kind].append(_cpu_seconds(pid)[1] - cpu)  # type: ignore[operator]
 
     def consume(self) -> Any:
         summary = self._result.consume()
@@ -186,9 +221,19 @@ def profile_neo4j(args: argparse.Namespace) -> None:
 
     original_run = neo4j.ManagedTransaction.run
 
+    batch = 0
+
     def timed_run(self: Any, query: str, parameters: Any = None, **kwargs: Any) -> TimedResult:
+        nonlocal batch
+        kind = _kind(query)
+        batch += kind == "detach"  # the first statement of every batch
+        profiled = batch == args.profile_batch and kind not in PROFILES and query.startswith("CYPHER replan=skip\n")
+        if profiled:
+            query = query.replace("CYPHER replan=skip\n", "CYPHER replan=skip\nPROFILE\n", 1)
+        pid = args.server_pid
+        server = None if pid is None else (pid, _cpu_seconds(pid)[1], kind, profiled)
         started = time.perf_counter()
-        return TimedResult(original_run(self, query, parameters, **kwargs), _label(query), started)
+        return TimedResult(original_run(self, query, parameters, **kwargs), _label(query), started, server=server)
 
     neo4j.ManagedTransaction.run = timed_run  # type: ignore[method-assign]
     original_execute = neo4j.Driver.execute_query
@@ -206,6 +251,8 @@ def profile_neo4j(args: argparse.Namespace) -> None:
     mapping = load_mapping(MAPPING)
     for label in ("first load", "re-run"):
         QUERY_TIMES.clear()
+        SERVER_CPU.clear()
+        batch = 0
         driver = neo4j.GraphDatabase.driver(args.neo4j_uri, auth=None)
         profiler = cProfile.Profile()
         started = time.perf_counter()
@@ -232,6 +279,16 @@ def profile_neo4j(args: argparse.Namespace) -> None:
                 f"{sum(times):8.2f} {sum(times) / elapsed:6.1%} {len(times):6d} "
                 f"{1000 * sum(times) / len(times):8.1f}  {query}"
             )
+        if args.server_pid is not None:
+            cpu = sum(map(sum, SERVER_CPU.values()))
+            print(f"--- the server's CPU per kind of write statement: {cpu:.1f} s in all (clock ticks) ---")
+            print(f"{'CPU s':>7} {'calls':>6} {'ms/call':>8}  kind")
+            for kind, times in sorted(SERVER_CPU.items(), key=lambda kv: -sum(kv[1])):
+                print(f"{sum(times):7.2f} {len(times):6d} {1000 * sum(times) / len(times):8.1f}  {kind}")
+            for kind, plan in PROFILES.items():
+                print(f"--- PROFILE {kind} (batch {args.profile_batch}) ---")
+                _print_profile(plan, 0)
+            PROFILES.clear()
         _print_stats(profiler, args.top)
 
 
@@ -248,6 +305,9 @@ STATEMENT_KINDS = (
     ("SET d:Document", "documents"),
     ("WHERE EXISTS { MATCH (c:Claim", "supported"),
     ("collect([d.uri, d.fingerprint])", "fingerprints"),
+    ("MATCH (n:Resource {uri: uri})", "element ids"),
+    ("MATCH (a:KgloadAlias {document: uri})", "forget aliases"),
+    ("MERGE (a:KgloadAlias", "remember aliases"),
 )
 
 
@@ -411,7 +471,10 @@ def main() -> None:
     parser.add_argument("--validate", action="store_true", help="neo4j: SHACL on (the compiled engine)")
     parser.add_argument("--every", type=int, default=20, help="growth: batches per row")
     parser.add_argument("--warm-up", type=Path, help="growth: a corpus to load untimed first")
-    parser.add_argument("--server-pid", type=int, help="replay: the Neo4j server's pid, for its CPU seconds")
+    parser.add_argument(
+        "--server-pid", type=int, help="replay, neo4j: the server pid, for its CPU (neo4j: per statement kind)"
+    )
+    parser.add_argument("--profile-batch", type=int, default=20, help="neo4j: PROFILE statements of this batch")
     parser.add_argument(
         "--light", action="store_true", help="replay: also send the statements for a lighter graph (see _lighter)"
     )

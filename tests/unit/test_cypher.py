@@ -18,14 +18,18 @@ def test_relationship_types_outside_the_ontology_are_refused(hostile):
 
 
 def test_labels_outside_the_ontology_are_refused():
-    with pytest.raises(cypher.UnsafeName):
-        cypher.upsert_entities(("Person", "Person`) DETACH DELETE (n"), ["Person"])
+    # the entity upsert takes its labels as a value: each row's labels are checked before it is sent
+    for hostile in ("Person`) DETACH DELETE (n", "Unknown", ""):
+        with pytest.raises(cypher.UnsafeName):
+            cypher.entity_rows([{"labels": ["Entity", "Person"]}, {"labels": ["Entity", hostile]}], ["Person"])
+    ok = [{"labels": ["Entity", "Actor", "Person"]}]
+    assert cypher.entity_rows(ok, ["Actor", "Person"]) is ok
 
 
 def test_queries_take_values_only_as_parameters():
     text = cypher.upsert_relationships("CALLED", ALLOWED)
     assert "$keys" in text and "`CALLED`" in text
-    assert "$rows" in cypher.upsert_entities(("Actor", "Person"), ["Actor", "Person"])
+    assert "$(row.labels)" in cypher.UPSERT_ENTITIES
 
 
 def test_schema_statements_are_idempotent():
@@ -106,8 +110,21 @@ def test_batch_rows_one_row_per_entity_and_mention_per_document():
     putin = EntityRow("e:putin", ("Person",), "Putin", ["Putin", "V. Putin"], wikidata="Q7747")
     putin_too = EntityRow("e:putin", ("Actor",), "Vladimir Putin", ["Vladimir Putin", "Putin"])
     batch = rows.batch_rows([_doc("d1", "a", [], [putin]), _doc("d2", "b", [], [putin_too])])
-    [(labels, [entity])] = batch.entities.items()
-    assert labels == ("Actor", "Person")
+    [entity] = batch.entities
+    assert entity["labels"] == ["Entity", "Actor", "Person"]  # the union, for one statement of every label set
     assert entity["name"] == "Putin" and entity["wikidata"] == "Q7747"
     assert sorted(entity["names"]) == ["Putin", "V. Putin", "Vladimir Putin"]
     assert [(m["document"], m["name"]) for m in batch.mentions] == [("d1", "Putin"), ("d2", "Vladimir Putin")]
+
+
+def test_rows_carry_their_endpoints_element_ids_and_stay_as_they_were():
+    # the statements after a node write read each endpoint's id from its row, not from a map sent with them
+    for text in (cypher.CREATE_MENTIONS, cypher.CREATE_CLAIMS, cypher.LINK_CLAIMS, cypher.CREATE_FACTS):
+        assert "$ids" not in text and "elementId(" in text
+    mentions = [{"document": "d1", "entity": "e1", "name": "Putin"}, {"document": "d1", "entity": "gone", "name": "X"}]
+    sent = rows.with_element_ids(mentions, {"d1": "4:x:1", "e1": "4:x:2"}, ("document", "entity"))
+    assert sent == [
+        {"document": "4:x:1", "entity": "4:x:2", "name": "Putin"},
+        {"document": "4:x:1", "entity": None, "name": "X"},  # no id: the statement's MATCH skips the row
+    ]
+    assert mentions[0]["document"] == "d1"  # a retried transaction reads the rows again

@@ -30,15 +30,6 @@ class Quiet(list):
         return f"<{len(self)} items>"
 
 
-class QuietMap(dict):
-    """A map parameter whose ``repr`` is its size (see ``Quiet``)."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return f"<{len(self)} entries>"
-
-
 def check_name(name: str, allowed: Iterable[str], *, relationship: bool = False) -> str:
     pattern = NEO4J_TYPE if relationship else NEO4J_NAME
     if name not in set(allowed) or not pattern.match(name):
@@ -154,7 +145,9 @@ DETACH DELETE d
 """
 
 # Every node write returns the element ids of its nodes, and the statements after it find their
-# endpoints by element id ($ids, uri -> id): a direct record lookup instead of a seek in the uri index.
+# endpoints by element id: a direct record lookup instead of a seek in the uri index. Each row carries
+# its endpoints' ids (rows.with_element_ids), not a map of the batch's ids sent with every statement,
+# which the server read again four times a batch.
 UPSERT_DOCUMENTS = """
 UNWIND $rows AS row
 MERGE (d:Resource {uri: row.uri})
@@ -176,24 +169,34 @@ RETURN key
 """
 
 
-def upsert_entities(labels: tuple[str, ...], allowed: Iterable[str]) -> str:
-    """One row per entity of the batch. Names merge into what the node holds, which is the union
-    over the documents naming it: union, min and max only grow, so adding documents needs no
-    rescan of every document that ever named Russia (REFRESH_ENTITIES is for retractions). A
-    place's ``location`` is the least (latitude, longitude) given, as kgload.rdf.geometry keeps."""
-    names = [check_name(label, allowed) for label in labels]
-    set_labels = "".join(f":`{name}`" for name in ["Entity", *names])
-    return f"""
+def entity_rows(rows: list[dict[str, Any]], allowed: Iterable[str]) -> list[dict[str, Any]]:
+    """``rows`` whose ``labels`` UPSERT_ENTITIES puts into a dynamic ``$(row.labels)``: each label set
+    checked against the ontology first, as a label written into the query text would be."""
+    names = set(allowed) | {"Entity"}
+    for labels in {tuple(row["labels"]) for row in rows}:
+        for label in labels:
+            check_name(label, names)
+    return rows
+
+
+# One row per entity of the batch, of every label set in one statement: the labels are a value
+# (Cypher 5.26 dynamic labels) that entity_rows has checked, so a batch sends one statement where it
+# sent one per label set, and a load plans one text where it planned one per label set it met.
+# Names merge into what the node holds, which is the union over the documents naming it: union, min
+# and max only grow, so adding documents needs no rescan of every document that ever named Russia
+# (REFRESH_ENTITIES is for retractions). A place's ``location`` is the least (latitude, longitude)
+# given, as kgload.rdf.geometry keeps.
+UPSERT_ENTITIES = """
 UNWIND $rows AS row
-MERGE (e:Resource {{uri: row.uri}})
-SET e{set_labels}
+MERGE (e:Resource {uri: row.uri})
+SET e:$(row.labels)
 SET e += row.props
 WITH e, row, CASE WHEN e.name IS NULL OR row.name < e.name THEN row.name ELSE e.name END AS name
-WITH e, row, name, COLLECT {{
+WITH e, row, name, COLLECT {
   UNWIND coalesce(e.aliases, []) + CASE WHEN e.name IS NULL THEN [] ELSE [e.name] END + row.names AS n
   WITH DISTINCT n WHERE n <> name
   RETURN n ORDER BY n
-}} AS aliases
+} AS aliases
 SET e.name = name, e.aliases = aliases,
     e.wikidata = CASE WHEN e.wikidata IS NULL OR row.wikidata > e.wikidata THEN row.wikidata ELSE e.wikidata END,
     e.isoCode = CASE WHEN e.isoCode IS NULL OR row.isoCode > e.isoCode THEN row.isoCode ELSE e.isoCode END,
@@ -201,7 +204,7 @@ SET e.name = name, e.aliases = aliases,
       WHEN row.latitude IS NULL THEN e.location
       WHEN e.location IS NULL OR row.latitude < e.location.latitude
         OR (row.latitude = e.location.latitude AND row.longitude < e.location.longitude)
-      THEN point({{latitude: row.latitude, longitude: row.longitude}})
+      THEN point({latitude: row.latitude, longitude: row.longitude})
       ELSE e.location END
 RETURN collect([row.uri, elementId(e)]) AS ids
 """
@@ -218,8 +221,8 @@ RETURN collect([uri, elementId(n)]) AS ids
 # CREATE, not MERGE: the batch's documents have no mentions left (detached first, or new).
 CREATE_MENTIONS = """
 UNWIND $rows AS row
-MATCH (d) WHERE elementId(d) = $ids[row.document]
-MATCH (e) WHERE elementId(e) = $ids[row.entity]
+MATCH (d) WHERE elementId(d) = row.document
+MATCH (e) WHERE elementId(e) = row.entity
 CREATE (d)-[:MENTIONS {name: row.name, names: row.names, wikidata: row.wikidata, isoCode: row.isoCode,
   location: CASE WHEN row.latitude IS NULL THEN null
             ELSE point({latitude: row.latitude, longitude: row.longitude}) END}]->(e)
@@ -256,9 +259,9 @@ DETACH DELETE e
 # on); splitting it into a CREATE and a MATCH…CREATE statement is slower than the buffer.
 CREATE_CLAIMS = """
 UNWIND $rows AS row
-MATCH (d) WHERE elementId(d) = $ids[row.document]
-MATCH (h) WHERE elementId(h) = $ids[row.head]
-MATCH (t) WHERE elementId(t) = $ids[row.tail]
+MATCH (d) WHERE elementId(d) = row.document
+MATCH (h) WHERE elementId(h) = row.head
+MATCH (t) WHERE elementId(t) = row.tail
 CREATE (c:Resource:Claim)
 SET c = row.props
 FOREACH (k IN row.datetimes | SET c[k] = datetime(row.props[k]))
@@ -283,8 +286,8 @@ def typed_rows(rows: list[dict[str, Any]], allowed: Iterable[str]) -> list[dict[
 # typed_rows has checked.
 LINK_CLAIMS = """
 UNWIND $rows AS row
-MATCH (c) WHERE elementId(c) = $ids[row.claim]
-MATCH (x) WHERE elementId(x) = $ids[row.target]
+MATCH (c) WHERE elementId(c) = row.claim
+MATCH (x) WHERE elementId(x) = row.target
 CREATE (c)-[:$(row.type)]->(x)
 """
 
@@ -295,8 +298,8 @@ CREATE (c)-[:$(row.type)]->(x)
 # MATCH reads.
 CREATE_FACTS = """
 UNWIND $rows AS row
-MATCH (h) WHERE elementId(h) = $ids[row.head]
-MATCH (t) WHERE elementId(t) = $ids[row.tail]
+MATCH (h) WHERE elementId(h) = row.head
+MATCH (t) WHERE elementId(t) = row.tail
 CREATE (h)-[r:$(row.type) {
   key: row.props.key, predicate: row.props.predicate, date: row.props.date, start: row.props.start,
   end: row.props.end, evidence: row.props.evidence, predicateTexts: row.props.predicateTexts,

@@ -32,7 +32,7 @@ def on_the_wire(props: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
 @dataclass
 class BatchRows:
     documents: list[dict[str, Any]]
-    entities: dict[tuple[str, ...], list[dict[str, Any]]]  # by label set: one statement each
+    entities: list[dict[str, Any]]  # one per entity, by uri, each with its labels (Entity first)
     mentions: list[dict[str, Any]]
     claims: list[dict[str, Any]]
     links: list[dict[str, str]]  # claim, target, type: a claim's ASSERTED_BY, DENIED_BY and LOCATION links
@@ -81,9 +81,8 @@ def batch_rows(docs: list[DocumentRows]) -> BatchRows:
             row["isoCode"] = _max(row["isoCode"], e.iso_code)
             if e.location and (row["latitude"] is None or e.location < (row["latitude"], row["longitude"])):
                 row["latitude"], row["longitude"] = e.location
-    by_labels: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
     for row in entities.values():
-        by_labels[tuple(sorted(row.pop("labels")))].append(row)
+        row["labels"] = ["Entity", *sorted(row["labels"])]
 
     claims: list[dict[str, Any]] = []
     links: list[dict[str, str]] = []
@@ -101,13 +100,19 @@ def batch_rows(docs: list[DocumentRows]) -> BatchRows:
     claims.sort(key=lambda r: (r["head"], r["tail"]))
     return BatchRows(
         documents=[_document_row(d) for d in docs],
-        entities=dict(by_labels),
+        entities=sorted(entities.values(), key=lambda r: r["uri"]),
         mentions=mentions,
         claims=claims,
         links=links,
         keys=dict(keys),
         facts=relationship_rows(docs),
     )
+
+
+def with_element_ids(rows: list[dict[str, Any]], ids: dict[str, str], keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Copies of ``rows`` whose node references (``keys``, uris) are the element ids ``ids`` gives, or
+    None for a node the transaction has no id for, which the statement's MATCH then skips."""
+    return [{**row, **{k: ids.get(row[k]) for k in keys}} for row in rows]
 
 
 def relationship_rows(docs: list[DocumentRows], only: set[str] | None = None) -> list[dict[str, Any]]:

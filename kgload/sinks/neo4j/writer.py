@@ -38,7 +38,7 @@ from kgload.sinks.learned import Relinked
 from kgload.sinks.neo4j import cypher, diagnose, relink
 from kgload.sinks.neo4j.preparing import ProjectingSink
 from kgload.sinks.neo4j.projection import rows_of
-from kgload.sinks.neo4j.rows import BatchRows, batch_rows, unique_documents
+from kgload.sinks.neo4j.rows import BatchRows, batch_rows, unique_documents, with_element_ids
 from kgload.sinks.neo4j.settings import Neo4jSettings
 
 LOCK_NAME = "kgload"
@@ -413,34 +413,31 @@ def _write_batch(
     for chunk in _chunks(rows.documents, size):
         ids.update(_run(tx, cypher.UPSERT_DOCUMENTS, rows=chunk).single(strict=True)["ids"])
     _remember(tx, [d["uri"] for d in rows.documents], aliases, size)
-    labels_allowed = list(ontology.classes.values())
-    for labels, entity_rows in sorted(rows.entities.items()):
-        query = cypher.upsert_entities(labels, labels_allowed)
-        for chunk in _chunks(sorted(entity_rows, key=lambda r: r["uri"]), size):
-            ids.update(_run(tx, query, rows=chunk).single(strict=True)["ids"])
+    for chunk in _chunks(cypher.entity_rows(rows.entities, ontology.classes.values()), size):
+        ids.update(_run(tx, cypher.UPSERT_ENTITIES, rows=chunk).single(strict=True)["ids"])
     claim_uris = {c["props"]["uri"] for c in rows.claims}
     _look_up(tx, ids, rows, claim_uris, size)
-    node_ids = cypher.QuietMap(ids)
-    for chunk in _chunks(rows.mentions, size):
-        _run(tx, cypher.CREATE_MENTIONS, rows=chunk, ids=node_ids).consume()
+    for chunk in _chunks(with_element_ids(rows.mentions, ids, ("document", "entity")), size):
+        _run(tx, cypher.CREATE_MENTIONS, rows=chunk).consume()
     if touched:  # names a changed document took back: recompute from the documents naming them now
         _run(tx, cypher.REFRESH_ENTITIES, uris=sorted(touched)).consume()
 
     claim_ids: dict[str, str] = {}
-    for chunk in _chunks(rows.claims, size):
-        claim_ids.update(_run(tx, cypher.CREATE_CLAIMS, rows=chunk, ids=node_ids).single(strict=True)["ids"])
+    for chunk in _chunks(with_element_ids(rows.claims, ids, ("document", "head", "tail")), size):
+        claim_ids.update(_run(tx, cypher.CREATE_CLAIMS, rows=chunk).single(strict=True)["ids"])
     if len(claim_ids) != len(rows.claims):
         # Never lose a claim silently: every claim's endpoints are entities its document names.
         raise RuntimeError(f"wrote {len(claim_ids)} of {len(rows.claims)} claims; rolled back")
-    node_ids.update(claim_ids)
-    for chunk in _chunks(cypher.typed_rows(rows.links, cypher.CLAIM_LINK_TYPES), size):
-        _run(tx, cypher.LINK_CLAIMS, rows=chunk, ids=node_ids).consume()
+    ids.update(claim_ids)
+    links = with_element_ids(cypher.typed_rows(rows.links, cypher.CLAIM_LINK_TYPES), ids, ("claim", "target"))
+    for chunk in _chunks(links, size):
+        _run(tx, cypher.LINK_CLAIMS, rows=chunk).consume()
 
     fresh = [row for row in rows.facts if row["props"]["key"] not in supported]
     # shared keys the batch only adds claims to: its aggregate may extend what is stored
     added = {k for rel_type, keys in rows.keys.items() for k in keys - old_keys.get(rel_type, set())} & supported
     appendable = [row for row in rows.facts if row["props"]["key"] in added and _appendable(row["props"])]
-    _reconcile(tx, old_keys, rows.keys, supported, fresh, ontology, size, appendable, node_ids)
+    _reconcile(tx, old_keys, rows.keys, supported, fresh, ontology, size, appendable, ids)
     if touched:
         _run(tx, cypher.DELETE_ORPHANS, uris=sorted(touched)).consume()
 
@@ -463,8 +460,8 @@ def _reconcile(
     for rel_type in types:
         for chunk in _chunks(sorted(old_keys.get(rel_type, set()) - supported), size):
             _run(tx, cypher.delete_relationships(rel_type, allowed), keys=chunk).consume()
-    for chunk in _chunks(cypher.typed_rows(fresh, allowed), size):
-        _run(tx, cypher.CREATE_FACTS, rows=chunk, ids=cypher.QuietMap(ids or {})).consume()
+    for chunk in _chunks(with_element_ids(cypher.typed_rows(fresh, allowed), ids or {}, ("head", "tail")), size):
+        _run(tx, cypher.CREATE_FACTS, rows=chunk).consume()
     extended: set[str] = set()
     by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in appendable or []:
