@@ -140,3 +140,63 @@ def test_a_rerun_reports_read_rejects_again_and_mapping_rejects_only_when_it_map
     assert first.count("read") == 1 and len(first) == 2
     assert stages() == ["read"]  # unchanged: not mapped again
     assert stages(force=True) == first
+
+
+class _StoppedAfterBulk:
+    """A store whose process dies once a batch's bulk write is in, before its fingerprints are."""
+
+    def __init__(self, store: object) -> None:
+        self._store = store
+        self.calls: list[str] = []
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._store, name)
+
+    def bulk_load(self, *args: object, **kwargs: object) -> None:
+        self.calls.append("bulk_load")
+        self._store.bulk_load(*args, **kwargs)  # type: ignore[attr-defined]
+
+    def load(self, *args: object, **kwargs: object) -> None:
+        self.calls.append("load")
+        raise KeyboardInterrupt("killed between the bulk write and the fingerprints")
+
+
+def test_a_load_stopped_between_bulk_write_and_fingerprints_is_reloaded_whole(tmp_path, seed):
+    """A batch's quads go through the bulk loader, which is no transaction, and its fingerprints after, in
+    one: stopped in between, the store holds documents without fingerprints, which the next run writes
+    again, ending as a clean load ends."""
+    from kgload.model import Run
+    from kgload.sinks.embedded import EmbeddedStore
+
+    run = Run.new()
+    clean = tmp_path / "clean"
+    api.load([seed], store=clean, run=run, workers=1)
+    stopped = tmp_path / "stopped"
+    sink = EmbeddedStore(stopped)
+    wrapped = _StoppedAfterBulk(sink.store)
+    sink.store = wrapped  # type: ignore[assignment]
+    with pytest.raises(KeyboardInterrupt):
+        api.load([seed], sink=sink, run=run, workers=1)
+    assert wrapped.calls[:2] == ["bulk_load", "load"]
+    sink.store, wrapped._store = wrapped._store, None  # type: ignore[assignment]  # the traceback holds ``wrapped``
+    assert any("/doc/" in q.graph_name.value for q in sink.quads()), "the bulk write is in"
+    assert [iri for iri in sink.document_ids() if "/doc/" in iri] == [], "but no fingerprint"
+    sink.close()
+    report = api.load([seed], store=stopped, run=run, workers=1)
+    assert report.documents_unchanged == 0
+    ontology = "<https://w3id.org/kgload/graph/ontology>"  # parsed again by each store: other blank nodes
+    assert {q for q in snapshot(stopped) if not q.endswith(ontology)} == {
+        q for q in snapshot(clean) if not q.endswith(ontology)
+    }
+
+
+def test_fingerprint_quads_are_told_from_words_in_a_literal():
+    from kgload.sinks.embedded import fingerprints_apart
+
+    key = "<https://w3id.org/kgload/ontology#fingerprint>"
+    said = f'<a> <b> "the words {key} in a sentence" <g> .\n'.encode()
+    stamp = f'<d> {key} "sha256:1" <g> .\n'.encode()
+    other = b"<d> <b> <c> <g> ."
+    assert fingerprints_apart(said + stamp + other) == (said + other, stamp)
+    assert fingerprints_apart(stamp.rstrip(b"\n")) == (b"", stamp.rstrip(b"\n"))
+    assert fingerprints_apart(b"") == (b"", b"")
