@@ -75,7 +75,6 @@ class EmbeddedStore:
                 self.store.remove_graph(graph)
         self.store.extend(quad for doc in documents for quad in doc.quads)
         text = b"".join(doc.prepared for doc in documents if isinstance(doc.prepared, bytes))
-        stamps = b""
         if text:  # documents written as N-Quads where they were mapped (``preparer``): parsed by the store
             # The bulk loader costs about half a transaction's CPU but is not one: the fingerprints, which
             # tell a later run that a document is stored whole, follow in a transaction of their own.
@@ -86,8 +85,7 @@ class EmbeddedStore:
                 self.store.load(stamps, format=ox.RdfFormat.N_QUADS)
         learned.forget(self.store, (doc.iri for doc in documents))
         learned.remember(self.store, documents)
-        # what the bulk loader wrote went to files, not to the memory a flush empties
-        self.unflushed += sum(len(doc.quads) for doc in documents) + stamps.count(b"\n")
+        self.unflushed += sum(len(doc.quads) for doc in documents) + text.count(b"\n")
         if self.unflushed >= FLUSH_QUADS:
             self.store.flush()
             self.unflushed = 0
