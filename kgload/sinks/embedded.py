@@ -32,7 +32,6 @@ _GRAPH = ox.NamedNode(KG + "graph")
 # RocksDB holds what is written in memory until it flushes, and pyoxigraph never asks it to: without
 # a flush after so many quads (about 1 KB of memory each until then), memory grows with the input
 FLUSH_QUADS = 100_000
-_FINGERPRINT_KEY = f" <{KG}fingerprint> ".encode()  # the fingerprint predicate as an N-Quads line has it
 
 
 class EmbeddedStore:
@@ -76,13 +75,7 @@ class EmbeddedStore:
         self.store.extend(quad for doc in documents for quad in doc.quads)
         text = b"".join(doc.prepared for doc in documents if isinstance(doc.prepared, bytes))
         if text:  # documents written as N-Quads where they were mapped (``preparer``): parsed by the store
-            # The bulk loader costs about half a transaction's CPU but is not one: the fingerprints, which
-            # tell a later run that a document is stored whole, follow in a transaction of their own.
-            body, stamps = fingerprints_apart(text)
-            if body:
-                self.store.bulk_load(body, format=ox.RdfFormat.N_QUADS)
-            if stamps:
-                self.store.load(stamps, format=ox.RdfFormat.N_QUADS)
+            self.store.load(text, format=ox.RdfFormat.N_QUADS)
         learned.forget(self.store, (doc.iri for doc in documents))
         learned.remember(self.store, documents)
         self.unflushed += sum(len(doc.quads) for doc in documents) + text.count(b"\n")
@@ -230,23 +223,6 @@ class EmbeddedStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def fingerprints_apart(text: bytes) -> tuple[bytes, bytes]:
-    """N-Quads text (a quad a line, as kgload writes it) as the rest and the fingerprint quads, apart."""
-    rest: list[bytes] = []
-    stamps: list[bytes] = []
-    start, at = 0, text.find(_FINGERPRINT_KEY)
-    while at != -1:
-        line = text.rfind(b"\n", 0, at) + 1
-        end = text.find(b"\n", at) + 1 or len(text)
-        if text.find(b" ", line, at) == -1:  # the quad's predicate, not words inside a literal
-            rest.append(text[start:line])
-            stamps.append(text[line:end])
-            start = end
-        at = text.find(_FINGERPRINT_KEY, start if start == end else at + 1)
-    rest.append(text[start:])
-    return b"".join(rest), b"".join(stamps)
 
 
 _RUN_KEYS = {
