@@ -95,8 +95,10 @@ def main() -> None:
     for label, _ in builds:
         mine = [r for r in runs if r["build"] == label]
         medians = {k: statistics.median(r[k] for r in mine) for k in ("loader", "workers", "server")}
-        print(f"{label}: median loader {medians['loader']:.2f} s, workers {medians['workers']:.2f} s, "
-              f"server {medians['server']:.2f} s")
+        print(
+            f"{label}: median loader {medians['loader']:.2f} s, workers {medians['workers']:.2f} s, "
+            f"server {medians['server']:.2f} s"
+        )
     if args.out:
         args.out.write_text(json.dumps({"argv": sys.argv, "runs": runs}, indent=2))
     shutil.rmtree(work, ignore_errors=True)
