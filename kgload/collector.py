@@ -34,8 +34,8 @@ class LoadCollections:
     (imports, mapping, gazetteer) is frozen out of its sight, automatic collection is off, and a full
     collection runs every ``COLLECT_DOCUMENTS`` documents written (``written``), so that cyclic
     garbage stays bounded. The batches' rows and outcomes live across the window of batches in
-    flight, so automatic collections scanned them over and over (a sixth of the loader's time in a
-    Neo4j load: docs/benchmarks.md); on exit the collector is as it was."""
+    flight, so automatic collections scanned them over and over (docs/benchmarks.md, "The loader
+    process and the unvalidated workers"); on exit the collector is as it was."""
 
     def __init__(self) -> None:
         self.since = 0
