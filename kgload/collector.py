@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import threading
 from collections.abc import Iterator
 
 YOUNG_THRESHOLD = 10_000  # net container allocations between two collections of the youngest generation
@@ -36,21 +35,16 @@ class LoadCollections:
     collection runs every ``COLLECT_DOCUMENTS`` documents written (``written``), so that cyclic
     garbage stays bounded. The batches' rows and outcomes live across the window of batches in
     flight, so automatic collections scanned them over and over (docs/benchmarks.md, "The loader
-    process and the unvalidated workers"). Loads running at once in one process (threads) share
-    this: the last to end gives the collector back as the first found it."""
+    process and the unvalidated workers"); on exit the collector is as it was."""
 
     def __init__(self) -> None:
         self.since = 0
+        self.enabled = gc.isenabled()
 
     def __enter__(self) -> LoadCollections:
-        global _loading, _enabled_before
-        with _lock:
-            if _loading == 0:
-                _enabled_before = gc.isenabled()
-                gc.collect()
-                gc.freeze()
-                gc.disable()
-            _loading += 1
+        gc.collect()
+        gc.freeze()
+        gc.disable()
         return self
 
     def written(self, documents: int) -> None:
@@ -60,18 +54,9 @@ class LoadCollections:
             gc.collect()
 
     def __exit__(self, *exc: object) -> None:
-        global _loading
-        with _lock:
-            _loading -= 1
-            if _loading == 0:
-                gc.unfreeze()
-                if _enabled_before:
-                    gc.enable()
-
-
-_lock = threading.Lock()
-_loading = 0  # loads inside LoadCollections now
-_enabled_before = True  # whether automatic collection was on when the first of them began
+        gc.unfreeze()
+        if self.enabled:
+            gc.enable()
 
 
 def freeze_worker_setup() -> None:

@@ -86,14 +86,3 @@ def test_a_worker_forked_from_a_load_collects_again():
     finally:
         gc.unfreeze()
         gc.enable()
-
-
-def test_loads_at_once_give_the_collector_back_when_the_last_ends():
-    assert gc.isenabled()
-    first, second = collector.LoadCollections(), collector.LoadCollections()
-    first.__enter__()
-    second.__enter__()
-    first.__exit__(None, None, None)  # the first to begin ends first: the other still writes
-    assert not gc.isenabled() and gc.get_freeze_count() > 0
-    second.__exit__(None, None, None)
-    assert gc.isenabled() and gc.get_freeze_count() == 0
