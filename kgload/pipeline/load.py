@@ -13,7 +13,7 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
-from kgload.collector import LoadCollections, fewer_collections
+from kgload.collector import fewer_collections
 from kgload.defaults import LOAD_BATCH, LOCK_TTL, LOOKUP_BATCH
 from kgload.document import identity, map_record
 from kgload.mapping.spec import Mapping, load_mapping
@@ -140,7 +140,6 @@ class Load:
         self.decide_size = self.batch_size
         # the documents this run wrote, on disk: a document given again in a later batch is counted once
         self.written = WrittenLog()
-        self.collections = LoadCollections()
 
     @fewer_collections()
     def run(self) -> LoadReport:
@@ -149,7 +148,7 @@ class Load:
         report = self.report
         try:
             self.start()
-            with terminate_as_interrupt() if self.workers > 1 else contextlib.nullcontext(), self.collections:
+            with terminate_as_interrupt() if self.workers > 1 else contextlib.nullcontext():
                 self.batches(self.records())
         except BaseException:
             report.status = FAILED
@@ -293,7 +292,6 @@ class Load:
             report.relations += doc.claims
         self.written.record((doc.iri, Written(_where(read_as[id(doc)]), doc.claims, doc.triples)) for doc in changed)
         report.entities = len(report.identities)  # distinct entities, not mentions
-        self.collections.written(len(batch.keyed))
         if self.after_batch is not None:
             self.after_batch(report)
 
