@@ -11,7 +11,7 @@ retracting a document (dropping its rows) derives the graph without it.
 from __future__ import annotations
 
 import itertools
-import json
+import pickle
 import sqlite3
 from array import array
 from collections import defaultdict
@@ -118,17 +118,19 @@ def link(rows: Iterable[Learned]) -> Links:
 
 
 def grouped(rows: Iterable[tuple[Learned, Any]]) -> Iterator[tuple[list[tuple[Learned, Any]], Links]]:
-    """The rows (each with a payload that JSON keeps) in groups that share no name, each with ``link`` of
+    """The rows (each with a payload that pickle keeps) in groups that share no name, each with ``link`` of
     its rows: ``link`` of every row is the union of these, since rows join only through a shared name
     and a name is judged ambiguous among the rows holding it. The rows wait on disk (a temporary SQLite
-    database) until their group is read, so memory holds one group and eight bytes a row at a time."""
+    database) until their group is read, so memory holds one group and eight bytes a row at a time.
+    Names and payloads are pickled there, not JSON: every row of the target goes through this at the
+    end of every load, and JSON's encoding and decoding were most of its time."""
     db = sqlite3.connect("", isolation_level=None)
     try:
         db.executescript(
             """
             PRAGMA journal_mode = OFF;
             PRAGMA synchronous = OFF;
-            CREATE TABLE row (n INTEGER PRIMARY KEY, document TEXT, iri TEXT, names TEXT, payload TEXT);
+            CREATE TABLE row (n INTEGER PRIMARY KEY, document TEXT, iri TEXT, names BLOB, payload BLOB);
             CREATE TABLE key (key TEXT, n INTEGER);
             """
         )
@@ -138,7 +140,7 @@ def grouped(rows: Iterable[tuple[Learned, Any]]) -> Iterator[tuple[list[tuple[Le
         while chunk := list(itertools.islice(numbered, 10_000)):
             db.executemany(
                 "INSERT INTO row VALUES (?, ?, ?, ?, ?)",
-                [(n, r.document, r.iri, json.dumps(r.names, ensure_ascii=False), json.dumps(p)) for n, (r, p) in chunk],
+                [(n, r.document, r.iri, _pickled(r.names), _pickled(p)) for n, (r, p) in chunk],
             )
             db.executemany("INSERT INTO key VALUES (?, ?)", [(key, n) for n, (r, _) in chunk for key in _keys(r)])
             count = chunk[-1][0] + 1
@@ -171,10 +173,20 @@ def grouped(rows: Iterable[tuple[Learned, Any]]) -> Iterator[tuple[list[tuple[Le
             ORDER BY g.g, g.n
         """
         for _, members in itertools.groupby(db.execute(query), itemgetter(0)):
-            group = [(Learned(d, i, tuple(json.loads(names))), json.loads(p)) for _, d, i, names, p in members]
-            yield group, link(row for row, _ in group)
+            # from this process's own private database
+            group = [(Learned(d, i, pickle.loads(names)), pickle.loads(p)) for _, d, i, names, p in members]  # noqa: S301
+            yield group, link(row for row, _ in group) if len(group) > 1 else _alone(group[0][0])
     finally:
         db.close()
+
+
+def _pickled(value: Any) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _alone(row: Learned) -> Links:
+    """``link`` of one row (most groups of an event feed): it stays where it is, under its first name."""
+    return Links({(row.document, row.iri): (row.iri, row.names[0])}, frozenset())
 
 
 def _keys(row: Learned) -> frozenset[str]:

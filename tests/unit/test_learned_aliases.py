@@ -98,3 +98,14 @@ def test_groups_read_from_disk_link_as_the_whole_table_does():
         assert ambiguous == whole.ambiguous, seed
         ambiguous_seen += bool(whole.ambiguous)
     assert ambiguous_seen > 10, "the cases never reach an ambiguous name"
+
+
+def test_groups_keep_their_payloads_as_given_and_a_lone_row_links_as_link_does():
+    """The rows wait on disk pickled (JSON, slower, gave a tuple back as a list); a group of one row
+    (most of an event feed's) is linked without ``link``, to the same result."""
+    payload = {"linked": ("id/name/x", "X"), "names": ["Ünïcode", "X"], "n": 1.5, "none": None}
+    groups = list(grouped([(OTHER, payload), (TEACHER, "t"), (BARE, "b")]))
+    assert [[p for _, p in group] for group, _ in groups] == [[payload], ["t", "b"]]
+    assert isinstance(groups[0][0][0][1]["linked"], tuple)
+    assert groups[0][1] == link([OTHER])
+    assert groups[1][1] == link([TEACHER, BARE])
