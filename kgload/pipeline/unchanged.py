@@ -48,10 +48,11 @@ class RawKeys:
 
 
 class Known:
-    """Looks lines up by raw hash: what is found need not be read by a worker."""
+    """Looks lines up by raw hash: what is found need not be read by a worker. ``force``: nothing is looked
+    up (every document is mapped), but the hashes are still made, to be written with the documents."""
 
-    def __init__(self, target: RawHashes, keys: RawKeys) -> None:
-        self.target, self.keys = target, keys
+    def __init__(self, target: RawHashes, keys: RawKeys, *, force: bool = False) -> None:
+        self.target, self.keys, self.force = target, keys, force
         self.found = 0  # lines found unchanged by their raw hash; for tests and the bench
 
     def hashes(self, lines: Sequence[Line]) -> list[str]:
@@ -59,7 +60,7 @@ class Known:
 
     def look_up(self, hashes: list[str]) -> dict[str, tuple[str, str]]:
         """hash -> (document IRI, fingerprint) of the lines the target holds unchanged."""
-        found = self.target.raw_hashes(sorted(set(hashes))) if hashes else {}
+        found = self.target.raw_hashes(sorted(set(hashes))) if hashes and not self.force else {}
         self.found += sum(1 for h in hashes if h in found)
         return found
 
@@ -67,10 +68,10 @@ class Known:
 def known_for(
     target: object, mapping: Mapping, *, force: bool, validate: bool, shacl_engine: str | None
 ) -> Known | None:
-    """The look-up for ``target``; None when it keeps no raw hashes or every document is to be mapped."""
-    if force or not isinstance(target, RawHashes):
+    """The look-up for ``target``; None when it keeps no raw hashes."""
+    if not isinstance(target, RawHashes):
         return None
-    return Known(target, RawKeys(mapping, validate=validate, shacl_engine=shacl_engine))
+    return Known(target, RawKeys(mapping, validate=validate, shacl_engine=shacl_engine), force=force)
 
 
 def trusted(keyed: Iterable[tuple[Any, str, str]], written: WrittenLog) -> dict[str, str]:

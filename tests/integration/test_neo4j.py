@@ -44,7 +44,7 @@ def counts(driver: neo4j.Driver) -> dict[str, int]:
 
 def graph_dump(driver: neo4j.Driver) -> set[str]:
     """The whole graph as comparable strings (run-specific values left out)."""
-    skip = {"run", "recordedAt"}
+    skip = {"run", "recordedAt", "rawHash"}  # raw hashes: kept by loads with workers only
     nodes = cypher(driver, "MATCH (n) WHERE NOT n:LoadRun RETURN labels(n) AS l, properties(n) AS p")
     rels = cypher(driver, "MATCH (a)-[r]->(b) RETURN a.uri AS a, type(r) AS t, properties(r) AS p, b.uri AS b")
     out = {

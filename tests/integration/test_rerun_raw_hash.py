@@ -57,15 +57,11 @@ def options(mapping, run, **more):
     return {"mapping": mapping, "run": run, "batch_size": 4, "workers": 2, "validate": False} | more
 
 
-def without_raw(quads: set[str]) -> set[str]:
-    return {q for q in quads if "<urn:kgload:raw:" not in q}
-
-
 def test_an_unchanged_rerun_sends_no_line_but_the_rejected_to_the_workers(tmp_path, mapping, run, scanned):
     store = tmp_path / "store"
     first = api.load([corpus(tmp_path / "a.jsonl")], store=store, **options(mapping, run))
     assert first.documents_added == DOCS and first.rejected.get("read") == 1
-    before = store_quads(store)
+    before = store_quads(store, raw=True)
     scanned.clear()
 
     again = api.load([corpus(tmp_path / "b.jsonl")], store=store, **options(mapping, run))
@@ -73,7 +69,7 @@ def test_an_unchanged_rerun_sends_no_line_but_the_rejected_to_the_workers(tmp_pa
     assert sum(scanned) == 1  # the line with a read reject: read, and its reject reported, by every run
     assert again.documents_unchanged == DOCS and again.documents_loaded == 0
     assert again.rejected == first.rejected
-    assert store_quads(store) == before
+    assert store_quads(store, raw=True) == before
     raws = [q for q in before if "<urn:kgload:raw:" in q]
     assert len(raws) == 2 * (DOCS - 1)  # each document read without rejects: its hash and fingerprint
 
@@ -85,7 +81,7 @@ def test_a_changed_line_is_read_mapped_and_written_as_a_clean_load_writes_it(tmp
     report = api.load([corpus(tmp_path / "b.jsonl", changed=30)], store=store, **options(mapping, run))
     assert sum(scanned) == 2 and report.documents_updated == 1 and report.documents_unchanged == DOCS - 1
     api.load([corpus(tmp_path / "b.jsonl", changed=30)], store=clean, **options(mapping, run))
-    assert store_quads(store) == store_quads(clean)
+    assert store_quads(store, raw=True) == store_quads(clean, raw=True)
     scanned.clear()
     assert (
         api.load([corpus(tmp_path / "b.jsonl", changed=30)], store=store, **options(mapping, run)).documents_loaded == 0
@@ -145,7 +141,7 @@ def test_a_document_given_twice_is_counted_and_kept_as_a_rerun_that_reads_every_
         store = tmp_path / name
         api.load([path], store=store, **options(mapping, run, workers=workers))
         reports.append(api.load([path], store=store, **options(mapping, run, workers=workers)))
-        stores.append(without_raw(store_quads(store)))
+        stores.append(store_quads(store))
     assert [(r.documents_unchanged, r.documents_updated, r.documents_added) for r in reports] == [(DOCS - 1, 1, 0)] * 2
     assert reports[0].notes == reports[1].notes and reports[0].documents_replaced == 1
     assert stores[0] == stores[1]
@@ -169,7 +165,7 @@ def test_an_interrupted_load_rerun_equals_a_clean_load(tmp_path, mapping, run, m
     report = api.load([corpus(tmp_path / "a.jsonl")], store=store, **options(mapping, run))
     assert report.documents_added == DOCS - 12 and report.documents_unchanged == 12
     api.load([corpus(tmp_path / "a.jsonl")], store=clean, **options(mapping, run))
-    assert store_quads(store) == store_quads(clean)
+    assert store_quads(store, raw=True) == store_quads(clean, raw=True)
     scanned.clear()
     assert api.load([corpus(tmp_path / "a.jsonl")], store=store, **options(mapping, run)).documents_loaded == 0
     assert sum(scanned) == 1
@@ -241,3 +237,14 @@ def test_neo4j_interrupted_load_rerun_equals_a_clean_load(neo4j_db, neo4j_driver
     finally:
         sink.close()
     assert graph_dump(neo4j_driver) == loaded
+
+
+def test_a_forced_load_maps_every_line_and_keeps_the_raw_hashes(tmp_path, mapping, run, scanned):
+    store = tmp_path / "store"
+    api.load([corpus(tmp_path / "a.jsonl")], store=store, **options(mapping, run))
+    scanned.clear()
+    forced = api.load([corpus(tmp_path / "a.jsonl")], store=store, **options(mapping, run, force=True))
+    assert sum(scanned) == DOCS and forced.documents_updated == DOCS
+    scanned.clear()
+    assert api.load([corpus(tmp_path / "a.jsonl")], store=store, **options(mapping, run)).documents_loaded == 0
+    assert sum(scanned) == 1
