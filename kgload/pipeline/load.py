@@ -268,6 +268,8 @@ class Load:
             stored = sink.fingerprints([iri for _, iri, _ in batch.keyed if iri])
             todo = self._changed(batch.keyed, stored)
         report.documents_unchanged += len(batch.keyed) - len(todo)
+        if self.known is not None:
+            self.known.keep(batch.keyed, todo)
         changed: list[MappedDocument] = []
         read_as: dict[int, Any] = {}  # a mapped document -> the record it came from, for the report
         triples = 0

@@ -31,6 +31,11 @@ class RawHashes(Protocol):
         """Of the given raw hashes, those stored: hash -> (document IRI, its fingerprint)."""
         ...
 
+    def keep_raw_hashes(self, rows: list[tuple[str, str, str]]) -> None:
+        """(document IRI, raw hash, fingerprint): give each document the raw hash of a line found unchanged
+        by its fingerprint, if it still has that fingerprint (a write of this run may have replaced it)."""
+        ...
+
 
 class RawKeys:
     """The raw hash of a line, for one mapping and set of options."""
@@ -63,6 +68,19 @@ class Known:
         found = self.target.raw_hashes(sorted(set(hashes))) if hashes and not self.force else {}
         self.found += sum(1 for h in hashes if h in found)
         return found
+
+    def keep(self, keyed: Iterable[tuple[Any, str, str]], changed: Iterable[tuple[Any, str, str]]) -> None:
+        """Give the raw hash to the documents of lines read without rejects and found unchanged by their
+        fingerprint (loaded without workers, before raw hashes, or with other options), so that the
+        next run finds them without reading them."""
+        mapped = {id(item) for item, _, _ in changed}
+        rows = [
+            (iri, item.raw, fp)
+            for item, iri, fp in keyed
+            if iri and getattr(item, "raw", None) and not getattr(item, "known", False) and id(item) not in mapped
+        ]
+        if rows:
+            self.target.keep_raw_hashes(rows)
 
 
 def known_for(

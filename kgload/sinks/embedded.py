@@ -78,6 +78,20 @@ class EmbeddedStore:
                 found[raw] = (values[_RAW_OF], values[_RAW_FINGERPRINT])
         return found
 
+    def keep_raw_hashes(self, rows: list[tuple[str, str, str]]) -> None:
+        for iri, raw, fp in rows:
+            node = ox.NamedNode(iri)
+            for quad in self.store.quads_for_pattern(node, _FINGERPRINT, None, None):
+                if quad.object.value == fp and isinstance(quad.graph_name, ox.NamedNode):
+                    graph = quad.graph_name
+                    raw_node = _raw_node(raw)
+                    self.store.extend(
+                        [
+                            ox.Quad(raw_node, _RAW_OF, node, graph),
+                            ox.Quad(raw_node, _RAW_FINGERPRINT, ox.Literal(fp), graph),
+                        ]
+                    )
+
     def write(self, documents: list[MappedDocument]) -> None:
         for doc in documents:
             graph = ox.NamedNode(doc.graph)

@@ -248,3 +248,37 @@ def test_a_forced_load_maps_every_line_and_keeps_the_raw_hashes(tmp_path, mappin
     scanned.clear()
     assert api.load([corpus(tmp_path / "a.jsonl")], store=store, **options(mapping, run)).documents_loaded == 0
     assert sum(scanned) == 1
+
+
+def test_documents_found_unchanged_by_fingerprint_get_their_raw_hash(tmp_path, mapping, run, scanned):
+    store = tmp_path / "store"
+    api.load([corpus(tmp_path / "a.jsonl")], store=store, **options(mapping, run, workers=1))  # no raw hashes
+    assert not store_quads(store, raw=True) - store_quads(store)
+    scanned.clear()
+    assert api.load([corpus(tmp_path / "a.jsonl")], store=store, **options(mapping, run)).documents_unchanged == DOCS
+    assert sum(scanned) == DOCS
+    scanned.clear()
+    validated = api.load([corpus(tmp_path / "a.jsonl")], store=store, **options(mapping, run, validate=True))
+    assert validated.documents_unchanged == DOCS and sum(scanned) == DOCS  # other options: another raw hash
+    scanned.clear()
+    for validate in (True, False):
+        report = api.load([corpus(tmp_path / "a.jsonl")], store=store, **options(mapping, run, validate=validate))
+        assert report.documents_unchanged == DOCS
+    assert sum(scanned) == 2
+
+
+def test_neo4j_documents_found_unchanged_by_fingerprint_get_their_raw_hash(
+    neo4j_db, neo4j_driver, tmp_path, mapping, run, scanned
+):
+    sink = Neo4jSink.connect(neo4j_db)
+    try:
+        api.load([corpus(tmp_path / "a.jsonl")], sink=sink, **options(mapping, run, workers=1))
+        assert raw_hashes(neo4j_driver) == 0
+        scanned.clear()
+        assert api.load([corpus(tmp_path / "a.jsonl")], sink=sink, **options(mapping, run)).documents_unchanged == DOCS
+        assert sum(scanned) == DOCS and raw_hashes(neo4j_driver) == DOCS - 1
+        scanned.clear()
+        assert api.load([corpus(tmp_path / "a.jsonl")], sink=sink, **options(mapping, run)).documents_unchanged == DOCS
+        assert sum(scanned) == 1
+    finally:
+        sink.close()

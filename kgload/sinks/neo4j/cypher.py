@@ -122,6 +122,14 @@ USING INDEX SEEK d:Document(rawHash)
 RETURN collect([raw, d.uri, d.fingerprint]) AS found
 """
 
+KEEP_RAW_HASHES = """
+UNWIND $rows AS row
+MATCH (d:Resource {uri: row.uri})
+USING INDEX SEEK d:Resource(uri)
+WHERE d:Document AND d.fingerprint = row.fingerprint
+SET d.rawHash = row.raw
+"""
+
 
 def tenures(rel_types: Iterable[str], allowed: Iterable[str]) -> str:
     """Periods held, one branch per office type: a scan of those relationship types only, not of

@@ -188,6 +188,17 @@ class Neo4jSink(ProjectingSink):
         return {raw: (uri, fp) for raw, uri, fp in records[0]["found"] if fp} if records else {}
 
     @_kgload_errors
+    @signals_held()
+    def keep_raw_hashes(self, rows: list[tuple[str, str, str]]) -> None:
+        """Only where the fingerprint still matches: whatever order this and a batch in flight commit in,
+        a document ends with its own line's raw hash or none."""
+        self.driver.execute_query(
+            cypher.planned_once(cypher.KEEP_RAW_HASHES),
+            rows=cypher.Quiet([{"uri": uri, "raw": raw, "fingerprint": fp} for uri, raw, fp in rows]),
+            database_=self.database,
+        )
+
+    @_kgload_errors
     def tenures(self, mapping: Mapping) -> list[tuple[str, str, Holding]]:
         self.flush()
         ontology = self._ontology()
