@@ -30,12 +30,13 @@ def cypher(driver: neo4j.Driver, query: str, **params) -> list[dict]:
 
 
 def counts(driver: neo4j.Driver) -> dict[str, int]:
-    """Nodes, relationships and properties, the ledger's LoadRun nodes left out."""
+    """Nodes, relationships and properties, the ledger's LoadRun nodes and the raw hashes (kept by loads
+    with workers only) left out."""
     [row] = cypher(
         driver,
         """
         MATCH (n) WHERE NOT n:LoadRun
-        WITH count(n) AS nodes, sum(size(keys(n))) AS nodeProps
+        WITH count(n) AS nodes, sum(size([k IN keys(n) WHERE k <> 'rawHash'])) AS nodeProps
         OPTIONAL MATCH ()-[r]->()
         RETURN nodes, nodeProps, count(r) AS rels, sum(size(keys(r))) AS relProps""",
     )
