@@ -102,6 +102,9 @@ class _Shape:
     last_step: str | None = None
     message: str | None = None
     checks: list[Check] = field(default_factory=list)
+    # how many checks fail when the path reaches no value: only the counts can, so this is known
+    # when compiling, and a property the focus node lacks costs no call of its checks
+    on_no_values: int = 0
     properties: list[_Shape] = field(default_factory=list)
     sparql: list[_Sparql] = field(default_factory=list)
 
@@ -181,7 +184,7 @@ class _Data:
     def is_instance(self, value: Node, cls: Node) -> bool:
         if isinstance(value, Literal):
             return False
-        return any(t == cls or cls in self.superclasses(t) for t in self.objects(value, _TYPE))
+        return any(t is cls or cls in self.superclasses(t) for t in self.objects(value, _TYPE))
 
     def instances(self, cls: Node) -> Iterable[Node]:
         found: dict[Node, None] = dict.fromkeys(self.subjects(_TYPE, cls))
@@ -204,6 +207,9 @@ class _Data:
         return bool(self.pairs(p))
 
     def values(self, focus: Node, path: tuple[Step, ...]) -> list[Node]:
+        if len(path) == 1:  # most paths are one predicate: its lookup is already free of repeats
+            inverse, predicate = path[0]
+            return list(self.subjects(predicate, focus) if inverse else self.objects(focus, predicate))
         nodes: dict[Node, None] = {focus: None}
         for inverse, predicate in path:
             step: dict[Node, None] = {}
@@ -211,6 +217,9 @@ class _Data:
                 step.update(dict.fromkeys(self.subjects(predicate, n) if inverse else self.objects(n, predicate)))
             nodes = step
         return list(nodes)
+
+
+_NO_DATA = _Data([], _Index(()), {})  # what a check on no values is given: it reads nothing
 
 
 class _Sparql:
@@ -221,12 +230,28 @@ class _Sparql:
         self.binds_this = re.search(r"[?$]this\b", text) is not None
         query = _parsed(text, prefixes)
         self.required = _required_patterns(query)
+        # each required pattern's terms: (True, None) where $this goes, else (False, the node a triple must hold)
+        self._needed = [
+            tuple((True, None) if t == _THIS and self.binds_this else (False, _constant(t)) for t in pattern)
+            for pattern in self.required
+        ]
         self.plan = _Plan.of(query)  # None: the query is not in the subset answered in Python
+
+    def intern(self, known: dict[Node, Node]) -> None:
+        """The query's IRIs swapped for ``known``'s objects, so that matching them hits by identity."""
+
+        def one(term: Node) -> Node:
+            return known.setdefault(term, term) if type(term) is URIRef else term
+
+        self._needed = [tuple((this, None if t is None else one(t)) for this, t in p) for p in self._needed]
+        if self.plan is not None:
+            self.plan.patterns = [tuple(map(one, t)) for t in self.plan.patterns]  # type: ignore[misc]
+            self.plan.absent = [[tuple(map(one, t)) for t in group] for group in self.plan.absent]  # type: ignore[misc]
 
     def may_match(self, focus: Node, data: _Data) -> bool:
         """False when a triple pattern every solution needs matches nothing: the query has no rows then."""
-        for pattern in self.required:
-            s, p, o = (_constant(focus if t == _THIS and self.binds_this else t) for t in pattern)
+        for pattern in self._needed:
+            s, p, o = (_constant(focus) if this else node for this, node in pattern)
             if p is not None and not data.has(s, p, o):
                 return False
         return True
@@ -452,10 +477,16 @@ class CompiledShapes:
     """The shapes of a SHACL graph as checks over a document's triples and a fixed ontology."""
 
     def __init__(self, shapes: rdflib.Graph, ontology: Iterable[Triple]) -> None:
-        self._graph = shapes
+        self._given = shapes
+        # one object for each term of the shapes, the ontology and the checks' own constants: a lookup
+        # then hits by identity instead of calling rdflib's Python __eq__ (a graph keeps equal terms apart)
+        constants = (_TYPE, _SUBCLASS_OF, _RDFS_LITERAL, _RDFS_DATATYPE, *_VALUE_TYPES)
+        self._known: dict[Node, Node] = {t: t for t in constants}
+        one = self._known.setdefault
+        self._graph = shapes = _interned(shapes, self._known)
+        ontology = self._ontology_triples = [(one(s, s), one(p, p), one(o, o)) for s, p, o in ontology]
         self._compiled: dict[Node, _Shape] = {}
         self._targeted: list[tuple[_Shape, _Targets]] = []
-        ontology = self._ontology_triples = list(ontology)
         self._ontology = _Index(ontology)
         self._supers: dict[Node, frozenset[Node]] = {}
         self._store = self._ontology_store()
@@ -472,11 +503,27 @@ class CompiledShapes:
         # most shapes target classes and properties a document does not use: their focus nodes are then
         # the ontology's alone, found once instead of searched for in every document
         self._triggers = [self._trigger(targets) for _, targets in self._targeted]
-        # the ontology's and the shapes' own term objects: a document's equal terms swapped for them make
-        # the index lookups identity hits instead of calls to rdflib's Python __eq__
-        self._known: dict[Node, Node] = {t: t for triple in (*shapes, *ontology) for t in triple}
         empty = _Data([], self._ontology, self._supers)
         self._ontology_focus = [list(self._focus_nodes(targets, empty)) for _, targets in self._targeted]
+        # the shapes each class and predicate triggers, so that a document's own few pick their shapes out
+        # of the hundred instead of each shape being asked about the document
+        self._by_class: dict[Node, list[int]] = {}
+        self._by_predicate: dict[Node, list[int]] = {}
+        for index, (classes, used) in enumerate(self._triggers):
+            for cls in classes:
+                self._by_class.setdefault(cls, []).append(index)
+            for p in used:
+                self._by_predicate.setdefault(p, []).append(index)
+        self._with_alone = frozenset(i for i, alone in enumerate(self._ontology_focus) if alone)
+        # per shape whose focus nodes are the ontology's and whose results there are remembered: all its
+        # results and every node they read, so that a document mentioning none of them costs one test
+        self._alone_all: dict[int, tuple[list[Result], frozenset[Node]]] = {}
+        for index in self._with_alone:
+            shape = self._targeted[index][0]
+            if id(shape) in self._cacheable:
+                found = [self._on_ontology_alone(shape, focus) for focus in self._ontology_focus[index]]
+                nodes = frozenset(self._ontology_focus[index]).union(*(touched for _, touched in found))
+                self._alone_all[index] = ([r for results, _ in found for r in results], nodes)
 
     def known(self, term: Node) -> Node:
         """The ontology's or the shapes' own object for ``term`` when they hold an equal one, else ``term``."""
@@ -496,7 +543,7 @@ class CompiledShapes:
 
     def __getstate__(self) -> dict[str, Any]:
         # pickled for worker processes on platforms without fork: checks are closures, compiled again there
-        return {"shapes": self._graph, "ontology": self._ontology_triples}
+        return {"shapes": self._given, "ontology": self._ontology_triples}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(state["shapes"], state["ontology"])  # type: ignore[misc]
@@ -508,7 +555,10 @@ class CompiledShapes:
 
     def results(self, triples: Iterable[Triple]) -> list[Result]:
         """Every top-level violation of the shapes by the graph of ``triples`` plus the ontology."""
-        triples = list(dict.fromkeys(triples))
+        known = self._known.get
+        # every term the ontology's or the shapes' own object: the checks compare those by identity
+        # repeats are not removed here: the index and the pyoxigraph copy each hold a triple once
+        triples = [(known(s, s), known(p, p), known(o, o)) for s, p, o in triples]
         with self._lock:
             data = _Data(triples, self._ontology, self._supers)
             sparql = _LazySparql(lambda: self._sparql_data(triples))
@@ -518,12 +568,21 @@ class CompiledShapes:
                 mentioned = data.doc.out.keys() | data.doc.into.keys()
                 types = {o for _, o in data.doc.by_predicate.get(_TYPE, _EMPTY)} if fixed else set()
                 predicates = data.doc.by_predicate.keys()
-                for (shape, targets), (classes, used), alone in zip(
-                    self._targeted, self._triggers, self._ontology_focus, strict=True
-                ):
+                if fixed:
+                    triggered = self._triggered(types, predicates)
+                    # a shape the document does not trigger and with no focus node in the ontology has none
+                    indices: Iterable[int] = sorted(triggered | self._with_alone)
+                else:
+                    triggered, indices = set(), range(len(self._targeted))
+                for index in indices:
+                    shape, targets = self._targeted[index]
                     cacheable = fixed and id(shape) in self._cacheable
-                    if fixed and types.isdisjoint(classes) and predicates.isdisjoint(used):
-                        focus_nodes: Iterable[Node] = alone  # the document adds none
+                    if fixed and index not in triggered:
+                        remembered = self._alone_all.get(index)
+                        if remembered is not None and mentioned.isdisjoint(remembered[1]):
+                            out.extend(remembered[0])  # what the loop below gives when no node is mentioned
+                            continue
+                        focus_nodes: Iterable[Node] = self._ontology_focus[index]  # the document adds none
                     else:
                         focus_nodes = self._focus_nodes(targets, data)
                     for focus in focus_nodes:
@@ -537,6 +596,15 @@ class CompiledShapes:
             finally:
                 if sparql.data is not None:
                     self._store.remove_graph(sparql.data.graphs[1])
+
+    def _triggered(self, types: Iterable[Node], predicates: Iterable[Node]) -> set[int]:
+        """The shapes a document that types nodes with ``types`` and uses ``predicates`` may add focus nodes to."""
+        found: set[int] = set()
+        for cls in types:
+            found.update(self._by_class.get(cls, ()))
+        for p in predicates:
+            found.update(self._by_predicate.get(p, ()))
+        return found
 
     def _on_ontology_alone(self, shape: _Shape, focus: Node) -> tuple[list[Result], frozenset[Node]]:
         """The results of ``shape`` on ``focus`` in an empty document, and the nodes that reading them read."""
@@ -578,9 +646,13 @@ class CompiledShapes:
 
     def _run(self, shape: _Shape, focus: Node, data: _Data, sparql: _LazySparql | None, out: list[Result]) -> None:
         values = [focus] if shape.path is None else data.values(focus, shape.path)
-        for check in shape.checks:
-            for value in check(focus, values, data):
-                out.append(Result(focus, value, shape.last_step, shape.message or "", shape.node))
+        if values:
+            for check in shape.checks:
+                for value in check(focus, values, data):
+                    out.append(Result(focus, value, shape.last_step, shape.message or "", shape.node))
+        elif shape.on_no_values:
+            failed = Result(focus, None, shape.last_step, shape.message or "", shape.node)
+            out.extend([failed] * shape.on_no_values)
         for constraint in shape.sparql:
             assert sparql is not None
             if not constraint.may_match(focus, data):
@@ -601,9 +673,11 @@ class CompiledShapes:
         verdict = data.memo.get(key)
         if verdict is None:
             values = [value] if shape.path is None else data.values(value, shape.path)
-            verdict = not any(next(check(value, values, data), False) is not False for check in shape.checks) and all(
-                self._conforms(p, value, data) for p in shape.properties
-            )
+            if values:
+                failed = any(next(check(value, values, data), False) is not False for check in shape.checks)
+            else:
+                failed = shape.on_no_values > 0
+            verdict = not failed and all(self._conforms(p, value, data) for p in shape.properties)
             data.memo[key] = verdict
         return verdict
 
@@ -642,6 +716,7 @@ class CompiledShapes:
         if path is not None:
             shape.path, shape.last_step = _path(g, path)
         shape.checks = self._checks(node)
+        shape.on_no_values = sum(next(check(node, [], _NO_DATA), False) is not False for check in shape.checks)
         shape.properties = [self._shape(p) for p in sorted(g.objects(node, SH.property), key=str)]
         shape.sparql = [self._sparql(c) for c in g.objects(node, SH.sparql)]
         return shape
@@ -709,7 +784,17 @@ class CompiledShapes:
         for source in g.objects(node, SH.prefixes):
             for declaration in g.objects(source, SH.declare):
                 prefixes[str(g.value(declaration, SH.prefix))] = str(g.value(declaration, SH.namespace))
-        return _Sparql(node, text, prefixes, [str(m) for m in g.objects(node, SH.message)])
+        constraint = _Sparql(node, text, prefixes, [str(m) for m in g.objects(node, SH.message)])
+        constraint.intern(self._known)
+        return constraint
+
+
+def _interned(graph: rdflib.Graph, known: dict[Node, Node]) -> rdflib.Graph:
+    """A copy of ``graph`` whose equal terms are one object, the one in ``known`` (added there if new)."""
+    copy = rdflib.Graph()
+    for triple in graph:
+        copy.add(tuple(known.setdefault(t, t) for t in triple))  # type: ignore[arg-type]
+    return copy
 
 
 def _targeted_shapes(g: rdflib.Graph) -> set[Node]:

@@ -89,8 +89,11 @@ class ShaclValidator:
         return self._reference
 
     def violations(self, quads: list[ox.Quad]) -> list[Violation]:
-        term = self._term
-        triples = [(term(q.subject), term(q.predicate), term(q.object)) for q in quads]
+        term, known = self._term, self._terms.get
+        triples = []
+        for q in quads:  # the remembered terms looked up inline: a call per term costs as much as the lookup
+            s, p, o = q.subject, q.predicate, q.object
+            triples.append((known(s) or term(s), known(p) or term(p), known(o) or term(o)))
         if self.compiled is not None:
             try:
                 results = self.compiled.results(triples)

@@ -16,6 +16,7 @@ modules. ``kgload.mapping.layered.LayeredGazetteer`` puts a mapping's own gazett
 from __future__ import annotations
 
 import gzip
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import date
@@ -31,6 +32,9 @@ from kgload.mapping.world_format import COLUMNS, FORMAT, SEP
 from kgload.mapping.world_names import NameIndex
 from kgload.mapping.world_offices import Offices
 from kgload.mapping.world_sectors import Sectors
+
+# ICEWS names an unnamed leader by role and country ("Head of Government (Thailand)")
+_GENERIC_HEAD = re.compile(r"^\s*(?P<head>head of (?:government|state))\s*\((?P<of>[^()]+)\)\s*$", re.IGNORECASE)
 
 
 class WorldGazetteer:
@@ -220,8 +224,16 @@ class WorldGazetteer:
         return self._offices.by_id
 
     def office(self, phrase: str) -> Office | None:
-        """The office a role phrase names ("the US President" -> US.president), if it is one."""
-        return self._offices.office(phrase)
+        """The office a role phrase names ("the US President" -> US.president, ICEWS's "Head of
+        Government (Russia)" -> RU.prime-minister), if it is one."""
+        return self._memo.get("office", phrase, self._office, phrase)
+
+    def _office(self, phrase: str) -> Office | None:
+        found = self._offices.office(phrase)
+        generic = _GENERIC_HEAD.match(phrase) if found is None else None
+        if generic is not None and (owner := self._owner(generic["of"])) is not None:
+            found = self._offices.head(owner.key, generic["head"].lower())
+        return found
 
     def holder(self, office: Office, on: str | date) -> Resolution:
         """Who held ``office`` on a day (``2024-12-01``), or through a whole month or year; on a

@@ -40,6 +40,12 @@ class Offices:
         found = self._phrases.get(normalise(phrase))
         return self.by_id[found] if found else None
 
+    def head(self, owner_key: str, head: str) -> Office | None:
+        """The one office of ``owner_key`` whose holder is its ``head`` ("head of state" or "head of
+        government"; a "head of state and government" is both), if exactly one is curated."""
+        found = [o for o in self.by_id.values() if o.of.key == owner_key and o.kind in _HEADS[head]]
+        return found[0] if len(found) == 1 else None
+
     def holder(self, office: Office, on: str | date) -> Resolution:
         """Who held ``office`` on a day (``2024-12-01``), or through a whole month or year; on a
         handover day the newcomer. Dates after the curated terms' ``complete_until`` are not answered."""
@@ -67,6 +73,12 @@ class Offices:
         for office in self.by_id.values():
             for holder, start, end in office.holders:
                 yield office, holder, start, end
+
+
+_HEADS = {
+    "head of state": ("head of state", "head of state and government"),
+    "head of government": ("head of government", "head of state and government"),
+}
 
 
 def _period(day: str) -> tuple[str, str]:

@@ -108,6 +108,28 @@ def test_the_acled_sample_keeps_every_actor_apart():
     assert loops == alike > 0
 
 
+def test_an_icews_head_of_government_is_the_person_in_office_on_the_event_day(tmp_path):
+    """The ICEWS sample's one "Head of Government (...)" row, moved to Russia: the target is the prime
+    minister of the event's day, with ICEWS's name kept as an alias; the source stays the government."""
+    path = SAMPLES / "icews_events_sample.tab"
+    if not path.is_file():
+        pytest.skip(f"{path} not found: the shared samples are not beside the checkout")
+    header, *rows = path.read_text(encoding="utf-8").splitlines()
+    (row,) = [r for r in rows if "\tHead of Government (Thailand)\t" in r]
+    moved = row.replace("Head of Government (Thailand)", "Head of Government (Russia)")
+    moved = moved.replace("Executive Office\tThailand", "Executive Office\tRussia")
+    assert "2018-06-01" in moved and moved != row
+    copy = tmp_path / "icews.tab"
+    copy.write_text(f"{header}\n{moved}\n", encoding="utf-8")
+    quads, rejects = map_quads([copy], run=FIXED_RUN, workers=1)
+    assert rejects == []
+    objects = {q.object.value for q in quads if q.predicate.value == RDF + "object"}
+    assert objects == {ID + "q23530"}  # Dmitry Medvedev
+    medvedev = [q for q in quads if q.subject.value == ID + "q23530"]
+    aliases = {q.object.value for q in medvedev if q.predicate.value.endswith("altLabel")}
+    assert "Head of Government (Russia)" in aliases
+
+
 def test_a_qid_the_world_lacks_joins_the_entry_its_name_resolves_to(world):
     named = identify(world, ["Mikhail Mishustin"], "Person")
     assert named.entry is not None and not named.entry.wikidata

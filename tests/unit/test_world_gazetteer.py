@@ -63,6 +63,9 @@ def resolved(world, name, type_=None, on=None):
         ("Hamas", "Actor", "Q38799", "name"),
         ("Islamic State", "Organization", "Q2429253", "name"),
         ("Wagner", "Actor", "curated:Wagner Group", "alias"),
+        ("DPR", "Actor", "Q16150196", "alias"),  # UCDP's side in Ukraine, 2014
+        ("Lugansk People's Republic", "Actor", "Q16746854", "alias"),
+        ("United Armed Forces of Novorossiya", "Actor", "curated:United Armed Forces of Novorossiya", "name"),
         ("Aso Taro", "Actor", "phoenix:TARO_ASO", "reordered-name"),
     ],
 )
@@ -156,6 +159,32 @@ def test_role_phrases_without_a_date_or_beyond_the_known_terms_are_not_guessed(w
     late = world.resolve("the French President", "Person", on="2026-06-01")
     assert late.status == "unresolved" and "known until" in late.note
     assert world.complete_until == "2025-06-30"
+
+
+@pytest.mark.parametrize(
+    ("name", "day", "holder"),
+    [
+        ("Head of Government (Russia)", "2018-06-01", "Dmitry Medvedev"),
+        ("Head of State (Russia)", "2018-06-01", "Vladimir Putin"),
+        ("Head of Government (United States)", "2018-06-01", "Donald Trump"),  # head of state and government
+        ("Head of State (Germany)", "2018-06-01", "Frank-Walter Steinmeier"),
+        ("head of government (Germany)", "2018-06-01", "Angela Merkel"),
+    ],
+)
+def test_icews_generic_heads_are_whoever_held_the_office_that_day(world, name, day, holder):
+    found = resolved(world, name, "Actor", on=day)
+    assert found.entry.name == holder and found.rule == f"role on {day}"
+
+
+def test_icews_generic_heads_stay_the_government_when_no_holder_is_known(world):
+    """A country without a curated office, no date, or a day past the known terms: the sector
+    actor, as before; the office is only named where one is curated."""
+    thai = world.resolve("Head of Government (Thailand)", "Actor", on="2018-06-01")
+    assert (thai.entry.key, thai.rule, thai.office) == ("THA.GOV", "sector", None)
+    for day in (None, "2026-06-01"):
+        found = world.resolve("Head of Government (Russia)", "Actor", on=day)
+        assert (found.entry.key, found.rule, found.office.id) == ("RUS.GOV", "sector", "RU.prime-minister")
+    assert world.office("Head of Government (Nowhere)") is None
 
 
 def test_people_carry_their_dated_roles(world):

@@ -1,0 +1,94 @@
+"""The compiled SHACL engine's shortcuts (kgload.fastshacl) give the verdicts its full checks give;
+the differential tests (tests/integration/test_fastshacl_differential.py) hold both to pySHACL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rdflib
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF, RDFS, XSD
+
+from kgload.fastshacl import CompiledShapes
+
+EX = "http://example.org/"
+SHAPES = f"""
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix ex: <{EX}> .
+ex:ThingShape a sh:NodeShape ; sh:targetClass ex:Thing ;
+    sh:property [ sh:path ex:name ; sh:minCount 1 ; sh:datatype xsd:string ; sh:message "a name" ] ,
+                [ sh:path ex:note ; sh:maxCount 1 ; sh:datatype xsd:string ; sh:message "one note" ] .
+ex:OtherShape a sh:NodeShape ; sh:targetSubjectsOf ex:other ;
+    sh:property [ sh:path ex:other ; sh:class ex:Thing ; sh:message "a thing" ] .
+"""
+
+
+def compiled() -> CompiledShapes:
+    shapes = rdflib.Graph().parse(data=SHAPES, format="turtle")
+    ontology = [(URIRef(EX + "Special"), RDFS.subClassOf, URIRef(EX + "Thing"))]
+    return CompiledShapes.compile(shapes, ontology)
+
+
+def messages(shapes: CompiledShapes, triples: list[Any]) -> list[str]:
+    return sorted(r.message for r in shapes.results(triples))
+
+
+def test_a_property_the_focus_node_lacks_calls_none_of_its_checks() -> None:
+    shapes = compiled()
+    calls: list[str] = []
+    for prop in shapes._compiled[URIRef(EX + "ThingShape")].properties:
+
+        def counted(check: Any, name: str = str(prop.path)) -> Any:
+            return lambda *args: (calls.append(name), check(*args))[1]
+
+        prop.checks = [counted(check) for check in prop.checks]
+    node = URIRef(EX + "a")
+    assert messages(shapes, [(node, RDF.type, URIRef(EX + "Thing"))]) == ["a name"]
+    assert calls == []  # the missing name failed its minCount without a call; the missing note passed
+    assert messages(shapes, [(node, RDF.type, URIRef(EX + "Thing")), (node, URIRef(EX + "name"), Literal(1))]) == [
+        "a name"
+    ]
+    assert calls  # a value there: its checks ran
+
+
+def test_the_shapes_and_the_ontology_share_one_object_per_term() -> None:
+    shapes = compiled()
+    thing = next(o for _, _, o in shapes._ontology_triples)
+    shape = shapes._compiled[URIRef(EX + "OtherShape")]
+    assert shapes.known(URIRef(EX + "Thing")) is thing
+    assert shapes._by_class[thing] == [1]  # ThingShape, after OtherShape in the shapes' order
+    assert shapes.known(URIRef(EX + "other")) is shape.properties[0].path[0][1]  # type: ignore[index]
+    assert shapes.known(RDF.type) is RDF.type and shapes.known(XSD.string) is XSD.string
+
+
+def test_a_document_triggers_the_shapes_of_its_classes_their_superclasses_and_its_predicates() -> None:
+    shapes = compiled()
+    assert shapes._triggered([URIRef(EX + "Special")], []) == {1}  # a subclass of the target class
+    assert shapes._triggered([], [URIRef(EX + "other")]) == {0}
+    assert shapes._triggered([URIRef(EX + "Unknown")], [RDF.type]) == set()
+
+
+def test_terms_not_the_ontology_objects_get_the_same_verdicts() -> None:
+    shapes = compiled()
+    a, b = URIRef(EX + "a"), URIRef(EX + "b")
+    # fresh equal objects, as a caller that did not swap them for the ontology's would pass
+    typed = [(a, URIRef(EX + "other"), b), (b, URIRef(str(RDF.type)), URIRef(EX + "Special"))]
+    assert messages(shapes, typed) == ["a name"]  # b is a Thing (a Special), and has no name
+    assert messages(shapes, typed[:1]) == ["a thing"]
+
+
+def test_a_shape_on_an_ontology_node_is_remembered_until_a_document_mentions_what_it_read() -> None:
+    shapes = CompiledShapes.compile(
+        rdflib.Graph().parse(
+            data=f"""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <{EX}> .
+            ex:FixedShape a sh:NodeShape ; sh:targetNode ex:fixed ;
+                sh:property [ sh:path ex:p ; sh:minCount 1 ; sh:message "fixed has a p" ] .""",
+            format="turtle",
+        ),
+        [(URIRef(EX + "fixed"), RDF.type, URIRef(EX + "Fixed"))],
+    )
+    assert list(shapes._alone_all) == [0]
+    other = URIRef(EX + "other")
+    assert messages(shapes, [(other, URIRef(EX + "p"), Literal("x"))]) == ["fixed has a p"]
+    assert messages(shapes, [(URIRef(EX + "fixed"), URIRef(EX + "p"), Literal("x"))]) == []
