@@ -101,6 +101,9 @@ class MappedDocument:
     # sink's rows), so that a batch holds rows rather than quads; ``quads`` is then emptied
     prepared: Any = None
     quad_count: int = 0  # how many quads there were before they made way for ``prepared``
+    # the raw hash of the line it was read from, read without rejects (kgload.pipeline.unchanged):
+    # stored beside the fingerprint by a target that keeps them
+    raw_hash: str | None = None
 
     def drop_quads(self, prepared: Any) -> None:
         """Keep what a sink made of the quads instead of them."""

@@ -27,6 +27,7 @@ from kgload.parallel import (
     terminate_as_interrupt,
 )
 from kgload.pipeline.inputs import WINDOW, batched, read_source
+from kgload.pipeline.unchanged import Known, known_for, trusted
 from kgload.pipeline.written import Written, WrittenLog
 from kgload.rdf.offices import tenure_index
 from kgload.readers import read
@@ -36,7 +37,7 @@ from kgload.records import Extraction, RdfSource, Reject
 from kgload.report import FAILED, OK, REJECTS, LoadReport, RejectsFile
 from kgload.sinks import Preparer, Sink
 from kgload.sinks.learned import Relinked
-from kgload.validate import validator_for
+from kgload.validate import engine_name, validator_for
 
 HELD_REJECTS = 1000  # read rejects a parallel load holds back (to keep the serial order) before draining
 
@@ -50,6 +51,8 @@ class Scanned:
     iri: str
     fingerprint: str
     outcome: Outcome | None = None
+    raw: str | None = None  # the line's raw hash, when the line was read without rejects (kgload.pipeline.unchanged)
+    known: bool = False  # found unchanged by its raw hash: IRI and fingerprint are the target's, no worker read it
 
 
 Keyed = tuple[Any, str, str]  # (the Extraction, RdfSource or Scanned line; document IRI; fingerprint)
@@ -140,6 +143,10 @@ class Load:
         self.decide_size = self.batch_size
         # the documents this run wrote, on disk: a document given again in a later batch is counted once
         self.written = WrittenLog()
+        engine = engine_name(options.shacl_engine) if self.validator is not None else None
+        self.known: Known | None = known_for(
+            sink, mapping, force=self.force, validate=self.validator is not None, shacl_engine=engine
+        )
 
     @fewer_collections()
     def run(self) -> LoadReport:
@@ -188,7 +195,7 @@ class Load:
         self.mapper = ProcessMapper(
             self.workers, self.mapping, self.current_run, self.validator, self.tenures, prepare=self.preparer
         )
-        return _scanned(itertools.chain(head, raw), self.mapper, size, lambda: self.changed_share > 0.5)
+        return _scanned(itertools.chain(head, raw), self.mapper, size, lambda: self.changed_share > 0.5, self.known)
 
     def batches(self, items: Iterable[Extraction | RdfSource | Reject | Scanned]) -> None:
         """Group the records into batches, each decided as it fills, committed in order."""
@@ -225,7 +232,10 @@ class Load:
         """Key the batch's documents and decide which need mapping, against the target's fingerprints."""
         batch.keyed = _last_version([_keyed(item, self.mapping) for item in batch.items], self.replaced)
         iris = [iri for _, iri, _ in batch.keyed if iri]
-        batch.stored = self.sink.fingerprints(iris)
+        found = trusted(batch.keyed, self.written)  # lines found by their raw hash: the target's own answer
+        asked = [iri for iri in iris if iri not in found]
+        batch.stored = self.sink.fingerprints(asked) if asked or not found else {}
+        batch.stored.update(found)
         # Batches still in flight have not written yet: assume they write what they map, and check
         # again against the target once they have (the target's own rules decide what it keeps).
         ahead = {iri: fp for earlier in self.window for _, iri, fp in earlier.todo if iri}
@@ -258,11 +268,15 @@ class Load:
             stored = sink.fingerprints([iri for _, iri, _ in batch.keyed if iri])
             todo = self._changed(batch.keyed, stored)
         report.documents_unchanged += len(batch.keyed) - len(todo)
+        if self.known is not None:
+            self.known.keep(batch.keyed, todo)
         changed: list[MappedDocument] = []
         read_as: dict[int, Any] = {}  # a mapped document -> the record it came from, for the report
         triples = 0
         for item, _, _ in todo:
             mapped = self.map_one(item, ready)
+            if isinstance(item, Scanned):  # stored with the document: found by the next run's raw look-up
+                mapped.raw_hash = item.raw
             read_as[id(mapped)] = item
             for problem in mapped.rejects:
                 self.reject(problem)
@@ -360,27 +374,41 @@ def _scanned(
     mapper: ProcessMapper,
     size: int,
     speculate: Callable[[], bool],
+    known: Known | None = None,
 ) -> Iterator[Extraction | RdfSource | Reject | Scanned]:
     """The records in input order, lines read by the workers a few groups ahead of the one returned. While
-    ``speculate()`` says most documents turn out changed, the workers map each line as they scan it."""
-    window: deque[tuple[list[Any], Pending]] = deque()
+    ``speculate()`` says most documents turn out changed, the workers map each line as they scan it;
+    otherwise lines ``known`` finds unchanged by their raw hash are not sent to the workers at all."""
+    window: deque[tuple[list[Any], Pending, list[str], dict[str, tuple[str, str]]]] = deque()
     for group in batched(items, size):
         lines = [item for item in group if isinstance(item, Line)]
-        window.append((group, mapper.scan(lines, speculate=speculate())))
+        ahead = speculate()
+        hashes = known.hashes(lines) if known is not None else []
+        found = known.look_up(hashes) if known is not None and not ahead else {}
+        unknown = [line for line, h in zip(lines, hashes, strict=True) if h not in found] if found else lines
+        window.append((group, mapper.scan(unknown, speculate=ahead), hashes, found))
         if len(window) > WINDOW:
             yield from _unscan(*window.popleft(), mapper)
     while window:
         yield from _unscan(*window.popleft(), mapper)
 
 
-def _unscan(group: list[Any], pending: Pending, mapper: ProcessMapper) -> Iterator[Any]:
+def _unscan(
+    group: list[Any], pending: Pending, hashes: list[str], found: dict[str, tuple[str, str]], mapper: ProcessMapper
+) -> Iterator[Any]:
     scans = mapper.outcomes(pending)
+    raw = iter(hashes)
     for item in group:
         if isinstance(item, Line):
+            line_hash = next(raw, None)
+            stored = found.get(line_hash) if line_hash is not None else None
+            if stored is not None:
+                yield Scanned(item, *stored, raw=line_hash, known=True)
+                continue
             scan = next(scans)
             yield from scan.read
             if scan.key is not None:
-                yield Scanned(item, *scan.key, scan.outcome)
+                yield Scanned(item, *scan.key, scan.outcome, raw=None if scan.read else line_hash)
         else:
             yield item
 

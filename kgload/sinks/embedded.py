@@ -29,6 +29,11 @@ from kgload.vocabulary.namespaces import KG, PREFIXES, PROV, RDF, XSD
 
 _FINGERPRINT = ox.NamedNode(KG + "fingerprint")
 _GRAPH = ox.NamedNode(KG + "graph")
+# A raw hash (kgload.pipeline.unchanged) is a node of its own in the document's graph, naming the document
+# and its fingerprint: one seek by subject answers a look-up, and the document's own triples stay as mapped.
+_RAW_OF = ox.NamedNode(KG + "rawHashOf")
+_RAW_FINGERPRINT = ox.NamedNode(KG + "rawHashFingerprint")
+_RAW_NODE = "urn:kgload:"
 # RocksDB holds what is written in memory until it flushes, and pyoxigraph never asks it to: without
 # a flush after so many quads (about 1 KB of memory each until then), memory grows with the input
 FLUSH_QUADS = 100_000
@@ -65,6 +70,28 @@ class EmbeddedStore:
                 found[iri] = quad.object.value
         return found
 
+    def raw_hashes(self, hashes: list[str]) -> dict[str, tuple[str, str]]:
+        found: dict[str, tuple[str, str]] = {}
+        for raw in hashes:
+            values = {q.predicate: q.object.value for q in self.store.quads_for_pattern(_raw_node(raw), None, None)}
+            if _RAW_OF in values and _RAW_FINGERPRINT in values:
+                found[raw] = (values[_RAW_OF], values[_RAW_FINGERPRINT])
+        return found
+
+    def keep_raw_hashes(self, rows: list[tuple[str, str, str]]) -> None:
+        for iri, raw, fp in rows:
+            node = ox.NamedNode(iri)
+            for quad in self.store.quads_for_pattern(node, _FINGERPRINT, None, None):
+                if quad.object.value == fp and isinstance(quad.graph_name, ox.NamedNode):
+                    graph = quad.graph_name
+                    raw_node = _raw_node(raw)
+                    self.store.extend(
+                        [
+                            ox.Quad(raw_node, _RAW_OF, node, graph),
+                            ox.Quad(raw_node, _RAW_FINGERPRINT, ox.Literal(fp), graph),
+                        ]
+                    )
+
     def write(self, documents: list[MappedDocument]) -> None:
         for doc in documents:
             graph = ox.NamedNode(doc.graph)
@@ -74,6 +101,9 @@ class EmbeddedStore:
                 self.store.remove_graph(graph)
         self.store.extend(quad for doc in documents for quad in doc.quads)
         text = b"".join(doc.prepared for doc in documents if isinstance(doc.prepared, bytes))
+        # after every document's own quads: a run stopped part way leaves a document without its raw
+        # hash (read again next time), never a raw hash without its document
+        text += b"".join(_raw_nquads(doc) for doc in documents if doc.raw_hash)
         if text:  # documents written as N-Quads where they were mapped (``preparer``): parsed by the store
             self.store.load(text, format=ox.RdfFormat.N_QUADS)
         learned.forget(self.store, (doc.iri for doc in documents))
@@ -223,6 +253,20 @@ class EmbeddedStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _raw_node(raw: str) -> ox.NamedNode:
+    return ox.NamedNode(_RAW_NODE + raw)
+
+
+def _raw_nquads(doc: MappedDocument) -> bytes:
+    assert doc.raw_hash is not None
+    node, graph = _raw_node(doc.raw_hash), ox.NamedNode(doc.graph)
+    quads = (
+        ox.Quad(node, _RAW_OF, ox.NamedNode(doc.iri), graph),
+        ox.Quad(node, _RAW_FINGERPRINT, ox.Literal(doc.fingerprint), graph),
+    )
+    return "".join(f"{quad} .\n" for quad in quads).encode("utf-8")
 
 
 _RUN_KEYS = {

@@ -30,12 +30,13 @@ def cypher(driver: neo4j.Driver, query: str, **params) -> list[dict]:
 
 
 def counts(driver: neo4j.Driver) -> dict[str, int]:
-    """Nodes, relationships and properties, the ledger's LoadRun nodes left out."""
+    """Nodes, relationships and properties, the ledger's LoadRun nodes and the raw hashes (kept by loads
+    with workers only) left out."""
     [row] = cypher(
         driver,
         """
         MATCH (n) WHERE NOT n:LoadRun
-        WITH count(n) AS nodes, sum(size(keys(n))) AS nodeProps
+        WITH count(n) AS nodes, sum(size([k IN keys(n) WHERE k <> 'rawHash'])) AS nodeProps
         OPTIONAL MATCH ()-[r]->()
         RETURN nodes, nodeProps, count(r) AS rels, sum(size(keys(r))) AS relProps""",
     )
@@ -44,7 +45,7 @@ def counts(driver: neo4j.Driver) -> dict[str, int]:
 
 def graph_dump(driver: neo4j.Driver) -> set[str]:
     """The whole graph as comparable strings (run-specific values left out)."""
-    skip = {"run", "recordedAt"}
+    skip = {"run", "recordedAt", "rawHash"}  # raw hashes: kept by loads with workers only
     nodes = cypher(driver, "MATCH (n) WHERE NOT n:LoadRun RETURN labels(n) AS l, properties(n) AS p")
     rels = cypher(driver, "MATCH (a)-[r]->(b) RETURN a.uri AS a, type(r) AS t, properties(r) AS p, b.uri AS b")
     out = {

@@ -202,11 +202,17 @@ def report_of(report) -> tuple[dict, list[str]]:
     return data, list(report.messages)
 
 
-def store_quads(store: Path) -> set[str]:
-    """The documents' graphs: the ledger's times and the ontology's blank node ids differ between stores."""
+def store_quads(store: Path, *, raw: bool = False) -> set[str]:
+    """The documents' graphs: the ledger's times and the ontology's blank node ids differ between stores.
+    ``raw``: with the raw hashes of lines read by workers (kgload.pipeline.unchanged), which a load
+    without workers does not keep."""
     target = api.open_store(store, read_only=True)
     try:
-        return {str(q) for q in target.quads() if str(q.graph_name).startswith(DOCUMENTS)}
+        return {
+            str(q)
+            for q in target.quads()
+            if str(q.graph_name).startswith(DOCUMENTS) and (raw or not str(q.subject).startswith("<urn:kgload:raw:"))
+        }
     finally:
         target.close()
 

@@ -126,7 +126,7 @@ def cypher(driver: neo4j.Driver, query: str, **params: Any) -> list[dict[str, An
 def dump(driver: neo4j.Driver) -> set[str]:
     """The graph kgload made, as comparable strings: ledger and lock nodes and run-specific
     values left out (the run id, when a claim was recorded, the lease times)."""
-    skip = {"run", "recordedAt"}
+    skip = {"run", "recordedAt", "rawHash"}  # raw hashes: kept by loads with workers only
     nodes = cypher(
         driver, "MATCH (n) WHERE NOT n:LoadRun AND NOT n:KgloadLock RETURN labels(n) AS l, properties(n) AS p"
     )

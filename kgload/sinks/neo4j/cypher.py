@@ -80,6 +80,8 @@ def schema_statements(rel_types: Iterable[str]) -> list[str]:
         "CREATE INDEX kgload_claim_key IF NOT EXISTS FOR (c:Claim) ON (c.key)",
         "CREATE INDEX kgload_entity_name IF NOT EXISTS FOR (e:Entity) ON (e.name)",
         "CREATE INDEX kgload_document_id IF NOT EXISTS FOR (d:Document) ON (d.id)",
+        # the raw hashes of unchanged lines (kgload.pipeline.unchanged), looked up before any line is read
+        "CREATE INDEX kgload_document_raw_hash IF NOT EXISTS FOR (d:Document) ON (d.rawHash)",
         # point.distance and point.withinBBox on places' coordinates seek this index
         "CREATE POINT INDEX kgload_place_location IF NOT EXISTS FOR (p:Place) ON (p.location)",
     ]
@@ -100,6 +102,23 @@ MATCH (d:Resource {uri: uri})
 USING INDEX SEEK d:Resource(uri)
 WHERE d:Document
 RETURN collect([d.uri, d.fingerprint]) AS stored
+"""
+
+
+# Of the given raw hashes, those a Document holds, with its uri and fingerprint; one record (see FINGERPRINTS).
+RAW_HASHES = """
+UNWIND $hashes AS raw
+MATCH (d:Document {rawHash: raw})
+USING INDEX SEEK d:Document(rawHash)
+RETURN collect([raw, d.uri, d.fingerprint]) AS found
+"""
+
+KEEP_RAW_HASHES = """
+UNWIND $rows AS row
+MATCH (d:Resource {uri: row.uri})
+USING INDEX SEEK d:Resource(uri)
+WHERE d:Document AND d.fingerprint = row.fingerprint
+SET d.rawHash = row.raw
 """
 
 

@@ -19,6 +19,7 @@ import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
@@ -37,7 +38,7 @@ from kgload.rdf.offices import office_properties
 from kgload.sinks.learned import Relinked
 from kgload.sinks.neo4j import cypher, diagnose, relink
 from kgload.sinks.neo4j.preparing import ProjectingSink
-from kgload.sinks.neo4j.projection import rows_of
+from kgload.sinks.neo4j.projection import DocumentRows, rows_of
 from kgload.sinks.neo4j.rows import BatchRows, batch_rows, unique_documents, with_element_ids
 from kgload.sinks.neo4j.settings import Neo4jSettings
 
@@ -174,6 +175,30 @@ class Neo4jSink(ProjectingSink):
         return stored
 
     @_kgload_errors
+    @signals_held()
+    def raw_hashes(self, hashes: list[str]) -> dict[str, tuple[str, str]]:
+        """Asked ahead of the writes (kgload.pipeline.unchanged): a batch in flight is not answered for, so
+        a line it changes is found as it was, and the load's own record of what it wrote decides."""
+        records, _, _ = self.driver.execute_query(
+            cypher.planned_once(cypher.RAW_HASHES),
+            hashes=cypher.Quiet(hashes),
+            database_=self.database,
+            routing_=neo4j.RoutingControl.READ,
+        )
+        return {raw: (uri, fp) for raw, uri, fp in records[0]["found"] if fp} if records else {}
+
+    @_kgload_errors
+    @signals_held()
+    def keep_raw_hashes(self, rows: list[tuple[str, str, str]]) -> None:
+        """Only where the fingerprint still matches: whatever order this and a batch in flight commit in,
+        a document ends with its own line's raw hash or none."""
+        self.driver.execute_query(
+            cypher.planned_once(cypher.KEEP_RAW_HASHES),
+            rows=cypher.Quiet([{"uri": uri, "raw": raw, "fingerprint": fp} for uri, raw, fp in rows]),
+            database_=self.database,
+        )
+
+    @_kgload_errors
     def tenures(self, mapping: Mapping) -> list[tuple[str, str, Holding]]:
         self.flush()
         ontology = self._ontology()
@@ -197,7 +222,7 @@ class Neo4jSink(ProjectingSink):
     def write(self, documents: list[MappedDocument]) -> None:
         ontology = self._ontology()
         projected = [(doc, rows_of(doc, ontology)) for doc in documents]
-        docs = unique_documents(rows for _, rows in projected)
+        docs = unique_documents(_with_raw_hash(rows, doc.raw_hash) for doc, rows in projected)
         # the batch's rows of the alias table, a document given twice by its later version
         by_document = {doc.iri: relink.alias_rows(doc, relink.entities_of(rows)) for doc, rows in projected}
         aliases = [row for rows in by_document.values() for row in rows]
@@ -358,6 +383,12 @@ class Neo4jSink(ProjectingSink):
 def _chunks(rows: list[Any], size: int) -> Iterator[list[Any]]:
     for start in range(0, len(rows), size):
         yield rows[start : start + size]
+
+
+def _with_raw_hash(rows: DocumentRows, raw_hash: str | None) -> DocumentRows:
+    """The Document node's properties with the raw hash of its line, which ``SET d = row.props`` replaces
+    with the document (a version read with rejects has none)."""
+    return replace(rows, props={**rows.props, "rawHash": raw_hash}) if raw_hash else rows
 
 
 def _run(tx: neo4j.ManagedTransaction, query: str, **params: Any) -> neo4j.Result:
