@@ -99,6 +99,7 @@ class Extraction:
     origin: Origin
     fingerprint: str  # content hash of the record as read, see kgload.fingerprint
     relation_origins: tuple[Origin, ...] = ()  # parallel to relations, for rejects
+    raw_hash: str | None = None  # of the JSONL line it was read from whole, for the target (kgload.pipeline.unchanged)
 
 
 @dataclass(frozen=True, slots=True)

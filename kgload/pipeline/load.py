@@ -8,7 +8,7 @@ import itertools
 import json
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,6 @@ from kgload.pipeline.inputs import WINDOW, batched, read_source
 from kgload.pipeline.unchanged import Known, known_for, trusted
 from kgload.pipeline.written import Written, WrittenLog
 from kgload.rdf.offices import tenure_index
-from kgload.readers import read
 from kgload.readers.json_input import Line
 from kgload.readers.kgload_json import from_line
 from kgload.records import Extraction, RdfSource, Reject
@@ -51,7 +50,7 @@ class Scanned:
     iri: str
     fingerprint: str
     outcome: Outcome | None = None
-    raw: str | None = None  # the line's raw hash, when the line was read without rejects (kgload.pipeline.unchanged)
+    raw_hash: str | None = None  # of the line, when read without rejects (kgload.pipeline.unchanged)
     known: bool = False  # found unchanged by its raw hash: IRI and fingerprint are the target's, no worker read it
 
 
@@ -186,12 +185,12 @@ class Load:
         lines the workers scan. SIGTERM is already handled then (see ``run``): a signal between the
         pool's start and the handler would kill the run without recording it as failed."""
         sources, size = self.sources, self.batch_size
-        if self.workers <= 1:
-            return (item for source in sources for item in read(source.path, source.format))
         raw = (item for source in sources for item in read_source(source, lines=True))
+        if self.workers <= 1:
+            return _records(raw, self.known)
         head = list(itertools.islice(raw, size + 1))
         if len(head) <= size:  # one batch of input: not worth starting a pool
-            return _records(head)
+            return _records(head, self.known)
         self.mapper = ProcessMapper(
             self.workers, self.mapping, self.current_run, self.validator, self.tenures, prepare=self.preparer
         )
@@ -275,8 +274,8 @@ class Load:
         triples = 0
         for item, _, _ in todo:
             mapped = self.map_one(item, ready)
-            if isinstance(item, Scanned):  # stored with the document: found by the next run's raw look-up
-                mapped.raw_hash = item.raw
+            # stored with the document, whatever the number of workers: found by the next run's raw look-up
+            mapped.raw_hash = getattr(item, "raw_hash", None)
             read_as[id(mapped)] = item
             for problem in mapped.rejects:
                 self.reject(problem)
@@ -351,13 +350,19 @@ def _work(item: Extraction | Scanned) -> Extraction | Line:
     return item.line if isinstance(item, Scanned) else item
 
 
-def _records(items: Iterable[Extraction | RdfSource | Reject | Line]) -> Iterator[Extraction | RdfSource | Reject]:
-    """The records as the readers give them, lines read here."""
+def _records(
+    items: Iterable[Extraction | RdfSource | Reject | Line], known: Known | None = None
+) -> Iterator[Extraction | RdfSource | Reject]:
+    """The records as the readers give them, lines read here; a line read whole, without rejects, carries
+    its raw hash when the target keeps them, as a line a worker reads does."""
     for item in items:
-        if isinstance(item, Line):
-            yield from from_line(item)
-        else:
+        if not isinstance(item, Line):
             yield item
+            continue
+        records = list(from_line(item))
+        if known is not None and len(records) == 1 and isinstance(records[0], Extraction):
+            records[0] = replace(records[0], raw_hash=known.keys.of(item))
+        yield from records
 
 
 def _to_map(todo: list[Keyed]) -> list[Extraction | Scanned]:
@@ -403,12 +408,12 @@ def _unscan(
             line_hash = next(raw, None)
             stored = found.get(line_hash) if line_hash is not None else None
             if stored is not None:
-                yield Scanned(item, *stored, raw=line_hash, known=True)
+                yield Scanned(item, *stored, raw_hash=line_hash, known=True)
                 continue
             scan = next(scans)
             yield from scan.read
             if scan.key is not None:
-                yield Scanned(item, *scan.key, scan.outcome, raw=None if scan.read else line_hash)
+                yield Scanned(item, *scan.key, scan.outcome, raw_hash=None if scan.read else line_hash)
         else:
             yield item
 

@@ -71,13 +71,13 @@ class Known:
 
     def keep(self, keyed: Iterable[tuple[Any, str, str]], changed: Iterable[tuple[Any, str, str]]) -> None:
         """Give the raw hash to the documents of lines read without rejects and found unchanged by their
-        fingerprint (loaded without workers, before raw hashes, or with other options), so that the
+        fingerprint (loaded before raw hashes, or with other options), so that the
         next run finds them without reading them."""
         mapped = {id(item) for item, _, _ in changed}
         rows = [
-            (iri, item.raw, fp)
+            (iri, item.raw_hash, fp)
             for item, iri, fp in keyed
-            if iri and getattr(item, "raw", None) and not getattr(item, "known", False) and id(item) not in mapped
+            if iri and getattr(item, "raw_hash", None) and not getattr(item, "known", False) and id(item) not in mapped
         ]
         if rows:
             self.target.keep_raw_hashes(rows)

@@ -85,6 +85,8 @@ class EmbeddedStore:
                 if quad.object.value == fp and isinstance(quad.graph_name, ox.NamedNode):
                     graph = quad.graph_name
                     raw_node = _raw_node(raw)
+                    if next(self.store.quads_for_pattern(raw_node, _RAW_OF, node, graph), None) is not None:
+                        continue  # kept already: a re-run without workers asks for every document it reads
                     self.store.extend(
                         [
                             ox.Quad(raw_node, _RAW_OF, node, graph),

@@ -202,10 +202,9 @@ def report_of(report) -> tuple[dict, list[str]]:
     return data, list(report.messages)
 
 
-def store_quads(store: Path, *, raw: bool = False) -> set[str]:
+def store_quads(store: Path, *, raw: bool = True) -> set[str]:
     """The documents' graphs: the ledger's times and the ontology's blank node ids differ between stores.
-    ``raw``: with the raw hashes of lines read by workers (kgload.pipeline.unchanged), which a load
-    without workers does not keep."""
+    ``raw``: with the raw hashes of the lines read (kgload.pipeline.unchanged), which every load keeps."""
     target = api.open_store(store, read_only=True)
     try:
         return {

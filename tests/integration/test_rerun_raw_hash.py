@@ -250,10 +250,29 @@ def test_a_forced_load_maps_every_line_and_keeps_the_raw_hashes(tmp_path, mappin
     assert sum(scanned) == 1
 
 
-def test_documents_found_unchanged_by_fingerprint_get_their_raw_hash(tmp_path, mapping, run, scanned):
+def without_raw_hashes(monkeypatch):
+    """A load as kgload made them before raw hashes: the target is never given one."""
+    monkeypatch.setattr("kgload.pipeline.load.known_for", lambda *args, **kwargs: None)
+
+
+def test_a_load_without_workers_keeps_the_raw_hashes_a_load_with_workers_keeps(tmp_path, mapping, run, scanned):
+    stores = {}
+    for workers in (1, 2):
+        stores[workers] = tmp_path / f"store-{workers}"
+        api.load([corpus(tmp_path / "a.jsonl")], store=stores[workers], **options(mapping, run, workers=workers))
+    assert store_quads(stores[1], raw=True) == store_quads(stores[2], raw=True)
+    assert store_quads(stores[1], raw=True) - store_quads(stores[1], raw=False)  # there are raw hashes
+    scanned.clear()
+    assert api.load([corpus(tmp_path / "a.jsonl")], store=stores[1], **options(mapping, run)).documents_loaded == 0
+    assert sum(scanned) == 1  # a parallel re-run of a serial load finds every line but the rejected one
+
+
+def test_documents_found_unchanged_by_fingerprint_get_their_raw_hash(tmp_path, mapping, run, scanned, monkeypatch):
     store = tmp_path / "store"
-    api.load([corpus(tmp_path / "a.jsonl")], store=store, **options(mapping, run, workers=1))  # no raw hashes
-    assert not store_quads(store, raw=True) - store_quads(store)
+    with monkeypatch.context() as patched:
+        without_raw_hashes(patched)
+        api.load([corpus(tmp_path / "a.jsonl")], store=store, **options(mapping, run))
+    assert not store_quads(store, raw=True) - store_quads(store, raw=False)
     scanned.clear()
     assert api.load([corpus(tmp_path / "a.jsonl")], store=store, **options(mapping, run)).documents_unchanged == DOCS
     assert sum(scanned) == DOCS
@@ -268,11 +287,13 @@ def test_documents_found_unchanged_by_fingerprint_get_their_raw_hash(tmp_path, m
 
 
 def test_neo4j_documents_found_unchanged_by_fingerprint_get_their_raw_hash(
-    neo4j_db, neo4j_driver, tmp_path, mapping, run, scanned
+    neo4j_db, neo4j_driver, tmp_path, mapping, run, scanned, monkeypatch
 ):
     sink = Neo4jSink.connect(neo4j_db)
     try:
-        api.load([corpus(tmp_path / "a.jsonl")], sink=sink, **options(mapping, run, workers=1))
+        with monkeypatch.context() as patched:
+            without_raw_hashes(patched)
+            api.load([corpus(tmp_path / "a.jsonl")], sink=sink, **options(mapping, run))
         assert raw_hashes(neo4j_driver) == 0
         scanned.clear()
         assert api.load([corpus(tmp_path / "a.jsonl")], sink=sink, **options(mapping, run)).documents_unchanged == DOCS

@@ -117,7 +117,7 @@ KEEP_RAW_HASHES = """
 UNWIND $rows AS row
 MATCH (d:Resource {uri: row.uri})
 USING INDEX SEEK d:Resource(uri)
-WHERE d:Document AND d.fingerprint = row.fingerprint
+WHERE d:Document AND d.fingerprint = row.fingerprint AND (d.rawHash IS NULL OR d.rawHash <> row.raw)
 SET d.rawHash = row.raw
 """
 
