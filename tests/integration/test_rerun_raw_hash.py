@@ -147,10 +147,9 @@ def test_a_document_given_twice_is_counted_and_kept_as_a_rerun_that_reads_every_
     assert stores[0] == stores[1]
 
 
-def test_an_interrupted_load_rerun_equals_a_clean_load(tmp_path, mapping, run, monkeypatch, scanned):
-    store, clean = tmp_path / "store", tmp_path / "clean"
-    write = EmbeddedStore.write
-    calls = []
+def stop_at_the_fourth_write(monkeypatch, target: type) -> None:
+    """``target.write`` stops the load (as Ctrl-C would) on its fourth call; ``monkeypatch.undo`` restores it."""
+    write, calls = target.write, []
 
     def stopped(self, documents):
         calls.append(len(documents))
@@ -158,7 +157,13 @@ def test_an_interrupted_load_rerun_equals_a_clean_load(tmp_path, mapping, run, m
             raise KeyboardInterrupt
         return write(self, documents)
 
-    monkeypatch.setattr(EmbeddedStore, "write", stopped)
+    monkeypatch.setattr(target, "write", stopped)
+
+
+def test_an_interrupted_load_rerun_equals_a_clean_load(tmp_path, mapping, run, monkeypatch, scanned):
+    store, clean = tmp_path / "store", tmp_path / "clean"
+    write = EmbeddedStore.write
+    stop_at_the_fourth_write(monkeypatch, EmbeddedStore)
     with pytest.raises(KeyboardInterrupt):
         api.load([corpus(tmp_path / "a.jsonl")], store=store, **options(mapping, run))
     monkeypatch.setattr(EmbeddedStore, "write", write)
@@ -174,6 +179,17 @@ def test_an_interrupted_load_rerun_equals_a_clean_load(tmp_path, mapping, run, m
 def raw_hashes(driver) -> int:
     records, _, _ = driver.execute_query("MATCH (d:Document) WHERE d.rawHash IS NOT NULL RETURN count(d) AS n")
     return records[0]["n"]
+
+
+def clean_load(neo4j_db, driver, path: Path, mapping, run) -> set[str]:
+    """The graph one load of ``path`` into the emptied database makes."""
+    driver.execute_query("MATCH (n) DETACH DELETE n")
+    sink = Neo4jSink.connect(neo4j_db)
+    try:
+        api.load([path], sink=sink, **options(mapping, run))
+    finally:
+        sink.close()
+    return graph_dump(driver)
 
 
 def test_neo4j_rerun_skips_by_raw_hash_and_follows_changes_and_retractions(
@@ -198,29 +214,14 @@ def test_neo4j_rerun_skips_by_raw_hash_and_follows_changes_and_retractions(
         loaded = graph_dump(neo4j_driver)
     finally:
         sink.close()
-
-    neo4j_driver.execute_query("MATCH (n) DETACH DELETE n")
-    sink = Neo4jSink.connect(neo4j_db)
-    try:
-        api.load([corpus(tmp_path / "b.jsonl", changed=30)], sink=sink, **options(mapping, run))
-    finally:
-        sink.close()
-    assert graph_dump(neo4j_driver) == loaded
+    assert clean_load(neo4j_db, neo4j_driver, corpus(tmp_path / "b.jsonl", changed=30), mapping, run) == loaded
 
 
 def test_neo4j_interrupted_load_rerun_equals_a_clean_load(neo4j_db, neo4j_driver, tmp_path, mapping, run, monkeypatch):
     write = Neo4jSink.write
-    calls = []
-
-    def stopped(self, documents):
-        calls.append(len(documents))
-        if len(calls) == 4:
-            raise KeyboardInterrupt
-        return write(self, documents)
-
     sink = Neo4jSink.connect(neo4j_db)
     try:
-        monkeypatch.setattr(Neo4jSink, "write", stopped)
+        stop_at_the_fourth_write(monkeypatch, Neo4jSink)
         with pytest.raises(KeyboardInterrupt):
             api.load([corpus(tmp_path / "a.jsonl")], sink=sink, **options(mapping, run))
         monkeypatch.setattr(Neo4jSink, "write", write)
@@ -230,13 +231,7 @@ def test_neo4j_interrupted_load_rerun_equals_a_clean_load(neo4j_db, neo4j_driver
         loaded = graph_dump(neo4j_driver)
     finally:
         sink.close()
-    neo4j_driver.execute_query("MATCH (n) DETACH DELETE n")
-    sink = Neo4jSink.connect(neo4j_db)
-    try:
-        api.load([corpus(tmp_path / "a.jsonl")], sink=sink, **options(mapping, run))
-    finally:
-        sink.close()
-    assert graph_dump(neo4j_driver) == loaded
+    assert clean_load(neo4j_db, neo4j_driver, corpus(tmp_path / "a.jsonl"), mapping, run) == loaded
 
 
 def test_a_forced_load_maps_every_line_and_keeps_the_raw_hashes(tmp_path, mapping, run, scanned):
