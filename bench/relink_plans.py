@@ -1,14 +1,15 @@
-"""Server CPU to plan the Neo4j re-link's whole-relationship moves on a cold plan cache: a checkout
-before the change (one statement per relationship type, ``relink.move_relationships``) against this
-one (``relink.MOVE_RELATIONSHIPS``), alternating. Run on demand against a test server:
+"""Server CPU to plan the Neo4j re-link's whole-relationship moves on a cold plan cache: one statement
+per relationship type (``relink.move_relationships``, what kgload runs) against the one statement for
+every type that was tried and dropped (it found the old relationship by an expand between its ends,
+whose cost grew with the ends' degree: see bench/HISTORY.md), alternating. Run on demand against a
+test server:
 
-    .venv/bin/python bench/relink_plans.py --before <checkout> --server-pid <pid> --types A,B,C --rounds 3
+    .venv/bin/python bench/relink_plans.py --server-pid <pid> --types A,B,C --rounds 3
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import time
 from pathlib import Path
 
@@ -22,24 +23,33 @@ def server_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / 100  # utime + stime, in clock ticks of 1/100 s
 
 
-def per_type_statements(checkout: Path, types: list[str]) -> list[str]:
-    spec = importlib.util.spec_from_file_location("relink_before", checkout / "kgload/sinks/neo4j/relink.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return [module.move_relationships(t, types) for t in types]
+ONE_STATEMENT = """
+UNWIND $rows AS row
+MATCH (oh:Resource {uri: row.head})
+USING INDEX SEEK oh:Resource(uri)
+MATCH (ot:Resource {uri: row.tail})
+USING INDEX SEEK ot:Resource(uri)
+MATCH (oh)-[r {key: row.old}]->(ot)
+WHERE type(r) = row.type
+MATCH (c:Resource {uri: row.claim})
+USING INDEX SEEK c:Resource(uri)
+MATCH (c)-[:SUBJECT]->(h), (c)-[:OBJECT]->(t)
+CREATE (h)-[n:$(row.type)]->(t)
+SET n = properties(r), n.key = row.key
+DELETE r
+RETURN row.old AS old
+"""
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--neo4j-uri", default="bolt://127.0.0.1:7687")
     parser.add_argument("--server-pid", type=int, required=True)
-    parser.add_argument("--before", type=Path, required=True, help="a checkout with relink.move_relationships")
     parser.add_argument("--types", required=True, help="the relationship types the moves hold, comma-separated")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     types = args.types.split(",")
-    builds = {"before": per_type_statements(args.before, types), "after": [relink.MOVE_RELATIONSHIPS]}
+    builds = {"per type": [relink.move_relationships(t, types) for t in types], "one statement": [ONE_STATEMENT]}
     with neo4j.GraphDatabase.driver(args.neo4j_uri, auth=None) as driver:
         for _ in range(args.rounds):
             for build, queries in builds.items():

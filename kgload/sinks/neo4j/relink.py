@@ -20,6 +20,7 @@ import neo4j
 
 from kgload.mapping.aliases import Learned, grouped, learned_rows
 from kgload.model import MappedDocument
+from kgload.sinks.neo4j.cypher import check_name
 from kgload.sinks.neo4j.projection import DocumentRows, relationship_key
 
 LABEL = "KgloadAlias"  # bookkeeping, like :LoadRun and :KgloadLock: not a :Resource of the graph
@@ -199,23 +200,21 @@ RETURN key, count(c) AS n
 """
 
 
-# Relationships whose every claim moved to one new key: the same properties (the same claims aggregate
-# to them) between the claims' new ends, under the new key; returns the old keys moved (a relationship
-# missing, deleted by hand, is left to the recompute). One statement for every type, the old
-# relationship found between its stored ends (the key names them): a statement per type was planned
-# anew for each type, once a load, and its planning was most of the re-link (bench/HISTORY.md).
-MOVE_RELATIONSHIPS = """
+def move_relationships(rel_type: str, allowed: Iterable[str]) -> str:
+    """Relationships whose every claim moved to one new key: the same properties (the same claims
+    aggregate to them) between the claims' new ends, under the new key; returns the old keys moved
+    (a relationship missing, deleted by hand, is left to the recompute). One statement per type, so
+    that the old relationship is found by its type's key index: found by an expand between its ends
+    instead, each row cost the degree of the busier end, which a large feed's actors make huge."""
+    name = check_name(rel_type, allowed, relationship=True)
+    return f"""
 UNWIND $rows AS row
-MATCH (oh:Resource {uri: row.head})
-USING INDEX SEEK oh:Resource(uri)
-MATCH (ot:Resource {uri: row.tail})
-USING INDEX SEEK ot:Resource(uri)
-MATCH (oh)-[r {key: row.old}]->(ot)
-WHERE type(r) = row.type
-MATCH (c:Resource {uri: row.claim})
+MATCH ()-[r:`{name}` {{key: row.old}}]->()
+USING INDEX SEEK r:`{name}`(key)
+MATCH (c:Resource {{uri: row.claim}})
 USING INDEX SEEK c:Resource(uri)
 MATCH (c)-[:SUBJECT]->(h), (c)-[:OBJECT]->(t)
-CREATE (h)-[n:$(row.type)]->(t)
+CREATE (h)-[n:`{name}`]->(t)
 SET n = properties(r), n.key = row.key
 DELETE r
 RETURN row.old AS old
@@ -225,7 +224,7 @@ RETURN row.old AS old
 def whole_moves(claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Old keys whose re-keyed asserted claims all go to one new key that no other old key goes to:
     (type, old, new key, one claim, how many claims, the old relationship's ends) for
-    ``MOVE_RELATIONSHIPS``, once the graph confirms that no other claim holds either key."""
+    ``move_relationships``, once the graph confirms that no other claim holds either key."""
     by_old: dict[str, list[dict[str, Any]]] = defaultdict(list)
     sources: dict[str, set[str]] = defaultdict(set)
     for c in claims:
@@ -237,10 +236,7 @@ def whole_moves(claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
         new = {c["key"] for c in moved}
         if len(new) == 1 and len(sources[(key := new.pop())]) == 1:
             first = min(moved, key=lambda c: c["uri"])
-            out.append(
-                {"type": first["type"], "old": old, "key": key, "claim": first["uri"], "claims": len(moved)}
-                | {"head": first["head"], "tail": first["tail"]}  # the old key's ends, shared by its claims
-            )
+            out.append({"type": first["type"], "old": old, "key": key, "claim": first["uri"], "claims": len(moved)})
     return out
 
 
@@ -267,8 +263,7 @@ def rekeyed(records: list[dict[str, Any]], targets: dict[str, dict[str, str]]) -
         moved = targets[r["document"]]
         key = claim_key(moved.get(r["head"], r["head"]), r["predicate"], moved.get(r["tail"], r["tail"]), r)
         if key != r["key"]:
-            old = {"head": r["head"], "tail": r["tail"]}  # the ends the old key names
-            out.append({"uri": r["uri"], "old": r["key"], "key": key, "type": r["type"], "status": r["status"]} | old)
+            out.append({"uri": r["uri"], "old": r["key"], "key": key, "type": r["type"], "status": r["status"]})
     return out
 
 

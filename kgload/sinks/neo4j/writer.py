@@ -577,10 +577,10 @@ def _relink(tx: neo4j.ManagedTransaction, moves: list[dict[str, Any]], ontology:
     whole = [r for r in candidates if counts.get(r["old"]) == r["claims"] and not counts.get(r["key"])]
     moved: set[str] = set()
     allowed_types = [r.neo4j_type for r in ontology.relations.values()]
-    for rel_type in {r["type"] for r in whole}:  # the one statement sets them as values: checked here
-        cypher.check_name(rel_type, allowed_types, relationship=True)
-    for chunk in _chunks(whole, size):
-        moved.update(r["old"] for r in _run(tx, relink.MOVE_RELATIONSHIPS, rows=chunk))
+    for rel_type in sorted({r["type"] for r in whole}):
+        query = relink.move_relationships(rel_type, allowed_types)
+        for chunk in _chunks([r for r in whole if r["type"] == rel_type], size):
+            moved.update(r["old"] for r in _run(tx, query, rows=chunk))
     claims = [c for c in claims if c["old"] not in moved]
     old_keys, new_keys = relink.by_type(claims, "old"), relink.by_type(claims, "key")
     all_keys = {k for keys in (*old_keys.values(), *new_keys.values()) for k in keys}
