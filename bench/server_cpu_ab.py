@@ -34,6 +34,33 @@ def _server_cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime
 
 
+# the server JVM's threads by name (/proc/<pid>/task/<tid>/comm): Bolt workers run the statements and their commits
+GROUPS = {
+    "bolt": ("neo4j.BoltWorke",),
+    "gc": ("GC Thread", "G1 "),
+    "jit": ("C1 CompilerThre", "C2 CompilerThre"),
+    "index_sampling": ("neo4j.IndexSamp",),
+    "checkpoint": ("neo4j.CheckPoin",),
+}
+
+
+def _threads_cpu_s(pid: int) -> dict[str, float]:
+    """CPU seconds so far of the server's live threads, by group; ``other`` is what the process spent
+    besides (threads that ended included)."""
+    groups = dict.fromkeys(GROUPS, 0.0)
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            name = (task / "comm").read_text().strip()
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the thread ended
+        group = next((g for g, prefixes in GROUPS.items() if name.startswith(prefixes)), None)
+        if group is not None:
+            groups[group] += (int(fields[11]) + int(fields[12])) / _TICKS
+    groups["other"] = _server_cpu_s(pid) - sum(groups.values())
+    return groups
+
+
 def _wipe(uri: str) -> None:
     with GraphDatabase.driver(uri, auth=None) as driver, driver.session() as session:
         session.run(WIPE).consume()
@@ -49,16 +76,19 @@ def _size(uri: str) -> tuple[int, int]:
 
 def _load(argv: list[str], pid: int) -> dict:
     before, server_before = resource.getrusage(resource.RUSAGE_CHILDREN), _server_cpu_s(pid)
+    threads_before = _threads_cpu_s(pid)
     start = time.perf_counter()
     done = subprocess.run(argv, capture_output=True, text=True)
     wall = time.perf_counter() - start
     after, server_after = resource.getrusage(resource.RUSAGE_CHILDREN), _server_cpu_s(pid)
+    threads_after = _threads_cpu_s(pid)
     if done.returncode not in (0, 3):  # 3: loaded with rejects
         raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
     return {
         "wall_s": round(wall, 1),
         "kgload_cpu_s": round(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, 2),
         "server_cpu_s": round(server_after - server_before, 2),
+        **{f"server_{g}_s": round(threads_after[g] - threads_before[g], 2) for g in threads_after},
         "load_average": round(os.getloadavg()[0], 1),
     }
 
@@ -79,6 +109,7 @@ def main() -> None:
         exe, _, extra = rest.partition(";")
         builds.append((label, exe, extra.split()))
     cpu: dict[str, list[float]] = {label: [] for label, _, _ in builds}
+    bolt: dict[str, list[float]] = {label: [] for label, _, _ in builds}
     for number in range(args.rounds):
         for label, exe, extra in builds if number % 2 == 0 else builds[::-1]:
             _wipe(args.neo4j_uri)
@@ -87,12 +118,16 @@ def main() -> None:
             row = {"round": number + 1, "build": label, **_load(argv, args.server_pid)}
             row["nodes"], row["relationships"] = _size(args.neo4j_uri)
             cpu[label].append(row["server_cpu_s"])
+            bolt[label].append(row["server_bolt_s"])
             print(json.dumps(row), flush=True)
             if args.out:
                 with args.out.open("a") as out:
                     out.write(json.dumps(row) + "\n")
     for label, values in cpu.items():
-        print(f"{label}: server CPU median {statistics.median(values):.2f} s, mean {statistics.mean(values):.2f} s")
+        print(
+            f"{label}: server CPU median {statistics.median(values):.2f} s, mean {statistics.mean(values):.2f} s;"
+            f" its Bolt workers' median {statistics.median(bolt[label]):.2f} s"
+        )
 
 
 if __name__ == "__main__":
