@@ -3,8 +3,8 @@
 ``bench/events_neo4j_ab.py`` starts a fresh server for every load, whose JIT compiling is then a
 large part of a 10k-event load's server CPU. This keeps one server (started beforehand, e.g.
 ``tests/neo4j-server/neo4j-test-server start --data /tmp/sc-neo4j --port 27790``): before each
-load it empties the database (the schema stays) and clears the query caches, so that every load
-plans its statements as a first load does, then reads the server JVM's CPU (``/proc/<pid>/stat``)
+load it empties the database (the schema stays) and clears the query caches (unless ``--keep-plans``), so
+that every load plans its statements as a first load does, then reads the server JVM's CPU (``/proc/<pid>/stat``)
 around ``kgload load``. A build is ``label=path-of-kgload``, optionally followed by extra
 arguments after a ``;`` (``big=.venv/bin/kgload;--batch-size 1000``).
 
@@ -61,10 +61,11 @@ def _threads_cpu_s(pid: int) -> dict[str, float]:
     return groups
 
 
-def _wipe(uri: str) -> None:
+def _wipe(uri: str, keep_plans: bool) -> None:
     with GraphDatabase.driver(uri, auth=None) as driver, driver.session() as session:
         session.run(WIPE).consume()
-        session.run("CALL db.clearQueryCaches()").consume()
+        if not keep_plans:
+            session.run("CALL db.clearQueryCaches()").consume()
 
 
 def _size(uri: str) -> tuple[int, int]:
@@ -101,6 +102,7 @@ def main() -> None:
     parser.add_argument("--kgload", action="append", required=True, help="label=path[;extra arguments]")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--validate", action="store_true", help="load validated (default: --no-validate)")
+    parser.add_argument("--keep-plans", action="store_true", help="do not clear the query caches between loads")
     parser.add_argument("--out", type=Path, help="append the measurements here as JSON lines")
     args = parser.parse_args()
     builds = []
@@ -112,7 +114,7 @@ def main() -> None:
     bolt: dict[str, list[float]] = {label: [] for label, _, _ in builds}
     for number in range(args.rounds):
         for label, exe, extra in builds if number % 2 == 0 else builds[::-1]:
-            _wipe(args.neo4j_uri)
+            _wipe(args.neo4j_uri, args.keep_plans)
             argv = [exe, "load", str(args.corpus / "corpus.jsonl"), "--neo4j-uri", args.neo4j_uri, "--json"]
             argv += ["--validate" if args.validate else "--no-validate", *extra]
             row = {"round": number + 1, "build": label, **_load(argv, args.server_pid)}

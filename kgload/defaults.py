@@ -16,11 +16,6 @@ LOOKUP_BATCH = 4000
 MAP_BATCH = 200
 # Seconds a run's lease lasts unrenewed; a heartbeat renews it three times a term, so a dead holder blocks <1 min.
 LOCK_TTL = 30
-# The Neo4j sink merges consecutive batches into one transaction until it holds this many claims (or
-# TRANSACTION_DOCUMENTS documents): the server's cost per commit and per statement is then paid per
-# thousand claims, for one-event documents as for articles, while a batch of articles still commits alone.
-TRANSACTION_CLAIMS = 1000
-TRANSACTION_DOCUMENTS = 4 * LOAD_BATCH
 # Rows per UNWIND statement into Neo4j; a batch with more rows is several statements in one transaction.
 ROWS_PER_STATEMENT = 10_000
 RUNS_LISTED = 20  # runs that `kgload runs` lists, newest first

@@ -109,32 +109,3 @@ def test_a_batch_failing_in_the_background_fails_the_run_and_a_rerun_converges(n
     sink.close()
     assert (report.documents_unchanged, report.documents_added) == (6, 6)
     assert graph_dump(neo4j_driver) == clean
-
-
-def test_batches_merged_into_one_transaction_give_the_same_graph(neo4j_db, neo4j_driver, tmp_path):
-    """Batches held until they hold enough claims (Neo4jSettings.transaction_claims): the graph of a
-    transaction per batch, a document repeated in a held batch is seen as written, and the last held
-    batches are written when the run ends."""
-    lines = [json.dumps(wire_story(i)) for i in range(9)]
-    path = tmp_path / "repeated.jsonl"
-    path.write_text("\n".join([*lines[:3], lines[1], *lines[3:]]) + "\n")
-    sink = sink_for(neo4j_db)
-    api.load([path], sink=sink, batch_size=2, validate=False)
-    sink.close()
-    per_batch = graph_dump(neo4j_driver)
-    neo4j_driver.execute_query("MATCH (n) DETACH DELETE n")
-
-    sink = Neo4jSink(connect(neo4j_db), neo4j_db.database, owns_driver=True, transaction_claims=10)
-    merged: list[int] = []
-    commit = sink._commit
-
-    def counted(rows, *args):
-        merged.append(len(rows.documents))
-        commit(rows, *args)
-
-    sink._commit = counted
-    report = api.load([path], sink=sink, batch_size=2, validate=False)
-    sink.close()
-    assert (report.documents_added, report.documents_unchanged) == (9, 1)
-    assert len(merged) < 5 and sum(merged) == 9
-    assert graph_dump(neo4j_driver) == per_batch

@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kgload.defaults import NEO4J_USERNAME, ROWS_PER_STATEMENT, TRANSACTION_CLAIMS
+from kgload.defaults import NEO4J_USERNAME, ROWS_PER_STATEMENT
 from kgload.errors import ConfigError
 
 
@@ -20,7 +20,6 @@ class Neo4jSettings:
     password: str | None = field(default=None, repr=False)
     database: str | None = None
     rows_per_statement: int = ROWS_PER_STATEMENT
-    transaction_claims: int = TRANSACTION_CLAIMS  # batches merge into transactions of this many claims
 
     @classmethod
     def from_env(

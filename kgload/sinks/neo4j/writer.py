@@ -26,7 +26,7 @@ from typing import Any, ParamSpec, TypeVar
 import neo4j
 from neo4j.exceptions import AuthError, ConfigurationError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 
-from kgload.defaults import ROWS_PER_STATEMENT, RUNS_LISTED, TRANSACTION_DOCUMENTS
+from kgload.defaults import ROWS_PER_STATEMENT, RUNS_LISTED
 from kgload.errors import ConfigError, TargetBusy, TargetFailed, TargetUnreachable
 from kgload.interrupts import signals_held
 from kgload.ledger import RunRecord
@@ -111,8 +111,6 @@ class Neo4jSink(ProjectingSink):
         owns_driver: bool = False,
         rows_per_statement: int = ROWS_PER_STATEMENT,
         write_behind: bool = True,
-        transaction_claims: int = 0,
-        transaction_documents: int = TRANSACTION_DOCUMENTS,
     ) -> None:
         self.driver = driver
         self.rows_per_statement = rows_per_statement
@@ -124,11 +122,6 @@ class Neo4jSink(ProjectingSink):
         self._executor: ThreadPoolExecutor | None = None
         self._in_flight: Future[None] | None = None
         self._in_flight_fingerprints: dict[str, str] = {}
-        # batches held to be merged into the next transaction (see ``write``), each document with its rows
-        self._held: list[tuple[MappedDocument, DocumentRows]] = []
-        self._held_claims = 0
-        self.transaction_claims = transaction_claims
-        self.transaction_documents = transaction_documents
         self.lost = False  # the server went away: what is left to say to it gets one attempt
 
     @classmethod
@@ -139,7 +132,6 @@ class Neo4jSink(ProjectingSink):
             description=settings.describe(),
             owns_driver=True,
             rows_per_statement=settings.rows_per_statement,
-            transaction_claims=settings.transaction_claims,
         )
 
     def describe(self) -> str:
@@ -178,7 +170,7 @@ class Neo4jSink(ProjectingSink):
             routing_=neo4j.RoutingControl.READ,
         )
         stored = {uri: fp for uri, fp in records[0]["stored"] if fp} if records else {}
-        coming = self._in_flight_fingerprints | _fingerprints(rows for _, rows in self._held)
+        coming = self._in_flight_fingerprints
         stored.update((uri, coming[uri]) for uri in documents if uri in coming)
         return stored
 
@@ -228,32 +220,16 @@ class Neo4jSink(ProjectingSink):
 
     @_kgload_errors
     def write(self, documents: list[MappedDocument]) -> None:
-        """Written with the batches held before it, in one transaction, once they hold
-        ``transaction_claims`` claims or ``transaction_documents`` documents (0 claims, the default
-        here: each batch its own transaction; ``connect`` takes the settings', TRANSACTION_CLAIMS): a
-        batch of one-event documents alone would pay the server's cost per commit and per statement
-        for a few hundred claims. Every call but ``fingerprints`` and ``renew_lock`` writes what is
-        held first, and ``fingerprints`` answers for it as for the batch in flight."""
         ontology = self._ontology()
         projected = [(doc, rows_of(doc, ontology)) for doc in documents]
-        self._held += projected
-        self._held_claims += sum(len(rows.claims) for _, rows in projected)
-        if self._held_claims >= self.transaction_claims or len(self._held) >= self.transaction_documents:
-            self._send()
-
-    def _send(self) -> None:
-        projected, self._held, self._held_claims = self._held, [], 0
-        if not projected:
-            return
-        ontology = self._ontology()
         docs = unique_documents(_with_raw_hash(rows, doc.raw_hash) for doc, rows in projected)
         # the batch's rows of the alias table, a document given twice by its later version
         by_document = {doc.iri: relink.alias_rows(doc, relink.entities_of(rows)) for doc, rows in projected}
         aliases = [row for rows in by_document.values() for row in rows]
         # Built before the transaction, whose locks are then held only for its statements; after the
-        # wait, not while the batch before commits: that held two batches' rows at once for no
+        # flush, not while the batch before commits: that held two batches' rows at once for no
         # time that could be measured.
-        self._wait()
+        self.flush()
         rows = batch_rows(docs)
         if not self.write_behind:
             with signals_held():  # in this thread: an interrupt waits for the commit
@@ -261,7 +237,9 @@ class Neo4jSink(ProjectingSink):
             return
         if self._executor is None:
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kgload-neo4j-writer")
-        self._in_flight_fingerprints = _fingerprints(docs)
+        self._in_flight_fingerprints = {
+            d.uri: d.props["fingerprint"] for d in docs if isinstance(d.props.get("fingerprint"), str)
+        }
         self._in_flight = self._executor.submit(self._commit, rows, ontology, aliases)
 
     def _commit(self, rows: BatchRows, ontology: Ontology, aliases: list[dict[str, Any]]) -> None:
@@ -304,11 +282,6 @@ class Neo4jSink(ProjectingSink):
 
     @_kgload_errors
     def flush(self) -> None:
-        """Write what is held and wait for the transaction in flight; raises its error."""
-        self._send()
-        self._wait()
-
-    def _wait(self) -> None:
         in_flight, self._in_flight = self._in_flight, None
         self._in_flight_fingerprints = {}
         if in_flight is not None:
@@ -410,10 +383,6 @@ class Neo4jSink(ProjectingSink):
 def _chunks(rows: list[Any], size: int) -> Iterator[list[Any]]:
     for start in range(0, len(rows), size):
         yield rows[start : start + size]
-
-
-def _fingerprints(docs: Iterable[DocumentRows]) -> dict[str, str]:
-    return {d.uri: d.props["fingerprint"] for d in docs if isinstance(d.props.get("fingerprint"), str)}
 
 
 def _with_raw_hash(rows: DocumentRows, raw_hash: str | None) -> DocumentRows:
