@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hashlib import sha256
+from urllib.parse import quote
 
 from pyoxigraph import NamedNode
 
@@ -94,6 +95,15 @@ def identity_iri(mapping: Mapping, identity: Identity, name: str, type_name: str
         return canonical_node(mapping, identity.entry.key).value
     rule = mapping.entity_rule(type_name or "") or next(iter(mapping.entity_rules.values()))
     return entity_iri(mapping, rule, name)
+
+
+def document_scoped(node: NamedNode, document: str) -> NamedNode:
+    """The node of an entity that names no one actor beyond its document (a generic agent whose
+    country is not given): the entity's IRI with the document's id, percent-encoded, as a segment
+    before its last (``id/name/gdelt-123/president``). Its namespace is then the document's own, so
+    learned aliases, which join names within one namespace, never join it to another document's."""
+    space, _, last = node.value.rpartition("/")
+    return NamedNode(f"{space}/{quote(document, safe='-._~')}/{last}")
 
 
 def canonical_node(mapping: Mapping, key: str) -> NamedNode:
