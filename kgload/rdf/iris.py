@@ -90,11 +90,16 @@ def _gazetteer_iri(mapping: Mapping, name: str, type_name: str) -> tuple[str, Ga
 
 
 def identity_iri(mapping: Mapping, identity: Identity, name: str, type_name: str | None) -> str:
-    """The IRI an entity named ``name`` gets once identified (``kgload resolve`` shows it)."""
+    """The IRI an entity named ``name`` gets once identified (``kgload resolve`` shows it); a
+    document's own entity shows ``{document}`` where the pipeline puts the document's id."""
     if identity.entry is not None and identity.entry.key:
         return canonical_node(mapping, identity.entry.key).value
     rule = mapping.entity_rule(type_name or "") or next(iter(mapping.entity_rules.values()))
-    return entity_iri(mapping, rule, name)
+    iri = entity_iri(mapping, rule, name)
+    if identity.scoped:
+        space, _, last = iri.rpartition("/")
+        return f"{space}/{{document}}/{last}"
+    return iri
 
 
 def document_scoped(node: NamedNode, document: str) -> NamedNode:

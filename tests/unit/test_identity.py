@@ -267,3 +267,8 @@ def test_kgload_resolve_says_what_and_why():
     assert shared.exit_code == 3 and "ambiguous" in shared.output and "candidate: Bashar al-Assad" in shared.output
     bad = runner.invoke(app, ["resolve", "Putin", "--on", "yesterday"])
     assert bad.exit_code == 2 and "--on 'yesterday'" in bad.output
+    generic = runner.invoke(app, ["resolve", "POLICE", "--type", "Actor", "--json"])
+    assert generic.exit_code == 3, generic.output
+    answer = json.loads(generic.output)
+    assert (answer["status"], answer["rule"]) == ("unresolved", "generic agent")
+    assert answer["iri"].endswith("/id/name/{document}/police") and "each document's own node" in answer["note"]
