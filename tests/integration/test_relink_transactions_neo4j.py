@@ -1,0 +1,94 @@
+"""The Neo4j re-link of learned aliases in bounded transactions of whole documents: split over many
+transactions it makes the graph one transaction makes; stopped after some of them, the next load's
+re-link finishes it and the graph equals a clean load's. Against the real Neo4j (never mocked)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from kgload.sinks.neo4j import relink, writer
+from tests.integration.test_learned_aliases import FILLER, ID, Target, document
+
+pytestmark = pytest.mark.neo4j
+
+GROUPS = 3
+
+
+def corpus() -> list[dict]:
+    """Groups of documents whose bare names join a teacher's entity: several old relationship keys go
+    to one new key ("Unit 0" and "First Unit 0" attacking Russia), shared keys span documents, and a
+    key held by one claim alone (on Poland) moves whole. Ids interleave the groups, so that each
+    transaction of one document leaves the others' keys half moved."""
+    docs = []
+    for g in range(GROUPS):
+        docs.append(document(f"teacher-g{g}", f"Unit {g} Battalion", [f"Unit {g}", f"First Unit {g}"]))
+        docs += [document(f"bare-{i}-g{g}", f"Unit {g}", [], target="Russia") for i in range(3)]
+        docs += [document(f"first-{i}-g{g}", f"First Unit {g}", [], target="Russia") for i in range(2)]
+        docs.append(document(f"lone-g{g}", f"Unit {g}", [], target="Poland"))
+    return [*docs, *FILLER[:4]]
+
+
+@pytest.fixture
+def online(neo4j_db, neo4j_driver, tmp_path) -> Target:
+    return Target("neo4j", tmp_path, neo4j_db, neo4j_driver)
+
+
+@pytest.fixture
+def transactions(monkeypatch) -> list[int]:
+    """The moves of each re-link transaction, one document each (one move a document here)."""
+    monkeypatch.setattr(relink, "MOVES_PER_TRANSACTION", 1)
+    sizes: list[int] = []
+    apply = writer._relink
+
+    def counted(tx: Any, moves: list[dict[str, Any]], *args: Any) -> None:
+        sizes.append(len(moves))
+        apply(tx, moves, *args)
+
+    monkeypatch.setattr(writer, "_relink", counted)
+    return sizes
+
+
+def one_transaction(online: Target, monkeypatch) -> Any:
+    """The graph of a clean load whose re-link is one transaction."""
+    with monkeypatch.context() as patch:
+        patch.setattr(relink, "MOVES_PER_TRANSACTION", 10_000)
+        online.load([corpus()])
+    return online.graph()
+
+
+MOVES = GROUPS * 6  # each group's bare, first and lone documents
+
+
+def test_a_relink_split_over_many_transactions_makes_the_graph_of_one(online, transactions, monkeypatch):
+    reference = one_transaction(online, monkeypatch)
+    assert transactions == [MOVES]
+    transactions.clear()
+    online.load([corpus()])
+    assert transactions == [1] * MOVES
+    assert online.graph() == reference
+    assert ID + "name/unit-0" not in online.mentioned()
+    assert online.attacks(ID + "name/unit-0-battalion") == 3  # Ukraine, Russia and Poland, one relationship each
+
+
+def test_a_relink_stopped_after_some_transactions_is_finished_by_the_next_load(online, transactions, monkeypatch):
+    reference = one_transaction(online, monkeypatch)
+    transactions.clear()
+    apply = writer._relink
+
+    def stopped(tx: Any, moves: list[dict[str, Any]], *args: Any) -> None:
+        if len(transactions) == 7:  # seven transactions committed: stop before the eighth, as Ctrl-C would
+            raise KeyboardInterrupt
+        apply(tx, moves, *args)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(writer, "_relink", stopped)
+        with pytest.raises(KeyboardInterrupt):
+            online.load([corpus()])
+    assert len(transactions) == 7
+    assert online.graph() != reference
+    [report] = online.load([corpus()], again=True)
+    assert report.documents_unchanged == len(corpus())
+    assert len(transactions) == MOVES  # only the moves not committed before
+    assert online.graph() == reference
