@@ -4,12 +4,17 @@ re-link finishes it and the graph equals a clean load's. Against the real Neo4j 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import neo4j
 import pytest
 
-from kgload.sinks.neo4j import relink, writer
-from tests.integration.test_learned_aliases import FILLER, ID, Target, document
+from kgload import api
+from kgload.errors import RunFailed
+from kgload.sinks.neo4j import Neo4jSink, relink, writer
+from tests.integration.test_learned_aliases import FILLER, ID, Target, document, mentioned, write
 
 pytestmark = pytest.mark.neo4j
 
@@ -92,3 +97,38 @@ def test_a_relink_stopped_after_some_transactions_is_finished_by_the_next_load(o
     assert report.documents_unchanged == len(corpus())
     assert len(transactions) == MOVES  # only the moves not committed before
     assert online.graph() == reference
+
+
+# -- a server whose transactions may use little memory ----------------------------------------------
+
+
+@pytest.fixture
+def small_transactions(tmp_path: Path, monkeypatch) -> Iterator[neo4j.Driver]:
+    """A server of its own whose every transaction may use 2 MiB (db.memory.transaction.max, not
+    dynamic in Community), with a driver that never retries a transaction that went over it."""
+    from tests.neo4j_server import Neo4jTestServer
+
+    monkeypatch.setenv("KGLOAD_NEO4J_TRANSACTION_MAX", "2m")
+    server = Neo4jTestServer(tmp_path / "small").start()
+    try:
+        driver = neo4j.GraphDatabase.driver(server.uri, auth=server.auth, max_transaction_retry_time=0)
+        limit = driver.execute_query("SHOW SETTINGS YIELD name, value WHERE name = 'db.memory.transaction.max'")
+        assert limit.records[0]["value"] == "2.00MiB"
+        yield driver
+        driver.close()
+    finally:
+        server.stop()
+
+
+def test_a_relink_too_large_for_one_transaction_passes_in_bounded_ones(small_transactions, tmp_path):
+    driver = small_transactions
+    docs = [document("teacher", "Unit 0 Battalion", ["Unit 0"])]
+    docs += [document(f"bare-{i:03d}", "Unit 0", [], target=("Russia", "Poland")[i % 2]) for i in range(120)]
+    paths = write(tmp_path / "in", docs)
+    with pytest.raises(RunFailed, match=r"db\.memory\.transaction\.max"):  # every document written, then the re-link
+        api.load(paths, sink=Neo4jSink(driver, relink_moves=10_000), batch_size=50, rejects=tmp_path / "r.jsonl")
+    assert len(mentioned(driver)[ID + "name/unit-0"]) == 120
+    report = api.load(paths, sink=Neo4jSink(driver, relink_moves=20), batch_size=50, rejects=tmp_path / "r.jsonl")
+    assert report.documents_unchanged == len(docs)
+    assert ID + "name/unit-0" not in mentioned(driver)
+    assert len(mentioned(driver)[ID + "name/unit-0-battalion"]) == 121

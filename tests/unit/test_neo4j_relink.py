@@ -94,7 +94,8 @@ def test_a_relationship_moves_whole_only_when_its_claims_go_to_one_key_no_other_
 
 
 def test_the_transactions_hold_whole_documents_of_about_the_size_given():
-    moves = [{"document": d, "old": f"{d}-{i}", "new": "n"} for d, n in (("a", 3), ("b", 1), ("c", 2)) for i in range(n)]
+    sizes = (("a", 3), ("b", 1), ("c", 2))
+    moves = [{"document": d, "old": f"{d}-{i}", "new": "n"} for d, n in sizes for i in range(n)]
     assert [[m["document"] for m in c] for c in relink.transactions(moves, 2)] == [["a", "a", "a"], ["b", "c", "c"]]
     assert [len(c) for c in relink.transactions(moves, 1)] == [3, 1, 2]
     assert list(relink.transactions(moves, 10)) == [moves]
