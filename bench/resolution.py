@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import tempfile
 import time
@@ -32,6 +33,8 @@ from kgload.mapping.world import WorldGazetteer
 KG = "https://w3id.org/kgload/ontology#"
 ACTOR_CLASSES = {KG + c for c in ("Actor", "Person", "Organization", "ArmedGroup", "Country")}
 PLACE_CLASSES = {KG + c for c in ("City", "Region", "Location")}
+# a free name of one document (kgload.rdf.iris.document_scoped): id/name/<document id>/<name>
+SCOPED = re.compile(r"/id/(?:name|place|event|concept)/[^/]+/[^/]+$")
 # the samples that are no event or extraction data (a codebook) or not kgload's to resolve (RDF as it is)
 SKIP = {"README.md", "gdelt2_events_codebook_columns.csv"}
 
@@ -68,7 +71,20 @@ def nodes_of(store: Path) -> dict[str, dict]:
     for iri, node in nodes.items():
         node["ids"] = {(k, v) for k in ("wikidata", "iso", "cameo") for v in node[k]}
         node["canonical"] = not any(f"/id/{space}/" in iri for space in ("name", "place", "event"))  # free names
+        node["scoped"] = bool(SCOPED.search(iri))
     return dict(nodes)
+
+
+def generic(world: WorldGazetteer, node: dict) -> bool:
+    """Whether a node names no one actor: every name of a free-name node a generic agent
+    ("PRESIDENT", "Civilians"), or every name of any node an actor its source calls unidentified
+    ("Unidentified Armed Group (Benin)", which the gazetteer knows as a group of Benin's)."""
+    names = node["labels"] | node["alts"]
+    if not names:
+        return False
+    if all(normalise(n).startswith("unidentified ") for n in names):
+        return True
+    return not node["canonical"] and all(world.agent_code(n) is not None for n in names)
 
 
 def measure(store: Path, top: int) -> dict:
@@ -81,8 +97,10 @@ def measure(store: Path, top: int) -> dict:
             per_identifier[identifier].append(iri)
     shared = {f"{k}:{v}": sorted(iris) for (k, v), iris in per_identifier.items() if len(iris) > 1}
 
-    names = {iri: {normalise(x) for x in n["labels"] | n["alts"]} for iri, n in actors.items()}
-    label = {iri: {normalise(x) for x in n["labels"]} for iri, n in actors.items()}
+    # a document's own node of a generic agent shares its name with other documents' by design
+    named = {iri: n for iri, n in actors.items() if not n["scoped"]}
+    names = {iri: {normalise(x) for x in n["labels"] | n["alts"]} for iri, n in named.items()}
+    label = {iri: {normalise(x) for x in n["labels"]} for iri, n in named.items()}
     by_name: dict[str, set[str]] = defaultdict(set)
     for iri, keys in names.items():
         for key in keys:
@@ -90,7 +108,7 @@ def measure(store: Path, top: int) -> dict:
     mutual = sorted(
         {
             tuple(sorted((a, b)))
-            for a in actors
+            for a in named
             for key in names[a]
             for b in by_name[key]
             if b != a and label[a] & names[b] and label[b] & names[a]
@@ -101,8 +119,17 @@ def measure(store: Path, top: int) -> dict:
     known: Counter[str] = Counter()
     missed: Counter[str] = Counter()
     unresolved: Counter[str] = Counter()
+    scoped: set[str] = set()
+    shared_generic: Counter[str] = Counter()
+    for node in actors.values():
+        if not node["scoped"] and node["docs"] > 1 and generic(world, node):
+            shared_generic[min(node["labels"])] += node["docs"]
     for node in actors.values():
         name = min(node["labels"])
+        if node["scoped"]:  # unresolved on purpose: whose, or which, is not said
+            unresolved[name] += node["docs"]
+            scoped.add(name)
+            continue
         if node["canonical"]:
             entry = world.resolve(name).entry  # None for a user entry or a role's holder: counted as resolved
             kind = _kind(entry.cls if entry else _class_of(node["types"]))
@@ -132,9 +159,17 @@ def measure(store: Path, top: int) -> dict:
             if sum(bool(n["types"] & kind) for kind in (ACTOR_CLASSES, PLACE_CLASSES, {KG + "Event"})) > 1
         ),
         "gazetteer_known_actors_resolved": resolved_share,
-        "missed_names": sorted(n for n in unresolved if world.resolve(n).entry is not None),
+        "missed_names": sorted(n for n in unresolved if n not in scoped and world.resolve(n).entry is not None),
         "unresolved_names_by_documents": unresolved.most_common(top),
         "unresolved_actor_nodes": len(unresolved),
+        # a node of a generic agent with no country, or of an unidentified actor, that several documents
+        # mention: the presidents, police forces, armed groups of unrelated documents made one (must be none)
+        "generic_actor_nodes_shared_across_documents": {
+            "nodes": len(shared_generic),
+            "documents": sum(shared_generic.values()),
+            "by_documents": shared_generic.most_common(top),
+        },
+        "document_scoped_actor_nodes": sum(1 for n in actors.values() if n["scoped"]),
     }
 
 

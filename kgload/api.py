@@ -277,7 +277,10 @@ def resolve(
     identity, found = explain(compiled.world, name, type, on)
     iri = identity_iri(compiled, identity, name, type)
     office = found.office.id if found.office is not None else None
-    return Answer(name, type, on, identity, iri, found.candidates, office, found.note)
+    note = found.note
+    if identity.scoped:
+        note = "names no one actor beyond a document (whose, or which, is not said): each document's own node"
+    return Answer(name, type, on, identity, iri, found.candidates, office, note)
 
 
 def open_store(path: PathLike | None = None, *, read_only: bool = False) -> EmbeddedStore:

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from kgload.mapping.layered import LayeredGazetteer
+from kgload.mapping.resolve import normalise
+from kgload.mapping.world import WorldGazetteer
 from kgload.mapping.world_entries import Resolution, WorldEntry
 from kgload.model import How
 
@@ -20,14 +22,17 @@ from kgload.model import How
 @dataclass(frozen=True, slots=True)
 class Identity:
     """What a group of names is: an entry (None: a name no gazetteer knows), how it was found, the
-    rule that found it, an ambiguity or contradiction met on the way, and whether the answer depends
-    on the document's date (a role phrase)."""
+    rule that found it, an ambiguity or contradiction met on the way, whether the answer depends
+    on the document's date (a role phrase), and whether the names name no one actor beyond their
+    document (``scoped``: a generic agent whose country is not given, an actor the source calls
+    unidentified), so that its node is the document's own."""
 
     entry: WorldEntry | None
     how: How
     rule: str | None = None
     problem: Resolution | None = None
     dated: bool = False
+    scoped: bool = False
 
 
 def identify(
@@ -47,7 +52,12 @@ def identify(
     by date); an ISO code the source gives the entity itself; a CAMEO actor code when a name is the
     code's generic agent ("POLICE" coded INDCOP, never "John Smith" coded USAGOV); a bare agent name
     with the country the source gives ("Police" of IN). A category sector (farmers, protesters: CAMEO
-    codes many different actors so) gives the group its name names, never the sector as a whole."""
+    codes many different actors so) gives the group its name names, never the sector as a whole.
+
+    Names that are only a generic agent with no owner given ("PRESIDENT" coded ``GOV``, "Civilians")
+    and names of an actor the source says it could not identify ("Unidentified Armed Group (Benin)")
+    stay unresolved and ``scoped``: whose president, which armed group, is not said, so two documents'
+    are not known to be one actor."""
     world = gazetteer.world
     dated = bool(day) and any(world.office(n) is not None for n in names)
     by_name = gazetteer.resolve_any(names, type_name, day)
@@ -60,6 +70,8 @@ def identify(
         if named is not None and not named.wikidata:  # the dictionaries' entry lacks the QID the source gives
             return Identity(replace(named, wikidata=qid), "code", "qid and name", dated=dated)
         return Identity(WorldEntry(key=qid, name="", cls="", wikidata=qid), "code", "qid", dated=dated)
+    if all(_unidentified(n) for n in names):
+        return Identity(None, "unresolved", "unidentified", dated=dated, scoped=True)
     if by_name.entry is not None:
         rule = by_name.rule or "name"
         return Identity(by_name.entry, "role" if rule.startswith("role") else "gazetteer", rule, dated=dated)
@@ -92,7 +104,24 @@ def identify(
         found = world.sector(owner.key, agents[0][0])
         if found.entry is not None:
             return Identity(found.entry, "code", "sector", problem, dated)
+    if names and len(agents) == len(names) and owner is None and not _coded(world, cameo):
+        return Identity(None, "unresolved", "generic agent", problem, dated, scoped=True)
     return Identity(None, "unresolved", None, problem, dated)
+
+
+# how a source names an actor it could not identify: ACLED's "Unidentified Armed Group (Benin)"
+_UNIDENTIFIED = "unidentified "
+
+
+def _unidentified(name: str) -> bool:
+    """Whether the name says its actor is unknown ("Unidentified Communal Militia (Benin)")."""
+    return normalise(name).startswith(_UNIDENTIFIED)
+
+
+def _coded(world: WorldGazetteer, cameo: str | None) -> bool:
+    """Whether a CAMEO code names some actor ("USAGOV"), not only an agent ("GOV"; "MED", which
+    every news agency the dictionaries list shares, names none of them)."""
+    return bool(cameo) and world.by_cameo(cameo).entry is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ makes it depend on the document's date."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pyoxigraph import Literal, NamedNode
 
@@ -14,7 +14,7 @@ from kgload.mapping.tenures import TenureIndex
 from kgload.mapping.world_entries import WorldEntry
 from kgload.model import MappedDocument, Merge
 from kgload.rdf.grouping import EntityGroup
-from kgload.rdf.iris import canonical_node, entity_node
+from kgload.rdf.iris import canonical_node, document_scoped, entity_node
 from kgload.rdf.lookups import entity_rule, literal_of, node_of
 from kgload.rdf.offices import role_holder
 from kgload.rdf.terms import ALT_LABEL, LABEL, SAME_AS, A, P
@@ -40,6 +40,7 @@ class ResolvedEntity:
     country: str | None = None  # ISO alpha-2 of the country a sector belongs to ("Police (India)": IN)
     how: str = "unresolved"  # gazetteer, code, role, learned or unresolved (kgload.mapping.identity)
     problem: str | None = None  # "ambiguous" or "contradicts": a gazetteer match kept apart
+    scoped: bool = False  # names no one actor beyond its document: its node is the document's own
 
 
 def _resolve(
@@ -158,6 +159,7 @@ def _resolve_now(
         country,
         how,
         problem,
+        identity.scoped and entry is None,
     )
     return resolved, dated
 
@@ -172,6 +174,8 @@ def resolve_entity(
 ) -> ResolvedEntity:
     """The entity a group names, noted in ``out`` (unresolved names, merges, the entity count)."""
     resolved = _resolve(group, group.names(), mapping, tenures, day)
+    if resolved.scoped:
+        resolved = _in_document(resolved, out.source.document.id)
     if resolved.unresolved:
         out.unresolved.append(resolved.canonical)
         out.free_names.append((resolved.iri, resolved.canonical))
@@ -184,3 +188,10 @@ def resolve_entity(
         labels.setdefault(resolved.iri, resolved.canonical)
     out.entities += 1
     return resolved
+
+
+def _in_document(resolved: ResolvedEntity, document: str) -> ResolvedEntity:
+    """The entity as the document's own node: a generic agent of one document is not another's."""
+    node = document_scoped(resolved.node, document)
+    merge = replace(resolved.merge, iri=node.value) if resolved.merge is not None else None
+    return replace(resolved, node=node, iri=node.value, merge=merge)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hashlib import sha256
+from urllib.parse import quote
 
 from pyoxigraph import NamedNode
 
@@ -89,11 +90,25 @@ def _gazetteer_iri(mapping: Mapping, name: str, type_name: str) -> tuple[str, Ga
 
 
 def identity_iri(mapping: Mapping, identity: Identity, name: str, type_name: str | None) -> str:
-    """The IRI an entity named ``name`` gets once identified (``kgload resolve`` shows it)."""
+    """The IRI an entity named ``name`` gets once identified (``kgload resolve`` shows it); a
+    document's own entity shows ``{document}`` where the pipeline puts the document's id."""
     if identity.entry is not None and identity.entry.key:
         return canonical_node(mapping, identity.entry.key).value
     rule = mapping.entity_rule(type_name or "") or next(iter(mapping.entity_rules.values()))
-    return entity_iri(mapping, rule, name)
+    iri = entity_iri(mapping, rule, name)
+    if identity.scoped:
+        space, _, last = iri.rpartition("/")
+        return f"{space}/{{document}}/{last}"
+    return iri
+
+
+def document_scoped(node: NamedNode, document: str) -> NamedNode:
+    """The node of an entity that names no one actor beyond its document (a generic agent whose
+    country is not given): the entity's IRI with the document's id, percent-encoded, as a segment
+    before its last (``id/name/gdelt-123/president``). Its namespace is then the document's own, so
+    learned aliases, which join names within one namespace, never join it to another document's."""
+    space, _, last = node.value.rpartition("/")
+    return NamedNode(f"{space}/{quote(document, safe='-._~')}/{last}")
 
 
 def canonical_node(mapping: Mapping, key: str) -> NamedNode:

@@ -1,6 +1,6 @@
 """One real-world actor, one node, whatever the source and its types: the seed article with the PLOVER
 example and with the ICEWS sample, in the embedded store and in a real Neo4j (same nodes, same
-identifiers)."""
+identifiers; a generic agent of GDELT's is each document's own node in both)."""
 
 from pathlib import Path
 
@@ -14,6 +14,7 @@ from tests.integration.test_neo4j import cypher
 EVENTS = ROOT / "mappings" / "events.yaml"
 PLOVER = ROOT / "examples" / "inputs" / "plover"
 ICEWS = SAMPLES / "icews_events_sample.tab"
+GDELT2 = SAMPLES / "gdelt2_events_20191024143000.export.CSV"  # generic agents with no country: a node per event
 OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
 KG = "https://w3id.org/kgload/ontology#"
 
@@ -88,7 +89,7 @@ def test_a_sector_actor_is_linked_to_its_country_by_codes(tmp_path):
 
 
 @pytest.mark.neo4j
-@pytest.mark.parametrize("other", [PLOVER, ICEWS], ids=["plover", "icews"])
+@pytest.mark.parametrize("other", [PLOVER, ICEWS, GDELT2], ids=["plover", "icews", "gdelt2"])
 def test_neo4j_has_the_embedded_store_nodes_and_identifiers(seed, tmp_path, neo4j_db, neo4j_driver, other):
     store = tmp_path / "store"
     api.load([seed, other], store=store, mapping=EVENTS, workers=1)

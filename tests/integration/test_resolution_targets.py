@@ -189,6 +189,50 @@ def test_an_unknown_actor_gets_one_document_independent_node(target, tmp_path):
     assert "Rustem Umerov" in report.unresolved
 
 
+GDELT2 = SAMPLES / "gdelt2_events_20191024143000.export.CSV"
+
+
+def mentions(target: Target) -> dict[str, tuple[set[str], set[str]]]:
+    """Each entity: the documents that mention it, and its names."""
+    rows = target.ask(
+        sparql="""SELECT ?e ?d ?n WHERE { ?d schema:mentions ?e .
+                  { ?e rdfs:label ?n } UNION { ?e skos:altLabel ?n } }""",
+        cypher="MATCH (d:Document)-[:MENTIONS]->(e:Entity) UNWIND [e.name] + coalesce(e.aliases, []) AS n "
+        "RETURN e.uri AS e, d.uri AS d, n",
+    )
+    found: dict[str, tuple[set[str], set[str]]] = {}
+    for row in rows:
+        documents, names = found.setdefault(row["e"], (set(), set()))
+        documents.add(row["d"])
+        names.add(row["n"])
+    return found
+
+
+@pytest.mark.skipif(not GDELT2.exists(), reason="../shared/samples not beside the repo")
+def test_a_generic_agent_without_a_country_is_each_documents_own(target, tmp_path):
+    """GDELT codes a "STUDENT" or the "POLICE" with an agent code and, often, no country: whose police
+    is not said, so four documents' students are four nodes, never one, and a learned alias ("STUDENT"
+    as another document's name for a union) joins none of them. Three events of the "POLICE" (coded
+    ``COP``, acting on Germans) are three nodes too: GDELT does not say the police are Germany's."""
+    union = {
+        "document": {"id": "campus", "title": "t"},
+        "entities": [
+            {"id": "u", "name": "Campus Student Union", "aliases": ["STUDENT"], "type": "Organization"},
+            {"id": "c", "name": "United Kingdom", "type": "Country"},
+        ],
+        "relations": [{"type": "protested-against", "head": "u", "tail": "c"}],
+    }
+    target.load([GDELT2, write(tmp_path, "union.jsonl", union)], mapping=ROOT / "mappings" / "events.yaml")
+    found = mentions(target)
+    students = {e: docs for e, (docs, names) in found.items() if "STUDENT" in names}
+    gdelt = [f"gdelt-{n}" for n in (881990841, 881990843, 881990844, 881990847)]
+    assert sorted(d.rsplit("/", 1)[-1] for docs in students.values() for d in docs) == ["campus", *gdelt]
+    assert all(len(docs) == 1 for docs in students.values())  # one node each, and the union's its own
+    assert sorted(e for e in students if e.startswith(ID + "name/gdelt-")) == [f"{ID}name/{d}/student" for d in gdelt]
+    police = sorted(e for e, (docs, names) in found.items() if "POLICE" in names and len(docs) == 1)
+    assert police == [f"{ID}name/gdelt-{n}/police" for n in (881990837, 881990838, 881990839)]
+
+
 def test_fact_time_and_record_time_are_both_kept(target, seed):
     target.load([seed])
     [row] = target.ask(
