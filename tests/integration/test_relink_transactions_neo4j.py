@@ -105,13 +105,17 @@ def test_a_relink_stopped_after_some_transactions_is_finished_by_the_next_load(o
 @pytest.fixture
 def small_transactions(tmp_path: Path, monkeypatch) -> Iterator[neo4j.Driver]:
     """A server of its own whose every transaction may use 2 MiB (db.memory.transaction.max, not
-    dynamic in Community), with a driver that never retries a transaction that went over it."""
+    dynamic in Community), with a driver that never retries a transaction that went over it. (60
+    moves fit in one such transaction, 120 did not.)"""
     from tests.neo4j_server import Neo4jTestServer
 
     monkeypatch.setenv("KGLOAD_NEO4J_TRANSACTION_MAX", "2m")
     server = Neo4jTestServer(tmp_path / "small").start()
     try:
-        driver = neo4j.GraphDatabase.driver(server.uri, auth=server.auth, max_transaction_retry_time=0)
+        driver = neo4j.GraphDatabase.driver(
+            server.uri, auth=server.auth, max_transaction_retry_time=0,
+            notifications_min_severity=neo4j.NotificationMinimumSeverity.OFF,
+        )  # fmt: skip
         limit = driver.execute_query("SHOW SETTINGS YIELD name, value WHERE name = 'db.memory.transaction.max'")
         assert limit.records[0]["value"] == "2.00MiB"
         yield driver
@@ -123,12 +127,12 @@ def small_transactions(tmp_path: Path, monkeypatch) -> Iterator[neo4j.Driver]:
 def test_a_relink_too_large_for_one_transaction_passes_in_bounded_ones(small_transactions, tmp_path):
     driver = small_transactions
     docs = [document("teacher", "Unit 0 Battalion", ["Unit 0"])]
-    docs += [document(f"bare-{i:03d}", "Unit 0", [], target=("Russia", "Poland")[i % 2]) for i in range(120)]
+    docs += [document(f"bare-{i:03d}", "Unit 0", [], target=("Russia", "Poland")[i % 2]) for i in range(150)]
     paths = write(tmp_path / "in", docs)
     with pytest.raises(RunFailed, match=r"db\.memory\.transaction\.max"):  # every document written, then the re-link
         api.load(paths, sink=Neo4jSink(driver, relink_moves=10_000), batch_size=50, rejects=tmp_path / "r.jsonl")
-    assert len(mentioned(driver)[ID + "name/unit-0"]) == 120
+    assert len(mentioned(driver)[ID + "name/unit-0"]) == 150
     report = api.load(paths, sink=Neo4jSink(driver, relink_moves=20), batch_size=50, rejects=tmp_path / "r.jsonl")
     assert report.documents_unchanged == len(docs)
     assert ID + "name/unit-0" not in mentioned(driver)
-    assert len(mentioned(driver)[ID + "name/unit-0-battalion"]) == 121
+    assert len(mentioned(driver)[ID + "name/unit-0-battalion"]) == 151
