@@ -54,9 +54,16 @@ def batch_rows(docs: list[DocumentRows]) -> BatchRows:
         for e in doc.entities:
             lat, lon = e.location if e.location else (None, None)
             mentions.append(
-                {"document": doc.uri, "entity": e.uri, "name": e.name, "names": e.names}
-                | {"wikidata": e.wikidata, "isoCode": e.iso_code}
-                | {"latitude": lat, "longitude": lon}
+                {
+                    "document": doc.uri,
+                    "entity": e.uri,
+                    "name": e.name,
+                    "names": e.names,
+                    "wikidata": e.wikidata,
+                    "isoCode": e.iso_code,
+                    "latitude": lat,
+                    "longitude": lon,
+                }
             )
             row = entities.get(e.uri)
             if row is None:
@@ -128,9 +135,15 @@ def relationship_rows(docs: list[DocumentRows], only: set[str] | None = None) ->
                 supporting[c.key].append((doc, c))
     out: list[dict[str, Any]] = []
     for key, pairs in supporting.items():
-        pairs.sort(key=lambda p: (_nulls_last(p[0].props.get("id")), _nulls_last(p[1].props.get("sentence")), p[1].uri))
-        first = pairs[0][1]
-        props = fact_properties(key, [(d.props.get("id"), d.uri, c.props) for d, c in pairs])
+        if len(pairs) == 1:  # most keys of a batch: one claim, nothing to order or aggregate
+            doc, first = pairs[0]
+            props = _single_fact(key, doc.props.get("id"), doc.uri, first.props)
+        else:
+            pairs.sort(
+                key=lambda p: (_nulls_last(p[0].props.get("id")), _nulls_last(p[1].props.get("sentence")), p[1].uri)
+            )
+            first = pairs[0][1]
+            props = fact_properties(key, [(d.props.get("id"), d.uri, c.props) for d, c in pairs])
         props, datetimes = on_the_wire({k: v for k, v in props.items() if v is not None})
         out.append(
             {"head": first.head, "tail": first.tail, "type": first.rel_type, "props": props, "datetimes": datetimes}
@@ -158,6 +171,25 @@ def fact_properties(key: str, supporters: list[tuple[str | None, str, dict[str, 
         "documents": list(dict.fromkeys(uri for _, uri, _ in supporters)),
         "claims": len(claims),
         "recordedAt": _extreme(min, (c.get("recordedAt") for c in claims)),
+    }
+
+
+def _single_fact(key: str, doc_id: str | None, doc_uri: str, claim: dict[str, Any]) -> dict[str, Any]:
+    """``fact_properties`` of a key one claim supports, without the aggregation's passes."""
+    evidence, text = claim.get("evidence"), claim.get("predicateText")
+    return {
+        "key": key,
+        "predicate": claim.get("predicateUri"),
+        "date": claim.get("date"),
+        "start": claim.get("start"),
+        "end": claim.get("end"),
+        "evidence": [evidence] if evidence is not None else [],
+        "predicateTexts": [text] if text is not None else None,
+        "confidence": claim.get("confidence"),
+        "sources": [doc_id] if doc_id is not None else [],
+        "documents": [doc_uri],
+        "claims": 1,
+        "recordedAt": claim.get("recordedAt"),
     }
 
 

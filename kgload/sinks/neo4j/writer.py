@@ -19,7 +19,6 @@ import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
@@ -398,7 +397,10 @@ def _chunks(rows: list[Any], size: int) -> Iterator[list[Any]]:
 def _with_raw_hash(rows: DocumentRows, raw_hash: str | None) -> DocumentRows:
     """The Document node's properties with the raw hash of its line, which ``SET d = row.props`` replaces
     with the document (a version read with rejects has none)."""
-    return replace(rows, props={**rows.props, "rawHash": raw_hash}) if raw_hash else rows
+    if not raw_hash:
+        return rows
+    # built directly: dataclasses.replace reads every field back by name, once per document
+    return DocumentRows(rows.uri, {**rows.props, "rawHash": raw_hash}, rows.entities, rows.claims)
 
 
 def _run(tx: neo4j.ManagedTransaction, query: str, **params: Any) -> neo4j.Result:
