@@ -26,7 +26,10 @@ def on_the_wire(props: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     keys = [k for k, v in props.items() if isinstance(v, dt.datetime) and v.tzinfo is not None]
     if not keys:
         return props, keys
-    return {k: (v.isoformat() if k in keys else v) for k, v in props.items()}, keys
+    wire = dict(props)  # a copy keeps the keys' order; only the datetimes are replaced
+    for k in keys:
+        wire[k] = props[k].isoformat()
+    return wire, keys
 
 
 @dataclass
