@@ -21,6 +21,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from common import BENCH, KGLOAD_PY
@@ -112,7 +113,9 @@ def main() -> None:
     for number in range(args.rounds):
         for label, path in builds if number % 2 == 0 else builds[::-1]:
             env = {**os.environ, "PYTHONPATH": path or str(BENCH.parent), "PYTHONHASHSEED": "0"}
-            done = subprocess.run([sys.executable, "-c", TIME, str(args.rows)], env=env, capture_output=True, text=True)
+            # run outside any checkout: ``-c`` puts the working folder first on the path, ahead of PYTHONPATH
+            argv = [sys.executable, "-c", TIME, str(args.rows.resolve())]
+            done = subprocess.run(argv, env=env, capture_output=True, text=True, cwd=tempfile.gettempdir())
             if done.returncode:
                 raise SystemExit(done.stderr[-2000:])
             result = json.loads(done.stdout)
