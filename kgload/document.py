@@ -16,7 +16,7 @@ from kgload.rdf.raw import map_rdf
 from kgload.readers import kgload_json
 from kgload.readers.json_input import Line
 from kgload.records import Extraction, RdfSource, Reject
-from kgload.sinks import MappingPreparer, Preparer
+from kgload.sinks import CheckedPreparer, MappingPreparer, Preparer
 from kgload.validate import ShaclValidator, generic_retry
 
 
@@ -33,14 +33,20 @@ def map_document(
     when no shapes need the quads."""
     if prepare is not None and validator is None and _maps_documents(type(prepare)):
         return prepare.map(extraction, mapping, run, tenures)
-    mapped = map_extraction(extraction, mapping, run, tenures)
+    if prepare is not None and validator is not None and _maps_checked(type(prepare)):
+        mapped = prepare.map_checked(extraction, mapping, run, tenures)
+    else:
+        mapped = map_extraction(extraction, mapping, run, tenures)
     if validator is not None and mapped.iri:
         validator.check(mapped)
         generic = generic_retry(extraction, mapped, mapping)
         if generic is not None:  # rare: mapped again with the refused free-text relations made generic
             mapped = validator.check(map_extraction(generic, mapping, run, tenures))
         mapped.self_loops = [loop for loop in mapped.self_loops if loop.claim in mapped.claim_sources]
-    return prepare(mapped) if prepare is not None and mapped.iri else mapped
+    if prepare is not None and mapped.iri:
+        return prepare(mapped)
+    mapped.held = None  # a rejected document: nothing of it is prepared
+    return mapped
 
 
 def map_record(
@@ -63,6 +69,12 @@ def _maps_documents(kind: type) -> bool:
     """Whether preparers of this type map documents themselves (MappingPreparer): asked once per
     type, since a protocol check costs microseconds and this is asked for every document."""
     return issubclass(kind, MappingPreparer)
+
+
+@functools.cache
+def _maps_checked(kind: type) -> bool:
+    """Whether preparers of this type make their output from the plan beside the quads (CheckedPreparer)."""
+    return issubclass(kind, CheckedPreparer)
 
 
 def identity(item: Extraction | RdfSource, mapping: Mapping) -> tuple[str, str]:

@@ -107,6 +107,15 @@ class _Shape:
     on_no_values: int = 0
     properties: list[_Shape] = field(default_factory=list)
     sparql: list[_Sparql] = field(default_factory=list)
+    # its sh:class checks and the ones nesting shapes (sh:node, sh:not, sh:or, sh:and), and those shapes:
+    # what tells a verdict that reads only the value's rdf:type (``_reads_types_only``)
+    kinds: list[str] = field(default_factory=list)
+    nested: list[_Shape] = field(default_factory=list)
+    # a verdict read from the value's types alone, remembered across documents by their set
+    by_types: bool = False
+    # the predicate of a one-predicate path, for a shape with no property shapes or SPARQL of its own:
+    # a focus node without it gets ``on_no_values`` failures without a call (most of a claim's thirty)
+    lone_predicate: Node | None = None
 
 
 @dataclass
@@ -496,6 +505,11 @@ class CompiledShapes:
         for shape in sorted(_targeted_shapes(shapes), key=str):
             self._targeted.append((self._shape(shape), _targets(shapes, shape)))
         self._refuse_what_is_not_compiled()
+        for shape in self._nested:
+            shape.by_types = _reads_types_only(shape, frozenset())
+        # the verdicts of nested shapes that read only the value's types (IsActor, IsPlace and the
+        # like): one per set of types, as long as the class tree is the ontology's
+        self._verdicts: dict[tuple[int, frozenset[Node]], bool] = {}
         # a focus node the document does not mention, whose shape reads no node the document
         # mentions, gets the results it gets on the ontology alone: those are remembered
         self._alone: dict[tuple[int, Node], tuple[list[Result], frozenset[Node]]] = {}
@@ -664,13 +678,32 @@ class CompiledShapes:
                 message = min(_format(m, this, path, value) for m in constraint.messages + _listed(shape.message))
                 last = _last(path) if path is not None else shape.last_step
                 out.append(Result(this or focus, value, last, message, shape.node))
+        if shape.properties:
+            self._run_properties(shape, focus, data, sparql, out)
+
+    def _run_properties(
+        self, shape: _Shape, focus: Node, data: _Data, sparql: _LazySparql | None, out: list[Result]
+    ) -> None:
+        """``_run`` of each property shape; one whose predicate the focus node lacks costs a lookup, not a run."""
+        if data.touched is not None:
+            data.touched.add(focus)  # as the property's own lookup would
+        mine = data.doc.out.get(focus, _EMPTY)
+        theirs = data.ontology.out.get(focus, _EMPTY)
         for prop in shape.properties:
+            predicate = prop.lone_predicate
+            if predicate is not None and predicate not in mine and predicate not in theirs:
+                if prop.on_no_values:
+                    failed = Result(focus, None, prop.last_step, prop.message or "", prop.node)
+                    out.extend([failed] * prop.on_no_values)
+                continue
             self._run(prop, focus, data, sparql, out)
 
     def _conforms(self, shape: _Shape, value: Node, data: _Data) -> bool:
         """Whether ``value`` conforms to a nested shape (its verdict only: pySHACL keeps its results as details)."""
         key = (id(shape), value)
         verdict = data.memo.get(key)
+        if verdict is None and shape.by_types and data.touched is None and data.supers is self._supers:
+            verdict = data.memo[key] = self._verdict_by_types(shape, value, data)
         if verdict is None:
             values = [value] if shape.path is None else data.values(value, shape.path)
             if values:
@@ -679,6 +712,17 @@ class CompiledShapes:
                 failed = shape.on_no_values > 0
             verdict = not failed and all(self._conforms(p, value, data) for p in shape.properties)
             data.memo[key] = verdict
+        return verdict
+
+    def _verdict_by_types(self, shape: _Shape, value: Node, data: _Data) -> bool:
+        """``_conforms`` for a shape that reads only the value's rdf:type, remembered by the set of types."""
+        types = frozenset(data.objects(value, _TYPE))
+        key = (id(shape), types)
+        verdict = self._verdicts.get(key)
+        if verdict is None:
+            verdict = not any(next(check(value, [value], data), False) is not False for check in shape.checks)
+            if len(self._verdicts) < _MAX_CACHED:
+                self._verdicts[key] = verdict
         return verdict
 
     def _refuse_what_is_not_compiled(self) -> None:
@@ -719,6 +763,8 @@ class CompiledShapes:
         shape.on_no_values = sum(next(check(node, [], _NO_DATA), False) is not False for check in shape.checks)
         shape.properties = [self._shape(p) for p in sorted(g.objects(node, SH.property), key=str)]
         shape.sparql = [self._sparql(c) for c in g.objects(node, SH.sparql)]
+        if shape.path is not None and len(shape.path) == 1 and not shape.path[0][0]:
+            shape.lone_predicate = None if shape.properties or shape.sparql else shape.path[0][1]
         return shape
 
     def _nested_shape(self, node: Node) -> _Shape:
@@ -729,7 +775,9 @@ class CompiledShapes:
     def _checks(self, node: Node) -> list[Check]:
         g = self._graph
         checks: list[Check] = []
+        shape = self._compiled[node]
         for cls in g.objects(node, SH["class"]):
+            shape.kinds.append("class")
             checks.append(_failing(lambda v, d, c=cls: d.is_instance(v, c)))
         for datatype in g.objects(node, SH.datatype):
             checks.append(_failing(lambda v, d, t=datatype: _has_datatype(v, t)))
@@ -760,15 +808,23 @@ class CompiledShapes:
                 checks.append(_failing(lambda v, d, b=bound, a=accept: _in_range(v, b, a)))
         for other in g.objects(node, SH.node):
             inner = self._nested_shape(other)
+            shape.nested.append(inner)
+            shape.kinds.append("nested")
             checks.append(_failing(lambda v, d, s=inner: self._conforms(s, v, d)))
         for other in g.objects(node, SH["not"]):
             inner = self._nested_shape(other)
+            shape.nested.append(inner)
+            shape.kinds.append("nested")
             checks.append(_failing(lambda v, d, s=inner: not self._conforms(s, v, d)))
         for members in g.objects(node, SH["or"]):
             ors = [self._nested_shape(m) for m in g.items(members)]
+            shape.nested.extend(ors)
+            shape.kinds.append("nested")
             checks.append(_failing(lambda v, d, ss=ors: any(self._conforms(s, v, d) for s in ss)))
         for members in g.objects(node, SH["and"]):
             ands = [self._nested_shape(m) for m in g.items(members)]
+            shape.nested.extend(ands)
+            shape.kinds.append("nested")
             checks.append(_failing(lambda v, d, ss=ands: all(self._conforms(s, v, d) for s in ss)))
         return checks
 
@@ -787,6 +843,17 @@ class CompiledShapes:
         constraint = _Sparql(node, text, prefixes, [str(m) for m in g.objects(node, SH.message)])
         constraint.intern(self._known)
         return constraint
+
+
+def _reads_types_only(shape: _Shape, above: frozenset[int]) -> bool:
+    """Whether a shape's verdict on a value reads nothing but the value's rdf:type and the class tree:
+    no path, no property shapes, no SPARQL, and only sh:class checks or sh:node, sh:not, sh:or and
+    sh:and of such shapes (a shape that nests itself is not relied on)."""
+    if id(shape) in above or shape.path is not None or shape.properties or shape.sparql:
+        return False
+    if len(shape.kinds) != len(shape.checks):  # a check of another kind
+        return False
+    return all(_reads_types_only(inner, above | {id(shape)}) for inner in shape.nested)
 
 
 def _interned(graph: rdflib.Graph, known: dict[Node, Node]) -> rdflib.Graph:

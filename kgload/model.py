@@ -101,6 +101,9 @@ class MappedDocument:
     # sink's rows), so that a batch holds rows rather than quads; ``quads`` is then emptied
     prepared: Any = None
     quad_count: int = 0  # how many quads there were before they made way for ``prepared``
+    # what a preparer made of the document's plan beside its quads (kgload.sinks.CheckedPreparer), and
+    # those quads: its call uses it while the shapes have left the quads as they were
+    held: tuple[Any, list[Quad]] | None = None
     # the raw hash of the line it was read from, read without rejects (kgload.pipeline.unchanged):
     # stored beside the fingerprint by a target that keeps them
     raw_hash: str | None = None

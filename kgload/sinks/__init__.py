@@ -31,6 +31,20 @@ class MappingPreparer(Protocol):
     ) -> MappedDocument: ...
 
 
+@runtime_checkable
+class CheckedPreparer(Protocol):
+    """A preparer that, for a document the shapes check, makes what it makes of it from the mapping's
+    plan beside the quads (``map_checked``: ``map_extraction``'s document, that held in ``held``), and
+    whose call uses that when the quads are still the ones rendered with it, so that a document no
+    shape changed is not taken apart from its quads again."""
+
+    def __call__(self, doc: MappedDocument) -> MappedDocument: ...
+
+    def map_checked(
+        self, extraction: Extraction, mapping: Mapping, run: Run, tenures: TenureIndex | None
+    ) -> MappedDocument: ...
+
+
 class Sink(Protocol):
     """Where a load writes: the target's schema, what it already holds, and the writes themselves.
     Its run ledger and its lease, when it has them, are the separate protocols below."""

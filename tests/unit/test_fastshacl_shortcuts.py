@@ -92,3 +92,57 @@ def test_a_shape_on_an_ontology_node_is_remembered_until_a_document_mentions_wha
     other = URIRef(EX + "other")
     assert messages(shapes, [(other, URIRef(EX + "p"), Literal("x"))]) == ["fixed has a p"]
     assert messages(shapes, [(URIRef(EX + "fixed"), URIRef(EX + "p"), Literal("x"))]) == []
+
+
+TYPED = f"""
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <{EX}> .
+ex:IsAgent a sh:NodeShape ; sh:or ( ex:IsPerson ex:IsGroup ) .
+ex:IsPerson a sh:NodeShape ; sh:class ex:Person ; sh:not [ sh:class ex:Place ] .
+ex:IsGroup a sh:NodeShape ; sh:class ex:Group .
+ex:Named a sh:NodeShape ; sh:property [ sh:path ex:name ; sh:minCount 1 ] .
+ex:ActShape a sh:NodeShape ; sh:targetSubjectsOf ex:by ;
+    sh:property [ sh:path ex:by ; sh:node ex:IsAgent ; sh:message "an agent" ] ,
+                [ sh:path ex:by ; sh:node ex:Named ; sh:message "named" ] .
+"""
+
+
+def typed_shapes() -> CompiledShapes:
+    shapes = rdflib.Graph().parse(data=TYPED, format="turtle")
+    ontology = [(URIRef(EX + "Leader"), RDFS.subClassOf, URIRef(EX + "Person"))]
+    return CompiledShapes.compile(shapes, ontology)
+
+
+def test_only_shapes_that_read_the_values_types_alone_are_remembered_by_types() -> None:
+    shapes = typed_shapes()
+    by_types = {str(s.node).removeprefix(EX) for s in shapes._nested if s.by_types and isinstance(s.node, URIRef)}
+    assert by_types == {"IsAgent", "IsPerson", "IsGroup"}  # not Named: it reads a property
+
+
+def test_a_verdict_remembered_by_types_follows_each_documents_types() -> None:
+    shapes = typed_shapes()
+    act, actor = URIRef(EX + "act"), URIRef(EX + "actor")
+    by, name = URIRef(EX + "by"), URIRef(EX + "name")
+
+    def document(*types: str) -> list[Any]:
+        return [(act, by, actor), (actor, name, Literal("A"))] + [(actor, RDF.type, URIRef(EX + t)) for t in types]
+
+    # the same node in one document after another, typed otherwise in each: each gets its own verdict
+    for _ in range(2):
+        assert messages(shapes, document("Leader")) == []  # a Person through the ontology's class tree
+        assert messages(shapes, document("Leader", "Place")) == ["an agent"]
+        assert messages(shapes, document("Group")) == []
+        assert messages(shapes, document()) == ["an agent"]
+        assert messages(shapes, [(act, by, Literal("x"))]) == ["an agent", "named"]
+    assert shapes._verdicts  # remembered across the documents
+    # a document that adds to the class tree is checked against its own tree, not the remembered verdicts
+    assert messages(shapes, [*document("Member"), (URIRef(EX + "Member"), RDFS.subClassOf, URIRef(EX + "Group"))]) == []
+
+
+def test_a_lone_predicate_property_is_skipped_only_when_the_focus_node_lacks_it() -> None:
+    shapes = compiled()
+    thing = shapes._compiled[URIRef(EX + "ThingShape")]
+    assert [p.lone_predicate for p in thing.properties] == [URIRef(EX + "name"), URIRef(EX + "note")]
+    node = URIRef(EX + "a")
+    notes = [(node, URIRef(EX + "note"), Literal(n)) for n in ("x", "y")]
+    assert messages(shapes, [(node, RDF.type, URIRef(EX + "Thing")), *notes]) == ["a name", "one note"]

@@ -91,3 +91,21 @@ def test_a_relationship_moves_whole_only_when_its_claims_go_to_one_key_no_other_
         changed("c7", "k5", "n5", status="disputed"),  # no relationship
     ]  # fmt: skip
     assert relink.whole_moves(claims) == [{"type": "ATTACKED", "old": "k1", "key": "n1", "claim": "c1", "claims": 2}]
+
+
+def test_the_transactions_hold_whole_documents_of_about_the_size_given():
+    sizes = (("a", 3), ("b", 1), ("c", 2))
+    moves = [{"document": d, "old": f"{d}-{i}", "new": "n"} for d, n in sizes for i in range(n)]
+    assert [[m["document"] for m in c] for c in relink.transactions(moves, 2)] == [["a", "a", "a"], ["b", "c", "c"]]
+    assert [len(c) for c in relink.transactions(moves, 1)] == [3, 1, 2]
+    assert list(relink.transactions(moves, 10)) == [moves]
+    assert list(relink.transactions([], 1)) == []
+
+
+def test_a_node_a_later_transaction_moves_a_mention_to_is_kept():
+    chunks = [
+        [{"document": "a", "old": "x", "new": "y"}],
+        [{"document": "b", "old": "z", "new": "x"}],
+        [{"document": "c", "old": "x", "new": "x"}],
+    ]
+    assert relink.kept_for_later(chunks) == [frozenset({"x"}), frozenset({"x"}), frozenset()]

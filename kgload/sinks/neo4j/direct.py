@@ -35,6 +35,7 @@ from kgload.rdf.plan import (
     Term,
     map_extraction,
     plan_document,
+    render_quads,
 )
 from kgload.rdf.terms import ALT_LABEL, GRAPH, LABEL, MENTIONS, OBJECT, PREDICATE, SAME_AS, SUBJECT, A
 from kgload.rdf.terms import P as MODEL
@@ -83,6 +84,28 @@ def map_to_rows(
             return mapped
     mapped = map_extraction(extraction, mapping, run, tenures)
     return project_early(mapped, ontology) if mapped.iri else mapped
+
+
+def map_with_rows(
+    extraction: Extraction,
+    mapping: Mapping,
+    run: Run,
+    ontology: Ontology,
+    tenures: TenureIndex | None = None,
+) -> MappedDocument:
+    """``map_extraction``'s document for the shapes to check, with the rows its plan gives held beside
+    its quads (``held``: ``RowsPreparer`` uses them while the shapes leave the quads as they are)."""
+    if not _covers(mapping):
+        return map_extraction(extraction, mapping, run, tenures)
+    out, plan = plan_document(extraction, mapping, run, tenures)
+    if plan is None:
+        return out
+    out.quads = render_quads(plan)
+    rendered = render_rows(plan, mapping, ontology)
+    if rendered is not None:
+        out.held = (rendered[0], out.quads)
+    plan.learn(mapping, tenures)
+    return out
 
 
 def _covers(mapping: Mapping) -> bool:

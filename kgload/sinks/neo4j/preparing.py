@@ -13,7 +13,7 @@ from kgload.mapping.tenures import TenureIndex
 from kgload.model import MappedDocument, Run
 from kgload.ontology import Ontology
 from kgload.records import Extraction
-from kgload.sinks.neo4j.direct import map_to_rows
+from kgload.sinks.neo4j.direct import map_to_rows, map_with_rows
 from kgload.sinks.neo4j.projection import DocumentRows, project_early
 
 
@@ -22,16 +22,25 @@ class RowsPreparer:
     """A sink's ``preparer``, picklable for the mapping workers: called on a mapped document, it
     projects it (``finish`` then turns the rows into the sink's own form, e.g. the export's spool
     rows); ``map`` maps a document straight to those rows, which the mapping uses instead when
-    no shapes are checked (shapes need the quads)."""
+    no shapes are checked (shapes need the quads), and ``map_checked`` makes both for the shapes."""
 
     ontology: Ontology
     finish: Callable[[DocumentRows], Any] | None = None
 
     def __call__(self, doc: MappedDocument) -> MappedDocument:
-        project_early(doc, self.ontology)
+        held, doc.held = doc.held, None
+        if held is not None and held[1] is doc.quads and doc.prepared is None:
+            doc.drop_quads(held[0])  # the rows the plan gave: the projection of these very quads
+        else:
+            project_early(doc, self.ontology)
         if self.finish is not None and isinstance(doc.prepared, DocumentRows):
             doc.prepared = self.finish(doc.prepared)
         return doc
+
+    def map_checked(
+        self, extraction: Extraction, mapping: Mapping, run: Run, tenures: TenureIndex | None
+    ) -> MappedDocument:
+        return map_with_rows(extraction, mapping, run, self.ontology, tenures)
 
     def map(self, extraction: Extraction, mapping: Mapping, run: Run, tenures: TenureIndex | None) -> MappedDocument:
         doc = map_to_rows(extraction, mapping, run, self.ontology, tenures)

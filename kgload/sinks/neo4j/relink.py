@@ -8,12 +8,19 @@ and name it is linked to now. ``relink`` derives from every row where each entit
 mention, claim ends and claim links to the group's node, re-keys its claims and recomputes the
 relationships of the old and new keys, as a re-write of the document would. A row still linked where
 it belongs costs nothing but its read, so a re-run that changes nothing writes nothing.
+
+The moves are applied in transactions of whole documents (``transactions``), each with its rows'
+new ``linked`` and ``linkedName``, so the server's transaction memory is bounded whatever the number
+of moves, and a re-link stopped between two transactions leaves rows the next one still finds moving.
+Each transaction reconciles from the graph as the ones before committed it: a relationship key is
+recomputed from the claims that hold it then, and a relationship moves whole only when the graph
+says no other claim holds its old or new key.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import neo4j
@@ -81,6 +88,38 @@ def moves(rows: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any]], frozens
                 move = row | {"old": row["linked"], "new": iri, "name": canonical}
                 out.append(with_details(move, row) if "mentionNames" in row else move)
     return sorted(out, key=lambda m: (m["document"], m["iri"])), frozenset(ambiguous)
+
+
+# The moves one re-link transaction applies, about: whole documents are never split, so that a claim's
+# ends (entities of its document) always move together.
+MOVES_PER_TRANSACTION = 5_000
+
+
+def transactions(moves: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    """The moves (sorted by document, as ``moves`` gives them) in runs of whole documents, each
+    closed once it holds ``size`` moves or more."""
+    chunk: list[dict[str, Any]] = []
+    for move in moves:
+        if len(chunk) >= size and move["document"] != chunk[-1]["document"]:
+            yield chunk
+            chunk = []
+        chunk.append(move)
+    if chunk:
+        yield chunk
+
+
+def kept_for_later(chunks: list[list[dict[str, Any]]]) -> list[frozenset[str]]:
+    """For each transaction, the nodes it touches that a later one moves a mention to: not deleted
+    when left without mentions, as the one transaction of all moves would not have (the later one
+    refreshes them, or deletes them if they end without mentions)."""
+    last: dict[str, int] = {}
+    for index, chunk in enumerate(chunks):
+        for move in chunk:
+            last[move["new"]] = index
+    return [
+        frozenset(u for m in chunk for u in (m["old"], m["new"]) if last.get(u, -1) > index)
+        for index, chunk in enumerate(chunks)
+    ]
 
 
 def with_details(move: dict[str, Any], details: dict[str, Any]) -> dict[str, Any]:

@@ -111,9 +111,12 @@ class Neo4jSink(ProjectingSink):
         owns_driver: bool = False,
         rows_per_statement: int = ROWS_PER_STATEMENT,
         write_behind: bool = True,
+        relink_moves: int | None = None,
     ) -> None:
         self.driver = driver
         self.rows_per_statement = rows_per_statement
+        # read here, not as a default argument, so that a test can make every transaction small
+        self.relink_moves = relink.MOVES_PER_TRANSACTION if relink_moves is None else relink_moves
         self.database = database
         self.ontology = ontology
         self.write_behind = write_behind
@@ -259,9 +262,16 @@ class Neo4jSink(ProjectingSink):
                 )
                 details.update((r["id"], r.data()) for r in records)
             moves = [relink.with_details(m, details[m["id"]]) for m in moves]
-            with self.driver.session(database=self.database) as session:
-                session.execute_write(_relink, moves, self._ontology(), self.rows_per_statement)
+            self._apply(moves)
         return Relinked(tuple((m["old"], m["new"]) for m in moves), ambiguous)
+
+    def _apply(self, moves: list[dict[str, Any]]) -> None:
+        """The moves in bounded transactions of whole documents, in order; each commits its rows' links."""
+        chunks = list(relink.transactions(moves, self.relink_moves))
+        ontology = self._ontology()
+        with self.driver.session(database=self.database) as session:
+            for chunk, kept in zip(chunks, relink.kept_for_later(chunks), strict=True):
+                session.execute_write(_relink, chunk, ontology, self.rows_per_statement, kept)
 
     def _alias_rows(self) -> Iterator[dict[str, Any]]:
         """Every row of the alias table, without its mention names and labels, read a page at a time."""
@@ -545,9 +555,16 @@ def _remember(tx: neo4j.ManagedTransaction, documents: list[str], aliases: list[
         _run(tx, relink.REMEMBER, rows=chunk).consume()
 
 
-def _relink(tx: neo4j.ManagedTransaction, moves: list[dict[str, Any]], ontology: Ontology, size: int) -> None:
+def _relink(
+    tx: neo4j.ManagedTransaction,
+    moves: list[dict[str, Any]],
+    ontology: Ontology,
+    size: int,
+    kept: frozenset[str] = frozenset(),
+) -> None:
     """Move each row's mention, claim ends and claim links to its group's node; re-key the claims and
-    reconcile the relationships of their old and new keys; refresh the nodes and drop those left empty."""
+    reconcile the relationships of their old and new keys; refresh the nodes and drop those left empty
+    but ``kept`` (a later transaction moves mentions to them); mark the rows linked."""
     allowed = list(ontology.classes.values())
     for labels in {tuple(m["labels"]) for m in moves}:
         for label in labels:
@@ -589,6 +606,6 @@ def _relink(tx: neo4j.ManagedTransaction, moves: list[dict[str, Any]], ontology:
     touched = sorted({m["old"] for m in moves} | {m["new"] for m in moves})
     for chunk in _chunks(touched, size):
         _run(tx, cypher.REFRESH_ENTITIES, uris=chunk).consume()
-        _run(tx, cypher.DELETE_ORPHANS, uris=chunk).consume()
+        _run(tx, cypher.DELETE_ORPHANS, uris=[u for u in chunk if u not in kept]).consume()
     for chunk in _chunks(moves, size):
         _run(tx, relink.LINKED, rows=chunk).consume()

@@ -38,6 +38,10 @@ import org.neo4j.io.ByteUnit;
  *   --host H                                  listen address (default 127.0.0.1)
  *   --pagecache SIZE  KGLOAD_NEO4J_PAGECACHE  page cache, e.g. 512m or 2g (default 128m: tests
  *                                             share a 2-core box; a benchmark gives it the store's size)
+ *   --transaction-max SIZE  KGLOAD_NEO4J_TRANSACTION_MAX
+ *                                     db.memory.transaction.max, the memory one transaction may
+ *                                     use (default 0: no limit but the DBMS's total); dynamic only
+ *                                     in Enterprise, so a test that needs a small one sets it here
  *   --preallocate-tx-logs true|false  KGLOAD_NEO4J_PREALLOCATE_TX_LOGS
  *                                     preallocate each 256 MB transaction log file as a production
  *                                     server does (default false: a test suite starts several
@@ -63,13 +67,14 @@ public final class TestServer {
         Path plugins = defaultPluginsDir();
         String pagecache = env.getOrDefault("KGLOAD_NEO4J_PAGECACHE", "128m");
         String preallocate = env.getOrDefault("KGLOAD_NEO4J_PREALLOCATE_TX_LOGS", "false");
+        String transactionMax = env.getOrDefault("KGLOAD_NEO4J_TRANSACTION_MAX", "0");
 
         for (int i = 0; i < argv.length; i++) {
             String flag = argv[i];
             if (flag.equals("-h") || flag.equals("--help")) {
                 System.out.println("usage: TestServer [--data DIR] [--port P] [--http-port H] "
                         + "[--password X] [--pid-file F] [--plugins DIR] [--host H] [--pagecache SIZE] "
-                        + "[--preallocate-tx-logs true|false]");
+                        + "[--preallocate-tx-logs true|false] [--transaction-max SIZE]");
                 return;
             }
             if (i + 1 >= argv.length) {
@@ -86,6 +91,7 @@ public final class TestServer {
                 case "--host" -> host = value;
                 case "--pagecache" -> pagecache = value;
                 case "--preallocate-tx-logs" -> preallocate = value;
+                case "--transaction-max" -> transactionMax = value;
                 default -> die("unknown option " + flag);
             }
         }
@@ -104,7 +110,7 @@ public final class TestServer {
         DatabaseManagementService dbms;
         try {
             dbms = build(data, host, boltPort, httpPort, password, plugins, ByteUnit.parse(pagecache),
-                    Boolean.parseBoolean(preallocate));
+                    Boolean.parseBoolean(preallocate), ByteUnit.parse(transactionMax));
         } catch (RuntimeException e) {
             // Exit for sure: half-started Neo4j threads would otherwise keep the JVM alive.
             e.printStackTrace();
@@ -150,7 +156,7 @@ public final class TestServer {
 
     private static DatabaseManagementService build(
             Path home, String host, int boltPort, int httpPort, String password, Path plugins, long pagecache,
-            boolean preallocateTxLogs) {
+            boolean preallocateTxLogs, long transactionMax) {
         DatabaseManagementServiceBuilder builder = new DatabaseManagementServiceBuilder(home)
                 .setConfig(BoltConnector.enabled, true)
                 .setConfig(BoltConnector.listen_address, new SocketAddress(host, boltPort))
@@ -165,6 +171,7 @@ public final class TestServer {
                 // Small by default: 2-core CI box, several servers may run in parallel.
                 .setConfig(GraphDatabaseSettings.pagecache_memory, pagecache)
                 .setConfig(GraphDatabaseSettings.preallocate_logical_logs, preallocateTxLogs)
+                .setConfig(GraphDatabaseSettings.memory_transaction_max_size, transactionMax)
                 .setConfig(GraphDatabaseSettings.tx_state_memory_allocation,
                         GraphDatabaseSettings.TransactionStateMemoryAllocation.ON_HEAP)
                 // APOC's "unsafe" procedures (e.g. apoc.periodic.*, apoc.cypher.*) need this.
