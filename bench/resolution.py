@@ -87,6 +87,13 @@ def generic(world: WorldGazetteer, node: dict) -> bool:
     return not node["canonical"] and all(world.agent_code(n) is not None for n in names)
 
 
+def common(world: WorldGazetteer, node: dict) -> bool:
+    """Whether a free-name node's every name is only words of generic actor phrases ("BANK",
+    "NATIONALS"), though not one phrase itself: generic unless its source gave a country or region."""
+    names = node["labels"] | node["alts"]
+    return bool(names) and not node["canonical"] and all(map(world.common_words, names))
+
+
 def measure(store: Path, top: int) -> dict:
     world = WorldGazetteer.bundled()
     nodes = nodes_of(store)
@@ -121,9 +128,17 @@ def measure(store: Path, top: int) -> dict:
     unresolved: Counter[str] = Counter()
     scoped: set[str] = set()
     shared_generic: Counter[str] = Counter()
+    shared_common: Counter[str] = Counter()
+    shared_free: Counter[str] = Counter()
     for node in actors.values():
-        if not node["scoped"] and node["docs"] > 1 and generic(world, node):
+        if node["scoped"] or node["docs"] < 2:
+            continue
+        if generic(world, node):
             shared_generic[min(node["labels"])] += node["docs"]
+        elif common(world, node):
+            shared_common[min(node["labels"])] += node["docs"]
+        if not node["canonical"]:
+            shared_free[min(node["labels"])] += node["docs"]
     for node in actors.values():
         name = min(node["labels"])
         if node["scoped"]:  # unresolved on purpose: whose, or which, is not said
@@ -168,6 +183,19 @@ def measure(store: Path, top: int) -> dict:
             "nodes": len(shared_generic),
             "documents": sum(shared_generic.values()),
             "by_documents": shared_generic.most_common(top),
+        },
+        # free names of only generic actor words the agent phrases lack as a whole ("BANK"): scoped when
+        # the source codes them with a bare agent code; left here, a region's or ethnic group's
+        "common_word_nodes_shared_across_documents": {
+            "nodes": len(shared_common),
+            "documents": sum(shared_common.values()),
+            "by_documents": shared_common.most_common(top),
+        },
+        # every free-name node several documents share, to judge: a named actor, or a generic one missed
+        "free_name_nodes_shared_across_documents": {
+            "nodes": len(shared_free),
+            "documents": sum(shared_free.values()),
+            "by_documents": shared_free.most_common(top),
         },
         "document_scoped_actor_nodes": sum(1 for n in actors.values() if n["scoped"]),
     }

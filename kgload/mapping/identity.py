@@ -106,6 +106,9 @@ def identify(
             return Identity(found.entry, "code", "sector", problem, dated)
     if names and len(agents) == len(names) and owner is None and not _coded(world, cameo):
         return Identity(None, "unresolved", "generic agent", problem, dated, scoped=True)
+    if names and not (country or iso) and _agent_only(world, cameo) and all(map(world.common_words, names)):
+        # words the agent phrases lack ("BANK" coded BUS, "NATIONALS" coded CVL): whose, not said either
+        return Identity(None, "unresolved", "generic words", problem, dated, scoped=True)
     return Identity(None, "unresolved", None, problem, dated)
 
 
@@ -122,6 +125,11 @@ def _coded(world: WorldGazetteer, cameo: str | None) -> bool:
     """Whether a CAMEO code names some actor ("USAGOV"), not only an agent ("GOV"; "MED", which
     every news agency the dictionaries list shares, names none of them)."""
     return bool(cameo) and world.by_cameo(cameo).entry is not None
+
+
+def _agent_only(world: WorldGazetteer, cameo: str | None) -> bool:
+    """Whether a CAMEO code is only a sector ("BUS", "CVL", "GOV"), with no country and naming no actor."""
+    return bool(cameo) and world.is_agent(cameo) and not _coded(world, cameo)
 
 
 @dataclass(frozen=True, slots=True)

@@ -200,6 +200,15 @@ class WorldGazetteer:
             return UNRESOLVED
         return self._sectors.of(owner, agent, f"{parent} / {agent}")
 
+    def is_agent(self, code: str) -> bool:
+        """Whether a CAMEO code is only agent codes ("BUS", "GOVMED"): no country, no actor."""
+        return self._sectors.is_agent(code)
+
+    def common_words(self, phrase: str) -> bool:
+        """Whether a phrase is only words of generic actor phrases ("BANK", "FOREIGN MINIST"), not a
+        proper name ("John Smith")."""
+        return self._memo.get("common", phrase, self._sectors.common, phrase)
+
     def agent_code(self, phrase: str) -> str | None:
         """The CAMEO agent code a generic actor phrase names ("POLICE", "troops" -> COP, MIL), if any."""
         return self._memo.get("agent", phrase, self._sectors.agent_code, phrase)

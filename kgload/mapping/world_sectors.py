@@ -26,11 +26,21 @@ class Sectors:
         self._classes: dict[str, str] = agents["classes"]
         self._written: dict[str, str] = agents.get("written", {})
         self._codes = frozenset(c[i : i + 3] for c in self._agents.values() for i in range(0, len(c), 3))
+        self._words = frozenset(w for phrase in self._agents for w in phrase.split() if w.isalpha())
         self._made: dict[str, WorldEntry] = {}
 
     def is_agent(self, text: str) -> bool:
         """Whether ``text`` is a run of CAMEO agent codes ("GOV", "GOVMED")."""
         return bool(text) and len(text) % 3 == 0 and all(text[i : i + 3] in self._codes for i in range(0, len(text), 3))
+
+    def common(self, phrase: str) -> bool:
+        """Whether every word of ``phrase`` is a word of the agent phrases, or its plural ("BANK",
+        "FOREIGN MINIST", "NATIONALS"): a description of someone, never a proper name ("John Smith",
+        "Reuters"), whose words the dictionaries of generic actors do not hold."""
+        words = normalise(phrase).split()
+        return any(len(w) > 2 for w in words) and all(
+            w in self._words or (w.endswith("s") and w[:-1] in self._words) for w in words
+        )
 
     def institution(self, agent: str) -> bool:
         """Whether a CAMEO agent code names a body a country has one of (government, military, police,

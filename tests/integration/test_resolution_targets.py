@@ -233,6 +233,26 @@ def test_a_generic_agent_without_a_country_is_each_documents_own(target, tmp_pat
     assert police == [f"{ID}name/gdelt-{n}/police" for n in (881990837, 881990838, 881990839)]
 
 
+GDELT1 = SAMPLES / "gdelt1_events_sample_reed9999.csv"
+
+
+@pytest.mark.skipif(not GDELT1.exists(), reason="../shared/samples not beside the repo")
+def test_generic_words_coded_with_a_bare_agent_code_are_each_documents_own(target):
+    """GDELT 1.0 codes "NATIONALS" ``CVL``, "BANK" ``BUS``, "FOREIGN MINIST" ``GOV`` with no country:
+    words the agent phrases hold, though not as one phrase; whose nationals, bank or minister is not
+    said, so each document's is its own node. "FAHD" (coded ``SAUELI``: Saudi Arabia's) stays one node
+    for the two documents that name him."""
+    target.load([GDELT1], mapping=ROOT / "mappings" / "events.yaml")
+    found = mentions(target)
+    for name, documents in (("NATIONALS", 4), ("BANK", 1), ("FOREIGN MINIST", 2), ("TROOPER", 2)):
+        nodes = {e: docs for e, (docs, names) in found.items() if name in names}
+        assert len(nodes) == documents and all(len(docs) == 1 for docs in nodes.values()), name
+        for node, [doc] in nodes.items():
+            assert node.startswith(ID + "name/gdelt-") and doc.endswith(node.split("/")[-2]), (name, node)
+    [(fahd, (documents, _))] = [(e, v) for e, v in found.items() if "FAHD" in v[1]]
+    assert fahd == ID + "name/fahd" and len(documents) == 2
+
+
 def test_fact_time_and_record_time_are_both_kept(target, seed):
     target.load([seed])
     [row] = target.ask(

@@ -80,6 +80,32 @@ def test_a_generic_agent_without_an_owner_is_scoped_to_its_document(world, names
     assert (found.entry, found.how, found.scoped) == (None, "unresolved", True)
 
 
+@pytest.mark.parametrize(
+    ("name", "cameo"),
+    [("BANK", "BUS"), ("NATIONALS", "CVL"), ("FOREIGN MINIST", "GOV"), ("TROOPER", "COP"), ("SAINT", "REL")],
+)
+def test_generic_words_with_a_bare_agent_code_are_scoped_to_their_document(world, name, cameo):
+    """GDELT's names of generic actors the agent phrases lack as a whole, coded with a sector only."""
+    found = identify(world, [name], "Actor", cameo=cameo)
+    assert (found.entry, found.rule, found.scoped) == (None, "generic words", True)
+
+
+@pytest.mark.parametrize(
+    ("name", "codes"),
+    [
+        ("JOHN SMITH", {"cameo": "GOV"}),  # a proper name: its words are no agent phrase's
+        ("TAXI DRIVERS", {"cameo": "LAB"}),  # nor are these (conservative: left one node)
+        ("European Community", {"cameo": "IGO"}),  # PLOVER: common words, but a code that is no sector
+        ("BANK", {"cameo": "USABUS"}),  # the source says whose
+        ("BANK", {"cameo": "BUS", "country": "USA"}),
+        ("BANK", {}),  # no code at all: nothing says it is a sector
+        ("ISLAM", {"cameo": "MOS"}),
+    ],
+)
+def test_a_proper_name_or_a_country_keeps_generic_words_one_node(world, name, codes):
+    assert not identify(world, [name], "Actor", **codes).scoped
+
+
 def test_an_owner_or_a_name_makes_a_generic_agent_an_actor_again(world):
     assert identify(world, ["Police"], "Actor", country="IND").entry.key == "IND.COP"
     assert identify(world, ["POLICE"], "Actor", cameo="INDCOP").entry.key == "IND.COP"
@@ -158,6 +184,27 @@ def test_the_acled_sample_gives_an_unidentified_group_a_node_per_event():
         assert len(nodes) > 40 and all(len(documents[n]) == 1 for n in nodes)
     for node in ("ben-cop", "ben-opp-rioter"):  # "Police Forces of Benin (2016-)", "Rioters (Benin)"
         assert len(documents[ID + node]) > 30
+
+
+def test_the_gdelt1_sample_gives_generic_words_a_node_per_event():
+    """GDELT 1.0's "NATIONALS" (coded ``CVL``, no country, four events) and "SAINT" (``REL``, four) are
+    four nodes each, one per event; "FAHD" (``SAUELI``) stays one node for his two events."""
+    path = SAMPLES / "gdelt1_events_sample_reed9999.csv"
+    if not path.is_file():
+        pytest.skip(f"{path} not found: the shared samples are not beside the checkout")
+    quads, _ = map_quads([path], mapping=ROOT / "mappings" / "events.yaml", run=FIXED_RUN, workers=1)
+    documents: dict[str, set[str]] = defaultdict(set)
+    by_label: dict[str, set[str]] = defaultdict(set)
+    for q in quads:
+        if q.predicate.value == SCHEMA + "mentions":
+            documents[q.object.value].add(q.graph_name.value)
+        elif q.predicate.value == "http://www.w3.org/2000/01/rdf-schema#label":
+            by_label[q.object.value].add(q.subject.value)
+    for generic in ("NATIONALS", "SAINT"):
+        nodes = by_label[generic] & documents.keys()
+        assert len(nodes) == 4 and all(len(documents[n]) == 1 for n in nodes), generic
+    [fahd] = by_label["FAHD"] & documents.keys()
+    assert len(documents[fahd]) == 2
 
 
 def test_an_icews_head_of_government_is_the_person_in_office_on_the_event_day(tmp_path):
