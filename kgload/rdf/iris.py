@@ -96,10 +96,7 @@ def identity_iri(mapping: Mapping, identity: Identity, name: str, type_name: str
         return canonical_node(mapping, identity.entry.key).value
     rule = mapping.entity_rule(type_name or "") or next(iter(mapping.entity_rules.values()))
     iri = entity_iri(mapping, rule, name)
-    if identity.scoped:
-        space, _, last = iri.rpartition("/")
-        return f"{space}/{{document}}/{last}"
-    return iri
+    return _before_last(iri, "{document}") if identity.scoped else iri
 
 
 def document_scoped(node: NamedNode, document: str) -> NamedNode:
@@ -107,8 +104,12 @@ def document_scoped(node: NamedNode, document: str) -> NamedNode:
     country is not given): the entity's IRI with the document's id, percent-encoded, as a segment
     before its last (``id/name/gdelt-123/president``). Its namespace is then the document's own, so
     learned aliases, which join names within one namespace, never join it to another document's."""
-    space, _, last = node.value.rpartition("/")
-    return NamedNode(f"{space}/{quote(document, safe='-._~')}/{last}")
+    return NamedNode(_before_last(node.value, quote(document, safe="-._~")))
+
+
+def _before_last(iri: str, segment: str) -> str:
+    space, _, last = iri.rpartition("/")
+    return f"{space}/{segment}/{last}"
 
 
 def canonical_node(mapping: Mapping, key: str) -> NamedNode:

@@ -7,6 +7,7 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kgload.sinks.neo4j import rows
 from kgload.sinks.neo4j.rows import on_the_wire
 
 aware = st.datetimes(timezones=st.timezones())
@@ -32,3 +33,19 @@ def test_a_row_without_datetimes_is_passed_through_unchanged():
     props = {"uri": "x", "date": dt.date(2025, 6, 14), "local": dt.datetime(2025, 6, 14, 12)}
     wire, keys = on_the_wire(props)
     assert wire is props and keys == []
+
+
+claim_values = st.one_of(st.none(), st.text(max_size=5), st.floats(0, 1), aware)
+claim_props = st.fixed_dictionaries(
+    {},
+    optional={
+        k: claim_values
+        for k in ("predicateUri", "date", "start", "end", "evidence", "predicateText", "confidence", "recordedAt")
+    },
+)
+
+
+@given(st.text(max_size=5), st.one_of(st.none(), st.text(max_size=5)), st.text(max_size=5), claim_props)
+def test_a_key_one_claim_supports_gets_what_the_aggregation_gives_it(key, doc_id, doc_uri, claim):
+    # the one-claim shortcut must never drift from the rules every key's properties follow
+    assert rows._single_fact(key, doc_id, doc_uri, claim) == rows._aggregated(key, [(doc_id, doc_uri, claim)])

@@ -138,15 +138,12 @@ def relationship_rows(docs: list[DocumentRows], only: set[str] | None = None) ->
                 supporting[c.key].append((doc, c))
     out: list[dict[str, Any]] = []
     for key, pairs in supporting.items():
-        if len(pairs) == 1:  # most keys of a batch: one claim, nothing to order or aggregate
-            doc, first = pairs[0]
-            props = _single_fact(key, doc.props.get("id"), doc.uri, first.props)
-        else:
+        if len(pairs) > 1:  # most keys of a batch have one claim: nothing to order
             pairs.sort(
                 key=lambda p: (_nulls_last(p[0].props.get("id")), _nulls_last(p[1].props.get("sentence")), p[1].uri)
             )
-            first = pairs[0][1]
-            props = fact_properties(key, [(d.props.get("id"), d.uri, c.props) for d, c in pairs])
+        first = pairs[0][1]
+        props = fact_properties(key, [(d.props.get("id"), d.uri, c.props) for d, c in pairs])
         props, datetimes = on_the_wire({k: v for k, v in props.items() if v is not None})
         out.append(
             {"head": first.head, "tail": first.tail, "type": first.rel_type, "props": props, "datetimes": datetimes}
@@ -159,6 +156,12 @@ def fact_properties(key: str, supporters: list[tuple[str | None, str, dict[str, 
     """A fact relationship's properties from its asserted claims, given as (document id, document
     IRI, claim properties) already in claim order (document id, sentence, claim IRI; nulls last).
     The rules of cypher.upsert_relationships; the bulk export applies them too."""
+    if len(supporters) == 1:
+        return _single_fact(key, *supporters[0])
+    return _aggregated(key, supporters)
+
+
+def _aggregated(key: str, supporters: list[tuple[str | None, str, dict[str, Any]]]) -> dict[str, Any]:
     first = supporters[0][2]
     claims = [props for _, _, props in supporters]
     return {
@@ -178,7 +181,7 @@ def fact_properties(key: str, supporters: list[tuple[str | None, str, dict[str, 
 
 
 def _single_fact(key: str, doc_id: str | None, doc_uri: str, claim: dict[str, Any]) -> dict[str, Any]:
-    """``fact_properties`` of a key one claim supports, without the aggregation's passes."""
+    """``_aggregated`` of a key one claim supports, without its passes (most keys of an event feed)."""
     evidence, text = claim.get("evidence"), claim.get("predicateText")
     return {
         "key": key,
