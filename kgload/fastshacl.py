@@ -116,6 +116,9 @@ class _Shape:
     # the predicate of a one-predicate path, for a shape with no property shapes or SPARQL of its own:
     # a focus node without it gets ``on_no_values`` failures without a call (most of a claim's thirty)
     lone_predicate: Node | None = None
+    # each check with its test of one value when it has one (all but the counts): the hot loops call
+    # the test itself instead of making the check's iterator of failing values
+    tests: list[tuple[Callable[[Node, _Data], bool] | None, Check]] = field(default_factory=list)
 
 
 @dataclass
@@ -538,6 +541,15 @@ class CompiledShapes:
                 found = [self._on_ontology_alone(shape, focus) for focus in self._ontology_focus[index]]
                 nodes = frozenset(self._ontology_focus[index]).union(*(touched for _, touched in found))
                 self._alone_all[index] = ([r for results, _ in found for r in results], nodes)
+        # the remembered shapes without results, by each node their results read: a document that mentions
+        # none of a shape's nodes adds nothing from it, so it is not even looked at
+        self._quiet_by_node: dict[Node, list[int]] = {}
+        for index, (results, nodes) in self._alone_all.items():
+            if not results:
+                for node in nodes:
+                    self._quiet_by_node.setdefault(node, []).append(index)
+        quiet = {i for i, (results, _) in self._alone_all.items() if not results}
+        self._loud_alone = frozenset(self._with_alone - quiet)
 
     def known(self, term: Node) -> Node:
         """The ontology's or the shapes' own object for ``term`` when they hold an equal one, else ``term``."""
@@ -567,12 +579,16 @@ class CompiledShapes:
         """The compiled shapes; raises Unsupported when a shape uses a feature the compiler lacks."""
         return cls(shapes, ontology)
 
-    def results(self, triples: Iterable[Triple]) -> list[Result]:
-        """Every top-level violation of the shapes by the graph of ``triples`` plus the ontology."""
-        known = self._known.get
-        # every term the ontology's or the shapes' own object: the checks compare those by identity
-        # repeats are not removed here: the index and the pyoxigraph copy each hold a triple once
-        triples = [(known(s, s), known(p, p), known(o, o)) for s, p, o in triples]
+    def results(self, triples: Iterable[Triple], *, interned: bool = False) -> list[Result]:
+        """Every top-level violation of the shapes by the graph of ``triples`` plus the ontology.
+        ``interned``: the caller already swapped each term for ``known``'s (the validator does)."""
+        if interned:
+            triples = triples if isinstance(triples, list) else list(triples)
+        else:
+            known = self._known.get
+            # every term the ontology's or the shapes' own object: the checks compare those by identity
+            # repeats are not removed here: the index and the pyoxigraph copy each hold a triple once
+            triples = [(known(s, s), known(p, p), known(o, o)) for s, p, o in triples]
         with self._lock:
             data = _Data(triples, self._ontology, self._supers)
             sparql = _LazySparql(lambda: self._sparql_data(triples))
@@ -584,8 +600,9 @@ class CompiledShapes:
                 predicates = data.doc.by_predicate.keys()
                 if fixed:
                     triggered = self._triggered(types, predicates)
-                    # a shape the document does not trigger and with no focus node in the ontology has none
-                    indices: Iterable[int] = sorted(triggered | self._with_alone)
+                    # a shape the document does not trigger and with no focus node in the ontology has none;
+                    # one whose remembered results are none is left out unless the document mentions a node they read
+                    indices: Iterable[int] = sorted(triggered | self._loud_alone | self._reading(mentioned))
                 else:
                     triggered, indices = set(), range(len(self._targeted))
                 for index in indices:
@@ -610,6 +627,13 @@ class CompiledShapes:
             finally:
                 if sparql.data is not None:
                     self._store.remove_graph(sparql.data.graphs[1])
+
+    def _reading(self, mentioned: set[Node]) -> set[int]:
+        """The remembered shapes without results that read a node the document mentions."""
+        found: set[int] = set()
+        for node in self._quiet_by_node.keys() & mentioned:
+            found.update(self._quiet_by_node[node])
+        return found
 
     def _triggered(self, types: Iterable[Node], predicates: Iterable[Node]) -> set[int]:
         """The shapes a document that types nodes with ``types`` and uses ``predicates`` may add focus nodes to."""
@@ -661,8 +685,12 @@ class CompiledShapes:
     def _run(self, shape: _Shape, focus: Node, data: _Data, sparql: _LazySparql | None, out: list[Result]) -> None:
         values = [focus] if shape.path is None else data.values(focus, shape.path)
         if values:
-            for check in shape.checks:
-                for value in check(focus, values, data):
+            for accepts, check in shape.tests:
+                if accepts is None:
+                    failing: Iterable[Node | None] = check(focus, values, data)
+                else:
+                    failing = [v for v in values if not accepts(v, data)]
+                for value in failing:
                     out.append(Result(focus, value, shape.last_step, shape.message or "", shape.node))
         elif shape.on_no_values:
             failed = Result(focus, None, shape.last_step, shape.message or "", shape.node)
@@ -707,7 +735,7 @@ class CompiledShapes:
         if verdict is None:
             values = [value] if shape.path is None else data.values(value, shape.path)
             if values:
-                failed = any(next(check(value, values, data), False) is not False for check in shape.checks)
+                failed = any(_fails(test, value, values, data) for test in shape.tests)
             else:
                 failed = shape.on_no_values > 0
             verdict = not failed and all(self._conforms(p, value, data) for p in shape.properties)
@@ -720,7 +748,7 @@ class CompiledShapes:
         key = (id(shape), types)
         verdict = self._verdicts.get(key)
         if verdict is None:
-            verdict = not any(next(check(value, [value], data), False) is not False for check in shape.checks)
+            verdict = not any(_fails(test, value, [value], data) for test in shape.tests)
             if len(self._verdicts) < _MAX_CACHED:
                 self._verdicts[key] = verdict
         return verdict
@@ -760,6 +788,7 @@ class CompiledShapes:
         if path is not None:
             shape.path, shape.last_step = _path(g, path)
         shape.checks = self._checks(node)
+        shape.tests = [(getattr(check, "accepts", None), check) for check in shape.checks]
         shape.on_no_values = sum(next(check(node, [], _NO_DATA), False) is not False for check in shape.checks)
         shape.properties = [self._shape(p) for p in sorted(g.objects(node, SH.property), key=str)]
         shape.sparql = [self._sparql(c) for c in g.objects(node, SH.sparql)]
@@ -901,7 +930,16 @@ def _failing(accepts: Callable[[Node, _Data], bool]) -> Check:
     def check(focus: Node, values: list[Node], data: _Data) -> Iterator[Node | None]:
         return (v for v in values if not accepts(v, data))
 
+    check.accepts = accepts  # type: ignore[attr-defined]
     return check
+
+
+def _fails(test: tuple[Callable[[Node, _Data], bool] | None, Check], focus: Node, values: list[Node], data: _Data) -> bool:
+    """Whether a check fails on ``values``: its test of one value when it has one, else its iterator."""
+    accepts, check = test
+    if accepts is None:
+        return next(check(focus, values, data), False) is not False
+    return not all(accepts(v, data) for v in values)
 
 
 def _count(accepts: Callable[[int], bool]) -> Check:

@@ -96,7 +96,7 @@ class ShaclValidator:
             triples.append((known(s) or term(s), known(p) or term(p), known(o) or term(o)))
         if self.compiled is not None:
             try:
-                results = self.compiled.results(triples)
+                results = self.compiled.results(triples, interned=True)  # ``_term`` swapped them already
             except Exception as e:  # a term pyoxigraph refuses, say: the reference engine takes the document
                 _log.debug("compiled SHACL checks failed on a document (%s): pyshacl validates it", e)
             else:
@@ -106,7 +106,8 @@ class ShaclValidator:
     def _term(self, term: Any) -> rdflib.term.Node:
         """``to_rdflib_term``, remembered: a document's predicates, classes and actors recur in the next ones."""
         if isinstance(term, ox.BlankNode):  # each document's own
-            return to_rdflib_term(term)
+            found = to_rdflib_term(term)
+            return found if self.compiled is None else self.compiled.known(found)
         found = self._terms.get(term)
         if found is None:
             if len(self._terms) >= _MAX_TERMS:
