@@ -331,6 +331,10 @@ class _Plan:
 
     def __init__(self, projected: list[Node], patterns: list[Triple], absent: list[list[Triple]]) -> None:
         self.projected, self.patterns, self.absent = projected, patterns, absent
+        # the patterns with each term marked variable or not, made on first use from the patterns then held
+        self._steps: list[_Step] | None = None
+        self._absent_steps: list[list[_Step]] = []
+        self._of: list[Triple] | None = None
         self.columns = [
             rdflib.Variable(v) if rdflib.Variable(v) in projected else None for v in ("this", "path", "value")
         ]
@@ -361,8 +365,11 @@ class _Plan:
 
     def rows(self, start: Bindings, data: _Data) -> list[tuple[Node | None, Node | None, Node | None]]:
         out: dict[tuple[Node | None, Node | None, Node | None], None] = {}
-        for solution in _match(self.patterns, 0, start, data):
-            if any(next(_match(group, 0, solution, data), None) is not None for group in self.absent):
+        if self._steps is None or self._of is not self.patterns:  # ``intern`` may swap the patterns
+            self._steps, self._absent_steps = _steps(self.patterns), [_steps(g) for g in self.absent]
+            self._of = self.patterns
+        for solution in _match(self._steps, 0, start, data):
+            if any(next(_match(group, 0, solution, data), None) is not None for group in self._absent_steps):
                 continue
             row = tuple(None if c is None else solution.get(c) for c in self.columns)
             if any(x is not None for x in row):  # pySHACL drops repeated rows
@@ -426,13 +433,25 @@ def _order(patterns: list[Triple], bound: set[Node]) -> list[Triple] | None:
     return ordered
 
 
-def _match(patterns: list[Triple], i: int, bindings: Bindings, data: _Data) -> Iterator[Bindings]:
+# a triple pattern with each term's "is a variable" beside it: (s, s is one, p, p is one, o, o is one)
+_Step = tuple[Node, bool, Node, bool, Node, bool]
+
+
+def _steps(patterns: list[Triple]) -> list[_Step]:
+    return [(s, _is_variable(s), p, _is_variable(p), o, _is_variable(o)) for s, p, o in patterns]
+
+
+def _match(patterns: list[_Step], i: int, bindings: Bindings, data: _Data) -> Iterator[Bindings]:
     if i == len(patterns):
         yield bindings
         return
-    s, p, o = (bindings.get(t, None if _is_variable(t) else t) for t in patterns[i])
+    vs, s_free, p, p_free, vo, o_free = patterns[i]
+    # a variable's binding, or None when it has none; a constant is itself
+    s = bindings.get(vs) if s_free else vs
+    o = bindings.get(vo) if o_free else vo
+    if p_free:
+        p = bindings.get(p)  # type: ignore[assignment]
     assert p is not None
-    vs, vo = patterns[i][0], patterns[i][2]
     if s is not None:
         candidates: Iterable[tuple[Node, Node]] = (
             ((s, o),) if o is not None and o in data.objects(s, p) else () if o is not None else
@@ -685,13 +704,7 @@ class CompiledShapes:
     def _run(self, shape: _Shape, focus: Node, data: _Data, sparql: _LazySparql | None, out: list[Result]) -> None:
         values = [focus] if shape.path is None else data.values(focus, shape.path)
         if values:
-            for accepts, check in shape.tests:
-                if accepts is None:
-                    failing: Iterable[Node | None] = check(focus, values, data)
-                else:
-                    failing = [v for v in values if not accepts(v, data)]
-                for value in failing:
-                    out.append(Result(focus, value, shape.last_step, shape.message or "", shape.node))
+            _check_values(shape, focus, values, data, out)
         elif shape.on_no_values:
             failed = Result(focus, None, shape.last_step, shape.message or "", shape.node)
             out.extend([failed] * shape.on_no_values)
@@ -719,12 +732,18 @@ class CompiledShapes:
         theirs = data.ontology.out.get(focus, _EMPTY)
         for prop in shape.properties:
             predicate = prop.lone_predicate
-            if predicate is not None and predicate not in mine and predicate not in theirs:
+            if predicate is None:
+                self._run(prop, focus, data, sparql, out)
+                continue
+            found, other = mine.get(predicate), theirs.get(predicate)
+            if found is None and other is None:
                 if prop.on_no_values:
                     failed = Result(focus, None, prop.last_step, prop.message or "", prop.node)
                     out.extend([failed] * prop.on_no_values)
                 continue
-            self._run(prop, focus, data, sparql, out)
+            # ``_run`` of a shape with only checks, its values read here as ``_Data.objects`` reads them
+            values = list(found if other is None else other if found is None else found | other)
+            _check_values(prop, focus, values, data, out)
 
     def _conforms(self, shape: _Shape, value: Node, data: _Data) -> bool:
         """Whether ``value`` conforms to a nested shape (its verdict only: pySHACL keeps its results as details)."""
@@ -932,6 +951,17 @@ def _failing(accepts: Callable[[Node, _Data], bool]) -> Check:
 
     check.accepts = accepts  # type: ignore[attr-defined]
     return check
+
+
+def _check_values(shape: _Shape, focus: Node, values: list[Node], data: _Data, out: list[Result]) -> None:
+    """The results of ``shape``'s checks on the values its path reached from ``focus`` (some)."""
+    for accepts, check in shape.tests:
+        if accepts is None:
+            failing: Iterable[Node | None] = check(focus, values, data)
+        else:
+            failing = [v for v in values if not accepts(v, data)]
+        for value in failing:
+            out.append(Result(focus, value, shape.last_step, shape.message or "", shape.node))
 
 
 def _fails(test: tuple[Callable[[Node, _Data], bool] | None, Check], focus: Node, values: list[Node], data: _Data) -> bool:
