@@ -287,6 +287,22 @@ def test_numbers_compare_as_numbers():
         assert bool(found) is fails, lexical
 
 
+def test_a_claim_predicate_shape_skipped_by_documents_that_do_not_mention_it_runs_for_one_that_does():
+    # kgsh:InteractedWithClaimShape's focus node is the ontology's kg:interactedWith: with no results
+    # there, the compiled engine looks at it only for a document that mentions a node it read
+    claim, place, actor = (URIRef(f"https://example.org/{n}") for n in ("c", "p", "a"))
+    base = [
+        (claim, RDF.type, URIRef(KG + "Claim")),
+        (claim, RDF.subject, place),
+        (claim, RDF.object, actor),
+        (place, RDF.type, URIRef(KG + "City")),
+        (actor, RDF.type, URIRef(KG + "Country")),
+    ]
+    assert not [v for v in assert_same(base) if "interacted-with" in v.message]
+    found = assert_same([*base, (claim, RDF.predicate, URIRef(KG + "interactedWith"))])
+    assert [v for v in found if "interacted-with" in v.message]
+
+
 def test_unknown_components_are_refused():
     g = rdflib.Graph()
     shape = URIRef("https://example.org/S")

@@ -146,3 +146,22 @@ def test_a_lone_predicate_property_is_skipped_only_when_the_focus_node_lacks_it(
     node = URIRef(EX + "a")
     notes = [(node, URIRef(EX + "note"), Literal(n)) for n in ("x", "y")]
     assert messages(shapes, [(node, RDF.type, URIRef(EX + "Thing")), *notes]) == ["a name", "one note"]
+
+
+def test_a_remembered_shape_without_results_runs_only_for_a_document_that_mentions_what_it_read() -> None:
+    fixed, p = URIRef(EX + "fixed"), URIRef(EX + "p")
+    shapes = CompiledShapes.compile(
+        rdflib.Graph().parse(
+            data=f"""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <{EX}> .
+            ex:FixedShape a sh:NodeShape ; sh:targetNode ex:fixed ;
+                sh:property [ sh:path ex:p ; sh:maxCount 1 ; sh:message "fixed has one p" ] .""",
+            format="turtle",
+        ),
+        [(fixed, p, Literal("y"))],
+    )
+    assert shapes._alone_all[0][0] == [] and not shapes._loud_alone  # no results on the ontology alone
+    other = URIRef(EX + "other")
+    assert shapes._reading({other}) == set()
+    assert messages(shapes, [(other, p, Literal("x"))]) == []
+    assert shapes._reading({fixed, other}) == {0}
+    assert messages(shapes, [(fixed, p, Literal("x"))]) == ["fixed has one p"]  # its second p, in the document
