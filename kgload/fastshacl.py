@@ -828,7 +828,7 @@ class CompiledShapes:
             shape.kinds.append("class")
             checks.append(_failing(lambda v, d, c=cls: d.is_instance(v, c)))
         for datatype in g.objects(node, SH.datatype):
-            checks.append(_failing(lambda v, d, t=datatype: _has_datatype(v, t)))
+            checks.append(_failing(_datatype_test(datatype)))
         for kind in g.objects(node, SH.nodeKind):
             if kind not in _NODE_KINDS:
                 raise Unsupported(f"sh:nodeKind {kind}")
@@ -994,6 +994,34 @@ def _has_datatype(value: Node, datatype: Node) -> bool:
     if datatype == _LANG_STRING and value.language:
         return _value_fits(value, datatype)
     return False
+
+
+def _datatype_test(datatype: Node) -> Callable[[Node, Any], bool]:
+    """``_has_datatype`` for one datatype, its tests of the datatype itself made once, and the value's
+    datatype compared as rdflib's ``__eq__`` compares it (same type, same text) without calling it."""
+    kind = _VALUE_TYPES.get(datatype)
+    any_literal, any_typed = datatype == _RDFS_LITERAL, datatype == _RDFS_DATATYPE
+    plain_string, lang_string = datatype == _XSD_STRING, datatype == _LANG_STRING
+    own_type = type(datatype)
+
+    def fits(value: Literal) -> bool:
+        return True if kind is None else isinstance(value.value, kind)
+
+    def accepts(value: Node, data: Any) -> bool:
+        if not isinstance(value, Literal):
+            return False
+        given = value.datatype
+        if given is datatype or (type(given) is own_type and str.__eq__(given, datatype)):
+            return getattr(value, "ill_typed", None) is not True and fits(value)
+        if any_literal or (any_typed and given):
+            return True
+        if plain_string and given is None and value.language is None:
+            return fits(value)
+        if lang_string and value.language:
+            return fits(value)
+        return False
+
+    return accepts
 
 
 def _value_fits(value: Literal, datatype: Node) -> bool:
