@@ -964,7 +964,9 @@ def _check_values(shape: _Shape, focus: Node, values: list[Node], data: _Data, o
             out.append(Result(focus, value, shape.last_step, shape.message or "", shape.node))
 
 
-def _fails(test: tuple[Callable[[Node, _Data], bool] | None, Check], focus: Node, values: list[Node], data: _Data) -> bool:
+def _fails(
+    test: tuple[Callable[[Node, _Data], bool] | None, Check], focus: Node, values: list[Node], data: _Data
+) -> bool:
     """Whether a check fails on ``values``: its test of one value when it has one, else its iterator."""
     accepts, check = test
     if accepts is None:

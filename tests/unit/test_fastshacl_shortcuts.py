@@ -175,7 +175,11 @@ def test_the_datatype_test_made_per_datatype_gives_the_reference_rule() -> None:
     datatypes = [XSD.string, RDF.langString, XSD.integer, XSD.decimal, XSD.date, XSD.dateTime, XSD.anyURI]
     datatypes += [RDFS.Literal, RDFS.Datatype, RDF.JSON, URIRef(str(XSD.string))]
     values: list[Any] = [Literal("x"), Literal("x", lang="en"), Literal("x", datatype=XSD.string), URIRef(EX + "a")]
-    values += [Literal("1", datatype=XSD.integer), Literal("x", datatype=XSD.integer), Literal("0.5", datatype=XSD.decimal)]
+    values += [
+        Literal("1", datatype=XSD.integer),
+        Literal("x", datatype=XSD.integer),
+        Literal("0.5", datatype=XSD.decimal),
+    ]
     values += [Literal("2023-08-21", datatype=XSD.date), Literal("2023-13-40", datatype=XSD.date), rdflib.BNode()]
     values += [Literal("2026-12-07T05:57:14Z", datatype=XSD.dateTime), Literal("{}", datatype=RDF.JSON)]
     values += [Literal("x", datatype=URIRef(EX + "own")), Literal(1), Literal("", lang="de")]
