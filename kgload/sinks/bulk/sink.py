@@ -26,6 +26,7 @@ Date in one row and a string in another (``published: 2022-02``) needs no compro
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import multiprocessing
 import os
 import pickle
@@ -298,19 +299,23 @@ class Neo4jAdminSink(ProjectingSink):
         """The learned aliases applied to the spool before any CSV is written (kgload.sinks.neo4j.relink):
         a moved row's mention, claim ends and links go to its group's node, its claims re-keyed."""
         rows = (_unblob(props) for (props,) in self.db.execute("SELECT props FROM aliases ORDER BY id"))
-        moves, ambiguous = relink.moves(rows)  # read whole before any statement below
-        if moves:
+        ambiguous: set[str] = set()
+        pairs: dict[tuple[str, str], None] = {}
+        moves = relink.moving(rows, ambiguous)  # every row is read (to disk) before the first move
+        first = next(moves, None)
+        if first is not None:
             for index in _BY_DOCUMENT:
                 self.db.execute(index)
             self.db.execute("BEGIN")
             try:
-                for move in moves:
+                for move in itertools.chain([first], moves):
+                    pairs[(move["old"], move["new"])] = None
                     self._move(move)
                 self.db.execute("COMMIT")
             except BaseException:
                 self.db.execute("ROLLBACK")
                 raise
-        return Relinked(tuple((m["old"], m["new"]) for m in moves), ambiguous)
+        return Relinked(tuple(pairs), frozenset(ambiguous))
 
     def _move(self, move: dict[str, Any]) -> None:
         doc, old, new = move["document"], move["old"], move["new"]
