@@ -2,7 +2,7 @@
 documents in it as a load's re-run check does: what the store's native memory costs by its size, with
 no kgload code in between.
 
-    .venv/bin/python bench/store_memory.py <store> [<store> …]    (one fresh process per store)
+    .venv/bin/python bench/store_memory.py [--probe N] <store> [<store> …]    (one fresh process per store)
 """
 
 import json
@@ -18,13 +18,13 @@ def rss_mb() -> float:
     return 0.0
 
 
-def probe(path: str) -> dict:
+def probe(path: str, limit: int) -> dict:
     import pyoxigraph as ox
 
     start = rss_mb()
     store = ox.Store.read_only(path)
     opened = rss_mb()
-    graphs = [g for g, _ in zip(store.named_graphs(), range(20_000), strict=False)]
+    graphs = [g for g, _ in zip(store.named_graphs(), range(limit), strict=False)]
     for graph in graphs:  # a seek per document, as the re-run's raw look-ups do
         store.contains_named_graph(graph)
         next(iter(store.quads_for_pattern(None, None, None, graph)), None)
@@ -40,8 +40,12 @@ def probe(path: str) -> dict:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 2:
-        for store in sys.argv[1:]:
-            subprocess.run([sys.executable, __file__, store], check=True)
+    args = sys.argv[1:]
+    limit = 20_000
+    if args[0] == "--probe":
+        limit, args = int(args[1]), args[2:]
+    if len(args) > 1:
+        for store in args:
+            subprocess.run([sys.executable, __file__, "--probe", str(limit), store], check=True)
     else:
-        print(json.dumps(probe(sys.argv[1])))
+        print(json.dumps(probe(args[0], limit)))
