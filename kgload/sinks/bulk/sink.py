@@ -191,8 +191,9 @@ class Neo4jAdminSink(ProjectingSink):
 
     name = "neo4j-admin"
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, output: Path | None = None) -> None:
         self.folder = folder
+        self.output = output or folder  # what the run record names: the folder the files end up in
         self.ontology: Ontology | None = None
         self.record: RunRecord | None = None
         self.db = sqlite3.connect(folder / SPOOL, isolation_level=None)
@@ -202,7 +203,7 @@ class Neo4jAdminSink(ProjectingSink):
         )
 
     def describe(self) -> str:
-        return f"neo4j-admin export {self.folder}"
+        return f"neo4j-admin export {self.output}"
 
     def ensure_ontology(self, ontology_path: Path, base: str) -> None:
         self.ontology = load_ontology(ontology_path)
@@ -539,7 +540,7 @@ def export(output: Path, load: Callable[[Neo4jAdminSink], LoadReport], *, proces
     the files appear under ``output`` only when every one of them is written)."""
     work = working_folder(output)
     try:
-        sink = Neo4jAdminSink(work)
+        sink = Neo4jAdminSink(work, output)
         try:
             report = load(sink)
             groups = CsvGroups(work)
