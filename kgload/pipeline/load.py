@@ -412,7 +412,7 @@ def _scanned(
         hashes = known.hashes(lines) if known is not None else []
         found = known.look_up(hashes) if known is not None and not ahead else {}
         unknown = [line for line, h in zip(lines, hashes, strict=True) if h not in found] if found else lines
-        if load.mapper is None and not ahead and found and len(unknown) * LOCAL_SCAN <= len(lines):
+        if not unknown or (load.mapper is None and not ahead and found and len(unknown) * LOCAL_SCAN <= len(lines)):
             scans: Pending | list[Scan] = scan_lines(unknown, load.mapping)
         else:
             scans = load.pool().scan(unknown, speculate=ahead)
