@@ -300,13 +300,19 @@ def _map_one(extraction: Extraction, setup: Setup, read: list[Reject]) -> Outcom
 def _scan_task(lines: list[Line]) -> Done:
     worker = _worker
     assert worker is not None, "the pool's initializer did not run"
+    return Done(scan_lines(lines, worker.setup.mapping), os.getpid(), worker.seen)
+
+
+def scan_lines(lines: list[Line], mapping: Mapping) -> list[Scan]:
+    """What a scan-only task gives for ``lines``, read in this process: a load reads the few lines its
+    raw hashes do not find (a re-run's lines with read rejects) itself rather than start a pool for them."""
     scans = []
     for line in lines:
         read: list[Reject] = []
         extraction = read_line(line, read, records=False)  # a changed document is read again to be mapped
-        key = identity(extraction, worker.setup.mapping) if extraction is not None else None
+        key = identity(extraction, mapping) if extraction is not None else None
         scans.append(Scan(read, key))
-    return Done(scans, os.getpid(), worker.seen)
+    return scans
 
 
 @dataclass

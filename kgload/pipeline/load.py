@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import json
 from collections import deque
@@ -22,8 +23,10 @@ from kgload.parallel import (
     Outcome,
     Pending,
     ProcessMapper,
+    Scan,
     parse_nquads,
     resolve_workers,
+    scan_lines,
     terminate_as_interrupt,
 )
 from kgload.pipeline.inputs import WINDOW, batched, read_source
@@ -36,9 +39,10 @@ from kgload.records import Extraction, RdfSource, Reject
 from kgload.report import FAILED, OK, REJECTS, LoadReport, RejectsFile
 from kgload.sinks import Preparer, Sink
 from kgload.sinks.learned import Relinked
-from kgload.validate import engine_name, validator_for
+from kgload.validate import ShaclValidator, engine_name, validator_for
 
 HELD_REJECTS = 1000  # read rejects a parallel load holds back (to keep the serial order) before draining
+LOCAL_SCAN = 8  # a group's share (1/8) of lines, at most, that the loader reads itself while no pool is up
 
 
 @dataclass(frozen=True)
@@ -125,7 +129,8 @@ class Load:
         self.force = options.force
         self.batch_size = options.batch_size or LOAD_BATCH
         self.workers = resolve_workers(options.workers)
-        self.validator = validator_for(mapping, options.shacl_engine) if options.validate else None
+        self.validation = options.validate and mapping.shapes is not None
+        self.shacl_engine = options.shacl_engine
         self.rejects = RejectsFile(options.rejects)
         self.after_batch = after_batch
         self.report = LoadReport(run_id=self.current_run.id, target=sink.describe())
@@ -133,7 +138,8 @@ class Load:
         self.report.rejects_path = str(options.rejects) if options.rejects else None
         self.tenures = tenure_index(mapping)
         self.window: deque[_Batch] = deque()
-        self.mapper: ProcessMapper | None = None
+        self.mapper: ProcessMapper | None = None  # made when a line needs a worker (see ``pool``)
+        self.parallel = False  # lines go to the workers (``records``), whether or not the pool is up yet
         self.preparer: Preparer | None = None  # the sink's (Sink.preparer), once it has its ontology
         self.changed_share = 0.0  # of the last batch decided: above one half, workers map lines as they scan them
         # documents the next batch is decided on: doubled after each batch found wholly unchanged (up to
@@ -142,10 +148,25 @@ class Load:
         self.decide_size = self.batch_size
         # the documents this run wrote, on disk: a document given again in a later batch is counted once
         self.written = WrittenLog()
-        engine = engine_name(options.shacl_engine) if self.validator is not None else None
+        engine = engine_name(options.shacl_engine) if self.validation else None
         self.known: Known | None = known_for(
-            sink, mapping, force=self.force, validate=self.validator is not None, shacl_engine=engine
+            sink, mapping, force=self.force, validate=self.validation, shacl_engine=engine
         )
+
+    @functools.cached_property
+    def validator(self) -> ShaclValidator | None:
+        """The mapping's shapes, compiled when the first document is mapped: a re-run that finds every
+        line unchanged never compiles them."""
+        return validator_for(self.mapping, self.shacl_engine) if self.validation else None
+
+    def pool(self) -> ProcessMapper:
+        """The mapping workers, made when a line first needs them (their processes start with the first
+        task): a re-run whose lines are all found by their raw hash starts none."""
+        if self.mapper is None:
+            self.mapper = ProcessMapper(
+                self.workers, self.mapping, self.current_run, self.validator, self.tenures, prepare=self.preparer
+            )
+        return self.mapper
 
     @fewer_collections()
     def run(self) -> LoadReport:
@@ -191,10 +212,8 @@ class Load:
         head = list(itertools.islice(raw, size + 1))
         if len(head) <= size:  # one batch of input: not worth starting a pool
             return _records(head, self.known)
-        self.mapper = ProcessMapper(
-            self.workers, self.mapping, self.current_run, self.validator, self.tenures, prepare=self.preparer
-        )
-        return _scanned(itertools.chain(head, raw), self.mapper, size, lambda: self.changed_share > 0.5, self.known)
+        self.parallel = True
+        return _scanned(itertools.chain(head, raw), self, size, lambda: self.changed_share > 0.5, self.known)
 
     def batches(self, items: Iterable[Extraction | RdfSource | Reject | Scanned]) -> None:
         """Group the records into batches, each decided as it fills, committed in order."""
@@ -217,7 +236,7 @@ class Load:
                 current = _Batch()
                 for batch in window:
                     self.dispatch(batch)
-                self.drain(WINDOW if self.mapper is not None else 0)
+                self.drain(WINDOW if self.parallel else 0)
         if current.items:
             self.decide(current)
             window.append(current)
@@ -251,8 +270,9 @@ class Load:
 
     def dispatch(self, batch: _Batch) -> None:
         """Hand the batch's documents that need mapping to the workers (once)."""
-        if self.mapper is not None and batch.pending is None:
-            batch.pending = self.mapper.submit([_work(item) for item in _to_map(batch.todo)])
+        if self.parallel and batch.pending is None:
+            work = [_work(item) for item in _to_map(batch.todo)]
+            batch.pending = self.pool().submit(work) if work else Pending()
 
     def commit(self, batch: _Batch) -> None:
         """Map what the workers did not, write the batch, count it, call ``after_batch``."""
@@ -310,10 +330,10 @@ class Load:
 
     def map_one(self, item: Extraction | RdfSource | Scanned, ready: dict[int, Any]) -> MappedDocument:
         """One document mapped: by a worker (its outcome in ``ready``), or here."""
-        mapper = self.mapper
-        if mapper is None or isinstance(item, RdfSource):
+        if not self.parallel or isinstance(item, RdfSource):
             assert not isinstance(item, Scanned), "lines are scanned only with a pool"
             return map_record(item, self.mapping, self.current_run, self.validator, self.tenures, self.preparer)
+        mapper = self.pool()
         outcome = ready.pop(id(item), None)  # popped: its N-Quads bytes go once they are parsed
         if outcome is None:  # decided on the recheck: nobody mapped it yet
             return mapper.map_here(_work(item))
@@ -376,32 +396,37 @@ def _speculated(item: Any) -> bool:
 
 def _scanned(
     items: Iterable[Extraction | RdfSource | Reject | Line],
-    mapper: ProcessMapper,
+    load: Load,
     size: int,
     speculate: Callable[[], bool],
     known: Known | None = None,
 ) -> Iterator[Extraction | RdfSource | Reject | Scanned]:
     """The records in input order, lines read by the workers a few groups ahead of the one returned. While
     ``speculate()`` says most documents turn out changed, the workers map each line as they scan it;
-    otherwise lines ``known`` finds unchanged by their raw hash are not sent to the workers at all."""
-    window: deque[tuple[list[Any], Pending, list[str], dict[str, tuple[str, str]]]] = deque()
+    otherwise lines ``known`` finds unchanged by their raw hash are not sent to the workers at all, and
+    while no pool is up, a group's few other lines are read here (``LOCAL_SCAN``)."""
+    window: deque[tuple[list[Any], Pending | list[Scan], list[str], dict[str, tuple[str, str]]]] = deque()
     for group in batched(items, size):
         lines = [item for item in group if isinstance(item, Line)]
         ahead = speculate()
         hashes = known.hashes(lines) if known is not None else []
         found = known.look_up(hashes) if known is not None and not ahead else {}
         unknown = [line for line, h in zip(lines, hashes, strict=True) if h not in found] if found else lines
-        window.append((group, mapper.scan(unknown, speculate=ahead), hashes, found))
+        if not unknown or (load.mapper is None and not ahead and found and len(unknown) * LOCAL_SCAN <= len(lines)):
+            scans: Pending | list[Scan] = scan_lines(unknown, load.mapping)
+        else:
+            scans = load.pool().scan(unknown, speculate=ahead)
+        window.append((group, scans, hashes, found))
         if len(window) > WINDOW:
-            yield from _unscan(*window.popleft(), mapper)
+            yield from _unscan(*window.popleft(), load)
     while window:
-        yield from _unscan(*window.popleft(), mapper)
+        yield from _unscan(*window.popleft(), load)
 
 
 def _unscan(
-    group: list[Any], pending: Pending, hashes: list[str], found: dict[str, tuple[str, str]], mapper: ProcessMapper
+    group: list[Any], pending: Pending | list[Scan], hashes: list[str], found: dict[str, tuple[str, str]], load: Load
 ) -> Iterator[Any]:
-    scans = mapper.outcomes(pending)
+    scans = iter(pending) if isinstance(pending, list) else load.pool().outcomes(pending)
     raw = iter(hashes)
     for item in group:
         if isinstance(item, Line):

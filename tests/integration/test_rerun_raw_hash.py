@@ -5,6 +5,7 @@ changed mapping or options, a read reject, a retraction and an interrupted load 
 from __future__ import annotations
 
 import json
+import multiprocessing
 from pathlib import Path
 
 import pytest
@@ -72,6 +73,28 @@ def test_an_unchanged_rerun_sends_no_line_but_the_rejected_to_the_workers(tmp_pa
     assert store_quads(store, raw=True) == before
     raws = [q for q in before if "<urn:kgload:raw:" in q]
     assert len(raws) == 2 * (DOCS - 1)  # each document read without rejects: its hash and fingerprint
+
+
+def test_a_rerun_that_maps_nothing_starts_no_worker_and_a_changed_line_still_does(tmp_path, mapping, run):
+    """Larger groups: the line with a read reject is read in the loader process, no worker process starts;
+    a changed line starts the pool and is mapped, validated and written as a clean load writes it."""
+    store, clean = tmp_path / "store", tmp_path / "clean"
+    more = options(mapping, run, batch_size=10, validate=True)
+    first = api.load([corpus(tmp_path / "a.jsonl")], store=store, **more)
+    children: list[int] = []
+
+    def note(_report) -> None:
+        children.append(len(multiprocessing.active_children()))
+
+    again = api.load([corpus(tmp_path / "b.jsonl")], store=store, progress=note, **more)
+    assert children and not any(children)
+    assert again.documents_unchanged == DOCS and again.documents_loaded == 0 and again.rejected == first.rejected
+
+    children.clear()
+    changed = api.load([corpus(tmp_path / "c.jsonl", changed=30)], store=store, progress=note, **more)
+    assert any(children) and changed.documents_updated == 1 and changed.rejected == first.rejected
+    api.load([corpus(tmp_path / "c.jsonl", changed=30)], store=clean, **more)
+    assert store_quads(store, raw=True) == store_quads(clean, raw=True)
 
 
 def test_a_changed_line_is_read_mapped_and_written_as_a_clean_load_writes_it(tmp_path, mapping, run, scanned):
