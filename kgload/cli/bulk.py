@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
+import time
 from pathlib import Path
 
 import typer
@@ -13,11 +15,13 @@ from kgload.defaults import default_rejects
 from kgload.errors import EXIT_REJECTS, UsageError
 from kgload.model import Run
 from kgload.pipeline import LoadOptions
+from kgload.report import write_json
 from kgload.tables import plural
 
 
-def neo4j_admin_files(inputs: list[Path], output: Path | None, options: LoadOptions) -> None:
-    """Map ``inputs`` into the folder of CSV files neo4j-admin imports; say what was made and what next."""
+def neo4j_admin_files(inputs: list[Path], output: Path | None, options: LoadOptions, as_json: bool = False) -> None:
+    """Map ``inputs`` into the folder of CSV files neo4j-admin imports; say what was made and what next
+    (with ``as_json``, the run report and the files as one JSON object on stdout, as ``load --json`` prints)."""
     if output is None:
         raise UsageError("the neo4j-admin files need a folder (absent or empty): kgload load --to neo4j-admin DIR")
     if not inputs:
@@ -25,10 +29,21 @@ def neo4j_admin_files(inputs: list[Path], output: Path | None, options: LoadOpti
     run = Run.new()
     rejects_path = options.rejects or default_rejects(run.id)
     options = dataclasses.replace(options, rejects=rejects_path)
+    started = time.perf_counter()
     result = api.export_neo4j_admin(inputs, output, options=options, run=run)
     report = result.report
+    if as_json:
+        summary = report.as_json(lazy=True) | {
+            "seconds": round(time.perf_counter() - started, 3),
+            "folder": str(output),
+            "nodes": result.nodes,
+            "relationships": result.relationships,
+            "files": result.files,
+        }
+        write_json(summary, functools.partial(typer.echo, nl=False), indent=2)
+        typer.echo("")
     typer.echo(
-        f"kgload export: {plural(report.documents_loaded, 'document')} → {plural(result.nodes, 'node')}, "
+        f"kgload: {plural(report.documents_loaded, 'document')} → {plural(result.nodes, 'node')}, "
         f"{plural(result.relationships, 'relationship')} in {output} ({size(output)}); "
         f"next: sh {output / 'import.sh'}, "
         f"then post-import.cypher (docs/bulk-import.md)",

@@ -80,7 +80,7 @@ def load_command(
             raise UsageError(f"--to {kind}: the one target given this way is neo4j-admin (--to neo4j-admin DIR)")
         if force:
             raise UsageError("--to neo4j-admin writes every document anew: --force does not apply")
-        neo4j_admin_files(inputs, folder, options)
+        neo4j_admin_files(inputs, folder, options, as_json)
         return
     run = Run.new()
     store_path = store or default_store()

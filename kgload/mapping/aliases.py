@@ -117,67 +117,122 @@ def link(rows: Iterable[Learned]) -> Links:
     return Links(target, frozenset(names.get(k, k) for k in ambiguous))
 
 
-def grouped(rows: Iterable[tuple[Learned, Any]]) -> Iterator[tuple[list[tuple[Learned, Any]], Links]]:
-    """The rows (each with a payload that pickle keeps) in groups that share no name, each with ``link`` of
-    its rows: ``link`` of every row is the union of these, since rows join only through a shared name
-    and a name is judged ambiguous among the rows holding it. The rows wait on disk (a temporary SQLite
-    database) until their group is read, so memory holds one group and eight bytes a row at a time.
-    Names and payloads are pickled there, not JSON: every row of the target goes through this at the
-    end of every load, and JSON's encoding and decoding were most of its time."""
+def targets(rows: Iterable[tuple[Learned, Any]], ambiguous: set[str]) -> Iterator[tuple[Learned, Any, tuple[str, str]]]:
+    """Each row (with a payload that pickle keeps) and where ``link`` of every row puts its entity,
+    in the order of (document, IRI); the names that join nothing are added to ``ambiguous`` once every
+    row has been read, before the first row is given.
+
+    The rows wait on disk (a temporary SQLite database), and ``link`` runs on their variants, the
+    distinct (IRI, names), each with the last document that gave it: rows of one variant hold the same
+    names, so they join and land alike, and the last document's row is the one whose spelling ``link``
+    shows for an ambiguous name. Memory holds one group of variants that share names (an actor's
+    spellings, however many documents repeat them) and eight bytes a variant, never a row per
+    document; SQLite sorts the rows back, on disk past its page cache. Names and payloads are pickled,
+    not JSON: every row of the target goes through this at the end of every load, and JSON's encoding
+    and decoding were most of its time."""
     db = sqlite3.connect("", isolation_level=None)
     try:
-        db.executescript(
-            """
-            PRAGMA journal_mode = OFF;
-            PRAGMA synchronous = OFF;
-            CREATE TABLE row (n INTEGER PRIMARY KEY, document TEXT, iri TEXT, names BLOB, payload BLOB);
-            CREATE TABLE key (key TEXT, n INTEGER);
-            """
-        )
-        count = 0
-        db.execute("BEGIN")
-        numbered = enumerate(rows)
-        while chunk := list(itertools.islice(numbered, 10_000)):
-            db.executemany(
-                "INSERT INTO row VALUES (?, ?, ?, ?, ?)",
-                [(n, r.document, r.iri, _pickled(r.names), _pickled(p)) for n, (r, p) in chunk],
-            )
-            db.executemany("INSERT INTO key VALUES (?, ?)", [(key, n) for n, (r, _) in chunk for key in _keys(r)])
-            count = chunk[-1][0] + 1
-        db.execute("COMMIT")
-        parent = array("q", range(count))
-
-        def find(item: int) -> int:
-            root = item
-            while parent[root] != root:
-                root = parent[root]
-            while parent[item] != root:  # path compression
-                parent[item], item = root, parent[item]
-            return root
-
-        previous, first = None, 0
-        for key, n in db.execute("SELECT key, n FROM key ORDER BY key, n"):  # the rows holding a key, together
-            if key != previous:
-                previous, first = key, find(n)
-                continue
-            other = find(n)
-            if other != first:
-                parent[max(first, other)] = min(first, other)
-                first = min(first, other)
-        db.execute("CREATE TABLE grouped (g INTEGER, n INTEGER)")
-        db.execute("BEGIN")
-        db.executemany("INSERT INTO grouped VALUES (?, ?)", ((find(n), n) for n in range(count)))
-        db.execute("COMMIT")
-        query = """
-            SELECT g.g, r.document, r.iri, r.names, r.payload FROM grouped AS g JOIN row AS r ON r.n = g.n
-            ORDER BY g.g, g.n
-        """
-        for _, members in itertools.groupby(db.execute(query), itemgetter(0)):
+        db.executescript(_SCHEMA)
+        _insert_rows(db, rows)
+        db.executescript(_VARIANTS)
+        parent = _union(db, _insert_keys(db))
+        ambiguous |= _link_groups(db, parent)
+        for document, iri, names, payload, target, canonical in db.execute(_LINKED_ROWS):
             # from this process's own private database
-            group = [(Learned(d, i, pickle.loads(names)), pickle.loads(p)) for _, d, i, names, p in members]  # noqa: S301
-            yield group, link(row for row, _ in group) if len(group) > 1 else _alone(group[0][0])
+            yield Learned(document, iri, pickle.loads(names)), pickle.loads(payload), (target, canonical)  # noqa: S301
     finally:
         db.close()
+
+
+_SCHEMA = """
+PRAGMA journal_mode = OFF;
+PRAGMA synchronous = OFF;
+CREATE TABLE row (document TEXT, iri TEXT, names BLOB, payload BLOB);
+"""
+
+# numbered from 1, in the order of the table they are read from
+_VARIANTS = """
+CREATE TABLE variant (v INTEGER PRIMARY KEY, iri TEXT, names BLOB, document TEXT);
+INSERT INTO variant (iri, names, document) SELECT iri, names, max(document) FROM row GROUP BY iri, names;
+CREATE INDEX variant_of ON variant (iri, names);
+CREATE TABLE key (key TEXT, v INTEGER);
+CREATE TABLE grouped (g INTEGER, v INTEGER);
+CREATE TABLE target (v INTEGER PRIMARY KEY, iri TEXT, canonical TEXT);
+"""
+
+_BY_GROUP = """
+SELECT g.g, v.document, v.iri, v.names, v.v FROM grouped AS g JOIN variant AS v ON v.v = g.v ORDER BY g.g, g.v
+"""
+
+_LINKED_ROWS = """
+SELECT r.document, r.iri, r.names, r.payload, t.iri, t.canonical
+FROM row AS r JOIN variant AS v ON v.iri = r.iri AND v.names = r.names JOIN target AS t ON t.v = v.v
+ORDER BY r.document, r.iri
+"""
+
+
+def _insert_rows(db: sqlite3.Connection, rows: Iterable[tuple[Learned, Any]]) -> None:
+    db.execute("BEGIN")
+    source = iter(rows)
+    while chunk := list(itertools.islice(source, 10_000)):
+        db.executemany(
+            "INSERT INTO row VALUES (?, ?, ?, ?)",
+            [(r.document, r.iri, _pickled(tuple(r.names)), _pickled(p)) for r, p in chunk],
+        )
+    db.execute("COMMIT")
+
+
+def _insert_keys(db: sqlite3.Connection) -> int:
+    """Each variant's keys (``_keys``); returns the number of variants."""
+    count = 0
+    db.execute("BEGIN")
+    variants = db.execute("SELECT v, document, iri, names FROM variant ORDER BY v")
+    while chunk := variants.fetchmany(10_000):
+        keys = [(key, v) for v, d, i, names in chunk for key in _keys(Learned(d, i, pickle.loads(names)))]  # noqa: S301
+        db.executemany("INSERT INTO key VALUES (?, ?)", keys)
+        count = chunk[-1][0]
+    db.execute("COMMIT")
+    return count
+
+
+def _union(db: sqlite3.Connection, count: int) -> array[int]:
+    """The variants joined by the keys they share (each variant's root: the least of its group)."""
+    parent = array("q", range(count + 1))
+    previous, first = None, 0
+    for key, v in db.execute("SELECT key, v FROM key ORDER BY key, v"):  # the variants holding a key, together
+        if key != previous:
+            previous, first = key, _find(parent, v)
+            continue
+        other = _find(parent, v)
+        if other != first:
+            parent[max(first, other)] = min(first, other)
+            first = min(first, other)
+    return parent
+
+
+def _find(parent: array[int], item: int) -> int:
+    root = item
+    while parent[root] != root:
+        root = parent[root]
+    while parent[item] != root:  # path compression
+        parent[item], item = root, parent[item]
+    return root
+
+
+def _link_groups(db: sqlite3.Connection, parent: array[int]) -> set[str]:
+    """``link`` of each group of variants, into the table ``target``; returns the names that join nothing."""
+    ambiguous: set[str] = set()
+    db.execute("BEGIN")
+    db.executemany("INSERT INTO grouped VALUES (?, ?)", ((_find(parent, v), v) for v in range(1, len(parent))))
+    for _, members in itertools.groupby(db.execute(_BY_GROUP), itemgetter(0)):
+        group = [(Learned(d, i, pickle.loads(names)), v) for _, d, i, names, v in members]  # noqa: S301
+        links = link(row for row, _ in group) if len(group) > 1 else _alone(group[0][0])
+        ambiguous |= links.ambiguous
+        db.executemany(
+            "INSERT INTO target VALUES (?, ?, ?)", [(v, *links.target[(row.document, row.iri)]) for row, v in group]
+        )
+    db.execute("COMMIT")
+    return ambiguous
 
 
 def _pickled(value: Any) -> bytes:

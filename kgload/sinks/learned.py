@@ -16,7 +16,7 @@ from hashlib import sha256
 
 import pyoxigraph as ox
 
-from kgload.mapping.aliases import Learned, grouped, learned_rows
+from kgload.mapping.aliases import Learned, learned_rows, targets
 from kgload.model import MappedDocument
 from kgload.vocabulary.namespaces import KG, RDFS, SKOS
 
@@ -31,7 +31,7 @@ LABEL, ALT_LABEL = ox.NamedNode(RDFS + "label"), ox.NamedNode(SKOS + "altLabel")
 class Relinked:
     """What a re-link did: entities moved to another node, and names that join nothing."""
 
-    moves: tuple[tuple[str, str], ...]  # (IRI an entity had, IRI it has now)
+    moves: tuple[tuple[str, str], ...]  # (IRI an entity had, IRI it has now), each pair once
     ambiguous: frozenset[str]
 
 
@@ -68,18 +68,15 @@ def _linked(iri: str, label: str) -> ox.Literal:
 
 def relink(store: ox.Store) -> Relinked:
     """Move every learned entity to the node its group of names now has."""
-    # the groups one at a time (the rows wait on disk); only the rows that move are held to the end,
-    # then applied in one order, whatever the groups' order
-    todo: list[tuple[Learned, str, str, str, str]] = []
+    # every row is read (to disk) before the first is given back, in document order, so the store is
+    # changed only once its table has been read whole; only the distinct moves are held, for the report
     ambiguous: set[str] = set()
-    for group, links in grouped((row, [linked, label]) for row, linked, label in _rows(store)):
-        ambiguous |= links.ambiguous
-        for row, (linked, linked_label) in group:
-            iri, canonical = links.target[(row.document, row.iri)]
-            if (iri, canonical) != (linked, linked_label):
-                todo.append((row, linked, linked_label, iri, canonical))
-    moves: list[tuple[str, str]] = []
-    for row, linked, linked_label, iri, canonical in sorted(todo, key=lambda r: (r[0].document, r[0].iri)):
+    moves: dict[tuple[str, str], None] = {}
+    for row, (linked, linked_label), (iri, canonical) in targets(
+        ((row, (linked, label)) for row, linked, label in _rows(store)), ambiguous
+    ):
+        if (iri, canonical) == (linked, linked_label):
+            continue
         for graph in _graphs(store, row.document):
             _rewrite(store, graph, linked, iri)
             _relabel(store, graph, ox.NamedNode(iri), row.names[0], linked_label, canonical)
@@ -87,7 +84,7 @@ def relink(store: ox.Store) -> Relinked:
         for old in list(store.quads_for_pattern(node, _LINKED, None, ALIASES)):
             store.remove(old)
         store.add(ox.Quad(node, _LINKED, _linked(iri, canonical), ALIASES))
-        moves.append((linked, iri))
+        moves[(linked, iri)] = None
     return Relinked(tuple(moves), frozenset(ambiguous))
 
 

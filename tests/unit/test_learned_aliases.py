@@ -3,7 +3,7 @@
 import itertools
 import random
 
-from kgload.mapping.aliases import Learned, grouped, learned_rows, link
+from kgload.mapping.aliases import Learned, learned_rows, link, targets
 from kgload.model import MappedDocument, Merge
 from kgload.records import Document, Extraction, Origin
 
@@ -70,11 +70,12 @@ def test_a_name_joins_free_entities_of_one_namespace_only():
         assert links.target[("b", actor.iri)] == (taught.iri, "Kharkiv Council")
 
 
-def test_groups_read_from_disk_link_as_the_whole_table_does():
-    """``grouped`` (the re-link's bounded reading) gives, group by group, what ``link`` gives of every row:
-    the same node and name for each row, the same names kept apart, each row once with its payload."""
+def test_rows_read_from_disk_link_as_the_whole_table_does():
+    """``targets`` (the re-link's bounded reading, ``link`` run on the distinct (IRI, names) of each group
+    of names) gives each row what ``link`` gives of every row: the same node and name, the same names
+    kept apart (shown in the same spelling), each row once with its payload, in document order."""
     ids = "https://w3id.org/kgload/id/"
-    ambiguous_seen = 0
+    ambiguous_seen = repeated = 0
     for seed in range(200):
         rnd = random.Random(seed)
         pool = [f"Name {i}" for i in range(rnd.randint(2, 15))] + ["Wagner", "wagner", "Wagner Group", "Hawks"]
@@ -83,29 +84,44 @@ def test_groups_read_from_disk_link_as_the_whole_table_does():
             for _ in range(rnd.randint(1, 3)):
                 names = tuple(dict.fromkeys(rnd.sample(pool, rnd.randint(1, 3))))
                 scope = rnd.choice(["name", "place"])
-                rows.append(Learned(f"doc-{d}", f"{ids}{scope}/{names[0].lower().replace(' ', '-')}", names))
+                rows.append(Learned(f"doc-{d:02}", f"{ids}{scope}/{names[0].lower().replace(' ', '-')}", names))
         rows = list({(r.document, r.iri): r for r in rows}.values())  # one row a document and entity, as stored
+        rnd.shuffle(rows)
         whole = link(rows)
-        target: dict = {}
         ambiguous: set = set()
-        payloads = []
-        for group, links in grouped((r, [r.iri, i]) for i, r in enumerate(rows)):
-            target.update(links.target)
-            ambiguous |= links.ambiguous
-            payloads += [(r, p[1]) for r, p in group]
-        assert sorted(payloads, key=lambda x: x[1]) == [(r, i) for i, r in enumerate(rows)]
-        assert target == whole.target, seed
+        given = list(targets(((r, [r.iri, i]) for i, r in enumerate(rows)), ambiguous))
+        assert [(r, p[1]) for r, p, _ in sorted(given, key=lambda x: x[1][1])] == [(r, i) for i, r in enumerate(rows)]
+        assert [(r.document, r.iri) for r, _, _ in given] == sorted((r.document, r.iri) for r in rows)
+        assert {(r.document, r.iri): t for r, _, t in given} == whole.target, seed
         assert ambiguous == whole.ambiguous, seed
         ambiguous_seen += bool(whole.ambiguous)
+        repeated += len({(r.iri, r.names) for r in rows}) < len(rows)
     assert ambiguous_seen > 10, "the cases never reach an ambiguous name"
+    assert repeated > 100, "the cases never repeat a variant in two documents"
 
 
-def test_groups_keep_their_payloads_as_given_and_a_lone_row_links_as_link_does():
-    """The rows wait on disk pickled (JSON, slower, gave a tuple back as a list); a group of one row
-    (most of an event feed's) is linked without ``link``, to the same result."""
+def test_rows_keep_their_payloads_as_given_and_a_lone_row_links_as_link_does():
+    """The rows wait on disk pickled (JSON, slower, gave a tuple back as a list); a group of one
+    variant (most of an event feed's) is linked without ``link``, to the same result."""
     payload = {"linked": ("id/name/x", "X"), "names": ["Ünïcode", "X"], "n": 1.5, "none": None}
-    groups = list(grouped([(OTHER, payload), (TEACHER, "t"), (BARE, "b")]))
-    assert [[p for _, p in group] for group, _ in groups] == [[payload], ["t", "b"]]
-    assert isinstance(groups[0][0][0][1]["linked"], tuple)
-    assert groups[0][1] == link([OTHER])
-    assert groups[1][1] == link([TEACHER, BARE])
+    ambiguous: set = set()
+    given = list(targets([(OTHER, payload), (TEACHER, "t"), (BARE, "b")], ambiguous))
+    assert [(r, p) for r, p, _ in given] == [(TEACHER, "t"), (BARE, "b"), (OTHER, payload)]
+    assert isinstance(given[2][1]["linked"], tuple)
+    assert given[2][2] == link([OTHER]).target[(OTHER.document, OTHER.iri)]
+    together = link([TEACHER, BARE]).target
+    assert [t for _, _, t in given[:2]] == [together[(r.document, r.iri)] for r in (TEACHER, BARE)]
+    assert not ambiguous
+
+
+def test_many_documents_of_one_variant_link_as_one():
+    """An event feed repeats an actor's few spellings in thousands of documents: each lands where
+    ``link`` of all of them puts it, the ambiguous name shown as the last document spelled it."""
+    rows = [Learned(f"d{i:04}", "n/wagner-group", ("Wagner Group", "Wagner")) for i in range(300)]
+    rows += [Learned(f"e{i:04}", "n/wagner", ("Wagner",)) for i in range(300)]
+    rows += [Learned(f"f{i:04}", "n/richard-wagner-society", ("Richard Wagner Society", "wagner")) for i in range(3)]
+    ambiguous: set = set()
+    given = {(r.document, r.iri): t for r, _, t in targets(((r, None) for r in rows), ambiguous)}
+    whole = link(rows)
+    assert given == whole.target
+    assert ambiguous == whole.ambiguous == {"wagner"}

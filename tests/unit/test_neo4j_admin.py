@@ -173,6 +173,19 @@ def test_cli(tmp_path: Path, seed: Path):
     assert (out / "import.sh").exists() and (out / "post-import.cypher").exists()
 
 
+def test_cli_json_report(tmp_path: Path, seed: Path):
+    """``--json`` prints the run report with the files made, as ``load --json`` does for a database."""
+    out = tmp_path / "bulk"
+    args = ["load", str(seed), "--to", "neo4j-admin", str(out), "-j", "1", "--json"]
+    result = CliRunner().invoke(app, [*args, "--rejects", str(tmp_path / "r.jsonl")])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["documents"]["added"] == 1 and report["folder"] == str(out)
+    assert report["target"] == f"neo4j-admin export {out}"  # the folder, not the working one beside it
+    assert report["nodes"] > 0 and report["relationships"] > 0
+    assert all((out / name).exists() for name in report["files"]) and "import.sh" in report["files"]
+
+
 def test_the_old_export_form_still_works_and_says_what_replaces_it(tmp_path: Path, seed: Path):
     runner = CliRunner()
     result = runner.invoke(app, ["export", "--format", "neo4j-admin", str(seed)])

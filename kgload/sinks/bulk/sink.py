@@ -26,6 +26,7 @@ Date in one row and a string in another (``published: 2022-02``) needs no compro
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import multiprocessing
 import os
 import pickle
@@ -203,8 +204,9 @@ class Neo4jAdminSink(ProjectingSink):
 
     name = "neo4j-admin"
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, output: Path | None = None) -> None:
         self.folder = folder
+        self.output = output or folder  # what the run record names: the folder the files end up in
         self.ontology: Ontology | None = None
         self.record: RunRecord | None = None
         self.db = sqlite3.connect(folder / SPOOL, isolation_level=None)
@@ -214,7 +216,7 @@ class Neo4jAdminSink(ProjectingSink):
         )
 
     def describe(self) -> str:
-        return f"neo4j-admin export {self.folder}"
+        return f"neo4j-admin export {self.output}"
 
     def ensure_ontology(self, ontology_path: Path, base: str) -> None:
         self.ontology = load_ontology(ontology_path)
@@ -310,19 +312,23 @@ class Neo4jAdminSink(ProjectingSink):
         """The learned aliases applied to the spool before any CSV is written (kgload.sinks.neo4j.relink):
         a moved row's mention, claim ends and links go to its group's node, its claims re-keyed."""
         rows = (_unblob(props) for (props,) in self.db.execute("SELECT props FROM aliases ORDER BY id"))
-        moves, ambiguous = relink.moves(rows)  # read whole before any statement below
-        if moves:
+        ambiguous: set[str] = set()
+        pairs: dict[tuple[str, str], None] = {}
+        moves = relink.moving(rows, ambiguous)  # every row is read (to disk) before the first move
+        first = next(moves, None)
+        if first is not None:
             for index in _BY_DOCUMENT:
                 self.db.execute(index)
             self.db.execute("BEGIN")
             try:
-                for move in moves:
+                for move in itertools.chain([first], moves):
+                    pairs[(move["old"], move["new"])] = None
                     self._move(move)
                 self.db.execute("COMMIT")
             except BaseException:
                 self.db.execute("ROLLBACK")
                 raise
-        return Relinked(tuple((m["old"], m["new"]) for m in moves), ambiguous)
+        return Relinked(tuple(pairs), frozenset(ambiguous))
 
     def _move(self, move: dict[str, Any]) -> None:
         doc, old, new = move["document"], move["old"], move["new"]
@@ -461,34 +467,18 @@ class Neo4jAdminSink(ProjectingSink):
             rows.relationship("rel-facts", rel_type, head, tail, props)
 
     def _entities(self) -> Iterator[tuple[set[str], dict[str, Any]]]:
-        """cypher.upsert_entities + REFRESH_ENTITIES over every document naming each entity."""
+        """cypher.upsert_entities + REFRESH_ENTITIES over every document naming each entity, folded
+        row by row: a hub named in most documents holds only its distinct names in memory."""
         query = "SELECT entity, labels, name, names, wikidata, iso, props FROM mentions ORDER BY entity, rowid"
-        for uri, group in _grouped(self.db.execute(query)):
-            labels = {"Resource", "Entity"}
-            extra: dict[str, Any] = {}
-            points = []
-            for _, label_text, _, _, _, _, props in group:
-                labels.update(label_text.split("\n") if label_text else ())
-                if props is not None:
-                    unpacked = unpack_props(props)
-                    if (point := unpacked.pop(_SPOOL_POINT, None)) is not None:
-                        points.append(point)
-                    extra.update(unpacked)  # SET e += row.props, in load order
-            if points:  # the least point, as upsert_entities keeps
-                extra["location"] = Wgs84Point(*min(points))
-            name = min(g[2] for g in group)
-            names = sorted({n for g in group for n in _unblob(g[3])})
-            yield (
-                labels,
-                {
-                    **extra,
-                    "uri": uri,
-                    "name": name,
-                    "aliases": [n for n in names if n != name],
-                    "wikidata": max((g[4] for g in group if g[4] is not None), default=None),
-                    "isoCode": max((g[5] for g in group if g[5] is not None), default=None),
-                },
-            )
+        entity: _Entity | None = None
+        for row in self.db.execute(query):
+            if entity is None or row[0] != entity.uri:
+                if entity is not None:
+                    yield entity.node()
+                entity = _Entity(row[0])
+            entity.add(row)
+        if entity is not None:
+            yield entity.node()
 
     def _relationships(self) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
         """cypher.upsert_relationships for every key: its asserted claims ORDER BY d.id, c.sentence,
@@ -501,6 +491,51 @@ class Neo4jAdminSink(ProjectingSink):
         for key, group in _grouped(self.db.execute(query)):
             _, rel_type, head, tail, _, _, _ = group[0]
             yield rel_type, head, tail, fact_properties(key, [(g[6], g[5], unpack_props(g[4])) for g in group])
+
+
+class _Entity:
+    """One entity's node, folded from its mentions in load order as upsert_entities sets it."""
+
+    def __init__(self, uri: str) -> None:
+        self.uri = uri
+        self.labels = {"Resource", "Entity"}
+        self.extra: dict[str, Any] = {}
+        self.point: tuple[float, float] | None = None
+        self.name: str | None = None
+        self.names: set[str] = set()
+        self.wikidata: str | None = None
+        self.iso: str | None = None
+
+    def add(self, row: tuple[Any, ...]) -> None:
+        _, label_text, name, names, wikidata, iso, props = row
+        self.labels.update(label_text.split("\n") if label_text else ())
+        if props is not None:
+            unpacked = unpack_props(props)
+            if (point := unpacked.pop(_SPOOL_POINT, None)) is not None:
+                self.point = point if self.point is None else min(self.point, point)
+            self.extra.update(unpacked)  # SET e += row.props, in load order
+        self.name = name if self.name is None else min(self.name, name)
+        self.names.update(_unblob(names))
+        self.wikidata = _max(self.wikidata, wikidata)
+        self.iso = _max(self.iso, iso)
+
+    def node(self) -> tuple[set[str], dict[str, Any]]:
+        extra = dict(self.extra)
+        if self.point is not None:  # the least point, as upsert_entities keeps
+            extra["location"] = Wgs84Point(*self.point)
+        return self.labels, {
+            **extra,
+            "uri": self.uri,
+            "name": self.name,
+            "aliases": [n for n in sorted(self.names) if n != self.name],
+            "wikidata": self.wikidata,
+            "isoCode": self.iso,
+        }
+
+
+def _max(kept: str | None, value: str | None) -> str | None:
+    """The larger of two values, a missing one never winning (SQL's max)."""
+    return value if kept is None or (value is not None and value > kept) else kept
 
 
 def _spool_rows_of(doc: MappedDocument, ontology: Ontology) -> SpoolRows:
@@ -551,7 +586,7 @@ def export(output: Path, load: Callable[[Neo4jAdminSink], LoadReport], *, proces
     the files appear under ``output`` only when every one of them is written)."""
     work = working_folder(output)
     try:
-        sink = Neo4jAdminSink(work)
+        sink = Neo4jAdminSink(work, output)
         try:
             report = load(sink)
             groups = CsvGroups(work)

@@ -19,13 +19,16 @@ says no other claim holds its old or new key.
 
 from __future__ import annotations
 
+import itertools
+import pickle
+import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 import neo4j
 
-from kgload.mapping.aliases import Learned, grouped, learned_rows
+from kgload.mapping.aliases import Learned, learned_rows, targets
 from kgload.model import MappedDocument
 from kgload.sinks.neo4j.cypher import check_name
 from kgload.sinks.neo4j.projection import DocumentRows, relationship_key
@@ -71,23 +74,56 @@ def moved_names(canonical: str, own: Iterable[str]) -> list[str]:
     return list(dict.fromkeys((canonical, *own)))
 
 
-def moves(rows: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any]], frozenset[str]]:
+def moving(rows: Iterable[dict[str, Any]], ambiguous: set[str]) -> Iterator[dict[str, Any]]:
     """The rows whose entity belongs elsewhere now (another node, or another name), each with where it
     is (``old``) and where it goes (``new``, the group's ``name``, the mention's names there: ``moved``),
-    in a fixed order; and the learned names that join nothing. Rows read without their mention names
-    and labels (``LEAN_ROWS``) give moves without them and ``moved``: ``with_details`` completes them.
-    The rows are read group by group (``aliases.grouped``): only the rows that move are held."""
-    out = []
-    ambiguous: set[str] = set()
+    in the order of (document, IRI); the learned names that join nothing are added to ``ambiguous``
+    before the first move. Rows read without their mention names and labels (``LEAN_ROWS``) give moves
+    without them and ``moved``: ``with_details`` completes them. Every row is read before the first
+    move is given, and waits on disk (``aliases.targets``): a move is held only while it is used."""
     learned = ((Learned(r["document"], r["iri"], tuple(r["names"])), r) for r in rows)
-    for group, links in grouped(learned):
-        ambiguous |= links.ambiguous
-        for _, row in group:
-            iri, canonical = links.target[(row["document"], row["iri"])]
-            if (iri, canonical) != (row["linked"], row["linkedName"]):
-                move = row | {"old": row["linked"], "new": iri, "name": canonical}
-                out.append(with_details(move, row) if "mentionNames" in row else move)
-    return sorted(out, key=lambda m: (m["document"], m["iri"])), frozenset(ambiguous)
+    for _, row, (iri, canonical) in targets(learned, ambiguous):
+        if (iri, canonical) != (row["linked"], row["linkedName"]):
+            move = row | {"old": row["linked"], "new": iri, "name": canonical}
+            yield with_details(move, row) if "mentionNames" in row else move
+
+
+def moves(rows: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any]], frozenset[str]]:
+    """``moving`` as a list, with the names that join nothing."""
+    ambiguous: set[str] = set()
+    out = list(moving(rows, ambiguous))
+    return out, frozenset(ambiguous)
+
+
+class Spool:
+    """Moves kept in a temporary SQLite database in the order given, to be read as often as needed,
+    with the distinct (old, new) pairs among them (``pairs``, for the run's report)."""
+
+    def __init__(self, moves: Iterable[dict[str, Any]]) -> None:
+        self._db = sqlite3.connect("", isolation_level=None)
+        self._db.executescript(
+            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; CREATE TABLE move (n INTEGER PRIMARY KEY, move BLOB);"
+        )
+        self.pairs: dict[tuple[str, str], None] = {}
+        self._db.execute("BEGIN")
+        source = iter(moves)
+        while chunk := list(itertools.islice(source, 1_000)):
+            self.pairs.update(((m["old"], m["new"]), None) for m in chunk)
+            self._db.executemany("INSERT INTO move (move) VALUES (?)", [(pickle.dumps(m, protocol=5),) for m in chunk])
+        self._db.execute("COMMIT")
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for (move,) in self._db.execute("SELECT move FROM move ORDER BY n"):
+            yield pickle.loads(move)  # noqa: S301 (this process's own private database)
+
+    def __bool__(self) -> bool:
+        return bool(self.pairs)
+
+    def __enter__(self) -> Spool:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._db.close()
 
 
 # The moves one re-link transaction applies, about: whole documents are never split, so that a claim's
@@ -95,8 +131,8 @@ def moves(rows: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any]], frozens
 MOVES_PER_TRANSACTION = 5_000
 
 
-def transactions(moves: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    """The moves (sorted by document, as ``moves`` gives them) in runs of whole documents, each
+def transactions(moves: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    """The moves (sorted by document, as ``moving`` gives them) in runs of whole documents, each
     closed once it holds ``size`` moves or more."""
     chunk: list[dict[str, Any]] = []
     for move in moves:
@@ -108,18 +144,26 @@ def transactions(moves: list[dict[str, Any]], size: int) -> Iterator[list[dict[s
         yield chunk
 
 
-def kept_for_later(chunks: list[list[dict[str, Any]]]) -> list[frozenset[str]]:
-    """For each transaction, the nodes it touches that a later one moves a mention to: not deleted
-    when left without mentions, as the one transaction of all moves would not have (the later one
-    refreshes them, or deletes them if they end without mentions)."""
+def last_transactions(chunks: Iterable[list[dict[str, Any]]]) -> dict[str, int]:
+    """Each node moves go to: the last transaction that moves a mention to it."""
     last: dict[str, int] = {}
     for index, chunk in enumerate(chunks):
         for move in chunk:
             last[move["new"]] = index
-    return [
-        frozenset(u for m in chunk for u in (m["old"], m["new"]) if last.get(u, -1) > index)
-        for index, chunk in enumerate(chunks)
-    ]
+    return last
+
+
+def kept(chunk: list[dict[str, Any]], index: int, last: dict[str, int]) -> frozenset[str]:
+    """The nodes transaction ``index`` touches that a later one moves a mention to (``last_transactions``):
+    not deleted when left without mentions, as the one transaction of all moves would not have (the
+    later one refreshes them, or deletes them if they end without mentions)."""
+    return frozenset(u for m in chunk for u in (m["old"], m["new"]) if last.get(u, -1) > index)
+
+
+def kept_for_later(chunks: list[list[dict[str, Any]]]) -> list[frozenset[str]]:
+    """``kept`` of each transaction."""
+    last = last_transactions(chunks)
+    return [kept(chunk, index, last) for index, chunk in enumerate(chunks)]
 
 
 def with_details(move: dict[str, Any], details: dict[str, Any]) -> dict[str, Any]:

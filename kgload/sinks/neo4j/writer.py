@@ -252,25 +252,31 @@ class Neo4jSink(ProjectingSink):
     def relink(self) -> Relinked:
         """Join the free-name entities the learned aliases say are one (kgload.sinks.neo4j.relink)."""
         self.flush()
-        moves, ambiguous = relink.moves(self._alias_rows())
-        if moves:
-            details: dict[str, dict[str, Any]] = {}
-            for chunk in _chunks([m["id"] for m in moves], self.rows_per_statement):
-                records, _, _ = self.driver.execute_query(
-                    relink.DETAILS, ids=chunk, database_=self.database, routing_=neo4j.RoutingControl.READ
-                )
-                details.update((r["id"], r.data()) for r in records)
-            moves = [relink.with_details(m, details[m["id"]]) for m in moves]
-            self._apply(moves)
-        return Relinked(tuple((m["old"], m["new"]) for m in moves), ambiguous)
+        ambiguous: set[str] = set()
+        with relink.Spool(relink.moving(self._alias_rows(), ambiguous)) as moves:
+            if moves:
+                self._apply(moves)
+            return Relinked(tuple(moves.pairs), frozenset(ambiguous))
 
-    def _apply(self, moves: list[dict[str, Any]]) -> None:
-        """The moves in bounded transactions of whole documents, in order; each commits its rows' links."""
-        chunks = list(relink.transactions(moves, self.relink_moves))
+    def _apply(self, moves: relink.Spool) -> None:
+        """The moves in bounded transactions of whole documents, in order, each completed with its rows'
+        mention names and labels just before it runs; each commits its rows' links."""
+        last = relink.last_transactions(relink.transactions(moves, self.relink_moves))
         ontology = self._ontology()
         with self.driver.session(database=self.database) as session:
-            for chunk, kept in zip(chunks, relink.kept_for_later(chunks), strict=True):
+            for index, lean in enumerate(relink.transactions(moves, self.relink_moves)):
+                chunk = self._with_details(lean)
+                kept = relink.kept(chunk, index, last)
                 session.execute_write(_relink, chunk, ontology, self.rows_per_statement, kept)
+
+    def _with_details(self, moves: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        details: dict[str, dict[str, Any]] = {}
+        for chunk in _chunks([m["id"] for m in moves], self.rows_per_statement):
+            records, _, _ = self.driver.execute_query(
+                relink.DETAILS, ids=chunk, database_=self.database, routing_=neo4j.RoutingControl.READ
+            )
+            details.update((r["id"], r.data()) for r in records)
+        return [relink.with_details(m, details[m["id"]]) for m in moves]
 
     def _alias_rows(self) -> Iterator[dict[str, Any]]:
         """Every row of the alias table, without its mention names and labels, read a page at a time."""
