@@ -28,6 +28,11 @@ class Origin:
     def at(self, path: str) -> Origin:
         return Origin(self.file, self.record, path)
 
+    def __reduce__(self) -> tuple[type[Origin], tuple[str, int, str]]:
+        # pickled with every line a worker gets and every reject it sends: a frozen slots dataclass
+        # otherwise pickles through the Python __getstate__/__setstate__ that dataclasses add
+        return Origin, (self.file, self.record, self.path)
+
 
 @dataclass(frozen=True, slots=True)
 class Document:

@@ -16,6 +16,9 @@ from kgload.vocabulary.transforms import TRANSFORMS
 
 SLOT = re.compile(r"\{([^{}|]*)((?:\|[^{}|]*)*)\}")
 RAW_FIELDS = frozenset({"base"})  # trusted values from the mapping itself, not encoded
+# text that quote() leaves as it is (its always-safe characters: ASCII letters, digits, "-._~"): an
+# id or a slug, mostly, which this check passes for less than quote's own
+_UNCHANGED = re.compile(r"[A-Za-z0-9._~-]*").fullmatch
 
 
 class TemplateError(ValueError):
@@ -41,7 +44,7 @@ class Template:
             text = str(value)
             for transform in transforms:
                 text = transform(text)
-            out.append(text if name in RAW_FIELDS else quote(text, safe="-._~"))
+            out.append(text if name in RAW_FIELDS or _UNCHANGED(text) else quote(text, safe="-._~"))
         return "".join(out)
 
 

@@ -65,6 +65,9 @@ class Line:
     origin: Origin
     raw: bytes
 
+    def __reduce__(self) -> tuple[type[Line], tuple[Origin, bytes]]:
+        return Line, (self.origin, self.raw)  # as Origin's: a plain tuple, each line sent to a worker
+
 
 def jsonl_lines(path: Path) -> Iterator[Line | Reject]:
     """Each non-blank line of a JSONL file, unparsed; a Reject for a line over the size limit."""

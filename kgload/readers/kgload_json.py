@@ -24,7 +24,7 @@ from kgload.readers.json_input import Line, json_values, jsonl_lines, parse_line
 from kgload.readers.limits import check_depth
 from kgload.records import Document, Entity, Extraction, Mention, Origin, Reject, Relation
 from kgload.vocabulary.dates import date_problem
-from kgload.vocabulary.numbers import integer_problem, integer_value, number_problem
+from kgload.vocabulary.numbers import INT64_MAX, INT64_MIN, integer_problem, integer_value, number_problem
 
 
 @lru_cache(maxsize=1)
@@ -214,7 +214,9 @@ def _entity_numbers(raw: dict[str, Any]) -> str | None:
     for index, mention in enumerate(raw.get("mentions", ())):
         for key in ("sentence", "start", "end"):
             value = mention.get(key)
-            if value is not None and (problem := integer_problem(value)):
+            if value is None or (type(value) is int and INT64_MIN <= value <= INT64_MAX):
+                continue  # integer_problem's first answer, without its call: nearly every value
+            if problem := integer_problem(value):
                 return f"mentions[{index}].{key}: {problem}"
     attributes = raw.get("attributes")
     return _attribute_numbers(attributes) if attributes else None
@@ -271,11 +273,8 @@ def _entity(raw: dict[str, Any]) -> Entity:
         id=raw["id"],
         name=raw["name"].strip(),
         type=raw["type"],
-        aliases=tuple(a.strip() for a in raw.get("aliases", ())),
-        mentions=tuple(
-            Mention(m["text"], *(integer_value(m.get(k)) for k in ("sentence", "start", "end")))
-            for m in raw.get("mentions", ())
-        ),
+        aliases=tuple([a.strip() for a in raw.get("aliases", ())]),
+        mentions=tuple([_mention(m) for m in raw.get("mentions", ())]),
         attributes=raw.get("attributes") or {},
         wikidata=raw.get("wikidata"),
         iso_code=raw.get("iso_code"),
@@ -283,6 +282,11 @@ def _entity(raw: dict[str, Any]) -> Entity:
         country=raw.get("country"),
         coordinates=(float(coordinates[0]), float(coordinates[1])) if (coordinates := raw.get("coordinates")) else None,
     )
+
+
+def _mention(raw: dict[str, Any]) -> Mention:
+    get = raw.get
+    return Mention(raw["text"], integer_value(get("sentence")), integer_value(get("start")), integer_value(get("end")))
 
 
 def _relation(raw: dict[str, Any]) -> Relation:

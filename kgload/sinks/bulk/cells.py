@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -104,6 +104,20 @@ def _scalar(value: Any) -> str:
 
 def _quoted(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
+
+
+def _date_cell(value: dt.date) -> str:
+    return '"' + value.isoformat() + '"'
+
+
+# a cell of one of these exact types, as ``cell`` writes it (a str is quoted inline by the caller)
+_SCALAR_CELLS: dict[type, Callable[[Any], str]] = {
+    str: _quoted,
+    bool: _scalar,
+    int: int.__repr__,
+    float: _scalar,
+    dt.date: _date_cell,
+}
 
 
 def cell(value: Any) -> str:
@@ -208,6 +222,8 @@ class RowWriter:
         self._checked_labels: set[str] = set()
         self._checked_types: set[str] = set()
         self._checked_keys: set[str] = set()
+        self._columns: dict[tuple[str, type], str] = {}  # (key, scalar type): its checked header column
+        self._label_cells: dict[tuple[str, ...], str] = {}  # a node's sorted labels: their cell
         self.nodes = 0
         self.relationships = 0
 
@@ -218,10 +234,13 @@ class RowWriter:
                 if label not in self.labels or not NEO4J_NAME.match(label):
                     raise ExportError(f"label {label!r} is not declared by the ontology")
                 self._checked_labels.add(label)
+        labelled = self._label_cells.get(tuple(names))
+        if labelled is None:
+            labelled = self._label_cells[tuple(names)] = cell(names)
         if kind in ("node-runs", "node-aliases"):  # bookkeeping nodes, outside the :Resource id group
-            header, cells = [f"id:ID({scope})", ":LABEL"], [cell(props.pop("id")), cell(names)]
+            header, cells = [f"id:ID({scope})", ":LABEL"], [cell(props.pop("id")), labelled]
         else:
-            header, cells = [f"uri:ID({ID_GROUP})", ":LABEL"], [cell(props.pop("uri")), cell(names)]
+            header, cells = [f"uri:ID({ID_GROUP})", ":LABEL"], [cell(props.pop("uri")), labelled]
         self._props(props, header, cells, ("node", scope))
         self.groups.add(kind, header, cells)
         self.nodes += 1
@@ -232,7 +251,10 @@ class RowWriter:
                 raise ExportError(f"relationship type {rel_type!r} is not declared by the ontology")
             self._checked_types.add(rel_type)
         header = [f":START_ID({ID_GROUP})", f":END_ID({ID_GROUP})", ":TYPE"]
-        cells = [cell(start), cell(end), rel_type]
+        if type(start) is str and type(end) is str:  # uris, nearly always: cell's first case, without its call
+            cells = [_quoted(start), _quoted(end), rel_type]
+        else:
+            cells = [cell(start), cell(end), rel_type]
         self._props(props, header, cells, ("rel", rel_type))
         self.groups.add(kind, header, cells)
         self.relationships += 1
@@ -253,12 +275,22 @@ class RowWriter:
         return key
 
     def _props(self, props: dict[str, Any], header: list[str], cells: list[str], scope: tuple[str, str]) -> None:
+        columns = self._columns
         for key in sorted(props):
             value = props[key]
+            kind = type(value)
+            column = columns.get((key, kind))
+            if column is not None:  # a scalar of a type met with this key before: most cells
+                header.append(column)
+                cells.append('"' + value.replace('"', '""') + '"' if kind is str else _SCALAR_CELLS[kind](value))
+                continue
             if value is None:
                 continue  # Cypher's SET of null: no property
             if isinstance(value, list) and not value:
                 self.empty_lists.add((*scope, self._key(key)))
                 continue
-            header.append(f"{self._key(key)}:{neo4j_type(value)}")
+            column = f"{self._key(key)}:{neo4j_type(value)}"
+            if kind in _SCALAR_CELLS:  # the column depends on the type alone, and the cell on the value alone
+                columns[key, kind] = column
+            header.append(column)
             cells.append(cell(value))

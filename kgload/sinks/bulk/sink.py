@@ -120,6 +120,9 @@ def _unblob(data: bytes) -> Any:
 _TEMPORAL_READERS: dict[str, Callable[[str], Any]] = {"d": dt.date.fromisoformat, "t": dt.datetime.fromisoformat}
 
 
+_TEMPORAL_TYPES = frozenset((dt.date, dt.datetime))  # the only types _temporal_tag tags
+
+
 def _temporal_tag(value: Any) -> str | None:
     kind = type(value)
     if kind is dt.date:
@@ -131,7 +134,11 @@ def _temporal_tag(value: Any) -> str | None:
 
 def pack_props(props: dict[str, Any]) -> bytes:
     """A property map as the spool stores it (``unpack_props`` reads it back equal, types and key order too)."""
-    temporals = [(key, tag, value.isoformat()) for key, value in props.items() if (tag := _temporal_tag(value))]
+    temporals = [
+        (key, tag, value.isoformat())
+        for key, value in props.items()
+        if type(value) in _TEMPORAL_TYPES and (tag := _temporal_tag(value))  # the type first: no call for most
+    ]
     if temporals:
         props = dict(props)
         for key, _, _ in temporals:
@@ -157,6 +164,11 @@ class SpoolRows:
     claims: list[tuple[Any, ...]]
     links: list[tuple[str, str, str, str]]
     ends: list[tuple[str, str]]  # (claim, subject or object) that the document itself does not name
+
+    def __reduce__(self) -> tuple[type[SpoolRows], tuple[Any, ...]]:
+        # pickled by the worker and unpickled by the spool's process for every document: a plain tuple,
+        # not the Python __getstate__/__setstate__ dataclasses give a frozen slots class
+        return SpoolRows, (self.uri, self.document, self.mentions, self.claims, self.links, self.ends)
 
 
 def spool_rows(doc: DocumentRows) -> SpoolRows:
