@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import io
+import os
 import socket
 import sys
 import threading
@@ -236,6 +237,7 @@ def test_kgload_serve_command_answers_and_stops_on_ctrl_c(store, tmp_path):
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         text=True,
+        env={**os.environ, "PYTHONFAULTHANDLER": "1"},  # a stop that hangs shows every thread's stack
     )
     try:
         assert process.stderr is not None
@@ -246,5 +248,9 @@ def test_kgload_serve_command_answers_and_stops_on_ctrl_c(store, tmp_path):
         assert graph.query(PREFIXES + ASK).askAnswer is True
     finally:
         process.send_signal(signal.SIGINT)
-        rest = process.communicate(timeout=30)[1]
+        try:
+            rest = process.communicate(timeout=30)[1]
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGABRT)  # faulthandler writes the threads' stacks, then it dies
+            pytest.fail(f"kgload serve did not stop on Ctrl-C within 30 s:\n{process.communicate()[1]}")
     assert process.returncode == 0 and "stopped" in rest and "Traceback" not in rest
