@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import signal
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -28,9 +30,12 @@ def serve_command(
 
     Queries go to http://HOST:PORT/sparql by GET or POST; answers in the format the client
     asks for (SPARQL results JSON, XML, CSV, TSV; Turtle, N-Triples, RDF/XML, JSON-LD). Every
-    request sees the latest finished load. Ctrl-C stops it.
+    request sees the latest finished load. Ctrl-C or SIGTERM (systemd, ``kill``) stops it.
     """
     server = serve(store if store is not None else default_store(), host, port)
+    # set here, not inherited: a shell without job control starts `kgload serve &` with SIGINT ignored
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _stop)
     typer.echo(f"kgload serve: SPARQL endpoint {server.url} (read-only; Ctrl-C stops)", err=True)
     try:
         server.serve_forever()
@@ -38,3 +43,7 @@ def serve_command(
         typer.echo("kgload serve: stopped", err=True)
     finally:
         server.server_close()
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt

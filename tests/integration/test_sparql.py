@@ -225,11 +225,20 @@ def test_serve_refuses_a_folder_without_a_store(tmp_path):
         serve(tmp_path, port=0)
 
 
-def test_kgload_serve_command_answers_and_stops_on_ctrl_c(store, tmp_path):
+@pytest.mark.parametrize(
+    ("stop", "background"),
+    [("SIGINT", False), ("SIGINT", True), ("SIGTERM", False)],
+    ids=["ctrl-c", "ctrl-c-background-job", "sigterm"],
+)
+def test_kgload_serve_command_answers_and_stops_on_ctrl_c(store, stop, background):
+    import http.client
     import re
     import signal
     import subprocess
     import sys
+
+    def as_background_job() -> None:  # a shell without job control starts `cmd &` with SIGINT ignored
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     kgload = Path(sys.executable).with_name("kgload")
     process = subprocess.Popen(
@@ -238,6 +247,7 @@ def test_kgload_serve_command_answers_and_stops_on_ctrl_c(store, tmp_path):
         stdout=subprocess.DEVNULL,
         text=True,
         env={**os.environ, "PYTHONFAULTHANDLER": "1"},  # a stop that hangs shows every thread's stack
+        preexec_fn=as_background_job if background else None,
     )
     try:
         assert process.stderr is not None
@@ -246,8 +256,12 @@ def test_kgload_serve_command_answers_and_stops_on_ctrl_c(store, tmp_path):
         assert found, first
         graph = rdflib.Graph(SPARQLStore(found[1], returnFormat="json"))
         assert graph.query(PREFIXES + ASK).askAnswer is True
+        url = urllib.parse.urlsplit(found[1])  # a browser running YASGUI keeps its connection open
+        held = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+        held.request("GET", url.path + "?" + urllib.parse.urlencode({"query": PREFIXES + ASK}))
+        assert held.getresponse().read()
     finally:
-        process.send_signal(signal.SIGINT)
+        process.send_signal(getattr(signal, stop))
         try:
             rest = process.communicate(timeout=30)[1]
         except subprocess.TimeoutExpired:
