@@ -42,7 +42,7 @@ def test_a_property_the_focus_node_lacks_calls_none_of_its_checks() -> None:
         def counted(check: Any, name: str = str(prop.path)) -> Any:
             return lambda *args: (calls.append(name), check(*args))[1]
 
-        prop.tests = [(None, counted(check)) for check in prop.checks]  # the checks' iterators, counted
+        prop.tests = [(None, None, counted(check)) for check in prop.checks]  # the checks' iterators, counted
     node = URIRef(EX + "a")
     assert messages(shapes, [(node, RDF.type, URIRef(EX + "Thing"))]) == ["a name"]
     assert calls == []  # the missing name failed its minCount without a call; the missing note passed
