@@ -93,6 +93,8 @@ _XSD_STRING, _LANG_STRING = XSD.string, RDF.langString
 Step = tuple[bool, URIRef]  # (inverse, predicate)
 # a check yields the value nodes that fail it; None stands for a failure without a value (counts)
 Check = Callable[[Node, list[Node], "_Data"], Iterator[Node | None]]
+# a check as the hot loops call it: its test of one value, or a count's bounds (least, most), and the check
+_Test = tuple[Callable[[Node, "_Data"], bool] | None, tuple[int, float] | None, Check]
 
 
 @dataclass
@@ -116,9 +118,9 @@ class _Shape:
     # the predicate of a one-predicate path, for a shape with no property shapes or SPARQL of its own:
     # a focus node without it gets ``on_no_values`` failures without a call (most of a claim's thirty)
     lone_predicate: Node | None = None
-    # each check with its test of one value when it has one (all but the counts): the hot loops call
-    # the test itself instead of making the check's iterator of failing values
-    tests: list[tuple[Callable[[Node, _Data], bool] | None, Check]] = field(default_factory=list)
+    # each check with its test of one value when it has one (all but the counts) and the bounds of a count
+    # check (least, most): the hot loops test these themselves instead of making the check's iterator
+    tests: list[_Test] = field(default_factory=list)
 
 
 @dataclass
@@ -132,14 +134,28 @@ class _Targets:
 class _Index:
     """Triples indexed both ways, each list free of repeats."""
 
-    def __init__(self, triples: Iterable[Triple]) -> None:
+    def __init__(self, triples: Iterable[Triple], *, remember_pairs: bool = False) -> None:
         self.out: dict[Node, dict[Node, dict[Node, None]]] = {}
         self.into: dict[Node, dict[Node, dict[Node, None]]] = {}
-        self.by_predicate: dict[Node, dict[tuple[Node, Node], None]] = {}
+        # the subjects of each predicate, its (subject, object) pairs read from ``out`` when asked: a pair made
+        # and hashed per triple (a literal's hash is Python) cost more than the few lookups that read pairs
+        self.by_predicate: dict[Node, dict[Node, None]] = {}
+        self._pairs: dict[Node, dict[tuple[Node, Node], None]] | None = {} if remember_pairs else None
+        out, into, by_predicate = self.out.setdefault, self.into.setdefault, self.by_predicate.setdefault
         for s, p, o in triples:
-            self.out.setdefault(s, {}).setdefault(p, {})[o] = None
-            self.into.setdefault(o, {}).setdefault(p, {})[s] = None
-            self.by_predicate.setdefault(p, {})[(s, o)] = None
+            out(s, {}).setdefault(p, {})[o] = None
+            into(o, {}).setdefault(p, {})[s] = None
+            by_predicate(p, {})[s] = None
+
+    def pairs(self, p: Node) -> dict[tuple[Node, Node], None]:
+        """The (subject, object) pairs of ``p``, free of repeats (remembered for the fixed ontology's index)."""
+        if self._pairs is not None and p in self._pairs:
+            return self._pairs[p]
+        subjects = self.by_predicate.get(p)
+        found = {(s, o): None for s in subjects for o in self.out[s][p]} if subjects else _EMPTY
+        if self._pairs is not None:
+            self._pairs[p] = found
+        return found
 
 
 _EMPTY: dict[Any, None] = {}
@@ -173,8 +189,8 @@ class _Data:
         return (mine | theirs) if theirs else mine
 
     def pairs(self, p: Node) -> Iterable[tuple[Node, Node]]:
-        mine = self.doc.by_predicate.get(p, _EMPTY)
-        theirs = self.ontology.by_predicate.get(p, _EMPTY)
+        mine = self.doc.pairs(p)
+        theirs = self.ontology.pairs(p)
         return (mine | theirs) if theirs else mine
 
     def superclasses(self, cls: Node) -> frozenset[Node]:
@@ -216,7 +232,7 @@ class _Data:
             return o in found if o is not None else bool(found)
         if o is not None:
             return bool(self.subjects(p, o))
-        return bool(self.pairs(p))
+        return bool(self.doc.by_predicate.get(p) or self.ontology.by_predicate.get(p))
 
     def values(self, focus: Node, path: tuple[Step, ...]) -> list[Node]:
         if len(path) == 1:  # most paths are one predicate: its lookup is already free of repeats
@@ -518,7 +534,7 @@ class CompiledShapes:
         ontology = self._ontology_triples = [(one(s, s), one(p, p), one(o, o)) for s, p, o in ontology]
         self._compiled: dict[Node, _Shape] = {}
         self._targeted: list[tuple[_Shape, _Targets]] = []
-        self._ontology = _Index(ontology)
+        self._ontology = _Index(ontology, remember_pairs=True)
         self._supers: dict[Node, frozenset[Node]] = {}
         self._store = self._ontology_store()
         self._names = itertools.count()
@@ -615,7 +631,7 @@ class CompiledShapes:
                 out: list[Result] = []
                 fixed = data.supers is self._supers  # the class tree is the ontology's
                 mentioned = data.doc.out.keys() | data.doc.into.keys()
-                types = {o for _, o in data.doc.by_predicate.get(_TYPE, _EMPTY)} if fixed else set()
+                types = {o for _, o in data.doc.pairs(_TYPE)} if fixed else set()
                 predicates = data.doc.by_predicate.keys()
                 if fixed:
                     triggered = self._triggered(types, predicates)
@@ -754,7 +770,11 @@ class CompiledShapes:
         if verdict is None:
             values = [value] if shape.path is None else data.values(value, shape.path)
             if values:
-                failed = any(_fails(test, value, values, data) for test in shape.tests)
+                failed = False
+                for test in shape.tests:  # a loop, not any() of a generator: this runs for each value of a class check
+                    if _fails(test, value, values, data):
+                        failed = True
+                        break
             else:
                 failed = shape.on_no_values > 0
             verdict = not failed and all(self._conforms(p, value, data) for p in shape.properties)
@@ -807,7 +827,9 @@ class CompiledShapes:
         if path is not None:
             shape.path, shape.last_step = _path(g, path)
         shape.checks = self._checks(node)
-        shape.tests = [(getattr(check, "accepts", None), check) for check in shape.checks]
+        shape.tests = [
+            (getattr(check, "accepts", None), getattr(check, "bounds", None), check) for check in shape.checks
+        ]
         shape.on_no_values = sum(next(check(node, [], _NO_DATA), False) is not False for check in shape.checks)
         shape.properties = [self._shape(p) for p in sorted(g.objects(node, SH.property), key=str)]
         shape.sparql = [self._sparql(c) for c in g.objects(node, SH.sparql)]
@@ -834,9 +856,9 @@ class CompiledShapes:
                 raise Unsupported(f"sh:nodeKind {kind}")
             checks.append(_failing(lambda v, d, k=_NODE_KINDS[kind]: isinstance(v, k)))
         for count in g.objects(node, SH.minCount):
-            checks.append(_count(lambda n, c=int(count): n >= c))  # type: ignore[call-overload]
+            checks.append(_count(int(count), float("inf")))
         for count in g.objects(node, SH.maxCount):
-            checks.append(_count(lambda n, c=int(count): n <= c))  # type: ignore[call-overload]
+            checks.append(_count(0, int(count)))
         for members in g.objects(node, SH["in"]):
             allowed = set(g.items(members))
             checks.append(_failing(lambda v, d, a=allowed: v in a))
@@ -955,29 +977,42 @@ def _failing(accepts: Callable[[Node, _Data], bool]) -> Check:
 
 def _check_values(shape: _Shape, focus: Node, values: list[Node], data: _Data, out: list[Result]) -> None:
     """The results of ``shape``'s checks on the values its path reached from ``focus`` (some)."""
-    for accepts, check in shape.tests:
-        if accepts is None:
-            failing: Iterable[Node | None] = check(focus, values, data)
+    count = len(values)
+    for accepts, bounds, check in shape.tests:
+        if accepts is not None:
+            if count == 1:  # most paths reach one value: no list made when it passes
+                if accepts(values[0], data):
+                    continue
+                failing: Iterable[Node | None] = values
+            else:
+                failing = [v for v in values if not accepts(v, data)]
+        elif bounds is not None:
+            if bounds[0] <= count <= bounds[1]:
+                continue
+            failing = (None,)
         else:
-            failing = [v for v in values if not accepts(v, data)]
+            failing = check(focus, values, data)
         for value in failing:
             out.append(Result(focus, value, shape.last_step, shape.message or "", shape.node))
 
 
-def _fails(
-    test: tuple[Callable[[Node, _Data], bool] | None, Check], focus: Node, values: list[Node], data: _Data
-) -> bool:
-    """Whether a check fails on ``values``: its test of one value when it has one, else its iterator."""
-    accepts, check = test
-    if accepts is None:
-        return next(check(focus, values, data), False) is not False
-    return not all(accepts(v, data) for v in values)
+def _fails(test: _Test, focus: Node, values: list[Node], data: _Data) -> bool:
+    """Whether a check fails on ``values``: its test of one value or its bounds when it has them, else its iterator."""
+    accepts, bounds, check = test
+    if accepts is not None:
+        return not all(accepts(v, data) for v in values)
+    if bounds is not None:
+        return not bounds[0] <= len(values) <= bounds[1]
+    return next(check(focus, values, data), False) is not False
 
 
-def _count(accepts: Callable[[int], bool]) -> Check:
+def _count(least: int, most: float) -> Check:
+    """sh:minCount (``least``) or sh:maxCount (``most``): one failure without a value when the values are outside."""
+
     def check(focus: Node, values: list[Node], data: _Data) -> Iterator[Node | None]:
-        return iter(() if accepts(len(values)) else (None,))
+        return iter(() if least <= len(values) <= most else (None,))
 
+    check.bounds = (least, most)  # type: ignore[attr-defined]
     return check
 
 

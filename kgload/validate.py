@@ -47,6 +47,26 @@ _STATUS = ox.NamedNode(KG + "status")
 _ASSERTED = ox.NamedNode(KG + "Asserted")
 
 
+class _Terms(dict[Any, rdflib.term.Node]):
+    """pyoxigraph terms to rdflib's (``to_rdflib_term``), each the compiled shapes' own object when they hold
+    an equal one, remembered: a document's predicates, classes and actors recur in the next ones."""
+
+    def __init__(self, compiled: CompiledShapes | None) -> None:
+        super().__init__()
+        self.compiled = compiled
+
+    def __missing__(self, term: Any) -> rdflib.term.Node:
+        found = to_rdflib_term(term)
+        if self.compiled is not None:
+            found = self.compiled.known(found)
+        if isinstance(term, ox.BlankNode):  # each document's own: not remembered
+            return found
+        if len(self) >= _MAX_TERMS:
+            self.clear()
+        self[term] = found
+        return found
+
+
 @dataclass(frozen=True)
 class Violation:
     focus: str
@@ -63,7 +83,6 @@ class ShaclValidator:
         self.ontology = rdflib.Graph().parse(ontology, format="turtle")
         self.engine_name = engine_name(engine)
         self._reference: ShaclEngine | None = None
-        self._terms: dict[Any, rdflib.term.Node] = {}
         self.compiled: CompiledShapes | None = None
         if self.engine_name == "compiled":
             # Imported here: pyshacl is a tenth of a second of every command's start, and a load
@@ -75,6 +94,7 @@ class ShaclValidator:
                 self.compiled = CompiledShapes.compile(self.shapes, inoculated(self.ontology)[0])
             except Unsupported as e:
                 _log.info("SHACL shapes validated with pyshacl: %s", e)
+        self._terms = _Terms(self.compiled)
 
     @property
     def engine(self) -> ShaclEngine:
@@ -89,34 +109,17 @@ class ShaclValidator:
         return self._reference
 
     def violations(self, quads: list[ox.Quad]) -> list[Violation]:
-        term, known = self._term, self._terms.get
-        triples = []
-        for q in quads:  # the remembered terms looked up inline: a call per term costs as much as the lookup
-            s, p, o = q.subject, q.predicate, q.object
-            triples.append((known(s) or term(s), known(p) or term(p), known(o) or term(o)))
+        terms = self._terms
+        # a remembered term is a dictionary subscript in C; ``_Terms.__missing__`` converts the others
+        triples = [(terms[q.subject], terms[q.predicate], terms[q.object]) for q in quads]
         if self.compiled is not None:
             try:
-                results = self.compiled.results(triples, interned=True)  # ``_term`` swapped them already
+                results = self.compiled.results(triples, interned=True)  # ``_Terms`` swapped them already
             except Exception as e:  # a term pyoxigraph refuses, say: the reference engine takes the document
                 _log.debug("compiled SHACL checks failed on a document (%s): pyshacl validates it", e)
             else:
                 return sorted((self._violation(r) for r in results), key=_order)
         return self.reference_violations(triples)
-
-    def _term(self, term: Any) -> rdflib.term.Node:
-        """``to_rdflib_term``, remembered: a document's predicates, classes and actors recur in the next ones."""
-        if isinstance(term, ox.BlankNode):  # each document's own
-            found = to_rdflib_term(term)
-            return found if self.compiled is None else self.compiled.known(found)
-        found = self._terms.get(term)
-        if found is None:
-            if len(self._terms) >= _MAX_TERMS:
-                self._terms.clear()
-            found = to_rdflib_term(term)
-            if self.compiled is not None:
-                found = self.compiled.known(found)
-            self._terms[term] = found
-        return found
 
     def reference_violations(self, triples: list[Any]) -> list[Violation]:
         """What pyshacl reports on a graph of ``triples`` (the reference the compiled checks equal)."""

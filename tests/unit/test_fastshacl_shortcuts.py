@@ -9,7 +9,7 @@ import rdflib
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from kgload.fastshacl import CompiledShapes
+from kgload.fastshacl import CompiledShapes, _Index
 
 EX = "http://example.org/"
 SHAPES = f"""
@@ -42,7 +42,7 @@ def test_a_property_the_focus_node_lacks_calls_none_of_its_checks() -> None:
         def counted(check: Any, name: str = str(prop.path)) -> Any:
             return lambda *args: (calls.append(name), check(*args))[1]
 
-        prop.tests = [(None, counted(check)) for check in prop.checks]  # the checks' iterators, counted
+        prop.tests = [(None, None, counted(check)) for check in prop.checks]  # the checks' iterators, counted
     node = URIRef(EX + "a")
     assert messages(shapes, [(node, RDF.type, URIRef(EX + "Thing"))]) == ["a name"]
     assert calls == []  # the missing name failed its minCount without a call; the missing note passed
@@ -187,3 +187,20 @@ def test_the_datatype_test_made_per_datatype_gives_the_reference_rule() -> None:
         test = _datatype_test(datatype)
         for value in values:
             assert test(value, None) is _has_datatype(value, datatype), (value, datatype)
+
+
+def test_the_index_reads_a_predicates_pairs_from_its_subjects_once_each() -> None:
+    a, b, p, q = (URIRef(EX + n) for n in ("a", "b", "p", "q"))
+    one, two = Literal("one"), Literal(2)
+    index = _Index([(a, p, one), (b, p, two), (a, p, one), (a, q, b), (a, p, b)])
+    assert list(index.pairs(p)) == [(a, one), (a, b), (b, two)]  # by subject, each pair once
+    assert list(index.pairs(q)) == [(a, b)] and not index.pairs(URIRef(EX + "none"))
+
+
+def test_count_checks_fail_once_outside_their_bounds() -> None:
+    shapes = compiled()
+    node, note = URIRef(EX + "a"), URIRef(EX + "note")
+    base = [(node, RDF.type, URIRef(EX + "Thing")), (node, URIRef(EX + "name"), Literal("n"))]
+    assert messages(shapes, base) == []
+    assert messages(shapes, [*base, (node, note, Literal("x")), (node, note, Literal("y"))]) == ["one note"]
+    assert messages(shapes, [(node, RDF.type, URIRef(EX + "Thing"))]) == ["a name"]
