@@ -8,7 +8,9 @@
 documents each ``Neo4jSink.write`` got, their rows unpickled as the loader unpickles them, and the
 workers' pickled rows. ``time`` runs, for each build in alternating rounds (a fresh process each, the
 collector off), what ``Neo4jSink.write`` does before its transaction (``rows_of``, the raw hash,
-``unique_documents``, the alias rows, ``batch_rows``), ``batch_rows`` alone and ``pickle.loads`` of
+``unique_documents``, the alias rows, ``batch_rows``), ``batch_rows`` alone, the driver's packing of
+the rows' parameters (``pack``: the Bolt 5 dehydration hooks and the packstream packer the writer
+thread runs, on the documents', entities', mentions', claims' and facts' rows) and ``pickle.loads`` of
 the rows: CPU per document, the best of three in the process. A build is ``label=PYTHONPATH``
 (empty: this checkout).
 """
@@ -56,7 +58,9 @@ with open(out, "wb") as f:
 """
 
 TIME = """
-import gc, json, pickle, sys, time
+import gc, io, json, pickle, sys, time
+from neo4j._codec.hydration.bolt.v2 import HydrationHandler
+from neo4j._codec.packstream.v1 import Packer
 from kgload.sinks.neo4j import relink, rows
 from kgload.sinks.neo4j.projection import rows_of
 from kgload.sinks.neo4j.writer import _with_raw_hash
@@ -73,12 +77,19 @@ prepared = [rows.unique_documents(_with_raw_hash(rows_of(d, None), d.raw_hash) f
 def batch_rows():
     for unique in prepared:
         rows.batch_rows(unique)
+built = [rows.batch_rows(unique) for unique in prepared]
+hooks = HydrationHandler().new_hydration_scope().dehydration_hooks
+def pack():
+    for r in built:
+        packer = Packer(io.BytesIO())
+        for params in (r.documents, r.entities, r.mentions, r.claims, r.facts):
+            packer.pack(params, hooks)
 def loads():
     for p in payloads:
         pickle.loads(p)
 gc.disable()
 out = {}
-for name, fn in (("write_rows", write_rows), ("batch_rows", batch_rows), ("pickle_loads", loads)):
+for name, fn in (("write_rows", write_rows), ("batch_rows", batch_rows), ("pack", pack), ("pickle_loads", loads)):
     best = float("inf")
     for _ in range(3):
         start = time.process_time()

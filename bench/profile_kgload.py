@@ -178,11 +178,15 @@ class TimedResult:
         self._result, self._label, self._started = result, label, started
         self._into = QUERY_TIMES if into is None else into
         self._server = server  # (pid, its CPU seconds at tx.run, statement kind, profiled)
+        self._counted = False  # execute_query's transformer iterates the result and then consumes it
 
     def __getattr__(self, name: str) -> Any:  # driver internals (execute_query's eager transformer)
         return getattr(self._result, name)
 
     def _done(self) -> None:
+        if self._counted:
+            return
+        self._counted = True
         self._into[self._label].append(time.perf_counter() - self._started)
         if self._server is not None:
             pid, cpu, kind, profiled = self._server
