@@ -79,6 +79,7 @@ def main() -> None:
     parser.add_argument("--kgload", action="append", required=True, help="label=path of a kgload executable")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--port", type=int, default=27787)
+    parser.add_argument("--reruns", type=int, default=1, help="unchanged re-runs after each first load")
     parser.add_argument("--no-validate", action="store_true", help="load with --no-validate (default: validated)")
     parser.add_argument("--out", type=Path, help="write the measurements here as JSON")
     args = parser.parse_args()
@@ -95,7 +96,7 @@ def main() -> None:
                 argv.append("--no-validate" if args.no_validate else "--validate")
                 argv += ["--rejects", str(work / f"rejects-{label}.jsonl")]
                 try:
-                    for run in ("first load", "re-run"):
+                    for run in ("first load", *["re-run"] * args.reruns):
                         row = {"round": number + 1, "build": label, "run": run, **_run(argv, pid)}
                         rows.append(row)
                         print(json.dumps(row), flush=True)

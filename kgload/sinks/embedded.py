@@ -95,6 +95,7 @@ class EmbeddedStore:
                     )
 
     def write(self, documents: list[MappedDocument]) -> None:
+        learned.unmark(self.store)  # before the documents and their alias rows change
         for doc in documents:
             graph = ox.NamedNode(doc.graph)
             if self.store.contains_named_graph(graph):
@@ -115,9 +116,10 @@ class EmbeddedStore:
             self.store.flush()
             self.unflushed = 0
 
-    def relink(self) -> learned.Relinked:
-        """Join the free-name entities the learned aliases say are one (kgload.sinks.learned)."""
-        return learned.relink(self.store)
+    def relink(self, *, again: bool = False) -> learned.Relinked:
+        """Join the free-name entities the learned aliases say are one (kgload.sinks.learned); nothing
+        to do when nothing was written or retracted since a re-link that finished, unless ``again``."""
+        return learned.relink(self.store, again=again)
 
     def ensure_ontology(self, ontology: Path, base: str) -> None:
         """Keep the ontology in its own graph, so SPARQL can use its labels and class tree."""
@@ -207,6 +209,7 @@ class EmbeddedStore:
         return count
 
     def retract(self, documents: list[str]) -> int:
+        learned.unmark(self.store)
         removed = 0
         for iri in documents:
             graphs = {q.graph_name for q in self.store.quads_for_pattern(ox.NamedNode(iri), _FINGERPRINT, None, None)}

@@ -5,6 +5,11 @@ with the IRI the mapper gave it, its names, and the IRI and label it is linked t
 derives from every row where each entity belongs (``kgload.mapping.aliases.link``) and rewrites, in
 that document's graphs only, the IRIs and labels that differ: a document keeps its own quads, so dropping it (retract,
 re-load) and re-linking gives the graph as if it had never been there.
+
+A finished re-link leaves a mark in the table's graph (``kg:relinked``, naming the kgload version that
+re-linked), which any change to the table removes first (``unmark``): while it is there, the re-link has
+nothing to move, and ``relink`` returns at once. A re-link stopped part way never reached its mark, so
+the next run's re-link, even one that writes nothing, reads the table and finishes it.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import pyoxigraph as ox
 
 from kgload.mapping.aliases import Learned, learned_rows, targets
 from kgload.model import MappedDocument
+from kgload.version import __version__
 from kgload.vocabulary.namespaces import KG, RDFS, SKOS
 
 ALIASES = ox.NamedNode(KG + "learnedAliases")
@@ -25,6 +31,8 @@ ALIASES = ox.NamedNode(KG + "learnedAliases")
 _IN, _ROW, _LINKED = ox.NamedNode(KG + "learnedIn"), ox.NamedNode(KG + "learnedRow"), ox.NamedNode(KG + "linkedTo")
 _FINGERPRINT, _GRAPH = ox.NamedNode(KG + "fingerprint"), ox.NamedNode(KG + "graph")
 LABEL, ALT_LABEL = ox.NamedNode(RDFS + "label"), ox.NamedNode(SKOS + "altLabel")
+# the table's own node: one quad of it never completes a row (``_rows`` needs three a subject)
+_RELINKED = ox.NamedNode(KG + "relinked")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +46,17 @@ class Relinked:
 def _row_node(document: str, iri: str) -> ox.NamedNode:
     digest = sha256(f"{document} {iri}".encode()).hexdigest()[:32]
     return ox.NamedNode(f"{KG}learned/{digest}")
+
+
+def unmark(store: ox.Store) -> None:
+    """Before the table changes: the last re-link's mark no longer says the table is linked."""
+    for quad in list(store.quads_for_pattern(ALIASES, _RELINKED, None, ALIASES)):
+        store.remove(quad)
+
+
+def relinked(store: ox.Store) -> bool:
+    """The table is as the last re-link left it, which finished, under this kgload version's rule."""
+    return any(q.object.value == __version__ for q in store.quads_for_pattern(ALIASES, _RELINKED, None, ALIASES))
 
 
 def forget(store: ox.Store, documents: Iterable[str]) -> None:
@@ -66,8 +85,11 @@ def _linked(iri: str, label: str) -> ox.Literal:
     return ox.Literal(json.dumps([iri, label], ensure_ascii=False))
 
 
-def relink(store: ox.Store) -> Relinked:
-    """Move every learned entity to the node its group of names now has."""
+def relink(store: ox.Store, *, again: bool = False) -> Relinked:
+    """Move every learned entity to the node its group of names now has; nothing to do while the last
+    re-link's mark is there (``relinked``), unless ``again``."""
+    if not again and relinked(store):
+        return Relinked((), frozenset())
     # every row is read (to disk) before the first is given back, in document order, so the store is
     # changed only once its table has been read whole; only the distinct moves are held, for the report
     ambiguous: set[str] = set()
@@ -85,6 +107,8 @@ def relink(store: ox.Store) -> Relinked:
             store.remove(old)
         store.add(ox.Quad(node, _LINKED, _linked(iri, canonical), ALIASES))
         moves[(linked, iri)] = None
+    unmark(store)  # a version's mark other than this one
+    store.add(ox.Quad(ALIASES, _RELINKED, ox.Literal(__version__), ALIASES))  # after the last move, never before
     return Relinked(tuple(moves), frozenset(ambiguous))
 
 

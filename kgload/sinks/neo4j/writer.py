@@ -40,6 +40,7 @@ from kgload.sinks.neo4j.preparing import ProjectingSink
 from kgload.sinks.neo4j.projection import DocumentRows, rows_of
 from kgload.sinks.neo4j.rows import BatchRows, batch_rows, unique_documents, with_element_ids
 from kgload.sinks.neo4j.settings import Neo4jSettings
+from kgload.version import __version__
 
 LOCK_NAME = "kgload"
 # How long the driver retries a transaction on a transient or connection error: long enough for a
@@ -125,6 +126,7 @@ class Neo4jSink(ProjectingSink):
         self._in_flight: Future[None] | None = None
         self._in_flight_fingerprints: dict[str, str] = {}
         self.lost = False  # the server went away: what is left to say to it gets one attempt
+        self.unmarked = False  # this sink removed the mark of a finished re-link, and set none since
 
     @classmethod
     def connect(cls, settings: Neo4jSettings) -> Neo4jSink:
@@ -232,6 +234,7 @@ class Neo4jSink(ProjectingSink):
         # flush, not while the batch before commits: that held two batches' rows at once for no
         # time that could be measured.
         self.flush()
+        self._unmark()
         rows = batch_rows(docs)
         if not self.write_behind:
             with signals_held():  # in this thread: an interrupt waits for the commit
@@ -249,25 +252,50 @@ class Neo4jSink(ProjectingSink):
             session.execute_write(_write_batch, rows, ontology, self.rows_per_statement, aliases)
 
     @_kgload_errors
-    def relink(self) -> Relinked:
-        """Join the free-name entities the learned aliases say are one (kgload.sinks.neo4j.relink)."""
+    def relink(self, *, again: bool = False) -> Relinked:
+        """Join the free-name entities the learned aliases say are one (kgload.sinks.neo4j.relink); nothing
+        to do when nothing was written or retracted since a re-link that finished, unless ``again``."""
         self.flush()
+        if not again and not self.unmarked and self._relinked():
+            return Relinked((), frozenset())
         ambiguous: set[str] = set()
         with relink.Spool(relink.moving(self._alias_rows(), ambiguous)) as moves:
             if moves:
                 self._apply(moves)
+            else:
+                self._records(relink.MARK, name=LOCK_NAME, version=__version__)
+            self.unmarked = False
             return Relinked(tuple(moves.pairs), frozenset(ambiguous))
+
+    def _relinked(self) -> bool:
+        records, _, _ = self.driver.execute_query(
+            relink.RELINKED,
+            name=LOCK_NAME,
+            version=__version__,
+            database_=self.database,
+            routing_=neo4j.RoutingControl.READ,
+        )
+        return bool(records and records[0]["relinked"])
+
+    def _unmark(self) -> None:
+        """Before the first document this sink writes or retracts, in a transaction of its own: a re-link
+        stopped after it, or never reached, is not taken for finished."""
+        if not self.unmarked:
+            self._records(relink.UNMARK, name=LOCK_NAME)
+            self.unmarked = True
 
     def _apply(self, moves: relink.Spool) -> None:
         """The moves in bounded transactions of whole documents, in order, each completed with its rows'
-        mention names and labels just before it runs; each commits its rows' links."""
+        mention names and labels just before it runs; each commits its rows' links, the last the mark."""
         last = relink.last_transactions(relink.transactions(moves, self.relink_moves))
+        final = max(last.values())
         ontology = self._ontology()
         with self.driver.session(database=self.database) as session:
             for index, lean in enumerate(relink.transactions(moves, self.relink_moves)):
                 chunk = self._with_details(lean)
                 kept = relink.kept(chunk, index, last)
-                session.execute_write(_relink, chunk, ontology, self.rows_per_statement, kept)
+                mark = __version__ if index == final else None
+                session.execute_write(_relink, chunk, ontology, self.rows_per_statement, kept, mark)
 
     def _with_details(self, moves: list[dict[str, Any]]) -> list[dict[str, Any]]:
         details: dict[str, dict[str, Any]] = {}
@@ -315,6 +343,7 @@ class Neo4jSink(ProjectingSink):
     @_kgload_errors
     def retract(self, documents: list[str]) -> int:
         self.flush()
+        self._unmark()
         ontology = self._ontology()
         with self.driver.session(database=self.database) as session:
             removed = session.execute_write(_retract, documents, ontology, self.rows_per_statement)
@@ -569,10 +598,12 @@ def _relink(
     ontology: Ontology,
     size: int,
     kept: frozenset[str] = frozenset(),
+    mark: str | None = None,
 ) -> None:
     """Move each row's mention, claim ends and claim links to its group's node; re-key the claims and
     reconcile the relationships of their old and new keys; refresh the nodes and drop those left empty
-    but ``kept`` (a later transaction moves mentions to them); mark the rows linked."""
+    but ``kept`` (a later transaction moves mentions to them); mark the rows linked, and with ``mark``
+    (the re-link's last transaction) the table."""
     allowed = list(ontology.classes.values())
     for labels in {tuple(m["labels"]) for m in moves}:
         for label in labels:
@@ -617,3 +648,5 @@ def _relink(
         _run(tx, cypher.DELETE_ORPHANS, uris=[u for u in chunk if u not in kept]).consume()
     for chunk in _chunks(moves, size):
         _run(tx, relink.LINKED, rows=chunk).consume()
+    if mark is not None:
+        _run(tx, relink.MARK, name=LOCK_NAME, version=mark).consume()
