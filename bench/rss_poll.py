@@ -1,0 +1,57 @@
+"""The resident memory of every running ``kgload load`` and its workers, polled until stopped.
+
+Run beside a long load (say the 1M-event run of ``bench/events_neo4j_ab.py``): every ``--every``
+seconds it appends one JSON line with each such process's pid, parent pid, VmRSS and VmHWM (the
+process's peak so far) in MB, read from /proc (Linux). A poll misses what a process reaches between
+two polls and after the last one; VmHWM keeps the peak up to the poll that reads it.
+
+    .venv/bin/python bench/rss_poll.py --out /tmp/rss.jsonl --every 30 &
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+
+def kgload_processes() -> list[dict[str, int | str]]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            status = dict(line.split(":", 1) for line in (proc / "status").read_text().splitlines() if ":" in line)
+        except OSError:  # ended between the listing and the read
+            continue
+        # the loader, and its workers (multiprocessing children whose command line names kgload's Python)
+        if "kgload load" not in command and not ("multiprocessing" in command and "kgload" in command):
+            continue
+        found.append(
+            {
+                "pid": int(proc.name),
+                "ppid": int(status["PPid"]),
+                "rss_mb": int(status["VmRSS"].split()[0]) // 1024,
+                "hwm_mb": int(status["VmHWM"].split()[0]) // 1024,
+                "cmd": command[:120],
+            }
+        )
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, required=True, help="JSON lines are appended here")
+    parser.add_argument("--every", type=float, default=30.0, help="seconds between two polls")
+    args = parser.parse_args()
+    with args.out.open("a") as out:
+        while True:
+            out.write(json.dumps({"t": time.strftime("%H:%M:%S"), "procs": kgload_processes()}) + "\n")
+            out.flush()
+            time.sleep(args.every)
+
+
+if __name__ == "__main__":
+    main()
