@@ -143,3 +143,29 @@ def test_another_kgload_versions_relink_is_done_again(target, relinks, monkeypat
     target.load([[TEACHER, BARE, *FILLER]], again=True)
     assert len(relinks) == 2
     assert target.graph() == reference
+
+
+@pytest.mark.parametrize("error", [KeyboardInterrupt, RuntimeError])
+def test_a_store_write_stopped_at_its_alias_rows_is_finished_by_the_rerun(tmp_path, monkeypatch, error):
+    """A document is in the store only with its alias rows: a write stopped between the two leaves the
+    document unwritten, so the re-run writes it (found unchanged, it would never get its rows)."""
+    clean = Target("embedded", tmp_path / "clean")
+    clean.load([[TEACHER, BARE, *FILLER]])
+    stopped = Target("embedded", tmp_path / "stopped")
+    calls = [0]
+    real = learned.remember
+
+    def remember(*args: Any) -> None:
+        calls[0] += 1
+        if calls[0] == 1:  # the first batch's rows: the teacher's "Northern Hawks"
+            raise error("stopped")
+        real(*args)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(learned, "remember", remember)
+        with pytest.raises((error, RunFailed)):
+            stopped.load([[TEACHER, BARE, *FILLER]])
+    gc.collect()  # the stopped run's frames hold its store open
+    [report] = stopped.load([[TEACHER, BARE, *FILLER]], again=True)
+    assert report.documents_added > 0
+    assert stopped.graph() == clean.graph()
