@@ -16,7 +16,7 @@ Each transaction reconciles from the graph as the ones before committed it: a re
 recomputed from the claims that hold it then, and a relationship moves whole only when the graph
 says no other claim holds its old or new key.
 
-The last transaction of a re-link (or, when nothing moves, one of its own) marks the lease node
+A transaction of its own, after the re-link's last move has committed, marks the lease node
 (``:KgloadLock``) ``relinked`` with the kgload version; a run removes the mark before it first writes or
 retracts a document. While the mark is there the table is linked, and the re-link returns without
 reading it; one stopped part way never set it, so the next run finishes it whatever that run writes.
@@ -279,8 +279,7 @@ USING INDEX SEEK a:{LABEL}(id)
 SET a.linked = row.new, a.linkedName = row.name
 """
 
-# On the lease node, which every run takes (MERGE: a re-link called without a lease); last in its
-# transaction, so the node is locked only for the commit.
+# On the lease node, which every run takes (MERGE: a re-link called without a lease).
 MARK = """
 MERGE (l:KgloadLock {name: $name})
 SET l.relinked = $version

@@ -262,8 +262,8 @@ class Neo4jSink(ProjectingSink):
         with relink.Spool(relink.moving(self._alias_rows(), ambiguous)) as moves:
             if moves:
                 self._apply(moves)
-            else:
-                self._records(relink.MARK, name=LOCK_NAME, version=__version__)
+            # after the last move has committed: a re-link stopped before this is done again by the next run
+            self._records(relink.MARK, name=LOCK_NAME, version=__version__)
             self.unmarked = False
             return Relinked(tuple(moves.pairs), frozenset(ambiguous))
 
@@ -286,16 +286,14 @@ class Neo4jSink(ProjectingSink):
 
     def _apply(self, moves: relink.Spool) -> None:
         """The moves in bounded transactions of whole documents, in order, each completed with its rows'
-        mention names and labels just before it runs; each commits its rows' links, the last the mark."""
+        mention names and labels just before it runs; each commits its rows' links."""
         last = relink.last_transactions(relink.transactions(moves, self.relink_moves))
-        final = max(last.values())
         ontology = self._ontology()
         with self.driver.session(database=self.database) as session:
             for index, lean in enumerate(relink.transactions(moves, self.relink_moves)):
                 chunk = self._with_details(lean)
                 kept = relink.kept(chunk, index, last)
-                mark = __version__ if index == final else None
-                session.execute_write(_relink, chunk, ontology, self.rows_per_statement, kept, mark)
+                session.execute_write(_relink, chunk, ontology, self.rows_per_statement, kept)
 
     def _with_details(self, moves: list[dict[str, Any]]) -> list[dict[str, Any]]:
         details: dict[str, dict[str, Any]] = {}
@@ -598,12 +596,10 @@ def _relink(
     ontology: Ontology,
     size: int,
     kept: frozenset[str] = frozenset(),
-    mark: str | None = None,
 ) -> None:
     """Move each row's mention, claim ends and claim links to its group's node; re-key the claims and
     reconcile the relationships of their old and new keys; refresh the nodes and drop those left empty
-    but ``kept`` (a later transaction moves mentions to them); mark the rows linked, and with ``mark``
-    (the re-link's last transaction) the table."""
+    but ``kept`` (a later transaction moves mentions to them); mark the rows linked."""
     allowed = list(ontology.classes.values())
     for labels in {tuple(m["labels"]) for m in moves}:
         for label in labels:
@@ -648,5 +644,3 @@ def _relink(
         _run(tx, cypher.DELETE_ORPHANS, uris=[u for u in chunk if u not in kept]).consume()
     for chunk in _chunks(moves, size):
         _run(tx, relink.LINKED, rows=chunk).consume()
-    if mark is not None:
-        _run(tx, relink.MARK, name=LOCK_NAME, version=mark).consume()
