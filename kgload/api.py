@@ -42,7 +42,7 @@ from kgload.report import LoadReport, RejectsFile, reject_line
 from kgload.runs.lease import holding, owner_of
 from kgload.runs.runner import run_load
 from kgload.sinks import Sink, lease_of, ledger_of
-from kgload.sinks.embedded import EmbeddedStore
+from kgload.sinks.embedded import EmbeddedStore, release_frames
 from kgload.sparql import answer
 from kgload.validate import engine_name, validator_for
 
@@ -360,6 +360,9 @@ def opened(
         target = open_store(store, read_only=read_only)
     try:
         yield target
+    except BaseException as exc:
+        release_frames(exc)
+        raise
     finally:
         target.close()
 

@@ -9,6 +9,7 @@ no fingerprint and the next run loads the document again.
 from __future__ import annotations
 
 import json
+import traceback
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -212,6 +213,7 @@ class EmbeddedStore:
 
     def retract(self, documents: list[str]) -> int:
         learned.unmark(self.store)
+        learned.retracting(self.store, documents)  # a retract stopped below is finished by the next re-link
         removed = 0
         for iri in documents:
             graphs = {q.graph_name for q in self.store.quads_for_pattern(ox.NamedNode(iri), _FINGERPRINT, None, None)}
@@ -258,8 +260,21 @@ class EmbeddedStore:
     def __enter__(self) -> EmbeddedStore:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
+        if exc is not None:
+            release_frames(exc)
         self.close()
+
+
+def release_frames(exc: BaseException) -> None:
+    """Clear the locals of the finished frames ``exc`` (and the exceptions it was raised from) went
+    through: a caller that keeps the exception (a notebook's last error, ``pytest.raises``) would
+    otherwise keep the store those frames held, and RocksDB's lock with it, after ``close``."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        traceback.clear_frames(exc.__traceback__)
+        exc = exc.__cause__ or exc.__context__
 
 
 def _raw_node(raw: str) -> ox.NamedNode:

@@ -10,6 +10,10 @@ A finished re-link leaves a mark in the table's graph (``kg:relinked``, naming t
 re-linked), which any change to the table removes first (``unmark``): while it is there, the re-link has
 nothing to move, and ``relink`` returns at once. A re-link stopped part way never reached its mark, so
 the next run's re-link, even one that writes nothing, reads the table and finishes it.
+
+A retract names its documents in the table (``retracting``) before it removes their graphs, and their
+rows go after the graphs: a retract stopped between the two leaves rows of documents no longer there,
+which the next re-link drops before it reads the table (``finish_retracts``), whatever run comes next.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ _FINGERPRINT, _GRAPH = ox.NamedNode(KG + "fingerprint"), ox.NamedNode(KG + "grap
 LABEL, ALT_LABEL = ox.NamedNode(RDFS + "label"), ox.NamedNode(SKOS + "altLabel")
 # the table's own node: one quad of it never completes a row (``_rows`` needs three a subject)
 _RELINKED = ox.NamedNode(KG + "relinked")
+# a document being retracted, as its own subject: one quad, never a row either
+_RETRACTING = ox.NamedNode(KG + "retracting")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +73,21 @@ def forget(store: ox.Store, documents: Iterable[str]) -> None:
                 store.remove(own)
 
 
+def retracting(store: ox.Store, documents: Iterable[str]) -> None:
+    """Before ``documents``' graphs go: their rows are to go too, even if this run stops first."""
+    store.extend(ox.Quad(ox.NamedNode(d), _RETRACTING, ox.Literal("true"), ALIASES) for d in documents)
+
+
+def finish_retracts(store: ox.Store) -> None:
+    """Drop the rows of documents a retract removed, and the retract's notes: a retract that stopped
+    after their graphs went would otherwise leave its rows to group the names of the documents left."""
+    for quad in list(store.quads_for_pattern(None, _RETRACTING, None, ALIASES)):
+        document = quad.subject
+        if next(store.quads_for_pattern(document, _FINGERPRINT, None, None), None) is None:
+            forget(store, [document.value])  # gone; one written again since keeps the rows its write made
+        store.remove(quad)
+
+
 def remember(store: ox.Store, documents: Iterable[MappedDocument]) -> None:
     """Keep the rows of freshly written documents, linked to the IRIs the mapper gave."""
     quads: list[ox.Quad] = []
@@ -90,6 +111,7 @@ def relink(store: ox.Store, *, again: bool = False) -> Relinked:
     re-link's mark is there (``relinked``), unless ``again``."""
     if not again and relinked(store):
         return Relinked((), frozenset())
+    finish_retracts(store)
     # every row is read (to disk) before the first is given back, in document order, so the store is
     # changed only once its table has been read whole; only the distinct moves are held, for the report
     ambiguous: set[str] = set()

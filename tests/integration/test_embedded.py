@@ -140,3 +140,25 @@ def test_a_rerun_reports_read_rejects_again_and_mapping_rejects_only_when_it_map
     assert first.count("read") == 1 and len(first) == 2
     assert stages() == ["read"]  # unchanged: not mapped again
     assert stages(force=True) == first
+
+
+def test_a_load_that_raised_releases_the_store_though_its_exception_is_kept(monkeypatch, seed, store_path):
+    """A notebook keeps the last exception (and pytest.raises its excinfo): its frames must not keep
+    the store, and RocksDB's lock, after the load gave up."""
+    from kgload.sinks import learned
+
+    def stopped(store, **options):
+        raise RuntimeError("stopped in the re-link")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(learned, "relink", stopped)
+        with pytest.raises(RuntimeError, match="stopped in the re-link") as kept:
+            api.load([seed], store=store_path)
+    assert kept.value.__traceback__ is not None
+    report = api.load([seed], store=store_path)  # the lock is free: the same process loads again
+    assert report.status == "ok", report.messages
+    with pytest.raises(KeyError) as held, api.open_store(store_path) as store:
+        learned.unmark(store.store)  # a frame that holds the pyoxigraph store itself
+        raise KeyError("stopped")
+    assert held.value.__traceback__ is not None
+    assert snapshot(store_path)  # opened again, read-only, while the exception is still held

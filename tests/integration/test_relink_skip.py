@@ -119,6 +119,27 @@ def test_a_retract_whose_relink_failed_is_finished_by_an_unchanged_load(target, 
     assert target.graph() == alone
 
 
+@pytest.mark.parametrize("error", [KeyboardInterrupt, RuntimeError], ids=["interrupted", "failing"])
+def test_a_store_retract_stopped_before_its_alias_rows_go_is_finished_by_an_unchanged_load(
+    tmp_path, monkeypatch, error
+):
+    """The store removes a retracted document's graphs, then its rows (pyoxigraph has no transaction
+    across calls): rows left by a retract stopped between the two must not group the names left."""
+    target = Target("embedded", tmp_path)
+    target.load([[BARE]])
+    alone = target.graph()
+    target.load([[TEACHER, BARE]])
+    with monkeypatch.context() as patch:
+        patch.setattr(learned, "forget", lambda *args: (_ for _ in ()).throw(error("stopped")))
+        with pytest.raises((error, RunFailed)):
+            target.retract(["teacher"])
+    assert target.mentioned()[BATTALION] == {"bare"}  # the teacher's graphs are gone, its rows not
+    [report] = target.load([[BARE]], again=True)
+    assert report.documents_unchanged == 1
+    assert target.graph() == alone
+    assert target.mentioned()[HAWKS] == {"bare"}  # the teacher's alias no longer joins it
+
+
 def test_a_rerun_with_changed_input_relinks(target, relinks):
     target.load([[TEACHER, BARE, *FILLER]])
     reference = target.graph()
