@@ -402,3 +402,36 @@ def test_the_tenure_index_on_disk_gives_the_serial_output(
     monkeypatch.setattr(ProcessMapper, "_task", spy)
     assert mapped([corpus, bench_corpus], mapping, run, tmp_path, workers, 7) == reference
     assert workers == 1 or max(dropped) > 0, "the log of learned holdings was never cut"
+
+
+def test_spawned_workers_validate_as_the_serial_load(corpus, bench_corpus, mapping, run, tmp_path, monkeypatch):
+    """Where fork is missing (macOS, Windows) the workers get the setup pickled: the shapes compiled and
+    the validator's terms, remembered by the parent's own first batch, must validate as in one process."""
+    bench_head = tmp_path / "bench-head.jsonl"
+    bench_head.write_text("".join(bench_corpus.read_text().splitlines(keepends=True)[:40]))
+    methods: list[str] = []
+    context = kgload.parallel.multiprocessing.get_context
+
+    def recorded(method: str | None = None):
+        methods.append(method)
+        return context(method)
+
+    results = []
+    for workers in (1, 2):
+        with monkeypatch.context() as patch:
+            patch.setattr(kgload.parallel.multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+            patch.setattr(kgload.parallel.multiprocessing, "get_context", recorded)
+            store, rejects = tmp_path / f"store-{workers}", tmp_path / f"load-rejects-{workers}.jsonl"
+            report = api.load(
+                [corpus, bench_head],
+                store=store,
+                mapping=mapping,
+                run=run,
+                rejects=rejects,
+                batch_size=7,
+                workers=workers,
+            )
+        results.append((report_of(report), rejects.read_text(), store_quads(store)))
+    assert methods == ["spawn"]  # the two-worker load started its pool with spawn
+    assert results[0] == results[1]
+    assert results[0][0][0]["documents"]["added"] > 30
