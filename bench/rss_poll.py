@@ -16,18 +16,25 @@ import time
 from pathlib import Path
 
 
+def _loads(argv: list[str]) -> bool:
+    """``kgload [global options] load …`` (also ``python -m kgload``): the load may follow options."""
+    starts = [i for i, arg in enumerate(argv) if arg == "kgload" or arg.endswith("/kgload")]
+    return bool(starts) and "load" in argv[starts[0] + 1 :]
+
+
 def kgload_processes() -> list[dict[str, int | str]]:
     found = []
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
         try:
-            command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            argv = (proc / "cmdline").read_bytes().decode(errors="replace").split("\0")
+            command = " ".join(argv)
             status = dict(line.split(":", 1) for line in (proc / "status").read_text().splitlines() if ":" in line)
         except OSError:  # ended between the listing and the read
             continue
         # the loader, and its workers (multiprocessing children whose command line names kgload's Python)
-        if "kgload load" not in command and not ("multiprocessing" in command and "kgload" in command):
+        if not _loads(argv) and not ("multiprocessing" in command and "kgload" in command):
             continue
         found.append(
             {
