@@ -25,6 +25,7 @@ import json
 import os
 import pickle
 import pstats
+import shutil
 import sys
 import tempfile
 import time
@@ -124,12 +125,18 @@ def main() -> None:
     work = {"read": read, "map": mapped, "task": tasks, "pickle": pickle_dones, "parent": parent}
     best: dict[str, float] = {}
     counts: dict[str, int] = {}
-    for _ in range(args.repeat):
-        for name, run_it in work.items():
-            fresh = validator()  # set up untimed: a worker does it once
-            start = time.process_time()
-            counts[name] = run_it(fresh)
-            best[name] = min(best.get(name, float("inf")), time.process_time() - start)
+    try:
+        for _ in range(args.repeat):
+            for name, run_it in work.items():
+                fresh = validator()  # set up untimed: a worker does it once
+                start = time.process_time()
+                counts[name] = run_it(fresh)
+                best[name] = min(best.get(name, float("inf")), time.process_time() - start)
+        if args.profile:
+            profiler = cProfile.Profile(time.process_time)
+            profiler.runcall(tasks, validator())
+    finally:
+        shutil.rmtree(spool, ignore_errors=True)  # the tasks' spool files, a few MB a run
     spooled = sum(len(v) for v in spool_copies.values())
     report = {
         "kgload": str(Path(kgload.__file__).parent),
@@ -145,8 +152,6 @@ def main() -> None:
     }
     print(json.dumps(report))
     if args.profile:
-        profiler = cProfile.Profile(time.process_time)
-        profiler.runcall(tasks, validator())
         out = io.StringIO()
         stats = pstats.Stats(profiler, stream=out).strip_dirs()
         stats.sort_stats("tottime").print_stats(30)
