@@ -1,9 +1,10 @@
 """The resident memory of every running ``kgload load`` and its workers, polled until stopped.
 
 Run beside a long load (say the 1M-event run of ``bench/events_neo4j_ab.py``): every ``--every``
-seconds it appends one JSON line with each such process's pid, parent pid, VmRSS and VmHWM (the
-process's peak so far) in MB, read from /proc (Linux). A poll misses what a process reaches between
-two polls and after the last one; VmHWM keeps the peak up to the poll that reads it.
+seconds it appends one JSON line with each such process's pid, parent pid, VmRSS, VmHWM (the
+process's peak so far) and RssAnon (VmRSS without mapped files) in MB, read from /proc (Linux). A
+poll misses what a process reaches between two polls and after the last one; VmHWM keeps the peak
+up to the poll that reads it.
 
     .venv/bin/python bench/rss_poll.py --out /tmp/rss.jsonl --every 30 &
 """
@@ -42,6 +43,8 @@ def kgload_processes() -> list[dict[str, int | str]]:
                 "ppid": int(status["PPid"]),
                 "rss_mb": int(status["VmRSS"].split()[0]) // 1024,
                 "hwm_mb": int(status["VmHWM"].split()[0]) // 1024,
+                # anonymous memory (the heaps) apart from mapped files, which the kernel can drop
+                "anon_mb": int(status.get("RssAnon", "0 kB").split()[0]) // 1024,
                 "cmd": command[:120],
             }
         )
