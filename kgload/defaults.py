@@ -18,6 +18,9 @@ MAP_BATCH = 200
 LOCK_TTL = 30
 # Rows per UNWIND statement into Neo4j; a batch with more rows is several statements in one transaction.
 ROWS_PER_STATEMENT = 10_000
+# Quads the embedded store writes or removes between two flushes: RocksDB holds what is written in
+# memory until it flushes (about 1 KB a quad), and pyoxigraph never asks it to.
+FLUSH_QUADS = 100_000
 RUNS_LISTED = 20  # runs that `kgload runs` lists, newest first
 # Where `kgload serve` listens: this machine only, unless another address is given.
 SERVE_HOST, SERVE_PORT = "127.0.0.1", 7878

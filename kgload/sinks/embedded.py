@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kgload.defaults import RUNS_LISTED
+from kgload.defaults import FLUSH_QUADS, RUNS_LISTED
 from kgload.errors import TargetInUse, TargetUnreachable
 from kgload.fingerprint import fingerprint
 from kgload.ledger import RunRecord, camel
@@ -35,9 +35,6 @@ _GRAPH = ox.NamedNode(KG + "graph")
 _RAW_OF = ox.NamedNode(KG + "rawHashOf")
 _RAW_FINGERPRINT = ox.NamedNode(KG + "rawHashFingerprint")
 _RAW_NODE = "urn:kgload:"
-# RocksDB holds what is written in memory until it flushes, and pyoxigraph never asks it to: without
-# a flush after so many quads (about 1 KB of memory each until then), memory grows with the input
-FLUSH_QUADS = 100_000
 
 
 class EmbeddedStore:

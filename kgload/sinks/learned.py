@@ -25,6 +25,7 @@ from hashlib import sha256
 
 import pyoxigraph as ox
 
+from kgload.defaults import FLUSH_QUADS
 from kgload.mapping.aliases import Learned, learned_rows, targets
 from kgload.model import MappedDocument
 from kgload.version import __version__
@@ -116,19 +117,24 @@ def relink(store: ox.Store, *, again: bool = False) -> Relinked:
     # changed only once its table has been read whole; only the distinct moves are held, for the report
     ambiguous: set[str] = set()
     moves: dict[tuple[str, str], None] = {}
+    unflushed = 0  # quads written or removed since the last flush: the moves' memory stays bounded
     for row, (linked, linked_label), (iri, canonical) in targets(
         ((row, (linked, label)) for row, linked, label in _rows(store)), ambiguous
     ):
         if (iri, canonical) == (linked, linked_label):
             continue
         for graph in _graphs(store, row.document):
-            _rewrite(store, graph, linked, iri)
-            _relabel(store, graph, ox.NamedNode(iri), row.names[0], linked_label, canonical)
+            unflushed += _rewrite(store, graph, linked, iri)
+            unflushed += _relabel(store, graph, ox.NamedNode(iri), row.names[0], linked_label, canonical)
         node = _row_node(row.document, row.iri)
         for old in list(store.quads_for_pattern(node, _LINKED, None, ALIASES)):
             store.remove(old)
         store.add(ox.Quad(node, _LINKED, _linked(iri, canonical), ALIASES))
         moves[(linked, iri)] = None
+        unflushed += 2
+        if unflushed >= FLUSH_QUADS:
+            store.flush()
+            unflushed = 0
     unmark(store)  # a version's mark other than this one
     store.add(ox.Quad(ALIASES, _RELINKED, ox.Literal(__version__), ALIASES))  # after the last move, never before
     return Relinked(tuple(moves), frozenset(ambiguous))
@@ -167,24 +173,28 @@ def _graphs(store: ox.Store, document: str) -> list[ox.NamedNode | ox.BlankNode]
     return found
 
 
-def _rewrite(store: ox.Store, graph: ox.NamedNode | ox.BlankNode, old: str, new: str) -> None:
+def _rewrite(store: ox.Store, graph: ox.NamedNode | ox.BlankNode, old: str, new: str) -> int:
+    """Rename ``old`` to ``new`` in ``graph``; returns the quads written and removed."""
     if old == new:
-        return
+        return 0
     before, after = ox.NamedNode(old), ox.NamedNode(new)
-    quads = [*store.quads_for_pattern(before, None, None, graph), *store.quads_for_pattern(None, None, before, graph)]
-    for quad in set(quads):
+    quads = set(store.quads_for_pattern(before, None, None, graph))
+    quads.update(store.quads_for_pattern(None, None, before, graph))
+    for quad in quads:
         store.remove(quad)
         subject = after if quad.subject == before else quad.subject
         obj = after if quad.object == before else quad.object
         store.add(ox.Quad(subject, quad.predicate, obj, graph))
+    return 2 * len(quads)
 
 
 def _relabel(
     store: ox.Store, graph: ox.NamedNode | ox.BlankNode, node: ox.NamedNode, own: str, was: str, now: str
-) -> None:
-    """The document labels the entity with the group's name, and keeps its own as an alternative."""
+) -> int:
+    """The document labels the entity with the group's name, and keeps its own as an alternative;
+    returns about the quads written and removed."""
     if was == now:
-        return
+        return 0
     for quad in list(store.quads_for_pattern(node, LABEL, None, graph)):
         if quad.object.value == was:
             store.remove(quad)
@@ -193,3 +203,4 @@ def _relabel(
     store.add(ox.Quad(node, LABEL, ox.Literal(now), graph))
     if now != own:
         store.add(ox.Quad(node, ALT_LABEL, ox.Literal(own), graph))
+    return 4
