@@ -50,11 +50,11 @@ def stopping(monkeypatch: pytest.MonkeyPatch, target: Target, error: type[BaseEx
     if target.driver is None:
         real: Any = learned._rewrite
 
-        def step(*args: Any) -> None:
+        def step(*args: Any) -> int:
             if steps[0] == after:
                 raise error("stopped")
             steps[0] += 1
-            real(*args)
+            return real(*args)
 
         monkeypatch.setattr(learned, "_rewrite", step)
         return
