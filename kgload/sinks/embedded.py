@@ -98,12 +98,11 @@ class EmbeddedStore:
         # not there (written again next run), never one found unchanged without its rows
         learned.forget(self.store, (doc.iri for doc in documents))
         learned.remember(self.store, documents)
+        removed = 0
         for doc in documents:
             graph = ox.NamedNode(doc.graph)
             if self.store.contains_named_graph(graph):
-                for extra in self._extra_graphs(doc.iri, graph):
-                    self.store.remove_graph(extra)
-                self.store.remove_graph(graph)
+                removed += self._remove(doc.iri, graph)
         self.store.extend(quad for doc in documents for quad in doc.quads)
         text = b"".join(doc.prepared for doc in documents if isinstance(doc.prepared, bytes))
         # after every document's own quads: a run stopped part way leaves a document without its raw
@@ -111,10 +110,22 @@ class EmbeddedStore:
         text += b"".join(_raw_nquads(doc) for doc in documents if doc.raw_hash)
         if text:  # documents written as N-Quads where they were mapped (``preparer``): parsed by the store
             self.store.load(text, format=ox.RdfFormat.N_QUADS)
-        self.unflushed += sum(len(doc.quads) for doc in documents) + text.count(b"\n")
+        self._changed(removed + sum(len(doc.quads) for doc in documents) + text.count(b"\n"))
+
+    def _changed(self, quads: int) -> None:
+        """Flush RocksDB's buffers once ``FLUSH_QUADS`` quads were written or removed since the last flush."""
+        self.unflushed += quads
         if self.unflushed >= FLUSH_QUADS:
             self.store.flush()
             self.unflushed = 0
+
+    def _remove(self, document: str, graph: ox.NamedNode) -> int:
+        """Remove a document's graph and the further graphs its facts went to; returns the quads removed."""
+        removed = 0
+        for named in [*self._extra_graphs(document, graph), graph]:
+            removed += _size(self.store, named)
+            self.store.remove_graph(named)
+        return removed
 
     def relink(self, *, again: bool = False) -> learned.Relinked:
         """Join the free-name entities the learned aliases say are one (kgload.sinks.learned); nothing
@@ -215,9 +226,7 @@ class EmbeddedStore:
         for iri in documents:
             graphs = {q.graph_name for q in self.store.quads_for_pattern(ox.NamedNode(iri), _FINGERPRINT, None, None)}
             for graph in graphs:
-                for extra in self._extra_graphs(iri, graph):
-                    self.store.remove_graph(extra)
-                self.store.remove_graph(graph)
+                self._changed(self._remove(iri, graph))  # a retract of many documents flushes as a load does
                 removed += 1
         learned.forget(self.store, documents)
         learned.relink(self.store)  # the aliases the documents taught go with them
@@ -272,6 +281,12 @@ def release_frames(exc: BaseException) -> None:
         seen.add(id(exc))
         traceback.clear_frames(exc.__traceback__)
         exc = exc.__cause__ or exc.__context__
+
+
+def _size(store: ox.Store, graph: ox.NamedNode | ox.BlankNode) -> int:
+    """The quads in ``graph``, counted by the store (no Python object a quad)."""
+    found = store.query("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", default_graph=graph)
+    return int(next(iter(found))["n"].value)
 
 
 def _raw_node(raw: str) -> ox.NamedNode:
