@@ -130,7 +130,7 @@ class EmbeddedStore:
     def relink(self, *, again: bool = False) -> learned.Relinked:
         """Join the free-name entities the learned aliases say are one (kgload.sinks.learned); nothing
         to do when nothing was written or retracted since a re-link that finished, unless ``again``."""
-        return learned.relink(self.store, again=again)
+        return learned.relink(self.store, self._changed, again=again)
 
     def ensure_ontology(self, ontology: Path, base: str) -> None:
         """Keep the ontology in its own graph, so SPARQL can use its labels and class tree."""
@@ -229,7 +229,7 @@ class EmbeddedStore:
                 self._changed(self._remove(iri, graph))  # a retract of many documents flushes as a load does
                 removed += 1
         learned.forget(self.store, documents)
-        learned.relink(self.store)  # the aliases the documents taught go with them
+        learned.relink(self.store, self._changed)  # the aliases the documents taught go with them
         return removed
 
     def document_ids(self) -> dict[str, str]:

@@ -19,13 +19,12 @@ which the next re-link drops before it reads the table (``finish_retracts``), wh
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from hashlib import sha256
 
 import pyoxigraph as ox
 
-from kgload.defaults import FLUSH_QUADS
 from kgload.mapping.aliases import Learned, learned_rows, targets
 from kgload.model import MappedDocument
 from kgload.version import __version__
@@ -107,8 +106,9 @@ def _linked(iri: str, label: str) -> ox.Literal:
     return ox.Literal(json.dumps([iri, label], ensure_ascii=False))
 
 
-def relink(store: ox.Store, *, again: bool = False) -> Relinked:
-    """Move every learned entity to the node its group of names now has; nothing to do while the last
+def relink(store: ox.Store, changed: Callable[[int], None], *, again: bool = False) -> Relinked:
+    """Move every learned entity to the node its group of names now has, telling ``changed`` how many
+    quads each move wrote or removed (the store flushes on that count); nothing to do while the last
     re-link's mark is there (``relinked``), unless ``again``."""
     if not again and relinked(store):
         return Relinked((), frozenset())
@@ -117,24 +117,20 @@ def relink(store: ox.Store, *, again: bool = False) -> Relinked:
     # changed only once its table has been read whole; only the distinct moves are held, for the report
     ambiguous: set[str] = set()
     moves: dict[tuple[str, str], None] = {}
-    unflushed = 0  # quads written or removed since the last flush: the moves' memory stays bounded
     for row, (linked, linked_label), (iri, canonical) in targets(
         ((row, (linked, label)) for row, linked, label in _rows(store)), ambiguous
     ):
         if (iri, canonical) == (linked, linked_label):
             continue
         for graph in _graphs(store, row.document):
-            unflushed += _rewrite(store, graph, linked, iri)
-            unflushed += _relabel(store, graph, ox.NamedNode(iri), row.names[0], linked_label, canonical)
+            changed(_rewrite(store, graph, linked, iri))
+            changed(_relabel(store, graph, ox.NamedNode(iri), row.names[0], linked_label, canonical))
         node = _row_node(row.document, row.iri)
         for old in list(store.quads_for_pattern(node, _LINKED, None, ALIASES)):
             store.remove(old)
         store.add(ox.Quad(node, _LINKED, _linked(iri, canonical), ALIASES))
         moves[(linked, iri)] = None
-        unflushed += 2
-        if unflushed >= FLUSH_QUADS:
-            store.flush()
-            unflushed = 0
+        changed(2)
     unmark(store)  # a version's mark other than this one
     store.add(ox.Quad(ALIASES, _RELINKED, ox.Literal(__version__), ALIASES))  # after the last move, never before
     return Relinked(tuple(moves), frozenset(ambiguous))

@@ -147,7 +147,7 @@ def test_a_load_that_raised_releases_the_store_though_its_exception_is_kept(monk
     the store, and RocksDB's lock, after the load gave up."""
     from kgload.sinks import learned
 
-    def stopped(store, **options):
+    def stopped(*args, **options):
         raise RuntimeError("stopped in the re-link")
 
     with monkeypatch.context() as patch:

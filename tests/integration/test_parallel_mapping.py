@@ -216,24 +216,26 @@ def store_quads(store: Path, *, raw: bool = True) -> set[str]:
         target.close()
 
 
+def bench_head(bench_corpus: Path, tmp_path: Path) -> Path:
+    """The bench corpus's first 40 lines: enough for several batches and a few rejects."""
+    head = tmp_path / "bench-head.jsonl"
+    head.write_text("".join(bench_corpus.read_text().splitlines(keepends=True)[:40]))
+    return head
+
+
+def store_load(inputs: list[Path], mapping, run, tmp_path: Path, workers: int):
+    """Load ``inputs`` into a new store with ``workers``: the report, the rejects file and the store."""
+    store, rejects = tmp_path / f"store-{workers}", tmp_path / f"load-rejects-{workers}.jsonl"
+    report = api.load(inputs, store=store, mapping=mapping, run=run, rejects=rejects, batch_size=7, workers=workers)
+    return report, rejects, store
+
+
 def test_load_into_the_embedded_store_same_report_rejects_and_contents(corpus, bench_corpus, mapping, run, tmp_path):
-    bench_head = tmp_path / "bench-head.jsonl"
-    bench_head.write_text("".join(bench_corpus.read_text().splitlines(keepends=True)[:40]))
+    inputs = [corpus, bench_head(bench_corpus, tmp_path)]
     results = []
     for workers in (1, 2):
-        store, rejects = tmp_path / f"store-{workers}", tmp_path / f"load-rejects-{workers}.jsonl"
-        report = api.load(
-            [corpus, bench_head],
-            store=store,
-            mapping=mapping,
-            run=run,
-            rejects=rejects,
-            batch_size=7,
-            workers=workers,
-        )
-        again = api.load(
-            [corpus, bench_head], store=store, mapping=mapping, run=run, batch_size=7, workers=workers, validate=False
-        )
+        report, rejects, store = store_load(inputs, mapping, run, tmp_path, workers)
+        again = api.load(inputs, store=store, mapping=mapping, run=run, batch_size=7, workers=workers, validate=False)
         assert again.documents_loaded == 0  # repeatable: the second load changes nothing
         results.append((report_of(report), rejects.read_text(), store_quads(store)))
     assert results[0] == results[1]
@@ -407,8 +409,7 @@ def test_the_tenure_index_on_disk_gives_the_serial_output(
 def test_spawned_workers_validate_as_the_serial_load(corpus, bench_corpus, mapping, run, tmp_path, monkeypatch):
     """Where fork is missing (macOS, Windows) the workers get the setup pickled: the shapes compiled and
     the validator's terms, remembered by the parent's own first batch, must validate as in one process."""
-    bench_head = tmp_path / "bench-head.jsonl"
-    bench_head.write_text("".join(bench_corpus.read_text().splitlines(keepends=True)[:40]))
+    inputs = [corpus, bench_head(bench_corpus, tmp_path)]
     methods: list[str] = []
     context = kgload.parallel.multiprocessing.get_context
 
@@ -421,16 +422,7 @@ def test_spawned_workers_validate_as_the_serial_load(corpus, bench_corpus, mappi
         with monkeypatch.context() as patch:
             patch.setattr(kgload.parallel.multiprocessing, "get_all_start_methods", lambda: ["spawn"])
             patch.setattr(kgload.parallel.multiprocessing, "get_context", recorded)
-            store, rejects = tmp_path / f"store-{workers}", tmp_path / f"load-rejects-{workers}.jsonl"
-            report = api.load(
-                [corpus, bench_head],
-                store=store,
-                mapping=mapping,
-                run=run,
-                rejects=rejects,
-                batch_size=7,
-                workers=workers,
-            )
+            report, rejects, store = store_load(inputs, mapping, run, tmp_path, workers)
         results.append((report_of(report), rejects.read_text(), store_quads(store)))
     assert methods == ["spawn"]  # the two-worker load started its pool with spawn
     assert results[0] == results[1]

@@ -13,7 +13,7 @@ import pytest
 from kgload import api, fastshacl
 from kgload.model import Run
 from kgload.pipeline.written import Written, WrittenLog
-from kgload.sinks import embedded, learned
+from kgload.sinks import embedded
 from kgload.validate import validator_for
 from tests.common import ROOT
 
@@ -93,20 +93,23 @@ def test_the_embedded_stores_relink_flushes_and_moves_every_entity(monkeypatch: 
     (a 1M-event store's re-link held 840 MB of unflushed writes without), and the graph is the same."""
     from tests.integration.test_learned_aliases import BARE, FILLER, TEACHER
 
-    real = learned.relink
+    real = embedded.EmbeddedStore.relink
     flushes: list[int] = []
 
-    def counted(store, **options):
-        counting = _CountingFlushes(store)
-        moved = real(counting, **options)
-        flushes.append(counting.flushes)
-        return moved
+    def counted(self, **options):
+        store = self.store
+        counting = self.store = _CountingFlushes(store)
+        try:
+            return real(self, **options)
+        finally:
+            self.store = store
+            flushes.append(counting.flushes)
 
-    monkeypatch.setattr(learned, "relink", counted)
+    monkeypatch.setattr(embedded.EmbeddedStore, "relink", counted)
     stores = []
     runs = [Run.new(), Run.new()]  # the same two runs in both stores (claims name their run)
     for threshold in (3, 10**9):
-        monkeypatch.setattr(learned, "FLUSH_QUADS", threshold)
+        monkeypatch.setattr(embedded, "FLUSH_QUADS", threshold)
         folder = tmp_path / f"flush-{threshold}"
         for run, batch in zip(runs, ([BARE, *FILLER], [TEACHER]), strict=True):  # the teacher's alias moves
             inputs = folder.with_suffix(".jsonl")  # the bare document's entity
