@@ -315,17 +315,6 @@ class Bench:
         bulk = ["--corpus", str(corpus), "--triples", str(triples), "--out", str(self.work)]
         self.measure("kgload-bulk", [*systems, "kgload-bulk", *bulk, *self.batch()])
 
-
-def n10s_available(uri: str) -> bool:
-    """Whether the server has neosemantics' importer (the bench's own server has it when its jar
-    is there; a server given by --neo4j-uri may not)."""
-    code = (
-        "import neo4j,sys; d=neo4j.GraphDatabase.driver(sys.argv[1]); print(len(d.execute_query("
-        "\"SHOW PROCEDURES YIELD name WHERE name = 'n10s.rdf.import.fetch' RETURN name\").records))"
-    )
-    out = subprocess.run([KGLOAD_PY, "-c", code, uri], capture_output=True, text=True)
-    return out.stdout.strip() == "1"
-
     def run_events(self, uri: str | None) -> None:
         """The event feed through ``kgload load``: each target and SHACL setting round by round."""
         cli = [KGLOAD_PY, str(BENCH / "systems.py"), "kgload-cli", *self.batch()]
@@ -360,6 +349,17 @@ def n10s_available(uri: str) -> bool:
                 store = ["--store", str(self.work / f"store-{label}")]
                 argv = [*cli, "--corpus", str(self.corpus), *head, *store, "--shacl-engine", engine, "--label", label]
                 self.measure(label, argv)
+
+
+def n10s_available(uri: str) -> bool:
+    """Whether the server has neosemantics' importer (the bench's own server has it when its jar
+    is there; a server given by --neo4j-uri may not)."""
+    code = (
+        "import neo4j,sys; d=neo4j.GraphDatabase.driver(sys.argv[1]); print(len(d.execute_query("
+        "\"SHOW PROCEDURES YIELD name WHERE name = 'n10s.rdf.import.fetch' RETURN name\").records))"
+    )
+    out = subprocess.run([KGLOAD_PY, "-c", code, uri], capture_output=True, text=True)
+    return out.stdout.strip() == "1"
 
 
 def reset_neo4j(argv: list[str], log: Path) -> None:
