@@ -53,6 +53,16 @@ class Unsupported(Exception):
     """The shapes use a SHACL feature the compiler does not check; validate with pySHACL instead."""
 
 
+@dataclass
+class Trace:
+    """What a run of the checks read of the document's values, for kgload.outlines: each test that read a
+    value itself (sh:datatype, sh:pattern, the ranges) with its answer, and whether anything else did
+    (a query in pyoxigraph, a message with a value written into it, a class tree the document changed)."""
+
+    tests: list[tuple[Node, Callable[[Node, Any], bool], bool]] = field(default_factory=list)
+    exact: bool = True
+
+
 # the parameters a shape may carry: constraint parameters the compiler checks, plus the ones that
 # change no verdict; anything else in the SHACL namespace makes the compiler refuse the shapes
 _CHECKED = {
@@ -165,9 +175,15 @@ class _Data:
     """A document's triples over the ontology's: the data graph pySHACL would validate."""
 
     def __init__(
-        self, triples: list[Triple], ontology: _Index, supers: dict[Node, frozenset[Node]], record: bool = False
+        self,
+        triples: list[Triple],
+        ontology: _Index,
+        supers: dict[Node, frozenset[Node]],
+        record: bool = False,
+        trace: Trace | None = None,
     ) -> None:
         self.doc = _Index(triples)
+        self.trace = trace
         self.touched: set[Node] | None = set() if record else None  # every node whose triples were read
         self.ontology = ontology
         # the ontology's class tree holds unless the document adds to it
@@ -590,6 +606,14 @@ class CompiledShapes:
         """The ontology's or the shapes' own object for ``term`` when they hold an equal one, else ``term``."""
         return self._known.get(term, term)
 
+    def is_known(self, term: Node) -> bool:
+        """Whether ``term`` is the ontology's or the shapes' own object for itself."""
+        return self._known.get(term) is term
+
+    def known_texts(self) -> frozenset[str]:
+        """The text of every term the ontology and the shapes hold: a term with another text is none of them."""
+        return frozenset(str(t) for t in self._known)
+
     def _trigger(self, targets: _Targets) -> tuple[frozenset[Node], frozenset[Node]]:
         """The classes (the target classes and their subclasses in the ontology) a document must type a
         node with, and the predicates it must use, to add focus nodes of its own to the ontology's."""
@@ -614,9 +638,10 @@ class CompiledShapes:
         """The compiled shapes; raises Unsupported when a shape uses a feature the compiler lacks."""
         return cls(shapes, ontology)
 
-    def results(self, triples: Iterable[Triple], *, interned: bool = False) -> list[Result]:
+    def results(self, triples: Iterable[Triple], *, interned: bool = False, trace: Trace | None = None) -> list[Result]:
         """Every top-level violation of the shapes by the graph of ``triples`` plus the ontology.
-        ``interned``: the caller already swapped each term for ``known``'s (the validator does)."""
+        ``interned``: the caller already swapped each term for ``known``'s (the validator does);
+        ``trace``: filled with what the checks read of the values (see ``Trace``)."""
         if interned:
             triples = triples if isinstance(triples, list) else list(triples)
         else:
@@ -625,7 +650,7 @@ class CompiledShapes:
             # repeats are not removed here: the index and the pyoxigraph copy each hold a triple once
             triples = [(known(s, s), known(p, p), known(o, o)) for s, p, o in triples]
         with self._lock:
-            data = _Data(triples, self._ontology, self._supers)
+            data = _Data(triples, self._ontology, self._supers, trace=trace)
             sparql = _LazySparql(lambda: self._sparql_data(triples))
             try:
                 out: list[Result] = []
@@ -640,6 +665,8 @@ class CompiledShapes:
                     indices: Iterable[int] = sorted(triggered | self._loud_alone | self._reading(mentioned))
                 else:
                     triggered, indices = set(), range(len(self._targeted))
+                    if trace is not None:
+                        trace.exact = False
                 for index in indices:
                     shape, targets = self._targeted[index]
                     cacheable = fixed and id(shape) in self._cacheable
@@ -662,6 +689,8 @@ class CompiledShapes:
             finally:
                 if sparql.data is not None:
                     self._store.remove_graph(sparql.data.graphs[1])
+                    if trace is not None:  # pyoxigraph's answers are not traced
+                        trace.exact = False
 
     def _reading(self, mentioned: set[Node]) -> set[int]:
         """The remembered shapes without results that read a node the document mentions."""
@@ -729,6 +758,8 @@ class CompiledShapes:
             if not constraint.may_match(focus, data):
                 continue  # the document's copy into pyoxigraph is only made for a query that may match
             rows = constraint.python_rows(focus, data) if constraint.plan else constraint.rows(focus, sparql.get())
+            if rows and data.trace is not None:  # its messages hold the values
+                data.trace.exact = False
             for this, path, value in rows:
                 if value is None and shape.path is None:
                     value = focus
@@ -850,7 +881,7 @@ class CompiledShapes:
             shape.kinds.append("class")
             checks.append(_failing(lambda v, d, c=cls: d.is_instance(v, c)))
         for datatype in g.objects(node, SH.datatype):
-            checks.append(_failing(_datatype_test(datatype)))
+            checks.append(_failing(_traced(_datatype_test(datatype))))
         for kind in g.objects(node, SH.nodeKind):
             if kind not in _NODE_KINDS:
                 raise Unsupported(f"sh:nodeKind {kind}")
@@ -865,7 +896,7 @@ class CompiledShapes:
         flags = _flags(g, node)
         for pattern in g.objects(node, SH.pattern):
             text = str(pattern.value) if pattern.value is not None and len(pattern.value) > 1 else str(pattern)
-            checks.append(_failing(lambda v, d, r=re.compile(text, flags): _matches(v, r)))
+            checks.append(_failing(_traced(lambda v, d, r=re.compile(text, flags): _matches(v, r))))
         for parameter, accept in (
             (SH.minInclusive, lambda c: c >= 0),
             (SH.minExclusive, lambda c: c > 0),
@@ -875,7 +906,7 @@ class CompiledShapes:
             for bound in g.objects(node, parameter):
                 if not isinstance(bound, Literal):
                     raise Unsupported(f"{parameter} {bound}")
-                checks.append(_failing(lambda v, d, b=bound, a=accept: _in_range(v, b, a)))
+                checks.append(_failing(_traced(lambda v, d, b=bound, a=accept: _in_range(v, b, a))))
         for other in g.objects(node, SH.node):
             inner = self._nested_shape(other)
             shape.nested.append(inner)
@@ -975,6 +1006,19 @@ def _failing(accepts: Callable[[Node, _Data], bool]) -> Check:
     return check
 
 
+def _traced(accepts: Callable[[Node, Any], bool]) -> Callable[[Node, _Data], bool]:
+    """A test that reads the value itself (not its identity, kind or types), its answers noted in the
+    data's ``Trace`` when there is one."""
+
+    def traced(value: Node, data: _Data) -> bool:
+        answer = accepts(value, data)
+        if data.trace is not None:
+            data.trace.tests.append((value, accepts, answer))
+        return answer
+
+    return traced
+
+
 def _check_values(shape: _Shape, focus: Node, values: list[Node], data: _Data, out: list[Result]) -> None:
     """The results of ``shape``'s checks on the values its path reached from ``focus`` (some)."""
     count = len(values)
@@ -1058,6 +1102,8 @@ def _datatype_test(datatype: Node) -> Callable[[Node, Any], bool]:
             return fits(value)
         return False
 
+    # on a literal whose text rdflib keeps (no conversion), the answer reads only its kind and datatype
+    accepts.by_kind = True  # type: ignore[attr-defined]
     return accepts
 
 

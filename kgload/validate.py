@@ -36,6 +36,7 @@ from kgload.vocabulary.namespaces import KG
 
 if TYPE_CHECKING:
     from kgload.fastshacl import CompiledShapes, Result
+    from kgload.outlines import Outline, Outlines
     from kgload.shacl import ShaclEngine
 
 ENGINES = ("compiled", "pyshacl")
@@ -77,6 +78,10 @@ class Violation:
     objects_of: tuple[str, ...] = ()  # a violation there is about a relation, not the entity
 
 
+# a violation an outline gave: the slots of its focus node and value (None: the term itself), and the violation
+_Template = tuple["int | None", "int | None", Violation]
+
+
 class ShaclValidator:
     def __init__(self, shapes: Path, ontology: Path, engine: str | None = None) -> None:
         self.shapes = rdflib.Graph().parse(shapes, format="turtle")
@@ -95,6 +100,12 @@ class ShaclValidator:
             except Unsupported as e:
                 _log.info("SHACL shapes validated with pyshacl: %s", e)
         self._terms = _Terms(self.compiled)
+        # the compiled checks' violations by the document's outline: most documents repeat an earlier one's
+        self._outlines: Outlines[list[_Template]] | None = None
+        if self.compiled is not None:
+            from kgload.outlines import Outlines
+
+            self._outlines = Outlines(self.compiled, self._terms)
 
     @property
     def engine(self) -> ShaclEngine:
@@ -109,17 +120,41 @@ class ShaclValidator:
         return self._reference
 
     def violations(self, quads: list[ox.Quad]) -> list[Violation]:
+        outlines = self._outlines
+        outline = None
+        if outlines is not None:
+            outline = outlines.of(quads)
+            recalled = outlines.recall(outline)
+            if recalled is not None:
+                return sorted((self._filled(t, outline) for t in recalled), key=_order)
         terms = self._terms
         # a remembered term is a dictionary subscript in C; ``_Terms.__missing__`` converts the others
         triples = [(terms[q.subject], terms[q.predicate], terms[q.object]) for q in quads]
         if self.compiled is not None:
-            try:
-                results = self.compiled.results(triples, interned=True)  # ``_Terms`` swapped them already
+            from kgload.fastshacl import Trace
+
+            trace = Trace() if outline is not None else None
+            try:  # ``_Terms`` swapped the terms for the shapes' own already
+                results = self.compiled.results(triples, interned=True, trace=trace)
             except Exception as e:  # a term pyoxigraph refuses, say: the reference engine takes the document
                 _log.debug("compiled SHACL checks failed on a document (%s): pyshacl validates it", e)
             else:
+                if outlines is not None and outline is not None and trace is not None and trace.exact:
+                    slots = outlines.slots(outline)
+                    templates = [(slots.get(r.focus), slots.get(r.value), self._violation(r)) for r in results]
+                    outlines.remember(outline, trace.tests, templates)
                 return sorted((self._violation(r) for r in results), key=_order)
         return self.reference_violations(triples)
+
+    def _filled(self, template: _Template, outline: Outline) -> Violation:
+        """A remembered violation about this document's own terms in the slots it names."""
+        focus, value, violation = template
+        assert self._outlines is not None
+        if focus is not None:
+            violation = replace(violation, focus=str(self._outlines.term(outline, focus)))
+        if value is not None:
+            violation = replace(violation, value=str(self._outlines.term(outline, value)))
+        return violation
 
     def reference_violations(self, triples: list[Any]) -> list[Violation]:
         """What pyshacl reports on a graph of ``triples`` (the reference the compiled checks equal)."""

@@ -1,0 +1,211 @@
+"""A document's outline: what the compiled SHACL checks' verdict on it depends on, so that one run of
+the checks answers for every later document with the same outline.
+
+The compiled checks (kgload.fastshacl) branch on which triples a document holds, on whether a term
+is one the ontology or the shapes hold (compared by identity), on whether it is an IRI, a blank node
+or a literal, and on the few tests that read a value itself (sh:datatype, sh:pattern, the ranges).
+An outline is the document's triples with every term of the ontology and the shapes kept and every
+other term replaced by its slot (numbered in order of first appearance) and kind. Two documents with
+the same outline take the same path through the checks as long as those value tests give the same
+answers on the terms in the same slots: the first document's run notes them (``fastshacl.Trace``),
+and a later document asks them again instead of running the checks. A run that read anything else
+of the values (a query in pyoxigraph, a message with a value written into it) is not remembered.
+
+Slots follow term equality as rdflib sees it, since the checks index rdflib terms: a typed literal
+takes its slot by its rdflib term (rdflib writes ``"01"^^xsd:integer`` as ``"1"``), every other term
+by its pyoxigraph term (equal in both libraries).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from array import array
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import pyoxigraph as ox
+import rdflib
+import rdflib.term
+from rdflib.term import Node
+
+if TYPE_CHECKING:
+    from kgload.fastshacl import CompiledShapes
+
+Payload = TypeVar("Payload")
+
+# the kinds of a term in a slot; an outline writes a slot as ``slot * _KINDS + kind``, a kept term as a
+# negative code, and after a typed literal whose text rdflib keeps, its datatype (below ``_DATATYPE``)
+IRI, BLANK, STRING, LANG, TYPED, VALUED = range(6)  # VALUED: a typed literal rdflib may write otherwise
+_KINDS = 6
+_DATATYPE = -(1 << 40)
+# the kinds whose literal a datatype test answers for by its kind and datatype alone (fastshacl's ``by_kind``)
+_ANSWERED_BY_KIND = frozenset((STRING, LANG, TYPED))
+_XSD_STRING = ox.NamedNode("http://www.w3.org/2001/XMLSchema#string")
+_MAX_TERMS = 50_000  # terms classified, remembered across documents: bounded, as the validator's terms are
+# outlines remembered: bounded, so memory does not grow with the input; when full, those no document
+# recalled since the last time are forgotten (an event feed's outlines: 10,756 in 100k documents, 4,096
+# of them nine documents in ten)
+_MAX_OUTLINES = 16_384
+_MAX_VARIANTS = 4  # answers remembered for one outline whose value tests answered otherwise
+
+
+@dataclass(frozen=True)
+class Outline:
+    key: bytes  # a digest of the outline: remembered outlines cost their digest, not their hundred codes
+    terms: list[Any]  # the document's pyoxigraph term in each slot
+    kinds: list[int]  # and its kind
+
+
+# a value test the checks asked, by slot: (slot, the test, its answer)
+SlotTest = tuple[int, Callable[[Node, Any], bool], bool]
+
+
+class Outlines(Generic[Payload]):
+    """The outlines of the documents one validator has checked, each with what its checks gave."""
+
+    def __init__(self, compiled: CompiledShapes, convert: Mapping[Any, Node]) -> None:
+        # ``convert``: pyoxigraph terms to the rdflib terms the checks get (the validator's, remembered)
+        self.compiled, self.convert = compiled, convert
+        self._texts = compiled.known_texts()
+        self._codes: dict[int, int] = {}  # id of a kept term's object -> its negative code
+        self._classes: dict[Any, int] = {}  # pyoxigraph term -> its code or its kind
+        self._datatypes: dict[Any, int] = {}  # the datatypes of TYPED literals, numbered from 1
+        self._normalizing: dict[Any, bool] = {}
+        self._remembered: dict[bytes, _Remembered[Payload]] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        # what is remembered holds the checks' closures and object ids: a copy in another process starts empty
+        return {"compiled": self.compiled, "convert": self.convert}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["compiled"], state["convert"])  # type: ignore[misc]
+
+    def of(self, quads: Iterable[ox.Quad]) -> Outline:
+        key: list[int] = []
+        slots: dict[Any, int] = {}
+        terms: list[Any] = []
+        kinds: list[int] = []
+        classes, convert = self._classes, self.convert
+        for quad in quads:
+            for term in (quad.subject, quad.predicate, quad.object):
+                code = classes.get(term)
+                if code is None:
+                    code = self._classify(term)
+                if code < 0:
+                    key.append(code)
+                    continue
+                kind = code % _KINDS
+                same = convert[term] if kind == VALUED else term
+                slot = slots.get(same)
+                if slot is None:
+                    slot = slots[same] = len(terms)
+                    terms.append(term)
+                    kinds.append(kind)
+                key.append(slot * _KINDS + kind)
+                if code >= _KINDS:
+                    key.append(_DATATYPE - code // _KINDS)
+        return Outline(hashlib.blake2b(array("q", key).tobytes(), digest_size=16).digest(), terms, kinds)
+
+    def _classify(self, term: Any) -> int:
+        """A kept term's negative code, or the kind of a term that goes in a slot (with its datatype's
+        number times ``_KINDS`` added for a typed literal whose text rdflib keeps)."""
+        datatype = None
+        if isinstance(term, ox.NamedNode):
+            kind, text = IRI, term.value
+        elif isinstance(term, ox.BlankNode):
+            kind, text = BLANK, term.value
+        elif term.language:
+            kind, text = LANG, term.value
+        else:
+            datatype = term.datatype
+            if datatype == _XSD_STRING:
+                kind, text = STRING, term.value
+            elif self._normalizes(datatype):
+                kind, text = VALUED, None  # compared as its rdflib term, which may be written otherwise
+            else:
+                kind, text = TYPED, term.value
+        code = kind
+        if text is None or text in self._texts:
+            converted = self.convert[term]
+            if self.compiled.is_known(converted):
+                code = self._codes.setdefault(id(converted), -1 - len(self._codes))
+        if code == TYPED:
+            code += _KINDS * self._datatypes.setdefault(datatype, 1 + len(self._datatypes))
+        # remembered for the terms that recur (IRIs, numbers, dates), not a document's own texts and blank nodes
+        if kind in (IRI, VALUED) or code < 0:
+            if len(self._classes) >= _MAX_TERMS:
+                self._classes.clear()
+            self._classes[term] = code
+        return code
+
+    def _normalizes(self, datatype: Any) -> bool:
+        """Whether rdflib may write a literal of ``datatype`` otherwise than its text (it converts its value)."""
+        found = self._normalizing.get(datatype)
+        if found is None:
+            found = self._normalizing[datatype] = _rdflib_converts(datatype.value)
+        return found
+
+    def slots(self, outline: Outline) -> dict[Node, int]:
+        """Each slot's rdflib term, to its slot."""
+        return {self.convert[term]: slot for slot, term in enumerate(outline.terms)}
+
+    def term(self, outline: Outline, slot: int) -> Node:
+        return self.convert[outline.terms[slot]]
+
+    def recall(self, outline: Outline) -> Payload | None:
+        """What a document of this outline gave, when its value tests answer here as they did there."""
+        remembered = self._remembered.get(outline.key)
+        if remembered is None:
+            return None
+        for tests, payload in remembered.variants:
+            if all(bool(test(self.term(outline, slot), None)) is answer for slot, test, answer in tests):
+                remembered.recalled = True
+                return payload
+        return None
+
+    def remember(
+        self, outline: Outline, read: Iterable[tuple[Node, Callable[[Node, Any], bool], bool]], payload: Payload
+    ) -> None:
+        """``payload`` for this outline, with the value tests a run of the checks asked (``Trace.tests``)."""
+        slots = self.slots(outline)
+        tests: dict[tuple[int, int], SlotTest] = {}
+        for value, test, answer in read:
+            slot = slots.get(value)
+            # a kept term's answers are the same in every document, and so are a datatype test's on a
+            # literal whose kind and datatype the outline holds
+            if slot is None or (outline.kinds[slot] in _ANSWERED_BY_KIND and getattr(test, "by_kind", False)):
+                continue
+            tests.setdefault((slot, id(test)), (slot, test, bool(answer)))
+        remembered = self._remembered.get(outline.key)
+        if remembered is None:
+            if len(self._remembered) >= _MAX_OUTLINES:
+                self._forget()
+            remembered = self._remembered[outline.key] = _Remembered()
+        if len(remembered.variants) < _MAX_VARIANTS:
+            remembered.variants.append((tuple(tests.values()), payload))
+
+    def _forget(self) -> None:
+        """Room for more: the outlines no document recalled since the last time go, or all of them."""
+        kept = {key: r for key, r in self._remembered.items() if r.recalled}
+        self._remembered = kept if len(kept) <= _MAX_OUTLINES // 2 else {}
+        for r in self._remembered.values():
+            r.recalled = False
+
+
+class _Remembered(Generic[Payload]):
+    """An outline's answers: one per way its value tests answered (``_MAX_VARIANTS`` at most)."""
+
+    __slots__ = ("recalled", "variants")
+
+    def __init__(self) -> None:
+        self.variants: list[tuple[tuple[SlotTest, ...], Payload]] = []
+        self.recalled = False
+
+
+def _rdflib_converts(datatype: str) -> bool:
+    """Whether rdflib converts a literal of ``datatype`` to a Python value (and so may write its text anew)."""
+    mapping = getattr(rdflib.term, "_toPythonMapping", None)
+    if mapping is None:  # another rdflib: every typed literal is compared as rdflib's term
+        return True
+    return callable(mapping.get(rdflib.URIRef(datatype)))
