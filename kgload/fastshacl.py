@@ -610,6 +610,10 @@ class CompiledShapes:
         """Whether ``term`` is the ontology's or the shapes' own object for itself."""
         return self._known.get(term) is term
 
+    def known_terms(self) -> list[Node]:
+        """The ontology's and the shapes' own object for each of their terms."""
+        return list(dict.fromkeys(self._known.values()))
+
     def known_texts(self) -> frozenset[str]:
         """The text of every term the ontology and the shapes hold: a term with another text is none of them."""
         return frozenset(str(t) for t in self._known)

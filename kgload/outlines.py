@@ -19,6 +19,7 @@ by its pyoxigraph term (equal in both libraries).
 from __future__ import annotations
 
 import hashlib
+import threading
 from array import array
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -68,7 +69,10 @@ class Outlines(Generic[Payload]):
         # ``convert``: pyoxigraph terms to the rdflib terms the checks get (the validator's, remembered)
         self.compiled, self.convert = compiled, convert
         self._texts = compiled.known_texts()
-        self._codes: dict[int, int] = {}  # id of a kept term's object -> its negative code
+        # id of each kept term's object -> its negative code: numbered once, so that threads sharing the
+        # validator cannot give two terms one code
+        self._codes = {id(term): -1 - number for number, term in enumerate(compiled.known_terms())}
+        self._lock = threading.Lock()
         self._classes: dict[Any, int] = {}  # pyoxigraph term -> its code or its kind
         self._datatypes: dict[Any, int] = {}  # the datatypes of TYPED literals, numbered from 1
         self._normalizing: dict[Any, bool] = {}
@@ -129,9 +133,13 @@ class Outlines(Generic[Payload]):
         if text is None or text in self._texts:
             converted = self.convert[term]
             if self.compiled.is_known(converted):
-                code = self._codes.setdefault(id(converted), -1 - len(self._codes))
+                code = self._codes[id(converted)]
         if code == TYPED:
-            code += _KINDS * self._datatypes.setdefault(datatype, 1 + len(self._datatypes))
+            number = self._datatypes.get(datatype)
+            if number is None:
+                with self._lock:
+                    number = self._datatypes.setdefault(datatype, 1 + len(self._datatypes))
+            code += _KINDS * number
         # remembered for the terms that recur (IRIs, numbers, dates), not a document's own texts and blank nodes
         if kind in (IRI, VALUED) or code < 0:
             if len(self._classes) >= _MAX_TERMS:

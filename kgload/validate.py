@@ -5,6 +5,8 @@ into checks by kgload.fastshacl) and "pyshacl" (the reference). The compiled eng
 whenever the shapes use only what it compiles; otherwise, or for a document it cannot check,
 pyshacl answers. `--shacl-engine pyshacl` (kgload map, load, run), a run configuration's
 `options.shacl_engine: pyshacl` or KGLOAD_SHACL_ENGINE=pyshacl chooses the reference engine (``engine_name``).
+The compiled engine's answer for a document is remembered by the document's outline (kgload.outlines)
+and given to later documents of the same outline whose value tests answer the same.
 
 A violation about a claim rejects that claim's relation record, with the shape's message,
 and the rest of the document loads. A violation about anything else (the document node, an

@@ -212,3 +212,16 @@ def test_a_full_memory_keeps_the_outlines_documents_recalled(monkeypatch):
     assert v._outlines.recall(second) is not None
     assert v._outlines.recall(v._outlines.of(quads_of(document(13, 3)))) is None
     assert_reference(v, document(12, 2))
+
+
+def test_threads_sharing_a_validator_get_what_one_thread_gets():
+    from concurrent.futures import ThreadPoolExecutor
+
+    if not SAMPLE_FILES:
+        pytest.skip("../shared/samples is not there")
+    docs = [quads_of(doc) for doc in _every_document()]
+    alone = fresh()
+    expected = [alone.violations(quads) for quads in docs]
+    shared = fresh()
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(shared.violations, docs)) == expected
