@@ -167,7 +167,10 @@ class Outlines(Generic[Payload]):
         if remembered is None:
             return None
         for tests, payload in remembered.variants:
-            if all(bool(test(self.term(outline, slot), None)) is answer for slot, test, answer in tests):
+            for at in range(0, len(tests), 3):  # (slot, test, answer) after (slot, test, answer)
+                if bool(tests[at + 1](self.term(outline, tests[at]), None)) is not tests[at + 2]:
+                    break
+            else:
                 remembered.recalled = True
                 return payload
         return None
@@ -191,7 +194,8 @@ class Outlines(Generic[Payload]):
                 self._forget()
             remembered = self._remembered[outline.key] = _Remembered()
         if len(remembered.variants) < _MAX_VARIANTS:
-            remembered.variants.append((tuple(tests.values()), payload))
+            # one flat tuple: a tuple for each test would cost more than the test's three references
+            remembered.variants.append((tuple(x for test in tests.values() for x in test), payload))
 
     def _forget(self) -> None:
         """Room for more: the outlines no document recalled since the last time go, or all of them."""
@@ -207,7 +211,7 @@ class _Remembered(Generic[Payload]):
     __slots__ = ("recalled", "variants")
 
     def __init__(self) -> None:
-        self.variants: list[tuple[tuple[SlotTest, ...], Payload]] = []
+        self.variants: list[tuple[tuple[Any, ...], Payload]] = []  # each variant's tests, flat, and its payload
         self.recalled = False
 
 

@@ -103,7 +103,7 @@ class ShaclValidator:
                 _log.info("SHACL shapes validated with pyshacl: %s", e)
         self._terms = _Terms(self.compiled)
         # the compiled checks' violations by the document's outline: most documents repeat an earlier one's
-        self._outlines: Outlines[list[_Template]] | None = None
+        self._outlines: Outlines[tuple[_Template, ...]] | None = None
         if self.compiled is not None:
             from kgload.outlines import Outlines
 
@@ -143,7 +143,7 @@ class ShaclValidator:
             else:
                 if outlines is not None and outline is not None and trace is not None and trace.exact:
                     slots = outlines.slots(outline)
-                    templates = [(slots.get(r.focus), slots.get(r.value), self._violation(r)) for r in results]
+                    templates = tuple((slots.get(r.focus), slots.get(r.value), self._violation(r)) for r in results)
                     outlines.remember(outline, trace.tests, templates)
                 return sorted((self._violation(r) for r in results), key=_order)
         return self.reference_violations(triples)
