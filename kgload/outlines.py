@@ -49,6 +49,10 @@ _MAX_TERMS = 50_000  # terms classified, remembered across documents: bounded, a
 # of them nine documents in ten)
 _MAX_OUTLINES = 16_384
 _MAX_VARIANTS = 4  # answers remembered for one outline whose value tests answered otherwise
+# outlining a document that recalls nothing costs a look-up per term on top of the checks: after a window
+# of documents in which fewer than a quarter recalled (documents with many relations rarely repeat), the
+# outlines rest for a while, forgotten, and are then tried again
+WINDOW, ENOUGH, REST = 1_000, 250, 10_000
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,7 @@ class Outlines(Generic[Payload]):
         self._datatypes: dict[Any, int] = {}  # the datatypes of TYPED literals, numbered from 1
         self._normalizing: dict[Any, bool] = {}
         self._remembered: dict[bytes, _Remembered[Payload]] = {}
+        self._asked = self._recalled = self._resting = 0
 
     def __getstate__(self) -> dict[str, Any]:
         # what is remembered holds the checks' closures and object ids: a copy in another process starts empty
@@ -84,6 +89,23 @@ class Outlines(Generic[Payload]):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(state["compiled"], state["convert"])  # type: ignore[misc]
+
+    def resting(self) -> bool:
+        """Whether to check the next document without its outline (see ``WINDOW``)."""
+        if self._resting:
+            self._resting -= 1
+            return True
+        return False
+
+    def asked(self, recalled: bool) -> None:
+        """Count a document that was outlined, and whether it recalled."""
+        self._asked += 1
+        self._recalled += recalled
+        if self._asked >= WINDOW:
+            if self._recalled < ENOUGH:
+                self._resting = REST
+                self._remembered = {}
+            self._asked = self._recalled = 0
 
     def of(self, quads: Iterable[ox.Quad]) -> Outline:
         key: list[int] = []
@@ -179,6 +201,8 @@ class Outlines(Generic[Payload]):
         self, outline: Outline, read: Iterable[tuple[Node, Callable[[Node, Any], bool], bool]], payload: Payload
     ) -> None:
         """``payload`` for this outline, with the value tests a run of the checks asked (``Trace.tests``)."""
+        if self._resting:  # the window that just closed had too few recalls
+            return
         slots = self.slots(outline)
         tests: dict[tuple[int, int], SlotTest] = {}
         for value, test, answer in read:

@@ -124,9 +124,10 @@ class ShaclValidator:
     def violations(self, quads: list[ox.Quad]) -> list[Violation]:
         outlines = self._outlines
         outline = None
-        if outlines is not None:
+        if outlines is not None and not outlines.resting():
             outline = outlines.of(quads)
             recalled = outlines.recall(outline)
+            outlines.asked(recalled is not None)
             if recalled is not None:
                 return sorted((self._filled(t, outline) for t in recalled), key=_order)
         terms = self._terms

@@ -225,3 +225,30 @@ def test_threads_sharing_a_validator_get_what_one_thread_gets():
     shared = fresh()
     with ThreadPoolExecutor(4) as pool:
         assert list(pool.map(shared.violations, docs)) == expected
+
+
+def test_outlines_rest_after_a_window_in_which_few_documents_recalled(monkeypatch):
+    from kgload import outlines
+
+    monkeypatch.setattr(outlines, "WINDOW", 4)
+    monkeypatch.setattr(outlines, "ENOUGH", 2)
+    monkeypatch.setattr(outlines, "REST", 3)
+    v = fresh()
+    assert v._outlines is not None
+    outlined: list[int] = []
+    real = v._outlines.of
+
+    def counted(quads):
+        outlined.append(len(quads))
+        return real(quads)
+
+    monkeypatch.setattr(v._outlines, "of", counted)
+    # four documents of four outlines (1 to 4 confidence values): none recalls, so the next three rest
+    docs = [[t for n in range(count) for t in _claim_document(count, Literal(f"0.{n + 1}", datatype=XSD.decimal))]
+            for count in range(1, 8)]  # fmt: skip
+    for doc in docs:
+        assert_reference(v, doc)
+    assert len(outlined) == 4  # the fifth to seventh rest
+    assert v._outlines._remembered == {}
+    assert_reference(v, docs[0])  # the rest is over: outlined again
+    assert len(outlined) == 5
