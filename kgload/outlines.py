@@ -45,8 +45,7 @@ _ANSWERED_BY_KIND = frozenset((STRING, LANG, TYPED))
 _XSD_STRING = ox.NamedNode("http://www.w3.org/2001/XMLSchema#string")
 _MAX_TERMS = 50_000  # terms classified, remembered across documents: bounded, as the validator's terms are
 # outlines remembered: bounded, so memory does not grow with the input; when full, those no document
-# recalled since the last time are forgotten (an event feed's outlines: 10,756 in 100k documents, 4,096
-# of them nine documents in ten)
+# recalled since the last time are forgotten (a feed's few frequent outlines stay)
 _MAX_OUTLINES = 16_384
 _MAX_VARIANTS = 4  # answers remembered for one outline whose value tests answered otherwise
 # outlining a document that recalls nothing costs a look-up per term on top of the checks: after a window

@@ -450,20 +450,24 @@ def test_the_configured_shacl_engine_validates_the_run_whatever_the_environment_
 
 
 def _counting_engines(monkeypatch) -> dict[str, int]:
-    """How many documents each SHACL engine validates from now on."""
+    """How many documents each SHACL engine validates from now on (the compiled engine's checks, or its
+    verdict recalled by the document's outline)."""
     from kgload.fastshacl import CompiledShapes
+    from kgload.outlines import Outlines
     from kgload.shacl import ShaclEngine
 
     calls = {"compiled": 0, "pyshacl": 0}
 
-    def counted(engine, method):
+    def counted(engine, method, *, when=lambda found: True):
         def call(self, *args, **kwargs):
-            calls[engine] += 1
-            return method(self, *args, **kwargs)
+            found = method(self, *args, **kwargs)
+            calls[engine] += bool(when(found))
+            return found
 
         return call
 
     monkeypatch.setattr(CompiledShapes, "results", counted("compiled", CompiledShapes.results))
+    monkeypatch.setattr(Outlines, "recall", counted("compiled", Outlines.recall, when=lambda found: found is not None))
     monkeypatch.setattr(ShaclEngine, "validate", counted("pyshacl", ShaclEngine.validate))
     return calls
 
