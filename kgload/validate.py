@@ -105,9 +105,11 @@ class ShaclValidator:
         # the compiled checks' violations by the document's outline: most documents repeat an earlier one's
         self._outlines: Outlines[tuple[_Template, ...]] | None = None
         if self.compiled is not None:
+            from kgload.fastshacl import Trace
             from kgload.outlines import Outlines
 
             self._outlines = Outlines(self.compiled, self._terms)
+            self._new_trace = Trace
 
     @property
     def engine(self) -> ShaclEngine:
@@ -134,19 +136,19 @@ class ShaclValidator:
         # a remembered term is a dictionary subscript in C; ``_Terms.__missing__`` converts the others
         triples = [(terms[q.subject], terms[q.predicate], terms[q.object]) for q in quads]
         if self.compiled is not None:
-            from kgload.fastshacl import Trace
-
-            trace = Trace() if outline is not None else None
+            trace = self._new_trace() if outline is not None else None
             try:  # ``_Terms`` swapped the terms for the shapes' own already
                 results = self.compiled.results(triples, interned=True, trace=trace)
             except Exception as e:  # a term pyoxigraph refuses, say: the reference engine takes the document
                 _log.debug("compiled SHACL checks failed on a document (%s): pyshacl validates it", e)
             else:
+                found = [self._violation(r) for r in results]
                 if outlines is not None and outline is not None and trace is not None and trace.exact:
                     slots = outlines.slots(outline)
-                    templates = tuple((slots.get(r.focus), slots.get(r.value), self._violation(r)) for r in results)
-                    outlines.remember(outline, trace.tests, templates)
-                return sorted((self._violation(r) for r in results), key=_order)
+                    pairs = zip(results, found, strict=True)
+                    kept = tuple((slots.get(r.focus), slots.get(r.value), v) for r, v in pairs)
+                    outlines.remember(outline, trace.tests, kept)
+                return sorted(found, key=_order)
         return self.reference_violations(triples)
 
     def _filled(self, template: _Template, outline: Outline) -> Violation:
