@@ -197,12 +197,16 @@ class Outlines(Generic[Payload]):
         return None
 
     def remember(
-        self, outline: Outline, read: Iterable[tuple[Node, Callable[[Node, Any], bool], bool]], payload: Payload
+        self,
+        outline: Outline,
+        slots: Mapping[Node, int],
+        read: Iterable[tuple[Node, Callable[[Node, Any], bool], bool]],
+        payload: Payload,
     ) -> None:
-        """``payload`` for this outline, with the value tests a run of the checks asked (``Trace.tests``)."""
+        """``payload`` for this outline, with the value tests a run of the checks asked (``Trace.tests``);
+        ``slots``: the outline's ``slots``, which the caller used for the payload."""
         if self._resting:  # the window that just closed had too few recalls
             return
-        slots = self.slots(outline)
         tests: dict[tuple[int, int], SlotTest] = {}
         for value, test, answer in read:
             slot = slots.get(value)

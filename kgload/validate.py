@@ -147,7 +147,7 @@ class ShaclValidator:
                     slots = outlines.slots(outline)
                     pairs = zip(results, found, strict=True)
                     kept = tuple((slots.get(r.focus), slots.get(r.value), v) for r, v in pairs)
-                    outlines.remember(outline, trace.tests, kept)
+                    outlines.remember(outline, slots, trace.tests, kept)
                 return sorted(found, key=_order)
         return self.reference_violations(triples)
 
