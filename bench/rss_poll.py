@@ -2,7 +2,8 @@
 
 Run beside a long load (say the 1M-event run of ``bench/events_neo4j_ab.py``): every ``--every``
 seconds it appends one JSON line with each such process's pid, parent pid, VmRSS, VmHWM (the
-process's peak so far) and RssAnon (VmRSS without mapped files) in MB, read from /proc (Linux). A
+process's peak so far) and RssAnon (VmRSS without mapped files) in MB and its CPU so far (user and
+system seconds), read from /proc (Linux); ``--pid`` adds another process (the Neo4j server's JVM). A
 poll misses what a process reaches between two polls and after the last one; VmHWM keeps the peak
 up to the poll that reads it.
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from pathlib import Path
 
@@ -23,7 +25,10 @@ def _loads(argv: list[str]) -> bool:
     return bool(starts) and "load" in argv[starts[0] + 1 :]
 
 
-def kgload_processes() -> list[dict[str, int | str]]:
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def kgload_processes(others: tuple[int, ...] = ()) -> list[dict[str, int | float | str]]:
     found = []
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
@@ -35,7 +40,15 @@ def kgload_processes() -> list[dict[str, int | str]]:
         except OSError:  # ended between the listing and the read
             continue
         # the loader, and its workers (multiprocessing children whose command line names kgload's Python)
-        if not _loads(argv) and not ("multiprocessing" in command and "kgload" in command):
+        if (
+            int(proc.name) not in others
+            and not _loads(argv)
+            and not ("multiprocessing" in command and "kgload" in command)
+        ):
+            continue
+        try:
+            stat = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
             continue
         found.append(
             {
@@ -45,6 +58,7 @@ def kgload_processes() -> list[dict[str, int | str]]:
                 "hwm_mb": int(status["VmHWM"].split()[0]) // 1024,
                 # anonymous memory (the heaps) apart from mapped files, which the kernel can drop
                 "anon_mb": int(status.get("RssAnon", "0 kB").split()[0]) // 1024,
+                "cpu_s": round((int(stat[11]) + int(stat[12])) / _TICKS, 1),  # utime + stime
                 "cmd": command[:120],
             }
         )
@@ -55,10 +69,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, required=True, help="JSON lines are appended here")
     parser.add_argument("--every", type=float, default=30.0, help="seconds between two polls")
+    parser.add_argument("--pid", type=int, action="append", default=[], help="another process to poll")
     args = parser.parse_args()
     with args.out.open("a") as out:
         while True:
-            out.write(json.dumps({"t": time.strftime("%H:%M:%S"), "procs": kgload_processes()}) + "\n")
+            out.write(json.dumps({"t": time.strftime("%H:%M:%S"), "procs": kgload_processes(tuple(args.pid))}) + "\n")
             out.flush()
             time.sleep(args.every)
 

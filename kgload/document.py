@@ -73,7 +73,7 @@ def _maps_documents(kind: type) -> bool:
 
 @functools.cache
 def _maps_checked(kind: type) -> bool:
-    """Whether preparers of this type make their output from the plan beside the quads (CheckedPreparer)."""
+    """Whether preparers of this type make their output from the plan beside the statements (CheckedPreparer)."""
     return issubclass(kind, CheckedPreparer)
 
 

@@ -71,6 +71,10 @@ class SelfLoop:
         return self.names[0] != self.names[1]
 
 
+# a quad's terms (subject, predicate, object, graph; pyoxigraph's), before a quad is made of them
+Statement = tuple[Any, Any, Any, Any]
+
+
 @dataclass
 class MappedDocument:
     source: Extraction
@@ -78,6 +82,10 @@ class MappedDocument:
     graph: str
     fingerprint: str
     quads: list[Quad] = field(default_factory=list)
+    # the quads as tuples of their terms, not yet made quads: a renderer leaves them so when a stage
+    # may read the terms only (the shapes of the validated rows path, kgload.sinks.neo4j.direct);
+    # ``quads`` is then empty until ``make_quads``
+    statements: list[Statement] | None = None
     rejects: list[Reject] = field(default_factory=list)
     merges: list[Merge] = field(default_factory=list)
     unresolved: list[str] = field(default_factory=list)
@@ -101,17 +109,26 @@ class MappedDocument:
     # sink's rows), so that a batch holds rows rather than quads; ``quads`` is then emptied
     prepared: Any = None
     quad_count: int = 0  # how many quads there were before they made way for ``prepared``
-    # what a preparer made of the document's plan beside its quads (kgload.sinks.CheckedPreparer), and
-    # those quads: its call uses it while the shapes have left the quads as they were
-    held: tuple[Any, list[Quad]] | None = None
+    # what a preparer made of the document's plan beside its statements (kgload.sinks.CheckedPreparer),
+    # and those statements: its call uses it while the shapes have left them as they were
+    held: tuple[Any, list[Statement]] | None = None
     # the raw hash of the line it was read from, read without rejects (kgload.pipeline.unchanged):
     # stored beside the fingerprint by a target that keeps them
     raw_hash: str | None = None
 
+    def make_quads(self) -> list[Quad]:
+        """``quads``, made of the pending ``statements`` first if there are any."""
+        if self.statements is not None:
+            self.quads, self.statements = [Quad(*statement) for statement in self.statements], None
+        return self.quads
+
     def drop_quads(self, prepared: Any) -> None:
-        """Keep what a sink made of the quads instead of them."""
-        self.prepared, self.quad_count, self.quads = prepared, len(self.quads), []
+        """Keep what a sink made of the quads (or the pending statements) instead of them."""
+        count = len(self.statements) if self.statements is not None else len(self.quads)
+        self.prepared, self.quad_count, self.quads, self.statements = prepared, count, [], None
 
     @property
     def triples(self) -> int:
-        return self.quad_count if self.prepared is not None else len(self.quads)
+        if self.prepared is not None:
+            return self.quad_count
+        return len(self.statements) if self.statements is not None else len(self.quads)

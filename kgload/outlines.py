@@ -106,14 +106,15 @@ class Outlines(Generic[Payload]):
                 self._remembered = {}
             self._asked = self._recalled = 0
 
-    def of(self, quads: Iterable[ox.Quad]) -> Outline:
+    def of(self, statements: Iterable[tuple[Any, Any, Any, Any]]) -> Outline:
+        """The outline of a document's statements (subject, predicate, object, graph: the graph is not read)."""
         key: list[int] = []
         slots: dict[Any, int] = {}
         terms: list[Any] = []
         kinds: list[int] = []
         classes, convert = self._classes, self.convert
-        for quad in quads:
-            for term in (quad.subject, quad.predicate, quad.object):
+        for subject, predicate, obj, _ in statements:
+            for term in (subject, predicate, obj):
                 code = classes.get(term)
                 if code is None:
                     code = self._classify(term)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -29,7 +30,7 @@ from rdflib.namespace import RDF, SH
 
 from kgload.errors import UsageError
 from kgload.mapping.spec import Mapping
-from kgload.model import MappedDocument
+from kgload.model import MappedDocument, Statement
 from kgload.rdf.claims import relation_json, relation_origins
 from kgload.rdf.convert import to_rdflib_term
 from kgload.rdf.lookups import GENERIC_TYPE, relation_rule_of
@@ -123,18 +124,20 @@ class ShaclValidator:
             self._reference = ShaclEngine(self.shapes, self.ontology)
         return self._reference
 
-    def violations(self, quads: list[ox.Quad]) -> list[Violation]:
+    def violations(self, quads: Sequence[ox.Quad | Statement]) -> list[Violation]:
+        """The violations of a document's quads, or of its statements (``MappedDocument.statements``)."""
+        statements = _terms_of(quads)
         outlines = self._outlines
         outline = None
         if outlines is not None and not outlines.resting():
-            outline = outlines.of(quads)
+            outline = outlines.of(statements)
             recalled = outlines.recall(outline)
             outlines.asked(recalled is not None)
             if recalled is not None:
                 return sorted((self._filled(t, outline) for t in recalled), key=_order)
         terms = self._terms
         # a remembered term is a dictionary subscript in C; ``_Terms.__missing__`` converts the others
-        triples = [(terms[q.subject], terms[q.predicate], terms[q.object]) for q in quads]
+        triples = [(terms[s], terms[p], terms[o]) for s, p, o, _ in statements]
         if self.compiled is not None:
             trace = self._new_trace() if outline is not None else None
             try:  # ``_Terms`` swapped the terms for the shapes' own already
@@ -202,19 +205,20 @@ class ShaclValidator:
 
     def check(self, doc: MappedDocument) -> MappedDocument:
         """Drop the records that violate a shape from ``doc`` (recording rejects); return it."""
-        found = self.violations(doc.quads)
+        found = self.violations(doc.statements if doc.statements is not None else doc.quads)
         if not found:
             return doc
+        doc.make_quads()  # the records are dropped from the quads
         bad_claims: dict[str, list[str]] = {}
         other: list[str] = []
-        statements = _statements(doc)
+        claim_triples = _claim_triples(doc)
         for v in found:
             blamed = [n for n in (v.focus, v.value) if n in doc.claim_sources]
             # a shape on the subjects/objects of a relation property is about the relations
             # that entity takes part in: blame those claims, not the entity
             blamed += [
                 c
-                for c, (s, p, o) in statements.items()
+                for c, (s, p, o) in claim_triples.items()
                 if (p in v.subjects_of and s == v.focus)
                 or (p in v.objects_of and o == v.focus)
                 or (p == v.focus and _position(v, s, o))
@@ -236,7 +240,7 @@ class ShaclValidator:
                 doc.rejects.append(Reject(origin, reason, relation_json(relation), "validate"))
                 doc.refused.append((origin, relation))
                 doc.claims -= 1
-        _drop_claims(doc, set(bad_claims), statements)
+        _drop_claims(doc, set(bad_claims), claim_triples)
         return doc
 
 
@@ -258,6 +262,14 @@ def generic_retry(extraction: Extraction, doc: MappedDocument, mapping: Mapping)
     return replace(extraction, relations=tuple(relations)) if changed else None
 
 
+def _terms_of(quads: Sequence[ox.Quad | Statement]) -> Sequence[Statement]:
+    """Statements as they are, quads as statements (the checks read their terms many times over, and a
+    quad makes a new object of a term each time it is asked for one)."""
+    if quads and isinstance(quads[0], ox.Quad):
+        return [(q.subject, q.predicate, q.object, None) for q in quads]  # type: ignore[union-attr]
+    return quads  # type: ignore[return-value]
+
+
 def _order(v: Violation) -> tuple[str, str, str, str]:
     return (v.focus, v.value or "", v.path or "", v.message)
 
@@ -270,7 +282,7 @@ def _position(v: Violation, subject: str, obj: str) -> bool:
     return v.value in (subject, obj)
 
 
-def _statements(doc: MappedDocument) -> dict[str, tuple[str, str, str]]:
+def _claim_triples(doc: MappedDocument) -> dict[str, tuple[str, str, str]]:
     """Each claim's (subject, predicate, object)."""
     parts: dict[str, dict[str, str]] = {}
     for q in doc.quads:
@@ -282,11 +294,11 @@ def _statements(doc: MappedDocument) -> dict[str, tuple[str, str, str]]:
     }
 
 
-def _drop_claims(doc: MappedDocument, claims: set[str], statements: dict[str, tuple[str, str, str]]) -> None:
+def _drop_claims(doc: MappedDocument, claims: set[str], claim_triples: dict[str, tuple[str, str, str]]) -> None:
     """Remove the claims' quads, and each direct triple no remaining asserted claim supports."""
     asserted = {q.subject.value for q in doc.quads if q.predicate == _STATUS and q.object == _ASSERTED}
-    kept = {statements[c] for c in doc.claim_sources if c in asserted and c in statements}
-    orphans = {statements[c] for c in claims if c in statements} - kept
+    kept = {claim_triples[c] for c in doc.claim_sources if c in asserted and c in claim_triples}
+    orphans = {claim_triples[c] for c in claims if c in claim_triples} - kept
     doc.quads = [
         q
         for q in doc.quads

@@ -23,7 +23,7 @@ from kgload.fingerprint import canonical_json
 from kgload.mapping.spec import Mapping
 from kgload.mapping.templates import TemplateError
 from kgload.mapping.tenures import TenureIndex
-from kgload.model import MappedDocument, Run, SelfLoop
+from kgload.model import MappedDocument, Run, SelfLoop, Statement
 from kgload.rdf.attributes import claim_attribute_pairs, entity_attribute_pairs
 from kgload.rdf.claims import accept_relation, claim_node, relation_origins, relation_reject, repeated_claim
 from kgload.rdf.document_node import recorded_literal, start_document
@@ -407,32 +407,46 @@ def map_extraction(
 def render_quads(plan: DocumentPlan) -> list[Quad]:
     """The plan's statements as quads, in its order and each once (two claims of one fact share
     its direct triple)."""
+    return [Quad(*statement) for statement in render_statements(plan)]
+
+
+def render_statements(plan: DocumentPlan) -> list[Statement]:
+    """The plan's quads as tuples of their terms (``render_quads`` without making the quads, for a
+    stage that reads the terms only), in its order and each once."""
     graph, doc_node = plan.graph, plan.node
-    quads = [Quad(doc_node, f.node, _term(f, o), graph) for f, o in plan.own]
-    append = quads.append
+    statements: list[Statement] = [(doc_node, f.node, _term(f, o), graph) for f, o in plan.own]
+    append = statements.append
     for entity_plan in plan.entities:
         node = entity_plan.entity.node
-        quads.extend([Quad(node, p, o, graph) for p, o in entity_plan.entity.pairs])
-        quads.extend([Quad(node, p, o, graph) for p, o in entity_plan.attributes])
+        statements.extend([(node, p, o, graph) for p, o in entity_plan.entity.pairs])
+        statements.extend([(node, p, o, graph) for p, o in entity_plan.attributes])
         if entity_plan.geometry is not None:
             point, text = entity_plan.geometry
-            quads += [Quad(node, HAS_GEOMETRY, point, graph), Quad(point, A, GEOMETRY, graph)]
-            append(Quad(point, AS_WKT, text, graph))
-        append(Quad(doc_node, MENTIONS, node, graph))
+            statements += [(node, HAS_GEOMETRY, point, graph), (point, A, GEOMETRY, graph)]
+            append((point, AS_WKT, text, graph))
+        append((doc_node, MENTIONS, node, graph))
     for claim in plan.claims:
         where = graph
         if claim.graph is not None:
-            append(Quad(doc_node, GRAPH, claim.graph, graph))
+            append((doc_node, GRAPH, claim.graph, graph))
             where = claim.graph
         node = claim.node
-        quads.extend([Quad(node, f.node, _term(f, o), where) for f, o in claim.typed])
+        statements.extend([(node, f.node, _term(f, o), where) for f, o in claim.typed])
         if claim.status == "asserted":
-            append(Quad(claim.head, claim.predicate, claim.tail, where))
-        quads.extend([Quad(node, f.node, _term(f, o), where) for f, o in claim.own])
-    return list(dict.fromkeys(quads))
+            append((claim.head, claim.predicate, claim.tail, where))
+        statements.extend([(node, f.node, _term(f, o), where) for f, o in claim.own])
+    return list(dict.fromkeys(statements))
 
 
-__all__ = ["ALT_LABEL", "DocumentPlan", "Field", "map_extraction", "plan_document", "render_quads"]
+__all__ = [
+    "ALT_LABEL",
+    "DocumentPlan",
+    "Field",
+    "map_extraction",
+    "plan_document",
+    "render_quads",
+    "render_statements",
+]
 
 
 def _term(f: Field, o: Term) -> NamedNode | Literal:

@@ -34,9 +34,10 @@ class MappingPreparer(Protocol):
 @runtime_checkable
 class CheckedPreparer(Protocol):
     """A preparer that, for a document the shapes check, makes what it makes of it from the mapping's
-    plan beside the quads (``map_checked``: ``map_extraction``'s document, that held in ``held``), and
-    whose call uses that when the quads are still the ones rendered with it, so that a document no
-    shape changed is not taken apart from its quads again."""
+    plan beside the document's statements (``map_checked``: ``map_extraction``'s document, its quads
+    as ``statements`` not yet made quads, and that held in ``held``), and whose call uses that when the
+    statements are still the ones rendered with it, so that a document no shape changed is neither
+    made into quads nor taken apart from them."""
 
     def __call__(self, doc: MappedDocument) -> MappedDocument: ...
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import pyoxigraph as ox
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -135,21 +136,27 @@ def test_a_mapping_with_a_graph_per_relation_takes_the_quads_path(tmp_path, onto
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.integers(0, 10**6), min_size=1, max_size=4).flatmap(lambda n: st.tuples(*map(richer_numbered, n))))
 def test_a_checked_document_holds_its_plans_rows_beside_the_quads(mapping, ontology, docs):
-    """``map_checked`` maps as ``map_extraction`` does and holds the plan's rows; the preparer uses them
-    while the quads are the ones rendered with them."""
+    """``map_checked`` maps as ``map_extraction`` does and holds the plan's rows beside its statements,
+    the quads not yet made; the preparer uses the rows while the statements are the ones rendered with them."""
     preparer = RowsPreparer(ontology)
     tenures, slow_tenures = tenure_index(mapping), tenure_index(mapping)
     for value in docs:
         extraction = extraction_of(value)
         checked = preparer.map_checked(extraction, mapping, MID_SECOND_RUN, tenures)
         plain = map_extraction(extraction, mapping, MID_SECOND_RUN, slow_tenures)
-        assert checked.quads == plain.quads and mapped_outcome(checked) == mapped_outcome(plain)
+        assert mapped_outcome(checked) == mapped_outcome(plain)
         if not checked.iri:
             continue
         # none held where the plan's rows would not be the projection's (a claim given twice, say)
-        assert checked.held is None or checked.held[1] is checked.quads
+        if checked.held is None:
+            assert checked.statements is None and checked.quads == plain.quads
+        else:
+            assert checked.held[1] is checked.statements and checked.quads == []
+            assert [ox.Quad(*s) for s in checked.statements] == plain.quads
+        count = len(plain.quads)
         assert _outcome(preparer(checked)) == _outcome(project_early(plain, ontology))
-        assert checked.held is None and checked.quads == []
+        assert checked.held is None and checked.quads == [] and checked.statements is None
+        assert checked.quad_count == count
     assert tenures._by_office == slow_tenures._by_office
 
 
@@ -158,7 +165,7 @@ def test_rows_held_for_quads_the_shapes_changed_are_not_used(mapping, ontology):
     checked = preparer.map_checked(extraction_of(CALL_DOCUMENT), mapping, MID_SECOND_RUN, None)
     assert checked.held is not None
     plain = map_extraction(extraction_of(CALL_DOCUMENT), mapping, MID_SECOND_RUN, None)
-    claims = {q.subject for q in checked.quads if q.predicate.value.endswith("#predicate")}
+    claims = {q.subject for q in checked.make_quads() if q.predicate.value.endswith("#predicate")}
     assert claims
     # as the shapes drop a claim: a new list of the quads left
     checked.quads = [q for q in checked.quads if q.subject not in claims]

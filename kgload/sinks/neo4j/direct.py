@@ -36,6 +36,7 @@ from kgload.rdf.plan import (
     map_extraction,
     plan_document,
     render_quads,
+    render_statements,
 )
 from kgload.rdf.terms import ALT_LABEL, GRAPH, LABEL, MENTIONS, OBJECT, PREDICATE, SAME_AS, SUBJECT, A
 from kgload.rdf.terms import P as MODEL
@@ -94,16 +95,19 @@ def map_with_rows(
     tenures: TenureIndex | None = None,
 ) -> MappedDocument:
     """``map_extraction``'s document for the shapes to check, with the rows its plan gives held beside
-    its quads (``held``: ``RowsPreparer`` uses them while the shapes leave the quads as they are)."""
+    its statements (``held``: ``RowsPreparer`` uses them while the shapes leave the statements as they
+    are). The statements are made quads only if the shapes change them."""
     if not _covers(mapping):
         return map_extraction(extraction, mapping, run, tenures)
     out, plan = plan_document(extraction, mapping, run, tenures)
     if plan is None:
         return out
-    out.quads = render_quads(plan)
     rendered = render_rows(plan, mapping, ontology)
     if rendered is not None:
-        out.held = (rendered[0], out.quads)
+        out.statements = render_statements(plan)
+        out.held = (rendered[0], out.statements)
+    else:
+        out.quads = render_quads(plan)
     plan.learn(mapping, tenures)
     return out
 

@@ -29,9 +29,10 @@ class RowsPreparer:
 
     def __call__(self, doc: MappedDocument) -> MappedDocument:
         held, doc.held = doc.held, None
-        if held is not None and held[1] is doc.quads and doc.prepared is None:
-            doc.drop_quads(held[0])  # the rows the plan gave: the projection of these very quads
+        if held is not None and held[1] is doc.statements and doc.prepared is None:
+            doc.drop_quads(held[0])  # the rows the plan gave: the projection of these very statements
         else:
+            doc.make_quads()
             project_early(doc, self.ontology)
         if self.finish is not None and isinstance(doc.prepared, DocumentRows):
             doc.prepared = self.finish(doc.prepared)
