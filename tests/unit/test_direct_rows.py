@@ -184,3 +184,49 @@ def test_a_document_the_shapes_check_gets_the_rows_the_projection_gives(mapping,
     slow = validator.check(map_extraction(extraction, mapping, MID_SECOND_RUN, tenure_index(mapping)))
     assert _outcome(fast) == _outcome(project_early(slow, ontology))
     assert fast.held is None and fast.prepared.claims
+
+
+WRONG_LEADER = {
+    "document": {"id": "shacl-rows", "title": "A wrong leader", "published": "2025-06-14T09:30:00Z"},
+    "entities": [
+        {"id": "ru", "name": "Russia", "type": "Country"},
+        {"id": "ua", "name": "Ukraine", "type": "Country"},
+        {"id": "p", "name": "Vladimir Putin", "type": "Person"},
+    ],
+    "relations": [
+        {"type": "leader-of", "head": "ru", "tail": "ua"},
+        {"type": "leader-of", "head": "p", "tail": "ru"},
+    ],
+}
+
+
+@pytest.mark.parametrize("document", [CALL_DOCUMENT, WRONG_LEADER], ids=["conforms", "violates"])
+def test_quads_are_made_of_a_checked_documents_statements_only_when_the_shapes_drop_a_record(
+    mapping, ontology, monkeypatch, document
+):
+    """The validated rows path gives what the quads path gives, rejects included, and makes quads only
+    for a document whose records the shapes drop."""
+    from kgload.document import map_document
+    from kgload.model import MappedDocument
+    from kgload.validate import ShaclValidator
+
+    made = []
+    real = MappedDocument.make_quads
+
+    def counted(doc):
+        made.append(doc.statements is not None)
+        return real(doc)
+
+    monkeypatch.setattr(MappedDocument, "make_quads", counted)
+    validator = ShaclValidator(mapping.shapes, mapping.ontology.path)
+    fast = map_document(extraction_of(document), mapping, MID_SECOND_RUN, validator, None, RowsPreparer(ontology))
+    made_fast, made[:] = list(made), []
+    slow = validator.check(map_extraction(extraction_of(document), mapping, MID_SECOND_RUN, None))
+    rejects = [(r.origin, r.reason, r.stage) for r in slow.rejects]
+    assert [(r.origin, r.reason, r.stage) for r in fast.rejects] == rejects
+    assert _outcome(fast) == _outcome(project_early(slow, ontology))
+    if document is WRONG_LEADER:
+        assert [r[2] for r in rejects] == ["validate"] and made_fast.count(True) == 1
+    else:
+        assert rejects == [] and made_fast == []
+    assert fast.statements is None and fast.quads == []
