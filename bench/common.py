@@ -45,6 +45,16 @@ class Result:
         return out
 
 
+def cpu_seconds(stat: Path) -> float:
+    """User + system CPU seconds so far of a process or thread, from its /proc ``stat`` file (Linux)."""
+    fields = stat.read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+def process_cpu_s(pid: int) -> float:
+    return cpu_seconds(Path(f"/proc/{pid}/stat"))
+
+
 def emit(result: Result) -> None:
     """Worker side: hand the result to the runner on stdout."""
     print(RESULT_PREFIX + json.dumps(result.as_json()), flush=True)

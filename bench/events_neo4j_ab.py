@@ -25,16 +25,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from common import process_cpu_s  # bench/common.py
 from neo4j import GraphDatabase
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = ROOT / "tests" / "neo4j-server" / "neo4j-test-server"
-_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def _server_cpu_s(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime
 
 
 def _start(data: Path, port: int) -> tuple[str, int]:
@@ -46,7 +41,7 @@ def _start(data: Path, port: int) -> tuple[str, int]:
 
 
 def _run(argv: list[str], server_pid: int) -> dict:
-    before, server_before = resource.getrusage(resource.RUSAGE_CHILDREN), _server_cpu_s(server_pid)
+    before, server_before = resource.getrusage(resource.RUSAGE_CHILDREN), process_cpu_s(server_pid)
     start = time.perf_counter()
     done = subprocess.run(argv, capture_output=True, text=True)
     wall = time.perf_counter() - start
@@ -58,7 +53,7 @@ def _run(argv: list[str], server_pid: int) -> dict:
         "exit": done.returncode,
         "wall_s": round(wall, 1),
         "kgload_cpu_s": round(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, 1),
-        "server_cpu_s": round(_server_cpu_s(server_pid) - server_before, 1),
+        "server_cpu_s": round(process_cpu_s(server_pid) - server_before, 1),
         "load_average": round(os.getloadavg()[0], 1),
         "documents": report.get("documents"),
         "rejected": report.get("rejected"),

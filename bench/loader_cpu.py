@@ -23,7 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import BENCH, KGLOAD_PY
+from common import BENCH, KGLOAD_PY, process_cpu_s
 
 # Run in the child: the CLI, then its own and its waited-for children's CPU written to $KGLOAD_CPU_OUT.
 CHILD = """
@@ -43,8 +43,7 @@ def jvm_seconds(data: Path | None) -> float:
     if data is None:
         return 0.0
     pid = (data / "kgload-neo4j.pid").read_text().split()[0]
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return process_cpu_s(int(pid))
 
 
 def main() -> None:

@@ -12,18 +12,17 @@ server's CPU by thread, and merged transactions").
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import time
 from pathlib import Path
 
 import neo4j
+from common import cpu_seconds  # bench/common.py
 
 from kgload.ontology import load_ontology
 from kgload.sinks.neo4j import cypher, relink
 
 ROOT = Path(__file__).resolve().parent.parent
-_TICKS = os.sysconf("SC_CLK_TCK")
 PER_TYPE = ("append_relationships", "upsert_relationships", "delete_relationships")
 
 
@@ -33,8 +32,7 @@ def bolt_cpu_s(pid: int) -> float:
     for task in Path(f"/proc/{pid}/task").iterdir():
         try:
             if (task / "comm").read_text().startswith("neo4j.BoltWorke"):
-                fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
-                total += (int(fields[11]) + int(fields[12])) / _TICKS
+                total += cpu_seconds(task / "stat")
         except OSError:
             continue  # the thread ended
     return total

@@ -57,7 +57,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from common import BENCH, ROOT
+from common import BENCH, ROOT, process_cpu_s
 from systems import MAPPING, neo4j_reset, neo4j_stats
 
 QUERY_TIMES: dict[str, list[float]] = defaultdict(list)
@@ -125,7 +125,6 @@ def _print_profile(plan: Any, depth: int) -> None:
 
 
 def profile_core(args: argparse.Namespace) -> None:
-    import os
 
     import kgload
     from kgload.mapping.spec import load_mapping
@@ -367,8 +366,7 @@ def _cpu_seconds(server_pid: int | None) -> tuple[float, float | None]:
     )
     if server_pid is None:
         return own, None
-    fields = Path(f"/proc/{server_pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return own, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    return own, process_cpu_s(server_pid)
 
 
 def profile_replay(args: argparse.Namespace) -> None:

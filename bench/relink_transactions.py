@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import threading
 import time
 from pathlib import Path
 
 import neo4j
+from common import process_cpu_s  # bench/common.py
 from systems import MAPPING, neo4j_reset
 
 from kgload import api
@@ -37,11 +37,6 @@ RETURN max(estimatedUsedHeapMemory) AS peak
 
 def driver(uri: str) -> neo4j.Driver:
     return neo4j.GraphDatabase.driver(uri, auth=None, notifications_min_severity=neo4j.NotificationMinimumSeverity.OFF)
-
-
-def server_cpu(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def own_cpu() -> float:
@@ -81,9 +76,9 @@ def one(args: argparse.Namespace, size: int) -> dict[str, float]:
     writer._relink = counted
     poller = Peak(args.neo4j_uri)
     poller.start()
-    cpu, server, started = own_cpu(), server_cpu(args.server_pid), time.perf_counter()
+    cpu, server, started = own_cpu(), process_cpu_s(args.server_pid), time.perf_counter()
     moves = len(sink.relink().moves)
-    wall, cpu, server = time.perf_counter() - started, own_cpu() - cpu, server_cpu(args.server_pid) - server
+    wall, cpu, server = time.perf_counter() - started, own_cpu() - cpu, process_cpu_s(args.server_pid) - server
     poller.done.set()
     poller.join()
     writer._relink = apply

@@ -14,18 +14,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import time
 from pathlib import Path
+
+from common import cpu_seconds  # bench/common.py
 
 
 def _loads(argv: list[str]) -> bool:
     """``kgload [global options] load …`` (also ``python -m kgload``): the load may follow options."""
     starts = [i for i, arg in enumerate(argv) if arg == "kgload" or arg.endswith("/kgload")]
     return bool(starts) and "load" in argv[starts[0] + 1 :]
-
-
-_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def kgload_processes(others: tuple[int, ...] = ()) -> list[dict[str, int | float | str]]:
@@ -47,7 +45,7 @@ def kgload_processes(others: tuple[int, ...] = ()) -> list[dict[str, int | float
         ):
             continue
         try:
-            stat = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+            cpu = cpu_seconds(proc / "stat")
         except OSError:
             continue
         found.append(
@@ -58,7 +56,7 @@ def kgload_processes(others: tuple[int, ...] = ()) -> list[dict[str, int | float
                 "hwm_mb": int(status["VmHWM"].split()[0]) // 1024,
                 # anonymous memory (the heaps) apart from mapped files, which the kernel can drop
                 "anon_mb": int(status.get("RssAnon", "0 kB").split()[0]) // 1024,
-                "cpu_s": round((int(stat[11]) + int(stat[12])) / _TICKS, 1),  # utime + stime
+                "cpu_s": round(cpu, 1),
                 "cmd": command[:120],
             }
         )

@@ -23,15 +23,10 @@ import subprocess
 import time
 from pathlib import Path
 
+from common import cpu_seconds, process_cpu_s  # bench/common.py
 from neo4j import GraphDatabase
 
-_TICKS = os.sysconf("SC_CLK_TCK")
 WIPE = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS"
-
-
-def _server_cpu_s(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime
 
 
 # the server JVM's threads by name (/proc/<pid>/task/<tid>/comm): Bolt workers run the statements and their commits
@@ -51,13 +46,13 @@ def _threads_cpu_s(pid: int) -> dict[str, float]:
     for task in Path(f"/proc/{pid}/task").iterdir():
         try:
             name = (task / "comm").read_text().strip()
-            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            seconds = cpu_seconds(task / "stat")
         except OSError:
             continue  # the thread ended
         group = next((g for g, prefixes in GROUPS.items() if name.startswith(prefixes)), None)
         if group is not None:
-            groups[group] += (int(fields[11]) + int(fields[12])) / _TICKS
-    groups["other"] = _server_cpu_s(pid) - sum(groups.values())
+            groups[group] += seconds
+    groups["other"] = process_cpu_s(pid) - sum(groups.values())
     return groups
 
 
@@ -76,12 +71,12 @@ def _size(uri: str) -> tuple[int, int]:
 
 
 def _load(argv: list[str], pid: int) -> dict:
-    before, server_before = resource.getrusage(resource.RUSAGE_CHILDREN), _server_cpu_s(pid)
+    before, server_before = resource.getrusage(resource.RUSAGE_CHILDREN), process_cpu_s(pid)
     threads_before = _threads_cpu_s(pid)
     start = time.perf_counter()
     done = subprocess.run(argv, capture_output=True, text=True)
     wall = time.perf_counter() - start
-    after, server_after = resource.getrusage(resource.RUSAGE_CHILDREN), _server_cpu_s(pid)
+    after, server_after = resource.getrusage(resource.RUSAGE_CHILDREN), process_cpu_s(pid)
     threads_after = _threads_cpu_s(pid)
     if done.returncode not in (0, 3):  # 3: loaded with rejects
         raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}):\n{done.stderr[-2000:]}")

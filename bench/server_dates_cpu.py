@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import statistics
-from pathlib import Path
 
+from common import process_cpu_s  # bench/common.py
 from neo4j import GraphDatabase
 
 AS_VALUES = """
@@ -36,8 +35,7 @@ FOREACH (k IN row.datetimes + row.dates |
 
 
 def jvm_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return process_cpu_s(pid)
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ import rdflib
 
 from kgload import api
 from kgload.report import LoadReport
+from tests.unit.extractions import WRONG_LEADER
 
 QUERY_LEADERS = "SELECT ?l ?c WHERE { ?p kg:leaderOf ?x . ?p rdfs:label ?l . ?x rdfs:label ?c }"
 
@@ -36,19 +37,7 @@ def test_map_output_parses_independently_and_conforms(tmp_path, seed, root):
 
 
 def test_violating_relation_is_rejected_with_the_shape_message(tmp_path):
-    doc = {
-        "document": {"id": "shacl-1", "title": "A wrong leader"},
-        "entities": [
-            {"id": "ru", "name": "Russia", "type": "Country"},
-            {"id": "ua", "name": "Ukraine", "type": "Country"},
-            {"id": "p", "name": "Vladimir Putin", "type": "Person"},
-        ],
-        "relations": [
-            {"type": "leader-of", "head": "ru", "tail": "ua"},
-            {"type": "leader-of", "head": "p", "tail": "ru"},
-        ],
-    }
-    report, [kept] = _load_with_rejects(tmp_path, doc)
+    report, [kept] = _load_with_rejects(tmp_path, WRONG_LEADER)
     assert report.exit_code == 3 and report.relations == 1
     assert kept["stage"] == "validate" and kept["path"] == "relations[0]"
     assert "kg:leaderOf" in kept["reason"] and "kg:Person" in kept["reason"]

@@ -156,6 +156,22 @@ CALL_DOCUMENT = {
 }
 
 
+# a country as "leader of" another, which the shapes refuse (kg:leaderOf takes a kg:Person), beside a
+# leader they accept
+WRONG_LEADER = {
+    "document": {"id": "shacl-1", "title": "A wrong leader"},
+    "entities": [
+        {"id": "ru", "name": "Russia", "type": "Country"},
+        {"id": "ua", "name": "Ukraine", "type": "Country"},
+        {"id": "p", "name": "Vladimir Putin", "type": "Person"},
+    ],
+    "relations": [
+        {"type": "leader-of", "head": "ru", "tail": "ua"},
+        {"type": "leader-of", "head": "p", "tail": "ru"},
+    ],
+}
+
+
 def graph_per_call_mapping(folder: Path) -> Mapping:
     """kgload's own mapping, with calls written to a named graph of their own (``graph:``)."""
     text = (ROOT / "mappings" / "kgload.yaml").read_text()

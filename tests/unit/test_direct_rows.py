@@ -24,6 +24,7 @@ from kgload.sinks.neo4j.projection import project_early
 from tests.common import MID_SECOND_RUN
 from tests.unit.extractions import (
     CALL_DOCUMENT,
+    WRONG_LEADER,
     extraction_of,
     graph_per_call_mapping,
     mapped_outcome,
@@ -184,20 +185,6 @@ def test_a_document_the_shapes_check_gets_the_rows_the_projection_gives(mapping,
     slow = validator.check(map_extraction(extraction, mapping, MID_SECOND_RUN, tenure_index(mapping)))
     assert _outcome(fast) == _outcome(project_early(slow, ontology))
     assert fast.held is None and fast.prepared.claims
-
-
-WRONG_LEADER = {
-    "document": {"id": "shacl-rows", "title": "A wrong leader", "published": "2025-06-14T09:30:00Z"},
-    "entities": [
-        {"id": "ru", "name": "Russia", "type": "Country"},
-        {"id": "ua", "name": "Ukraine", "type": "Country"},
-        {"id": "p", "name": "Vladimir Putin", "type": "Person"},
-    ],
-    "relations": [
-        {"type": "leader-of", "head": "ru", "tail": "ua"},
-        {"type": "leader-of", "head": "p", "tail": "ru"},
-    ],
-}
 
 
 @pytest.mark.parametrize("document", [CALL_DOCUMENT, WRONG_LEADER], ids=["conforms", "violates"])
