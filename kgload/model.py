@@ -115,6 +115,9 @@ class MappedDocument:
     # the raw hash of the line it was read from, read without rejects (kgload.pipeline.unchanged):
     # stored beside the fingerprint by a target that keeps them
     raw_hash: str | None = None
+    # whether the target may hold a version of this document, whose contribution a write then removes
+    # first; False once the load asked the target and found none (nothing to detach)
+    in_target: bool = True
 
     def make_quads(self) -> list[Quad]:
         """``quads``, made of the pending ``statements`` first if there are any."""

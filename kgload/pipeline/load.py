@@ -296,6 +296,7 @@ class Load:
             mapped = self.map_one(item, ready)
             # stored with the document, whatever the number of workers: found by the next run's raw look-up
             mapped.raw_hash = getattr(item, "raw_hash", None)
+            mapped.in_target = mapped.iri in stored
             read_as[id(mapped)] = item
             for problem in mapped.rejects:
                 self.reject(problem)

@@ -75,11 +75,13 @@ class Sink(Protocol):
         ...
 
     def fingerprints(self, documents: list[str]) -> dict[str, str]:
-        """Stored fingerprints of the given document IRIs (absent ones are left out)."""
+        """Stored fingerprints of the given document IRIs: absent ones are left out, one stored without a
+        fingerprint has ``""`` (a write replaces it, and then detaches what it held first)."""
         ...
 
     def write(self, documents: list[MappedDocument]) -> None:
-        """Replace what each document contributed with its new mapping. A sink may commit in the
+        """Replace what each document contributed with its new mapping (a document whose ``in_target``
+        is False is taken to be new: there is nothing of it to remove). A sink may commit in the
         background and return at once (``flush`` waits); writes still commit in call order."""
         ...
 

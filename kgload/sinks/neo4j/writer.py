@@ -19,6 +19,7 @@ import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
@@ -40,6 +41,7 @@ from kgload.sinks.neo4j.preparing import ProjectingSink
 from kgload.sinks.neo4j.projection import DocumentRows, rows_of
 from kgload.sinks.neo4j.rows import BatchRows, batch_rows, unique_documents, with_element_ids
 from kgload.sinks.neo4j.settings import Neo4jSettings
+from kgload.sinks.neo4j.written import WrittenEntities
 from kgload.version import __version__
 
 LOCK_NAME = "kgload"
@@ -125,6 +127,7 @@ class Neo4jSink(ProjectingSink):
         self._executor: ThreadPoolExecutor | None = None
         self._in_flight: Future[None] | None = None
         self._in_flight_fingerprints: dict[str, str] = {}
+        self._entities = WrittenEntities()  # the entity rows this sink wrote, as they were written
         self.lost = False  # the server went away: what is left to say to it gets one attempt
         self.unmarked = False  # this sink removed the mark of a finished re-link, and set none since
 
@@ -173,7 +176,7 @@ class Neo4jSink(ProjectingSink):
             database_=self.database,
             routing_=neo4j.RoutingControl.READ,
         )
-        stored = {uri: fp for uri, fp in records[0]["stored"] if fp} if records else {}
+        stored = {uri: fp or "" for uri, fp in records[0]["stored"]} if records else {}
         coming = self._in_flight_fingerprints
         stored.update((uri, coming[uri]) for uri in documents if uri in coming)
         return stored
@@ -230,32 +233,43 @@ class Neo4jSink(ProjectingSink):
         # the batch's rows of the alias table, a document given twice by its later version
         by_document = {doc.iri: relink.alias_rows(doc, relink.entities_of(rows)) for doc, rows in projected}
         aliases = [row for rows in by_document.values() for row in rows]
+        # what the documents held before is removed first; a document the load found absent holds nothing
+        detach = list(dict.fromkeys(doc.iri for doc in documents if doc.in_target))
         # Built before the transaction, whose locks are then held only for its statements; after the
         # flush, not while the batch before commits: that held two batches' rows at once for no
         # time that could be measured.
         self.flush()
         self._unmark()
         rows = batch_rows(docs)
+        if detach:  # a detach may take names back from the entities it touches (REFRESH_ENTITIES)
+            self._entities.forget()
+        else:
+            rows = replace(rows, entities=self._entities.unwritten(rows.entities))
         if not self.write_behind:
             with signals_held():  # in this thread: an interrupt waits for the commit
-                self._commit(rows, ontology, aliases)
+                self._commit(rows, ontology, aliases, detach)
             return
         if self._executor is None:
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kgload-neo4j-writer")
         self._in_flight_fingerprints = {
             d.uri: d.props["fingerprint"] for d in docs if isinstance(d.props.get("fingerprint"), str)
         }
-        self._in_flight = self._executor.submit(self._commit, rows, ontology, aliases)
+        self._in_flight = self._executor.submit(self._commit, rows, ontology, aliases, detach)
 
-    def _commit(self, rows: BatchRows, ontology: Ontology, aliases: list[dict[str, Any]]) -> None:
-        with self.driver.session(database=self.database) as session:
-            session.execute_write(_write_batch, rows, ontology, self.rows_per_statement, aliases)
+    def _commit(self, rows: BatchRows, ontology: Ontology, aliases: list[dict[str, Any]], detach: list[str]) -> None:
+        try:
+            with self.driver.session(database=self.database) as session:
+                session.execute_write(_write_batch, rows, ontology, self.rows_per_statement, aliases, detach)
+        except BaseException:
+            self._entities.forget()  # the rows it counted as written were not
+            raise
 
     @_kgload_errors
     def relink(self, *, again: bool = False) -> Relinked:
         """Join the free-name entities the learned aliases say are one (kgload.sinks.neo4j.relink); nothing
         to do when nothing was written or retracted since a re-link that finished, unless ``again``."""
         self.flush()
+        self._entities.forget()  # moves and merges entities
         if not again and not self.unmarked and self._relinked():
             return Relinked((), frozenset())
         ambiguous: set[str] = set()
@@ -341,6 +355,7 @@ class Neo4jSink(ProjectingSink):
     @_kgload_errors
     def retract(self, documents: list[str]) -> int:
         self.flush()
+        self._entities.forget()
         self._unmark()
         ontology = self._ontology()
         with self.driver.session(database=self.database) as session:
@@ -408,6 +423,7 @@ class Neo4jSink(ProjectingSink):
     @_kgload_errors
     def run(self, query: str, **params: Any) -> list[dict[str, Any]]:
         self.flush()
+        self._entities.forget()  # any statement may change an entity
         records, _, _ = self.driver.execute_query(query, params, database_=self.database)
         return [r.data() for r in records]
 
@@ -472,23 +488,29 @@ def _look_up(tx: neo4j.ManagedTransaction, ids: dict[str, str], rows: BatchRows,
 
 
 def _write_batch(
-    tx: neo4j.ManagedTransaction, rows: BatchRows, ontology: Ontology, size: int, aliases: list[dict[str, Any]]
+    tx: neo4j.ManagedTransaction,
+    rows: BatchRows,
+    ontology: Ontology,
+    size: int,
+    aliases: list[dict[str, Any]],
+    detach: list[str],
 ) -> None:
-    """Detach what the documents held before, write their new contribution, reconcile the relationships they change.
+    """Detach what the documents held before (those of ``detach``: the others are new), write their new
+    contribution, reconcile the relationships they change.
 
     On a first load nothing is detached and nothing else supports the batch's relationships, so
     the batch is a handful of CREATE statements; only relationships other documents also support
     are recomputed from their claims on the server. The driver may run this again on a transient
     error, so ``rows`` is only read.
     """
-    old_keys, touched = _detach(tx, [d["uri"] for d in rows.documents])
+    old_keys, touched = _detach(tx, detach) if detach else ({}, set())
     all_keys = {k for keys in (*old_keys.values(), *rows.keys.values()) for k in keys}
     supported = _supported(tx, all_keys, size) if all_keys else set()
 
     ids: dict[str, str] = {}  # uri -> element id of the nodes this transaction wrote or links to
     for chunk in _chunks(rows.documents, size):
         ids.update(_run(tx, cypher.UPSERT_DOCUMENTS, rows=chunk).single(strict=True)["ids"])
-    _remember(tx, [d["uri"] for d in rows.documents], aliases, size)
+    _remember(tx, detach, aliases, size)
     for chunk in _chunks(cypher.entity_rows(rows.entities, ontology.classes.values()), size):
         ids.update(_run(tx, cypher.UPSERT_ENTITIES, rows=chunk).single(strict=True)["ids"])
     claim_uris = {c["props"]["uri"] for c in rows.claims}
@@ -583,7 +605,8 @@ def _retract(tx: neo4j.ManagedTransaction, uris: list[str], ontology: Ontology, 
 
 
 def _remember(tx: neo4j.ManagedTransaction, documents: list[str], aliases: list[dict[str, Any]], size: int) -> None:
-    """Replace the documents' rows of the alias table (kgload.sinks.neo4j.relink), with the documents."""
+    """Replace the alias table's rows (kgload.sinks.neo4j.relink) of ``documents`` (the batch's documents
+    the target held) with ``aliases`` (the batch's)."""
     for chunk in _chunks(documents, size):
         _run(tx, relink.FORGET, uris=chunk).consume()
     for chunk in _chunks(aliases, size):
