@@ -11,6 +11,9 @@ is not the slower one by chance.
     .venv/bin/python bench/events_neo4j_ab.py --corpus /tmp/ev30k --rounds 2 \\
         --kgload before=/work/wt/before/.venv/bin/kgload --kgload after=.venv/bin/kgload \\
         --out bench/out/results-events-neo4j-ab-30k.json
+
+``--java-opts label=FLAGS`` starts that build's servers with those JVM flags (``KGLOAD_NEO4J_JAVA_OPTS``):
+two labels of one install then compare server settings, a collector say.
 """
 
 from __future__ import annotations
@@ -32,8 +35,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SERVER = ROOT / "tests" / "neo4j-server" / "neo4j-test-server"
 
 
-def _start(data: Path, port: int) -> tuple[str, int]:
+def _start(data: Path, port: int, java_opts: str | None = None) -> tuple[str, int]:
     env = {**os.environ, "KGLOAD_NEO4J_PAGECACHE": os.environ.get("KGLOAD_NEO4J_PAGECACHE", "1g")}
+    if java_opts is not None:
+        env["KGLOAD_NEO4J_JAVA_OPTS"] = java_opts
     start = [str(SERVER), "start", "--data", str(data), "--port", str(port)]
     subprocess.run(start, check=True, env=env, capture_output=True)
     uri = (data / "kgload-neo4j.uri").read_text().strip()
@@ -76,9 +81,13 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=27787)
     parser.add_argument("--reruns", type=int, default=1, help="unchanged re-runs after each first load")
     parser.add_argument("--no-validate", action="store_true", help="load with --no-validate (default: validated)")
+    parser.add_argument(
+        "--java-opts", action="append", default=[], help="label=JVM flags of that build's server (its collector, say)"
+    )
     parser.add_argument("--out", type=Path, help="write the measurements here as JSON")
     args = parser.parse_args()
     builds = [tuple(k.split("=", 1)) for k in args.kgload]
+    java_opts = dict(o.split("=", 1) for o in args.java_opts)
     rows: list[dict] = []
     work = Path(tempfile.mkdtemp(prefix="kgload-events-ab-"))
     try:
@@ -86,7 +95,7 @@ def main() -> None:
             order = builds if number % 2 == 0 else builds[::-1]
             for label, exe in order:
                 data = work / f"neo4j-{label}-{number}"
-                uri, pid = _start(data, args.port)
+                uri, pid = _start(data, args.port, java_opts.get(label))
                 argv = [exe, "load", str(args.corpus / "corpus.jsonl"), "--neo4j-uri", uri, "--json"]
                 argv.append("--no-validate" if args.no_validate else "--validate")
                 argv += ["--rejects", str(work / f"rejects-{label}.jsonl")]
@@ -103,7 +112,7 @@ def main() -> None:
     finally:
         shutil.rmtree(work, ignore_errors=True)
         if args.out:
-            summary = {"corpus": str(args.corpus), "builds": dict(builds), "rows": rows}
+            summary = {"corpus": str(args.corpus), "builds": dict(builds), "java_opts": java_opts, "rows": rows}
             args.out.write_text(json.dumps(summary, indent=1))
 
 
