@@ -2,8 +2,8 @@
 
 A batch is all-or-nothing: the driver retries it on transient errors, and a crash anywhere
 leaves the previous state, so a re-run converges on the graph a clean load gives. Each batch
-first detaches what its documents contributed before, then writes their new contribution
-and recomputes only the relationships and entities that were touched.
+first detaches what its documents contributed before (those the target holds), then writes their
+new contribution and recomputes only the relationships and entities that were touched.
 
 Write-behind: a batch commits in a background thread while the caller maps the next one (the
 server's work and the client's overlap; the thread mostly waits on the socket, without the GIL).
