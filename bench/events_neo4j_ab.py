@@ -12,8 +12,8 @@ is not the slower one by chance.
         --kgload before=/work/wt/before/.venv/bin/kgload --kgload after=.venv/bin/kgload \\
         --out bench/out/results-events-neo4j-ab-30k.json
 
-``--java-opts label=FLAGS`` starts that build's servers with those JVM flags (``KGLOAD_NEO4J_JAVA_OPTS``):
-two labels of one install then compare server settings, a collector say.
+``--java-opts label=FLAGS`` starts that build's servers with those JVM flags too (after
+``KGLOAD_NEO4J_JAVA_OPTS``): two labels of one install then compare server settings, a collector say.
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ SERVER = ROOT / "tests" / "neo4j-server" / "neo4j-test-server"
 
 def _start(data: Path, port: int, java_opts: str | None = None) -> tuple[str, int]:
     env = {**os.environ, "KGLOAD_NEO4J_PAGECACHE": os.environ.get("KGLOAD_NEO4J_PAGECACHE", "1g")}
-    if java_opts is not None:
-        env["KGLOAD_NEO4J_JAVA_OPTS"] = java_opts
+    if java_opts is not None:  # after the flags every server gets (a 1M run's heap, say)
+        env["KGLOAD_NEO4J_JAVA_OPTS"] = f"{os.environ.get('KGLOAD_NEO4J_JAVA_OPTS', '')} {java_opts}".strip()
     start = [str(SERVER), "start", "--data", str(data), "--port", str(port)]
     subprocess.run(start, check=True, env=env, capture_output=True)
     uri = (data / "kgload-neo4j.uri").read_text().strip()
