@@ -199,14 +199,21 @@ def build_importer(timeout: float = 1800) -> None:
 def import_full(folder: Path, data_dir: Path, *options: str, timeout: float = 1800) -> str:
     """Run the ``import.sh`` that ``kgload export --format neo4j-admin`` wrote into ``folder``
     with Neo4j's own importer, into the ``neo4j`` database of a fresh test server data dir.
-    Start a ``Neo4jTestServer(data_dir)`` afterwards to open it."""
+    Start a ``Neo4jTestServer(data_dir)`` afterwards to open it. ``NEO4J_ADMIN`` is given as the
+    docs give it, relative to the repository's root, where the script is started."""
     build_importer()
+    root = NEO4J_ADMIN.parents[2]
     result = subprocess.run(
-        ["sh", str(Path(folder) / "import.sh"), *options],
+        ["sh", str(Path(folder).resolve() / "import.sh"), *options],
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={**os.environ, "NEO4J_ADMIN": str(NEO4J_ADMIN), "NEO4J_HOME": str(Path(data_dir).resolve())},
+        cwd=root,
+        env={
+            **os.environ,
+            "NEO4J_ADMIN": str(NEO4J_ADMIN.relative_to(root)),
+            "NEO4J_HOME": str(Path(data_dir).resolve()),
+        },
     )
     if result.returncode != 0:
         raise RuntimeError(f"neo4j-admin database import full failed (exit {result.returncode}):\n{result.stderr}")

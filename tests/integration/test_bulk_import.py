@@ -149,9 +149,8 @@ def dump(driver: neo4j.Driver) -> tuple[list[str], list[str]]:
     )
     return (
         sorted(
-            json.dumps([sorted(n["l"]), {k: _value(v) for k, v in n["p"].items() if k != "rawHash"}], sort_keys=True)
-            for n in nodes
-        ),  # raw hashes: written by an online load with workers only (kgload.pipeline.unchanged)
+            json.dumps([sorted(n["l"]), {k: _value(v) for k, v in n["p"].items()}], sort_keys=True) for n in nodes
+        ),  # raw hashes included: the export stores them as the online load does
         sorted(
             json.dumps([r["t"], r["a"], r["b"], {k: _value(v) for k, v in r["p"].items()}], sort_keys=True)
             for r in rels

@@ -81,7 +81,7 @@ _SPOOL_POINT = " location"
 # the largest rowid in its table, so a document written again (replacing its first version) sorts
 # after every row still there, as in an online load.
 _SCHEMA = """
-CREATE TABLE documents (uri TEXT PRIMARY KEY, id TEXT, fingerprint TEXT, props BLOB);
+CREATE TABLE documents (uri TEXT PRIMARY KEY, id TEXT, fingerprint TEXT, props BLOB, raw_hash TEXT);
 CREATE TABLE mentions (doc TEXT, entity TEXT, labels TEXT, name TEXT, names BLOB,
                        wikidata TEXT, iso TEXT, props BLOB);
 CREATE TABLE claims (uri TEXT, doc TEXT, key TEXT, rel_type TEXT, head TEXT,
@@ -233,6 +233,16 @@ class Neo4jAdminSink(ProjectingSink):
     def tenures(self, mapping: Mapping) -> list[tuple[str, str, Holding]]:
         return []  # a first load: the target knows nothing yet
 
+    def raw_hashes(self, hashes: list[str]) -> dict[str, tuple[str, str]]:
+        # an export's spool starts empty, so no line is known before it is read (a line given twice is
+        # found unchanged by its fingerprint, as in any load); the hashes are asked for to be stored
+        return {}
+
+    def keep_raw_hashes(self, rows: list[tuple[str, str, str]]) -> None:
+        self.db.executemany(
+            "UPDATE documents SET raw_hash = ? WHERE uri = ? AND fingerprint = ?", [(r, u, fp) for u, r, fp in rows]
+        )
+
     def preparer(self) -> RowsPreparer:
         # as far as the spool's rows, pickled values included: a mapping worker does it
         return RowsPreparer(self._ontology(), spool_rows)
@@ -245,8 +255,8 @@ class Neo4jAdminSink(ProjectingSink):
         self.db.execute("BEGIN")
         try:
             self._remove([d.uri for d in rows])
-            for doc in rows:
-                self._add(doc)
+            for doc, spooled in zip(documents, rows, strict=True):
+                self._add(spooled, doc.raw_hash)
             self.db.executemany(
                 "INSERT INTO aliases VALUES (?, ?, ?)",
                 [(row["id"], row["document"], _blob(row)) for doc_rows in aliases.values() for row in doc_rows],
@@ -258,8 +268,10 @@ class Neo4jAdminSink(ProjectingSink):
             self.db.execute("ROLLBACK")
             raise
 
-    def _add(self, doc: SpoolRows) -> None:
-        self.db.execute("INSERT INTO documents VALUES (?, ?, ?, ?)", doc.document)
+    def _add(self, doc: SpoolRows, raw_hash: str | None) -> None:
+        # the raw hash as the online writer stores it, so that a re-run into the imported database finds
+        # its unchanged lines without reading them (kgload.pipeline.unchanged)
+        self.db.execute("INSERT INTO documents VALUES (?, ?, ?, ?, ?)", (*doc.document, raw_hash))
         self.db.executemany("INSERT INTO mentions VALUES (?, ?, ?, ?, ?, ?, ?, ?)", doc.mentions)
         self.db.executemany("INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", doc.claims)
         self.db.executemany("INSERT OR IGNORE INTO links VALUES (?, ?, ?, ?)", doc.links)  # MERGE: once per target
@@ -428,8 +440,11 @@ class Neo4jAdminSink(ProjectingSink):
 
     def _nodes_and_claim_links(self, rows: RowWriter) -> None:
         """Documents, claims, the run and entities, and the claims' links."""
-        for (props,) in self.db.execute("SELECT props FROM documents ORDER BY rowid"):
-            rows.node("node-documents", ("Resource", "Document"), unpack_props(props), scope="Document")
+        for props, raw_hash in self.db.execute("SELECT props, raw_hash FROM documents ORDER BY rowid"):
+            document = unpack_props(props)
+            if raw_hash:
+                document["rawHash"] = raw_hash
+            rows.node("node-documents", ("Resource", "Document"), document, scope="Document")
         if self.record is not None:
             run = {k: v for k, v in self.record.properties().items() if v is not None}
             rows.node("node-runs", ("LoadRun",), run, scope="LoadRun")
