@@ -44,8 +44,8 @@ _DATATYPE = -(1 << 40)
 _ANSWERED_BY_KIND = frozenset((STRING, LANG, TYPED))
 _XSD_STRING = ox.NamedNode("http://www.w3.org/2001/XMLSchema#string")
 _MAX_TERMS = 50_000  # terms classified, remembered across documents: bounded, as the validator's terms are
-# outlines remembered: bounded, so memory does not grow with the input; when full, those no document
-# recalled since the last time are forgotten (a feed's few frequent outlines stay)
+# outlines remembered: bounded, so memory does not grow with the input; when full, only the half most
+# recalled since the last time stay (a feed's frequent outlines)
 _MAX_OUTLINES = 16_384
 _MAX_VARIANTS = 4  # answers remembered for one outline whose value tests answered otherwise
 # outlining a document that recalls nothing costs a look-up per term on top of the checks: after a window
@@ -193,7 +193,7 @@ class Outlines(Generic[Payload]):
                 if bool(tests[at + 1](self.term(outline, tests[at]), None)) is not tests[at + 2]:
                     break
             else:
-                remembered.recalled = True
+                remembered.recalled += 1
                 return payload
         return None
 
@@ -226,11 +226,12 @@ class Outlines(Generic[Payload]):
             remembered.variants.append((tuple(x for test in tests.values() for x in test), payload))
 
     def _forget(self) -> None:
-        """Room for more: the outlines no document recalled since the last time go, or all of them."""
-        kept = {key: r for key, r in self._remembered.items() if r.recalled}
-        self._remembered = kept if len(kept) <= _MAX_OUTLINES // 2 else {}
+        """Room for more: the half of the outlines most recalled since the last time stay (a feed's frequent
+        ones, which a feed would otherwise check all over again), none that was not recalled."""
+        ranked = sorted(self._remembered.items(), key=lambda item: item[1].recalled, reverse=True)
+        self._remembered = {key: r for key, r in ranked[: _MAX_OUTLINES // 2] if r.recalled}
         for r in self._remembered.values():
-            r.recalled = False
+            r.recalled = 0
 
 
 class _Remembered(Generic[Payload]):
@@ -240,7 +241,7 @@ class _Remembered(Generic[Payload]):
 
     def __init__(self) -> None:
         self.variants: list[tuple[tuple[Any, ...], Payload]] = []  # each variant's tests, flat, and its payload
-        self.recalled = False
+        self.recalled = 0  # recalls since the last ``_forget``
 
 
 def _rdflib_converts(datatype: str) -> bool:

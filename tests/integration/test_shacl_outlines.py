@@ -214,6 +214,28 @@ def test_a_full_memory_keeps_the_outlines_documents_recalled(monkeypatch):
     assert_reference(v, document(12, 2))
 
 
+def test_a_full_memory_of_recalled_outlines_keeps_the_half_most_recalled(monkeypatch):
+    """A feed recalls most of its outlines: the frequent ones stay when the memory fills."""
+    from kgload import outlines
+
+    monkeypatch.setattr(outlines, "_MAX_OUTLINES", 4)
+    v = fresh()
+    assert v._outlines is not None
+
+    def document(number: int, confidences: int) -> list[Triple]:
+        values = [Literal(f"0.{n + 1}", datatype=XSD.decimal) for n in range(confidences)]
+        return [t for value in values for t in _claim_document(number, value)]
+
+    for count in range(1, 5):
+        assert_reference(v, document(count, count))
+    for number, count in enumerate([1, 2, 3, 4, 3, 3, 2], start=20):  # every outline recalled, 3 and 2 most
+        assert_reference(v, document(number, count))
+    assert_reference(v, document(30, 5))  # a fifth outline: the two most recalled stay, and the new one
+    assert len(v._outlines._remembered) == 3
+    for count, kept in [(3, True), (2, True), (5, True), (1, False), (4, False)]:
+        assert (v._outlines.recall(v._outlines.of(quads_of(document(40 + count, count)))) is not None) is kept
+
+
 def test_threads_sharing_a_validator_get_what_one_thread_gets():
     from concurrent.futures import ThreadPoolExecutor
 
