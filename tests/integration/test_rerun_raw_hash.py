@@ -335,8 +335,8 @@ def test_a_rerun_into_a_bulk_imported_database_skips_by_raw_hash(tmp_path, mappi
     exported = api.export_neo4j_admin([corpus(tmp_path / "a.jsonl")], tmp_path / "csv", **options(mapping, run))
     import_full(exported.folder, tmp_path / "imported", "--max-off-heap-memory=256m", "--threads=2")
     server = Neo4jTestServer(tmp_path / "imported").start()
+    driver = neo4j.GraphDatabase.driver(server.uri, auth=server.auth)
     try:
-        driver = neo4j.GraphDatabase.driver(server.uri, auth=server.auth)
         with driver.session() as session:
             for statement in statements((exported.folder / "post-import.cypher").read_text("utf-8")):
                 session.run(statement).consume()
@@ -351,6 +351,6 @@ def test_a_rerun_into_a_bulk_imported_database_skips_by_raw_hash(tmp_path, mappi
         assert sum(scanned) == 1 and again.documents_unchanged == DOCS and again.rejected == exported.report.rejected
         lock = '[["KgloadLock"]'  # the first online run's lease, which an import does not make
         assert {n for n in graph_dump(driver) if not n.startswith(lock)} == before
-        driver.close()
     finally:
+        driver.close()
         server.stop()
