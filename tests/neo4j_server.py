@@ -19,12 +19,15 @@ to a TCP probe).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 SERVER_DIR = Path(__file__).resolve().parent / "neo4j-server"
 LAUNCHER = SERVER_DIR / "neo4j-test-server"
@@ -218,3 +221,23 @@ def import_full(folder: Path, data_dir: Path, *options: str, timeout: float = 18
     if result.returncode != 0:
         raise RuntimeError(f"neo4j-admin database import full failed (exit {result.returncode}):\n{result.stderr}")
     return result.stdout
+
+
+@contextlib.contextmanager
+def imported(folder: Path, data_dir: Path) -> Iterator[tuple[Neo4jTestServer, Any]]:
+    """``folder``'s CSV files imported into ``data_dir`` (``import_full``, small memory, two threads), a
+    server started on them and ``post-import.cypher`` applied: the server and a driver to it."""
+    import neo4j
+
+    from kgload.sinks.bulk.script import POST_IMPORT, statements
+
+    import_full(folder, data_dir, "--max-off-heap-memory=256m", "--threads=2")
+    with Neo4jTestServer(data_dir) as server:
+        driver = neo4j.GraphDatabase.driver(server.uri, auth=server.auth)
+        try:
+            with driver.session() as session:
+                for statement in statements((Path(folder) / POST_IMPORT).read_text("utf-8")):
+                    session.run(statement).consume()  # CALL … IN TRANSACTIONS needs an auto-commit transaction
+            yield server, driver
+        finally:
+            driver.close()

@@ -15,7 +15,6 @@ import neo4j
 import pytest
 
 from kgload import api
-from kgload.sinks.bulk.script import POST_IMPORT, statements
 from kgload.sinks.neo4j import Neo4jSettings, Neo4jSink
 from tests.common import FIXED_RUN, ROOT
 
@@ -112,22 +111,10 @@ def exported(inputs: list[Path], tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="module")
 def imported(exported, tmp_path_factory: pytest.TempPathFactory) -> Iterator[neo4j.Driver]:
     """A second test server on the store neo4j-admin wrote, post-import.cypher applied."""
-    try:
-        from tests.neo4j_server import Neo4jTestServer, import_full
-    except ImportError as exc:  # pragma: no cover - the module is part of the repository
-        pytest.skip(str(exc))
-    data = tmp_path_factory.mktemp("neo4j-imported")
-    import_full(exported.folder, data, "--max-off-heap-memory=256m", "--threads=2")
-    server = Neo4jTestServer(data).start()
-    try:
-        driver = neo4j.GraphDatabase.driver(server.uri, auth=server.auth)
-        with driver.session() as session:
-            for statement in statements((exported.folder / POST_IMPORT).read_text("utf-8")):
-                session.run(statement).consume()  # CALL … IN TRANSACTIONS needs an auto-commit transaction
+    from tests.neo4j_server import imported
+
+    with imported(exported.folder, tmp_path_factory.mktemp("neo4j-imported")) as (_, driver):
         yield driver
-        driver.close()
-    finally:
-        server.stop()
 
 
 def _value(value: Any) -> Any:

@@ -54,25 +54,15 @@ def test_neo4j_has_the_embedded_stores_nodes(online, neo4j_driver, tmp_path):
 
 @pytest.fixture
 def imported(tmp_path: Path) -> Iterator[tuple[Path, neo4j.Driver]]:
-    from tests.integration.test_bulk_import import POST_IMPORT, statements
-    from tests.neo4j_server import Neo4jTestServer, import_full
+    from tests.neo4j_server import imported
 
     out = tmp_path / "neo4j-admin"
     exported = api.export_neo4j_admin(
         write(tmp_path / "bulk-in", [BARE, *FILLER, TEACHER]), out, run=FIXED_RUN, batch_size=4,
         rejects=tmp_path / "rejects.jsonl",
     )  # fmt: skip
-    import_full(exported.folder, tmp_path / "data", "--max-off-heap-memory=256m", "--threads=2")
-    server = Neo4jTestServer(tmp_path / "data").start()
-    try:
-        driver = neo4j.GraphDatabase.driver(server.uri, auth=server.auth)
-        with driver.session() as session:
-            for statement in statements((exported.folder / POST_IMPORT).read_text("utf-8")):
-                session.run(statement).consume()
+    with imported(exported.folder, tmp_path / "data") as (_, driver):
         yield exported, driver
-        driver.close()
-    finally:
-        server.stop()
 
 
 def test_a_bulk_import_equals_the_online_load(imported, online, neo4j_driver, tmp_path):

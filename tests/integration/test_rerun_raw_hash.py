@@ -326,20 +326,11 @@ def test_neo4j_documents_found_unchanged_by_fingerprint_get_their_raw_hash(
 def test_a_rerun_into_a_bulk_imported_database_skips_by_raw_hash(tmp_path, mapping, run, scanned):
     """The neo4j-admin export stores each line's raw hash as the online load does: the first online re-run
     into the imported database reads only the line with a read reject."""
-    import neo4j
-
-    from kgload.sinks.bulk.script import statements
     from kgload.sinks.neo4j.settings import Neo4jSettings
-    from tests.neo4j_server import Neo4jTestServer, import_full
+    from tests.neo4j_server import imported
 
     exported = api.export_neo4j_admin([corpus(tmp_path / "a.jsonl")], tmp_path / "csv", **options(mapping, run))
-    import_full(exported.folder, tmp_path / "imported", "--max-off-heap-memory=256m", "--threads=2")
-    server = Neo4jTestServer(tmp_path / "imported").start()
-    driver = neo4j.GraphDatabase.driver(server.uri, auth=server.auth)
-    try:
-        with driver.session() as session:
-            for statement in statements((exported.folder / "post-import.cypher").read_text("utf-8")):
-                session.run(statement).consume()
+    with imported(exported.folder, tmp_path / "imported") as (server, driver):
         assert raw_hashes(driver) == DOCS - 1  # each document read without rejects
         before = graph_dump(driver)
         scanned.clear()
@@ -351,6 +342,3 @@ def test_a_rerun_into_a_bulk_imported_database_skips_by_raw_hash(tmp_path, mappi
         assert sum(scanned) == 1 and again.documents_unchanged == DOCS and again.rejected == exported.report.rejected
         lock = '[["KgloadLock"]'  # the first online run's lease, which an import does not make
         assert {n for n in graph_dump(driver) if not n.startswith(lock)} == before
-    finally:
-        driver.close()
-        server.stop()

@@ -190,6 +190,12 @@ def test_every_golden_case_and_shared_sample_gives_what_the_checks_give_without_
     assert recalled > 100  # the event samples repeat their outlines
 
 
+def _confidences_document(number: int, confidences: int) -> list[Triple]:
+    """A claim with as many confidence values as asked: one outline for each count."""
+    values = [Literal(f"0.{n + 1}", datatype=XSD.decimal) for n in range(confidences)]
+    return [t for value in values for t in _claim_document(number, value)]
+
+
 def test_a_full_memory_keeps_the_outlines_documents_recalled(monkeypatch):
     from kgload import outlines
 
@@ -197,21 +203,16 @@ def test_a_full_memory_keeps_the_outlines_documents_recalled(monkeypatch):
     v = fresh()
     assert v._outlines is not None
 
-    def document(number: int, confidences: int) -> list[Triple]:
-        # as many confidence values as asked: one outline for each count
-        values = [Literal(f"0.{n + 1}", datatype=XSD.decimal) for n in range(confidences)]
-        return [t for value in values for t in _claim_document(number, value)]
-
     for count in range(1, 5):
-        assert_reference(v, document(count, count))
-    assert_reference(v, document(10, 2))  # recalls the outline of two confidences
+        assert_reference(v, _confidences_document(count, count))
+    assert_reference(v, _confidences_document(10, 2))  # recalls the outline of two confidences
     assert len(v._outlines._remembered) == 4
-    assert_reference(v, document(11, 5))  # a fifth: the three never recalled go
+    assert_reference(v, _confidences_document(11, 5))  # a fifth: the three never recalled go
     assert len(v._outlines._remembered) == 2
-    second = v._outlines.of(quads_of(document(12, 2)))
+    second = v._outlines.of(quads_of(_confidences_document(12, 2)))
     assert v._outlines.recall(second) is not None
-    assert v._outlines.recall(v._outlines.of(quads_of(document(13, 3)))) is None
-    assert_reference(v, document(12, 2))
+    assert v._outlines.recall(v._outlines.of(quads_of(_confidences_document(13, 3)))) is None
+    assert_reference(v, _confidences_document(12, 2))
 
 
 def test_a_full_memory_of_recalled_outlines_keeps_the_half_most_recalled(monkeypatch):
@@ -222,18 +223,15 @@ def test_a_full_memory_of_recalled_outlines_keeps_the_half_most_recalled(monkeyp
     v = fresh()
     assert v._outlines is not None
 
-    def document(number: int, confidences: int) -> list[Triple]:
-        values = [Literal(f"0.{n + 1}", datatype=XSD.decimal) for n in range(confidences)]
-        return [t for value in values for t in _claim_document(number, value)]
-
     for count in range(1, 5):
-        assert_reference(v, document(count, count))
+        assert_reference(v, _confidences_document(count, count))
     for number, count in enumerate([1, 2, 3, 4, 3, 3, 2], start=20):  # every outline recalled, 3 and 2 most
-        assert_reference(v, document(number, count))
-    assert_reference(v, document(30, 5))  # a fifth outline: the two most recalled stay, and the new one
+        assert_reference(v, _confidences_document(number, count))
+    assert_reference(v, _confidences_document(30, 5))  # a fifth outline: the two most recalled stay, and the new one
     assert len(v._outlines._remembered) == 3
     for count, kept in [(3, True), (2, True), (5, True), (1, False), (4, False)]:
-        assert (v._outlines.recall(v._outlines.of(quads_of(document(40 + count, count)))) is not None) is kept
+        outline = v._outlines.of(quads_of(_confidences_document(40 + count, count)))
+        assert (v._outlines.recall(outline) is not None) is kept
 
 
 def test_threads_sharing_a_validator_get_what_one_thread_gets():
@@ -266,8 +264,7 @@ def test_outlines_rest_after_a_window_in_which_few_documents_recalled(monkeypatc
 
     monkeypatch.setattr(v._outlines, "of", counted)
     # four documents of four outlines (1 to 4 confidence values): none recalls, so the next three rest
-    docs = [[t for n in range(count) for t in _claim_document(count, Literal(f"0.{n + 1}", datatype=XSD.decimal))]
-            for count in range(1, 8)]  # fmt: skip
+    docs = [_confidences_document(count, count) for count in range(1, 8)]
     for doc in docs:
         assert_reference(v, doc)
     assert len(outlined) == 4  # the fifth to seventh rest
